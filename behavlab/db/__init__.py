@@ -1,0 +1,1 @@
+"""Database plumbing: engines, transactions and schema migrations."""

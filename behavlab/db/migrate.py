@@ -1,0 +1,64 @@
+"""Schema migrations with Alembic: every database is brought to the code's head revision when opened."""
+
+from dataclasses import dataclass
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine
+
+from behavlab.db.engine import writer_engine
+from behavlab.errors import DatabaseError
+
+SCRIPT_LOCATION = "behavlab:migrations"
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    """The schema revision a database had before an upgrade and the one it has now."""
+
+    before: str | None
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        """Whether any migration ran."""
+        return self.before != self.after
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration pointing at the migrations shipped inside the package."""
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this release knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise DatabaseError("behavlab ships no migrations; the installation is broken")
+    return head
+
+
+def upgrade_to_head(engine: Engine) -> UpgradeResult:
+    """Migrate the database to head inside one writer transaction, so two processes never race."""
+    config = alembic_config()
+    head = head_revision()
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    with writer_engine(engine).begin() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
+        if before is not None and before not in known:
+            raise DatabaseError(
+                f"the database has schema revision {before}, newer than this behavlab knows "
+                f"(head {head}); install a newer behavlab to open it"
+            )
+        if before != head:
+            config.attributes["connection"] = connection
+            try:
+                command.upgrade(config, "head")
+            except CommandError as exc:
+                raise DatabaseError(f"cannot upgrade the database schema: {exc}") from exc
+    return UpgradeResult(before=before, after=head)

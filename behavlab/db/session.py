@@ -1,0 +1,43 @@
+"""Transactions: readers share the database; writers are serialized so the audit chain never forks."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from behavlab.db.engine import writer_engine
+from behavlab.errors import DatabaseError
+
+# Any constant works; it only has to be the same for every behavlab process sharing one PostgreSQL database.
+POSTGRES_WRITER_LOCK_KEY = 0x62656861766C6162  # "behavlab"
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A session for reads; objects stay usable after it closes."""
+    with _translated_errors(), Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction holds the database's single writer slot, committed on success."""
+    with (
+        _translated_errors(),
+        Session(writer_engine(engine), expire_on_commit=False) as session,
+        session.begin(),
+    ):
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POSTGRES_WRITER_LOCK_KEY})
+        yield session
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """Turn a driver's operational failure (locked, unreachable, read-only) into one clear line."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise DatabaseError(f"database error: {exc.orig}") from exc

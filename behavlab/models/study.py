@@ -1,0 +1,40 @@
+"""A study and its arms: what is given, at which dose and volume, to which species and strain."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from behavlab.models.base import UTCDateTime, utc_now
+
+
+class Study(SQLModel, table=True):
+    """One experiment: a compound against its vehicle, with the settings every later step uses."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=120)
+    compound: str = Field(max_length=120)
+    dose_mg_per_kg: float
+    route: str = Field(max_length=20)
+    vehicle: str = Field(max_length=120)
+    volume_ml_per_kg: float
+    species: str = Field(max_length=60)
+    strain: str = Field(max_length=120)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+    created_by: str = Field(max_length=120)
+
+
+class Arm(SQLModel, table=True):
+    """One treatment arm of a study; which animal is in which arm is sealed, never stored here."""
+
+    __table_args__ = (
+        UniqueConstraint("study_id", "name"),
+        UniqueConstraint("study_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    position: int
+    name: str = Field(max_length=60)
+    substance: str = Field(max_length=120)
+    dose_mg_per_kg: float

@@ -1,0 +1,4 @@
+"""Pure study logic: roster validation, randomization, blind codes, the sealed key, dose and SPT arithmetic.
+
+Imports neither behavlab nor a database, so every rule here can be tested and reused on its own.
+"""

@@ -10,6 +10,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Engine
 
 from behavlab.db.engine import writer_engine
+from behavlab.db.session import translated_errors
 from behavlab.errors import DatabaseError
 
 SCRIPT_LOCATION = "behavlab:migrations"
@@ -48,7 +49,7 @@ def upgrade_to_head(engine: Engine) -> UpgradeResult:
     config = alembic_config()
     head = head_revision()
     known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
-    with writer_engine(engine).begin() as connection:
+    with translated_errors(), writer_engine(engine).begin() as connection:
         before = MigrationContext.configure(connection).get_current_revision()
         if before is not None and before not in known:
             raise DatabaseError(

@@ -17,7 +17,7 @@ POSTGRES_WRITER_LOCK_KEY = 0x62656861766C6162  # "behavlab"
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
     """A session for reads; objects stay usable after it closes."""
-    with _translated_errors(), Session(engine, expire_on_commit=False) as session:
+    with translated_errors(), Session(engine, expire_on_commit=False) as session:
         yield session
 
 
@@ -25,7 +25,7 @@ def reading(engine: Engine) -> Iterator[Session]:
 def writing(engine: Engine) -> Iterator[Session]:
     """A session whose transaction holds the database's single writer slot, committed on success."""
     with (
-        _translated_errors(),
+        translated_errors(),
         Session(writer_engine(engine), expire_on_commit=False) as session,
         session.begin(),
     ):
@@ -35,9 +35,9 @@ def writing(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def _translated_errors() -> Iterator[None]:
+def translated_errors() -> Iterator[None]:
     """Turn a driver's operational failure (locked, unreachable, read-only) into one clear line."""
     try:
         yield
     except OperationalError as exc:
-        raise DatabaseError(f"database error: {exc.orig}") from exc
+        raise DatabaseError(f"database error: {' '.join(str(exc.orig).split())}") from exc

@@ -22,7 +22,7 @@ def _render_plain_types(type_: str, obj: Any, autogen_context: AutogenContext) -
     if isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     if isinstance(obj, AutoString):
-        return f"sa.String(length={obj.length})" if obj.length else "sa.Text()"
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
     return False
 
 

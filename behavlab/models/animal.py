@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from behavlab.models.base import UTCDateTime, utc_now
@@ -21,7 +21,7 @@ class Animal(SQLModel, table=True):
     strain: str = Field(max_length=120)
     date_of_birth: date
     source: str | None = Field(default=None, max_length=200)
-    notes: str | None = None
+    notes: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
 
 

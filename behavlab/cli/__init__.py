@@ -1,0 +1,1 @@
+"""The `behavlab` command line (typer): a thin layer over behavlab.services."""

@@ -1,0 +1,80 @@
+"""The `behavlab` command: global options, subcommands, and one-line errors instead of tracebacks."""
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from behavlab import __version__
+from behavlab.cli import audit, database, study
+from behavlab.cli.demo import demo
+from behavlab.cli.output import print_error
+from behavlab.cli.state import CliState, state_of
+from behavlab.errors import BehavlabError
+
+
+class ErrorReportingGroup(TyperGroup):
+    """Runs a command and turns any failure into one line on stderr and exit code 1 (unless --debug)."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        """Invoke the command chain, reporting failures as one clear line."""
+        try:
+            return super().invoke(ctx)
+        except BehavlabError as exc:
+            if state_of(ctx).debug:
+                raise
+            print_error(str(exc))
+        except (OSError, ValueError) as exc:
+            if state_of(ctx).debug:
+                raise
+            print_error(f"{type(exc).__name__}: {exc} (run with --debug for details)")
+        raise typer.Exit(code=1)
+
+
+app = typer.Typer(
+    cls=ErrorReportingGroup,
+    help="behavlab: blinded preclinical antidepressant studies in mice, from roster to unmasked result.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    invoke_without_command=True,
+)
+app.add_typer(study.app, name="study")
+app.add_typer(database.app, name="db")
+app.add_typer(audit.app, name="audit")
+app.command("demo")(demo)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"behavlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar="BEHAVLAB_DB",
+        help="SQLAlchemy database URL (default: SQLite in the user data dir).",
+    ),
+    user: str | None = typer.Option(
+        None, "--user", envvar="BEHAVLAB_USER", help="Who is acting, for the audit log (default: OS login)."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Open the terminal app when no command is given; otherwise run the command."""
+    ctx.obj = CliState(database_url=db, user=user, debug=debug)
+    if ctx.invoked_subcommand is None:
+        from behavlab.tui.app import BehavlabApp
+
+        BehavlabApp(ctx.obj.workspace()).run()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,126 @@
+"""Creating and reading studies: the compound, its vehicle, the dose and the volume every arm shares."""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from behavlab.db.session import reading, writing
+from behavlab.errors import ConflictError, InvalidInputError
+from behavlab.models import Animal, Arm, Study
+from behavlab.services.audit import record_event
+from behavlab.services.lookup import find_study
+from behavlab.services.workspace import Workspace
+from cohorts.dosing import check_volume_per_kg, stock_concentration_mg_per_ml
+
+ROUTES = ("ip", "sc", "po", "iv", "im", "in")
+MAX_NAME_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class StudySettings:
+    """What a new study gives and to whom; the defaults are the lab's standard ketamine study."""
+
+    name: str
+    compound: str = "ketamine"
+    dose_mg_per_kg: float = 10.0
+    route: str = "ip"
+    vehicle: str = "saline"
+    volume_ml_per_kg: float = 10.0
+    species: str = "mouse"
+    strain: str = "C57BL/6J"
+
+
+@dataclass(frozen=True)
+class StudyOverview:
+    """A study with its arms and how many animals are on its roster."""
+
+    study: Study
+    arms: Sequence[Arm]
+    n_animals: int
+
+    @property
+    def stock_mg_per_ml(self) -> float:
+        """The drug stock concentration that gives the dose at the study's volume per kg."""
+        return stock_concentration_mg_per_ml(self.study.dose_mg_per_kg, self.study.volume_ml_per_kg)
+
+
+def validate_settings(settings: StudySettings) -> None:
+    """Refuse settings a study cannot run with, naming the field and what is accepted."""
+    name = settings.name.strip()
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise InvalidInputError(f"study name must be 1-{MAX_NAME_LENGTH} characters, got {settings.name!r}")
+    for field in ("compound", "vehicle", "species", "strain"):
+        if not getattr(settings, field).strip():
+            raise InvalidInputError(f"--{field} must not be empty")
+    if settings.compound.strip().lower() == settings.vehicle.strip().lower():
+        raise InvalidInputError("--compound and --vehicle must differ, or the arms cannot be told apart")
+    if settings.route not in ROUTES:
+        raise InvalidInputError(f"--route {settings.route!r} is not known; accepted: {', '.join(ROUTES)}")
+    if not settings.dose_mg_per_kg > 0:
+        raise InvalidInputError(f"--dose-mg-per-kg must be above 0, got {settings.dose_mg_per_kg:g}")
+    try:
+        check_volume_per_kg(settings.volume_ml_per_kg)
+    except ValueError as exc:
+        raise InvalidInputError(f"--volume-ml-per-kg: {exc}") from exc
+
+
+def create_study(workspace: Workspace, settings: StudySettings) -> StudyOverview:
+    """Record a new study with two arms (vehicle, then compound) and audit it."""
+    validate_settings(settings)
+    fields = {
+        key: value.strip() if isinstance(value, str) else value for key, value in asdict(settings).items()
+    }
+    try:
+        with writing(workspace.engine) as session:
+            study = Study(**fields, created_by=workspace.actor)
+            session.add(study)
+            session.flush()
+            assert study.id is not None
+            arms = [
+                Arm(
+                    study_id=study.id, position=1, name="vehicle", substance=study.vehicle, dose_mg_per_kg=0.0
+                ),
+                Arm(
+                    study_id=study.id,
+                    position=2,
+                    name=study.compound,
+                    substance=study.compound,
+                    dose_mg_per_kg=study.dose_mg_per_kg,
+                ),
+            ]
+            session.add_all(arms)
+            record_event(
+                session,
+                actor=workspace.actor,
+                action="study.create",
+                entity="study",
+                entity_id=study.name,
+                study_id=study.id,
+                payload=fields,
+            )
+    except IntegrityError as exc:
+        raise ConflictError(f"a study named {fields['name']!r} already exists; choose another name") from exc
+    return StudyOverview(study=study, arms=arms, n_animals=0)
+
+
+def list_studies(workspace: Workspace) -> Sequence[StudyOverview]:
+    """Every study, oldest first, with its arms and roster size."""
+    with reading(workspace.engine) as session:
+        studies = session.exec(select(Study).order_by(col(Study.created_at), col(Study.id))).all()
+        return [_overview(session, study) for study in studies]
+
+
+def get_study(workspace: Workspace, name: str) -> StudyOverview:
+    """One study by name, or an error listing the studies that exist."""
+    with reading(workspace.engine) as session:
+        return _overview(session, find_study(session, name))
+
+
+def _overview(session: Session, study: Study) -> StudyOverview:
+    arms = session.exec(select(Arm).where(Arm.study_id == study.id).order_by(col(Arm.position))).all()
+    n_animals = session.exec(
+        select(func.count()).select_from(Animal).where(Animal.study_id == study.id)
+    ).one()
+    return StudyOverview(study=study, arms=arms, n_animals=n_animals)

@@ -1,0 +1,1 @@
+"""The Textual terminal app for the bench; it calls behavlab.services only."""

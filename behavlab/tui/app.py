@@ -35,6 +35,6 @@ class BehavlabApp(App[None]):
         keys = [
             (binding.key_display or binding.key, binding.description)
             for (_, binding, enabled, _tooltip) in self.screen.active_bindings.values()
-            if enabled and binding.description
+            if enabled and binding.show and binding.description
         ]
         self.push_screen(HelpScreen(keys))

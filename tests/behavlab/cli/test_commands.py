@@ -82,8 +82,14 @@ def test_invalid_volume_and_duplicate_name_are_refused(cli: Invoke) -> None:
 
 
 def test_bad_database_urls(cli: Invoke) -> None:
-    for url, message in (("garbage", "cannot parse database URL"), ("nosuch://x/y", "unknown database kind")):
-        result = cli("--db", url, "study", "list", with_db=False)
+    cases = [
+        ("garbage", ["study", "list"], "cannot parse database URL"),
+        ("nosuch://x/y", ["study", "list"], "unknown database kind"),
+        ("garbage", ["db", "upgrade"], "cannot parse database URL"),
+        ("garbage", ["audit", "verify"], "cannot parse database URL"),
+    ]
+    for url, command, message in cases:
+        result = cli("--db", url, *command, with_db=False)
         assert result.exit_code == 1
         assert message in result.stderr
         assert "Traceback" not in result.output

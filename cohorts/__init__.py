@@ -2,3 +2,8 @@
 
 Imports neither behavlab nor a database, so every rule here can be tested and reused on its own.
 """
+
+from importlib.metadata import version
+
+# cohorts ships inside the behavlab distribution; its version is recorded with every allocation.
+__version__ = version("behavlab")

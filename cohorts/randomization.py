@@ -1,0 +1,289 @@
+"""Randomized allocation of a roster to arms, seeded, reproducible and recorded.
+
+Methods (`METHODS`):
+
+- ``complete``: a completely randomized design; arm sizes as equal as possible (the arms that get the
+  remainder are drawn), order fully random.
+- ``block``: permuted blocks over the whole roster, no strata.
+- ``stratified-block`` (default): permuted blocks within each stratum (by sex by default; ``cage`` may be
+  added), so each stratum is balanced to within one block.
+- ``cage-cluster``: whole cages are the unit; cages are blocked by sex, so cage-mates are never split.
+- ``minimization``: Pocock-Simon on sex and body-weight tertile with a random element.
+
+Block sizes are a random multiple of the number of arms (by default 1x or 2x, drawn per block) so the next
+allocation cannot be guessed at the end of a block; the last block of a stratum is cut short when the stratum
+runs out. Animals are taken in the order of their sorted IDs, never in file order, so the allocation depends
+only on the roster's content and the seed; the draws come from `cohorts.draws`, stable across machines.
+Arms are indices ``0..k-1`` into the `arms` names given.
+
+Notes
+-----
+Strategies follow the ARRIVE 2.0 guidelines, item 4 (Percie du Sert et al. 2020, PLoS Biol
+18:e3000411) and the design guidance of Festing & Altman (2002, ILAR J 43:244-258): blocking factors chosen
+here should also enter the analysis. Random block sizes limit allocation guessing (Schulz & Grimes 2002,
+Lancet 359:614-618). Cage-cluster allocation makes the cage the experimental unit (Lazic, Clarke-Williams &
+Munafo 2018, PLoS Biol 16:e2005282). Minimization is that of Pocock & Simon (1975, Biometrics 31:103-115):
+each animal, taken in random order, goes with probability `p_preferred` (0.8 by default) to an arm that
+minimizes the summed range of arm counts over its own factor levels, otherwise to one of the other arms.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from cohorts import __version__
+from cohorts.draws import SeededDraws, check_seed, new_seed
+from cohorts.roster import RosterEntry, roster_sha256
+
+METHODS = ("complete", "block", "stratified-block", "cage-cluster", "minimization")
+DEFAULT_METHOD = "stratified-block"
+STRATA_FACTORS = ("sex", "cage")
+DEFAULT_STRATA = ("sex",)
+DEFAULT_BLOCK_MULTIPLES = (1, 2)
+DEFAULT_P_PREFERRED = 0.8
+WEIGHT_TERTILE = "weight tertile"
+
+
+class AllocationError(ValueError):
+    """The roster or the options do not allow the requested randomization."""
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A randomization result and everything needed to reproduce and report it.
+
+    `assignment` (animal ID -> arm index) is the secret part: it goes into the sealed key, never into a log.
+    `record()` returns everything else.
+    """
+
+    method: str
+    arms: tuple[str, ...]
+    strata: tuple[str, ...]
+    block_sizes: Mapping[str, tuple[int, ...]]
+    parameters: Mapping[str, object]
+    seed: int
+    library_version: str
+    roster_sha256: str
+    assignment: Mapping[str, int] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("block_sizes", "parameters", "assignment"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def record(self) -> dict[str, object]:
+        """The public, JSON-ready record of how the allocation was made, without the animal -> arm map."""
+        return {
+            "method": self.method,
+            "arms": list(self.arms),
+            "strata": list(self.strata),
+            "block_sizes": {stratum: list(sizes) for stratum, sizes in self.block_sizes.items()},
+            "parameters": dict(self.parameters),
+            "seed": self.seed,
+            "library_version": self.library_version,
+            "roster_sha256": self.roster_sha256,
+            "n_animals": len(self.assignment),
+        }
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """What one method produces: the assignment, the strata it used and the block sizes it drew."""
+
+    assignment: dict[str, int]
+    strata: tuple[str, ...] = ()
+    block_sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    parameters: dict[str, object] = field(default_factory=dict)
+
+
+def randomize(
+    entries: Sequence[RosterEntry],
+    arms: Sequence[str],
+    method: str = DEFAULT_METHOD,
+    seed: int | None = None,
+    strata: Sequence[str] = DEFAULT_STRATA,
+    block_multiples: Sequence[int] = DEFAULT_BLOCK_MULTIPLES,
+    p_preferred: float = DEFAULT_P_PREFERRED,
+) -> Allocation:
+    """Allocate every animal of the roster to an arm; the same roster and seed always give the same result.
+
+    `strata` applies to ``stratified-block``; `block_multiples` to the block methods; `p_preferred` to
+    ``minimization``. The seed is drawn from the operating system when not given.
+    """
+    arms = tuple(arms)
+    _check_options(entries, arms, method, strata, block_multiples, p_preferred)
+    seed = new_seed() if seed is None else seed
+    check_seed(seed)
+    ordered = sorted(entries, key=lambda entry: entry.animal_id)
+    draws = SeededDraws(seed)
+    n_arms = len(arms)
+    methods: dict[str, Callable[[], _Draft]] = {
+        "complete": lambda: _complete(ordered, n_arms, draws),
+        "block": lambda: _blocked(ordered, n_arms, (), tuple(block_multiples), draws),
+        "stratified-block": lambda: _blocked(ordered, n_arms, tuple(strata), tuple(block_multiples), draws),
+        "cage-cluster": lambda: _cage_cluster(ordered, n_arms, tuple(block_multiples), draws),
+        "minimization": lambda: _minimization(ordered, n_arms, p_preferred, draws),
+    }
+    draft = methods[method]()
+    return Allocation(
+        method=method,
+        arms=arms,
+        strata=draft.strata,
+        block_sizes=draft.block_sizes,
+        parameters=draft.parameters,
+        seed=seed,
+        library_version=__version__,
+        roster_sha256=roster_sha256(entries),
+        assignment=draft.assignment,
+    )
+
+
+def _check_options(
+    entries: Sequence[RosterEntry],
+    arms: tuple[str, ...],
+    method: str,
+    strata: Sequence[str],
+    block_multiples: Sequence[int],
+    p_preferred: float,
+) -> None:
+    """Refuse options and rosters that no method can allocate sensibly, naming what would be accepted."""
+    if method not in METHODS:
+        raise AllocationError(f"unknown method {method!r}; accepted: {', '.join(METHODS)}")
+    if len(arms) < 2 or len(set(arms)) != len(arms) or not all(name.strip() for name in arms):
+        raise AllocationError(f"arms must be two or more distinct, non-empty names, got {list(arms)!r}")
+    if not entries:
+        raise AllocationError("the roster is empty; there is nothing to allocate")
+    ids = [entry.animal_id for entry in entries]
+    if len(set(ids)) != len(ids):
+        raise AllocationError("the roster has duplicate animal IDs; each animal must appear once")
+    unknown = [factor for factor in strata if factor not in STRATA_FACTORS]
+    if unknown or len(set(strata)) != len(strata):
+        raise AllocationError(
+            f"strata {list(strata)!r} not accepted; accepted: distinct names from {STRATA_FACTORS}"
+        )
+    if not block_multiples or not all(isinstance(m, int) and m >= 1 for m in block_multiples):
+        raise AllocationError(f"block multiples must be integers of 1 or more, got {list(block_multiples)!r}")
+    if not 0.5 <= p_preferred <= 1:
+        raise AllocationError(f"p_preferred must be from 0.5 to 1, got {p_preferred!r}")
+
+
+def _permuted_blocks(
+    n_units: int, n_arms: int, multiples: tuple[int, ...], draws: SeededDraws
+) -> tuple[list[int], tuple[int, ...]]:
+    """Arm indices for `n_units` units from permuted blocks of random size, and the block sizes drawn."""
+    sequence: list[int] = []
+    sizes: list[int] = []
+    while len(sequence) < n_units:
+        size = n_arms * draws.choice(multiples)
+        block = [position % n_arms for position in range(size)]
+        draws.shuffle(block)
+        sequence.extend(block)
+        sizes.append(size)
+    return sequence[:n_units], tuple(sizes)
+
+
+def _complete(ordered: list[RosterEntry], n_arms: int, draws: SeededDraws) -> _Draft:
+    """Completely randomized design: equal arm sizes (random arms take the remainder), random order."""
+    arm_order = list(range(n_arms))
+    draws.shuffle(arm_order)
+    larger = set(arm_order[: len(ordered) % n_arms])
+    sequence = [arm for arm in range(n_arms) for _ in range(len(ordered) // n_arms + (arm in larger))]
+    draws.shuffle(sequence)
+    return _Draft({entry.animal_id: arm for entry, arm in zip(ordered, sequence, strict=True)})
+
+
+def stratum_label(entry: RosterEntry, factors: Sequence[str]) -> str:
+    """An animal's stratum under the given factors, e.g. ``"sex=F"``; ``"all"`` when there are none."""
+    if not factors:
+        return "all"
+    return ", ".join(f"{factor}={getattr(entry, factor)}" for factor in factors)
+
+
+def _blocked(
+    ordered: list[RosterEntry],
+    n_arms: int,
+    factors: tuple[str, ...],
+    multiples: tuple[int, ...],
+    draws: SeededDraws,
+) -> _Draft:
+    """Permuted blocks within each stratum (one stratum when `factors` is empty)."""
+    groups: dict[str, list[RosterEntry]] = defaultdict(list)
+    for entry in ordered:
+        groups[stratum_label(entry, factors)].append(entry)
+    assignment: dict[str, int] = {}
+    block_sizes: dict[str, tuple[int, ...]] = {}
+    for label in sorted(groups):
+        sequence, block_sizes[label] = _permuted_blocks(len(groups[label]), n_arms, multiples, draws)
+        assignment.update((entry.animal_id, arm) for entry, arm in zip(groups[label], sequence, strict=True))
+    return _Draft(
+        assignment, factors, block_sizes, {"block_multiples": list(multiples), "block_unit": "animal"}
+    )
+
+
+def _cage_cluster(
+    ordered: list[RosterEntry], n_arms: int, multiples: tuple[int, ...], draws: SeededDraws
+) -> _Draft:
+    """Whole cages to arms, by permuted blocks of cages within each sex."""
+    cages: dict[str, list[RosterEntry]] = defaultdict(list)
+    for entry in ordered:
+        cages[entry.cage].append(entry)
+    mixed = sorted(cage for cage, mates in cages.items() if len({mate.sex for mate in mates}) > 1)
+    if mixed:
+        raise AllocationError(
+            f"cage-cluster blocks cages by sex, but cages {', '.join(mixed)} hold both sexes; "
+            "accepted: single-sex cages, or another method"
+        )
+    cages_by_sex: dict[str, list[str]] = defaultdict(list)
+    for cage in sorted(cages):
+        cages_by_sex[cages[cage][0].sex].append(cage)
+    assignment: dict[str, int] = {}
+    block_sizes: dict[str, tuple[int, ...]] = {}
+    for sex in sorted(cages_by_sex):
+        label = f"sex={sex}"
+        sequence, block_sizes[label] = _permuted_blocks(len(cages_by_sex[sex]), n_arms, multiples, draws)
+        for cage, arm in zip(cages_by_sex[sex], sequence, strict=True):
+            assignment.update((mate.animal_id, arm) for mate in cages[cage])
+    return _Draft(
+        assignment, ("sex",), block_sizes, {"block_multiples": list(multiples), "block_unit": "cage"}
+    )
+
+
+def weight_tertiles(entries: Sequence[RosterEntry]) -> dict[str, int]:
+    """Each animal's body-weight tertile (0, 1, 2) by rank, ties broken by animal ID."""
+    missing = sorted(entry.animal_id for entry in entries if entry.weight_g is None)
+    if missing:
+        raise AllocationError(
+            f"minimization balances body weight, but animals {', '.join(missing)} have no weight_g; "
+            "accepted: a roster (or latest weights) with a weight for every animal"
+        )
+    ranked = sorted(entries, key=lambda entry: (entry.weight_g, entry.animal_id))
+    return {entry.animal_id: 3 * rank // len(ranked) for rank, entry in enumerate(ranked)}
+
+
+def _minimization(ordered: list[RosterEntry], n_arms: int, p_preferred: float, draws: SeededDraws) -> _Draft:
+    """Pocock-Simon minimization on sex and weight tertile, animals taken in a random order."""
+    tertiles = weight_tertiles(ordered)
+    queue = list(ordered)
+    draws.shuffle(queue)
+    counts: dict[tuple[str, object], list[int]] = defaultdict(lambda: [0] * n_arms)
+    assignment: dict[str, int] = {}
+    for entry in queue:
+        levels = [("sex", entry.sex), (WEIGHT_TERTILE, tertiles[entry.animal_id])]
+        scores = []
+        for arm in range(n_arms):
+            score = 0
+            for level in levels:
+                trial = list(counts[level])
+                trial[arm] += 1
+                score += max(trial) - min(trial)
+            scores.append(score)
+        preferred = [arm for arm in range(n_arms) if scores[arm] == min(scores)]
+        others = [arm for arm in range(n_arms) if arm not in preferred]
+        pool = preferred if not others or draws.uniform() < p_preferred else others
+        arm = draws.choice(pool)
+        assignment[entry.animal_id] = arm
+        for level in levels:
+            counts[level][arm] += 1
+    return _Draft(
+        assignment, ("sex", WEIGHT_TERTILE), {}, {"p_preferred": p_preferred, "factor_weights": "equal"}
+    )

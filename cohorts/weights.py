@@ -1,0 +1,99 @@
+"""Weight sheets (animal_id, weight_g, optional measured_at) and the welfare rule on weight loss.
+
+A weight sheet follows the file rules of `cohorts.tabular` and the weight range of `cohorts.roster`. An animal
+may appear more than once when the rows carry different ``measured_at`` times; two rows for the same animal at
+the same time (or both without a time) are refused. Naive times are read in the given timezone, by default the
+machine's local time, and returned timezone-aware.
+
+Notes
+-----
+Body-weight loss is the most used objective humane endpoint in rodent studies (Morton & Griffiths 1985, Vet
+Rec 116:431-436). The cut-off is a study setting: more than 15% below the baseline (first) weight by default,
+20% being the other common choice (Talbot et al. 2020, Lab Anim 54:99-110, appraise both critically).
+"""
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+
+from cohorts.problems import InputError
+from cohorts.roster import MAX_CHARS, MAX_WEIGHT_G, MIN_WEIGHT_G
+from cohorts.tabular import Columns, iter_readers, read_table
+
+WEIGHT_COLUMNS = Columns(required=("animal_id", "weight_g"), optional=("measured_at",))
+MAX_WEIGHT_LOSS_FRACTION = 0.15
+
+
+class WeightSheetError(InputError):
+    """A weight sheet was refused; `problems` lists every fault found in it."""
+
+
+@dataclass(frozen=True)
+class WeightEntry:
+    """One weighing from a sheet; `measured_at` is aware, or ``None`` when the sheet gives no time."""
+
+    animal_id: str
+    weight_g: float
+    measured_at: datetime | None = None
+
+
+def read_weight_sheet(
+    path: Path | str,
+    known_ids: Collection[str] | None = None,
+    now: datetime | None = None,
+    assume_tz: tzinfo | None = None,
+) -> tuple[WeightEntry, ...]:
+    """Read and validate a weight sheet; raise `WeightSheetError` listing every problem if any row is faulty.
+
+    With `known_ids`, an ID not on the roster is a problem, and IDs are returned spelled as in `known_ids`
+    (matched ignoring case).
+    """
+    now = datetime.now(UTC) if now is None else now
+    roster_ids = None if known_ids is None else {animal_id.casefold(): animal_id for animal_id in known_ids}
+    table = read_table(Path(path), WEIGHT_COLUMNS)
+    problems = list(table.problems)
+    entries: list[WeightEntry] = []
+    first_row: dict[tuple[str, datetime | None], int] = {}
+    for reader in iter_readers(table, problems):
+        animal_id = reader.text("animal_id", MAX_CHARS["animal_id"])
+        weight_g = reader.number("weight_g", MIN_WEIGHT_G, MAX_WEIGHT_G, "g")
+        measured_at = reader.iso_datetime("measured_at", latest=now, assume_tz=assume_tz, required=False)
+        if animal_id is None:
+            continue
+        if roster_ids is not None:
+            if animal_id.casefold() not in roster_ids:
+                reader.problem(
+                    "animal_id", animal_id, "is not on the study's roster", "an animal_id of the roster"
+                )
+                continue
+            animal_id = roster_ids[animal_id.casefold()]
+        key = (animal_id.casefold(), measured_at)
+        if key in first_row:
+            issue = f"is weighed again at the same time as on row {first_row[key]}"
+            reader.problem("animal_id", animal_id, issue, "one weight per animal and measured_at")
+            continue
+        first_row[key] = reader.row.number
+        if weight_g is not None:
+            entries.append(WeightEntry(animal_id, weight_g, measured_at))
+    if problems:
+        raise WeightSheetError(problems)
+    return tuple(entries)
+
+
+def weight_loss_exceeds(
+    baseline_g: float, weight_g: float, max_loss_fraction: float = MAX_WEIGHT_LOSS_FRACTION
+) -> bool:
+    """True when `weight_g` is more than `max_loss_fraction` below the baseline weight (welfare flag)."""
+    if not baseline_g > 0:
+        raise ValueError(f"baseline weight must be above 0 g, got {baseline_g:g}")
+    return (baseline_g - weight_g) / baseline_g > max_loss_fraction
+
+
+def flag_weight_history(
+    weights_g: Sequence[float], max_loss_fraction: float = MAX_WEIGHT_LOSS_FRACTION
+) -> tuple[bool, ...]:
+    """The welfare flag of each weight in a chronological history, against the first weight as baseline."""
+    if not weights_g:
+        return ()
+    return tuple(weight_loss_exceeds(weights_g[0], weight, max_loss_fraction) for weight in weights_g)

@@ -1,17 +1,26 @@
 """The database schema as plain SQLModel tables; rules live in services, cohorts and tracking."""
 
+from behavlab.models.allocation import Allocation, Randomization, SealedKey
 from behavlab.models.animal import Animal, CageAssignment, Weight
 from behavlab.models.audit import AuditEvent
 from behavlab.models.base import UTCDateTime, utc_now
+from behavlab.models.dosing import DoseEvent
+from behavlab.models.exclusion import Exclusion, UnmaskEvent
 from behavlab.models.study import Arm, Study
 
 __all__ = [
+    "Allocation",
     "Animal",
     "Arm",
     "AuditEvent",
     "CageAssignment",
+    "DoseEvent",
+    "Exclusion",
+    "Randomization",
+    "SealedKey",
     "Study",
     "UTCDateTime",
+    "UnmaskEvent",
     "Weight",
     "utc_now",
 ]

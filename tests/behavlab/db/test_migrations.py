@@ -1,16 +1,31 @@
 """Migrations build the schema the models declare, upgrade idempotently, and refuse unknown newer schemas."""
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from behavlab.db.engine import create_database_engine
-from behavlab.db.migrate import head_revision, upgrade_to_head
+from behavlab.db.migrate import alembic_config, head_revision, upgrade_to_head
 from behavlab.errors import DatabaseError
 
-EXPECTED_TABLES = {"study", "arm", "animal", "weight", "cageassignment", "auditevent", "alembic_version"}
+EXPECTED_TABLES = {
+    "study",
+    "arm",
+    "animal",
+    "weight",
+    "cageassignment",
+    "auditevent",
+    "alembic_version",
+    "randomization",
+    "allocation",
+    "sealedkey",
+    "doseevent",
+    "exclusion",
+    "unmaskevent",
+}
 
 
 def test_empty_database_is_migrated_to_head(database_url: str) -> None:
@@ -78,3 +93,23 @@ def test_passwords_are_never_shown(tmp_path: object) -> None:
     with pytest.raises(DatabaseError) as caught:
         create_database_engine("nosuchdb://alice:s3cret@host/x")
     assert "s3cret" not in str(caught.value)
+
+
+def test_a_database_from_the_first_release_upgrades_and_keeps_its_data(database_url: str) -> None:
+    engine = create_database_engine(database_url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO study (name, compound, dose_mg_per_kg, route, vehicle, volume_ml_per_kg,"
+                " species, strain, created_at, created_by) VALUES ('old', 'ketamine', 10, 'ip', 'saline',"
+                " 10, 'mouse', 'C57BL/6J', '2026-01-01 00:00:00+00:00', 'past')"
+            )
+        )
+    result = upgrade_to_head(engine)
+    assert (result.before, result.after) == ("0001", head_revision())
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM study")).scalar_one() == "old"
+    engine.dispose()

@@ -6,7 +6,7 @@ import typer
 from typer.core import TyperGroup
 
 from behavlab import __version__
-from behavlab.cli import audit, database, study
+from behavlab.cli import animals, audit, database, study
 from behavlab.cli.demo import demo
 from behavlab.cli.output import print_error
 from behavlab.cli.state import CliState, state_of
@@ -39,6 +39,7 @@ app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(study.app, name="study")
+app.add_typer(animals.app, name="animals")
 app.add_typer(database.app, name="db")
 app.add_typer(audit.app, name="audit")
 app.command("demo")(demo)

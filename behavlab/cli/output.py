@@ -1,5 +1,6 @@
 """How the CLI prints: rich tables on stdout, one-line errors on stderr."""
 
+import os
 from collections.abc import Iterable, Sequence
 
 from rich.console import Console
@@ -7,10 +8,18 @@ from rich.table import Table
 
 from behavlab.services import StudyOverview
 
+PIPED_WIDTH = 200
+
 
 def stdout() -> Console:
-    """A console on the current stdout (looked up per call, so test runners can capture it)."""
-    return Console(highlight=False, soft_wrap=False)
+    """A console on the current stdout (looked up per call, so test runners can capture it).
+
+    Output piped to a file or another program is laid out PIPED_WIDTH wide unless COLUMNS says otherwise.
+    """
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPED_WIDTH
+    return console
 
 
 def print_error(message: str) -> None:

@@ -2,8 +2,9 @@
 
 from sqlmodel import Session, col, select
 
-from behavlab.errors import NotFoundError
-from behavlab.models import Study
+from behavlab.errors import InvalidInputError, NotFoundError
+from behavlab.models import Allocation, Animal, Study
+from cohorts.blind_codes import BlindCodeError, normalize_code
 
 
 def find_study(session: Session, name: str) -> Study:
@@ -14,3 +15,60 @@ def find_study(session: Session, name: str) -> Study:
     names = session.exec(select(Study.name).order_by(col(Study.name))).all()
     known = ", ".join(names) if names else "none yet; create one with `behavlab study create NAME`"
     raise NotFoundError(f"no study named {name!r}; studies: {known}")
+
+
+def study_id_of(study: Study) -> int:
+    """The primary key of a stored study."""
+    if study.id is None:
+        raise ValueError(f"study {study.name!r} is not stored yet")
+    return study.id
+
+
+def find_animal_by_label(session: Session, study: Study, label: str) -> Animal:
+    """The animal with this roster ID in the study (ignoring case), or a clear error."""
+    animals = session.exec(select(Animal).where(Animal.study_id == study.id)).all()
+    for animal in animals:
+        if animal.label.casefold() == label.strip().casefold():
+            return animal
+    raise NotFoundError(f"no animal with ID {label!r} in study {study.name!r}")
+
+
+def find_animal_by_code(session: Session, study: Study, code: str) -> tuple[Animal, Allocation]:
+    """The animal holding this (normalized, checked) blind code in the study, or a clear error."""
+    allocation = session.exec(
+        select(Allocation).where(Allocation.study_id == study.id, Allocation.blind_code == code)
+    ).first()
+    if allocation is None:
+        raise NotFoundError(f"no animal with blind code {code} in study {study.name!r}")
+    animal = session.get(Animal, allocation.animal_id)
+    if animal is None:
+        raise NotFoundError(f"blind code {code} points to no animal")
+    return animal, allocation
+
+
+def animal_id_of(animal: Animal) -> int:
+    """The primary key of a stored animal."""
+    if animal.id is None:
+        raise ValueError(f"animal {animal.label!r} is not stored yet")
+    return animal.id
+
+
+def find_animal_by_typed_code(session: Session, study: Study, typed: str) -> tuple[Animal, Allocation]:
+    """The animal whose blind code was typed (checked for typos first), or a clear error."""
+    try:
+        code = normalize_code(typed)
+    except BlindCodeError as exc:
+        raise InvalidInputError(str(exc)) from exc
+    return find_animal_by_code(session, study, code)
+
+
+def find_animal(session: Session, study: Study, key: str) -> Animal:
+    """The animal named by its roster ID or, failing that, by its blind code."""
+    try:
+        return find_animal_by_label(session, study, key)
+    except NotFoundError:
+        pass
+    try:
+        return find_animal_by_code(session, study, normalize_code(key))[0]
+    except (BlindCodeError, NotFoundError):
+        raise NotFoundError(f"no animal with ID or blind code {key!r} in study {study.name!r}") from None

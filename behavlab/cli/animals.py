@@ -1,0 +1,90 @@
+"""`behavlab animals ...`: the roster, weights, the cohort table and exclusions."""
+
+from pathlib import Path
+
+import typer
+
+from behavlab.cli.output import stdout, table
+from behavlab.cli.state import state_of
+from behavlab.services import exclude_animal, import_roster, list_animals, record_weights
+
+app = typer.Typer(help="Roster, weights and exclusions.", no_args_is_help=True)
+
+EXISTING_FILE = {"exists": True, "dir_okay": False, "readable": True}
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    file: Path = typer.Argument(..., help="Roster CSV or XLSX.", **EXISTING_FILE),
+) -> None:
+    """Import a roster: animal_id, sex, strain, dob, cage [, ear_tag, weight_g, source, notes]."""
+    result = import_roster(state_of(ctx).workspace(), study, file)
+    weights = f", {result.n_weights} baseline weights" if result.n_weights else ""
+    stdout().print(
+        f"imported {result.n_animals} animals{weights} into {study} (roster sha256 {result.roster_sha256})"
+    )
+
+
+@app.command("weigh")
+def weigh(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    file: Path = typer.Argument(
+        ..., help="Weight sheet: animal_id, weight_g [, measured_at].", **EXISTING_FILE
+    ),
+) -> None:
+    """Add a weight sheet to the animals' weight histories."""
+    result = record_weights(state_of(ctx).workspace(), study, file)
+    stdout().print(f"recorded {result.n_weights} weights in {study}")
+    if result.flagged:
+        stdout().print(
+            f"[bold yellow]welfare:[/] more than 15% below baseline: {', '.join(result.flagged)}", markup=True
+        )
+
+
+@app.command("list")
+def list_(ctx: typer.Context, study: str = typer.Argument(..., help="The study's name.")) -> None:
+    """List the cohort: ID, code, cage, sex, weights and flags."""
+    animals = list_animals(state_of(ctx).workspace(), study)
+    if not animals:
+        stdout().print(
+            f"no animals in {study} yet; import a roster with `behavlab animals import {study} FILE`"
+        )
+        return
+    rows = []
+    for a in animals:
+        flags = [flag for flag, on in (("weight loss", a.weight_loss_flag), ("excluded", a.excluded)) if on]
+        rows.append(
+            (
+                a.label,
+                a.blind_code or "-",
+                a.cage or "-",
+                a.sex,
+                a.strain,
+                a.date_of_birth.isoformat(),
+                "-" if a.baseline_weight_g is None else f"{a.baseline_weight_g:.1f}",
+                "-" if a.last_weight_g is None else f"{a.last_weight_g:.1f}",
+                "-" if a.last_weighed_at is None else f"{a.last_weighed_at.astimezone():%Y-%m-%d %H:%M}",
+                ", ".join(flags),
+            )
+        )
+    columns = ["animal", "code", "cage", "sex", "strain", "dob", "baseline g", "last g", "weighed", "flags"]
+    stdout().print(table(f"{study}: {len(animals)} animals", columns, rows))
+
+
+@app.command("exclude")
+def exclude(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    animal: str = typer.Argument(..., help="The animal's ID or blind code."),
+    reason: str = typer.Option(..., "--reason", help="Why the animal is excluded."),
+    a_priori: bool = typer.Option(
+        False, "--a-priori", help="The criterion was set before the study started (ARRIVE item 3)."
+    ),
+) -> None:
+    """Record an exclusion (the animal stays on the roster; decided-blind is recorded)."""
+    exclusion = exclude_animal(state_of(ctx).workspace(), study, animal, reason, a_priori)
+    when = "before unmasking (blind)" if exclusion.decided_blind else "after unmasking (not blind)"
+    stdout().print(f"excluded {animal} from {study}, decided {when}: {exclusion.reason}")

@@ -1,0 +1,278 @@
+"""The cohort: roster import, weighing, animals with welfare flags, and exclusions (never deletions)."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from behavlab.db.session import reading, writing
+from behavlab.errors import ConflictError, InvalidInputError
+from behavlab.models import (
+    Allocation,
+    Animal,
+    CageAssignment,
+    Exclusion,
+    Study,
+    Weight,
+    utc_now,
+)
+from behavlab.services.audit import record_event
+from behavlab.services.files import refused_files
+from behavlab.services.guards import refuse_if_randomized, refuse_if_unmasked, study_is_unmasked
+from behavlab.services.lookup import animal_id_of, find_animal, find_study, study_id_of
+from behavlab.services.workspace import Workspace
+from cohorts.roster import read_roster, roster_sha256
+from cohorts.weights import flag_weight_history, read_weight_sheet
+
+MAX_REASON_CHARS = 500
+
+
+@dataclass(frozen=True)
+class RosterImport:
+    """What an accepted roster added."""
+
+    n_animals: int
+    n_weights: int
+    roster_sha256: str
+
+
+@dataclass(frozen=True)
+class WeighingSummary:
+    """What an accepted weight sheet added, and which animals now carry the weight-loss flag."""
+
+    n_weights: int
+    flagged: Sequence[str]
+
+
+@dataclass(frozen=True)
+class AnimalStatus:
+    """One animal as the bench sees it: identity, cage, blind code, weights and flags."""
+
+    label: str
+    ear_tag: str | None
+    sex: str
+    strain: str
+    date_of_birth: date
+    cage: str | None
+    blind_code: str | None
+    baseline_weight_g: float | None
+    last_weight_g: float | None
+    last_weighed_at: datetime | None
+    weight_loss_flag: bool
+    exclusion_reason: str | None
+
+    @property
+    def excluded(self) -> bool:
+        """Whether an exclusion is recorded for this animal."""
+        return self.exclusion_reason is not None
+
+
+def import_roster(
+    workspace: Workspace, study_name: str, path: Path, today: date | None = None
+) -> RosterImport:
+    """Validate a roster file and add every animal, or refuse it whole with every problem listed."""
+    with refused_files(f"roster {path.name}"):
+        entries = read_roster(path, today=today)
+    if not entries:
+        raise InvalidInputError(f"roster {path.name} has no animals; nothing was recorded")
+    now = utc_now()
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_if_randomized(session, study, "add animals to")
+        existing = {
+            label.casefold()
+            for label in session.exec(select(Animal.label).where(Animal.study_id == study.id))
+        }
+        clashes = sorted(entry.animal_id for entry in entries if entry.animal_id.casefold() in existing)
+        if clashes:
+            raise ConflictError(
+                f"roster {path.name} refused, nothing was recorded: already on study {study.name!r}: "
+                f"{', '.join(clashes)}"
+            )
+        n_weights = 0
+        for entry in entries:
+            animal = Animal(
+                study_id=study_id_of(study),
+                label=entry.animal_id,
+                ear_tag=entry.ear_tag,
+                sex=entry.sex,
+                strain=entry.strain,
+                date_of_birth=entry.dob,
+                source=entry.source,
+                notes=entry.notes,
+            )
+            session.add(animal)
+            session.flush()
+            session.add(CageAssignment(animal_id=animal.id, cage=entry.cage, since=now))
+            if entry.weight_g is not None:
+                session.add(
+                    Weight(
+                        animal_id=animal.id,
+                        weight_g=entry.weight_g,
+                        measured_at=now,
+                        recorded_by=workspace.actor,
+                    )
+                )
+                n_weights += 1
+        digest = roster_sha256(entries)
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="animals.import",
+            entity="study",
+            entity_id=study.name,
+            study_id=study.id,
+            payload={"file": path.name, "n_animals": len(entries), "roster_sha256": digest},
+        )
+    return RosterImport(n_animals=len(entries), n_weights=n_weights, roster_sha256=digest)
+
+
+def record_weights(
+    workspace: Workspace, study_name: str, path: Path, now: datetime | None = None
+) -> WeighingSummary:
+    """Add a weight sheet to the animals' histories (untimed rows count as now) and flag weight loss."""
+    now = now or utc_now()
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        labels = session.exec(select(Animal.label).where(Animal.study_id == study.id)).all()
+    with refused_files(f"weight sheet {path.name}"):
+        entries = read_weight_sheet(path, known_ids=labels, now=now)
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_if_unmasked(session, study, "record weights")
+        by_label = {a.label: a for a in session.exec(select(Animal).where(Animal.study_id == study.id))}
+        for entry in entries:
+            session.add(
+                Weight(
+                    animal_id=by_label[entry.animal_id].id,
+                    weight_g=entry.weight_g,
+                    measured_at=entry.measured_at or now,
+                    recorded_by=workspace.actor,
+                )
+            )
+        session.flush()
+        weighed = {by_label[entry.animal_id].id for entry in entries}
+        histories = _weight_histories(session, study)
+        flagged = sorted(
+            animal.label
+            for animal in by_label.values()
+            if animal.id in weighed and _loss_flag(histories.get(animal.id, []))
+        )
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="weights.record",
+            entity="study",
+            entity_id=study.name,
+            study_id=study.id,
+            payload={"file": path.name, "n_weights": len(entries), "n_flagged": len(flagged)},
+        )
+    return WeighingSummary(n_weights=len(entries), flagged=flagged)
+
+
+def list_animals(workspace: Workspace, study_name: str) -> Sequence[AnimalStatus]:
+    """Every animal of the study in roster-ID order, with its current cage, code, weights and flags."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        animals = session.exec(
+            select(Animal).where(Animal.study_id == study.id).order_by(col(Animal.label))
+        ).all()
+        cages = {
+            row.animal_id: row.cage
+            for row in session.exec(
+                select(CageAssignment)
+                .join(Animal, col(Animal.id) == CageAssignment.animal_id)
+                .where(Animal.study_id == study.id)
+                .order_by(col(CageAssignment.since), col(CageAssignment.id))
+            )
+        }
+        codes = dict(
+            session.exec(
+                select(Allocation.animal_id, Allocation.blind_code).where(Allocation.study_id == study.id)
+            ).all()
+        )
+        reasons = {
+            row.animal_id: row.reason
+            for row in session.exec(
+                select(Exclusion)
+                .join(Animal, col(Animal.id) == Exclusion.animal_id)
+                .where(Animal.study_id == study.id)
+                .order_by(col(Exclusion.id))
+            )
+        }
+        histories = _weight_histories(session, study)
+    statuses = []
+    for animal in animals:
+        history = histories.get(animal.id, [])
+        statuses.append(
+            AnimalStatus(
+                label=animal.label,
+                ear_tag=animal.ear_tag,
+                sex=animal.sex,
+                strain=animal.strain,
+                date_of_birth=animal.date_of_birth,
+                cage=cages.get(animal.id),
+                blind_code=codes.get(animal.id),
+                baseline_weight_g=history[0].weight_g if history else None,
+                last_weight_g=history[-1].weight_g if history else None,
+                last_weighed_at=history[-1].measured_at if history else None,
+                weight_loss_flag=_loss_flag(history),
+                exclusion_reason=reasons.get(animal.id),
+            )
+        )
+    return statuses
+
+
+def exclude_animal(
+    workspace: Workspace, study_name: str, animal_key: str, reason: str, criterion_set_a_priori: bool
+) -> Exclusion:
+    """Record that an animal is left out of the analysis, with its reason; it stays on the roster."""
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON_CHARS:
+        raise InvalidInputError(f"an exclusion needs a reason of 1-{MAX_REASON_CHARS} characters")
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        animal = find_animal(session, study, animal_key)
+        exclusion = Exclusion(
+            animal_id=animal_id_of(animal),
+            reason=reason,
+            criterion_set_a_priori=criterion_set_a_priori,
+            decided_blind=not study_is_unmasked(session, study),
+            decided_by=workspace.actor,
+        )
+        session.add(exclusion)
+        session.flush()
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="animal.exclude",
+            entity="animal",
+            entity_id=animal_key,
+            study_id=study.id,
+            payload={
+                "reason": reason,
+                "criterion_set_a_priori": criterion_set_a_priori,
+                "decided_blind": exclusion.decided_blind,
+            },
+        )
+    return exclusion
+
+
+def _weight_histories(session: Session, study: Study) -> dict[int, list[Weight]]:
+    histories: dict[int, list[Weight]] = defaultdict(list)
+    rows = session.exec(
+        select(Weight)
+        .join(Animal, col(Animal.id) == Weight.animal_id)
+        .where(Animal.study_id == study.id)
+        .order_by(col(Weight.measured_at), col(Weight.id))
+    )
+    for weight in rows:
+        histories[weight.animal_id].append(weight)
+    return histories
+
+
+def _loss_flag(history: Sequence[Weight]) -> bool:
+    return bool(history) and flag_weight_history([w.weight_g for w in history])[-1]

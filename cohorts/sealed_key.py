@@ -150,13 +150,15 @@ class SealedKey:
 
 @dataclass(frozen=True)
 class UnsealedKey:
-    """The revealed map (animal ID -> arm index) and the commitment salt that was inside the ciphertext."""
+    """The revealed map (animal ID -> arm index), the sealed details, and the commitment salt."""
 
     assignment: Mapping[str, int] = field(repr=False)
     commitment_salt: bytes = field(repr=False)
+    details: Mapping[str, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "assignment", MappingProxyType(dict(self.assignment)))
+        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
 
 
 def check_passphrase(passphrase: str) -> None:
@@ -193,8 +195,17 @@ def verify_commitment(assignment: Mapping[str, int], commitment_salt: bytes, com
         )
 
 
-def seal(assignment: Mapping[str, int], passphrase: str, kdf: ScryptParams | None = None) -> SealedKey:
-    """Encrypt the animal -> arm map under `passphrase` and commit to it; fresh salts and nonce each call."""
+def seal(
+    assignment: Mapping[str, int],
+    passphrase: str,
+    kdf: ScryptParams | None = None,
+    details: Mapping[str, object] | None = None,
+) -> SealedKey:
+    """Encrypt the animal -> arm map under `passphrase` and commit to it; fresh salts and nonce each call.
+
+    `details` (JSON-ready) is encrypted with the map but not committed to: what must stay secret until
+    unmasking without being part of the allocation itself, such as the seed that would regenerate it.
+    """
     check_passphrase(passphrase)
     if not assignment:
         raise ValueError("there is no allocation to seal")
@@ -204,6 +215,7 @@ def seal(assignment: Mapping[str, int], passphrase: str, kdf: ScryptParams | Non
         {
             "assignment": json.loads(canonical_assignment(assignment)),
             "commitment_salt": commitment_salt.hex(),
+            "details": dict(details or {}),
         },
         sort_keys=True,
         ensure_ascii=False,
@@ -224,7 +236,9 @@ def unseal(sealed: SealedKey, passphrase: str) -> UnsealedKey:
             "the passphrase is wrong, or the sealed key was altered or truncated; nothing was revealed"
         ) from None
     content = json.loads(plaintext)
-    unsealed = UnsealedKey(content["assignment"], bytes.fromhex(content["commitment_salt"]))
+    unsealed = UnsealedKey(
+        content["assignment"], bytes.fromhex(content["commitment_salt"]), content.get("details", {})
+    )
     verify_commitment(unsealed.assignment, unsealed.commitment_salt, sealed.commitment)
     return unsealed
 

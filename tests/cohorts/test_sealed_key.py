@@ -44,6 +44,15 @@ def test_round_trip_through_json_reveals_the_map_and_verifies_it(sealed: SealedK
     assert allocation_commitment(ASSIGNMENT, unsealed.commitment_salt) == sealed.commitment
 
 
+def test_details_are_sealed_with_the_map_but_not_committed_to() -> None:
+    details = {"seed": 123456789, "block_sizes": {"F": [2, 4]}}
+    with_details = seal(ASSIGNMENT, PASSPHRASE, FAST, details=details)
+    assert "123456789" not in with_details.to_json()
+    unsealed = unseal(with_details, PASSPHRASE)
+    assert dict(unsealed.details) == details
+    assert allocation_commitment(ASSIGNMENT, unsealed.commitment_salt) == with_details.commitment
+
+
 def test_stored_form_holds_no_animal_and_no_arm(sealed: SealedKey) -> None:
     document = json.loads(sealed.to_json())
     assert document["kdf"] == {"name": "scrypt", "n": 2**10, "r": 8, "p": 1}

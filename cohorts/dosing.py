@@ -6,10 +6,22 @@ Volume (mL) = dose (mg/kg) x body weight (kg) / stock (mg/mL). Vehicle and drug 
 mL/kg, so the volume in a syringe cannot reveal the arm. The conventional i.p. volume in mice is 10 mL/kg;
 about 20 mL/kg is the good-practice upper limit (Diehl et al. 2001, J Appl Toxicol 21:15-23) and many
 institutions cap at 10 mL/kg.
+
+The dose sheet computes each volume from the animal's weight on the dosing day (animals are weighed on the
+day they are dosed) and refuses, naming the animal by its blind code only, a missing or stale weight and a
+volume above the study's limit. Its rows take no arm: the vehicle is given at the drug's mL/kg, so a row is
+the same whichever arm the animal is in. Times must be timezone-aware; "the same calendar day" is read in
+the timezone of the dosing time given.
 """
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 DEFAULT_VOLUME_ML_PER_KG = 10.0
 HARD_LIMIT_ML_PER_KG = 20.0
+# A volume computed exactly at the limit may exceed it by a float rounding error; that is not a refusal.
+_ROUNDING_TOLERANCE = 1e-9
 
 
 def check_volume_per_kg(volume_ml_per_kg: float) -> None:
@@ -37,3 +49,103 @@ def injection_volume_ml(weight_g: float, volume_ml_per_kg: float) -> float:
     if not weight_g > 0:
         raise ValueError(f"body weight must be above 0 g, got {weight_g:g}")
     return weight_g / 1000.0 * volume_ml_per_kg
+
+
+class DosingError(ValueError):
+    """A dose cannot be prepared or given as asked; the message names the animal by its blind code only."""
+
+
+class DoseSheetError(ValueError):
+    """A dose sheet was refused; `refusals` holds one `DosingError` per animal, `str()` one per line."""
+
+    def __init__(self, refusals: Sequence[DosingError]) -> None:
+        self.refusals = tuple(refusals)
+        super().__init__("\n".join(str(refusal) for refusal in self.refusals))
+
+
+@dataclass(frozen=True)
+class DoseInput:
+    """What the dose sheet needs about one animal: its code, cage and latest weight (if any)."""
+
+    code: str
+    cage: str
+    weight_g: float | None
+    weighed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DoseSheetRow:
+    """One line of the coded dose sheet; it has no arm, and nothing in it depends on the arm."""
+
+    code: str
+    cage: str
+    weight_g: float
+    weighed_at: datetime
+    volume_ml: float
+
+
+def check_weight_age(code: str, weighed_at: datetime, as_of: datetime, max_age: timedelta | None) -> None:
+    """Refuse a weight older than `max_age` at `as_of` (``None``: not from the calendar day of `as_of`)."""
+    if weighed_at.tzinfo is None or as_of.tzinfo is None:
+        raise ValueError("weighing and dosing times must be timezone-aware")
+    local = weighed_at.astimezone(as_of.tzinfo)
+    if max_age is None and local.date() != as_of.date():
+        raise DosingError(
+            f"animal {code}: weight from {local.date().isoformat()} is not from the dosing day "
+            f"{as_of.date().isoformat()}; weigh it again (accepted: a weight from the same calendar day)"
+        )
+    if max_age is not None and as_of - weighed_at > max_age:
+        raise DosingError(
+            f"animal {code}: weight taken {weighed_at.isoformat(timespec='minutes')} is older than the "
+            f"allowed {max_age}; weigh it again"
+        )
+
+
+def check_dose_volume(
+    code: str, volume_ml: float, weight_g: float, limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG
+) -> None:
+    """Refuse a volume above the study's mL/kg limit for this weight (the limit itself at most 20 mL/kg)."""
+    check_volume_per_kg(limit_ml_per_kg)
+    largest = injection_volume_ml(weight_g, limit_ml_per_kg)
+    if volume_ml > largest * (1 + _ROUNDING_TOLERANCE):
+        per_kg = volume_ml / (weight_g / 1000.0)
+        raise DosingError(
+            f"animal {code}: {volume_ml:.3f} mL for {weight_g:g} g is {per_kg:.1f} mL/kg, above the limit "
+            f"of {limit_ml_per_kg:g} mL/kg; accepted: at most {largest:.3f} mL"
+        )
+
+
+def dose_sheet_row(
+    animal: DoseInput,
+    as_of: datetime,
+    volume_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
+    limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
+    max_weight_age: timedelta | None = None,
+) -> DoseSheetRow:
+    """One animal's dose-sheet line from that day's weight, or a `DosingError` naming its code."""
+    if animal.weight_g is None or animal.weighed_at is None:
+        raise DosingError(f"animal {animal.code}: no weight on record; weigh it before dosing")
+    check_weight_age(animal.code, animal.weighed_at, as_of, max_weight_age)
+    volume_ml = injection_volume_ml(animal.weight_g, volume_ml_per_kg)
+    check_dose_volume(animal.code, volume_ml, animal.weight_g, limit_ml_per_kg)
+    return DoseSheetRow(animal.code, animal.cage, animal.weight_g, animal.weighed_at, volume_ml)
+
+
+def dose_sheet(
+    animals: Sequence[DoseInput],
+    as_of: datetime,
+    volume_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
+    limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
+    max_weight_age: timedelta | None = None,
+) -> tuple[DoseSheetRow, ...]:
+    """Every animal's dose-sheet line, or `DoseSheetError` listing every animal that cannot be dosed."""
+    rows: list[DoseSheetRow] = []
+    refusals: list[DosingError] = []
+    for animal in animals:
+        try:
+            rows.append(dose_sheet_row(animal, as_of, volume_ml_per_kg, limit_ml_per_kg, max_weight_age))
+        except DosingError as refusal:
+            refusals.append(refusal)
+    if refusals:
+        raise DoseSheetError(refusals)
+    return tuple(rows)

@@ -1,0 +1,197 @@
+"""Sucrose preference test (SPT) arithmetic: intakes from bottle weights, preference, and the anhedonia flag.
+
+A bottle sheet (CSV or XLSX, file rules of `cohorts.tabular`) has one row per animal with the columns code
+(its blind code), sucrose_side (L or R), sucrose_start_g, sucrose_end_g, water_start_g and water_end_g. Rows
+whose code is ``control`` are the sucrose and water bottles of an empty cage: their mean loss over the period
+(spillage and evaporation) is subtracted from every animal's intake of the same liquid, an intake that would
+fall below 0 counting as 0. A bottle heavier at the end than at the start, or an animal that drank nothing
+(after subtraction), is an error naming the row; the sheet is returned only when every row is valid.
+
+Notes
+-----
+Protocol and arithmetic follow Liu et al. (2018, Nat Protoc 13:1686-1698): two-bottle choice with single
+housing, bottles weighed before and after each period (1 g = 1 mL), the sucrose side switched between
+periods to cancel side preference, spillage and evaporation measured on bottles of an empty cage; preference
+% = sucrose intake / (sucrose + water intake) x 100, also reported per gram of body weight. A preference below
+65% is the anhedonia criterion of Strekalova et al. (2004, Neuropsychopharmacology 29:2007-2017; Strekalova
+& Steinbusch 2010, Prog Neuropsychopharmacol Biol Psychiatry 34:348-361); it is a setting.
+"""
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cohorts.blind_codes import ACCEPTED as CODE_ACCEPTED
+from cohorts.blind_codes import BlindCodeError, normalize_code
+from cohorts.problems import InputError
+from cohorts.tabular import Columns, RowReader, iter_readers, read_table
+
+BOTTLE_FIELDS = ("sucrose_start_g", "sucrose_end_g", "water_start_g", "water_end_g")
+SPT_COLUMNS = Columns(required=("code", "sucrose_side", *BOTTLE_FIELDS))
+CONTROL_CODE = "control"
+SIDES = {"l": "L", "left": "L", "r": "R", "right": "R"}
+MAX_BOTTLE_G = 2000.0
+ANHEDONIA_THRESHOLD_PCT = 65.0
+
+
+class SptSheetError(InputError):
+    """A bottle sheet was refused; `problems` lists every fault found in it."""
+
+
+@dataclass(frozen=True)
+class SptIntake:
+    """One animal's intakes over a period, already corrected for spillage and evaporation."""
+
+    code: str
+    sucrose_side: str
+    sucrose_ml: float
+    water_ml: float
+    row: int
+
+
+@dataclass(frozen=True)
+class SptSheet:
+    """A validated bottle sheet: each animal's corrected intakes and the control losses subtracted."""
+
+    source: str
+    intakes: tuple[SptIntake, ...]
+    control_sucrose_loss_ml: float
+    control_water_loss_ml: float
+
+
+@dataclass(frozen=True)
+class SptResult:
+    """The preference and intakes of one animal for one period."""
+
+    code: str
+    sucrose_side: str
+    sucrose_ml: float
+    water_ml: float
+    preference_pct: float
+    sucrose_ml_per_g: float | None
+    total_ml_per_g: float | None
+    anhedonic: bool
+
+
+def bottle_intake_ml(start_g: float, end_g: float) -> float:
+    """The volume drunk (or lost) from one bottle: start minus end weight, 1 g = 1 mL."""
+    if end_g > start_g:
+        raise ValueError(f"end weight {end_g:g} g is above the start weight {start_g:g} g")
+    return start_g - end_g
+
+
+def preference_pct(sucrose_ml: float, water_ml: float) -> float:
+    """Sucrose preference: sucrose / (sucrose + water) x 100; there must be some intake."""
+    total = sucrose_ml + water_ml
+    if not total > 0:
+        raise ValueError(
+            f"total intake is {total:g} mL after subtracting spillage; no preference can be computed"
+        )
+    return sucrose_ml / total * 100.0
+
+
+def is_anhedonic(preference: float, threshold_pct: float = ANHEDONIA_THRESHOLD_PCT) -> bool:
+    """True when a sucrose preference is below the anhedonia threshold (65% by default)."""
+    return preference < threshold_pct
+
+
+def unswitched_sides(previous: Mapping[str, str], current: Mapping[str, str]) -> tuple[str, ...]:
+    """Codes whose sucrose side (L/R) did not switch from the previous period to this one, sorted."""
+    return tuple(sorted(code for code, side in current.items() if previous.get(code) == side))
+
+
+def read_spt_sheet(path: Path | str, known_codes: Collection[str] | None = None) -> SptSheet:
+    """Read and validate a bottle sheet into corrected intakes; `SptSheetError` lists every faulty row."""
+    table = read_table(Path(path), SPT_COLUMNS)
+    problems = list(table.problems)
+    animals: list[tuple[RowReader, str, str, float, float]] = []
+    controls: list[tuple[float, float]] = []
+    first_row: dict[str, int] = {}
+    for reader in iter_readers(table, problems):
+        typed = reader.text("code", 40)
+        is_control = typed is not None and typed.casefold() == CONTROL_CODE
+        code = None if typed is None or is_control else _animal_code(reader, typed, known_codes, first_row)
+        side = reader.choice("sucrose_side", SIDES, "L or R (also left or right)", required=not is_control)
+        sucrose, water = _bottle(reader, "sucrose"), _bottle(reader, "water")
+        if sucrose is None or water is None:
+            continue
+        if is_control:
+            controls.append((sucrose, water))
+        elif code is not None and side is not None:
+            animals.append((reader, code, side, sucrose, water))
+    sucrose_loss = sum(loss for loss, _ in controls) / len(controls) if controls else 0.0
+    water_loss = sum(loss for _, loss in controls) / len(controls) if controls else 0.0
+    result = []
+    for reader, code, side, sucrose, water in animals:
+        intake = SptIntake(
+            code, side, max(sucrose - sucrose_loss, 0.0), max(water - water_loss, 0.0), reader.row.number
+        )
+        try:
+            preference_pct(intake.sucrose_ml, intake.water_ml)
+        except ValueError as error:
+            reader.problem(
+                "code", code, str(error), "a row where the animal drank (check the bottle weights)"
+            )
+            continue
+        result.append(intake)
+    if problems:
+        raise SptSheetError(problems)
+    return SptSheet(table.source, tuple(result), sucrose_loss, water_loss)
+
+
+def _animal_code(
+    reader: RowReader, typed: str, known_codes: Collection[str] | None, first_row: dict[str, int]
+) -> str | None:
+    """The normalized blind code of a row, or ``None`` with a problem if mistyped, unknown or repeated."""
+    try:
+        code = normalize_code(typed)
+    except BlindCodeError:
+        reader.problem(
+            "code", typed, "is not a valid blind code", f"{CODE_ACCEPTED} with a matching check character"
+        )
+        return None
+    if known_codes is not None and code not in known_codes:
+        reader.problem("code", typed, "is not a code of this study", f"a study code or {CONTROL_CODE!r}")
+        return None
+    if code in first_row:
+        reader.problem("code", typed, f"is already on row {first_row[code]}", "one row per animal")
+        return None
+    first_row[code] = reader.row.number
+    return code
+
+
+def _bottle(reader: RowReader, liquid: str) -> float | None:
+    """One bottle's loss over the period from its start and end weights, or ``None`` with a problem."""
+    start = reader.number(f"{liquid}_start_g", 0.0, MAX_BOTTLE_G, "g")
+    end = reader.number(f"{liquid}_end_g", 0.0, MAX_BOTTLE_G, "g")
+    if start is None or end is None:
+        return None
+    try:
+        return bottle_intake_ml(start, end)
+    except ValueError as error:
+        accepted = "an end weight at most the start weight (a bottle cannot gain weight)"
+        reader.problem(f"{liquid}_end_g", f"{end:g}", str(error), accepted)
+        return None
+
+
+def spt_result(
+    intake: SptIntake, body_weight_g: float | None = None, threshold_pct: float = ANHEDONIA_THRESHOLD_PCT
+) -> SptResult:
+    """Preference, intakes per gram of body weight (when a weight is given) and the anhedonia flag."""
+    preference = preference_pct(intake.sucrose_ml, intake.water_ml)
+    sucrose_per_g = total_per_g = None
+    if body_weight_g is not None:
+        if not body_weight_g > 0:
+            raise ValueError(f"body weight must be above 0 g, got {body_weight_g:g}")
+        sucrose_per_g = intake.sucrose_ml / body_weight_g
+        total_per_g = (intake.sucrose_ml + intake.water_ml) / body_weight_g
+    return SptResult(
+        code=intake.code,
+        sucrose_side=intake.sucrose_side,
+        sucrose_ml=intake.sucrose_ml,
+        water_ml=intake.water_ml,
+        preference_pct=preference,
+        sucrose_ml_per_g=sucrose_per_g,
+        total_ml_per_g=total_per_g,
+        anhedonic=is_anhedonic(preference, threshold_pct),
+    )

@@ -14,7 +14,8 @@ Block sizes are a random multiple of the number of arms (by default 1x or 2x, dr
 allocation cannot be guessed at the end of a block; the last block of a stratum is cut short when the stratum
 runs out. Animals are taken in the order of their sorted IDs, never in file order, so the allocation depends
 only on the roster's content and the seed; the draws come from `cohorts.draws`, stable across machines.
-Arms are indices ``0..k-1`` into the `arms` names given.
+Arms are indices ``0..k-1`` into the `arms` names given. The seed with the roster recomputes the whole
+allocation, so it is kept sealed with the map (`Allocation.sealed_record`), not in the public record.
 
 Notes
 -----
@@ -53,16 +54,18 @@ class AllocationError(ValueError):
 class Allocation:
     """A randomization result and everything needed to reproduce and report it.
 
-    `assignment` (animal ID -> arm index) is the secret part: it goes into the sealed key, never into a log.
-    `record()` returns everything else.
+    Three parts differ in who may see them. `assignment` (animal ID -> arm index) is the secret itself, and
+    `seed` and `block_sizes` can regenerate or narrow it (the seed and the roster recompute the whole map),
+    so all three belong inside the sealed key (`sealed_record`) and are left out of `repr`. `record()` is
+    the rest, safe to store and show before unmasking.
     """
 
     method: str
     arms: tuple[str, ...]
     strata: tuple[str, ...]
-    block_sizes: Mapping[str, tuple[int, ...]]
+    block_sizes: Mapping[str, tuple[int, ...]] = field(repr=False)
     parameters: Mapping[str, object]
-    seed: int
+    seed: int = field(repr=False)
     library_version: str
     roster_sha256: str
     assignment: Mapping[str, int] = field(repr=False)
@@ -72,17 +75,22 @@ class Allocation:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     def record(self) -> dict[str, object]:
-        """The public, JSON-ready record of how the allocation was made, without the animal -> arm map."""
+        """The public, JSON-ready record of how the allocation was made: nothing that could reveal an arm."""
         return {
             "method": self.method,
             "arms": list(self.arms),
             "strata": list(self.strata),
-            "block_sizes": {stratum: list(sizes) for stratum, sizes in self.block_sizes.items()},
             "parameters": dict(self.parameters),
-            "seed": self.seed,
             "library_version": self.library_version,
             "roster_sha256": self.roster_sha256,
             "n_animals": len(self.assignment),
+        }
+
+    def sealed_record(self) -> dict[str, object]:
+        """The JSON-ready details to keep sealed with the map until unmasking: seed and block sizes used."""
+        return {
+            "seed": self.seed,
+            "block_sizes": {stratum: list(sizes) for stratum, sizes in self.block_sizes.items()},
         }
 
 

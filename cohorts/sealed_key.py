@@ -150,15 +150,15 @@ class SealedKey:
 
 @dataclass(frozen=True)
 class UnsealedKey:
-    """The revealed map (animal ID -> arm index), the sealed details, and the commitment salt."""
+    """What unsealing reveals: the map (animal ID -> arm index), commitment salt and sealed details."""
 
     assignment: Mapping[str, int] = field(repr=False)
     commitment_salt: bytes = field(repr=False)
     details: Mapping[str, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "assignment", MappingProxyType(dict(self.assignment)))
-        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+        for name in ("assignment", "details"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
 
 def check_passphrase(passphrase: str) -> None:

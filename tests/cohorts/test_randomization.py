@@ -138,24 +138,33 @@ def test_minimization_balances_sex_and_weight_tertiles_better_than_chance() -> N
     assert minimized < 0.75 * sum(worst_imbalance("complete", seed) for seed in range(30))
 
 
-def test_record_holds_everything_but_the_assignment() -> None:
+def test_record_is_public_and_the_seed_stays_with_the_sealed_details() -> None:
     entries = roster_24()
-    allocation = randomize(entries, ARMS_2, "minimization", seed=99)
-    record = allocation.record()
-    assert record == {
-        "method": "minimization",
+    allocation = randomize(entries, ARMS_2, "stratified-block", seed=987654321)
+    assert allocation.record() == {
+        "method": "stratified-block",
         "arms": ["vehicle", "ketamine"],
-        "strata": ["sex", "weight tertile"],
-        "block_sizes": {},
-        "parameters": {"p_preferred": 0.8, "factor_weights": "equal"},
-        "seed": 99,
+        "strata": ["sex"],
+        "parameters": {"block_multiples": [1, 2], "block_unit": "animal"},
         "library_version": __version__,
         "roster_sha256": roster_sha256(entries),
         "n_animals": 24,
     }
-    assert "m00" not in repr(allocation)
+    sealed = allocation.sealed_record()
+    assert sealed["seed"] == 987654321
+    assert sealed["block_sizes"] == {label: list(sizes) for label, sizes in allocation.block_sizes.items()}
+    # The seed regenerates the map, so neither it nor any animal may show up in a repr or log line.
+    assert "987654321" not in repr(allocation) and "m00" not in repr(allocation)
+    assert "987654321" not in str(allocation.record())
     with pytest.raises(TypeError):
         allocation.assignment["m00"] = 1  # type: ignore[index]
+
+
+def test_minimization_records_its_factors_and_probability() -> None:
+    allocation = randomize(roster_24(), ARMS_2, "minimization", seed=99)
+    assert allocation.strata == ("sex", "weight tertile")
+    assert dict(allocation.parameters) == {"p_preferred": 0.8, "factor_weights": "equal"}
+    assert allocation.sealed_record() == {"seed": 99, "block_sizes": {}}
 
 
 def test_seed_is_drawn_from_the_os_when_not_given() -> None:

@@ -186,7 +186,6 @@ def _table_from_records(source: str, records: list[list[str]], columns: Columns)
     header = records[0]
     problems: list[Problem] = []
     positions: dict[str, int] = {}
-    ignored: set[int] = set()
     for index, raw in enumerate(header):
         name = normalize_header(raw)
         if not name:
@@ -194,15 +193,12 @@ def _table_from_records(source: str, records: list[list[str]], columns: Columns)
                 problems.append(
                     Problem(source, 1, None, "", "is an empty header above a column of values", "a header")
                 )
-            ignored.add(index)
         elif name not in columns.accepted:
             problems.append(Problem(source, 1, None, raw, "is not an accepted column", columns.describe()))
-            ignored.add(index)
         elif name in positions:
             problems.append(
                 Problem(source, 1, name, raw, "is a second column with this name", "each column once")
             )
-            ignored.add(index)
         else:
             positions[name] = index
     for name in columns.required:

@@ -110,7 +110,7 @@ class CircleROI:
 
 @dataclass(frozen=True)
 class PolygonROI:
-    """A simple polygon; pixels whose centre is inside (OpenCV ``fillPoly`` rule) belong to it."""
+    """A simple polygon; its pixels are those OpenCV ``fillPoly`` fills (inside, and on the outline)."""
 
     label: str
     points: tuple[tuple[float, float], ...] = field(default_factory=tuple)
@@ -282,7 +282,9 @@ class HoughParams:
     Radii and the minimum centre distance are fractions of the frame's shorter side, so they hold at any
     resolution. ``canny_high`` is the upper Canny threshold (OpenCV's ``param1``); ``votes`` the accumulator
     threshold (``param2``): lower finds more (and more false) circles. ``dp`` is the inverse accumulator
-    resolution. The frame is median-blurred with ``median_ksize`` first to suppress noise and ripples.
+    resolution. The frame is first median-blurred (``median_ksize``) against noise and ripples, then
+    Gaussian-blurred (``smooth_sigma``) so that the edge gradients, whose directions the transform follows,
+    are smooth.
     """
 
     min_radius_frac: float = 0.08
@@ -292,6 +294,7 @@ class HoughParams:
     canny_high: float = 100.0
     votes: float = 40.0
     median_ksize: int = 5
+    smooth_sigma: float = 2.0
 
 
 def detect_tanks(
@@ -306,7 +309,7 @@ def detect_tanks(
     grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     height, width = grey.shape
     side = min(width, height)
-    smoothed = cv2.medianBlur(grey, params.median_ksize)
+    smoothed = cv2.GaussianBlur(cv2.medianBlur(grey, params.median_ksize), (0, 0), params.smooth_sigma)
     found = cv2.HoughCircles(
         smoothed,
         cv2.HOUGH_GRADIENT,

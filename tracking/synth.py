@@ -319,6 +319,7 @@ def write_fst_video(
     seed: int = 0,
     immobile_fraction: float | Sequence[float] = 0.55,
     bouts: Sequence[Sequence[Bout]] | None = None,
+    latency_s: tuple[float, float] = (15.0, 75.0),
     codec: Codec = "mpeg4",
     nuisances: Nuisances = Nuisances(),
 ) -> SynthTruth:
@@ -326,7 +327,7 @@ def write_fst_video(
 
     ``bouts`` gives each tank's immobile bouts in seconds; otherwise they are drawn at random with the tank's
     ``immobile_fraction`` (one value for all tanks, or one per tank: e.g. a vehicle and a drug animal side by
-    side). Everything is determined by ``seed``.
+    side) after a mobile latency drawn uniformly from ``latency_s``. Everything is determined by ``seed``.
     """
     path = Path(path)
     width, height = size
@@ -341,7 +342,9 @@ def write_fst_video(
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n_tanks + 1)]
     tanks = tank_layout(n_tanks, size)
     schedules = [
-        tuple(bouts[i]) if bouts is not None else random_bouts(duration_s, fractions[i], rngs[i])
+        tuple(bouts[i])
+        if bouts is not None
+        else random_bouts(duration_s, fractions[i], rngs[i], latency_s=latency_s)
         for i in range(n_tanks)
     ]
     truths = tuple(
@@ -371,6 +374,7 @@ def write_fst_video(
             "n_tanks": n_tanks,
             "immobile_fraction": list(fractions),
             "bouts_given": bouts is not None,
+            "latency_s": list(latency_s),
             "nuisances": vars(nuisances).copy(),
             "encoder": _ENCODERS[codec][0],
             "encoder_options": _ENCODERS[codec][1],

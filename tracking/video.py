@@ -290,13 +290,15 @@ class VideoReader(ABC):
             return nominal, False
         intervals = np.diff(stamps)
         median = float(np.median(intervals))
-        span = float(stamps[-1] - stamps[0])
-        measured = (stamps.size - 1) / span if span > 0 else nominal
         tolerance = max(2.0 * self._time_tick_s, _VFR_TOLERANCE * median)
-        variable = bool(np.any(np.abs(intervals - median) > tolerance))
+        regular = np.abs(intervals - median) <= tolerance
+        variable = not bool(regular.all())
+        typical = float(intervals[regular].mean())
+        measured = 1.0 / typical if typical > 0 else nominal
         if variable:
             warnings.append(
-                f"variable frame rate: frame intervals range from {intervals.min() * 1e3:.2f} to "
+                "variable frame rate or dropped frames: frame intervals range from "
+                f"{intervals.min() * 1e3:.2f} to "
                 f"{intervals.max() * 1e3:.2f} ms (median {median * 1e3:.2f} ms); "
                 "use the timestamps, not frame / fps"
             )
@@ -437,6 +439,7 @@ class OpenCVReader(VideoReader):
         self.metadata_fps = float(fps) if fps and math.isfinite(fps) and fps > 0 else None
         count = self._capture.get(cv2.CAP_PROP_FRAME_COUNT)
         self.metadata_frame_count = int(count) if count and count > 0 else None
+        self._frame_count_is_estimate = True
         self._time_tick_s = 1e-3
 
     def close(self) -> None:

@@ -7,6 +7,13 @@ from typer.core import TyperGroup
 
 from behavlab import __version__
 from behavlab.cli import animals, audit, database, study
+from behavlab.cli.blinding import (
+    dose,
+    dosing_sheet_command,
+    preparer_sheet,
+    randomize,
+    unblind_animal_command,
+)
 from behavlab.cli.demo import demo
 from behavlab.cli.output import print_error
 from behavlab.cli.state import CliState, state_of
@@ -42,6 +49,11 @@ app.add_typer(study.app, name="study")
 app.add_typer(animals.app, name="animals")
 app.add_typer(database.app, name="db")
 app.add_typer(audit.app, name="audit")
+app.command("randomize")(randomize)
+app.command("preparer-sheet")(preparer_sheet)
+app.command("dosing-sheet")(dosing_sheet_command)
+app.command("dose")(dose)
+app.command("unblind-animal")(unblind_animal_command)
 app.command("demo")(demo)
 
 

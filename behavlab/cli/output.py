@@ -27,6 +27,13 @@ def print_error(message: str) -> None:
     Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
 
 
+def print_warning(message: str) -> None:
+    """Print one warning line on stderr."""
+    Console(stderr=True, highlight=False).print(
+        f"[bold yellow]warning:[/] {message}", markup=True, soft_wrap=True
+    )
+
+
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:
     """A plain rich table whose cells are the rows' values as text."""
     result = Table(title=title, title_justify="left", header_style="bold")

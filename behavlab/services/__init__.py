@@ -12,6 +12,20 @@ from behavlab.services.animals import (
 )
 from behavlab.services.audit import ChainReport, list_events, verify_chain
 from behavlab.services.demo import DEMO_STUDY, run_demo
+from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
+from behavlab.services.randomization import (
+    CommittedRandomization,
+    RandomizationDraft,
+    RandomizationOptions,
+    commit_randomization,
+    draft_randomization,
+)
+from behavlab.services.sealing import (
+    EmergencyUnblinding,
+    UnsealError,
+    reprint_preparer_sheet,
+    unblind_animal,
+)
 from behavlab.services.studies import (
     ROUTES,
     StudyOverview,
@@ -27,13 +41,23 @@ __all__ = [
     "ROUTES",
     "AnimalStatus",
     "ChainReport",
+    "CommittedRandomization",
+    "DosingLine",
+    "DosingSheet",
+    "EmergencyUnblinding",
+    "RandomizationDraft",
+    "RandomizationOptions",
     "RosterImport",
     "StudyOverview",
     "StudySettings",
+    "UnsealError",
     "UpgradeResult",
     "WeighingSummary",
     "Workspace",
+    "commit_randomization",
     "create_study",
+    "dosing_sheet",
+    "draft_randomization",
     "exclude_animal",
     "get_study",
     "import_roster",
@@ -41,8 +65,12 @@ __all__ = [
     "list_events",
     "list_studies",
     "open_workspace",
+    "record_dose",
     "record_weights",
+    "reprint_preparer_sheet",
     "run_demo",
+    "unblind_animal",
     "upgrade_database",
     "verify_chain",
+    "write_dosing_sheet",
 ]

@@ -3,7 +3,7 @@
 from sqlmodel import Session, col, select
 
 from behavlab.errors import InvalidInputError, NotFoundError
-from behavlab.models import Allocation, Animal, Study
+from behavlab.models import Allocation, Animal, Arm, Study
 from cohorts.blind_codes import BlindCodeError, normalize_code
 
 
@@ -72,3 +72,8 @@ def find_animal(session: Session, study: Study, key: str) -> Animal:
         return find_animal_by_code(session, study, normalize_code(key))[0]
     except (BlindCodeError, NotFoundError):
         raise NotFoundError(f"no animal with ID or blind code {key!r} in study {study.name!r}") from None
+
+
+def study_arms(session: Session, study: Study) -> list[Arm]:
+    """The study's arms in their fixed order (vehicle first)."""
+    return list(session.exec(select(Arm).where(Arm.study_id == study.id).order_by(col(Arm.position))).all())

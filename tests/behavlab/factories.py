@@ -37,9 +37,12 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def write_roster(path: Path, n_animals: int = 8, per_cage: int = 4) -> Path:
-    """A valid roster CSV of `n_animals` mice."""
-    return write_csv(path, roster_rows(n_animals, per_cage))
+def write_roster(path: Path, n_animals: int = 8, per_cage: int = 4, with_weights: bool = True) -> Path:
+    """A valid roster CSV of `n_animals` mice, with or without the optional weight_g column."""
+    rows = roster_rows(n_animals, per_cage)
+    if not with_weights:
+        rows = [{key: value for key, value in row.items() if key != "weight_g"} for row in rows]
+    return write_csv(path, rows)
 
 
 def write_weights(path: Path, weights: dict[str, float], measured_at: datetime | None = None) -> Path:

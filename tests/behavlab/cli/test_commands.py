@@ -5,6 +5,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from behavlab import __version__
+from behavlab.db.migrate import head_revision
 from tests.behavlab.cli.conftest import Invoke
 
 
@@ -124,10 +125,10 @@ def test_environment_selects_database_and_user(cli: Invoke, database_url: str) -
 def test_db_upgrade_on_empty_then_up_to_date(cli: Invoke) -> None:
     first = cli("db", "upgrade")
     assert first.exit_code == 0
-    assert "from empty to 0001" in first.stdout
+    assert f"from empty to {head_revision()}" in first.stdout
     second = cli("db", "upgrade")
     assert second.exit_code == 0
-    assert "up to date at 0001" in second.stdout
+    assert f"up to date at {head_revision()}" in second.stdout
 
 
 def test_audit_log_and_verify(cli: Invoke) -> None:

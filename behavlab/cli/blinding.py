@@ -1,0 +1,146 @@
+"""Randomization and blinding commands: randomize, preparer-sheet, dosing-sheet, dose, unblind-animal."""
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import typer
+
+from behavlab.cli.output import print_warning, stdout, table
+from behavlab.cli.passphrase import PASSPHRASE_FILE_OPTION, read_passphrase
+from behavlab.cli.state import state_of
+from behavlab.errors import InvalidInputError
+from behavlab.services import (
+    RandomizationOptions,
+    commit_randomization,
+    dosing_sheet,
+    draft_randomization,
+    record_dose,
+    reprint_preparer_sheet,
+    unblind_animal,
+    write_dosing_sheet,
+)
+
+METHOD_HELP = "complete | block | stratified-block | cage-cluster | minimization"
+
+
+def _split(values: str | None) -> list[str] | None:
+    return None if values is None else [value.strip() for value in values.split(",") if value.strip()]
+
+
+def randomize(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    arms: str | None = typer.Option(
+        None, help='Arms in order, e.g. "vehicle,ketamine" (default: the study\'s).'
+    ),
+    method: str = typer.Option("stratified-block", help=METHOD_HELP),
+    strata: str = typer.Option("sex", help="Strata for stratified-block: sex, cage, or sex,cage."),
+    seed: int | None = typer.Option(None, min=0, help="Seed (default: drawn from the operating system)."),
+    preparer_sheet: Path | None = typer.Option(
+        None, "--preparer-sheet", help="Write the unblinded preparer's sheet (code, arm, stock) to this CSV."
+    ),
+    passphrase_file: Path | None = PASSPHRASE_FILE_OPTION,
+    yes: bool = typer.Option(False, "--yes", help="Commit without asking after showing the balance."),
+) -> None:
+    """Draw a blinded allocation, show its balance, then seal and commit it."""
+    workspace = state_of(ctx).workspace()
+    options = RandomizationOptions(arms=_split(arms), method=method, strata=_split(strata) or [], seed=seed)
+    draft = draft_randomization(workspace, study, options)
+    console = stdout()
+    console.print(f"{study}: {draft.n_animals} animals, {len(draft.arms)} arms, method {method}")
+    for line in draft.balance.lines():
+        console.print(f"  {line}")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InvalidInputError("not committed: confirm with --yes when not running in a terminal")
+        if not typer.confirm("Commit this allocation?", default=False):
+            console.print("not committed; nothing was recorded")
+            raise typer.Exit(code=1)
+    passphrase = read_passphrase(passphrase_file, confirm=True)
+    committed = commit_randomization(workspace, draft, passphrase, preparer_sheet)
+    console.print(f"committed; allocation commitment (SHA-256): {committed.commitment}")
+    if committed.preparer_sheet is not None:
+        console.print(f"preparer's sheet (unblinded, for the key holder only): {committed.preparer_sheet}")
+    console.print(table("Blind codes", ["animal", "code"], sorted(committed.codes.items())))
+
+
+def preparer_sheet(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    out: Path = typer.Option(..., "--out", help="Where to write the preparer's CSV."),
+    passphrase_file: Path | None = PASSPHRASE_FILE_OPTION,
+) -> None:
+    """Re-print the unblinded preparer's sheet (needs the passphrase; audited)."""
+    workspace = state_of(ctx).workspace()
+    path = reprint_preparer_sheet(workspace, study, read_passphrase(passphrase_file), out)
+    stdout().print(f"preparer's sheet written to {path} (unblinded, for the key holder only)")
+
+
+def dosing_sheet_command(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    day: datetime | None = typer.Option(
+        None, "--date", formats=["%Y-%m-%d"], help="Dosing day (default today)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the sheet to FILE.csv or printable FILE.html."
+    ),
+    limit_ml_per_kg: float = typer.Option(10.0, help="Refuse volumes above this many mL/kg (at most 20)."),
+) -> None:
+    """The coded dosing sheet: code, cage, that day's weight and volume; never an arm."""
+    sheet = dosing_sheet(
+        state_of(ctx).workspace(), study, day=day.date() if day else None, limit_ml_per_kg=limit_ml_per_kg
+    )
+    rows = [
+        (
+            line.code,
+            line.cage,
+            "-" if line.weight_g is None else f"{line.weight_g:.1f}",
+            "-" if line.volume_ml is None else f"{line.volume_ml:.3f}",
+            "yes" if line.dosed else "",
+        )
+        for line in sheet.lines
+    ]
+    title = f"Dosing {sheet.study} {sheet.day.isoformat()}: {sheet.volume_ml_per_kg:g} mL/kg for every animal"
+    stdout().print(table(title, ["code", "cage", "weight g", "volume mL", "given"], rows))
+    for line in sheet.refused:
+        print_warning(f"refused: {line.refusal}")
+    if out is not None:
+        stdout().print(f"written to {write_dosing_sheet(sheet, out)}")
+
+
+def dose(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    code: str = typer.Argument(..., help="The animal's blind code."),
+    at: datetime | None = typer.Option(None, "--at", help="When it was given (default now; local time)."),
+    volume_ml: float | None = typer.Option(
+        None, "--volume-ml", help="The volume given, if not the computed one."
+    ),
+    again: str | None = typer.Option(None, "--again", help="Reason for a second injection on the same day."),
+) -> None:
+    """Record one injection: weight used, volume, time and operator."""
+    when = None if at is None else (at if at.tzinfo else at.astimezone())
+    event = record_dose(
+        state_of(ctx).workspace(), study, code, at=when, volume_ml=volume_ml, again_reason=again
+    )
+    stdout().print(
+        f"dosed {code.upper()}: {event.volume_ml:.3f} mL for {event.weight_g:g} g at "
+        f"{event.dosed_at.astimezone():%Y-%m-%d %H:%M} by {event.operator}"
+    )
+
+
+def unblind_animal_command(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    code: str = typer.Argument(..., help="The animal's blind code."),
+    reason: str = typer.Option(..., "--reason", help="The welfare reason (recorded and reported)."),
+    passphrase_file: Path | None = PASSPHRASE_FILE_OPTION,
+) -> None:
+    """Emergency unblinding of one animal for welfare: needs the passphrase; audited; reported at the end."""
+    workspace = state_of(ctx).workspace()
+    revealed = unblind_animal(workspace, study, code, reason, read_passphrase(passphrase_file))
+    stdout().print(
+        f"EMERGENCY UNBLINDING recorded: animal {revealed.label} ({revealed.code}) is in arm {revealed.arm}"
+    )

@@ -1,0 +1,288 @@
+"""Coded dosing: the day's sheet (code, cage, weight, volume; never an arm) and each injection as given."""
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from behavlab.db.session import reading, writing
+from behavlab.errors import ConflictError, InvalidInputError
+from behavlab.models import Allocation, Animal, CageAssignment, DoseEvent, Exclusion, Study, Weight
+from behavlab.services.audit import record_event
+from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
+from behavlab.services.lookup import animal_id_of, find_animal_by_typed_code, find_study
+from behavlab.services.sheets import write_csv, write_text
+from behavlab.services.workspace import Workspace
+from cohorts.dosing import (
+    DEFAULT_VOLUME_ML_PER_KG,
+    DoseInput,
+    DosingError,
+    check_dose_volume,
+    dose_sheet_row,
+)
+
+SHEET_HEADER = ("code", "cage", "weight_g", "weighed_at", "volume_ml", "given", "refused")
+MAX_REPEAT_REASON_CHARS = 500
+
+
+@dataclass(frozen=True)
+class DosingLine:
+    """One animal on the day's sheet: its volume, or why it cannot be dosed; whether it was dosed already."""
+
+    code: str
+    cage: str
+    weight_g: float | None
+    weighed_at: datetime | None
+    volume_ml: float | None
+    refusal: str | None
+    dosed: bool
+
+
+@dataclass(frozen=True)
+class DosingSheet:
+    """The coded sheet of one dosing day, ordered by cage then code."""
+
+    study: str
+    day: date
+    volume_ml_per_kg: float
+    lines: Sequence[DosingLine]
+
+    @property
+    def refused(self) -> list[DosingLine]:
+        """Lines that cannot be dosed as they stand."""
+        return [line for line in self.lines if line.refusal is not None]
+
+
+def local_now() -> datetime:
+    """The current time, aware, in this machine's timezone (the lab's day boundaries)."""
+    return datetime.now().astimezone()
+
+
+def dosing_sheet(
+    workspace: Workspace,
+    study_name: str,
+    day: date | None = None,
+    limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
+    max_weight_age: timedelta | None = None,
+) -> DosingSheet:
+    """The day's coded sheet: each non-excluded animal's volume from that day's weight, or its refusal."""
+    now = local_now()
+    as_of = now if day is None or day == now.date() else datetime.combine(day, time(23, 59), now.tzinfo)
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_unless_randomized(session, study, "print a dosing sheet")
+        inputs = _dose_inputs(session, study, as_of)
+        dosed = _dosed_codes_on(session, study, as_of.date())
+    lines = []
+    for dose_input in inputs:
+        try:
+            row = dose_sheet_row(dose_input, as_of, study.volume_ml_per_kg, limit_ml_per_kg, max_weight_age)
+            lines.append(
+                DosingLine(
+                    row.code, row.cage, row.weight_g, row.weighed_at, row.volume_ml, None, row.code in dosed
+                )
+            )
+        except (DosingError, ValueError) as refusal:
+            lines.append(
+                DosingLine(
+                    dose_input.code,
+                    dose_input.cage,
+                    dose_input.weight_g,
+                    dose_input.weighed_at,
+                    None,
+                    str(refusal),
+                    dose_input.code in dosed,
+                )
+            )
+    lines.sort(key=lambda line: (line.cage, line.code))
+    return DosingSheet(study.name, as_of.date(), study.volume_ml_per_kg, lines)
+
+
+def write_dosing_sheet(sheet: DosingSheet, path: Path) -> Path:
+    """Write the sheet as CSV, or as a printable HTML page when the file name ends in .html."""
+    if path.suffix.lower() in (".html", ".htm"):
+        return _write_printable(sheet, path)
+    if path.suffix.lower() != ".csv":
+        raise InvalidInputError(f"--out {path.name}: accepted: a file name ending in .csv or .html")
+    return write_csv(path, SHEET_HEADER, (_cells(line) for line in sheet.lines))
+
+
+def record_dose(
+    workspace: Workspace,
+    study_name: str,
+    typed_code: str,
+    at: datetime | None = None,
+    volume_ml: float | None = None,
+    again_reason: str | None = None,
+    limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
+) -> DoseEvent:
+    """Record one injection with the weight and volume used; a second one on the same day needs a reason."""
+    at = at or local_now()
+    if at.tzinfo is None:
+        raise InvalidInputError(
+            f"--at {at.isoformat()}: accepted: a time with its UTC offset, or none for now"
+        )
+    if at > local_now() + timedelta(minutes=5):
+        raise InvalidInputError(f"--at {at.isoformat()} is in the future; accepted: a time up to now")
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_unless_randomized(session, study, "record doses")
+        refuse_if_unmasked(session, study, "record doses")
+        animal, allocation = find_animal_by_typed_code(session, study, typed_code)
+        code = allocation.blind_code
+        if session.exec(select(Exclusion.id).where(Exclusion.animal_id == animal.id)).first() is not None:
+            raise ConflictError(f"animal {code} is excluded; a dose is not recorded for it")
+        weight = _weight_on_or_before(session, animal, at)
+        dose_input = DoseInput(
+            code, "", weight.weight_g if weight else None, weight.measured_at if weight else None
+        )
+        try:
+            planned = dose_sheet_row(dose_input, at, study.volume_ml_per_kg, limit_ml_per_kg)
+            given = planned.volume_ml if volume_ml is None else volume_ml
+            check_dose_volume(code, given, planned.weight_g, limit_ml_per_kg)
+        except DosingError as refusal:
+            raise InvalidInputError(str(refusal)) from None
+        earlier = [
+            d for d in _doses_of(session, animal) if d.dosed_at.astimezone(at.tzinfo).date() == at.date()
+        ]
+        reason = (again_reason or "").strip()
+        if earlier and not reason:
+            raise ConflictError(
+                f"animal {code} was already dosed on {at.date().isoformat()} at "
+                f"{earlier[0].dosed_at.astimezone(at.tzinfo):%H:%M}; to record another injection, "
+                "use --again with the reason"
+            )
+        if len(reason) > MAX_REPEAT_REASON_CHARS:
+            raise InvalidInputError(f"--again reason: accepted: at most {MAX_REPEAT_REASON_CHARS} characters")
+        event = DoseEvent(
+            animal_id=animal_id_of(animal),
+            weight_id=_weight_id(weight),
+            weight_g=weight.weight_g,
+            volume_ml=round(given, 4),
+            volume_ml_per_kg=study.volume_ml_per_kg,
+            dosed_at=at,
+            operator=workspace.actor,
+            repeat_reason=reason or None,
+        )
+        session.add(event)
+        session.flush()
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="dose.record",
+            entity="animal",
+            entity_id=code,
+            study_id=study.id,
+            payload={
+                "code": code,
+                "dosed_at": at.isoformat(),
+                "weight_g": weight.weight_g,
+                "volume_ml": event.volume_ml,
+                "repeat_reason": reason or None,
+            },
+        )
+    return event
+
+
+def _weight_id(weight: Weight | None) -> int:
+    if weight is None or weight.id is None:
+        raise ValueError("a dose needs a stored weight")
+    return weight.id
+
+
+def _dose_inputs(session: Session, study: Study, as_of: datetime) -> list[DoseInput]:
+    allocations = session.exec(
+        select(Allocation, Animal)
+        .join(Animal, col(Animal.id) == Allocation.animal_id)
+        .where(Allocation.study_id == study.id)
+    ).all()
+    ids = [animal.id for _, animal in allocations]
+    excluded = set(session.exec(select(Exclusion.animal_id).where(col(Exclusion.animal_id).in_(ids))))
+    cages: dict[int, str] = {}
+    for row in session.exec(
+        select(CageAssignment)
+        .where(col(CageAssignment.animal_id).in_(ids))
+        .order_by(col(CageAssignment.since), col(CageAssignment.id))
+    ):
+        cages[row.animal_id] = row.cage
+    latest: dict[int, Weight] = {}
+    for weight in session.exec(
+        select(Weight)
+        .where(col(Weight.animal_id).in_(ids), col(Weight.measured_at) <= as_of)
+        .order_by(col(Weight.measured_at), col(Weight.id))
+    ):
+        latest[weight.animal_id] = weight
+    inputs = []
+    for allocation, animal in allocations:
+        if animal.id in excluded or animal.id is None:
+            continue
+        weight = latest.get(animal.id)
+        inputs.append(
+            DoseInput(
+                allocation.blind_code,
+                cages.get(animal.id, ""),
+                weight.weight_g if weight else None,
+                weight.measured_at if weight else None,
+            )
+        )
+    return inputs
+
+
+def _dosed_codes_on(session: Session, study: Study, day: date) -> set[str]:
+    rows = session.exec(
+        select(Allocation.blind_code, DoseEvent.dosed_at)
+        .join(DoseEvent, col(DoseEvent.animal_id) == Allocation.animal_id)
+        .where(Allocation.study_id == study.id)
+    ).all()
+    return {code for code, dosed_at in rows if dosed_at.astimezone().date() == day}
+
+
+def _weight_on_or_before(session: Session, animal: Animal, at: datetime) -> Weight | None:
+    return session.exec(
+        select(Weight)
+        .where(Weight.animal_id == animal.id, col(Weight.measured_at) <= at)
+        .order_by(col(Weight.measured_at).desc(), col(Weight.id).desc())
+    ).first()
+
+
+def _doses_of(session: Session, animal: Animal) -> Sequence[DoseEvent]:
+    return session.exec(
+        select(DoseEvent).where(DoseEvent.animal_id == animal.id).order_by(col(DoseEvent.id))
+    ).all()
+
+
+def _cells(line: DosingLine) -> tuple[str, ...]:
+    return (
+        line.code,
+        line.cage,
+        "" if line.weight_g is None else f"{line.weight_g:.1f}",
+        "" if line.weighed_at is None else f"{line.weighed_at.astimezone():%Y-%m-%d %H:%M}",
+        "" if line.volume_ml is None else f"{line.volume_ml:.3f}",
+        "yes" if line.dosed else "",
+        line.refusal or "",
+    )
+
+
+def _write_printable(sheet: DosingSheet, path: Path) -> Path:
+    rows = "\n".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape(cell)}</td>" for cell in _cells(line)[:5])
+        + f"<td class='tick'>{'&#10003;' if line.dosed else '&#9744;'}</td>"
+        + f"<td>{html.escape(line.refusal or '')}</td></tr>"
+        for line in sheet.lines
+    )
+    header = "".join(f"<th>{html.escape(name)}</th>" for name in SHEET_HEADER)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Dosing sheet {html.escape(sheet.study)} {sheet.day}</title>
+<style>body{{font-family:sans-serif}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #444;padding:4px 8px}} .tick{{text-align:center;font-size:1.3em}}</style></head>
+<body><h1>Dosing sheet: {html.escape(sheet.study)}, {sheet.day.isoformat()}</h1>
+<p>Every animal receives {sheet.volume_ml_per_kg:g} mL/kg. Operator: ____________ Start time: ______</p>
+<table><thead><tr>{header}</tr></thead><tbody>
+{rows}
+</tbody></table></body></html>
+"""
+    return write_text(path, page)

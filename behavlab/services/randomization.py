@@ -1,0 +1,186 @@
+"""Randomizing a study: draft and show the balance, then commit codes, sealed key and commitment at once.
+
+What is stored in the clear: the method, strata, roster hash, library version, the balance report (arms
+named "arm 1", "arm 2" only), one blind code per animal (written in ID order) and the SHA-256 commitment.
+The animal -> arm map and everything that could regenerate it (seed, block sizes) exist only inside the
+sealed key, encrypted under the key holder's passphrase.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from behavlab.db.session import reading, writing
+from behavlab.errors import ConflictError, InvalidInputError
+from behavlab.models import Allocation, Animal, Randomization, SealedKey, Study
+from behavlab.services.audit import record_event
+from behavlab.services.guards import refuse_if_randomized
+from behavlab.services.lookup import find_study, study_arms, study_id_of
+from behavlab.services.roster_view import current_roster
+from behavlab.services.sealing import preparer_rows, write_preparer_sheet
+from behavlab.services.workspace import Workspace
+from cohorts.balance import BalanceReport, balance_report
+from cohorts.blind_codes import generate_codes
+from cohorts.randomization import (
+    DEFAULT_METHOD,
+    DEFAULT_STRATA,
+    METHODS,
+    AllocationError,
+    randomize,
+)
+from cohorts.randomization import Allocation as DrawnAllocation
+from cohorts.roster import roster_sha256
+from cohorts.sealed_key import ScryptParams, SealedKeyError, check_passphrase, seal
+
+
+@dataclass(frozen=True)
+class RandomizationOptions:
+    """What the user chose: arms (default: the study's, in order), method, strata and an optional seed."""
+
+    arms: Sequence[str] | None = None
+    method: str = DEFAULT_METHOD
+    strata: Sequence[str] = DEFAULT_STRATA
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class RandomizationDraft:
+    """A drawn but uncommitted allocation: its balance may be shown; its map stays in memory only."""
+
+    study_name: str
+    arms: tuple[str, ...]
+    balance: BalanceReport
+    allocation: DrawnAllocation = field(repr=False)
+
+    @property
+    def n_animals(self) -> int:
+        """How many animals the allocation covers."""
+        return len(self.allocation.assignment)
+
+
+@dataclass(frozen=True)
+class CommittedRandomization:
+    """What committing produced that may be shown: each animal's code and the published commitment."""
+
+    codes: Mapping[str, str]
+    commitment: str
+    preparer_sheet: Path | None
+
+
+def draft_randomization(
+    workspace: Workspace, study_name: str, options: RandomizationOptions
+) -> RandomizationDraft:
+    """Draw an allocation of the study's (non-excluded) animals and its balance report, storing nothing."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_if_randomized(session, study, "randomize")
+        arm_names = [arm.name for arm in study_arms(session, study)]
+        roster = current_roster(session, study)
+    arms = tuple(options.arms) if options.arms else tuple(arm_names)
+    unknown = [arm for arm in arms if arm not in arm_names]
+    if unknown or len(set(arms)) != len(arms) or len(arms) < 2:
+        raise InvalidInputError(
+            f"--arms {','.join(arms)!r} not accepted; accepted: two or more distinct arms of study "
+            f"{study_name!r}: {', '.join(arm_names)}"
+        )
+    if not roster:
+        raise ConflictError(f"study {study_name!r} has no animals to randomize; import a roster first")
+    if options.method not in METHODS:
+        raise InvalidInputError(f"--method {options.method!r} not known; accepted: {', '.join(METHODS)}")
+    try:
+        drawn = randomize(
+            roster, arms, method=options.method, seed=options.seed, strata=tuple(options.strata)
+        )
+    except (AllocationError, ValueError) as exc:
+        raise InvalidInputError(f"cannot randomize {study_name!r}: {exc}") from exc
+    return RandomizationDraft(
+        study_name=study_name,
+        arms=arms,
+        balance=balance_report(roster, drawn.assignment, len(arms)),
+        allocation=drawn,
+    )
+
+
+def commit_randomization(
+    workspace: Workspace,
+    draft: RandomizationDraft,
+    passphrase: str,
+    preparer_sheet: Path | None = None,
+    kdf: ScryptParams | None = None,
+) -> CommittedRandomization:
+    """Store codes, sealed key and commitment in one transaction; write the preparer sheet once, if asked."""
+    try:
+        check_passphrase(passphrase)
+    except SealedKeyError as exc:
+        raise InvalidInputError(str(exc)) from exc
+    drawn = draft.allocation
+    sealed = seal(
+        drawn.assignment,
+        passphrase,
+        kdf,
+        details={**drawn.sealed_record(), "arms": list(draft.arms)},
+    )
+    with writing(workspace.engine) as session:
+        study = find_study(session, draft.study_name)
+        refuse_if_randomized(session, study, "randomize")
+        if current_roster(session, study) and _roster_hash(session, study) != drawn.roster_sha256:
+            raise ConflictError(
+                f"the roster of {study.name!r} changed since the allocation was drawn; draw it again"
+            )
+        animals = session.exec(
+            select(Animal)
+            .where(col(Animal.label).in_(list(drawn.assignment)))
+            .where(Animal.study_id == study.id)
+        ).all()
+        animals = sorted(animals, key=lambda animal: animal.label)
+        codes = dict(zip([a.label for a in animals], generate_codes(len(animals)), strict=True))
+        session.add(
+            Randomization(
+                study_id=study_id_of(study),
+                method=drawn.method,
+                strata=",".join(drawn.strata),
+                n_arms=len(draft.arms),
+                n_animals=len(animals),
+                roster_sha256=drawn.roster_sha256,
+                library_version=drawn.library_version,
+                balance=json.dumps(draft.balance.as_dict(), sort_keys=True),
+                created_by=workspace.actor,
+            )
+        )
+        session.add_all(
+            Allocation(study_id=study_id_of(study), animal_id=animal.id, blind_code=codes[animal.label])
+            for animal in animals
+        )
+        session.add(
+            SealedKey(study_id=study_id_of(study), ciphertext=sealed.to_json(), commitment=sealed.commitment)
+        )
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="study.randomize",
+            entity="study",
+            entity_id=study.name,
+            study_id=study.id,
+            payload={**drawn.record(), "commitment": sealed.commitment},
+        )
+        arms = {arm.name: arm for arm in study_arms(session, study)}
+        rows = preparer_rows(study, [arms[name] for name in draft.arms], codes, drawn.assignment)
+        if preparer_sheet is not None:
+            write_preparer_sheet(preparer_sheet, study, rows)
+            record_event(
+                session,
+                actor=workspace.actor,
+                action="preparer_sheet.write",
+                entity="study",
+                entity_id=study.name,
+                study_id=study.id,
+                payload={"file": preparer_sheet.name, "n_animals": len(rows)},
+            )
+    return CommittedRandomization(codes=codes, commitment=sealed.commitment, preparer_sheet=preparer_sheet)
+
+
+def _roster_hash(session: Session, study: Study) -> str:
+    return roster_sha256(current_roster(session, study))

@@ -1,0 +1,209 @@
+"""Opening the sealed key: passphrase -> decrypt -> verify the commitment, with every attempt audited.
+
+Used for the preparer sheet (the one unblinded document), emergency unblinding of one animal and, at study
+end, unmasking. A wrong passphrase or a tampered key reveals nothing and leaves an audit event behind.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from behavlab.db.session import reading, writing
+from behavlab.errors import BehavlabError, InvalidInputError, NotFoundError
+from behavlab.models import Allocation, Animal, Arm, AuditEvent, SealedKey, Study, UnmaskEvent
+from behavlab.services.audit import record_event
+from behavlab.services.guards import EMERGENCY_UNMASK
+from behavlab.services.lookup import find_animal_by_typed_code, find_study, study_arms, study_id_of
+from behavlab.services.sheets import write_csv
+from behavlab.services.workspace import Workspace
+from cohorts.dosing import stock_concentration_mg_per_ml
+from cohorts.sealed_key import (
+    CommitmentMismatchError,
+    SealedKeyError,
+    UnsealedKey,
+    WrongPassphraseError,
+    unseal,
+)
+from cohorts.sealed_key import SealedKey as StoredKey
+
+PREPARER_HEADER = ("code", "arm", "substance", "dose_mg_per_kg", "concentration_mg_per_ml")
+
+
+class UnsealError(BehavlabError):
+    """The sealed key could not be opened or did not verify; nothing was revealed."""
+
+
+@dataclass(frozen=True)
+class PreparerRow:
+    """One coded syringe to prepare: the code, the arm and what goes into it."""
+
+    code: str
+    arm: str
+    substance: str
+    dose_mg_per_kg: float
+    concentration_mg_per_ml: float
+
+
+@dataclass(frozen=True)
+class EmergencyUnblinding:
+    """One animal revealed for welfare: who, which arm, and why."""
+
+    label: str
+    code: str
+    arm: str
+    reason: str
+
+
+def preparer_rows(
+    study: Study, arms: Sequence[Arm], codes: Mapping[str, str], assignment: Mapping[str, int]
+) -> list[PreparerRow]:
+    """The preparer's sheet in code order: each code's arm, substance and stock concentration."""
+    rows = []
+    for label, code in codes.items():
+        arm = arms[assignment[label]]
+        rows.append(
+            PreparerRow(
+                code=code,
+                arm=arm.name,
+                substance=arm.substance,
+                dose_mg_per_kg=arm.dose_mg_per_kg,
+                concentration_mg_per_ml=stock_concentration_mg_per_ml(
+                    arm.dose_mg_per_kg, study.volume_ml_per_kg
+                ),
+            )
+        )
+    return sorted(rows, key=lambda row: row.code)
+
+
+def write_preparer_sheet(path: Path, study: Study, rows: Sequence[PreparerRow]) -> Path:
+    """Write the unblinded preparer's sheet (CSV); it is the only file that pairs codes with arms."""
+    return write_csv(
+        path,
+        PREPARER_HEADER,
+        (
+            (row.code, row.arm, row.substance, f"{row.dose_mg_per_kg:g}", f"{row.concentration_mg_per_ml:g}")
+            for row in rows
+        ),
+    )
+
+
+def open_sealed_key(workspace: Workspace, study_name: str, passphrase: str, purpose: str) -> UnsealedKey:
+    """Decrypt and verify the study's key, checking the commitment against the one published at randomization.
+
+    Every failure is audited (in its own transaction, so it survives the refusal) and reveals nothing.
+    """
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        stored = session.exec(select(SealedKey).where(SealedKey.study_id == study.id)).first()
+        if stored is None:
+            raise NotFoundError(f"study {study_name!r} is not randomized; there is no key to open")
+        published = _published_commitment(session, study)
+    try:
+        sealed = StoredKey.from_json(stored.ciphertext)
+        if sealed.commitment != stored.commitment or stored.commitment != published:
+            raise CommitmentMismatchError(
+                "the stored commitment differs from the one published at randomization"
+            )
+        return unseal(sealed, passphrase)
+    except WrongPassphraseError as exc:
+        _audit_refusal(workspace, study, purpose, "wrong passphrase or altered key")
+        raise UnsealError(f"cannot open the sealed key of {study_name!r}: {exc}") from None
+    except SealedKeyError as exc:
+        _audit_refusal(workspace, study, purpose, "key or commitment tampered")
+        raise UnsealError(
+            f"the sealed key of {study_name!r} does not verify: {exc}; nothing was revealed"
+        ) from None
+
+
+def reprint_preparer_sheet(workspace: Workspace, study_name: str, passphrase: str, path: Path) -> Path:
+    """Write the preparer's sheet again from the sealed key (needs the passphrase; audited)."""
+    unsealed = open_sealed_key(workspace, study_name, passphrase, "preparer_sheet.reprint")
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        arms_by_name = {arm.name: arm for arm in study_arms(session, study)}
+        arms = [arms_by_name[name] for name in unsealed.details["arms"]]  # type: ignore[union-attr]
+        codes = _codes_by_label(session, study)
+        write_preparer_sheet(path, study, preparer_rows(study, arms, codes, unsealed.assignment))
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="preparer_sheet.reprint",
+            entity="study",
+            entity_id=study.name,
+            study_id=study.id,
+            payload={"file": path.name},
+        )
+    return path
+
+
+def unblind_animal(
+    workspace: Workspace, study_name: str, typed_code: str, reason: str, passphrase: str
+) -> EmergencyUnblinding:
+    """Reveal one animal's arm for a welfare emergency; recorded with its reason, reported at study end."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInputError("emergency unblinding needs --reason: why this animal must be unblinded")
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        animal, allocation = find_animal_by_typed_code(session, study, typed_code)
+    unsealed = open_sealed_key(workspace, study_name, passphrase, "unblind.emergency")
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        arm_names = list(unsealed.details["arms"])  # type: ignore[call-overload]
+        arm = arm_names[unsealed.assignment[animal.label]]
+        session.add(
+            UnmaskEvent(
+                study_id=study_id_of(study),
+                kind=EMERGENCY_UNMASK,
+                animal_id=animal.id,
+                reason=reason,
+                by=workspace.actor,
+            )
+        )
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="unblind.emergency",
+            entity="animal",
+            entity_id=allocation.blind_code,
+            study_id=study.id,
+            payload={"code": allocation.blind_code, "reason": reason},
+        )
+    return EmergencyUnblinding(label=animal.label, code=allocation.blind_code, arm=arm, reason=reason)
+
+
+def _codes_by_label(session: Session, study: Study) -> dict[str, str]:
+    rows = session.exec(
+        select(Animal.label, Allocation.blind_code)
+        .join(Allocation, col(Allocation.animal_id) == Animal.id)
+        .where(Allocation.study_id == study.id)
+    ).all()
+    return dict(rows)
+
+
+def _published_commitment(session: Session, study: Study) -> str | None:
+    event = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.study_id == study.id, AuditEvent.action == "study.randomize")
+        .order_by(col(AuditEvent.id))
+    ).first()
+    if event is None:
+        return None
+    commitment = json.loads(event.payload).get("commitment")
+    return commitment if isinstance(commitment, str) else None
+
+
+def _audit_refusal(workspace: Workspace, study: Study, purpose: str, problem: str) -> None:
+    with writing(workspace.engine) as session:
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="unseal.refused",
+            entity="study",
+            entity_id=study.name,
+            study_id=study.id,
+            payload={"purpose": purpose, "problem": problem},
+        )

@@ -1,0 +1,63 @@
+"""The blinding commands' own paths: confirmation, passphrase sources, reprints and emergency unblinding."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.behavlab.cli.conftest import Invoke
+from tests.behavlab.factories import write_roster
+
+PASSPHRASE = "correct horse battery"
+
+
+@pytest.fixture
+def with_roster(cli: Invoke, tmp_path: Path) -> str:
+    cli("study", "create", "cmd")
+    cli("animals", "import", "cmd", str(write_roster(tmp_path / "roster.csv", 8)))
+    return "cmd"
+
+
+def test_randomize_needs_confirmation_and_a_passphrase(cli: Invoke, with_roster: str) -> None:
+    unconfirmed = cli("randomize", with_roster)
+    assert unconfirmed.exit_code == 1 and "confirm with --yes" in unconfirmed.stderr
+    no_passphrase = cli("randomize", with_roster, "--yes")
+    assert no_passphrase.exit_code == 1 and "a passphrase is needed" in no_passphrase.stderr
+    assert "committed" not in no_passphrase.stdout
+    listed = cli("animals", "list", with_roster)
+    assert "code" in listed.stdout and listed.stdout.count(" - ") >= 8
+
+
+def test_passphrase_file_seals_and_reopens(cli: Invoke, with_roster: str, tmp_path: Path) -> None:
+    secret = tmp_path / "passphrase.txt"
+    secret.write_text(PASSPHRASE + "\n")
+    committed = cli(
+        "randomize", with_roster, "--yes", "--method", "minimization", "--passphrase-file", str(secret)
+    )
+    assert committed.exit_code == 0, committed.output
+    assert "arm 1: n=4" in committed.stdout and "commitment (SHA-256)" in committed.stdout
+    out = tmp_path / "preparer.csv"
+    reprinted = cli("preparer-sheet", with_roster, "--out", str(out), "--passphrase-file", str(secret))
+    assert reprinted.exit_code == 0 and out.read_text().startswith("code,arm,substance")
+    code = out.read_text().splitlines()[1].split(",")[0]
+    arm = out.read_text().splitlines()[1].split(",")[1]
+    revealed = cli(
+        "unblind-animal", with_roster, code, "--reason", "seizure", env={"BEHAVLAB_PASSPHRASE": PASSPHRASE}
+    )
+    assert revealed.exit_code == 0
+    assert f"({code}) is in arm {arm}" in revealed.stdout
+    wrong = cli(
+        "unblind-animal", with_roster, code, "--reason", "x", env={"BEHAVLAB_PASSPHRASE": "not it at all"}
+    )
+    assert wrong.exit_code == 1 and "passphrase is wrong" in wrong.stderr and arm not in wrong.stderr
+
+
+def test_unknown_method_and_arms_are_explained(cli: Invoke, with_roster: str) -> None:
+    method = cli("randomize", with_roster, "--yes", "--method", "dice")
+    assert method.exit_code == 1 and "accepted: complete, block, stratified-block" in method.stderr
+    arms = cli("randomize", with_roster, "--yes", "--arms", "vehicle,cocaine")
+    assert arms.exit_code == 1 and "arms of study 'cmd': vehicle, ketamine" in arms.stderr
+
+
+def test_dosing_before_randomization_says_what_to_do(cli: Invoke, with_roster: str) -> None:
+    result = cli("dosing-sheet", with_roster)
+    assert result.exit_code == 1 and "run `behavlab randomize cmd`" in result.stderr

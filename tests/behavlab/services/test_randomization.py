@@ -1,0 +1,128 @@
+"""Randomizing: a balanced, reproducible draft, then codes, sealed key and commitment in one commit."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from behavlab.errors import ConflictError, InvalidInputError
+from behavlab.services import (
+    RandomizationOptions,
+    StudySettings,
+    Workspace,
+    commit_randomization,
+    create_study,
+    draft_randomization,
+    exclude_animal,
+    import_roster,
+    list_animals,
+    list_events,
+)
+from cohorts.blind_codes import normalize_code
+from cohorts.sealed_key import ScryptParams, SealedKey, unseal
+from tests.behavlab.factories import write_roster
+
+FAST_KDF = ScryptParams(n=2**10)
+PASSPHRASE = "correct horse battery"
+
+
+@pytest.fixture
+def study(workspace: Workspace, tmp_path: Path) -> str:
+    create_study(workspace, StudySettings(name="rand"))
+    import_roster(workspace, "rand", write_roster(tmp_path / "roster.csv", 24))
+    return "rand"
+
+
+def test_a_draft_is_balanced_by_sex_and_shows_arms_only_by_number(workspace: Workspace, study: str) -> None:
+    draft = draft_randomization(workspace, study, RandomizationOptions(seed=7))
+    assert draft.n_animals == 24
+    assert [(arm.label, arm.n, arm.females, arm.males) for arm in draft.balance.arms] == [
+        ("arm 1", 12, 6, 6),
+        ("arm 2", 12, 6, 6),
+    ]
+    text_lines = "\n".join(draft.balance.lines())
+    assert "vehicle" not in text_lines and "ketamine" not in text_lines
+
+
+def test_the_same_roster_and_seed_give_the_same_allocation(workspace: Workspace, study: str) -> None:
+    first = draft_randomization(workspace, study, RandomizationOptions(seed=99, method="minimization"))
+    second = draft_randomization(workspace, study, RandomizationOptions(seed=99, method="minimization"))
+    assert dict(first.allocation.assignment) == dict(second.allocation.assignment)
+
+
+def test_commit_stores_codes_and_commitment_but_never_the_map_or_seed(
+    workspace: Workspace, study: str, tmp_path: Path
+) -> None:
+    draft = draft_randomization(workspace, study, RandomizationOptions(seed=123456789))
+    committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
+    animals = list_animals(workspace, study)
+    codes = [a.blind_code for a in animals]
+    assert all(code is not None and normalize_code(code) == code for code in codes)
+    assert len(set(codes)) == 24
+    assert dict(committed.codes) == {a.label: a.blind_code for a in animals}
+
+    with workspace.engine.connect() as connection:
+        stored = connection.execute(text("SELECT ciphertext, commitment FROM sealedkey")).one()
+        record = connection.execute(
+            text("SELECT method, strata, n_animals, balance FROM randomization")
+        ).one()
+    assert stored.commitment == committed.commitment
+    assert (record.method, record.strata, record.n_animals) == ("stratified-block", "sex", 24)
+    assert "123456789" not in json.dumps([*record]) and "123456789" not in stored.ciphertext
+    unsealed = unseal(SealedKey.from_json(stored.ciphertext), PASSPHRASE)
+    assert dict(unsealed.assignment) == dict(draft.allocation.assignment)
+    assert unsealed.details["seed"] == 123456789
+
+    (event,) = [e for e in list_events(workspace, study) if e.action == "study.randomize"]
+    payload = json.loads(event.payload)
+    assert payload["commitment"] == committed.commitment and "seed" not in payload
+
+
+def test_a_study_is_randomized_once_and_its_roster_is_then_closed(
+    workspace: Workspace, study: str, tmp_path: Path
+) -> None:
+    draft = draft_randomization(workspace, study, RandomizationOptions(seed=1))
+    commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
+    with pytest.raises(ConflictError, match="already randomized"):
+        commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
+    with pytest.raises(ConflictError, match="already randomized"):
+        draft_randomization(workspace, study, RandomizationOptions())
+    with pytest.raises(ConflictError, match="already randomized"):
+        import_roster(workspace, study, write_roster(tmp_path / "more.csv", 2))
+
+
+def test_bad_options_are_refused(workspace: Workspace, study: str) -> None:
+    with pytest.raises(InvalidInputError, match="accepted: two or more distinct arms"):
+        draft_randomization(workspace, study, RandomizationOptions(arms=["vehicle", "cocaine"]))
+    with pytest.raises(InvalidInputError, match="accepted: complete, block"):
+        draft_randomization(workspace, study, RandomizationOptions(method="coin-flip"))
+    draft = draft_randomization(workspace, study, RandomizationOptions())
+    with pytest.raises(InvalidInputError, match="at least 8 characters"):
+        commit_randomization(workspace, draft, "short", kdf=FAST_KDF)
+    assert all(a.blind_code is None for a in list_animals(workspace, study))
+
+
+def test_excluded_animals_are_not_allocated(workspace: Workspace, study: str) -> None:
+    exclude_animal(workspace, study, "M001", "malocclusion", criterion_set_a_priori=True)
+    draft = draft_randomization(workspace, study, RandomizationOptions(seed=3))
+    commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
+    by_label = {a.label: a for a in list_animals(workspace, study)}
+    assert by_label["M001"].blind_code is None
+    assert sum(a.blind_code is not None for a in by_label.values()) == 23
+
+
+def test_the_preparer_sheet_is_written_once_with_each_code_and_its_arm(
+    workspace: Workspace, study: str, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "preparer.csv"
+    draft = draft_randomization(workspace, study, RandomizationOptions(seed=5))
+    committed = commit_randomization(workspace, draft, PASSPHRASE, preparer_sheet=sheet, kdf=FAST_KDF)
+    lines = sheet.read_text().splitlines()
+    assert lines[0] == "code,arm,substance,dose_mg_per_kg,concentration_mg_per_ml"
+    by_code = {line.split(",")[0]: line.split(",")[1:] for line in lines[1:]}
+    for label, code in committed.codes.items():
+        arm_index = draft.allocation.assignment[label]
+        expected = ["vehicle", "saline", "0", "0"] if arm_index == 0 else ["ketamine", "ketamine", "10", "1"]
+        assert by_code[code] == expected
+    assert [row[0] for row in by_code.items()] == sorted(by_code)

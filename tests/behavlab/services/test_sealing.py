@@ -1,0 +1,83 @@
+"""Opening the sealed key: the preparer's reprint, emergency unblinding, and refusals that reveal nothing."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from behavlab.errors import InvalidInputError
+from behavlab.services import UnsealError, Workspace, list_events, reprint_preparer_sheet, unblind_animal
+from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
+
+
+def _actions(workspace: Workspace, study: str) -> list[str]:
+    return [event.action for event in list_events(workspace, study)]
+
+
+def test_emergency_unblinding_reveals_one_animal_and_records_why(
+    workspace: Workspace, randomized: RandomizedStudy
+) -> None:
+    code = randomized.code_in_arm(1)
+    revealed = unblind_animal(
+        workspace, randomized.name, code.lower(), "seizures after injection", PASSPHRASE
+    )
+    assert (revealed.code, revealed.arm, revealed.reason) == (code, "ketamine", "seizures after injection")
+    (event,) = [e for e in list_events(workspace, randomized.name) if e.action == "unblind.emergency"]
+    assert code in event.payload and "seizures" in event.payload
+    assert "ketamine" not in event.payload and "vehicle" not in event.payload
+
+
+def test_a_wrong_passphrase_reveals_nothing_and_is_audited(
+    workspace: Workspace, randomized: RandomizedStudy
+) -> None:
+    code = randomized.code_in_arm(0)
+    with pytest.raises(UnsealError, match="passphrase is wrong") as caught:
+        unblind_animal(workspace, randomized.name, code, "check", "not the passphrase")
+    assert "vehicle" not in str(caught.value) and code not in str(caught.value)
+    assert _actions(workspace, randomized.name)[-1] == "unseal.refused"
+    assert "unblind.emergency" not in _actions(workspace, randomized.name)
+
+
+def test_a_mistyped_code_is_caught_before_the_key_is_opened(
+    workspace: Workspace, randomized: RandomizedStudy
+) -> None:
+    code = randomized.code_in_arm(0)
+    typo = code[1] + code[0] + code[2:]
+    if typo == code:
+        typo = code[:-1] + ("2" if code[-1] != "2" else "3")
+    with pytest.raises(InvalidInputError, match=r"check character|characters"):
+        unblind_animal(workspace, randomized.name, typo, "check", PASSPHRASE)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        ("UPDATE sealedkey SET commitment = :fake", "does not verify"),
+        (
+            "UPDATE sealedkey SET ciphertext = "
+            'replace(ciphertext, \'"ciphertext": "\', \'"ciphertext": "AAAA\')',
+            "passphrase is wrong, or the sealed key was altered",
+        ),
+    ],
+)
+def test_tampering_with_the_stored_key_is_detected(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path, tamper: str, message: str
+) -> None:
+    with workspace.engine.begin() as connection:
+        connection.execute(text(tamper), {"fake": "0" * 64} if ":fake" in tamper else {})
+    with pytest.raises(UnsealError, match=message):
+        reprint_preparer_sheet(workspace, randomized.name, PASSPHRASE, tmp_path / "sheet.csv")
+    assert not (tmp_path / "sheet.csv").exists()
+    assert _actions(workspace, randomized.name)[-1] == "unseal.refused"
+
+
+def test_the_preparer_sheet_can_be_reprinted_with_the_passphrase(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    path = reprint_preparer_sheet(workspace, randomized.name, PASSPHRASE, tmp_path / "again.csv")
+    rows = [line.split(",") for line in path.read_text().splitlines()[1:]]
+    arms_by_code = {code: randomized.arms[label] for label, code in randomized.codes.items()}
+    assert {row[0]: ("vehicle", "ketamine")[arms_by_code[row[0]]] for row in rows} == {
+        row[0]: row[1] for row in rows
+    }
+    assert _actions(workspace, randomized.name)[-1] == "preparer_sheet.reprint"

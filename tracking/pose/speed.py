@@ -11,17 +11,19 @@ Three signals, chosen by :attr:`PoseSignalParams.kind`:
 
 Notes
 -----
-A floating mouse is carried by the water: the current left by its own swimming moves it at one to several
-cm/s while it is immobile in Porsolt's sense (no movement beyond keeping the head above water), as fast as a
-slowly swimming mouse moves. Body speed counts that drift as movement. The signals were compared on the
-synthetic tracks of :mod:`tracking.pose_synth` (30 fps, 1.5-px jitter at 10 px/cm, 7% likelihood dropouts,
-swimming at about 6 cm/s, passive drift at 4 cm/s; ``fst`` pose preset with its adaptive threshold; mean
-per-frame agreement with the truth over four 6-minute tracks): body speed 0.86, body acceleration 0.97
-(0.92 with the median over parts), relative motion 0.99 (0.96 with the median). With drift at 1.5 cm/s all
-three reach 0.98-0.99. Acceleration is blind to smooth drift but differentiates twice, so pose jitter weighs
-on it; relative motion needs one derivative and is zero for any rigid translation of the body, whatever its
-speed. The relative signal averages over parts (``aggregate="mean"``) because the parts that move while
-swimming (the paws) are a minority of a typical body-part set, which a median would ignore; the body
+A floating mouse is carried by the water: its own swimming sets the water circling the cylinder, and the
+current moves it at one to several cm/s while it is immobile in Porsolt's sense (no movement beyond keeping
+the head above water), as fast as a slowly swimming mouse moves. Body speed counts that drift as movement.
+The signals were compared on the synthetic tracks of :mod:`tracking.pose_synth` (30 fps, 1.5-px jitter at
+10 px/cm, 7% likelihood dropouts, swimming at about 6 cm/s with 6-Hz paw strokes, passive drift at 4 cm/s
+around the tank; the ``fst`` pose preset with its adaptive threshold and a 0.5-s rolling median; mean
+per-frame agreement with the truth over four 6-minute tracks): body speed 0.94, body acceleration 0.98
+(0.96 with the median over parts), relative motion 0.99. With the drift at 1.5 cm/s body speed reaches
+0.99 too, and at 6 cm/s it falls further (see the tests). Acceleration is blind to smooth drift but
+differentiates twice, so pose jitter weighs on it; relative motion needs one derivative and is zero for any
+rigid translation of the body, whatever its speed. The relative signal averages over parts
+(``aggregate="mean"``): the parts that move while swimming (the paws) are a minority of a typical body-part
+set, and without the rolling median a median over parts ignores them (0.96 against 0.99). The body
 velocity it subtracts is the same average. It needs at least two body parts, and parts that move during
 swimming (paws, head, tail base) make it sensitive: with nose and tail base alone it sees turning and
 bending only. Sturman et al. (2020), Neuropsychopharmacology 45:1942-1952 (DLCAnalyzer) score floating in
@@ -31,7 +33,7 @@ Freezing is whole-body stillness, so it uses body speed (median velocity over pa
 part) against BehaviorDEPOT's fixed 0.5 cm/s (Gabriel et al. 2022, eLife 11:e74314). That threshold is
 below the speed that 1-2 px of jitter produces at usual pixel scales unless positions are smoothed over
 about half a second: the ``freezing`` signal smooths over 0.6 s (97-98% per-frame agreement on synthetic
-freezing tracks at 10 px/cm and 1.5-px jitter; 0.4 s gave 87%).
+freezing tracks at 10 px/cm and 1.5-px jitter; 0.4 s gave 86%).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import typer
 
 from behavlab.cli.output import print_study, stdout
 from behavlab.cli.state import state_of
-from behavlab.services import open_workspace, run_demo
+from behavlab.services import DEMO_PASSPHRASE, open_workspace, run_demo
 
 DEMO_DATABASE = "behavlab-demo.sqlite"
 
@@ -16,8 +16,9 @@ def demo(
     directory: Path = typer.Option(Path(".demo"), "--dir", help="Where the demo's database and files go."),
 ) -> None:
     """Run the demo study on its own SQLite database in --dir (replaced at each run)."""
+    directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
-    database = directory.resolve() / DEMO_DATABASE
+    database = directory / DEMO_DATABASE
     for leftover in (
         database,
         database.with_name(database.name + "-wal"),
@@ -25,6 +26,16 @@ def demo(
     ):
         leftover.unlink(missing_ok=True)
     workspace = open_workspace(f"sqlite:///{database}", state_of(ctx).user)
-    overview = run_demo(workspace)
-    stdout().print(f"demo database: {database}")
-    print_study(overview)
+    report = run_demo(workspace, directory)
+    console = stdout()
+    console.print(f"demo database: {database}")
+    print_study(report.overview)
+    console.print("Balance of the randomization (arms by number only):")
+    for line in report.balance.lines():
+        console.print(f"  {line}")
+    console.print(f"allocation sealed; commitment (SHA-256) {report.commitment}")
+    console.print(f"demo key holder's passphrase: {DEMO_PASSPHRASE!r}")
+    console.print(f"{report.n_doses} coded doses recorded; files written:")
+    for path in report.files:
+        console.print(f"  {path}")
+    console.print(f"next: behavlab --db sqlite:///{database} animals list {report.overview.study.name}")

@@ -11,7 +11,7 @@ from behavlab.services.animals import (
     record_weights,
 )
 from behavlab.services.audit import ChainReport, list_events, verify_chain
-from behavlab.services.demo import DEMO_STUDY, run_demo
+from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoReport, run_demo
 from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
 from behavlab.services.randomization import (
     CommittedRandomization,
@@ -37,11 +37,13 @@ from behavlab.services.studies import (
 from behavlab.services.workspace import Workspace, open_workspace, upgrade_database
 
 __all__ = [
+    "DEMO_PASSPHRASE",
     "DEMO_STUDY",
     "ROUTES",
     "AnimalStatus",
     "ChainReport",
     "CommittedRandomization",
+    "DemoReport",
     "DosingLine",
     "DosingSheet",
     "EmergencyUnblinding",

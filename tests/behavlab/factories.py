@@ -1,31 +1,31 @@
-"""Test data the tests write themselves: rosters and weight sheets for a study of any size."""
+"""Test data the tests write themselves: rosters (from cohorts.synth) and weight sheets."""
 
 import csv
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
-ROSTER_HEADER = ["animal_id", "ear_tag", "sex", "strain", "dob", "cage", "weight_g"]
+from cohorts.synth import synthetic_roster, write_roster_csv
 
 
 def roster_rows(n_animals: int, per_cage: int = 4) -> list[dict[str, str]]:
-    """`n_animals` mice, half male and half female, `per_cage` to a single-sex cage, 19-27 g."""
-    rows = []
-    for index in range(n_animals):
-        sex = "M" if index % 2 == 0 else "F"
-        same_sex_index = index // 2
-        cage = f"{sex}{same_sex_index // per_cage + 1:02d}"
-        rows.append(
-            {
-                "animal_id": f"{sex}{same_sex_index + 1:03d}",
-                "ear_tag": f"T{index + 1}",
-                "sex": sex,
-                "strain": "C57BL/6J",
-                "dob": date(2026, 9, 1).isoformat(),
-                "cage": cage,
-                "weight_g": f"{(24.0 if sex == 'M' else 20.0) + (index % 7) * 0.5:.1f}",
-            }
-        )
-    return rows
+    """The synthetic roster of `n_animals` as CSV cells, ready to be broken by a test."""
+    return [
+        {
+            "animal_id": e.animal_id,
+            "ear_tag": e.ear_tag or "",
+            "sex": e.sex,
+            "strain": e.strain,
+            "dob": e.dob.isoformat(),
+            "cage": e.cage,
+            "weight_g": f"{e.weight_g}",
+        }
+        for e in synthetic_roster(n_animals, per_cage)
+    ]
+
+
+def baseline_weights(n_animals: int) -> dict[str, float]:
+    """Animal ID -> the roster weight of the synthetic roster of `n_animals`."""
+    return {e.animal_id: e.weight_g or 0.0 for e in synthetic_roster(n_animals)}
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -39,10 +39,7 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
 
 def write_roster(path: Path, n_animals: int = 8, per_cage: int = 4, with_weights: bool = True) -> Path:
     """A valid roster CSV of `n_animals` mice, with or without the optional weight_g column."""
-    rows = roster_rows(n_animals, per_cage)
-    if not with_weights:
-        rows = [{key: value for key, value in row.items() if key != "weight_g"} for row in rows]
-    return write_csv(path, rows)
+    return write_roster_csv(synthetic_roster(n_animals, per_cage, with_weights=with_weights), path)
 
 
 def write_weights(path: Path, weights: dict[str, float], measured_at: datetime | None = None) -> Path:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from tests.behavlab.cli.conftest import Invoke
-from tests.behavlab.factories import roster_rows, write_roster, write_weights
+from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 
 ARM_WORDS = re.compile(r"vehicle|ketamine|saline|arm\s*[12]\b", re.IGNORECASE)
 PER_ANIMAL_TABLES = {
@@ -74,7 +74,7 @@ def test_no_output_file_or_column_reveals_an_arm_before_unmasking(
     run("animals", "import", "blinded", str(write_roster(tmp_path / "roster.csv", 24, with_weights=False)))
     yesterday = datetime.now().astimezone() - timedelta(days=1)
     morning = datetime.combine(yesterday.date(), time(8, 30), yesterday.tzinfo)
-    weights = {row["animal_id"]: float(row["weight_g"]) for row in roster_rows(24)}
+    weights = baseline_weights(24)
     run("animals", "weigh", "blinded", str(write_weights(tmp_path / "weights.csv", weights, morning)))
     preparer = tmp_path / "preparer.csv"
     run("randomize", "blinded", "--yes", "--seed", "31337", "--preparer-sheet", str(preparer))

@@ -17,7 +17,7 @@ from behavlab.services import (
     record_weights,
 )
 from cohorts.sealed_key import ScryptParams
-from tests.behavlab.factories import roster_rows, write_roster, write_weights
+from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 
 FAST_KDF = ScryptParams(n=2**10)
 PASSPHRASE = "correct horse battery"
@@ -43,7 +43,7 @@ def randomized(workspace: Workspace, tmp_path: Path) -> RandomizedStudy:
     import_roster(workspace, "blind", write_roster(tmp_path / "roster.csv", 24, with_weights=False))
     yesterday = datetime.now().astimezone() - timedelta(days=1)
     weighed_at = datetime.combine(yesterday.date(), time(9, 0), yesterday.tzinfo)
-    weights = {row["animal_id"]: float(row["weight_g"]) for row in roster_rows(24)}
+    weights = baseline_weights(24)
     record_weights(workspace, "blind", write_weights(tmp_path / "weights.csv", weights, weighed_at))
     draft = draft_randomization(workspace, "blind", RandomizationOptions(seed=2024))
     committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)

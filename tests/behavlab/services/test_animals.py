@@ -16,7 +16,12 @@ from behavlab.services import (
     list_events,
     record_weights,
 )
-from tests.behavlab.factories import roster_rows, write_csv, write_roster, write_weights
+from cohorts.roster import read_roster, roster_sha256
+from tests.behavlab.factories import baseline_weights, roster_rows, write_csv, write_roster, write_weights
+from tests.cohorts.sheets import write_csv as write_sheet_csv
+from tests.cohorts.sheets import write_xlsx as write_sheet_xlsx
+from tests.cohorts.test_roster import TODAY as ROSTER_TODAY
+from tests.cohorts.test_roster import dozen_fault_rows
 
 
 @pytest.fixture
@@ -33,7 +38,8 @@ def test_a_valid_roster_is_imported_with_cages_and_baseline_weights(
     animals = list_animals(workspace, study)
     assert [a.label for a in animals] == ["F001", "F002", "F003", "F004", "M001", "M002", "M003", "M004"]
     first = animals[0]
-    assert (first.sex, first.cage, first.baseline_weight_g, first.blind_code) == ("F", "F01", 20.5, None)
+    assert (first.sex, first.cage, first.blind_code) == ("F", "F01", None)
+    assert first.baseline_weight_g == baseline_weights(8)["F001"]
     (event,) = [e for e in list_events(workspace, study) if e.action == "animals.import"]
     assert result.roster_sha256 in event.payload
 
@@ -70,13 +76,15 @@ def test_weights_build_a_history_and_flag_more_than_15_percent_loss(
 ) -> None:
     import_roster(workspace, study, write_roster(tmp_path / "roster.csv", 4))
     later = datetime.now(UTC) + timedelta(minutes=1)
+    baseline = baseline_weights(4)
+    lost, kept = round(baseline["M001"] * 0.84, 2), round(baseline["M002"] * 0.86, 2)  # 16% and 14% loss
     summary = record_weights(
-        workspace, study, write_weights(tmp_path / "w.csv", {"M001": 20.3, "m002": 24.0}), now=later
+        workspace, study, write_weights(tmp_path / "w.csv", {"M001": lost, "m002": kept}), now=later
     )
     assert summary.n_weights == 2
-    assert summary.flagged == ["M001"]  # 24.0 g -> 20.3 g is a 15.4% loss
+    assert summary.flagged == ["M001"]
     by_label = {a.label: a for a in list_animals(workspace, study)}
-    assert (by_label["M001"].baseline_weight_g, by_label["M001"].last_weight_g) == (24.0, 20.3)
+    assert (by_label["M001"].baseline_weight_g, by_label["M001"].last_weight_g) == (baseline["M001"], lost)
     assert by_label["M001"].weight_loss_flag
     assert not by_label["M002"].weight_loss_flag
     assert by_label["M002"].last_weighed_at == later
@@ -88,7 +96,7 @@ def test_a_weight_for_an_unknown_animal_refuses_the_sheet(
     import_roster(workspace, study, write_roster(tmp_path / "roster.csv", 2))
     with pytest.raises(InvalidInputError, match="row 3, animal_id: 'GHOST' is not on the study's roster"):
         record_weights(workspace, study, write_weights(tmp_path / "w.csv", {"M001": 24.0, "GHOST": 22.0}))
-    assert list_animals(workspace, study)[1].last_weight_g == 24.0
+    assert list_animals(workspace, study)[1].last_weight_g == baseline_weights(2)["M001"]
 
 
 def test_exclusion_is_a_record_not_a_deletion(workspace: Workspace, study: str, tmp_path: Path) -> None:
@@ -102,3 +110,28 @@ def test_exclusion_is_a_record_not_a_deletion(workspace: Workspace, study: str, 
         exclude_animal(workspace, study, "ZZZ", "x", criterion_set_a_priori=False)
     with pytest.raises(InvalidInputError, match="reason"):
         exclude_animal(workspace, study, "F001", "   ", criterion_set_a_priori=False)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_roster_with_a_dozen_faults_changes_nothing_in_the_database(
+    workspace: Workspace, study: str, tmp_path: Path, suffix: str
+) -> None:
+    header, rows, expected = dozen_fault_rows()
+    writer = write_sheet_csv if suffix == ".csv" else write_sheet_xlsx
+    path = writer(tmp_path / f"faulty{suffix}", header, rows)
+    with pytest.raises(InvalidInputError) as caught:
+        import_roster(workspace, study, path, today=ROSTER_TODAY)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == f"roster faulty{suffix} refused, nothing was recorded ({len(expected)} problems):"
+    assert len(lines) == 1 + len(expected)
+    assert list_animals(workspace, study) == []
+    assert [e.action for e in list_events(workspace, study)] == ["study.create"]
+
+
+def test_an_xlsx_roster_imports_like_its_csv(workspace: Workspace, study: str, tmp_path: Path) -> None:
+    rows = roster_rows(4)
+    header = list(rows[0])
+    path = write_sheet_xlsx(tmp_path / "roster.xlsx", header, [list(row.values()) for row in rows])
+    result = import_roster(workspace, study, path)
+    assert result.roster_sha256 == roster_sha256(read_roster(write_roster(tmp_path / "same.csv", 4)))
+    assert [a.label for a in list_animals(workspace, study)] == ["F001", "F002", "M001", "M002"]

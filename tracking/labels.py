@@ -1,0 +1,248 @@
+"""Human immobility labels: per-frame 0/1 tables, bout tables (e.g. BORIS exports), per-video seconds.
+
+Every reader returns :class:`HumanLabels` (one per video) or a seconds table, and raises
+:class:`LabelFileError` naming the file, the row (1-based, counting the header as row 1) and the field, and
+what would be accepted. :meth:`HumanLabels.to_frames` turns bouts into a per-frame boolean on the frames of a
+scored signal, so labels and machine scores compare frame by frame.
+
+Notes
+-----
+BORIS (Friard & Gamba 2016, Methods Ecol. Evol. 7:1325) exports state events as "aggregated events", one row
+per bout, with the columns ``Observation id``, ``Subject``, ``Behavior``, ``Behavior type``, ``Start (s)``,
+``Stop (s)``, ``Duration (s)`` and the media file (``Media file name`` in recent versions, ``Media file``
+before). Any table with start and end columns in seconds works the same way (``start_s``/``end_s``,
+``start``/``end`` or ``stop``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+_FRAME_COLUMNS = ("immobile", "immobility", "label", "freezing", "state")
+_START_COLUMNS = ("start_s", "start (s)", "start", "onset")
+_END_COLUMNS = ("end_s", "stop (s)", "stop_s", "end", "stop", "offset")
+_VIDEO_COLUMNS = ("video", "media file name", "media file", "observation id", "file")
+_BEHAVIOR_COLUMNS = ("behavior", "behaviour", "event")
+_SECONDS_COLUMNS = ("immobility_s", "immobile_s", "immobility", "seconds")
+_ANIMAL_COLUMNS = ("animal", "subject")
+_TRUE = {"1", "1.0", "true", "yes", "immobile", "immobility"}
+_FALSE = {"0", "0.0", "false", "no", "mobile", "swimming", "climbing"}
+
+
+class LabelFileError(ValueError):
+    """A label file that cannot be used; the message names the file, row and field, and what is accepted."""
+
+    def __init__(
+        self, path: str | Path, problem: str, *, row: int | None = None, field: str | None = None
+    ) -> None:
+        self.path, self.row, self.field, self.problem = str(path), row, field, problem
+        where = "".join([f", row {row}" if row is not None else "", f", field {field!r}" if field else ""])
+        super().__init__(f"{path}{where}: {problem}")
+
+
+@dataclass(frozen=True, eq=False)
+class HumanLabels:
+    """One rater's immobility labels for one video: per frame (``frames``) or as bouts in seconds."""
+
+    video: str
+    source: str
+    frames: np.ndarray | None = None
+    bouts: np.ndarray | None = None
+    animal: str = ""
+
+    def to_frames(self, n_frames: int, fps: float, timestamps: np.ndarray | None = None) -> np.ndarray:
+        """Per-frame immobility (bool, ``n_frames``): frame ``i`` is immobile if a bout covers its start time.
+
+        Per-frame labels must have exactly ``n_frames`` entries. Bouts use the frames' ``timestamps`` (default
+        ``arange(n_frames) / fps``): a bout ``[start, end)`` covers the frames whose start time lies in it.
+        """
+        if self.frames is not None:
+            if self.frames.size != n_frames:
+                raise LabelFileError(
+                    self.source, f"{self.frames.size} labelled frames for a signal of {n_frames} frames"
+                )
+            return self.frames.copy()
+        times = np.arange(n_frames) / fps if timestamps is None else np.asarray(timestamps, dtype=np.float64)
+        return bouts_to_mask(self.bouts if self.bouts is not None else np.empty((0, 2)), times)
+
+    def immobility_s(self, start_s: float, end_s: float, fps: float) -> float:
+        """Seconds labelled immobile in ``[start_s, end_s)``: bout overlap, or immobile frames x 1 / fps."""
+        if self.bouts is not None:
+            overlap = np.clip(
+                np.minimum(self.bouts[:, 1], end_s) - np.maximum(self.bouts[:, 0], start_s), 0, None
+            )
+            return float(overlap.sum())
+        frames = self.frames if self.frames is not None else np.zeros(0, dtype=bool)
+        times = np.arange(frames.size) / fps
+        return float(frames[(times >= start_s) & (times < end_s)].sum() / fps)
+
+
+def bouts_to_mask(bouts: np.ndarray, timestamps: np.ndarray) -> np.ndarray:
+    """Boolean per frame: True where the frame's start time lies in one of the ``(start, end)`` bouts."""
+    bouts = np.asarray(bouts, dtype=np.float64).reshape(-1, 2)
+    mask = np.zeros(timestamps.size, dtype=bool)
+    for start, end in bouts:
+        mask |= (timestamps >= start) & (timestamps < end)
+    return mask
+
+
+def _read_table(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise LabelFileError(path, "no such file")
+    sep = "\t" if path.suffix.lower() in (".tsv", ".txt") else ","
+    try:
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            table = pd.read_excel(path)
+        else:
+            table = pd.read_csv(path, sep=sep, encoding="utf-8-sig")
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as error:
+        raise LabelFileError(path, f"cannot read the table ({error}); expected CSV, TSV or Excel") from error
+    table.columns = [str(c).strip() for c in table.columns]
+    return table
+
+
+def _column(
+    table: pd.DataFrame, names: Sequence[str], path: str | Path, what: str, *, required: bool = True
+) -> str | None:
+    """The column matching one of ``names`` (case-insensitive); LabelFileError if required and absent."""
+    lower = {c.lower(): c for c in table.columns}
+    for name in names:
+        if name in lower:
+            return lower[name]
+    if required:
+        raise LabelFileError(
+            path, f"no {what} column; accepted names: {', '.join(names)}; found: {', '.join(table.columns)}"
+        )
+    return None
+
+
+def _numbers(table: pd.DataFrame, column: str, path: str | Path) -> np.ndarray:
+    """A column as float64; LabelFileError naming the first row and field that is not a number."""
+    values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise LabelFileError(
+            path, f"{table[column].iloc[bad[0]]!r} is not a finite number", row=int(bad[0]) + 2, field=column
+        )
+    return values
+
+
+def read_frame_labels(
+    path: str | Path, *, column: str | None = None, video: str | None = None
+) -> HumanLabels:
+    """Per-frame labels: a table with one row per frame and a 0/1 column (``immobile``, ``label``...).
+
+    Rows are frames in order; a ``frame`` column, when present, must count 0, 1, 2... The values accepted
+    are 0/1, true/false, yes/no, immobile/mobile. behavlab's own per-frame output
+    (``<video>.<animal>.frames.csv``) is accepted, so two machine scorings compare like two raters.
+    """
+    table = _read_table(path)
+    name = column or _column(table, _FRAME_COLUMNS, path, "per-frame label")
+    if name not in table.columns:
+        raise LabelFileError(path, f"no column {name!r}; found: {', '.join(table.columns)}")
+    frame_col = _column(table, ("frame",), path, "frame", required=False)
+    if frame_col is not None:
+        frames = _numbers(table, frame_col, path)
+        wrong = np.flatnonzero(frames != np.arange(frames.size))
+        if wrong.size:
+            raise LabelFileError(
+                path,
+                f"frame {frames[wrong[0]]:g} where {wrong[0]} was expected (frames must count from 0)",
+                row=int(wrong[0]) + 2,
+                field=frame_col,
+            )
+    text = table[name].astype(str).str.strip().str.lower()
+    values = np.where(text.isin(_TRUE), 1, np.where(text.isin(_FALSE), 0, -1))
+    bad = np.flatnonzero(values < 0)
+    if bad.size:
+        raise LabelFileError(
+            path,
+            f"{table[name].iloc[bad[0]]!r} is not a label; accepted: 0/1, true/false, yes/no, "
+            "immobile/mobile",
+            row=int(bad[0]) + 2,
+            field=name,
+        )
+    return HumanLabels(video or _video_name(path), str(path), frames=values.astype(bool))
+
+
+def read_bout_labels(
+    path: str | Path, *, behavior: str | None = "immobil", video: str | None = None
+) -> dict[str, HumanLabels]:
+    """Bout tables (one row per bout, start and end in seconds; BORIS aggregated events): labels per video.
+
+    Rows whose behaviour column (when there is one) does not contain ``behavior`` (case-insensitive; None:
+    keep all) are other behaviours and are skipped. With a video column (``video``, BORIS' media file or
+    observation id) the bouts are grouped per video (keyed by the file stem), else all belong to ``video``
+    (default: the label file's stem). With a ``subject``/``animal`` column, the key is ``video/animal``.
+    """
+    table = _read_table(path)
+    start_col = _column(table, _START_COLUMNS, path, "bout start (seconds)")
+    end_col = _column(table, _END_COLUMNS, path, "bout end (seconds)")
+    behavior_col = _column(table, _BEHAVIOR_COLUMNS, path, "behaviour", required=False)
+    if behavior_col is not None and behavior is not None:
+        keep = table[behavior_col].astype(str).str.lower().str.contains(behavior.lower(), regex=False)
+        if not keep.any():
+            found = ", ".join(sorted(table[behavior_col].astype(str).unique()))
+            raise LabelFileError(
+                path, f"no bout of a behaviour matching {behavior!r}; behaviours: {found}", field=behavior_col
+            )
+        table = table[keep]
+    starts, ends = _numbers(table, start_col, path), _numbers(table, end_col, path)
+    rows = table.index.to_numpy() + 2
+    bad = np.flatnonzero((ends <= starts) | (starts < 0))
+    if bad.size:
+        raise LabelFileError(
+            path,
+            f"bout from {starts[bad[0]]:g} s to {ends[bad[0]]:g} s: the end must follow the start (>= 0)",
+            row=int(rows[bad[0]]),
+            field=end_col,
+        )
+    video_col = _column(table, _VIDEO_COLUMNS, path, "video", required=False)
+    animal_col = _column(table, _ANIMAL_COLUMNS, path, "animal", required=False)
+    videos = (
+        table[video_col].astype(str).map(_video_name)
+        if video_col
+        else pd.Series(video or _video_name(path), index=table.index)
+    )
+    animals = table[animal_col].astype(str) if animal_col else pd.Series("", index=table.index)
+    labels = {}
+    for (name, animal), group in pd.DataFrame({"v": videos, "a": animals}).groupby(["v", "a"], sort=True):
+        positions = table.index.get_indexer(group.index)
+        bouts = np.column_stack([starts[positions], ends[positions]])
+        key = f"{name}/{animal}" if animal else str(name)
+        labels[key] = HumanLabels(
+            str(name), str(path), bouts=bouts[np.argsort(bouts[:, 0])], animal=str(animal)
+        )
+    return labels
+
+
+def read_seconds_labels(path: str | Path) -> pd.DataFrame:
+    """Per-video immobility seconds: a table with ``video``, optional ``animal``, and ``immobility_s``."""
+    table = _read_table(path)
+    video_col = _column(table, _VIDEO_COLUMNS, path, "video")
+    seconds_col = _column(table, _SECONDS_COLUMNS, path, "immobility seconds")
+    seconds = _numbers(table, seconds_col, path)
+    negative = np.flatnonzero(seconds < 0)
+    if negative.size:
+        raise LabelFileError(
+            path, f"{seconds[negative[0]]:g} s is negative", row=int(negative[0]) + 2, field=seconds_col
+        )
+    animal_col = _column(table, _ANIMAL_COLUMNS, path, "animal", required=False)
+    return pd.DataFrame(
+        {
+            "video": table[video_col].astype(str).map(_video_name),
+            "animal": table[animal_col].astype(str) if animal_col else "",
+            "immobility_s": seconds,
+        }
+    )
+
+
+def _video_name(path: str | Path) -> str:
+    """A video's key: its file stem (``/data/m1.mp4`` -> ``m1``)."""
+    return Path(str(path).replace("\\", "/")).stem

@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracking.pose import PoseSignalParams, pose_signals, read_dlc, score_pose_file, score_pose_tracks
+from tracking.pose import (
+    PoseSignalParams,
+    pose_signals,
+    read_dlc,
+    score_pose_file,
+    score_pose_tracks,
+    signal_params_for,
+)
 from tracking.pose_synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
 from tracking.presets import get_preset
 from tracking.summary import AnimalResult
@@ -37,8 +44,8 @@ def test_synthetic_tracks_have_the_stated_nuisances() -> None:
 @pytest.mark.parametrize("seed", [11, 12])
 def test_fst_preset_agrees_with_truth_despite_drift_jitter_and_dropouts(seed: int) -> None:
     synth = synth_pose_tracks(seed=seed)
-    signal = PoseSignalParams(kind="relative", aggregate="mean", px_per_cm=PX_PER_CM)
-    [result] = score_pose_tracks(synth.tracks, FST_POSE, signal)
+    [result] = score_pose_tracks(synth.tracks, FST_POSE, signal_params_for("fst", px_per_cm=PX_PER_CM))
+    assert result.params["signal"]["signal"]["kind"] == "relative"
     assert _agreement(result, synth.truth("animal")) >= 0.97
     assert result.threshold_trustworthy
 
@@ -46,11 +53,9 @@ def test_fst_preset_agrees_with_truth_despite_drift_jitter_and_dropouts(seed: in
 @pytest.mark.parametrize("seed", [21, 22])
 def test_freezing_preset_agrees_with_truth(seed: int) -> None:
     synth = synth_pose_tracks(seed=seed, config=STILL_WATER)
-    [result] = score_pose_tracks(
-        synth.tracks,
-        get_preset("freezing", "pose"),
-        PoseSignalParams(kind="speed", px_per_cm=PX_PER_CM).replace(aggregate="median", smooth_window_s=0.6),
-    )
+    params = get_preset("freezing", "pose")
+    [result] = score_pose_tracks(synth.tracks, params, signal_params_for("freezing", px_per_cm=PX_PER_CM))
+    assert result.params["signal"]["signal"]["kind"] == "speed"
     assert result.threshold == 0.5 and _agreement(result, synth.truth("animal")) >= 0.97
 
 

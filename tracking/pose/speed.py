@@ -55,7 +55,7 @@ from tracking.pose.clean import (
     interpolate_gaps,
     smooth_tracks,
 )
-from tracking.pose.io import PoseFileError, PoseTracks
+from tracking.pose.io import DLC_UNIQUE_BODYPARTS, PoseFileError, PoseTracks
 
 SignalKind = Literal["speed", "relative", "acceleration"]
 Aggregate = Literal["median", "mean"]
@@ -246,7 +246,8 @@ def pose_signals(
     """
     params = params if params is not None else SIGNAL_PRESETS["fst"]
     if individuals is None:
-        individuals = [i for i in tracks.individuals if i != "single"] or list(tracks.individuals)
+        animals = [i for i in tracks.individuals if i != DLC_UNIQUE_BODYPARTS]
+        individuals = animals or list(tracks.individuals)
     chosen = tracks.select(individuals, params.bodyparts)
     if params.kind == "relative" and len(chosen.bodyparts) < 2:
         raise PoseFileError(

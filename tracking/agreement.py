@@ -239,8 +239,8 @@ def plot_agreement(
     bland.scatter(mean, oth - ref, s=18, color="tab:blue")
     for value, style, name in (
         (stats.bias, "-", f"bias {stats.bias:+.1f} s"),
-        (stats.lower_limit, "--", f"-1.96 SD {stats.lower_limit:+.1f} s"),
-        (stats.upper_limit, "--", f"+1.96 SD {stats.upper_limit:+.1f} s"),
+        (stats.lower_limit, "--", f"95% limits {stats.lower_limit:+.1f} s"),
+        (stats.upper_limit, "--", f"and {stats.upper_limit:+.1f} s"),
     ):
         if np.isfinite(value):
             bland.axhline(value, color="tab:red", linestyle=style, linewidth=1.0, label=name)

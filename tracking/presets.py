@@ -118,6 +118,10 @@ _TST_SOURCE = (
     "Tail suspension, 6-min test scored over the whole test (Steru et al. 1985; Can et al. 2012, JoVE); "
     "minimum bout 1 s as for the forced swim; threshold adapted to each video (tracking.threshold)."
 )
+_POSE_SMOOTHING = (
+    " From pose: 0.5-s rolling median on the relative-motion signal, so pose jitter does not break floating "
+    "bouts (chosen on tracking.pose_synth tracks: per-frame agreement 0.965 without it, 0.99 with it)."
+)
 _FREEZING_MOTION_SOURCE = (
     "Freezing scored over the whole video; minimum bout 0.5 s as in ezTrack (Pennington et al. 2019); "
     "0.2-s rolling median against single-frame noise (behavlab choice); threshold adapted to each video."
@@ -130,9 +134,11 @@ _FREEZING_POSE_SOURCE = (
 #: Built-in presets by (name, method).
 PRESETS: dict[tuple[str, str], ScoringParams] = {
     ("fst", "motion"): ScoringParams("fst", "motion", source=_FST_SOURCE),
-    ("fst", "pose"): ScoringParams("fst", "pose", source=_FST_SOURCE),
+    ("fst", "pose"): ScoringParams("fst", "pose", smooth_s=0.5, source=_FST_SOURCE + _POSE_SMOOTHING),
     ("tst", "motion"): ScoringParams("tst", "motion", window_start_s=0.0, source=_TST_SOURCE),
-    ("tst", "pose"): ScoringParams("tst", "pose", window_start_s=0.0, source=_TST_SOURCE),
+    ("tst", "pose"): ScoringParams(
+        "tst", "pose", window_start_s=0.0, smooth_s=0.5, source=_TST_SOURCE + _POSE_SMOOTHING
+    ),
     ("freezing", "motion"): ScoringParams(
         "freezing",
         "motion",

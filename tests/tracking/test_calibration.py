@@ -58,7 +58,7 @@ def test_calibration_from_seconds_only() -> None:
 
 
 def test_pose_calibration_on_synthetic_tracks_reports_cross_validated_agreement() -> None:
-    base = get_preset("fst", "pose", smooth_s=0.5)
+    base = get_preset("fst", "pose")
     videos = []
     for seed in (51, 52, 53):
         synth = synth_pose_tracks(seed=seed, config=PoseSynthConfig(duration_s=180.0))

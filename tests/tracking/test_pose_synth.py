@@ -23,7 +23,7 @@ PX_PER_CM = 10.0
 STILL_WATER = PoseSynthConfig(drift_cm_s=0.0, float_rotation_deg_s=0.0)
 #: The fst pose preset with the 0.5-s rolling median proposed for it (the built-in has smooth_s 0): the pose
 #: signal's jitter floor and the paddling level overlap in their tails frame by frame.
-FST_POSE = get_preset("fst", "pose", smooth_s=0.5)
+FST_POSE = get_preset("fst", "pose")
 
 
 def _agreement(result: AnimalResult, truth: np.ndarray) -> float:
@@ -98,7 +98,6 @@ def test_multi_animal_dlc_file_scores_one_result_per_individual(tmp_path: Path, 
     results = score_pose_file(
         path,
         fps=30.0,
-        smooth_s=0.5,
         signal=PoseSignalParams(px_per_cm=PX_PER_CM),
         window_start_s=0.0,
         window_end_s=180.0,

@@ -110,7 +110,7 @@ def read_spt_sheet(path: Path | str, known_codes: Collection[str] | None = None)
     for reader in iter_readers(table, problems):
         typed = reader.text("code", 40)
         is_control = typed is not None and typed.casefold() == CONTROL_CODE
-        code = None if typed is None or is_control else _animal_code(reader, typed, known_codes, first_row)
+        code = None if typed is None or is_control else read_code_cell(reader, typed, known_codes, first_row)
         side = reader.choice("sucrose_side", SIDES, "L or R (also left or right)", required=not is_control)
         sucrose, water = _bottle(reader, "sucrose"), _bottle(reader, "water")
         if sucrose is None or water is None:
@@ -139,10 +139,10 @@ def read_spt_sheet(path: Path | str, known_codes: Collection[str] | None = None)
     return SptSheet(table.source, tuple(result), sucrose_loss, water_loss)
 
 
-def _animal_code(
+def read_code_cell(
     reader: RowReader, typed: str, known_codes: Collection[str] | None, first_row: dict[str, int]
 ) -> str | None:
-    """The normalized blind code of a row, or ``None`` with a problem if mistyped, unknown or repeated."""
+    """The normalized blind code in a row, or ``None`` with a problem if mistyped, unknown or repeated."""
     try:
         code = normalize_code(typed)
     except BlindCodeError:
@@ -151,7 +151,7 @@ def _animal_code(
         )
         return None
     if known_codes is not None and code not in known_codes:
-        reader.problem("code", typed, "is not a code of this study", f"a study code or {CONTROL_CODE!r}")
+        reader.problem("code", typed, "is not a code of this study", "a blind code of this study")
         return None
     if code in first_row:
         reader.problem("code", typed, f"is already on row {first_row[code]}", "one row per animal")

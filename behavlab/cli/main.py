@@ -16,6 +16,7 @@ from behavlab.cli.blinding import (
 )
 from behavlab.cli.demo import demo
 from behavlab.cli.output import print_error
+from behavlab.cli.sessions import fst_app, spt_app, timeline
 from behavlab.cli.state import CliState, state_of
 from behavlab.errors import BehavlabError
 
@@ -48,6 +49,9 @@ app = typer.Typer(
 app.add_typer(study.app, name="study")
 app.add_typer(animals.app, name="animals")
 app.add_typer(database.app, name="db")
+app.add_typer(fst_app, name="fst")
+app.add_typer(spt_app, name="spt")
+animals.app.command("timeline")(timeline)
 app.add_typer(audit.app, name="audit")
 app.command("randomize")(randomize)
 app.command("preparer-sheet")(preparer_sheet)

@@ -79,6 +79,7 @@ def print_study(overview: StudyOverview) -> None:
                 ("volume", f"{study.volume_ml_per_kg:g} mL/kg (every arm)"),
                 ("stock", f"{overview.stock_mg_per_ml:g} mg/mL"),
                 ("species / strain", f"{study.species} {study.strain}"),
+                ("test", f"{study.test_hours_post_dose:g} h after the dose"),
                 ("animals", overview.n_animals),
                 ("created", f"{study.created_at:%Y-%m-%d %H:%M} UTC by {study.created_by}"),
             ],

@@ -23,6 +23,9 @@ def create(
     ),
     species: str = typer.Option(DEFAULTS.species, help="Species."),
     strain: str = typer.Option(DEFAULTS.strain, help="Strain."),
+    test_hours_post_dose: float = typer.Option(
+        DEFAULTS.test_hours_post_dose, help="Planned hours from the dose to the behavioral test."
+    ),
 ) -> None:
     """Create a study: the compound against its vehicle at one volume per kg."""
     overview = create_study(
@@ -36,6 +39,7 @@ def create(
             volume_ml_per_kg=volume_ml_per_kg,
             species=species,
             strain=strain,
+            test_hours_post_dose=test_hours_post_dose,
         ),
     )
     stdout().print(f"created study {overview.study.name}")

@@ -6,6 +6,7 @@ from behavlab.models.audit import AuditEvent
 from behavlab.models.base import UTCDateTime, utc_now
 from behavlab.models.dosing import DoseEvent
 from behavlab.models.exclusion import Exclusion, UnmaskEvent
+from behavlab.models.sessions import FstSession, ImmobilityScore, SptPeriod, SptReading, SptSheetFile
 from behavlab.models.study import Arm, Study
 
 __all__ = [
@@ -16,8 +17,13 @@ __all__ = [
     "CageAssignment",
     "DoseEvent",
     "Exclusion",
+    "FstSession",
+    "ImmobilityScore",
     "Randomization",
     "SealedKey",
+    "SptPeriod",
+    "SptReading",
+    "SptSheetFile",
     "Study",
     "UTCDateTime",
     "UnmaskEvent",

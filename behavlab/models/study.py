@@ -20,6 +20,7 @@ class Study(SQLModel, table=True):
     volume_ml_per_kg: float
     species: str = Field(max_length=60)
     strain: str = Field(max_length=120)
+    test_hours_post_dose: float = Field(default=24.0, sa_column_kwargs={"server_default": "24"})
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
     created_by: str = Field(max_length=120)
 

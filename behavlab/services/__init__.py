@@ -13,6 +13,13 @@ from behavlab.services.animals import (
 from behavlab.services.audit import ChainReport, list_events, verify_chain
 from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoReport, run_demo
 from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
+from behavlab.services.fst import (
+    FstSessionView,
+    add_fst_session,
+    import_fst_sheet,
+    list_fst_sessions,
+    record_manual_score,
+)
 from behavlab.services.randomization import (
     CommittedRandomization,
     RandomizationDraft,
@@ -26,6 +33,7 @@ from behavlab.services.sealing import (
     reprint_preparer_sheet,
     unblind_animal,
 )
+from behavlab.services.spt import SptLine, SptRecorded, create_spt_period, record_spt_bottles, spt_results
 from behavlab.services.studies import (
     ROUTES,
     StudyOverview,
@@ -34,6 +42,7 @@ from behavlab.services.studies import (
     get_study,
     list_studies,
 )
+from behavlab.services.timeline import TimelineEntry, animal_timeline
 from behavlab.services.workspace import Workspace, open_workspace, upgrade_database
 
 __all__ = [
@@ -47,30 +56,42 @@ __all__ = [
     "DosingLine",
     "DosingSheet",
     "EmergencyUnblinding",
+    "FstSessionView",
     "RandomizationDraft",
     "RandomizationOptions",
     "RosterImport",
+    "SptLine",
+    "SptRecorded",
     "StudyOverview",
     "StudySettings",
+    "TimelineEntry",
     "UnsealError",
     "UpgradeResult",
     "WeighingSummary",
     "Workspace",
+    "add_fst_session",
+    "animal_timeline",
     "commit_randomization",
+    "create_spt_period",
     "create_study",
     "dosing_sheet",
     "draft_randomization",
     "exclude_animal",
     "get_study",
+    "import_fst_sheet",
     "import_roster",
     "list_animals",
     "list_events",
+    "list_fst_sessions",
     "list_studies",
     "open_workspace",
     "record_dose",
+    "record_manual_score",
+    "record_spt_bottles",
     "record_weights",
     "reprint_preparer_sheet",
     "run_demo",
+    "spt_results",
     "unblind_animal",
     "upgrade_database",
     "verify_chain",

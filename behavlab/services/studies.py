@@ -30,6 +30,7 @@ class StudySettings:
     volume_ml_per_kg: float = 10.0
     species: str = "mouse"
     strain: str = "C57BL/6J"
+    test_hours_post_dose: float = 24.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ def validate_settings(settings: StudySettings) -> None:
         raise InvalidInputError("--compound and --vehicle must differ, or the arms cannot be told apart")
     if settings.route not in ROUTES:
         raise InvalidInputError(f"--route {settings.route!r} is not known; accepted: {', '.join(ROUTES)}")
+    if not 0 <= settings.test_hours_post_dose <= 24 * 28:
+        raise InvalidInputError(
+            f"--test-hours-post-dose {settings.test_hours_post_dose:g} not accepted; accepted: 0 to 672 hours"
+        )
     if not settings.dose_mg_per_kg > 0:
         raise InvalidInputError(f"--dose-mg-per-kg must be above 0, got {settings.dose_mg_per_kg:g}")
     try:

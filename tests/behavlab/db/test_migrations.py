@@ -25,6 +25,11 @@ EXPECTED_TABLES = {
     "doseevent",
     "exclusion",
     "unmaskevent",
+    "fstsession",
+    "immobilityscore",
+    "sptperiod",
+    "sptreading",
+    "sptsheetfile",
 }
 
 

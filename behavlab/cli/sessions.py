@@ -1,0 +1,186 @@
+"""`behavlab fst ...`, `behavlab spt ...` and the animal timeline: behavioral sessions by blind code."""
+
+from datetime import datetime
+from pathlib import Path
+
+import typer
+
+from behavlab.cli.output import print_warning, stdout, table
+from behavlab.cli.state import state_of
+from behavlab.errors import InvalidInputError
+from behavlab.services import (
+    add_fst_session,
+    animal_timeline,
+    create_spt_period,
+    import_fst_sheet,
+    list_fst_sessions,
+    record_manual_score,
+    record_spt_bottles,
+    spt_results,
+)
+
+fst_app = typer.Typer(help="Forced-swim sessions and manual scores.", no_args_is_help=True)
+spt_app = typer.Typer(help="Sucrose-preference periods and bottle sheets.", no_args_is_help=True)
+
+EXISTING_FILE = {"exists": True, "dir_okay": False, "readable": True}
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A typed time as an aware datetime (naive input is local time)."""
+    return None if moment is None else (moment if moment.tzinfo else moment.astimezone())
+
+
+@fst_app.command("add")
+def fst_add(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    code: str = typer.Argument(..., help="The animal's blind code."),
+    video: Path = typer.Option(..., "--video", help="The recorded video.", **EXISTING_FILE),
+    roi: str | None = typer.Option(None, "--roi", help="The ROI label in --rois for this animal."),
+    rois: Path | None = typer.Option(None, "--rois", help="ROI JSON for the video.", **EXISTING_FILE),
+    tank: str | None = typer.Option(None, "--tank", help="Tank position, e.g. A or left."),
+    water_temp_c: float | None = typer.Option(24.0, "--water-temp-c", help="Water temperature (C)."),
+    water_depth_cm: float | None = typer.Option(15.0, "--water-depth-cm", help="Water depth (cm)."),
+    at: datetime | None = typer.Option(None, "--at", help="When the test started (default now)."),
+) -> None:
+    """Record one animal's forced-swim session and its video."""
+    view = add_fst_session(
+        state_of(ctx).workspace(),
+        study,
+        code,
+        video,
+        roi,
+        rois,
+        tank,
+        water_temp_c,
+        water_depth_cm,
+        _aware(at),
+    )
+    stdout().print(f"FST session {view.id}: {view.code} in {view.video} ({view.roi_label})")
+    for warning in view.warnings:
+        print_warning(f"{view.code}: {warning}")
+
+
+@fst_app.command("import")
+def fst_import(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    sheet: Path = typer.Argument(
+        ..., help="code, video, tested_at [, roi, tank, water_temp_c, water_depth_cm]", **EXISTING_FILE
+    ),
+    rois: Path | None = typer.Option(None, "--rois", help="ROI JSON for the videos.", **EXISTING_FILE),
+) -> None:
+    """Record a day's forced-swim sessions from a sheet (all rows or none)."""
+    views = import_fst_sheet(state_of(ctx).workspace(), study, sheet, rois)
+    stdout().print(f"recorded {len(views)} FST sessions in {study}")
+    for view in views:
+        for warning in view.warnings:
+            print_warning(f"{view.code}: {warning}")
+
+
+@fst_app.command("list")
+def fst_list(ctx: typer.Context, study: str = typer.Argument(..., help="The study's name.")) -> None:
+    """List FST sessions with their videos, timing and scorings."""
+    views = list_fst_sessions(state_of(ctx).workspace(), study)
+    rows = [
+        (
+            v.id,
+            v.code,
+            v.video,
+            v.roi_label,
+            f"{v.tested_at.astimezone():%Y-%m-%d %H:%M}",
+            "-" if v.hours_post_dose is None else f"{v.hours_post_dose:.1f}",
+            ", ".join(v.scored_methods) or "-",
+            "; ".join(v.warnings),
+        )
+        for v in views
+    ]
+    columns = ["#", "code", "video", "roi", "tested", "h post dose", "scored by", "warnings"]
+    stdout().print(table(f"{study}: {len(views)} FST sessions", columns, rows))
+
+
+@fst_app.command("manual")
+def fst_manual(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    code: str = typer.Argument(..., help="The animal's blind code."),
+    immobility_s: float = typer.Option(..., "--immobility-s", help="Seconds immobile in 120-360 s."),
+    scorer: str = typer.Option(..., "--scorer", help="Who scored (blind to the arm)."),
+    latency_s: float | None = typer.Option(None, "--latency-s", help="Latency to the first immobility (s)."),
+) -> None:
+    """Enter a human score for the animal's latest FST session."""
+    record_manual_score(state_of(ctx).workspace(), study, code, immobility_s, scorer, latency_s)
+    stdout().print(f"manual score recorded for {code.upper()}: {immobility_s:g} s immobile (scorer {scorer})")
+
+
+@spt_app.command("period")
+def spt_period(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    label: str = typer.Option(..., "--label", help="A short name, e.g. day3."),
+    start: datetime = typer.Option(..., "--start", help="When the bottles went in."),
+    end: datetime = typer.Option(..., "--end", help="When they were weighed out."),
+    phase: str = typer.Option("test", "--phase", help="habituation | baseline | test"),
+    sucrose_pct: float = typer.Option(1.0, "--sucrose-pct", help="Sucrose concentration (%)."),
+) -> None:
+    """Declare a two-bottle period."""
+    start_at, end_at = _aware(start), _aware(end)
+    if start_at is None or end_at is None:
+        raise InvalidInputError("--start and --end are required")
+    create_spt_period(state_of(ctx).workspace(), study, label, start_at, end_at, phase, sucrose_pct)
+    stdout().print(f"SPT period {label} ({phase}) declared in {study}")
+
+
+@spt_app.command("bottles")
+def spt_bottles(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    period: str = typer.Argument(..., help="The period's label."),
+    sheet: Path = typer.Argument(
+        ...,
+        help="code, sucrose_side, sucrose_start_g, sucrose_end_g, water_start_g, water_end_g",
+        **EXISTING_FILE,
+    ),
+) -> None:
+    """Store a period's bottle weights (rows with code 'control' are the empty-cage bottles)."""
+    recorded = record_spt_bottles(state_of(ctx).workspace(), study, period, sheet)
+    stdout().print(f"stored bottles of {recorded.n_animals} animals for period {recorded.period}")
+    for warning in recorded.warnings:
+        print_warning(warning)
+    if recorded.anhedonic:
+        print_warning(f"preference below 65%: {', '.join(recorded.anhedonic)}")
+
+
+@spt_app.command("results")
+def spt_results_command(
+    ctx: typer.Context, study: str = typer.Argument(..., help="The study's name.")
+) -> None:
+    """Sucrose preference per animal and period (by code)."""
+    lines = spt_results(state_of(ctx).workspace(), study)
+    rows = [
+        (
+            line.period,
+            line.phase,
+            line.code,
+            line.sucrose_side,
+            f"{line.sucrose_ml:.2f}",
+            f"{line.water_ml:.2f}",
+            f"{line.preference_pct:.1f}",
+            "-" if line.total_ml_per_g is None else f"{line.total_ml_per_g:.3f}",
+            "anhedonic" if line.anhedonic else "",
+        )
+        for line in lines
+    ]
+    columns = ["period", "phase", "code", "side", "sucrose mL", "water mL", "preference %", "mL/g", "flag"]
+    stdout().print(table(f"{study}: sucrose preference", columns, rows))
+
+
+def timeline(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    code: str = typer.Argument(..., help="The animal's blind code."),
+) -> None:
+    """One animal's record in time order: weights, doses, SPT, FST and scores, exclusions."""
+    entries = animal_timeline(state_of(ctx).workspace(), study, code)
+    rows = [(f"{e.at.astimezone():%Y-%m-%d %H:%M}", e.kind, e.detail) for e in entries]
+    stdout().print(table(f"{code.upper()} in {study}", ["when", "what", "detail"], rows))

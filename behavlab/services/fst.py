@@ -1,0 +1,306 @@
+"""Forced-swim sessions tied to coded animals: the video (hash, ROI), conditions, checks, manual scores."""
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from behavlab.db.session import reading, writing
+from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
+from behavlab.models import Allocation, Animal, DoseEvent, FstSession, ImmobilityScore, Study
+from behavlab.services.audit import record_event
+from behavlab.services.files import refused_files
+from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
+from behavlab.services.lookup import animal_id_of, find_animal_by_code, find_study, study_id_of
+from behavlab.services.workspace import Workspace
+from cohorts.blind_codes import BlindCodeError, normalize_code
+from cohorts.fst_sheet import FstSheetRow, read_fst_sheet
+from tracking.rois import ROI, ROIError, load_rois
+from tracking.video import content_hash
+
+WATER_TEMP_OK_C = (23.0, 25.0)
+WHOLE_FRAME = "frame"
+MANUAL_METHOD = "manual"
+FST_WINDOW_S = (120.0, 360.0)
+
+
+@dataclass(frozen=True)
+class FstSessionView:
+    """A recorded session as the bench sees it (code, video, ROI, conditions, warnings, scorings so far)."""
+
+    id: int
+    code: str
+    video: str
+    roi_label: str
+    tank: str | None
+    tested_at: datetime
+    hours_post_dose: float | None
+    water_temp_c: float | None
+    warnings: list[str]
+    scored_methods: list[str]
+
+
+def add_fst_session(
+    workspace: Workspace,
+    study_name: str,
+    typed_code: str,
+    video: Path,
+    roi_label: str | None = None,
+    rois_file: Path | None = None,
+    tank: str | None = None,
+    water_temp_c: float | None = None,
+    water_depth_cm: float | None = None,
+    tested_at: datetime | None = None,
+) -> FstSessionView:
+    """Record one animal's swim test: hash the video, pick its ROI, check water and timing, audit it."""
+    try:
+        code = normalize_code(typed_code)
+    except BlindCodeError as exc:
+        raise InvalidInputError(str(exc)) from exc
+    row = FstSheetRow(
+        code=code,
+        video=video.resolve(),
+        tested_at=tested_at or datetime.now().astimezone(),
+        roi=roi_label,
+        tank=tank,
+        water_temp_c=water_temp_c,
+        water_depth_cm=water_depth_cm,
+        row=0,
+    )
+    (view,) = _record_sessions(workspace, study_name, [row], rois_file, source=video.name)
+    return view
+
+
+def import_fst_sheet(
+    workspace: Workspace, study_name: str, sheet: Path, rois_file: Path | None = None
+) -> Sequence[FstSessionView]:
+    """Record a day's sessions from a sheet, all or none; every faulty row is listed first."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        codes = set(session.exec(select(Allocation.blind_code).where(Allocation.study_id == study.id)))
+    with refused_files(f"FST sheet {sheet.name}"):
+        rows = read_fst_sheet(sheet, known_codes=codes)
+    return _record_sessions(workspace, study_name, rows, rois_file, source=sheet.name)
+
+
+def list_fst_sessions(workspace: Workspace, study_name: str) -> Sequence[FstSessionView]:
+    """Every FST session of the study in test order, with the methods that scored it."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        rows = session.exec(
+            select(FstSession, Allocation.blind_code)
+            .join(Allocation, col(Allocation.animal_id) == FstSession.animal_id)
+            .where(FstSession.study_id == study.id)
+            .order_by(col(FstSession.tested_at), col(FstSession.id))
+        ).all()
+        methods: dict[int, list[str]] = {}
+        for score in session.exec(
+            select(ImmobilityScore).where(col(ImmobilityScore.session_id).in_([s.id for s, _ in rows]))
+        ):
+            methods.setdefault(score.session_id, []).append(score.method)
+        return [_view(fst, code, sorted(set(methods.get(fst.id or 0, [])))) for fst, code in rows]
+
+
+def record_manual_score(
+    workspace: Workspace,
+    study_name: str,
+    typed_code: str,
+    immobility_s: float,
+    scorer: str,
+    latency_s: float | None = None,
+) -> ImmobilityScore:
+    """Store a human's immobility seconds (last 4 of 6 minutes) for the animal's latest FST session."""
+    window = FST_WINDOW_S[1] - FST_WINDOW_S[0]
+    if not 0 <= immobility_s <= window:
+        raise InvalidInputError(
+            f"--immobility-s {immobility_s:g} not accepted; accepted: 0 to {window:g} seconds"
+        )
+    if latency_s is not None and not 0 <= latency_s <= FST_WINDOW_S[1]:
+        raise InvalidInputError(f"--latency-s {latency_s:g} not accepted; accepted: 0 to {FST_WINDOW_S[1]:g}")
+    if not scorer.strip():
+        raise InvalidInputError("--scorer must name the person who scored")
+    parameters = {"scorer": scorer.strip(), "window_s": list(FST_WINDOW_S)}
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_if_unmasked(session, study, "add scores")
+        fst = _latest_session(session, study, typed_code)
+        score = ImmobilityScore(
+            session_id=_session_id(fst),
+            method=MANUAL_METHOD,
+            parameters=json.dumps(parameters, sort_keys=True),
+            parameters_sha256=parameters_digest({**parameters, "entered_at": datetime.now().isoformat()}),
+            software_version="manual",
+            scorer=scorer.strip(),
+            immobility_s=immobility_s,
+            latency_s=latency_s,
+            n_bouts=None,
+            window_start_s=FST_WINDOW_S[0],
+            window_end_s=FST_WINDOW_S[1],
+        )
+        session.add(score)
+        session.flush()
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="fst.manual_score",
+            entity="fst_session",
+            entity_id=fst.id,
+            study_id=study.id,
+            payload={"immobility_s": immobility_s, "latency_s": latency_s, "scorer": scorer.strip()},
+        )
+    return score
+
+
+def parameters_digest(parameters: dict[str, object]) -> str:
+    """The SHA-256 of a parameter set, so the same scoring is recognized and never stored twice."""
+    return hashlib.sha256(json.dumps(parameters, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _record_sessions(
+    workspace: Workspace, study_name: str, rows: Sequence[FstSheetRow], rois_file: Path | None, source: str
+) -> list[FstSessionView]:
+    prepared = [(row, _resolve_roi(row, rois_file), content_hash(row.video, full=True)) for row in rows]
+    views = []
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_unless_randomized(session, study, "record FST sessions")
+        refuse_if_unmasked(session, study, "record FST sessions")
+        for row, (label, roi), digest in prepared:
+            animal, allocation = find_animal_by_code(session, study, row.code)
+            duplicate = session.exec(
+                select(FstSession.id).where(
+                    FstSession.study_id == study.id,
+                    FstSession.video_sha256 == digest,
+                    FstSession.roi_label == label,
+                )
+            ).first()
+            if duplicate is not None:
+                raise ConflictError(
+                    f"{row.video.name} ROI {label} is already recorded as FST session {duplicate}; "
+                    "nothing from this request was recorded"
+                )
+            hours, warnings = _checks(session, study, animal, row)
+            fst = FstSession(
+                study_id=study_id_of(study),
+                animal_id=animal_id_of(animal),
+                video_path=str(row.video),
+                video_sha256=digest,
+                roi_label=label,
+                roi=None if roi is None else json.dumps(roi.to_dict(), sort_keys=True),
+                tank=row.tank,
+                tested_at=row.tested_at,
+                hours_post_dose=hours,
+                water_temp_c=row.water_temp_c,
+                water_depth_cm=row.water_depth_cm,
+                warnings=json.dumps(warnings),
+                recorded_by=workspace.actor,
+            )
+            session.add(fst)
+            session.flush()
+            record_event(
+                session,
+                actor=workspace.actor,
+                action="fst.add",
+                entity="fst_session",
+                entity_id=fst.id,
+                study_id=study.id,
+                payload={
+                    "code": allocation.blind_code,
+                    "video": row.video.name,
+                    "video_sha256": digest,
+                    "roi": label,
+                    "source": source,
+                    "warnings": warnings,
+                },
+            )
+            views.append(_view(fst, allocation.blind_code, []))
+    return views
+
+
+def _resolve_roi(row: FstSheetRow, rois_file: Path | None) -> tuple[str, ROI | None]:
+    if not row.video.is_file():
+        raise InvalidInputError(f"video {row.video} does not exist; accepted: the path of a video file")
+    if rois_file is None:
+        if row.roi not in (None, WHOLE_FRAME):
+            raise InvalidInputError(
+                f"ROI {row.roi!r} for {row.video.name} needs --rois FILE defining it "
+                "(`behavlab rois detect VIDEO` proposes one)"
+            )
+        return WHOLE_FRAME, None
+    try:
+        rois = load_rois(rois_file).for_video(row.video)
+    except (ROIError, OSError, ValueError) as exc:
+        raise InvalidInputError(f"ROI file {rois_file.name}: {exc}") from exc
+    labels = [roi.label for roi in rois]
+    if row.roi is None and len(rois) == 1:
+        return rois[0].label, rois[0]
+    for roi in rois:
+        if roi.label == row.roi:
+            return roi.label, roi
+    raise InvalidInputError(
+        f"{row.video.name}: ROI {row.roi!r} is not in {rois_file.name}; accepted: {', '.join(labels)}"
+    )
+
+
+def _checks(
+    session: Session, study: Study, animal: Animal, row: FstSheetRow
+) -> tuple[float | None, list[str]]:
+    """Hours since the animal's last dose, and the warnings stored with the session."""
+    warnings: list[str] = []
+    low, high = WATER_TEMP_OK_C
+    if row.water_temp_c is not None and not low <= row.water_temp_c <= high:
+        warnings.append(f"water {row.water_temp_c:g} C is outside {low:g}-{high:g} C")
+    last_dose = session.exec(
+        select(DoseEvent.dosed_at)
+        .where(DoseEvent.animal_id == animal.id, col(DoseEvent.dosed_at) <= row.tested_at)
+        .order_by(col(DoseEvent.dosed_at).desc())
+    ).first()
+    hours = None if last_dose is None else (row.tested_at - last_dose).total_seconds() / 3600
+    planned = study.test_hours_post_dose
+    if hours is None:
+        warnings.append("no dose recorded before this test")
+    elif abs(hours - planned) > max(1.0, 0.1 * planned):
+        warnings.append(f"tested {hours:.1f} h after the dose; the study plans {planned:g} h")
+    earlier = session.exec(select(FstSession.id).where(FstSession.animal_id == animal.id)).first()
+    if earlier is not None:
+        warnings.append(f"this animal was already tested (session {earlier})")
+    return hours, warnings
+
+
+def _latest_session(session: Session, study: Study, typed_code: str) -> FstSession:
+    try:
+        code = normalize_code(typed_code)
+    except BlindCodeError as exc:
+        raise InvalidInputError(str(exc)) from exc
+    animal, _ = find_animal_by_code(session, study, code)
+    fst = session.exec(
+        select(FstSession).where(FstSession.animal_id == animal.id).order_by(col(FstSession.tested_at).desc())
+    ).first()
+    if fst is None:
+        raise NotFoundError(f"animal {code} has no FST session; record it with `behavlab fst add` first")
+    return fst
+
+
+def _session_id(fst: FstSession) -> int:
+    if fst.id is None:
+        raise ValueError("FST session is not stored yet")
+    return fst.id
+
+
+def _view(fst: FstSession, code: str, methods: list[str]) -> FstSessionView:
+    return FstSessionView(
+        id=_session_id(fst),
+        code=code,
+        video=Path(fst.video_path).name,
+        roi_label=fst.roi_label,
+        tank=fst.tank,
+        tested_at=fst.tested_at,
+        hours_post_dose=fst.hours_post_dose,
+        water_temp_c=fst.water_temp_c,
+        warnings=json.loads(fst.warnings),
+        scored_methods=methods,
+    )

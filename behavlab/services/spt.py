@@ -1,0 +1,242 @@
+"""Sucrose-preference periods and bottle sheets: corrected intakes, preference, side switching, anhedonia."""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from behavlab.db.session import reading, writing
+from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
+from behavlab.models import Allocation, SptPeriod, SptReading, SptSheetFile, Study, Weight
+from behavlab.services.audit import record_event
+from behavlab.services.files import refused_files
+from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
+from behavlab.services.lookup import find_study, study_id_of
+from behavlab.services.workspace import Workspace
+from cohorts.spt import ANHEDONIA_THRESHOLD_PCT, SptIntake, read_spt_sheet, spt_result, unswitched_sides
+
+PHASES = ("habituation", "baseline", "test")
+SUCROSE_PCT_RANGE = (0.1, 10.0)
+
+
+@dataclass(frozen=True)
+class SptRecorded:
+    """What a stored bottle sheet gave: rows, warnings (unswitched sides), anhedonic codes."""
+
+    period: str
+    n_animals: int
+    warnings: list[str]
+    anhedonic: list[str]
+
+
+@dataclass(frozen=True)
+class SptLine:
+    """One animal's result in one period."""
+
+    period: str
+    phase: str
+    code: str
+    sucrose_side: str
+    sucrose_ml: float
+    water_ml: float
+    preference_pct: float
+    total_ml_per_g: float | None
+    anhedonic: bool
+
+
+def create_spt_period(
+    workspace: Workspace,
+    study_name: str,
+    label: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    phase: str = "test",
+    sucrose_pct: float = 1.0,
+) -> SptPeriod:
+    """Declare a two-bottle period (habituation, baseline or test) with its times and sucrose %."""
+    label = label.strip()
+    if not label or len(label) > 60:
+        raise InvalidInputError("--label must be 1-60 characters, e.g. 'day3'")
+    if phase not in PHASES:
+        raise InvalidInputError(f"--phase {phase!r} not accepted; accepted: {', '.join(PHASES)}")
+    if starts_at.tzinfo is None or ends_at.tzinfo is None or not ends_at > starts_at:
+        raise InvalidInputError("--end must be after --start (both with a date and time)")
+    low, high = SUCROSE_PCT_RANGE
+    if not low <= sucrose_pct <= high:
+        raise InvalidInputError(f"--sucrose-pct {sucrose_pct:g} not accepted; accepted: {low:g} to {high:g}")
+    try:
+        with writing(workspace.engine) as session:
+            study = find_study(session, study_name)
+            refuse_if_unmasked(session, study, "add SPT periods")
+            period = SptPeriod(
+                study_id=study_id_of(study),
+                label=label,
+                phase=phase,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                sucrose_pct=sucrose_pct,
+                created_by=workspace.actor,
+            )
+            session.add(period)
+            session.flush()
+            record_event(
+                session,
+                actor=workspace.actor,
+                action="spt.period",
+                entity="spt_period",
+                entity_id=label,
+                study_id=study.id,
+                payload={
+                    "phase": phase,
+                    "start": starts_at.isoformat(),
+                    "end": ends_at.isoformat(),
+                    "sucrose_pct": sucrose_pct,
+                },
+            )
+    except IntegrityError as exc:
+        raise ConflictError(f"study {study_name!r} already has an SPT period {label!r}") from exc
+    return period
+
+
+def record_spt_bottles(workspace: Workspace, study_name: str, period_label: str, sheet: Path) -> SptRecorded:
+    """Store a period's bottle sheet (and the file itself), all rows or none; warn on unswitched sides."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        codes = set(session.exec(select(Allocation.blind_code).where(Allocation.study_id == study.id)))
+    with refused_files(f"bottle sheet {sheet.name}"):
+        parsed = read_spt_sheet(sheet, known_codes=codes)
+    content = sheet.read_bytes()
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_unless_randomized(session, study, "record SPT bottles")
+        refuse_if_unmasked(session, study, "record SPT bottles")
+        period = _period(session, study, period_label)
+        if (
+            session.exec(select(SptSheetFile.id).where(SptSheetFile.period_id == period.id)).first()
+            is not None
+        ):
+            raise ConflictError(f"period {period_label!r} already has its bottle sheet; nothing was recorded")
+        animal_of = dict(
+            session.exec(
+                select(Allocation.blind_code, Allocation.animal_id).where(Allocation.study_id == study.id)
+            ).all()
+        )
+        period.control_sucrose_loss_ml = parsed.control_sucrose_loss_ml
+        period.control_water_loss_ml = parsed.control_water_loss_ml
+        session.add(period)
+        session.add(
+            SptSheetFile(
+                period_id=period.id,
+                file_name=sheet.name,
+                sha256=hashlib.sha256(content).hexdigest(),
+                content=content,
+                recorded_by=workspace.actor,
+            )
+        )
+        session.add_all(
+            SptReading(
+                period_id=period.id,
+                animal_id=animal_of[intake.code],
+                sucrose_side=intake.sucrose_side,
+                sucrose_ml=intake.sucrose_ml,
+                water_ml=intake.water_ml,
+                sheet_row=intake.row,
+            )
+            for intake in parsed.intakes
+        )
+        previous = _previous_sides(session, study, period)
+        unswitched = unswitched_sides(previous, {i.code: i.sucrose_side for i in parsed.intakes})
+        warnings = (
+            [f"sucrose side not switched since the previous period for {', '.join(unswitched)}"]
+            if (unswitched)
+            else []
+        )
+        anhedonic = sorted(i.code for i in parsed.intakes if spt_result(i).anhedonic)
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="spt.bottles",
+            entity="spt_period",
+            entity_id=period.label,
+            study_id=study.id,
+            payload={"file": sheet.name, "n_animals": len(parsed.intakes), "warnings": warnings},
+        )
+    return SptRecorded(period.label, len(parsed.intakes), warnings, anhedonic)
+
+
+def spt_results(
+    workspace: Workspace, study_name: str, threshold_pct: float = ANHEDONIA_THRESHOLD_PCT
+) -> Sequence[SptLine]:
+    """Every animal's preference per period (periods in time order), intake per gram of body weight."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        periods = session.exec(
+            select(SptPeriod).where(SptPeriod.study_id == study.id).order_by(col(SptPeriod.starts_at))
+        ).all()
+        lines = []
+        for period in periods:
+            rows = session.exec(
+                select(SptReading, Allocation.blind_code)
+                .join(Allocation, col(Allocation.animal_id) == SptReading.animal_id)
+                .where(SptReading.period_id == period.id)
+                .order_by(col(Allocation.blind_code))
+            ).all()
+            for reading_row, code in rows:
+                weight = session.exec(
+                    select(Weight.weight_g)
+                    .where(
+                        Weight.animal_id == reading_row.animal_id, col(Weight.measured_at) <= period.ends_at
+                    )
+                    .order_by(col(Weight.measured_at).desc())
+                ).first()
+                intake = SptIntake(
+                    code, reading_row.sucrose_side, reading_row.sucrose_ml, reading_row.water_ml, 0
+                )
+                result = spt_result(intake, weight, threshold_pct)
+                lines.append(
+                    SptLine(
+                        period.label,
+                        period.phase,
+                        code,
+                        result.sucrose_side,
+                        result.sucrose_ml,
+                        result.water_ml,
+                        result.preference_pct,
+                        result.total_ml_per_g,
+                        result.anhedonic,
+                    )
+                )
+    return lines
+
+
+def _period(session: Session, study: Study, label: str) -> SptPeriod:
+    period = session.exec(
+        select(SptPeriod).where(SptPeriod.study_id == study.id, SptPeriod.label == label)
+    ).first()
+    if period is None:
+        known = session.exec(select(SptPeriod.label).where(SptPeriod.study_id == study.id)).all()
+        raise NotFoundError(
+            f"no SPT period {label!r} in {study.name!r}; periods: {', '.join(known) or 'none yet'} "
+            f"(declare one with `behavlab spt period {study.name} --label ...`)"
+        )
+    return period
+
+
+def _previous_sides(session: Session, study: Study, period: SptPeriod) -> dict[str, str]:
+    earlier = session.exec(
+        select(SptPeriod)
+        .where(SptPeriod.study_id == study.id, col(SptPeriod.starts_at) < period.starts_at)
+        .order_by(col(SptPeriod.starts_at).desc())
+    ).first()
+    if earlier is None:
+        return {}
+    rows = session.exec(
+        select(Allocation.blind_code, SptReading.sucrose_side)
+        .join(SptReading, col(SptReading.animal_id) == Allocation.animal_id)
+        .where(SptReading.period_id == earlier.id)
+    ).all()
+    return dict(rows)

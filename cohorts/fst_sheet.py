@@ -1,0 +1,69 @@
+"""A day's forced-swim sheet: which coded animal swam in which video (and tank or ROI), when, in what water.
+
+Columns: code, video, tested_at (ISO date-time; naive times are local), and optional roi (the ROI label in the
+video's ROI file), tank, water_temp_c and water_depth_cm. A relative video path is read from the sheet's
+folder. Every row is checked before anything is returned; faults are listed with their row and field.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cohorts.problems import InputError
+from cohorts.spt import read_code_cell
+from cohorts.tabular import Columns, iter_readers, read_table
+
+FST_COLUMNS = Columns(
+    required=("code", "video", "tested_at"), optional=("roi", "tank", "water_temp_c", "water_depth_cm")
+)
+WATER_TEMP_RANGE_C = (10.0, 40.0)
+WATER_DEPTH_RANGE_CM = (1.0, 50.0)
+
+
+class FstSheetError(InputError):
+    """A forced-swim sheet was refused; `problems` lists every fault found in it."""
+
+
+@dataclass(frozen=True)
+class FstSheetRow:
+    """One session to record: the animal's code, its video, ROI or tank, time and water."""
+
+    code: str
+    video: Path
+    tested_at: datetime
+    roi: str | None
+    tank: str | None
+    water_temp_c: float | None
+    water_depth_cm: float | None
+    row: int
+
+
+def read_fst_sheet(
+    path: Path | str, known_codes: Collection[str] | None = None, now: datetime | None = None
+) -> tuple[FstSheetRow, ...]:
+    """Read and validate a forced-swim sheet; `FstSheetError` lists every faulty row."""
+    path = Path(path)
+    now = now or datetime.now(UTC)
+    table = read_table(path, FST_COLUMNS)
+    problems = list(table.problems)
+    rows: list[FstSheetRow] = []
+    first_row: dict[str, int] = {}
+    for reader in iter_readers(table, problems):
+        typed = reader.text("code", 40)
+        code = None if typed is None else read_code_cell(reader, typed, known_codes, first_row)
+        video_text = reader.text("video", 1000)
+        video = None if video_text is None else (path.parent / video_text).resolve()
+        if video is not None and not video.is_file():
+            reader.problem("video", video_text or "", "does not exist", "the path of a video file")
+            video = None
+        tested_at = reader.iso_datetime("tested_at", latest=now, assume_tz=None)
+        roi = reader.text("roi", 60, required=False)
+        tank = reader.text("tank", 60, required=False)
+        temp = reader.number("water_temp_c", *WATER_TEMP_RANGE_C, "C", required=False)
+        depth = reader.number("water_depth_cm", *WATER_DEPTH_RANGE_CM, "cm", required=False)
+        if code is not None and video is not None and tested_at is not None:
+            rows.append(FstSheetRow(code, video, tested_at, roi, tank, temp, depth, reader.row.number))
+    if problems:
+        raise FstSheetError(problems)
+    return tuple(rows)

@@ -1,0 +1,27 @@
+"""Cells people open in spreadsheets: text that a spreadsheet would run as a formula is defused.
+
+Notes
+-----
+OWASP's CSV-injection advice: a cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return may be evaluated as a formula by Excel, LibreOffice or Google Sheets; a leading apostrophe makes it
+text. Numbers (``-3.5``, ``+1e3``) are left alone, so negative values stay numbers.
+"""
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """The cell's text, prefixed with ' when a spreadsheet would run it as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES) and not is_number(text):
+        return "'" + text
+    return text
+
+
+def is_number(text: str) -> bool:
+    """Whether ``float`` reads the text as a number."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

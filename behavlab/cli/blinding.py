@@ -15,9 +15,11 @@ from behavlab.services import (
     commit_randomization,
     dosing_sheet,
     draft_randomization,
+    open_items,
     record_dose,
     reprint_preparer_sheet,
     unblind_animal,
+    unmask_study,
     write_dosing_sheet,
 )
 
@@ -144,3 +146,31 @@ def unblind_animal_command(
     stdout().print(
         f"EMERGENCY UNBLINDING recorded: animal {revealed.label} ({revealed.code}) is in arm {revealed.arm}"
     )
+
+
+def unmask(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    passphrase_file: Path | None = PASSPHRASE_FILE_OPTION,
+    force: str | None = typer.Option(
+        None, "--force", help="Unmask despite open items; the reason is recorded."
+    ),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Study end: verify the commitment, reveal the allocation, lock the study (audited, once)."""
+    workspace = state_of(ctx).workspace()
+    console = stdout()
+    pending = open_items(workspace, study)
+    for line in pending.lines():
+        print_warning(f"open: {line}")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InvalidInputError("not unmasked: confirm with --yes when not running in a terminal")
+        if not typer.confirm(f"Unmask {study}? The study is then locked", default=False):
+            console.print("not unmasked; nothing was changed")
+            raise typer.Exit(code=1)
+    revealed = unmask_study(workspace, study, read_passphrase(passphrase_file), force)
+    console.print(
+        f"{study} unmasked at {revealed.at.astimezone():%Y-%m-%d %H:%M} by {revealed.by}; commitment verified"
+    )
+    console.print(table("Allocation", ["code", "arm"], sorted(revealed.arms_by_code.items())))

@@ -13,6 +13,7 @@ from behavlab.cli.blinding import (
     preparer_sheet,
     randomize,
     unblind_animal_command,
+    unmask,
 )
 from behavlab.cli.demo import demo
 from behavlab.cli.output import print_error
@@ -58,6 +59,7 @@ app.command("preparer-sheet")(preparer_sheet)
 app.command("dosing-sheet")(dosing_sheet_command)
 app.command("dose")(dose)
 app.command("unblind-animal")(unblind_animal_command)
+app.command("unmask")(unmask)
 app.command("demo")(demo)
 
 

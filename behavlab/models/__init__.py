@@ -5,7 +5,7 @@ from behavlab.models.animal import Animal, CageAssignment, Weight
 from behavlab.models.audit import AuditEvent
 from behavlab.models.base import UTCDateTime, utc_now
 from behavlab.models.dosing import DoseEvent
-from behavlab.models.exclusion import Exclusion, UnmaskEvent
+from behavlab.models.exclusion import Exclusion, RevealedAllocation, UnmaskEvent
 from behavlab.models.sessions import FstSession, ImmobilityScore, SptPeriod, SptReading, SptSheetFile
 from behavlab.models.study import Arm, Study
 
@@ -20,6 +20,7 @@ __all__ = [
     "FstSession",
     "ImmobilityScore",
     "Randomization",
+    "RevealedAllocation",
     "SealedKey",
     "SptPeriod",
     "SptReading",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
 from behavlab.models.base import UTCDateTime, utc_now
@@ -28,5 +28,15 @@ class UnmaskEvent(SQLModel, table=True):
     kind: str = Field(max_length=20)
     animal_id: int | None = Field(default=None, foreign_key="animal.id")
     reason: str = Field(max_length=1000)
+    revealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
     by: str = Field(max_length=120)
+
+
+class RevealedAllocation(SQLModel, table=True):
+    """An animal's arm as revealed by the full unmasking; no row exists before it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    animal_id: int = Field(foreign_key="animal.id", unique=True)
+    arm_id: int = Field(foreign_key="arm.id", index=True)
+    unmask_event_id: int = Field(foreign_key="unmaskevent.id")

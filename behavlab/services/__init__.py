@@ -43,6 +43,7 @@ from behavlab.services.studies import (
     list_studies,
 )
 from behavlab.services.timeline import TimelineEntry, animal_timeline
+from behavlab.services.unmasking import OpenItems, Unmasked, open_items, unmask_study
 from behavlab.services.workspace import Workspace, open_workspace, upgrade_database
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "DosingSheet",
     "EmergencyUnblinding",
     "FstSessionView",
+    "OpenItems",
     "RandomizationDraft",
     "RandomizationOptions",
     "RosterImport",
@@ -65,6 +67,7 @@ __all__ = [
     "StudyOverview",
     "StudySettings",
     "TimelineEntry",
+    "Unmasked",
     "UnsealError",
     "UpgradeResult",
     "WeighingSummary",
@@ -84,6 +87,7 @@ __all__ = [
     "list_events",
     "list_fst_sessions",
     "list_studies",
+    "open_items",
     "open_workspace",
     "record_dose",
     "record_manual_score",
@@ -93,6 +97,7 @@ __all__ = [
     "run_demo",
     "spt_results",
     "unblind_animal",
+    "unmask_study",
     "upgrade_database",
     "verify_chain",
     "write_dosing_sheet",

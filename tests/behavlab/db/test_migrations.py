@@ -30,6 +30,7 @@ EXPECTED_TABLES = {
     "sptperiod",
     "sptreading",
     "sptsheetfile",
+    "revealedallocation",
 }
 
 

@@ -1,0 +1,166 @@
+"""Unmasking at study end: what is still open, then passphrase -> verify -> reveal -> lock, all audited."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from behavlab.db.session import reading, writing
+from behavlab.errors import ConflictError
+from behavlab.models import (
+    Allocation,
+    Animal,
+    Exclusion,
+    FstSession,
+    ImmobilityScore,
+    RevealedAllocation,
+    Study,
+    UnmaskEvent,
+)
+from behavlab.services.audit import record_event
+from behavlab.services.guards import FULL_UNMASK, refuse_unless_randomized
+from behavlab.services.lookup import find_study, study_arms, study_id_of
+from behavlab.services.sealing import open_sealed_key
+from behavlab.services.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class OpenItems:
+    """What is unfinished before unmasking: sessions never scored, animals with no outcome."""
+
+    unscored_sessions: Sequence[int]
+    animals_without_outcome: Sequence[str]
+
+    @property
+    def any(self) -> bool:
+        """Whether anything is still open."""
+        return bool(self.unscored_sessions or self.animals_without_outcome)
+
+    def lines(self) -> list[str]:
+        """The open items as text, by code only."""
+        lines = []
+        if self.unscored_sessions:
+            lines.append(
+                f"{len(self.unscored_sessions)} FST sessions not scored: {_ids(self.unscored_sessions)}"
+            )
+        if self.animals_without_outcome:
+            lines.append(
+                f"{len(self.animals_without_outcome)} animals without an FST score: "
+                f"{', '.join(self.animals_without_outcome)}"
+            )
+        return lines
+
+
+@dataclass(frozen=True)
+class Unmasked:
+    """The revealed allocation: arm per code, and when and by whom."""
+
+    study: str
+    arms_by_code: dict[str, str]
+    at: datetime
+    by: str
+    forced_reason: str | None
+
+
+def open_items(workspace: Workspace, study_name: str) -> OpenItems:
+    """List unscored sessions and non-excluded animals without any FST score (by code)."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        return _open_items(session, study)
+
+
+def unmask_study(
+    workspace: Workspace, study_name: str, passphrase: str, force_reason: str | None = None
+) -> Unmasked:
+    """Reveal the allocation once, after verifying the commitment; the study is locked from then on."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_unless_randomized(session, study, "unmask")
+        _refuse_if_already_unmasked(session, study)
+        pending = _open_items(session, study)
+    reason = (force_reason or "").strip()
+    if pending.any and not reason:
+        raise ConflictError(
+            f"study {study_name!r} has open items ({'; '.join(pending.lines())}); "
+            "finish them, or unmask anyway with --force and a reason"
+        )
+    unsealed = open_sealed_key(workspace, study_name, passphrase, "study.unmask")
+    arm_names = list(unsealed.details.get("arms", []))  # type: ignore[call-overload]
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        _refuse_if_already_unmasked(session, study)
+        arms = {arm.name: arm for arm in study_arms(session, study)}
+        event = UnmaskEvent(
+            study_id=study_id_of(study),
+            kind=FULL_UNMASK,
+            reason=reason or "study end",
+            revealed=json.dumps(dict(unsealed.details), sort_keys=True),
+            by=workspace.actor,
+        )
+        session.add(event)
+        session.flush()
+        labels = dict(session.exec(select(Animal.label, Animal.id).where(Animal.study_id == study.id)).all())
+        codes = dict(
+            session.exec(
+                select(Allocation.animal_id, Allocation.blind_code).where(Allocation.study_id == study.id)
+            ).all()
+        )
+        arms_by_code = {}
+        for label, arm_index in unsealed.assignment.items():
+            arm = arms[arm_names[arm_index]]
+            session.add(RevealedAllocation(animal_id=labels[label], arm_id=arm.id, unmask_event_id=event.id))
+            arms_by_code[codes[labels[label]]] = arm.name
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="study.unmask",
+            entity="study",
+            entity_id=study.name,
+            study_id=study.id,
+            payload={
+                "commitment_verified": True,
+                "n_animals": len(arms_by_code),
+                "forced_reason": reason or None,
+                "open_items": pending.lines(),
+            },
+        )
+    return Unmasked(study_name, dict(sorted(arms_by_code.items())), event.at, event.by, reason or None)
+
+
+def _open_items(session: Session, study: Study) -> OpenItems:
+    sessions = session.exec(
+        select(FstSession.id, FstSession.animal_id).where(FstSession.study_id == study.id)
+    ).all()
+    scored = set(
+        session.exec(
+            select(ImmobilityScore.session_id).where(
+                col(ImmobilityScore.session_id).in_([s for s, _ in sessions])
+            )
+        )
+    )
+    unscored = sorted(session_id for session_id, _ in sessions if session_id not in scored)
+    with_outcome = {animal for session_id, animal in sessions if session_id in scored}
+    excluded = set(session.exec(select(Exclusion.animal_id)))
+    codes = session.exec(
+        select(Allocation.animal_id, Allocation.blind_code).where(Allocation.study_id == study.id)
+    ).all()
+    missing = sorted(code for animal, code in codes if animal not in with_outcome and animal not in excluded)
+    return OpenItems(unscored, missing)
+
+
+def _refuse_if_already_unmasked(session: Session, study: Study) -> None:
+    done = session.exec(
+        select(UnmaskEvent).where(UnmaskEvent.study_id == study.id, UnmaskEvent.kind == FULL_UNMASK)
+    ).first()
+    if done is not None:
+        raise ConflictError(
+            f"study {study.name!r} was already unmasked on {done.at:%Y-%m-%d %H:%M} UTC by {done.by}; "
+            "nothing was changed"
+        )
+
+
+def _ids(values: Sequence[int]) -> str:
+    shown = ", ".join(str(value) for value in values[:20])
+    return shown + (", ..." if len(values) > 20 else "")

@@ -8,16 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from behavlab.errors import InvalidInputError
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """The cell's text, prefixed with ' when a spreadsheet would run it as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES) and not _is_number(text):
-        return "'" + text
-    return text
+from cohorts.spreadsheet import spreadsheet_safe
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
@@ -46,11 +37,3 @@ def write_text(path: Path, text: str) -> Path:
             f"cannot write {path}: {exc.strerror or exc}; choose a writable folder"
         ) from exc
     return path
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -14,6 +14,7 @@ from behavlab.services import (
     record_dose,
     write_dosing_sheet,
 )
+from behavlab.services.sheets import write_csv
 from tests.behavlab.services.conftest import RandomizedStudy
 
 
@@ -90,3 +91,8 @@ def test_excluded_animals_are_neither_listed_nor_dosed(
     assert code not in [line.code for line in sheet.lines]
     with pytest.raises(ConflictError, match="excluded"):
         record_dose(workspace, randomized.name, code, at=randomized.weighed_at + timedelta(hours=1))
+
+
+def test_written_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "x.csv", ["a", "b"], [["=cmd|' /C calc'!A0", "-2.5"], ["@SUM(1)", "+x"]])
+    assert path.read_text().splitlines()[1:] == ["'=cmd|' /C calc'!A0,-2.5", "'@SUM(1),'+x"]

@@ -24,7 +24,7 @@ from behavlab.services.files import refused_files
 from behavlab.services.guards import refuse_if_randomized, refuse_if_unmasked, study_is_unmasked
 from behavlab.services.lookup import animal_id_of, find_animal, find_study, study_id_of
 from behavlab.services.workspace import Workspace
-from cohorts.roster import read_roster, roster_sha256
+from cohorts.roster import MAX_WEIGHT_G, MIN_WEIGHT_G, read_roster, roster_sha256
 from cohorts.weights import flag_weight_history, read_weight_sheet
 
 MAX_REASON_CHARS = 500
@@ -171,6 +171,57 @@ def record_weights(
             payload={"file": path.name, "n_weights": len(entries), "n_flagged": len(flagged)},
         )
     return WeighingSummary(n_weights=len(entries), flagged=flagged)
+
+
+def record_weight(
+    workspace: Workspace,
+    study_name: str,
+    animal_key: str,
+    weight_g: float,
+    measured_at: datetime | None = None,
+) -> WeighingSummary:
+    """Add one weight (animal by roster ID or blind code) at the bench, with the same rules as a sheet."""
+    now = utc_now()
+    measured_at = measured_at or now
+    if not MIN_WEIGHT_G <= weight_g <= MAX_WEIGHT_G:
+        raise InvalidInputError(
+            f"weight_g {weight_g:g} for {animal_key} not accepted; accepted: {MIN_WEIGHT_G:g} to "
+            f"{MAX_WEIGHT_G:g} g"
+        )
+    if measured_at.tzinfo is None or measured_at > now:
+        raise InvalidInputError(
+            f"measured_at {measured_at.isoformat()} not accepted; "
+            "accepted: a time with its UTC offset, up to now"
+        )
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_if_unmasked(session, study, "record weights")
+        animal = find_animal(session, study, animal_key)
+        session.add(
+            Weight(
+                animal_id=animal_id_of(animal),
+                weight_g=weight_g,
+                measured_at=measured_at,
+                recorded_by=workspace.actor,
+            )
+        )
+        session.flush()
+        history = session.exec(
+            select(Weight)
+            .where(Weight.animal_id == animal.id)
+            .order_by(col(Weight.measured_at), col(Weight.id))
+        ).all()
+        flagged = [animal.label] if _loss_flag(history) else []
+        record_event(
+            session,
+            actor=workspace.actor,
+            action="weight.record",
+            entity="animal",
+            entity_id=animal.label,
+            study_id=study.id,
+            payload={"weight_g": weight_g, "measured_at": measured_at.isoformat(), "flagged": bool(flagged)},
+        )
+    return WeighingSummary(n_weights=1, flagged=flagged)
 
 
 def list_animals(workspace: Workspace, study_name: str) -> Sequence[AnimalStatus]:

@@ -16,6 +16,7 @@ from behavlab.services import (
     list_events,
     record_weights,
 )
+from behavlab.services.animals import record_weight
 from cohorts.roster import read_roster, roster_sha256
 from tests.behavlab.factories import baseline_weights, roster_rows, write_csv, write_roster, write_weights
 from tests.cohorts.sheets import write_csv as write_sheet_csv
@@ -97,6 +98,27 @@ def test_a_weight_for_an_unknown_animal_refuses_the_sheet(
     with pytest.raises(InvalidInputError, match="row 3, animal_id: 'GHOST' is not on the study's roster"):
         record_weights(workspace, study, write_weights(tmp_path / "w.csv", {"M001": 24.0, "GHOST": 22.0}))
     assert list_animals(workspace, study)[1].last_weight_g == baseline_weights(2)["M001"]
+
+
+def test_one_weight_at_the_bench_joins_the_history_with_the_sheet_rules(
+    workspace: Workspace, study: str, tmp_path: Path
+) -> None:
+    import_roster(workspace, study, write_roster(tmp_path / "roster.csv", 2))
+    lost = round(baseline_weights(2)["M001"] * 0.8, 1)
+    assert record_weight(workspace, study, "m001", lost).flagged == ["M001"]
+    assert record_weight(workspace, study, "F001", 20.5).flagged == []
+    by_label = {a.label: a for a in list_animals(workspace, study)}
+    assert (by_label["M001"].last_weight_g, by_label["M001"].weight_loss_flag) == (lost, True)
+    assert by_label["F001"].last_weight_g == 20.5
+    (event, _) = [e for e in list_events(workspace, study) if e.action == "weight.record"]
+    assert event.entity_id == "M001"
+    with pytest.raises(InvalidInputError, match="weight_g 400 for F001 not accepted; accepted: 10 to 60 g"):
+        record_weight(workspace, study, "F001", 400)
+    with pytest.raises(InvalidInputError, match="up to now"):
+        record_weight(workspace, study, "F001", 20, datetime.now(UTC) + timedelta(hours=1))
+    with pytest.raises(NotFoundError, match="'GHOST'"):
+        record_weight(workspace, study, "GHOST", 20)
+    assert by_label == {a.label: a for a in list_animals(workspace, study)}
 
 
 def test_exclusion_is_a_record_not_a_deletion(workspace: Workspace, study: str, tmp_path: Path) -> None:

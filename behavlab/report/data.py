@@ -1,0 +1,392 @@
+"""What a study report is made from: a frozen, validated snapshot of one study, blind or unmasked.
+
+The application fills a :class:`ReportData` from its database; everything in :mod:`behavlab.report` works from
+it alone. One model serves both reports: before unmasking ``blinded`` is True and the model holds no arm at
+all (no arm list, no arm on any animal, outcome, exclusion or emergency unblinding, no seed or block sizes),
+so a blind report cannot group by arm however it is rendered; after unmasking every animal carries its arm.
+
+Tables are pandas DataFrames in tidy form:
+
+- ``outcomes``: one row per animal x outcome x scoring method [x period], columns :data:`OUTCOME_COLUMNS`
+  (``arm`` None while blind; ``method`` e.g. "motion", "pose", "manual"; ``period`` None for single tests).
+- ``immobility_per_minute``: one row per animal x scoring method x minute of the FST, columns
+  :data:`PER_MINUTE_COLUMNS` (``minute`` 1 is 0-60 s).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+OUTCOME_COLUMNS = ("code", "arm", "sex", "cage", "outcome", "method", "period", "value", "unit")
+PER_MINUTE_COLUMNS = ("code", "arm", "method", "minute", "immobile_s")
+PRIMARY_OUTCOME = "fst_immobility_s"
+SPT_OUTCOME = "spt_preference_pct"
+CAGE_RANDOMIZATION = "cage-cluster"
+STAGES = ("allocation", "conduct", "outcome assessment", "analysis")
+DEFAULT_WINDOW_S = (120.0, 360.0)
+
+
+@dataclass(frozen=True)
+class StudyInfo:
+    """The study's settings: compound against vehicle, dose, route, volume, animals, planned test time."""
+
+    name: str
+    compound: str
+    dose_mg_per_kg: float
+    route: str
+    vehicle: str
+    volume_ml_per_kg: float
+    species: str
+    strain: str
+    created_at: datetime
+    created_by: str
+    test_hours_post_dose: float = 24.0
+    sample_size_rationale: str | None = None
+
+
+@dataclass(frozen=True)
+class ArmInfo:
+    """One arm; ``reference`` marks the vehicle arm every difference is taken against."""
+
+    name: str
+    substance: str
+    dose_mg_per_kg: float
+    reference: bool = False
+
+
+@dataclass(frozen=True)
+class AnimalInfo:
+    """One animal on the roster, with its blind code and, once unmasked, its arm."""
+
+    code: str
+    label: str
+    sex: str
+    strain: str
+    cage: str | None
+    date_of_birth: date | None = None
+    age_weeks: float | None = None
+    baseline_weight_g: float | None = None
+    source: str | None = None
+    arm: str | None = None
+
+
+@dataclass(frozen=True)
+class ExclusionInfo:
+    """An animal left out of the analysis: why, whether the criterion was a priori, whether decided blind."""
+
+    code: str
+    reason: str
+    a_priori: bool
+    decided_blind: bool
+    decided_by: str
+    decided_at: datetime
+    arm: str | None = None
+
+
+@dataclass(frozen=True)
+class RandomizationInfo:
+    """How the allocation was made; ``seed`` and ``block_sizes`` are sealed, so given only once unmasked."""
+
+    method: str
+    strata: tuple[str, ...]
+    n_arms: int
+    roster_sha256: str
+    library_version: str
+    commitment: str
+    created_at: datetime
+    created_by: str
+    seed: int | None = None
+    block_sizes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class EmergencyUnblinding:
+    """One animal's allocation revealed early for welfare; ``arm`` is None in a blind report."""
+
+    code: str
+    reason: str
+    by: str
+    at: datetime
+    arm: str | None = None
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A correction recorded after unmasking, always flagged in the report."""
+
+    what: str
+    reason: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class BlindingStage:
+    """Who did one stage of the study (allocation, conduct, outcome assessment, analysis) and if they knew."""
+
+    stage: str
+    people: tuple[str, ...]
+    knew_allocation: bool
+
+
+@dataclass(frozen=True)
+class BlindingInfo:
+    """The key holder, each stage's people, and the unmasking (None while blind)."""
+
+    key_holder: str
+    stages: tuple[BlindingStage, ...]
+    unmasked_at: datetime | None = None
+    unmasked_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoringInfo:
+    """One scoring method as used: its parameters, software version and scored window (seconds)."""
+
+    method: str
+    parameters: Mapping[str, Any]
+    software_version: str
+    window_s: tuple[float, float] = DEFAULT_WINDOW_S
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SptPeriodInfo:
+    """One sucrose-preference period as run."""
+
+    label: str
+    phase: str
+    starts_at: datetime
+    ends_at: datetime
+    sucrose_pct: float
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    """Conditions as recorded: hours from dose to test, water temperature and depth per FST, SPT periods."""
+
+    hours_post_dose: tuple[float, ...] = ()
+    water_temp_c: tuple[float, ...] = ()
+    water_depth_cm: tuple[float, ...] = ()
+    spt_periods: tuple[SptPeriodInfo, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgreementInfo:
+    """Agreement of two scoring methods on the same animals (as ``tracking.agreement``): other minus ref."""
+
+    outcome: str
+    reference_method: str
+    other_method: str
+    n: int
+    pearson_r: float
+    bias: float
+    lower_limit: float
+    upper_limit: float
+
+
+@dataclass(frozen=True)
+class OutcomeDefinition:
+    """What an outcome measures, in its unit, and whether it is the primary outcome."""
+
+    name: str
+    label: str
+    unit: str
+    definition: str
+    primary: bool = False
+
+
+DEFAULT_OUTCOMES = (
+    OutcomeDefinition(
+        PRIMARY_OUTCOME,
+        "FST immobility",
+        "s",
+        "Seconds immobile (floating, only the movements needed to keep the head above water) in the scored "
+        "window of the 6-min forced swim test, 120-360 s unless the scoring method states otherwise.",
+        primary=True,
+    ),
+    OutcomeDefinition(
+        "fst_latency_s",
+        "FST latency to immobility",
+        "s",
+        "Seconds from the start of the test to the first immobility bout.",
+    ),
+    OutcomeDefinition(
+        SPT_OUTCOME,
+        "Sucrose preference",
+        "%",
+        "Sucrose intake / (sucrose + water intake) x 100 per period, spillage and evaporation on an empty "
+        "cage's bottles subtracted; below 65% is the anhedonia criterion.",
+    ),
+)
+
+
+def text_or_none(value: object) -> str | None:
+    """A table cell as text, or None when missing or empty."""
+    return None if value is None or pd.isna(value) or value == "" else str(value)
+
+
+def outcome_groups(table: pd.DataFrame) -> Iterator[tuple[str, str | None, str | None, pd.DataFrame]]:
+    """The rows of each outcome x scoring method x period, in order of first appearance."""
+    keys = ["outcome", "method", "period"]
+    filled = table[keys].astype(object).where(table[keys].notna(), "")
+    for (outcome, method, period), rows in table.groupby([filled[key] for key in keys], sort=False):
+        yield str(outcome), text_or_none(method), text_or_none(period), rows
+
+
+def _arms_in(table: pd.DataFrame) -> set[str]:
+    """Arm names present in a table's ``arm`` column."""
+    return set(table["arm"].dropna().astype(str)) if "arm" in table.columns else set()
+
+
+def _require(table: pd.DataFrame, columns: Sequence[str], name: str) -> pd.DataFrame:
+    """A copy of the table, or ValueError naming the missing columns."""
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the columns {missing}; expected {list(columns)}")
+    return table.loc[:, list(columns)].copy()
+
+
+@dataclass(frozen=True, eq=False)
+class ReportData:
+    """One study's report input; blind (no arm anywhere) or unmasked (every randomized animal's arm known)."""
+
+    study: StudyInfo
+    blinded: bool
+    animals: tuple[AnimalInfo, ...]
+    outcomes: pd.DataFrame
+    blinding: BlindingInfo
+    randomization: RandomizationInfo | None = None
+    arms: tuple[ArmInfo, ...] = ()
+    immobility_per_minute: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=PER_MINUTE_COLUMNS)
+    )
+    exclusions: tuple[ExclusionInfo, ...] = ()
+    emergency_unblindings: tuple[EmergencyUnblinding, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
+    scoring: tuple[ScoringInfo, ...] = ()
+    procedures: ProcedureInfo = field(default_factory=ProcedureInfo)
+    agreement: tuple[AgreementInfo, ...] = ()
+    outcome_definitions: tuple[OutcomeDefinition, ...] = DEFAULT_OUTCOMES
+    video_sha256: Mapping[str, str] = field(default_factory=dict)
+    software: Mapping[str, str] = field(default_factory=dict)
+    generated_at: datetime | None = None
+    anhedonia_threshold_pct: float = 65.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outcomes", _require(self.outcomes, OUTCOME_COLUMNS, "outcomes"))
+        per_minute = _require(self.immobility_per_minute, PER_MINUTE_COLUMNS, "immobility_per_minute")
+        object.__setattr__(self, "immobility_per_minute", per_minute)
+        codes = [animal.code for animal in self.animals]
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            raise ValueError(f"animal codes {repeated} appear more than once")
+        referenced = (
+            set(self.outcomes["code"].astype(str))
+            | set(self.immobility_per_minute["code"].astype(str))
+            | {record.code for record in (*self.exclusions, *self.emergency_unblindings)}
+        )
+        unknown = sorted(referenced - set(codes))
+        if unknown:
+            raise ValueError(f"codes {unknown} are not among the study's animals")
+        if self.blinded:
+            self._check_blind()
+        else:
+            self._check_unmasked()
+
+    def _arm_bearers(self) -> dict[str, set[str]]:
+        """Every place an arm can appear, with the arm names found there."""
+        records = (*self.animals, *self.exclusions, *self.emergency_unblindings)
+        return {
+            "arms": {arm.name for arm in self.arms},
+            "animals, exclusions or emergency unblindings": {r.arm for r in records if r.arm is not None},
+            "outcomes": _arms_in(self.outcomes),
+            "immobility_per_minute": _arms_in(self.immobility_per_minute),
+        }
+
+    def _check_blind(self) -> None:
+        found = [place for place, arms in self._arm_bearers().items() if arms]
+        if found:
+            raise ValueError(f"a blind report must hold no arm, but {', '.join(found)} name one")
+        if self.randomization is not None and (
+            self.randomization.seed is not None or self.randomization.block_sizes
+        ):
+            raise ValueError("a blind report must not hold the sealed seed or block sizes")
+        if self.blinding.unmasked_at is not None:
+            raise ValueError("a blind report cannot have an unmasking time")
+
+    def _check_unmasked(self) -> None:
+        names = [arm.name for arm in self.arms]
+        if len(names) < 2 or len(set(names)) != len(names):
+            raise ValueError(f"an unmasked report needs two or more distinct arms, got {names}")
+        references = [arm.name for arm in self.arms if arm.reference]
+        if len(references) != 1:
+            raise ValueError(f"exactly one arm must be the reference (vehicle), got {references}")
+        bearers = self._arm_bearers()
+        stray = sorted(set().union(*bearers.values()) - set(names))
+        if stray:
+            raise ValueError(f"arms {stray} are not among the study's arms {names}")
+        arm_of = {animal.code: animal.arm for animal in self.animals}
+        for name, table in (
+            ("outcomes", self.outcomes),
+            ("immobility_per_minute", self.immobility_per_minute),
+        ):
+            unassigned = sorted(set(table.loc[table["arm"].isna(), "code"].astype(str)))
+            if unassigned:
+                raise ValueError(f"{name} rows of {unassigned} have no arm in an unmasked report")
+            clash = sorted(
+                {str(c) for c, a in zip(table["code"], table["arm"], strict=True) if arm_of[str(c)] != a}
+            )
+            if clash:
+                raise ValueError(f"{name} give {clash} another arm than the animal list does")
+
+    @property
+    def reference_arm(self) -> str | None:
+        """The vehicle arm's name (None while blind)."""
+        return next((arm.name for arm in self.arms if arm.reference), None)
+
+    @property
+    def arm_names(self) -> tuple[str, ...]:
+        """Arm names, reference first (empty while blind)."""
+        return tuple(sorted((arm.name for arm in self.arms), key=lambda name: name != self.reference_arm))
+
+    @property
+    def cage_is_unit(self) -> bool:
+        """Whether cages were randomized, making the cage the experimental unit."""
+        return self.randomization is not None and self.randomization.method == CAGE_RANDOMIZATION
+
+    @property
+    def excluded_codes(self) -> frozenset[str]:
+        """Codes of every excluded animal."""
+        return frozenset(exclusion.code for exclusion in self.exclusions)
+
+    @property
+    def analysed_outcomes(self) -> pd.DataFrame:
+        """The outcome rows of animals not excluded."""
+        return self.outcomes.loc[~self.outcomes["code"].astype(str).isin(self.excluded_codes)]
+
+    @property
+    def analysed_per_minute(self) -> pd.DataFrame:
+        """The per-minute rows of animals not excluded."""
+        table = self.immobility_per_minute
+        return table.loc[~table["code"].astype(str).isin(self.excluded_codes)]
+
+    def definition(self, outcome: str) -> OutcomeDefinition:
+        """The definition of an outcome, or a plain one naming it when none was given."""
+        known = {definition.name: definition for definition in self.outcome_definitions}
+        return known.get(outcome, OutcomeDefinition(outcome, outcome.replace("_", " "), "", "not stated"))
+
+    def title(self, outcome: str, method: str | None = None, period: str | None = None) -> str:
+        """How the report names an outcome as scored by a method in a period: "FST immobility (motion)"."""
+        parts = [self.definition(outcome).label, method and f"({method})", period and f"- {period}"]
+        return " ".join(part for part in parts if part)
+
+    def scoring_for(self, method: str | None) -> ScoringInfo | None:
+        """The scoring method's record, if given."""
+        return next((scoring for scoring in self.scoring if scoring.method == method), None)

@@ -1,0 +1,236 @@
+"""The report's figures as PNG files: outcomes per animal, immobility per minute, preference over periods.
+
+Drawn with Matplotlib's object API on an Agg canvas (no pyplot, no global state), as :mod:`tracking.qc` is.
+Unmasked, every figure groups by arm (reference arm first, in grey) and shows every animal; blind, nothing is
+grouped: animals are shown by code and summaries pool all animals. Jitter comes from a fixed seed, so a
+report drawn twice from the same data gives the same pictures. Excluded animals are not drawn.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from behavlab.report.data import DEFAULT_WINDOW_S, SPT_OUTCOME, ReportData, outcome_groups, text_or_none
+
+DPI = 110
+JITTER_SEED = 20240501
+REFERENCE_COLOUR = "0.45"
+ARM_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink")
+POOLED = "all animals"
+
+
+@dataclass(frozen=True)
+class FigureFile:
+    """A written figure: what it shows (``key``), its file, a title and a caption that doubles as alt text.
+
+    ``key``: ``("outcome", outcome, method, period)``, ``("per_minute", method)`` or ``("periods", method)``.
+    """
+
+    key: tuple[str | None, ...]
+    path: Path
+    title: str
+    caption: str
+
+
+def slug(*parts: object) -> str:
+    """A file-name-safe name from parts (None parts skipped)."""
+    text = "_".join(str(part) for part in parts if part not in (None, ""))
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "figure"
+
+
+def arm_colours(arms: Sequence[str]) -> dict[str, str]:
+    """Colour per arm: grey for the first (reference) arm, then the tab palette."""
+    return {
+        arm: REFERENCE_COLOUR if i == 0 else ARM_COLOURS[(i - 1) % len(ARM_COLOURS)]
+        for i, arm in enumerate(arms)
+    }
+
+
+def _new_figure(width_in: float, height_in: float) -> Figure:
+    figure = Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure: Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
+    return path
+
+
+def outcome_figure(table: pd.DataFrame, path: Path, *, arms: Sequence[str], ylabel: str, title: str) -> Path:
+    """Box and jittered points per arm (every animal shown); with no arms, one strip of animals by code."""
+    if arms:
+        figure = _new_figure(1.6 + 1.3 * len(arms), 4.2)
+        ax = figure.subplots()
+        _strip_by_arm(ax, table, arms)
+    else:
+        figure = _new_figure(max(5.0, 0.28 * table["code"].nunique() + 1.5), 4.2)
+        ax = figure.subplots()
+        _strip_by_code(ax, table)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    return _save(figure, path)
+
+
+def _strip_by_arm(ax: Axes, table: pd.DataFrame, arms: Sequence[str]) -> None:
+    rng = np.random.default_rng(JITTER_SEED)
+    colours = arm_colours(arms)
+    values = [table.loc[table["arm"] == arm, "value"].dropna().to_numpy(float) for arm in arms]
+    ax.boxplot(
+        values, positions=range(len(arms)), widths=0.5, showfliers=False, medianprops={"color": "black"}
+    )
+    for i, (arm, y) in enumerate(zip(arms, values, strict=True)):
+        x = i + rng.uniform(-0.15, 0.15, size=y.size)
+        ax.scatter(x, y, s=22, color=colours[arm], edgecolors="black", linewidths=0.4, zorder=3)
+    ax.set_xticks(range(len(arms)), [f"{arm}\nn = {y.size}" for arm, y in zip(arms, values, strict=True)])
+
+
+def _strip_by_code(ax: Axes, table: pd.DataFrame) -> None:
+    ordered = table.sort_values("code")
+    codes = ordered["code"].astype(str).tolist()
+    ax.scatter(range(len(codes)), ordered["value"].to_numpy(float), s=22, color="0.3", zorder=3)
+    median = float(ordered["value"].median()) if len(ordered) else np.nan
+    if np.isfinite(median):
+        ax.axhline(median, color="0.6", linestyle="--", linewidth=0.8, label=f"median of {POOLED}")
+        ax.legend(loc="upper right", fontsize=7)
+    ax.set_xticks(range(len(codes)), codes, rotation=90, fontsize=7)
+    ax.set_xlabel("blind code")
+
+
+def per_minute_figure(
+    table: pd.DataFrame, path: Path, *, arms: Sequence[str], window_s: tuple[float, float], title: str
+) -> Path:
+    """Immobile s per minute: mean +- SEM per arm (blind: pooled, animals faint), the scored window shaded."""
+    figure = _new_figure(6.4, 4.0)
+    ax = figure.subplots()
+    ax.axvspan(window_s[0] / 60, window_s[1] / 60, color="0.9", linewidth=0, label="scored window")
+    if not arms:
+        for _, animal in table.groupby("code"):
+            animal = animal.sort_values("minute")
+            ax.plot(animal["minute"] - 0.5, animal["immobile_s"], color="0.75", linewidth=0.6)
+    groups = [(arm, table.loc[table["arm"] == arm], colour) for arm, colour in arm_colours(arms).items()]
+    for label, rows, colour in groups or [(POOLED, table, "black")]:
+        stats = rows.groupby("minute")["immobile_s"].agg(["mean", "sem", "count"]).sort_index()
+        ax.errorbar(
+            stats.index - 0.5,
+            stats["mean"],
+            yerr=stats["sem"].fillna(0),
+            color=colour,
+            marker="o",
+            markersize=4,
+            capsize=3,
+            linewidth=1.5,
+            label=f"{label} (n = {rows['code'].nunique()})",
+        )
+    ax.set(xlabel="minute of the test", ylabel="immobile (s per minute)", ylim=(0, 62))
+    ax.set_xlim(0, max(6.0, float(table["minute"].max()) if len(table) else 6.0))
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="upper left", fontsize=7)
+    return _save(figure, path)
+
+
+def periods_figure(
+    table: pd.DataFrame,
+    path: Path,
+    *,
+    arms: Sequence[str],
+    periods: Sequence[str],
+    threshold: float,
+    title: str,
+) -> Path:
+    """Preference per period: animals faint, arm means (blind: the pooled mean) bold, the threshold dashed."""
+    figure = _new_figure(6.4, 4.0)
+    ax = figure.subplots()
+    position = {period: i for i, period in enumerate(periods)}
+    colours = arm_colours(arms)
+    for _, animal in table.groupby("code"):
+        animal = animal.assign(x=animal["period"].astype(str).map(position)).sort_values("x")
+        colour = colours.get(str(animal["arm"].iloc[0]), "0.6") if arms else "0.6"
+        ax.plot(animal["x"], animal["value"], color=colour, alpha=0.3, linewidth=0.8)
+    groups = [(arm, table.loc[table["arm"] == arm], colour) for arm, colour in colours.items()]
+    for label, rows, colour in groups or [(POOLED, table, "black")]:
+        means = rows.groupby(rows["period"].astype(str))["value"].mean().reindex(list(periods))
+        ax.plot(range(len(periods)), means.to_numpy(), color=colour, linewidth=2.5, marker="o", label=label)
+    ax.axhline(threshold, color="tab:red", linestyle="--", linewidth=1, label=f"anhedonia < {threshold:g}%")
+    ax.set_xticks(range(len(periods)), list(periods))
+    ax.set(xlabel="period", ylabel="sucrose preference (%)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="lower left", fontsize=7)
+    return _save(figure, path)
+
+
+def draw_figures(data: ReportData, out_dir: Path) -> tuple[FigureFile, ...]:
+    """Write every figure the report shows into ``out_dir`` and describe each."""
+    return (
+        *_outcome_figures(data, out_dir),
+        *_per_minute_figures(data, out_dir),
+        *_spt_figures(data, out_dir),
+    )
+
+
+def _outcome_figures(data: ReportData, out_dir: Path) -> list[FigureFile]:
+    grouping = (
+        "by arm, every animal shown; boxes show median and quartiles"
+        if data.arm_names
+        else "by blind code, not grouped (blind report); dashed line at the median of all animals"
+    )
+    files = []
+    for outcome, method, period, rows in outcome_groups(data.analysed_outcomes):
+        definition = data.definition(outcome)
+        title = data.title(outcome, method, period)
+        ylabel = f"{definition.label} ({definition.unit})" if definition.unit else definition.label
+        path = out_dir / f"fig-{slug(outcome, method, period)}.png"
+        outcome_figure(rows, path, arms=data.arm_names, ylabel=ylabel, title=title)
+        caption = f"{title}: {grouping}."
+        files.append(FigureFile(("outcome", outcome, method, period), path, title, caption))
+    return files
+
+
+def _per_minute_figures(data: ReportData, out_dir: Path) -> list[FigureFile]:
+    summary = "mean +- SEM per arm" if data.arm_names else "mean +- SEM of all animals, each animal faint"
+    files = []
+    for method, rows in data.analysed_per_minute.groupby("method", sort=False):
+        scoring = data.scoring_for(str(method))
+        window = scoring.window_s if scoring else DEFAULT_WINDOW_S
+        title = f"Immobility per minute ({method})"
+        path = out_dir / f"fig-per-minute-{slug(method)}.png"
+        per_minute_figure(rows, path, arms=data.arm_names, window_s=window, title=title)
+        caption = f"{title}: {summary}; the scored window, {window[0]:g}-{window[1]:g} s, shaded."
+        files.append(FigureFile(("per_minute", str(method)), path, title, caption))
+    return files
+
+
+def _spt_figures(data: ReportData, out_dir: Path) -> list[FigureFile]:
+    summary = "arm means bold" if data.arm_names else "the mean of all animals bold"
+    outcomes = data.analysed_outcomes
+    spt = outcomes.loc[(outcomes["outcome"] == SPT_OUTCOME) & outcomes["period"].notna()]
+    files = []
+    methods = [text_or_none(value) for value in spt["method"]]
+    for method in dict.fromkeys(methods):
+        rows = spt.loc[[each == method for each in methods]]
+        periods = list(dict.fromkeys(rows["period"].astype(str)))
+        if len(periods) < 2:
+            continue
+        title = f"{data.title(SPT_OUTCOME, method)} over periods"
+        path = out_dir / f"fig-{slug(SPT_OUTCOME, method, 'periods')}.png"
+        periods_figure(
+            rows,
+            path,
+            arms=data.arm_names,
+            periods=periods,
+            threshold=data.anhedonia_threshold_pct,
+            title=title,
+        )
+        caption = f"{title}: each animal faint, {summary}, the anhedonia threshold dashed."
+        files.append(FigureFile(("periods", method), path, title, caption))
+    return files

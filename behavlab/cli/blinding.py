@@ -21,6 +21,7 @@ from behavlab.services import (
     unblind_animal,
     unmask_study,
     write_dosing_sheet,
+    write_study_report,
 )
 
 METHOD_HELP = "complete | block | stratified-block | cage-cluster | minimization"
@@ -174,3 +175,16 @@ def unmask(
         f"{study} unmasked at {revealed.at.astimezone():%Y-%m-%d %H:%M} by {revealed.by}; commitment verified"
     )
     console.print(table("Allocation", ["code", "arm"], sorted(revealed.arms_by_code.items())))
+
+
+def report(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    out: Path = typer.Option(..., "--out", help="Folder for report.html, report.md, figures and data files."),
+) -> None:
+    """Write the ARRIVE-style report: blind (codes only) before unmasking, with the group analysis after."""
+    written = write_study_report(state_of(ctx).workspace(), study, out)
+    kind = "blind report (codes only, no grouping)" if written.blinded else "report"
+    stdout().print(f"{kind} written: {written.files.html}")
+    for path in (written.files.markdown, written.files.csv, written.files.xlsx, written.files.manifest):
+        stdout().print(f"  {path}")

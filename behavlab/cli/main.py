@@ -12,6 +12,7 @@ from behavlab.cli.blinding import (
     dosing_sheet_command,
     preparer_sheet,
     randomize,
+    report,
     unblind_animal_command,
     unmask,
 )
@@ -60,6 +61,7 @@ app.command("dosing-sheet")(dosing_sheet_command)
 app.command("dose")(dose)
 app.command("unblind-animal")(unblind_animal_command)
 app.command("unmask")(unmask)
+app.command("report")(report)
 app.command("demo")(demo)
 
 

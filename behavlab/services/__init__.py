@@ -27,6 +27,7 @@ from behavlab.services.randomization import (
     commit_randomization,
     draft_randomization,
 )
+from behavlab.services.reporting import StudyReport, build_report_data, write_study_report
 from behavlab.services.sealing import (
     EmergencyUnblinding,
     UnsealError,
@@ -65,6 +66,7 @@ __all__ = [
     "SptLine",
     "SptRecorded",
     "StudyOverview",
+    "StudyReport",
     "StudySettings",
     "TimelineEntry",
     "Unmasked",
@@ -74,6 +76,7 @@ __all__ = [
     "Workspace",
     "add_fst_session",
     "animal_timeline",
+    "build_report_data",
     "commit_randomization",
     "create_spt_period",
     "create_study",
@@ -101,4 +104,5 @@ __all__ = [
     "upgrade_database",
     "verify_chain",
     "write_dosing_sheet",
+    "write_study_report",
 ]

@@ -1,0 +1,83 @@
+"""The study report from the database: blind before unmasking; after it, the effect with its sign and CI,
+matching an independent recomputation from the exported data.csv."""
+
+import math
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from behavlab.services import (
+    Workspace,
+    add_fst_session,
+    record_dose,
+    record_manual_score,
+    unmask_study,
+    write_study_report,
+)
+from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
+from tracking.synth import write_fst_video
+
+ARM_WORDS = ("vehicle", "ketamine", "saline")
+
+
+@pytest.fixture
+def scored(workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path) -> RandomizedStudy:
+    base = tmp_path / "base.avi"
+    write_fst_video(base, duration_s=1.0, fps=10, size=(64, 48), seed=2)
+    draws = np.random.default_rng(7)
+    for index, (label, code) in enumerate(sorted(randomized.codes.items())):
+        video = tmp_path / f"{code}.avi"
+        video.write_bytes(base.read_bytes() + index.to_bytes(2, "little"))
+        dosed = randomized.weighed_at + timedelta(minutes=30 + index)
+        record_dose(workspace, randomized.name, code, at=dosed)
+        add_fst_session(workspace, randomized.name, code, video, tested_at=dosed + timedelta(hours=1))
+        mean = 150.0 if randomized.arms[label] == 0 else 100.0
+        record_manual_score(workspace, randomized.name, code, round(float(draws.normal(mean, 20)), 1), "ana")
+    return randomized
+
+
+def test_the_report_is_blind_before_unmasking(
+    workspace: Workspace, scored: RandomizedStudy, tmp_path: Path
+) -> None:
+    written = write_study_report(workspace, scored.name, tmp_path / "blind")
+    assert written.blinded and written.files.analysis is None
+    for path in (written.files.markdown, written.files.html, written.files.csv):
+        text = path.read_text().lower()
+        assert not any(word in text for word in ARM_WORDS if word != "saline"), path
+        assert all(code.lower() in text for code in scored.codes.values()) or path.suffix == ".md"
+    assert "blind" in written.files.markdown.read_text().lower()
+
+
+def test_the_unmasked_report_shows_the_effect_and_matches_an_independent_recomputation(
+    workspace: Workspace, scored: RandomizedStudy, tmp_path: Path
+) -> None:
+    unmask_study(workspace, scored.name, PASSPHRASE)
+    written = write_study_report(workspace, scored.name, tmp_path / "final")
+    assert not written.blinded and written.files.analysis is not None
+    table = pd.read_csv(written.files.csv)
+    immobility = table[(table["outcome"] == "fst_immobility_s") & (table["method"] == "manual")]
+    drug = immobility.loc[immobility["arm"] == "ketamine", "value"].to_numpy()
+    vehicle = immobility.loc[immobility["arm"] == "vehicle", "value"].to_numpy()
+    assert len(drug) == len(vehicle) == 12
+    t, p = stats.ttest_ind(drug, vehicle, equal_var=False)
+    pooled = math.sqrt(((len(drug) - 1) * drug.var(ddof=1) + (len(vehicle) - 1) * vehicle.var(ddof=1)) / 22)
+    g = (drug.mean() - vehicle.mean()) / pooled * (1 - 3 / (4 * 22 - 1))
+    (analysis,) = [
+        a
+        for a in written.files.analysis.outcomes
+        if a.outcome == "fst_immobility_s" and a.scoring == "manual"
+    ]
+    comparison = analysis.two_arm
+    assert comparison is not None and (comparison.arm, comparison.reference) == ("ketamine", "vehicle")
+    assert comparison.welch_t == pytest.approx(t, rel=5e-4)
+    assert comparison.welch_p == pytest.approx(p, rel=5e-4)
+    assert comparison.hedges_g == pytest.approx(g, rel=5e-4)
+    low, high = comparison.hedges_g_ci
+    assert g < 0 and high < 0 and low < g < high
+    page = written.files.html.read_text()
+    assert f"{comparison.hedges_g:.3g}".lstrip("-") in page or f"{comparison.hedges_g:.2f}" in page
+    assert "<img" in page and all(path.exists() for path in written.files.figures)

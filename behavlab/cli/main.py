@@ -6,7 +6,7 @@ import typer
 from typer.core import TyperGroup
 
 from behavlab import __version__
-from behavlab.cli import animals, audit, database, study
+from behavlab.cli import animals, audit, database, scoring, study
 from behavlab.cli.blinding import (
     dose,
     dosing_sheet_command,
@@ -63,6 +63,10 @@ app.command("unblind-animal")(unblind_animal_command)
 app.command("unmask")(unmask)
 app.command("report")(report)
 app.command("demo")(demo)
+app.command("score")(scoring.score)
+app.command("rescore")(scoring.rescore)
+app.add_typer(scoring.rois_app, name="rois")
+app.command("calibrate-noise")(scoring.calibrate_noise)
 
 
 def _print_version(value: bool) -> None:

@@ -45,6 +45,14 @@ from behavlab.services.studies import (
 )
 from behavlab.services.timeline import TimelineEntry, animal_timeline
 from behavlab.services.unmasking import OpenItems, Unmasked, open_items, unmask_study
+from behavlab.services.video_scoring import (
+    RoiProposal,
+    detect_rois,
+    presets_directory,
+    rescore_videos,
+    score_videos,
+    suggest_pixel_cutoff,
+)
 from behavlab.services.workspace import Workspace, open_workspace, upgrade_database
 
 __all__ = [
@@ -62,6 +70,7 @@ __all__ = [
     "OpenItems",
     "RandomizationDraft",
     "RandomizationOptions",
+    "RoiProposal",
     "RosterImport",
     "SptLine",
     "SptRecorded",
@@ -80,6 +89,7 @@ __all__ = [
     "commit_randomization",
     "create_spt_period",
     "create_study",
+    "detect_rois",
     "dosing_sheet",
     "draft_randomization",
     "exclude_animal",
@@ -92,13 +102,17 @@ __all__ = [
     "list_studies",
     "open_items",
     "open_workspace",
+    "presets_directory",
     "record_dose",
     "record_manual_score",
     "record_spt_bottles",
     "record_weights",
     "reprint_preparer_sheet",
+    "rescore_videos",
     "run_demo",
+    "score_videos",
     "spt_results",
+    "suggest_pixel_cutoff",
     "unblind_animal",
     "unmask_study",
     "upgrade_database",

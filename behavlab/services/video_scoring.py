@@ -1,0 +1,175 @@
+"""Scoring FST videos: batches, rescoring, proposing tank ROIs and the pixel cutoff, with the app's errors.
+
+A thin layer over :mod:`tracking`: it resolves the preset directory and the software version, picks the
+runner, and turns the library's errors into :class:`~behavlab.errors.BehavlabError` messages. Nothing here
+touches the database. The tracking modules are imported on first use: decoding and plotting libraries take
+about a second to import, which every other command would otherwise pay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import platformdirs
+
+from behavlab import __version__
+from behavlab.errors import InvalidInputError, NotFoundError
+
+if TYPE_CHECKING:
+    from tracking.batch import BatchProgress, BatchReport
+    from tracking.noise import NoiseCalibration
+    from tracking.rois import CircleROI
+
+
+def presets_directory() -> Path:
+    """Where calibrated presets are kept: ``<user data dir>/behavlab/presets``."""
+    return platformdirs.user_data_path("behavlab") / "presets"
+
+
+@contextmanager
+def tracking_errors() -> Iterator[None]:
+    """Re-raise the tracking library's input errors as InvalidInputError (their messages name the fix)."""
+    from tracking.cache import CacheError
+    from tracking.presets import PresetError
+    from tracking.rois import ROIError
+    from tracking.runners import DaskUnavailableError
+    from tracking.video import VideoOpenError
+
+    try:
+        yield
+    except (VideoOpenError, ROIError, PresetError, CacheError, DaskUnavailableError) as error:
+        raise InvalidInputError(str(error)) from error
+
+
+def _runner(jobs: int | None, dask: str | None) -> Any:
+    """The local process pool, or a Dask cluster (``"local"`` or a ``tcp://`` scheduler address)."""
+    from tracking.runners import DaskRunner, LocalRunner
+
+    if jobs is not None and jobs < 1:
+        raise InvalidInputError(f"--jobs must be at least 1, got {jobs}")
+    if dask is None:
+        return LocalRunner(jobs)
+    if dask != "local" and not dask.startswith(("tcp://", "tls://")):
+        raise InvalidInputError(f"--dask {dask!r} is not accepted; expected 'local' or tcp://HOST:PORT")
+    return DaskRunner(dask, jobs)
+
+
+def score_videos(
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    rois_file: str | Path | None = None,
+    preset: str = "fst",
+    overrides: Mapping[str, Any] | None = None,
+    jobs: int | None = None,
+    dask: str | None = None,
+    resume: bool = False,
+    per_frame: bool = False,
+    overlay: bool = False,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+) -> BatchReport:
+    """Score the videos (files or folders) into ``out_dir``; failed videos are in the report, not raised."""
+    from tracking.batch import BatchSettings, find_videos, run_batch
+    from tracking.presets import get_preset
+    from tracking.rois import load_rois
+    from tracking.scoring import split_overrides
+
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise NotFoundError(f"no such file or folder: {', '.join(missing)}")
+    with tracking_errors():
+        signal_options, scoring = split_overrides(overrides or {})
+        params = get_preset(preset, "motion", directory=presets_directory(), **scoring)
+        settings = BatchSettings(
+            out_dir=Path(out_dir),
+            params=params,
+            signal_options=signal_options,
+            rois=load_rois(rois_file) if rois_file is not None else None,
+            per_frame=per_frame,
+            overlay=overlay,
+            software_version=__version__,
+        )
+        return run_batch(
+            find_videos(paths), settings, runner=_runner(jobs, dask), resume=resume, on_progress=on_progress
+        )
+
+
+def rescore_videos(
+    out_dir: str | Path, *, preset: str | None = None, overrides: Mapping[str, Any] | None = None
+) -> BatchReport:
+    """Re-apply scoring parameters to an output folder from its signal caches, without decoding."""
+    from tracking.batch import rescore_folder
+
+    if not Path(out_dir).is_dir():
+        raise NotFoundError(f"no such output folder: {out_dir}")
+    with tracking_errors():
+        return rescore_folder(
+            out_dir,
+            preset=preset,
+            presets_dir=presets_directory(),
+            software_version=__version__,
+            **dict(overrides or {}),
+        )
+
+
+@dataclass(frozen=True)
+class RoiProposal:
+    """Tanks proposed for a video, and the ROI file and image written for the user to check."""
+
+    rois: tuple[CircleROI, ...]
+    json_path: Path
+    png_path: Path
+
+
+def detect_rois(video: str | Path, out: str | Path, *, n_tanks: int | None = None) -> RoiProposal:
+    """Find circular tanks in the first frame; write them as the ROI file's default and a PNG to check."""
+    from tracking.outputs import atomic_write, write_json
+    from tracking.overlay import first_frame
+    from tracking.rois import RoiFile, detect_tanks, write_roi_png
+
+    if n_tanks is not None and n_tanks < 1:
+        raise InvalidInputError(f"--tanks must be at least 1, got {n_tanks}")
+    with tracking_errors():
+        frame = first_frame(video)
+    rois = tuple(detect_tanks(frame, n_tanks=n_tanks))
+    if not rois:
+        raise InvalidInputError(
+            f"no circular tank found in the first frame of {video}; write the ROI file by hand "
+            "(rectangle, circle or polygon entries; see `behavlab score --help`)"
+        )
+    if n_tanks is not None and len(rois) < n_tanks:
+        raise InvalidInputError(
+            f"found {len(rois)} tank(s) in {video}, not {n_tanks}; "
+            "check the lighting or write the ROI file by hand"
+        )
+    json_path = write_json(out, RoiFile(default=rois).to_dict())
+    png_path = atomic_write(Path(out).with_suffix(".png"), lambda tmp: write_roi_png(tmp, frame, rois))
+    return RoiProposal(rois, json_path, png_path)
+
+
+def suggest_pixel_cutoff(
+    video: str | Path, *, rois_file: str | Path | None = None, roi: str | None = None
+) -> NoiseCalibration:
+    """The pixel cutoff suggested by an empty-tank clip (whole frame, or one ROI of an ROI file)."""
+    from tracking.noise import calibrate_noise
+    from tracking.rois import load_rois
+
+    if roi is not None and rois_file is None:
+        raise InvalidInputError("--roi names an ROI of the --rois file; give --rois FILE too")
+    with tracking_errors():
+        region = None
+        if rois_file is not None:
+            rois = load_rois(rois_file).for_video(video)
+            labels = [r.label for r in rois]
+            if roi is None and len(rois) != 1:
+                raise InvalidInputError(
+                    f"{rois_file} has {len(rois)} ROIs; pick one with --roi ({', '.join(labels)})"
+                )
+            if roi is not None and roi not in labels:
+                raise InvalidInputError(f"no ROI {roi!r} in {rois_file}; ROIs: {', '.join(labels)}")
+            region = rois[labels.index(roi)] if roi is not None else rois[0]
+        return calibrate_noise(video, region)

@@ -1,0 +1,497 @@
+"""Batch scoring: many videos, each an independent job, with resumable outputs and a progress callback.
+
+The per-video work is one function of a :class:`VideoJob`, :func:`run_job`, which never raises for a bad
+video: it returns a :class:`VideoOutcome` holding either the per-video result document or the reason it
+failed. The scoring method is looked up in :data:`METHODS` (``"motion"`` here; another method adds its own
+function of the job returning a :class:`tracking.scoring.VideoScore`), so every method shares the outputs,
+resuming, runners and progress reporting. :func:`run_batch` skips finished videos when resuming, runs the
+rest on a runner (:mod:`tracking.runners`) and keeps ``results.csv`` and ``bins.csv`` up to date;
+:func:`rescore_folder` re-applies scoring parameters to an output folder's signal caches without decoding.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tracking.cache import load_signal_cache, save_signal_cache
+from tracking.outputs import (
+    DOCUMENT_FORMAT,
+    DOCUMENT_VERSION,
+    VideoOutputs,
+    atomic_write,
+    jsonable,
+    load_document,
+    write_csv,
+    write_json,
+    write_summaries,
+)
+from tracking.overlay import first_frame, write_overlay
+from tracking.presets import PresetError, ScoringParams, get_preset, with_overrides
+from tracking.qc import plot_qc
+from tracking.rois import ROI, RoiFile, roi_from_dict, write_roi_png
+from tracking.runners import LocalRunner, Runner
+from tracking.scoring import VideoScore, rescore, resolve_rois, score_video, split_overrides
+from tracking.video import content_hash
+
+#: File suffixes taken from a folder given as input (a file given by name is tried whatever its suffix).
+VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".avi", ".mov", ".wmv", ".mkv", ".mpg", ".mpeg"})
+_SUMMARY_INTERVAL_S = 5.0
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """What every video of a batch is scored with and where the results go.
+
+    ``decode_threads`` is each job's decoder thread count: 1 by default, since the batch puts one process on
+    each core (``--jobs``), which decodes more frames per second in total than fewer multi-threaded decoders.
+    """
+
+    out_dir: Path
+    params: ScoringParams
+    signal_options: Mapping[str, Any] = field(default_factory=dict)
+    rois: RoiFile | tuple[ROI, ...] | None = None
+    per_frame: bool = False
+    overlay: bool = False
+    software_version: str = ""
+    decode_threads: int = 1
+
+
+@dataclass(frozen=True)
+class VideoJob:
+    """One video to score with one method: the unit of work a runner ships to a worker."""
+
+    video: Path
+    method: str
+    settings: BatchSettings
+
+
+@dataclass(frozen=True)
+class VideoOutcome:
+    """What became of one video: its result document, or why it failed; ``skipped`` when resumed.
+
+    ``frames`` counts the frames decoded for it in this run (0 when skipped, failed or rescored).
+    """
+
+    video: Path
+    document: Mapping[str, Any] | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    skipped: bool = False
+    frames: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the video was scored (now or in an earlier run)."""
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Progress reported after each video: counts so far and frames decoded per second of wall time."""
+
+    videos_total: int
+    videos_done: int
+    videos_failed: int
+    videos_skipped: int
+    frames_decoded: int
+    elapsed_s: float
+    last: VideoOutcome | None = None
+
+    @property
+    def fps(self) -> float:
+        """Frames decoded per second since the batch started."""
+        return self.frames_decoded / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """Every video's outcome in input order, and the summary files written."""
+
+    outcomes: tuple[VideoOutcome, ...]
+    results_csv: Path | None
+    bins_csv: Path | None
+    elapsed_s: float
+
+    @property
+    def failed(self) -> tuple[VideoOutcome, ...]:
+        """Videos that could not be scored, with the reason."""
+        return tuple(o for o in self.outcomes if not o.ok)
+
+    @property
+    def skipped(self) -> tuple[VideoOutcome, ...]:
+        """Videos already finished in an earlier run (``resume``)."""
+        return tuple(o for o in self.outcomes if o.skipped)
+
+    @property
+    def frames_decoded(self) -> int:
+        """Frames decoded in this run."""
+        return sum(o.frames for o in self.outcomes)
+
+
+ProgressCallback = Callable[[BatchProgress], None]
+
+
+def find_videos(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand inputs: a file is taken as it is; a folder gives its video files (by suffix), sorted.
+
+    Overlays written by an earlier batch (``*.overlay.mp4``) and hidden files are left out of folders.
+    """
+    videos: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in VIDEO_SUFFIXES
+                and not p.name.startswith(".")
+                and not p.name.endswith(".overlay.mp4")
+            )
+            if not found:
+                suffixes = ", ".join(sorted(VIDEO_SUFFIXES))
+                raise ValueError(f"no video files in folder {path} (looked for {suffixes})")
+            videos.extend(found)
+        else:
+            videos.append(path)
+    return videos
+
+
+def _score_motion(job: VideoJob) -> VideoScore:
+    """The motion method: changed-pixel fraction per ROI, then the bout rule."""
+    settings = job.settings
+    return score_video(
+        job.video,
+        settings.rois,
+        settings.params,
+        threads=settings.decode_threads,
+        version=settings.software_version,
+        **settings.signal_options,
+    )
+
+
+#: Scoring methods by name: a function of the job returning the video's scores.
+METHODS: dict[str, Callable[[VideoJob], VideoScore]] = {"motion": _score_motion}
+
+
+def request_of(job: VideoJob) -> dict[str, Any]:
+    """What a job asks for, as recorded in its result document; equal requests give equal results."""
+    settings = job.settings
+    try:
+        rois = resolve_rois(settings.rois, job.video)
+    except ValueError:
+        rois = None
+    return jsonable(
+        {
+            "method": job.method,
+            "scoring": settings.params.to_dict(),
+            "signal_options": dict(settings.signal_options),
+            "rois": None if rois is None else [roi.to_dict() for roi in rois],
+        }
+    )
+
+
+def video_document(
+    score: VideoScore, outputs: VideoOutputs, *, software_version: str, request: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The per-video JSON: request, every parameter, the software version, the decode report and results."""
+    files = {
+        "signal_cache": outputs.cache,
+        "qc_png": outputs.qc_png,
+        "rois_png": outputs.rois_png,
+        "overlay": outputs.overlay,
+    }
+    frames = [outputs.frames_csv(result.animal) for result in score.animals]
+    return jsonable(
+        {
+            "format": DOCUMENT_FORMAT,
+            "version": DOCUMENT_VERSION,
+            "video": score.video.name,
+            "method": score.method,
+            "software": {"name": "behavlab", "version": software_version},
+            "scored_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "request": request,
+            "scoring": score.params.to_dict(),
+            "signal": {
+                "params": score.signal.signal_params,
+                "software_version": score.signal.software_version,
+            },
+            "rois": [roi.to_dict() for roi in score.rois],
+            "video_info": score.video_info,
+            "animals": [
+                {"animal": r.animal, "params": r.params, "warnings": list(r.warnings)} for r in score.animals
+            ],
+            "results": score.results_frame().to_dict("records"),
+            "bins": score.bins_frame().to_dict("records"),
+            "files": {
+                **{kind: path.name for kind, path in files.items() if path.exists()},
+                "frames_csv": [path.name for path in frames if path.exists()],
+            },
+        }
+    )
+
+
+def write_video_outputs(
+    score: VideoScore,
+    outputs: VideoOutputs,
+    *,
+    software_version: str,
+    request: Mapping[str, Any],
+    new_signal: bool,
+    per_frame: bool,
+    overlay: bool,
+) -> dict[str, Any]:
+    """Write one video's files, each atomically, the JSON document last (it marks the video finished).
+
+    ``new_signal`` writes the signal cache and the ROI image (both need the freshly decoded video); a rescore
+    leaves them as they are.
+    """
+    if new_signal:
+        save_signal_cache(outputs.cache, score.signal)
+        frame = first_frame(score.video)
+        atomic_write(outputs.rois_png, lambda tmp: write_roi_png(tmp, frame, score.rois))
+    atomic_write(outputs.qc_png, lambda tmp: plot_qc(score.animals, tmp, title=score.video.name))
+    if per_frame:
+        for result in score.animals:
+            write_csv(outputs.frames_csv(result.animal), result.frames_frame())
+    if overlay:
+        write_overlay(score, outputs.overlay)
+    document = video_document(score, outputs, software_version=software_version, request=request)
+    write_json(outputs.document, document)
+    return document
+
+
+def run_job(job: VideoJob) -> VideoOutcome:
+    """Score one video and write its outputs; any failure is returned as the outcome's reason, not raised."""
+    started = time.perf_counter()
+    try:
+        method = METHODS[job.method]
+    except KeyError:
+        return VideoOutcome(job.video, error=f"unknown method {job.method!r}; accepted: {', '.join(METHODS)}")
+    try:
+        score = method(job)
+        document = write_video_outputs(
+            score,
+            VideoOutputs.for_video(job.settings.out_dir, job.video),
+            software_version=job.settings.software_version,
+            request=request_of(job),
+            new_signal=True,
+            per_frame=job.settings.per_frame,
+            overlay=job.settings.overlay,
+        )
+    except Exception as error:
+        return VideoOutcome(job.video, error=_reason(error), seconds=time.perf_counter() - started)
+    return VideoOutcome(
+        job.video,
+        document=document,
+        seconds=time.perf_counter() - started,
+        frames=int(score.video_info["decoded_frames"]),
+    )
+
+
+def _reason(error: BaseException) -> str:
+    """Why a video failed, in one line: the message, with the error type unless the message explains it."""
+    text = str(error) or type(error).__name__
+    known = ("VideoOpenError", "ROIError", "PresetError", "CacheError", "CacheMismatchError")
+    return text if type(error).__name__ in known else f"{type(error).__name__}: {text}"
+
+
+def _finished(job: VideoJob) -> Mapping[str, Any] | None:
+    """The document of a finished earlier run of exactly this job (same file content, same request)."""
+    path = VideoOutputs.for_video(job.settings.out_dir, job.video).document
+    if not path.is_file() or not job.video.is_file():
+        return None
+    try:
+        document = load_document(path)
+    except ValueError:
+        return None
+    same_video = document["video_info"].get("content_hash") == content_hash(job.video)
+    return document if same_video and document.get("request") == request_of(job) else None
+
+
+def _name_clashes(videos: Sequence[Path]) -> dict[Path, str]:
+    """Inputs whose output names would overwrite an earlier input's, with the reason."""
+    first: dict[str, Path] = {}
+    clashes: dict[Path, str] = {}
+    for video in videos:
+        stem = video.stem
+        if stem in first and first[stem] != video:
+            clashes[video] = f"its outputs would overwrite those of {first[stem]} (same name {stem!r})"
+        first.setdefault(stem, video)
+    return clashes
+
+
+def run_batch(
+    videos: Sequence[str | Path],
+    settings: BatchSettings,
+    *,
+    method: str = "motion",
+    runner: Runner | None = None,
+    resume: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> BatchReport:
+    """Score every video on ``runner`` (default: a local process pool on every CPU), writing its outputs.
+
+    With ``resume``, a video whose result document records the same file content and the same request is not
+    scored again. A failing video does not stop the others. ``results.csv`` and ``bins.csv`` (every finished
+    video of this batch, sorted by name) are rewritten every few seconds and at the end; the per-video
+    documents hold everything they are made from.
+    """
+    runner = runner if runner is not None else LocalRunner()
+    started = time.perf_counter()
+    paths = [Path(v) for v in videos]
+    settings.out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = [VideoJob(video, method, settings) for video in paths]
+    outcomes: dict[Path, VideoOutcome] = {}
+    clashes = _name_clashes(paths)
+    for job in jobs:
+        if job.video in clashes:
+            outcomes[job.video] = VideoOutcome(job.video, error=clashes[job.video])
+        elif resume and (document := _finished(job)) is not None:
+            outcomes[job.video] = VideoOutcome(job.video, document=document, skipped=True)
+    pending = [job for job in jobs if job.video not in outcomes]
+
+    def progress(last: VideoOutcome | None) -> None:
+        if on_progress is not None:
+            done = list(outcomes.values())
+            on_progress(
+                BatchProgress(
+                    videos_total=len(jobs),
+                    videos_done=len(done),
+                    videos_failed=sum(not o.ok for o in done),
+                    videos_skipped=sum(o.skipped for o in done),
+                    frames_decoded=sum(o.frames for o in done),
+                    elapsed_s=time.perf_counter() - started,
+                    last=last,
+                )
+            )
+
+    progress(None)
+    last_summary = time.perf_counter()
+    for job, result in runner.map_unordered(run_job, pending):
+        outcome = (
+            result
+            if isinstance(result, VideoOutcome)
+            else VideoOutcome(job.video, error=f"the worker failed: {_reason(result)}")
+        )
+        outcomes[job.video] = outcome
+        if time.perf_counter() - last_summary >= _SUMMARY_INTERVAL_S:
+            _write_summaries(settings.out_dir, outcomes.values())
+            last_summary = time.perf_counter()
+        progress(outcome)
+    written = _write_summaries(settings.out_dir, outcomes.values())
+    ordered = tuple(outcomes[path] for path in dict.fromkeys(paths))
+    return BatchReport(ordered, *written, elapsed_s=time.perf_counter() - started)
+
+
+def _write_summaries(out_dir: Path, outcomes: Iterable[VideoOutcome]) -> tuple[Path | None, Path | None]:
+    """``results.csv`` and ``bins.csv`` of the finished videos, sorted by video name (none: no files)."""
+    documents = sorted((o.document for o in outcomes if o.document is not None), key=lambda d: d["video"])
+    if not documents:
+        return None, None
+    return write_summaries(out_dir, documents)
+
+
+def rescore_folder(
+    out_dir: str | Path,
+    *,
+    preset: str | None = None,
+    presets_dir: str | Path | None = None,
+    software_version: str = "",
+    **overrides: Any,
+) -> BatchReport:
+    """Re-apply scoring parameters to every finished video in an output folder, from its signal cache.
+
+    Without ``preset`` each video keeps the parameters it was scored with and ``overrides`` change them;
+    with ``preset`` that preset replaces them. No video is decoded: motion-signal options (pixel cutoff,
+    blur) cannot change here. The QC plots, per-frame tables (where they were written), documents and the
+    summaries are rewritten; the ROI image and any overlay stay as they were.
+    """
+    out_dir = Path(out_dir)
+    started = time.perf_counter()
+    signal_options, scoring = split_overrides(overrides)
+    if signal_options:
+        raise PresetError(
+            f"{', '.join(signal_options)} change(s) the motion signal itself; rescoring reuses the cached "
+            "signal, so score the videos again to change them"
+        )
+    paths = sorted(p for p in out_dir.glob("*.json") if not p.name.startswith("."))
+    documents = []
+    for path in paths:
+        try:
+            documents.append(load_document(path))
+        except ValueError:
+            continue
+    if not documents:
+        raise ValueError(f"no scored videos in {out_dir} (no per-video result files <video>.json)")
+    outcomes = []
+    for document in documents:
+        video = out_dir / document["video"]
+        try:
+            outcomes.append(
+                _rescore_one(out_dir, document, preset, presets_dir, software_version, scoring, started)
+            )
+        except (ValueError, KeyError, OSError) as error:
+            outcomes.append(VideoOutcome(video, error=_reason(error)))
+    written = _write_summaries(out_dir, outcomes)
+    return BatchReport(tuple(outcomes), *written, elapsed_s=time.perf_counter() - started)
+
+
+def _rescore_one(
+    out_dir: Path,
+    document: Mapping[str, Any],
+    preset: str | None,
+    presets_dir: str | Path | None,
+    software_version: str,
+    scoring: Mapping[str, Any],
+    started: float,
+) -> VideoOutcome:
+    """Rescore one video's cached signal and rewrite its outputs."""
+    outputs = VideoOutputs.for_video(out_dir, document["video"])
+    method = document["method"]
+    if preset is None:
+        params = with_overrides(ScoringParams(**document["scoring"]), **scoring)
+    else:
+        params = get_preset(preset, method, directory=presets_dir, **scoring)
+    cache = load_signal_cache(
+        outputs.cache,
+        video_hash=document["video_info"]["content_hash"],
+        signal_params=document["signal"]["params"],
+    )
+    score = rescore(
+        Path(document["video"]),
+        cache,
+        params,
+        rois=[roi_from_dict(entry) for entry in document["rois"]],
+        video_info=document["video_info"],
+        method=method,
+    )
+    request = {**document["request"], "scoring": jsonable(params.to_dict())}
+    new_document = write_video_outputs(
+        score,
+        outputs,
+        software_version=software_version,
+        request=request,
+        new_signal=False,
+        per_frame=bool(document["files"]["frames_csv"]),
+        overlay=False,
+    )
+    return VideoOutcome(Path(document["video"]), document=new_document, seconds=time.perf_counter() - started)
+
+
+__all__ = [
+    "METHODS",
+    "BatchProgress",
+    "BatchReport",
+    "BatchSettings",
+    "VideoJob",
+    "VideoOutcome",
+    "find_videos",
+    "rescore_folder",
+    "run_batch",
+    "run_job",
+]

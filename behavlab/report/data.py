@@ -283,6 +283,12 @@ class ReportData:
         object.__setattr__(self, "outcomes", _require(self.outcomes, OUTCOME_COLUMNS, "outcomes"))
         per_minute = _require(self.immobility_per_minute, PER_MINUTE_COLUMNS, "immobility_per_minute")
         object.__setattr__(self, "immobility_per_minute", per_minute)
+        for name, table, column in (
+            ("outcomes", self.outcomes, "value"),
+            ("immobility_per_minute", per_minute, "immobile_s"),
+        ):
+            if len(table) and not pd.api.types.is_numeric_dtype(table[column]):
+                raise ValueError(f"{name}.{column} must hold numbers (NaN for a missing value)")
         codes = [animal.code for animal in self.animals]
         repeated = sorted({code for code in codes if codes.count(code) > 1})
         if repeated:

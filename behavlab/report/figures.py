@@ -102,7 +102,7 @@ def _strip_by_code(ax: Axes, table: pd.DataFrame) -> None:
     median = float(ordered["value"].median()) if len(ordered) else np.nan
     if np.isfinite(median):
         ax.axhline(median, color="0.6", linestyle="--", linewidth=0.8, label=f"median of {POOLED}")
-        ax.legend(loc="upper right", fontsize=7)
+        ax.legend(loc="best", fontsize=7)
     ax.set_xticks(range(len(codes)), codes, rotation=90, fontsize=7)
     ax.set_xlabel("blind code")
 

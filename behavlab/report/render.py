@@ -544,18 +544,9 @@ def _outcome_result(data: ReportData, result: OutcomeAnalysis) -> list[Block]:
             )
         )
         holm = {pair.comparison.arm: pair for pair in m.versus_reference}
-    header = [
-        "comparison",
-        "mean difference (95% CI)",
-        "Welch t (df)",
-        "Welch p",
-        "Mann-Whitney U",
-        "M-W p",
-        "Hedges' g (95% CI)",
-    ]
-    if holm:
-        header[4:4] = ["Welch p (Holm)"]
-        header.append("M-W p (Holm)")
+    header = ["comparison", "mean difference (95% CI)", "Welch t (df)", "Welch p"]
+    header += ["Welch p (Holm)"] if holm else []
+    header += ["Mann-Whitney U", "M-W p"] + (["M-W p (Holm)"] if holm else []) + ["Hedges' g (95% CI)"]
     rows = []
     for c in result.comparisons:
         row = [
@@ -563,14 +554,11 @@ def _outcome_result(data: ReportData, result: OutcomeAnalysis) -> list[Block]:
             f"{num(c.mean_difference)} ({interval(*c.mean_difference_ci)})",
             f"{num(c.welch_t)} ({num(c.welch_df, 3)})",
             pvalue(c.welch_p),
-            num(c.mann_whitney_u),
-            pvalue(c.mann_whitney_p),
-            f"{num(c.hedges_g)} ({interval(*c.hedges_g_ci)})",
         ]
-        if holm:
-            row[4:4] = [pvalue(holm[c.arm].welch_p_holm)]
-            row.append(pvalue(holm[c.arm].mann_whitney_p_holm))
-        rows.append(row)
+        row += [pvalue(holm[c.arm].welch_p_holm)] if holm else []
+        row += [num(c.mann_whitney_u), pvalue(c.mann_whitney_p)]
+        row += [pvalue(holm[c.arm].mann_whitney_p_holm)] if holm else []
+        rows.append([*row, f"{num(c.hedges_g)} ({interval(*c.hedges_g_ci)})"])
     if rows:
         blocks.append(table(header, rows, "Each arm minus the reference arm"))
     if result.two_way is not None:

@@ -181,6 +181,22 @@ def synthetic_report(
     return blind(data) if blinded else data
 
 
+def with_third_arm(data: ReportData, name: str = "esketamine") -> ReportData:
+    """The unmasked study with every third animal moved to a third arm."""
+    arm_of = {a.code: name if i % 3 == 2 else a.arm for i, a in enumerate(data.animals)}
+    return replace(
+        data,
+        arms=(*data.arms, ArmInfo(name, name, 5.0)),
+        animals=tuple(replace(animal, arm=arm_of[animal.code]) for animal in data.animals),
+        outcomes=data.outcomes.assign(arm=data.outcomes["code"].map(arm_of)),
+        immobility_per_minute=data.immobility_per_minute.assign(
+            arm=data.immobility_per_minute["code"].map(arm_of)
+        ),
+        exclusions=tuple(replace(e, arm=arm_of[e.code]) for e in data.exclusions),
+        emergency_unblindings=tuple(replace(e, arm=arm_of[e.code]) for e in data.emergency_unblindings),
+    )
+
+
 def blind(data: ReportData) -> ReportData:
     """The same study before unmasking: no arm anywhere, no seed, no block sizes, no unmasking."""
     assert data.randomization is not None

@@ -64,6 +64,8 @@ def test_codes_and_columns_are_checked() -> None:
         rebuilt(data, animals=(*data.animals, data.animals[0]))
     with pytest.raises(ValueError, match="not among the study's animals"):
         rebuilt(data, animals=data.animals[1:])
+    with pytest.raises(ValueError, match=r"outcomes.value must hold numbers"):
+        rebuilt(data, outcomes=data.outcomes.assign(value="12 s"))
     with pytest.raises(ValueError, match=r"outcomes lacks the columns \['unit'\]"):
         rebuilt(data, outcomes=data.outcomes.drop(columns="unit"))
 

@@ -15,7 +15,8 @@ from scipy import stats
 
 from behavlab.report import ExclusionInfo, ReportData, ReportFiles, write_report
 from behavlab.report.exports import file_sha256
-from tests.behavlab.report import ARMS, T0, synthetic_report
+from behavlab.report.render import analyse, report_blocks, to_html, to_markdown
+from tests.behavlab.report import ARMS, T0, synthetic_report, with_third_arm
 
 SECRETS = ("vehicle", "ketamine", "saline")
 
@@ -214,9 +215,7 @@ def test_several_spt_periods_give_the_mixed_model(unmasked: ReportFiles) -> None
     assert "fig-spt-preference-pct-periods.png" in text
 
 
-def test_a_mixed_model_that_does_not_converge_is_reported_as_such(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_mixed_model_that_does_not_converge_is_reported_as_such(monkeypatch: pytest.MonkeyPatch) -> None:
     fit = sm.MixedLM.fit
 
     def not_converged(self: sm.MixedLM, *args: object, **kwargs: object) -> object:
@@ -225,7 +224,8 @@ def test_a_mixed_model_that_does_not_converge_is_reported_as_such(
         return result
 
     monkeypatch.setattr(sm.MixedLM, "fit", not_converged)
-    markdown = write_report(synthetic_report(sexes="M"), tmp_path).markdown.read_text()
+    data = synthetic_report(sexes="M")
+    markdown = to_markdown(report_blocks(data, analyse(data), ()))
     text = section(markdown, "Sucrose preference over periods: mixed model")
     assert "Mixed model not reported: the mixed model did not converge" in text
     assert "per-period comparisons" in text
@@ -242,7 +242,7 @@ def test_cage_randomization_makes_the_cage_the_unit(tmp_path: Path) -> None:
 
 
 def test_formula_injection_is_defused_in_csv_and_xlsx(tmp_path: Path) -> None:
-    data = synthetic_report()
+    data = synthetic_report(sexes="M", periods=1)
     outcomes = data.outcomes.assign(cage=data.outcomes["cage"].replace("C1", "=1+2"))
     outcomes.loc[outcomes["outcome"] == "fst_latency_s", "value"] -= 100.0
     evil = ExclusionInfo(
@@ -277,10 +277,10 @@ def test_formula_injection_is_defused_in_csv_and_xlsx(tmp_path: Path) -> None:
     assert numbers, "negative statistics stay numbers"
 
 
-def test_html_escapes_text_from_the_database(tmp_path: Path) -> None:
+def test_html_escapes_text_from_the_database() -> None:
     data = synthetic_report(sexes="M", periods=1)
     data = replace(data, amendments=(replace(data.amendments[0], reason="<script>alert(1)</script>"),))
-    page = write_report(data, tmp_path).html.read_text()
+    page = to_html(report_blocks(data, analyse(data), ()), "t")
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
@@ -289,3 +289,15 @@ def test_report_input_is_validated_before_anything_is_written(tmp_path: Path) ->
     with pytest.raises(ValueError, match="blind report must hold no arm"):
         ReportData(**{**data.__dict__, "outcomes": data.outcomes.assign(arm="vehicle")})
     assert not any(tmp_path.iterdir())
+
+
+def test_three_arms_give_omnibus_tests_and_holm_adjusted_comparisons() -> None:
+    data = with_third_arm(synthetic_report(sexes="M", periods=1))
+    markdown = to_markdown(report_blocks(data, analyse(data), ()))
+    text = section(markdown, "FST immobility (motion)")
+    assert "one-way ANOVA F(2, 20)" in text and "Welch's ANOVA" in text and "Kruskal-Wallis H(2)" in text
+    header = table_row(text, "comparison")
+    assert header[3:7] == ["Welch p", "Welch p (Holm)", "Mann-Whitney U", "M-W p"]
+    assert header[7:] == ["M-W p (Holm)", "Hedges' g (95% CI)"]
+    assert table_row(text, "esketamine - vehicle")[0] == "esketamine - vehicle"
+    assert "Holm 1979" in markdown

@@ -19,6 +19,7 @@ class BehavlabApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help (also while typing)", priority=True),
         Binding("q", "quit", "Quit"),
     ]
 

@@ -1,29 +1,61 @@
-"""The studies screen: every study with its treatment and roster size, loaded in a worker."""
+"""The studies screen: every study with its treatment and roster size; n creates one, Enter opens one."""
 
 from collections.abc import Sequence
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from behavlab.services import StudyOverview, Workspace, list_studies
+from behavlab.services import StudyOverview, StudySettings, Workspace, create_study, list_studies
+from behavlab.tui.calls import call_service
+from behavlab.tui.parse import number
+from behavlab.tui.screens.dashboard import DashboardScreen
+from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 
 COLUMNS = ("study", "compound", "dose mg/kg", "route", "vehicle", "mL/kg", "animals")
+DEFAULTS = StudySettings(name="")
+
+
+def study_fields() -> list[Field]:
+    """The new-study form, filled with the lab's standard study (ketamine 10 mg/kg i.p. against saline)."""
+    return [
+        Field("name", "name", placeholder="e.g. ket-2025-03"),
+        Field("compound", "compound", value=DEFAULTS.compound),
+        Field("dose_mg_per_kg", "dose mg/kg", value=f"{DEFAULTS.dose_mg_per_kg:g}"),
+        Field("route", "route", value=DEFAULTS.route),
+        Field("vehicle", "vehicle", value=DEFAULTS.vehicle),
+        Field("volume_ml_per_kg", "volume mL/kg (every arm)", value=f"{DEFAULTS.volume_ml_per_kg:g}"),
+    ]
+
+
+def settings_from(values: FormValues) -> StudySettings:
+    """The typed form as study settings (numbers checked here, the rest by the service)."""
+    return StudySettings(
+        name=values["name"],
+        compound=values["compound"],
+        dose_mg_per_kg=number(values["dose_mg_per_kg"], "dose mg/kg"),
+        route=values["route"],
+        vehicle=values["vehicle"],
+        volume_ml_per_kg=number(values["volume_ml_per_kg"], "volume mL/kg"),
+    )
 
 
 class StudiesScreen(Screen[None]):
-    """Lists studies; refreshes on demand."""
+    """Lists studies; refreshes on demand and whenever it comes back into view."""
 
-    BINDINGS = [Binding("r", "refresh", "Refresh")]
+    BINDINGS = [
+        Binding("n", "new_study", "New study"),
+        Binding("enter", "open_study", "Open", priority=True),
+        Binding("r", "refresh", "Refresh"),
+    ]
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
 
     def compose(self) -> ComposeResult:
-        """Header, a status line, the studies table and the key footer."""
+        """Header, the database location, the studies table, a status line and the key footer."""
         yield Header()
         yield Static(f"Database: {self.workspace.location}", id="location")
         table: DataTable[str] = DataTable(id="studies", cursor_type="row", zebra_stripes=True)
@@ -32,25 +64,14 @@ class StudiesScreen(Screen[None]):
         yield Static("", id="status")
         yield Footer()
 
-    def on_mount(self) -> None:
-        """Load the studies as soon as the screen shows."""
+    def on_screen_resume(self) -> None:
+        """Load the studies whenever the screen shows."""
         self.action_refresh()
 
     def action_refresh(self) -> None:
         """Reload the studies from the database."""
         self.query_one("#status", Static).update("loading studies...")
-        self._load()
-
-    @work(thread=True, exclusive=True, group="studies")
-    def _load(self) -> None:
-        try:
-            studies = list_studies(self.workspace)
-        except Exception as exc:  # shown to the user, never a crash
-            self.app.call_from_thread(
-                self.app.notify, str(exc), title="Cannot load studies", severity="error"
-            )
-            return
-        self.app.call_from_thread(self._show, studies)
+        call_service(self, lambda: list_studies(self.workspace), self._show, title="Cannot load studies")
 
     def _show(self, studies: Sequence[StudyOverview]) -> None:
         table = self.query_one("#studies", DataTable)
@@ -67,9 +88,30 @@ class StudiesScreen(Screen[None]):
                 str(overview.n_animals),
                 key=study.name,
             )
-        status = (
-            f"{len(studies)} studies"
-            if studies
-            else "no studies yet: create one with `behavlab study create`"
-        )
+        status = f"{len(studies)} studies" if studies else "no studies yet: press n to create one"
         self.query_one("#status", Static).update(status)
+
+    def action_open_study(self) -> None:
+        """Open the highlighted study's dashboard."""
+        table = self.query_one("#studies", DataTable)
+        if table.row_count:
+            name = str(table.get_row_at(table.cursor_row)[0])
+            self.app.push_screen(DashboardScreen(self.workspace, name))
+
+    def action_new_study(self) -> None:
+        """Create a study with the lab's defaults filled in."""
+        self.app.push_screen(FormScreen("New study", study_fields()), self._create)
+
+    def _create(self, values: FormValues | None) -> None:
+        if not values:
+            return
+        call_service(
+            self,
+            lambda: create_study(self.workspace, settings_from(values)),
+            self._created,
+            title="Study not created",
+        )
+
+    def _created(self, overview: StudyOverview) -> None:
+        self.notify(f"study {overview.study.name} created")
+        self.action_refresh()

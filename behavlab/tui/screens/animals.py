@@ -1,0 +1,184 @@
+"""The cohort: a table of every animal (code, cage, sex, last weight, flags), roster import, quick weights,
+exclusions with their reason."""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from behavlab.services import (
+    AnimalStatus,
+    RosterImport,
+    WeighingSummary,
+    Workspace,
+    exclude_animal,
+    import_roster,
+)
+from behavlab.services import list_animals as load_animals
+from behavlab.services.animals import record_weight
+from behavlab.tui.parse import number
+from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.widgets.form import CHECKED, Field, FormScreen, FormValues
+from behavlab.tui.widgets.weigh_entry import WeighEntry
+
+COLUMNS = ("animal", "code", "cage", "sex", "last g", "flags")
+LAST_WEIGHT, FLAGS = "last g", "flags"
+
+
+def animal_cells(animal: AnimalStatus) -> tuple[str, ...]:
+    """One table row; the code is empty until randomization."""
+    return (
+        animal.label,
+        animal.blind_code or "",
+        animal.cage or "",
+        animal.sex,
+        "" if animal.last_weight_g is None else f"{animal.last_weight_g:.1f}",
+        flags(animal),
+    )
+
+
+def flags(animal: AnimalStatus) -> str:
+    """Welfare and exclusion flags as short text."""
+    shown = ["weight loss"] if animal.weight_loss_flag else []
+    if animal.exclusion_reason is not None:
+        shown.append(f"excluded: {animal.exclusion_reason}")
+    return "; ".join(shown)
+
+
+class AnimalsScreen(StudyScreen):
+    """Keyboard-first cohort work: w starts weighing at the cursor, Enter records and moves down."""
+
+    TITLE_TEXT = "animals"
+    BINDINGS = [
+        Binding("i", "import_roster", "Import roster"),
+        Binding("w", "weigh", "Weigh"),
+        Binding("x", "exclude", "Exclude"),
+        Binding("escape", "leave", "Back"),
+    ]
+
+    def __init__(self, workspace: Workspace, study: str) -> None:
+        super().__init__(workspace, study)
+        self._animals: dict[str, AnimalStatus] = {}
+
+    def compose_body(self) -> ComposeResult:
+        """The animal table, the weighing row and a status line."""
+        table: DataTable[str] = DataTable(id="animals", cursor_type="row", zebra_stripes=True)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        yield table
+        yield WeighEntry(id="weigh")
+        yield Static("", id="status")
+
+    def action_refresh(self) -> None:
+        """Reload the cohort."""
+        self.query_one("#status", Static).update("loading animals...")
+        self.call(lambda: load_animals(self.workspace, self.study), self._show, "Cannot list animals")
+
+    def _show(self, animals: Sequence[AnimalStatus]) -> None:
+        self._animals = {animal.label: animal for animal in animals}
+        table = self.query_one("#animals", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for animal in animals:
+            table.add_row(*animal_cells(animal), key=animal.label)
+        table.move_cursor(row=min(row, max(len(animals) - 1, 0)))
+        self._retarget()
+        excluded = sum(animal.excluded for animal in animals)
+        self.query_one("#status", Static).update(f"{len(animals)} animals, {excluded} excluded")
+
+    def _current(self) -> str | None:
+        table = self.query_one("#animals", DataTable)
+        if not table.row_count:
+            return None
+        return str(table.get_row_at(table.cursor_row)[0])
+
+    def _retarget(self) -> None:
+        self.query_one(WeighEntry).target = self._current() or ""
+
+    def on_data_table_row_highlighted(self) -> None:
+        """The weighing row follows the cursor."""
+        self._retarget()
+
+    def action_leave(self) -> None:
+        """Escape leaves the weighing field for the table, and the table for the dashboard."""
+        if self.query_one("#weigh-input").has_focus:
+            self.query_one("#animals", DataTable).focus()
+        else:
+            self.app.pop_screen()
+
+    def action_weigh(self) -> None:
+        """Put the cursor in the weighing field for the highlighted animal."""
+        self.query_one("#weigh-input").focus()
+
+    def on_weigh_entry_weighed(self, message: WeighEntry.Weighed) -> None:
+        """Record the weight, then show it and move to the next animal."""
+        animal = message.animal
+
+        def weigh() -> tuple[float, WeighingSummary]:
+            grams = number(message.grams, f"weight of {animal}")
+            return grams, record_weight(self.workspace, self.study, animal, grams)
+
+        self.call(weigh, lambda result: self._weighed(animal, *result), "Weight not recorded")
+
+    def _weighed(self, animal: str, grams: float, summary: WeighingSummary) -> None:
+        status = replace(self._animals[animal], last_weight_g=grams, weight_loss_flag=bool(summary.flagged))
+        self._animals[animal] = status
+        table = self.query_one("#animals", DataTable)
+        table.update_cell(animal, LAST_WEIGHT, f"{grams:.1f}")
+        table.update_cell(animal, FLAGS, flags(status))
+        index = table.get_row_index(animal)
+        if index == table.cursor_row and index + 1 < table.row_count:
+            table.move_cursor(row=index + 1)
+        if summary.flagged:
+            self.notify(f"{animal} has lost more than 15% of its baseline weight", severity="warning")
+
+    def action_import_roster(self) -> None:
+        """Ask for a roster file and import it whole, or list every problem."""
+        fields = [Field("path", "roster file (.csv or .xlsx)", placeholder="/path/to/roster.csv")]
+        self.app.push_screen(FormScreen("Import a roster", fields), self._import)
+
+    def _import(self, values: FormValues | None) -> None:
+        if not values:
+            return
+        path = Path(values["path"]).expanduser()
+        self.call(
+            lambda: import_roster(self.workspace, self.study, path), self._imported, "Roster not imported"
+        )
+
+    def _imported(self, result: RosterImport) -> None:
+        self.notify(f"imported {result.n_animals} animals ({result.n_weights} with a weight)")
+        self.action_refresh()
+
+    def action_exclude(self) -> None:
+        """Record an exclusion of the highlighted animal, with its reason."""
+        animal = self._current()
+        if animal is None:
+            return
+        fields = [
+            Field("reason", "reason", placeholder="e.g. fight wound on day 2"),
+            Field("a_priori", "the criterion was set before the study", check=True),
+        ]
+        self.app.push_screen(
+            FormScreen(f"Exclude {animal}", fields, note="The animal stays on the roster."),
+            lambda values: self._exclude(animal, values),
+        )
+
+    def _exclude(self, animal: str, values: FormValues | None) -> None:
+        if not values:
+            return
+        self.call(
+            lambda: exclude_animal(
+                self.workspace, self.study, animal, values["reason"], values["a_priori"] == CHECKED
+            ),
+            lambda _: self._excluded(animal, values["reason"]),
+            "Exclusion not recorded",
+        )
+
+    def _excluded(self, animal: str, reason: str) -> None:
+        status = replace(self._animals[animal], exclusion_reason=reason)
+        self._animals[animal] = status
+        self.query_one("#animals", DataTable).update_cell(animal, FLAGS, flags(status))
+        self.notify(f"{animal} excluded: {reason}")

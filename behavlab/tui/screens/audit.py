@@ -1,0 +1,79 @@
+"""The study's audit log, oldest first, and a check of the whole hash chain."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from behavlab.services import ChainReport, list_events, verify_chain
+from behavlab.tui.screens.base import StudyScreen
+
+COLUMNS = ("#", "at (UTC)", "actor", "action", "entity", "details")
+MAX_DETAIL_CHARS = 120
+
+
+class Event(Protocol):
+    """The fields of an audit event this screen shows."""
+
+    id: int | None
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str | None
+    payload: str
+
+
+def event_cells(event: Event) -> tuple[str, ...]:
+    """One event as table cells, its JSON payload shortened."""
+    details = event.payload
+    if len(details) > MAX_DETAIL_CHARS:
+        details = details[: MAX_DETAIL_CHARS - 3] + "..."
+    return (
+        str(event.id),
+        f"{event.at:%Y-%m-%d %H:%M:%S}",
+        event.actor,
+        event.action,
+        f"{event.entity} {event.entity_id or ''}".strip(),
+        details,
+    )
+
+
+class AuditScreen(StudyScreen):
+    """v re-verifies the chain; the table lists the study's events."""
+
+    TITLE_TEXT = "audit log"
+    BINDINGS = [Binding("v", "verify", "Verify chain")]
+
+    def compose_body(self) -> ComposeResult:
+        """The chain status and the event table."""
+        yield Static("", id="chain")
+        table: DataTable[str] = DataTable(id="events", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+
+    def action_refresh(self) -> None:
+        """Reload the events and verify the chain."""
+        self.call(lambda: list_events(self.workspace, self.study), self._show, "Cannot read the audit log")
+        self.action_verify()
+
+    def _show(self, events: Sequence[Event]) -> None:
+        table = self.query_one("#events", DataTable)
+        table.clear()
+        table.add_rows(event_cells(event) for event in events)
+        table.move_cursor(row=table.row_count - 1)
+
+    def action_verify(self) -> None:
+        """Recompute the hash chain of the whole log."""
+        self.call(lambda: verify_chain(self.workspace), self._verified, "Cannot verify the chain")
+
+    def _verified(self, report: ChainReport) -> None:
+        text = (
+            f"hash chain verified: {report.events_checked} events"
+            if report.ok
+            else f"hash chain BROKEN at event {report.first_bad_event_id}: {report.problem}"
+        )
+        self.query_one("#chain", Static).update(text)

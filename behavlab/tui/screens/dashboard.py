@@ -1,0 +1,89 @@
+"""The study dashboard: where the study stands and what to do next; one key opens each step's screen."""
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from behavlab.tui.screens.animals import AnimalsScreen
+from behavlab.tui.screens.audit import AuditScreen
+from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.screens.dosing import DosingScreen
+from behavlab.tui.screens.fst import FstScreen
+from behavlab.tui.screens.randomize import RandomizeScreen
+from behavlab.tui.screens.spt import SptScreen
+from behavlab.tui.screens.unmask import UnmaskScreen
+from behavlab.tui.study_state import StudyState, load_study_state
+
+STEPS = {
+    "animals": AnimalsScreen,
+    "randomize": RandomizeScreen,
+    "dosing": DosingScreen,
+    "fst": FstScreen,
+    "spt": SptScreen,
+    "unmask": UnmaskScreen,
+    "audit": AuditScreen,
+}
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def state_lines(state: StudyState) -> list[str]:
+    """The dashboard's text, one fact a line."""
+    study = state.overview.study
+    return [
+        f"{study.compound} {study.dose_mg_per_kg:g} mg/kg {study.route} against {study.vehicle}, "
+        f"{study.volume_ml_per_kg:g} mL/kg for every animal",
+        "",
+        f"roster          {state.n_animals} animals, {state.n_weighed} weighed, "
+        f"{state.n_excluded} excluded, {state.n_weight_loss} flagged for weight loss",
+        f"randomized      {_yes_no(state.randomized)}",
+        f"dosed today     {state.dosed_today}/{state.to_dose_today}",
+        f"FST scored      {state.fst_scored}/{state.fst_sessions} sessions",
+        f"SPT periods     {state.spt_periods} declared, {state.spt_sheets} with bottle weights",
+        f"unmasked        {_yes_no(state.unmasked)}",
+    ]
+
+
+class DashboardScreen(StudyScreen):
+    """Counts from the services and the next step; refreshed whenever the screen comes back."""
+
+    TITLE_TEXT = "dashboard"
+    BINDINGS = [
+        Binding("a", "open('animals')", "Animals"),
+        Binding("z", "open('randomize')", "Randomize"),
+        Binding("d", "open('dosing')", "Dosing"),
+        Binding("f", "open('fst')", "FST"),
+        Binding("s", "open('spt')", "SPT"),
+        Binding("u", "open('unmask')", "Unmask"),
+        Binding("l", "open('audit')", "Audit log"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        """The state and the next step."""
+        with Vertical(id="dashboard"):
+            yield Static("loading...", id="state")
+            yield Static("", id="next")
+
+    def on_mount(self) -> None:
+        """Name the study; loading happens on every resume."""
+        self.title = f"behavlab: {self.TITLE_TEXT}"
+        self.sub_title = self.study
+
+    def on_screen_resume(self) -> None:
+        """Reload when shown, including after another screen closes."""
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        """Reload the study's state."""
+        self.call(lambda: load_study_state(self.workspace, self.study), self._show, "Cannot load the study")
+
+    def _show(self, state: StudyState) -> None:
+        self.query_one("#state", Static).update("\n".join(state_lines(state)))
+        self.query_one("#next", Static).update(f"next: {state.next_step()}")
+
+    def action_open(self, step: str) -> None:
+        """Open a step's screen."""
+        self.app.push_screen(STEPS[step](self.workspace, self.study))

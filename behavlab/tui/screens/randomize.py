@@ -1,0 +1,159 @@
+"""Randomize: choose method and strata, preview the balance (arms as "arm 1", "arm 2"), then seal it with the
+key holder's passphrase typed twice and, if asked, write the preparer's sheet once."""
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from behavlab.services import (
+    CommittedRandomization,
+    RandomizationDraft,
+    RandomizationOptions,
+    Workspace,
+    commit_randomization,
+    draft_randomization,
+)
+from behavlab.tui.parse import optional_int, words
+from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.widgets.confirm import ConfirmScreen
+from behavlab.tui.widgets.passphrase import PassphraseTwice
+from cohorts.randomization import DEFAULT_METHOD, DEFAULT_STRATA, METHODS
+
+BALANCE_COLUMNS = ("arm", "n", "F", "M", "weighed", "weight g", "cages")
+
+
+def balance_rows(draft: RandomizationDraft) -> list[tuple[str, ...]]:
+    """The balance table: one row per arm, named by number only."""
+    rows = []
+    for arm in draft.balance.arms:
+        weight = "n/a"
+        if arm.weight_mean_g is not None:
+            spread = "" if arm.weight_sd_g is None else f" +- {arm.weight_sd_g:.1f}"
+            weight = f"{arm.weight_mean_g:.1f}{spread}"
+        counts = (arm.n, arm.females, arm.males, arm.n_weighed)
+        rows.append((arm.label, *(str(count) for count in counts), weight, str(arm.cages)))
+    return rows
+
+
+class RandomizeScreen(StudyScreen):
+    """Enter in the option fields previews; Enter in the second passphrase field asks to commit."""
+
+    TITLE_TEXT = "randomize"
+    BINDINGS = [Binding("ctrl+r", "preview", "Preview balance")]
+
+    def __init__(self, workspace: Workspace, study: str) -> None:
+        super().__init__(workspace, study)
+        self._draft: RandomizationDraft | None = None
+
+    def compose_body(self) -> ComposeResult:
+        """Options, balance preview, passphrase and preparer sheet."""
+        with Horizontal(id="randomize-options"):
+            with Vertical():
+                yield Label("method")
+                yield Select(((m, m) for m in METHODS), value=DEFAULT_METHOD, allow_blank=False, id="method")
+            with Vertical():
+                yield Label("strata (sex, cage)")
+                yield Input(", ".join(DEFAULT_STRATA), id="strata")
+            with Vertical():
+                yield Label("seed (empty: drawn)")
+                yield Input(type="integer", id="seed")
+        yield Static("Ctrl+R or Enter in a field: preview the balance", id="preview-status")
+        table: DataTable[str] = DataTable(id="balance", show_cursor=False)
+        table.add_columns(*BALANCE_COLUMNS)
+        yield table
+        yield Static("", id="smd")
+        with Horizontal(id="seal"):
+            yield PassphraseTwice(id="passphrase")
+            with Vertical():
+                yield Label("preparer's sheet (optional, written once)")
+                yield Input(placeholder="/path/to/preparer.csv", id="preparer")
+
+    def on_mount(self) -> None:
+        """Name the study; the preview waits for the user."""
+        self.title = f"behavlab: {self.TITLE_TEXT}"
+        self.sub_title = self.study
+
+    def _options(self) -> RandomizationOptions:
+        return RandomizationOptions(
+            method=str(self.query_one("#method", Select).value),
+            strata=words(self.query_one("#strata", Input).value),
+            seed=optional_int(self.query_one("#seed", Input).value, "seed"),
+        )
+
+    def on_select_changed(self) -> None:
+        """A new method voids the preview."""
+        self._void()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """New strata or seed void the preview."""
+        if event.input.id in ("strata", "seed"):
+            self._void()
+
+    def _void(self) -> None:
+        self._draft = None
+        self.query_one("#balance", DataTable).clear()
+        self.query_one("#smd", Static).update("")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in an option field previews the balance."""
+        if event.input.id in ("strata", "seed"):
+            self.action_preview()
+
+    def action_preview(self) -> None:
+        """Draw the allocation (nothing stored) and show its balance."""
+        self.call(
+            lambda: draft_randomization(self.workspace, self.study, self._options()),
+            self._show_draft,
+            "Cannot randomize",
+        )
+
+    def _show_draft(self, draft: RandomizationDraft) -> None:
+        self._draft = draft
+        table = self.query_one("#balance", DataTable)
+        table.clear()
+        table.add_rows(balance_rows(draft))
+        smd = [
+            f"weight SMD {d.first} vs {d.second}: {'n/a' if d.smd is None else f'{d.smd:+.2f}'}"
+            for d in draft.balance.weight_differences
+        ]
+        self.query_one("#smd", Static).update("\n".join(smd))
+        self.query_one("#preview-status", Static).update(
+            f"{draft.n_animals} animals, {len(draft.arms)} arms: the key holder types the passphrase twice"
+        )
+        self.query_one("#passphrase-1", Input).focus()
+
+    def on_passphrase_twice_confirmed(self, message: PassphraseTwice.Confirmed) -> None:
+        """Ask before sealing the previewed allocation."""
+        draft = self._draft
+        if draft is None:
+            self.notify("preview the balance first (Ctrl+R)", severity="error")
+            return
+        sheet_text = self.query_one("#preparer", Input).value.strip()
+        sheet = Path(sheet_text).expanduser() if sheet_text else None
+        question = (
+            f"Commit this allocation of {draft.n_animals} animals? Codes are assigned and the key is sealed; "
+            "the study cannot be randomized again."
+        )
+        self.app.push_screen(
+            ConfirmScreen(question),
+            lambda yes: self._commit(draft, message.passphrase, sheet) if yes else None,
+        )
+
+    def _commit(self, draft: RandomizationDraft, passphrase: str, sheet: Path | None) -> None:
+        self.call(
+            lambda: commit_randomization(self.workspace, draft, passphrase, preparer_sheet=sheet),
+            self._committed,
+            "Not randomized",
+        )
+
+    def _committed(self, committed: CommittedRandomization) -> None:
+        sheet = committed.preparer_sheet
+        written = f"; preparer's sheet written to {sheet}" if sheet else ""
+        self.notify(
+            f"randomized: {len(committed.codes)} codes, commitment {committed.commitment[:12]}...{written}",
+            timeout=10,
+        )
+        self.app.pop_screen()

@@ -1,0 +1,1 @@
+"""Reusable widgets of the terminal app: forms, confirmation, passphrase entry, weighing row."""

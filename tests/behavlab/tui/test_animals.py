@@ -1,0 +1,99 @@
+"""The studies and animals screens: create a study with the defaults, open it, import a roster, weigh at the
+bench (Enter moves to the next animal), record an exclusion; errors are notices, never crashes."""
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from behavlab.services import StudySettings, Workspace, create_study, get_study, list_animals, list_events
+from behavlab.tui.app import BehavlabApp
+from behavlab.tui.screens.animals import AnimalsScreen
+from behavlab.tui.screens.dashboard import DashboardScreen
+from tests.behavlab.factories import write_roster
+from tests.behavlab.tui.conftest import notices, settle, table_rows, type_text
+
+
+async def test_a_new_study_gets_the_lab_defaults_and_opens_on_its_dashboard(workspace: Workspace) -> None:
+    app = BehavlabApp(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await type_text(pilot, "bench")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        study = get_study(workspace, "bench").study
+        assert (study.compound, study.dose_mg_per_kg, study.route, study.vehicle, study.volume_ml_per_kg) == (
+            "ketamine",
+            10.0,
+            "ip",
+            "saline",
+            10.0,
+        )
+        assert table_rows(app.screen, "#studies") == [["bench", "ketamine", "10", "ip", "saline", "10", "0"]]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert "next: import the roster" in str(app.screen.query_one("#next").render())
+
+
+async def test_roster_import_quick_weights_and_an_exclusion(workspace: Workspace, tmp_path: Path) -> None:
+    create_study(workspace, StudySettings(name="cohort"))
+    roster = write_roster(tmp_path / "roster.csv", 8)
+    app = BehavlabApp(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "a")
+        await settle(pilot)
+        assert isinstance(app.screen, AnimalsScreen)
+        await pilot.press("i")
+        app.screen.query_one(Input).value = str(roster)
+        await pilot.press("enter")
+        await settle(pilot)
+        rows = table_rows(app.screen, "#animals")
+        assert [row[0] for row in rows] == ["F001", "F002", "F003", "F004", "M001", "M002", "M003", "M004"]
+        assert rows[0][1:4] == ["", "F01", "F"]
+        await pilot.press("w")
+        await type_text(pilot, "21.5")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "15")
+        await pilot.press("enter")
+        await settle(pilot)
+        by_label = {a.label: a for a in list_animals(workspace, "cohort")}
+        assert (by_label["F001"].last_weight_g, by_label["F002"].last_weight_g) == (21.5, 15.0)
+        assert by_label["F002"].weight_loss_flag
+        rows = table_rows(app.screen, "#animals")
+        assert rows[0][4:] == ["21.5", ""]
+        assert rows[1][4:] == ["15.0", "weight loss"]
+        assert str(app.screen.query_one("#weigh-target").render()) == "weigh F003:"
+        await type_text(pilot, "400")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("weight_g 400 for F003 not accepted" in message for message in notices(app))
+        await pilot.press("escape", "x")
+        await type_text(pilot, "fight wound")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert by_label["F003"].exclusion_reason is None
+        assert list_animals(workspace, "cohort")[2].exclusion_reason == "fight wound"
+        assert table_rows(app.screen, "#animals")[2][5] == "excluded: fight wound"
+        actions = [event.action for event in list_events(workspace, "cohort")]
+        assert actions.count("weight.record") == 2 and "animal.exclude" in actions
+
+
+async def test_a_faulty_roster_path_is_a_notice_and_nothing_changes(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    create_study(workspace, StudySettings(name="cohort"))
+    app = BehavlabApp(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "a")
+        await settle(pilot)
+        await pilot.press("i")
+        app.screen.query_one(Input).value = str(tmp_path / "missing.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AnimalsScreen)
+        assert any("missing.csv" in message for message in notices(app))
+        assert list_animals(workspace, "cohort") == []

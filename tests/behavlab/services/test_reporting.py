@@ -2,6 +2,9 @@
 matching an independent recomputation from the exported data.csv."""
 
 import math
+import os
+import shutil
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -81,3 +84,39 @@ def test_the_unmasked_report_shows_the_effect_and_matches_an_independent_recompu
     page = written.files.html.read_text()
     assert f"{comparison.hedges_g:.3g}".lstrip("-") in page or f"{comparison.hedges_g:.2f}" in page
     assert "<img" in page and all(path.exists() for path in written.files.figures)
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide Chromium (.ci/run installs it) for the report render test")
+        pytest.skip("Chromium is not installed (CI installs it from the system packages)")
+    return found
+
+
+def test_the_html_report_renders_with_its_figures_in_a_real_browser(
+    workspace: Workspace, scored: RandomizedStudy, tmp_path: Path
+) -> None:
+    unmask_study(workspace, scored.name, PASSPHRASE)
+    written = write_study_report(workspace, scored.name, tmp_path / "final")
+    pdf = tmp_path / "report.pdf"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    subprocess.run(
+        [_chromium(), *flags, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", written.files.html.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    content = pdf.read_bytes()
+    assert content.startswith(b"%PDF")
+    assert content.count(b"/Subtype /Image") >= len(written.files.figures) >= 1

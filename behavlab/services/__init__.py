@@ -43,6 +43,7 @@ from behavlab.services.studies import (
     get_study,
     list_studies,
 )
+from behavlab.services.study_scoring import StudyScoring, score_study
 from behavlab.services.timeline import TimelineEntry, animal_timeline
 from behavlab.services.unmasking import OpenItems, Unmasked, open_items, unmask_study
 from behavlab.services.video_scoring import (
@@ -76,6 +77,7 @@ __all__ = [
     "SptRecorded",
     "StudyOverview",
     "StudyReport",
+    "StudyScoring",
     "StudySettings",
     "TimelineEntry",
     "Unmasked",
@@ -110,6 +112,7 @@ __all__ = [
     "reprint_preparer_sheet",
     "rescore_videos",
     "run_demo",
+    "score_study",
     "score_videos",
     "spt_results",
     "suggest_pixel_cutoff",

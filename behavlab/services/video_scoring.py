@@ -45,7 +45,7 @@ def tracking_errors() -> Iterator[None]:
         raise InvalidInputError(str(error)) from error
 
 
-def _runner(jobs: int | None, dask: str | None) -> Any:
+def runner_for(jobs: int | None, dask: str | None) -> Any:
     """The local process pool, or a Dask cluster (``"local"`` or a ``tcp://`` scheduler address)."""
     from tracking.runners import DaskRunner, LocalRunner
 
@@ -94,7 +94,11 @@ def score_videos(
             software_version=__version__,
         )
         return run_batch(
-            find_videos(paths), settings, runner=_runner(jobs, dask), resume=resume, on_progress=on_progress
+            find_videos(paths),
+            settings,
+            runner=runner_for(jobs, dask),
+            resume=resume,
+            on_progress=on_progress,
         )
 
 

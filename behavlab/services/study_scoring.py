@@ -1,0 +1,249 @@
+"""Scoring a study's FST sessions from their videos into the database, named by blind code only.
+
+Every session not yet scored with the method and parameters asked is scored through the batch runner of
+:mod:`tracking.batch`; each result becomes an ImmobilityScore row (method, parameters, software version,
+per-minute bins). Scoring again with the same parameters adds nothing; with other parameters it adds a
+scoring and keeps the earlier one. The batch works on links named by code, with ROIs relabelled by code,
+so every file it writes is named by code, whatever the videos were called.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import platformdirs
+from sqlmodel import col, select
+
+from behavlab import __version__
+from behavlab.db.session import reading, writing
+from behavlab.models import Allocation, FstSession, ImmobilityScore
+from behavlab.services.audit import record_event
+from behavlab.services.fst import parameters_digest
+from behavlab.services.guards import refuse_if_unmasked
+from behavlab.services.lookup import find_study
+from behavlab.services.video_scoring import presets_directory, runner_for, tracking_errors
+from behavlab.services.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tracking.batch import BatchProgress
+    from tracking.rois import ROI
+
+
+@dataclass(frozen=True)
+class SessionToScore:
+    """One FST session waiting for a scoring: its code, video, recorded hash and ROI."""
+
+    session_id: int
+    code: str
+    video: Path
+    video_sha256: str
+    roi: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class StudyScoring:
+    """What a study scoring did: sessions scored now, already scored, and those that failed (by code)."""
+
+    scored: int
+    already_scored: int
+    failures: Sequence[tuple[str, str]]
+    out_dir: Path
+    parameters_sha256: str
+
+
+def score_study(
+    workspace: Workspace,
+    study_name: str,
+    *,
+    method: str = "motion",
+    preset: str = "fst",
+    overrides: Mapping[str, Any] | None = None,
+    jobs: int | None = None,
+    dask: str | None = None,
+    out_dir: Path | None = None,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+) -> StudyScoring:
+    """Score each FST session not yet scored with these parameters; store one score row per session."""
+    from tracking.batch import BatchSettings, run_batch
+    from tracking.presets import get_preset
+    from tracking.rois import RoiFile
+    from tracking.scoring import split_overrides
+
+    with tracking_errors():
+        signal_options, scoring = split_overrides(overrides or {})
+        params = get_preset(preset, method, directory=presets_directory(), **scoring)
+    parameters = {"method": method, "scoring": params.to_dict(), "signal_options": dict(signal_options)}
+    digest = parameters_digest(parameters)
+    pending, already = _sessions_to_score(workspace, study_name, method, digest)
+    folder = (
+        out_dir
+        or platformdirs.user_data_path("behavlab") / "scoring" / study_name / f"{method}-{digest[:12]}"
+    )
+    links = folder / "videos"
+    links.mkdir(parents=True, exist_ok=True)
+    failures: list[tuple[str, str]] = []
+    by_video: dict[Path, list[SessionToScore]] = defaultdict(list)
+    for session in pending:
+        problem = _changed_video(session)
+        if problem:
+            failures.append((session.code, problem))
+        else:
+            by_video[session.video].append(session)
+    rois: dict[str, tuple[ROI, ...]] = {}
+    link_paths = []
+    for video, sessions in by_video.items():
+        name = "-".join(sorted(s.code for s in sessions)) + video.suffix.lower()
+        link = links / name
+        link.unlink(missing_ok=True)
+        link.symlink_to(video.resolve())
+        link_paths.append(link)
+        rois[name] = tuple(_roi_for(session, video) for session in sessions)
+    settings = BatchSettings(
+        out_dir=folder,
+        params=params,
+        signal_options=signal_options,
+        rois=RoiFile(videos=rois),
+        software_version=__version__,
+    )
+    with tracking_errors():
+        report = run_batch(
+            link_paths, settings, method=method, runner=runner_for(jobs, dask), on_progress=on_progress
+        )
+    session_of = {s.code: s for s in pending}
+    stored = 0
+    with writing(workspace.engine) as db:
+        study = find_study(db, study_name)
+        refuse_if_unmasked(db, study, "store scores")
+        for outcome in report.outcomes:
+            codes = outcome.video.stem.split("-")
+            if outcome.document is None:
+                failures.extend((code, outcome.error or "not scored") for code in codes)
+                continue
+            minutes = _per_minute(outcome.document["bins"])
+            for row in outcome.document["results"]:
+                db.add(
+                    _score_row(session_of[row["animal"]].session_id, row, minutes, parameters, digest, method)
+                )
+                stored += 1
+        record_event(
+            db,
+            actor=workspace.actor,
+            action="fst.score",
+            entity="study",
+            entity_id=study.name,
+            study_id=study.id,
+            payload={
+                "method": method,
+                "preset": preset,
+                "parameters_sha256": digest,
+                "scored": stored,
+                "already_scored": already,
+                "failed": sorted(code for code, _ in failures),
+            },
+        )
+    return StudyScoring(stored, already, sorted(failures), folder, digest)
+
+
+def _sessions_to_score(
+    workspace: Workspace, study_name: str, method: str, digest: str
+) -> tuple[list[SessionToScore], int]:
+    with reading(workspace.engine) as db:
+        study = find_study(db, study_name)
+        rows = db.exec(
+            select(FstSession, Allocation.blind_code)
+            .join(Allocation, col(Allocation.animal_id) == FstSession.animal_id)
+            .where(FstSession.study_id == study.id)
+            .order_by(col(FstSession.id))
+        ).all()
+        done = set(
+            db.exec(
+                select(ImmobilityScore.session_id).where(
+                    ImmobilityScore.method == method, ImmobilityScore.parameters_sha256 == digest
+                )
+            )
+        )
+    pending = [
+        SessionToScore(
+            s.id or 0, code, Path(s.video_path), s.video_sha256, json.loads(s.roi) if s.roi else None
+        )
+        for s, code in rows
+        if s.id not in done
+    ]
+    return pending, len(rows) - len(pending)
+
+
+def _changed_video(session: SessionToScore) -> str | None:
+    """Why a session's video cannot be scored (missing, or not the file recorded), or None."""
+    from tracking.video import content_hash
+
+    if not session.video.is_file():
+        return f"video {session.video} is missing"
+    if content_hash(session.video, full=True) != session.video_sha256:
+        return f"video {session.video.name} changed since the session was recorded (its SHA-256 differs)"
+    return None
+
+
+def _roi_for(session: SessionToScore, video: Path) -> ROI:
+    """The session's ROI relabelled by its code; the whole frame when the session has none."""
+    from tracking.rois import RectROI, roi_from_dict
+    from tracking.video import open_video
+
+    if session.roi is not None:
+        return replace(roi_from_dict(session.roi), label=session.code)
+    with open_video(video) as reader:
+        return RectROI(session.code, 0, 0, reader.width, reader.height)
+
+
+def _per_minute(bins: Sequence[Mapping[str, Any]]) -> dict[str, list[float | None]]:
+    minutes: dict[str, list[float | None]] = defaultdict(list)
+    for row in bins:
+        if row.get("kind") == "minute":
+            value = row.get("immobile_s")
+            minutes[row["animal"]].append(None if value is None or _nan(value) else float(value))
+    return minutes
+
+
+def _score_row(
+    session_id: int,
+    row: Mapping[str, Any],
+    minutes: Mapping[str, list[float | None]],
+    parameters: Mapping[str, Any],
+    digest: str,
+    method: str,
+) -> ImmobilityScore:
+    samples = {
+        key.removeprefix("samples_"): value for key, value in row.items() if key.startswith("samples_")
+    }
+    trustworthy = row.get("threshold_trustworthy")
+    return ImmobilityScore(
+        session_id=session_id,
+        method=method,
+        parameters=json.dumps(parameters, sort_keys=True, default=str),
+        parameters_sha256=digest,
+        software_version=__version__,
+        scorer="behavlab",
+        immobility_s=_number(row.get("immobility_s")),
+        latency_s=_number(row.get("latency_s")),
+        n_bouts=None if _number(row.get("n_bouts")) is None else int(row["n_bouts"]),
+        window_start_s=float(row["window_start_s"]),
+        window_end_s=float(row["window_end_s"]),
+        threshold=_number(row.get("threshold")),
+        threshold_trustworthy=None if trustworthy is None or _nan(trustworthy) else bool(trustworthy),
+        per_minute=json.dumps(minutes.get(row["animal"], [])),
+        time_sampling=json.dumps(samples, default=str),
+        warnings=json.dumps([w for w in str(row.get("warnings") or "").split(" | ") if w]),
+    )
+
+
+def _nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or _nan(value) else float(value)

@@ -1,0 +1,53 @@
+"""Batch scaling: the same 8 videos scored with ``--jobs 1``, ``--jobs 2`` and ``--dask local`` (2 workers).
+
+Each job decodes with one thread (the batch's default), so ``--jobs N`` uses N cores. Prints wall time,
+frames per second and the speed-ups over ``--jobs 1``, all from one run.
+Run from the repository root: ``.venv/bin/python -m bench.batch_scaling``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from bench._videos import bench_video
+from tracking.batch import BatchSettings, run_batch
+from tracking.presets import get_preset
+from tracking.rois import RoiFile
+from tracking.runners import DaskRunner, LocalRunner, Runner, default_jobs
+
+N_VIDEOS = 8
+
+
+def timed(runner: Runner, videos: list[Path], settings: BatchSettings) -> tuple[float, int]:
+    """Wall time and frames decoded for one batch."""
+    started = time.perf_counter()
+    report = run_batch(videos, settings, runner=runner)
+    if report.failed:
+        raise SystemExit(f"failed: {[(o.video.name, o.error) for o in report.failed]}")
+    return time.perf_counter() - started, report.frames_decoded
+
+
+def main() -> None:
+    """Print the speed-up of 2 processes and of a 2-worker Dask LocalCluster over 1 process."""
+    truths = [bench_video(f"fst_640x480_30fps_2min_{i}", duration_s=120.0, seed=i) for i in range(N_VIDEOS)]
+    videos = [t.video for t in truths]
+    rois = RoiFile(default=tuple(t.roi for t in truths[0].tanks))
+    print(f"{N_VIDEOS} videos, 640x480 30 fps, 2 min each; {default_jobs()} CPUs")
+    results = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, runner in (
+            ("--jobs 1", LocalRunner(1)),
+            ("--jobs 2", LocalRunner(2)),
+            ("--dask local (2 workers)", DaskRunner("local", 2)),
+        ):
+            settings = BatchSettings(Path(scratch) / name.split()[0].strip("-"), get_preset("fst"), rois=rois)
+            results[name] = timed(runner, videos, settings)
+    base = results["--jobs 1"][0]
+    for name, (elapsed, frames) in results.items():
+        print(f"  {name:26s} {elapsed:6.1f} s  {frames / elapsed:6.0f} fps  speed-up {base / elapsed:4.2f}")
+
+
+if __name__ == "__main__":
+    main()

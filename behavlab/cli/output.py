@@ -4,6 +4,7 @@ import os
 from collections.abc import Iterable, Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from behavlab.services import StudyOverview
@@ -24,7 +25,9 @@ def stdout() -> Console:
 
 def print_error(message: str) -> None:
     """Print one error line on stderr."""
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    Console(stderr=True, highlight=False).print(
+        f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True
+    )
 
 
 def print_warning(message: str) -> None:

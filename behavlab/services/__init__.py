@@ -11,7 +11,7 @@ from behavlab.services.animals import (
     record_weights,
 )
 from behavlab.services.audit import ChainReport, list_events, verify_chain
-from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoReport, run_demo
+from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoPlan, DemoReport, run_demo
 from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
 from behavlab.services.fst import (
     FstSessionView,
@@ -63,6 +63,7 @@ __all__ = [
     "AnimalStatus",
     "ChainReport",
     "CommittedRandomization",
+    "DemoPlan",
     "DemoReport",
     "DosingLine",
     "DosingSheet",

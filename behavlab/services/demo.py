@@ -1,61 +1,175 @@
-"""The demo: the lab's standard study run end to end on a fresh embedded database with synthetic mice."""
+"""The demo: the lab's standard study run end to end on a fresh embedded database with synthetic mice.
 
+It plays every part of a real study, two days back so that every time is in the past: roster, weighing,
+sealed randomization, a baseline sucrose-preference night, coded dosing, the forced swim test 24 h later
+filmed four tanks to a video, a test sucrose-preference night, and batch scoring of the videos. It stops
+where the key holder takes over: the study is ready to unmask.
+
+The synthetic animals need a behaviour, so the demo (and only the demo, playing the mice) reads the drawn
+allocation to make drug-treated mice float less; nothing about it is stored or shown.
+"""
+
+import random
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from behavlab.services.animals import import_roster, record_weights
 from behavlab.services.dosing import dosing_sheet, record_dose, write_dosing_sheet
+from behavlab.services.fst import import_fst_sheet
 from behavlab.services.randomization import RandomizationOptions, commit_randomization, draft_randomization
+from behavlab.services.spt import create_spt_period, record_spt_bottles
 from behavlab.services.studies import StudyOverview, StudySettings, create_study, get_study
+from behavlab.services.study_scoring import StudyScoring, score_study
 from behavlab.services.workspace import Workspace
 from cohorts.balance import BalanceReport
 from cohorts.synth import synthetic_roster, write_roster_csv
 
 DEMO_STUDY = "demo-ketamine-fst"
-DEMO_ANIMALS = 24
 DEMO_SEED = 20261125
 DEMO_PASSPHRASE = "demo passphrase, never for a real study"
+IMMOBILE_FRACTION = {"vehicle": 0.62, "ketamine": 0.38}
+SUCROSE_PREFERENCE = {"vehicle": 0.78, "ketamine": 0.82}
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """How big the demo is: animals, tanks filmed per video, and the videos' size and frame rate."""
+
+    n_animals: int = 24
+    tanks_per_video: int = 4
+    video_size: tuple[int, int] = (640, 320)
+    fps: float = 15.0
+    jobs: int | None = None
 
 
 @dataclass(frozen=True)
 class DemoReport:
-    """What the demo did: the study, its balance, the commitment, how many doses, which files it wrote."""
+    """What the demo did: the study, its balance, the commitment, doses, videos, scoring and files."""
 
     overview: StudyOverview
     balance: BalanceReport
     commitment: str
     n_doses: int
+    n_videos: int
+    scoring: StudyScoring
     files: list[Path]
 
 
-def run_demo(workspace: Workspace, directory: Path) -> DemoReport:
-    """Create the demo study, import 24 synthetic mice, weigh, randomize (sealed), and dose every animal."""
+def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None) -> DemoReport:
+    """Run the demo study up to unmasking, writing its sheets and videos into `directory`."""
+    plan = plan or DemoPlan()
+    day = datetime.now().astimezone().date() - timedelta(days=2)
     create_study(workspace, StudySettings(name=DEMO_STUDY))
-    roster = write_roster_csv(synthetic_roster(DEMO_ANIMALS, seed=DEMO_SEED), directory / "roster.csv")
-    import_roster(workspace, DEMO_STUDY, roster)
+    roster = synthetic_roster(plan.n_animals, seed=DEMO_SEED)
+    roster_file = write_roster_csv(roster, directory / "roster.csv")
+    import_roster(workspace, DEMO_STUDY, roster_file)
     weights = directory / "weights-dosing-day.csv"
+    weighed_at = _at(day, 8)
     weights.write_text(
-        "animal_id,weight_g\n"
-        + "".join(
-            f"{entry.animal_id},{(entry.weight_g or 0) + 0.2:.1f}\n"
-            for entry in synthetic_roster(DEMO_ANIMALS, seed=DEMO_SEED)
-        ),
+        "animal_id,weight_g,measured_at\n"
+        + "".join(f"{e.animal_id},{(e.weight_g or 0) + 0.3:.1f},{weighed_at.isoformat()}\n" for e in roster),
         encoding="utf-8",
     )
     record_weights(workspace, DEMO_STUDY, weights)
     draft = draft_randomization(workspace, DEMO_STUDY, RandomizationOptions(seed=DEMO_SEED))
     preparer = directory / "preparer-sheet.csv"
     committed = commit_randomization(workspace, draft, DEMO_PASSPHRASE, preparer_sheet=preparer)
-    sheet = dosing_sheet(workspace, DEMO_STUDY)
-    sheet_files = [
-        write_dosing_sheet(sheet, directory / f"dosing-sheet.{suffix}") for suffix in ("csv", "html")
-    ]
-    for line in sheet.lines:
-        record_dose(workspace, DEMO_STUDY, line.code)
+    arm_of_code = {
+        code: draft.arms[draft.allocation.assignment[label]] for label, code in committed.codes.items()
+    }
+    behaviour = random.Random(DEMO_SEED)
+    files = [roster_file, weights, preparer]
+    files.append(
+        _spt_night(workspace, directory, "baseline", _at(day, -14), _at(day, 8), arm_of_code, behaviour, "L")
+    )
+    sheet = dosing_sheet(workspace, DEMO_STUDY, day=day)
+    files += [write_dosing_sheet(sheet, directory / f"dosing-sheet.{suffix}") for suffix in ("csv", "html")]
+    for minute, line in enumerate(sheet.lines):
+        record_dose(workspace, DEMO_STUDY, line.code, at=_at(day, 9) + timedelta(minutes=minute))
+    fst_sheet, videos = _film_fst(directory, plan, day, [line.code for line in sheet.lines], arm_of_code)
+    import_fst_sheet(workspace, DEMO_STUDY, fst_sheet, directory / "rois.json")
+    files += [fst_sheet, directory / "rois.json", *videos]
+    next_day = day + timedelta(days=1)
+    files.append(
+        _spt_night(workspace, directory, "test", _at(day, 18), _at(next_day, 8), arm_of_code, behaviour, "R")
+    )
+    scoring = score_study(workspace, DEMO_STUDY, jobs=plan.jobs, out_dir=directory / "scores")
     return DemoReport(
         overview=get_study(workspace, DEMO_STUDY),
         balance=draft.balance,
         commitment=committed.commitment,
         n_doses=len(sheet.lines),
-        files=[roster, weights, preparer, *sheet_files],
+        n_videos=len(videos),
+        scoring=scoring,
+        files=files,
     )
+
+
+def _at(day: date, hour: int) -> datetime:
+    """A local time on `day` (a negative hour is the evening before)."""
+    return datetime.combine(day, time(0), datetime.now().astimezone().tzinfo) + timedelta(hours=hour)
+
+
+def _film_fst(
+    directory: Path, plan: DemoPlan, day: date, codes: list[str], arm_of_code: dict[str, str]
+) -> tuple[Path, list[Path]]:
+    """Synthetic FST videos 24 h after dosing, `tanks_per_video` animals each, and the day's sheet."""
+    from tracking.rois import RoiFile, save_rois
+    from tracking.synth import write_fst_video
+
+    rows = ["code,video,roi,tested_at,water_temp_c,water_depth_cm"]
+    rois = {}
+    videos = []
+    for run, start in enumerate(range(0, len(codes), plan.tanks_per_video), start=1):
+        group = codes[start : start + plan.tanks_per_video]
+        video = directory / f"fst-run{run:02d}.mp4"
+        truth = write_fst_video(
+            video,
+            duration_s=360.0,
+            fps=plan.fps,
+            size=plan.video_size,
+            n_tanks=len(group),
+            seed=DEMO_SEED + run,
+            immobile_fraction=[IMMOBILE_FRACTION[arm_of_code[code]] for code in group],
+        )
+        rois[video.name] = tuple(tank.roi for tank in truth.tanks)
+        tested_at = _at(day, 33) + timedelta(minutes=8 * run)
+        rows += [
+            f"{code},{video.name},{tank.label},{tested_at.isoformat()},24,15"
+            for code, tank in zip(group, truth.tanks, strict=True)
+        ]
+        videos.append(video)
+    save_rois(directory / "rois.json", RoiFile(videos=rois))
+    sheet = directory / "fst-sheet.csv"
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return sheet, videos
+
+
+def _spt_night(
+    workspace: Workspace,
+    directory: Path,
+    label: str,
+    start: datetime,
+    end: datetime,
+    arm_of_code: dict[str, str],
+    behaviour: random.Random,
+    sucrose_side: str,
+) -> Path:
+    """One two-bottle night: intakes drawn around each arm's preference, an empty cage's control bottles."""
+    create_spt_period(
+        workspace, DEMO_STUDY, label, start, end, phase="baseline" if label == "baseline" else "test"
+    )
+    rows = [
+        "code,sucrose_side,sucrose_start_g,sucrose_end_g,water_start_g,water_end_g",
+        "control,L,250.0,249.8,250.0,249.8",
+    ]
+    for code, arm in sorted(arm_of_code.items()):
+        total = behaviour.uniform(4.0, 6.5)
+        preference = min(max(behaviour.gauss(SUCROSE_PREFERENCE[arm], 0.08), 0.3), 0.97)
+        sucrose, water = total * preference + 0.2, total * (1 - preference) + 0.2
+        rows.append(f"{code},{sucrose_side},250.0,{250 - sucrose:.2f},250.0,{250 - water:.2f}")
+    sheet = directory / f"spt-{label}.csv"
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    record_spt_bottles(workspace, DEMO_STUDY, label, sheet)
+    return sheet

@@ -13,7 +13,8 @@ from behavlab.tui.parse import number
 from behavlab.tui.screens.dashboard import DashboardScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 
-COLUMNS = ("study", "compound", "dose mg/kg", "route", "vehicle", "mL/kg", "animals")
+COLUMNS = ("compound", "dose mg/kg", "route", "vehicle", "mL/kg", "animals")
+STUDY_COLUMN_WIDTH = 24
 DEFAULTS = StudySettings(name="")
 
 
@@ -59,6 +60,7 @@ class StudiesScreen(Screen[None]):
         yield Header()
         yield Static(f"Database: {self.workspace.location}", id="location")
         table: DataTable[str] = DataTable(id="studies", cursor_type="row", zebra_stripes=True)
+        table.add_column("study", width=STUDY_COLUMN_WIDTH)
         table.add_columns(*COLUMNS)
         yield table
         yield Static("", id="status")

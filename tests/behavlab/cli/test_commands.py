@@ -162,9 +162,10 @@ def test_audit_verify_fails_naming_the_tampered_event(cli: Invoke, database_url:
 
 def test_demo_runs_twice(cli: Invoke, tmp_path: Path) -> None:
     for _ in range(2):
-        result = cli("demo", "--dir", str(tmp_path / "demo"), with_db=False)
+        result = cli("demo", "--dir", str(tmp_path / "demo"), "--animals", "4", with_db=False)
         assert result.exit_code == 0, result.output
         assert "demo-ketamine-fst" in result.stdout
+        assert "4 sessions (0 failed)" in result.stdout
     assert (tmp_path / "demo" / "behavlab-demo.sqlite").exists()
 
 

@@ -256,6 +256,10 @@ def _randomisation(data: ReportData) -> list[Block]:
     return [*blocks, table(("item", "value"), rows, "Randomization record")]
 
 
+#: Stages whose people must not know the allocation for the study to count as blinded.
+STAGES_MEANT_BLIND = ("conduct", "outcome assessment")
+
+
 def _blinding(data: ReportData) -> list[Block]:
     b = data.blinding
     rows = [
@@ -270,6 +274,15 @@ def _blinding(data: ReportData) -> list[Block]:
         ),
         table(("stage", "people", "knew the allocation"), rows, "Who knew the allocation at each stage"),
     ]
+    unblinded = [stage for stage in b.stages if stage.stage in STAGES_MEANT_BLIND and stage.knew_allocation]
+    if unblinded:
+        blocks.append(
+            Paragraph(
+                "Blinding was incomplete: "
+                + "; ".join(f"{stage.stage} was done by someone who held the key" for stage in unblinded)
+                + ". Blinding needs the key holder to stay out of dosing, testing and scoring."
+            )
+        )
     status = (
         "The allocation is still sealed."
         if data.blinded

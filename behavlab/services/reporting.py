@@ -14,6 +14,7 @@ from behavlab.models import (
     Allocation,
     Animal,
     Arm,
+    AuditEvent,
     DoseEvent,
     Exclusion,
     FstSession,
@@ -45,6 +46,7 @@ from behavlab.report.render import ReportFiles, write_report
 from behavlab.services.guards import EMERGENCY_UNMASK, FULL_UNMASK
 from behavlab.services.lookup import find_study
 from behavlab.services.roster_view import current_roster
+from behavlab.services.sealing import PREPARER_REPRINT
 from behavlab.services.spt import spt_results
 from behavlab.services.workspace import Workspace
 from tracking.agreement import seconds_agreement
@@ -249,10 +251,17 @@ def _blinding(
             .where(FstSession.study_id == study.id)
         )
     )
+    knowers = {key_holder} | set(
+        session.exec(
+            select(AuditEvent.actor).where(
+                AuditEvent.study_id == study.id, AuditEvent.action == PREPARER_REPRINT
+            )
+        )
+    )
     stages = (
         BlindingStage("allocation", (key_holder,), True),
-        BlindingStage("conduct", tuple(sorted(operators)), False),
-        BlindingStage("outcome assessment", tuple(sorted(scorers)), False),
+        BlindingStage("conduct", tuple(sorted(operators)), bool(operators & knowers)),
+        BlindingStage("outcome assessment", tuple(sorted(scorers)), bool(scorers & knowers)),
         BlindingStage("analysis", (unmask.by,) if unmask else (), unmask is not None),
     )
     return BlindingInfo(key_holder, stages, unmask.at if unmask else None, unmask.by if unmask else None)

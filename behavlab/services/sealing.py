@@ -29,6 +29,9 @@ from cohorts.sealed_key import (
 )
 from cohorts.sealed_key import SealedKey as StoredKey
 
+#: The audit action of re-printing the preparer sheet: whoever did it knows the allocation.
+PREPARER_REPRINT = "preparer_sheet.reprint"
+
 PREPARER_HEADER = ("code", "arm", "substance", "dose_mg_per_kg", "concentration_mg_per_ml")
 
 
@@ -120,7 +123,7 @@ def open_sealed_key(workspace: Workspace, study_name: str, passphrase: str, purp
 
 def reprint_preparer_sheet(workspace: Workspace, study_name: str, passphrase: str, path: Path) -> Path:
     """Write the preparer's sheet again from the sealed key (needs the passphrase; audited)."""
-    unsealed = open_sealed_key(workspace, study_name, passphrase, "preparer_sheet.reprint")
+    unsealed = open_sealed_key(workspace, study_name, passphrase, PREPARER_REPRINT)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         arms_by_name = {arm.name: arm for arm in study_arms(session, study)}
@@ -130,7 +133,7 @@ def reprint_preparer_sheet(workspace: Workspace, study_name: str, passphrase: st
         record_event(
             session,
             actor=workspace.actor,
-            action="preparer_sheet.reprint",
+            action=PREPARER_REPRINT,
             entity="study",
             entity_id=study.name,
             study_id=study.id,

@@ -5,6 +5,7 @@ import math
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from behavlab.services import (
     add_fst_session,
     record_dose,
     record_manual_score,
+    reprint_preparer_sheet,
     unmask_study,
     write_study_report,
 )
@@ -84,6 +86,29 @@ def test_the_unmasked_report_shows_the_effect_and_matches_an_independent_recompu
     page = written.files.html.read_text()
     assert f"{comparison.hedges_g:.3g}".lstrip("-") in page or f"{comparison.hedges_g:.2f}" in page
     assert "<img" in page and all(path.exists() for path in written.files.figures)
+
+
+def _stage_rows(markdown: str) -> dict[str, str]:
+    """The 'who knew the allocation' table of a report, stage -> knew (yes/no)."""
+    rows = [line.split("|") for line in markdown.splitlines() if line.startswith("| ")]
+    stages = ("allocation", "conduct", "outcome assessment", "analysis")
+    return {cells[1].strip(): cells[3].strip() for cells in rows if cells[1].strip() in stages}
+
+
+def test_a_key_holder_who_doses_is_reported_as_knowing_the_allocation(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    technician = replace(workspace, actor="tech")
+    first, second = sorted(randomized.codes.values())[:2]
+    record_dose(technician, randomized.name, first, at=randomized.weighed_at + timedelta(minutes=30))
+    blind = write_study_report(workspace, randomized.name, tmp_path / "blind").files.markdown.read_text()
+    assert _stage_rows(blind)["conduct"] == "no" and "Blinding was incomplete" not in blind
+    preparer = replace(workspace, actor="preparer")
+    reprint_preparer_sheet(preparer, randomized.name, PASSPHRASE, tmp_path / "preparer.csv")
+    record_dose(preparer, randomized.name, second, at=randomized.weighed_at + timedelta(minutes=31))
+    leaky = write_study_report(workspace, randomized.name, tmp_path / "leaky").files.markdown.read_text()
+    assert _stage_rows(leaky)["conduct"] == "yes"
+    assert "Blinding was incomplete: conduct was done by someone who held the key" in leaky
 
 
 def _chromium() -> str:

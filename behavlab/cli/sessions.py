@@ -1,5 +1,6 @@
 """`behavlab fst ...`, `behavlab spt ...` and the animal timeline: behavioral sessions by blind code."""
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -104,13 +105,21 @@ def fst_manual(
     ctx: typer.Context,
     study: str = typer.Argument(..., help="The study's name."),
     code: str = typer.Argument(..., help="The animal's blind code."),
-    immobility_s: float = typer.Option(..., "--immobility-s", help="Seconds immobile in 120-360 s."),
+    immobility_s: float | None = typer.Option(None, "--immobility-s", help="Seconds immobile in 120-360 s."),
+    sheet: Path | None = typer.Option(
+        None, "--sheet", help="A 5-s time-sampling sheet: bin (1-48), behavior (I/S/C).", **EXISTING_FILE
+    ),
     scorer: str = typer.Option(..., "--scorer", help="Who scored (blind to the arm)."),
     latency_s: float | None = typer.Option(None, "--latency-s", help="Latency to the first immobility (s)."),
 ) -> None:
-    """Enter a human score for the animal's latest FST session."""
-    record_manual_score(state_of(ctx).workspace(), study, code, immobility_s, scorer, latency_s)
-    stdout().print(f"manual score recorded for {code.upper()}: {immobility_s:g} s immobile (scorer {scorer})")
+    """Enter a human score for the animal's latest FST session: seconds immobile or a time-sampling sheet."""
+    score = record_manual_score(
+        state_of(ctx).workspace(), study, code, immobility_s, scorer, latency_s, sheet=sheet
+    )
+    counts = json.loads(score.time_sampling)
+    sampled = f" ({', '.join(f'{n} {name}' for name, n in counts.items())} bins)" if counts else ""
+    seconds = f"{score.immobility_s:g} s immobile{sampled}"
+    stdout().print(f"manual score recorded for {code.upper()}: {seconds} (scorer {scorer})")
 
 
 @spt_app.command("period")

@@ -18,6 +18,7 @@ from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomize
 from behavlab.services.lookup import animal_id_of, find_animal_by_code, find_study, study_id_of
 from behavlab.services.workspace import Workspace
 from cohorts.blind_codes import BlindCodeError, normalize_code
+from cohorts.fst_sampling import SAMPLE_BIN_S, TimeSampling, read_time_sampling
 from cohorts.fst_sheet import FstSheetRow, read_fst_sheet
 from tracking.rois import ROI, ROIError, load_rois
 from tracking.video import content_hash
@@ -109,21 +110,27 @@ def record_manual_score(
     workspace: Workspace,
     study_name: str,
     typed_code: str,
-    immobility_s: float,
+    immobility_s: float | None,
     scorer: str,
     latency_s: float | None = None,
+    sheet: Path | None = None,
 ) -> ImmobilityScore:
-    """Store a human's immobility seconds (last 4 of 6 minutes) for the animal's latest FST session."""
-    window = FST_WINDOW_S[1] - FST_WINDOW_S[0]
-    if not 0 <= immobility_s <= window:
-        raise InvalidInputError(
-            f"--immobility-s {immobility_s:g} not accepted; accepted: 0 to {window:g} seconds"
-        )
+    """Store a human's score of the animal's latest FST session (last 4 of 6 minutes): seconds immobile,
+    or a 5-s time-sampling sheet (48 bins: immobile, swimming, climbing)."""
+    seconds, sampling = _manual_seconds(immobility_s, sheet)
     if latency_s is not None and not 0 <= latency_s <= FST_WINDOW_S[1]:
         raise InvalidInputError(f"--latency-s {latency_s:g} not accepted; accepted: 0 to {FST_WINDOW_S[1]:g}")
     if not scorer.strip():
         raise InvalidInputError("--scorer must name the person who scored")
-    parameters = {"scorer": scorer.strip(), "window_s": list(FST_WINDOW_S)}
+    parameters: dict[str, object] = {"scorer": scorer.strip(), "window_s": list(FST_WINDOW_S)}
+    details: dict[str, object] = {}
+    if sheet is not None and sampling is not None:
+        details = {"sheet": sheet.name, "bins": sampling.letters, "counts": sampling.counts}
+        parameters["time_sampling"] = {
+            "bin_s": SAMPLE_BIN_S,
+            "sheet": sheet.name,
+            "sheet_sha256": content_hash(sheet, full=True),
+        }
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         refuse_if_unmasked(session, study, "add scores")
@@ -135,11 +142,12 @@ def record_manual_score(
             parameters_sha256=parameters_digest({**parameters, "entered_at": datetime.now().isoformat()}),
             software_version="manual",
             scorer=scorer.strip(),
-            immobility_s=immobility_s,
+            immobility_s=seconds,
             latency_s=latency_s,
             n_bouts=None,
             window_start_s=FST_WINDOW_S[0],
             window_end_s=FST_WINDOW_S[1],
+            time_sampling=json.dumps(sampling.counts if sampling else {}),
         )
         session.add(score)
         session.flush()
@@ -150,9 +158,36 @@ def record_manual_score(
             entity="fst_session",
             entity_id=fst.id,
             study_id=study.id,
-            payload={"immobility_s": immobility_s, "latency_s": latency_s, "scorer": scorer.strip()},
+            payload={
+                "immobility_s": seconds,
+                "latency_s": latency_s,
+                "scorer": scorer.strip(),
+                **details,
+            },
         )
     return score
+
+
+def _manual_seconds(immobility_s: float | None, sheet: Path | None) -> tuple[float, TimeSampling | None]:
+    """Seconds immobile typed, or read from a time-sampling sheet (exactly one of the two), in the window."""
+    window = FST_WINDOW_S[1] - FST_WINDOW_S[0]
+    if sheet is not None and immobility_s is not None:
+        raise InvalidInputError(
+            "give either --immobility-s (seconds immobile) or --sheet (a 5-s time-sampling sheet), not both"
+        )
+    if sheet is not None:
+        with refused_files(f"time-sampling sheet {sheet.name}"):
+            sampling = read_time_sampling(sheet, n_bins=round(window / SAMPLE_BIN_S))
+        return sampling.immobility_s, sampling
+    if immobility_s is None:
+        raise InvalidInputError(
+            "give --immobility-s (seconds immobile) or --sheet (a 5-s time-sampling sheet)"
+        )
+    if not 0 <= immobility_s <= window:
+        raise InvalidInputError(
+            f"--immobility-s {immobility_s:g} not accepted; accepted: 0 to {window:g} seconds"
+        )
+    return immobility_s, None
 
 
 def parameters_digest(parameters: dict[str, object]) -> str:

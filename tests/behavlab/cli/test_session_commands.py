@@ -67,3 +67,30 @@ def test_a_small_study_from_sessions_to_unmasking(cli: Invoke, tmp_path: Path) -
         assert f"{code} │ {arm}" in unmasked
     again = cli("unmask", "s", "--yes", env=ENV)
     assert again.exit_code == 1 and "already unmasked" in again.stderr
+
+
+def test_fst_manual_takes_a_time_sampling_sheet(cli: Invoke, tmp_path: Path) -> None:
+    def ok(*args: str) -> str:
+        result = cli(*args, env=ENV)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    ok("study", "create", "ts")
+    ok("animals", "import", "ts", str(write_roster(tmp_path / "r.csv", 2)))
+    sheet = tmp_path / "prep.csv"
+    ok("randomize", "ts", "--yes", "--seed", "3", "--preparer-sheet", str(sheet))
+    code = sheet.read_text().splitlines()[1].split(",")[0]
+    video = tmp_path / "v.avi"
+    write_fst_video(video, duration_s=1.0, fps=10, size=(96, 64), seed=2)
+    ok("fst", "add", "ts", code, "--video", str(video))
+    sampling = tmp_path / "sampling.csv"
+    sampling.write_text("bin,behavior\n" + "".join(f"{n},{'I' if n > 8 else 'C'}\n" for n in range(1, 47)))
+    refused = cli("fst", "manual", "ts", code, "--sheet", str(sampling), "--scorer", "ana", env=ENV)
+    assert refused.exit_code == 1
+    assert "sampling.csv refused, nothing was recorded" in refused.stderr and "'47, 48'" in refused.stderr
+    sampling.write_text(sampling.read_text() + "47,swimming\n48,s\n")
+    recorded = ok("fst", "manual", "ts", code, "--sheet", str(sampling), "--scorer", "ana")
+    assert f"{code}: 190 s immobile (38 immobile, 2 swimming, 8 climbing bins)" in recorded
+    assert "manual" in ok("fst", "list", "ts")
+    neither = cli("fst", "manual", "ts", code, "--scorer", "ana", env=ENV)
+    assert neither.exit_code == 1 and "--sheet" in neither.stderr

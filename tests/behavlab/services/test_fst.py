@@ -12,6 +12,7 @@ from behavlab.services import (
     add_fst_session,
     animal_timeline,
     import_fst_sheet,
+    list_events,
     list_fst_sessions,
     record_dose,
     record_manual_score,
@@ -94,3 +95,43 @@ def test_manual_scores_need_a_session_and_a_plausible_value(
         record_manual_score(workspace, randomized.name, code, 300.0, "ana")
     kinds = [entry.kind for entry in animal_timeline(workspace, randomized.name, code)]
     assert kinds[0] == "weight" and "fst" in kinds and kinds[-1] == "score"
+
+
+def _sampling_sheet(path: Path, letters: str) -> Path:
+    rows = "".join(f"{index},{letter}\n" for index, letter in enumerate(letters, start=1))
+    path.write_text("bin,behavior\n" + rows)
+    return path
+
+
+def test_a_time_sampling_sheet_is_stored_as_a_manual_score_with_its_counts(
+    workspace: Workspace, randomized: RandomizedStudy, two_tank_video: tuple[Path, Path], tmp_path: Path
+) -> None:
+    video, rois = two_tank_video
+    code = randomized.code_in_arm(0)
+    add_fst_session(workspace, randomized.name, code, video, "tank1", rois)
+    letters = "S" * 12 + "C" * 6 + "I" * 30
+    sheet = _sampling_sheet(tmp_path / "sampling.csv", letters)
+    score = record_manual_score(workspace, randomized.name, code, None, "ana", sheet=sheet)
+    assert (score.method, score.immobility_s, score.scorer) == ("manual", 150.0, "ana")
+    assert json.loads(score.time_sampling) == {"immobile": 30, "swimming": 12, "climbing": 6}
+    assert json.loads(score.parameters)["time_sampling"]["sheet"] == "sampling.csv"
+    (event,) = [e for e in list_events(workspace, randomized.name) if e.action == "fst.manual_score"]
+    assert json.loads(event.payload)["bins"] == letters
+
+
+def test_a_faulty_or_doubled_manual_score_is_refused_and_nothing_stored(
+    workspace: Workspace, randomized: RandomizedStudy, two_tank_video: tuple[Path, Path], tmp_path: Path
+) -> None:
+    video, rois = two_tank_video
+    code = randomized.code_in_arm(1)
+    add_fst_session(workspace, randomized.name, code, video, "tank2", rois)
+    short = _sampling_sheet(tmp_path / "short.csv", "I" * 40 + "X")
+    with pytest.raises(InvalidInputError, match=r"short.csv refused.*\(2 problems\)") as caught:
+        record_manual_score(workspace, randomized.name, code, None, "ana", sheet=short)
+    assert "row 42, behavior: 'X'" in str(caught.value) and "(7 of 48 bins)" in str(caught.value)
+    full = _sampling_sheet(tmp_path / "full.csv", "I" * 48)
+    with pytest.raises(InvalidInputError, match="not both"):
+        record_manual_score(workspace, randomized.name, code, 100.0, "ana", sheet=full)
+    with pytest.raises(InvalidInputError, match="give --immobility-s"):
+        record_manual_score(workspace, randomized.name, code, None, "ana")
+    assert list_fst_sessions(workspace, randomized.name)[0].scored_methods == []

@@ -2,11 +2,13 @@
 
 The per-video work is one function of a :class:`VideoJob`, :func:`run_job`, which never raises for a bad
 video: it returns a :class:`VideoOutcome` holding either the per-video result document or the reason it
-failed. The scoring method is looked up in :data:`METHODS` (``"motion"`` here; another method adds its own
-function of the job returning a :class:`tracking.scoring.VideoScore`), so every method shares the outputs,
-resuming, runners and progress reporting. :func:`run_batch` skips finished videos when resuming, runs the
-rest on a runner (:mod:`tracking.runners`) and keeps ``results.csv`` and ``bins.csv`` up to date;
-:func:`rescore_folder` re-applies scoring parameters to an output folder's signal caches without decoding.
+failed. The scoring method is looked up in :data:`METHODS` (``"motion"``: the changed-pixel fraction of each
+ROI; ``"pose"``: DeepLabCut tracks, each video paired with its pose file by name or a pose file scored
+alone), each a :class:`Method` that scores a job and rescores a cached signal into a
+:class:`tracking.scoring.VideoScore`, so every method shares the outputs, resuming, runners and progress
+reporting. :func:`run_batch` skips finished videos when resuming, runs the rest on a runner
+(:mod:`tracking.runners`) and keeps ``results.csv`` and ``bins.csv`` up to date; :func:`rescore_folder`
+re-applies scoring parameters to an output folder's signal caches without decoding.
 """
 
 from __future__ import annotations
@@ -31,7 +33,18 @@ from tracking.outputs import (
     write_summaries,
 )
 from tracking.overlay import first_frame, write_overlay
-from tracking.presets import PresetError, ScoringParams, get_preset, with_overrides
+from tracking.pose.batch import (
+    find_pose_inputs,
+    is_pose_file,
+    pose_for_input,
+    pose_job_video,
+    pose_signal_options,
+    pose_video_stem,
+    rescore_pose,
+    score_pose_job,
+    split_pose_overrides,
+)
+from tracking.presets import PresetError, ScoringParams, get_preset, preset_signal, with_overrides
 from tracking.qc import plot_qc
 from tracking.rois import ROI, RoiFile, roi_from_dict, write_roi_png
 from tracking.runners import LocalRunner, Runner
@@ -63,11 +76,38 @@ class BatchSettings:
 
 @dataclass(frozen=True)
 class VideoJob:
-    """One video to score with one method: the unit of work a runner ships to a worker."""
+    """One input to score with one method: the unit of work a runner ships to a worker.
+
+    ``video`` is the input as given (a video, or for the pose method a pose file alone); ``pose`` is the
+    pose file scored (pose method only).
+    """
 
     video: Path
     method: str
     settings: BatchSettings
+    pose: Path | None = None
+
+    @property
+    def source(self) -> Path:
+        """The file whose content is scored: the pose file, else the video."""
+        return self.pose if self.pose is not None else self.video
+
+    @property
+    def stem(self) -> str:
+        """The name of the job's output files: the video's stem (a pose file alone: its video's stem)."""
+        if self.pose is not None and self.video == self.pose:
+            return pose_video_stem(self.pose)
+        return self.video.stem
+
+    @property
+    def outputs(self) -> VideoOutputs:
+        """The job's result files in the batch's output folder."""
+        return VideoOutputs(self.settings.out_dir, self.stem)
+
+    @property
+    def roi_name(self) -> str:
+        """The file name the job's ROIs are looked up by in an ROI file."""
+        return self.video.name if self.pose is None or self.video != self.pose else self.stem
 
 
 @dataclass(frozen=True)
@@ -136,14 +176,21 @@ class BatchReport:
 ProgressCallback = Callable[[BatchProgress], None]
 
 
-def find_videos(paths: Iterable[str | Path]) -> list[Path]:
+def find_videos(paths: Iterable[str | Path], method: str = "motion") -> list[Path]:
     """Expand inputs: a file is taken as it is; a folder gives its video files (by suffix), sorted.
 
-    Overlays written by an earlier batch (``*.overlay.mp4``) and hidden files are left out of folders.
+    Overlays written by an earlier batch (``*.overlay.mp4``) and hidden files are left out of folders. For
+    the pose method a folder also gives the pose files of videos that are not in it
+    (:func:`tracking.pose.batch.find_pose_inputs`).
     """
     videos: list[Path] = []
     for path in map(Path, paths):
-        if path.is_dir():
+        if path.is_dir() and method == "pose":
+            found = find_pose_inputs(path)
+            if not found:
+                raise ValueError(f"no videos or DeepLabCut files in folder {path}")
+            videos.extend(found)
+        elif path.is_dir():
             found = sorted(
                 p
                 for p in path.iterdir()
@@ -174,15 +221,86 @@ def _score_motion(job: VideoJob) -> VideoScore:
     )
 
 
-#: Scoring methods by name: a function of the job returning the video's scores.
-METHODS: dict[str, Callable[[VideoJob], VideoScore]] = {"motion": _score_motion}
+def _score_pose(job: VideoJob) -> VideoScore:
+    """The pose method: the job's DeepLabCut file, its video (if any) for the frame rate, the bout rule."""
+    if job.pose is None:
+        raise ValueError(f"{job.video}: a pose job needs its pose file")
+    settings = job.settings
+    return score_pose_job(
+        job.pose,
+        settings.params,
+        settings.signal_options,
+        video=pose_job_video(job.video, job.pose),
+        rois=resolve_rois(settings.rois, job.roi_name),
+        version=settings.software_version,
+    )
+
+
+def _motion_options(
+    preset: str, options: Mapping[str, Any], presets_dir: str | Path | None
+) -> dict[str, Any]:
+    """Motion-signal options: those a calibrated preset was fitted with, then the ones given."""
+    return {**preset_signal(preset, presets_dir), **options}
+
+
+@dataclass(frozen=True)
+class Method:
+    """A scoring method: how it scores a job and rescores a cached signal, and which options are its signal's.
+
+    ``split`` separates keyword overrides into (signal options, scoring parameters); ``signal_options``
+    completes the signal options for a preset; ``pose_files`` says whether inputs pair with pose files.
+    """
+
+    score: Callable[[VideoJob], VideoScore]
+    rescore: Callable[..., VideoScore]
+    split: Callable[[Mapping[str, Any]], tuple[dict[str, Any], dict[str, Any]]]
+    signal_options: Callable[[str, Mapping[str, Any], str | Path | None], dict[str, Any]]
+    pose_files: bool = False
+
+
+#: Scoring methods by name.
+METHODS: dict[str, Method] = {
+    "motion": Method(_score_motion, rescore, split_overrides, _motion_options),
+    "pose": Method(_score_pose, rescore_pose, split_pose_overrides, pose_signal_options, pose_files=True),
+}
+
+
+def method_of(name: str) -> Method:
+    """The scoring method called ``name``; PresetError naming the methods accepted."""
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise PresetError(f"unknown method {name!r}; accepted: {', '.join(METHODS)}") from None
+
+
+def resolve_request(
+    method: str,
+    preset: str,
+    overrides: Mapping[str, Any] | None = None,
+    presets_dir: str | Path | None = None,
+) -> tuple[ScoringParams, dict[str, Any]]:
+    """The scoring parameters and signal options of a batch: preset, calibrated signal, then ``overrides``.
+
+    Raises PresetError naming an unknown preset, parameter or value.
+    """
+    chosen = method_of(method)
+    signal, scoring = chosen.split(overrides or {})
+    params = get_preset(preset, method, directory=presets_dir, **scoring)
+    return params, chosen.signal_options(preset, signal, presets_dir)
+
+
+def make_job(path: str | Path, method: str, settings: BatchSettings) -> VideoJob:
+    """The job of one input; for the pose method its pose file is found (PoseFileError if there is none)."""
+    path = Path(path)
+    pose = pose_for_input(path) if method in METHODS and METHODS[method].pose_files else None
+    return VideoJob(path, method, settings, pose)
 
 
 def request_of(job: VideoJob) -> dict[str, Any]:
     """What a job asks for, as recorded in its result document; equal requests give equal results."""
     settings = job.settings
     try:
-        rois = resolve_rois(settings.rois, job.video)
+        rois = resolve_rois(settings.rois, job.roi_name)
     except ValueError:
         rois = None
     return jsonable(
@@ -191,6 +309,7 @@ def request_of(job: VideoJob) -> dict[str, Any]:
             "scoring": settings.params.to_dict(),
             "signal_options": dict(settings.signal_options),
             "rois": None if rois is None else [roi.to_dict() for roi in rois],
+            **({"pose_file": job.pose.name} if job.pose is not None else {}),
         }
     )
 
@@ -211,6 +330,7 @@ def video_document(
             "format": DOCUMENT_FORMAT,
             "version": DOCUMENT_VERSION,
             "video": score.video.name,
+            "stem": outputs.stem,
             "method": score.method,
             "software": {"name": "behavlab", "version": software_version},
             "scored_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -248,35 +368,43 @@ def write_video_outputs(
     """Write one video's files, each atomically, the JSON document last (it marks the video finished).
 
     ``new_signal`` writes the signal cache and the ROI image (both need the freshly decoded video); a rescore
-    leaves them as they are.
+    leaves them as they are. The ROI image and the overlay need the video and one ROI per animal: a pose file
+    scored alone, or several individuals without ROIs, have neither (the document's ``files`` says so).
     """
+    drawable = bool(score.rois) and len(score.rois) == len(score.animals) and _is_video_file(score.video)
     if new_signal:
         save_signal_cache(outputs.cache, score.signal)
-        frame = first_frame(score.video)
-        atomic_write(outputs.rois_png, lambda tmp: write_roi_png(tmp, frame, score.rois))
+        if drawable:
+            frame = first_frame(score.video)
+            atomic_write(outputs.rois_png, lambda tmp: write_roi_png(tmp, frame, score.rois))
     atomic_write(outputs.qc_png, lambda tmp: plot_qc(score.animals, tmp, title=score.video.name))
     if per_frame:
         for result in score.animals:
             write_csv(outputs.frames_csv(result.animal), result.frames_frame())
-    if overlay:
+    if overlay and drawable:
         write_overlay(score, outputs.overlay)
     document = video_document(score, outputs, software_version=software_version, request=request)
     write_json(outputs.document, document)
     return document
 
 
+def _is_video_file(path: Path) -> bool:
+    """True when ``path`` names an existing file with a video suffix (not a pose file's notional name)."""
+    return path.suffix.lower() in VIDEO_SUFFIXES and path.is_file()
+
+
 def run_job(job: VideoJob) -> VideoOutcome:
     """Score one video and write its outputs; any failure is returned as the outcome's reason, not raised."""
     started = time.perf_counter()
     try:
-        method = METHODS[job.method]
-    except KeyError:
-        return VideoOutcome(job.video, error=f"unknown method {job.method!r}; accepted: {', '.join(METHODS)}")
+        method = method_of(job.method)
+    except PresetError as error:
+        return VideoOutcome(job.video, error=str(error))
     try:
-        score = method(job)
+        score = method.score(job)
         document = write_video_outputs(
             score,
-            VideoOutputs.for_video(job.settings.out_dir, job.video),
+            job.outputs,
             software_version=job.settings.software_version,
             request=request_of(job),
             new_signal=True,
@@ -296,32 +424,32 @@ def run_job(job: VideoJob) -> VideoOutcome:
 def _reason(error: BaseException) -> str:
     """Why a video failed, in one line: the message, with the error type unless the message explains it."""
     text = str(error) or type(error).__name__
-    known = ("VideoOpenError", "ROIError", "PresetError", "CacheError", "CacheMismatchError")
+    known = ("VideoOpenError", "ROIError", "PresetError", "CacheError", "CacheMismatchError", "PoseFileError")
     return text if type(error).__name__ in known else f"{type(error).__name__}: {text}"
 
 
 def _finished(job: VideoJob) -> Mapping[str, Any] | None:
     """The document of a finished earlier run of exactly this job (same file content, same request)."""
-    path = VideoOutputs.for_video(job.settings.out_dir, job.video).document
-    if not path.is_file() or not job.video.is_file():
+    path = job.outputs.document
+    if not path.is_file() or not job.source.is_file():
         return None
     try:
         document = load_document(path)
     except ValueError:
         return None
-    same_video = document["video_info"].get("content_hash") == content_hash(job.video)
+    same_video = document["video_info"].get("content_hash") == content_hash(job.source)
     return document if same_video and document.get("request") == request_of(job) else None
 
 
-def _name_clashes(videos: Sequence[Path]) -> dict[Path, str]:
+def _name_clashes(jobs: Sequence[VideoJob]) -> dict[Path, str]:
     """Inputs whose output names would overwrite an earlier input's, with the reason."""
     first: dict[str, Path] = {}
     clashes: dict[Path, str] = {}
-    for video in videos:
-        stem = video.stem
-        if stem in first and first[stem] != video:
-            clashes[video] = f"its outputs would overwrite those of {first[stem]} (same name {stem!r})"
-        first.setdefault(stem, video)
+    for job in jobs:
+        stem = job.stem
+        if stem in first and first[stem] != job.video:
+            clashes[job.video] = f"its outputs would overwrite those of {first[stem]} (same name {stem!r})"
+        first.setdefault(stem, job.video)
     return clashes
 
 
@@ -337,17 +465,22 @@ def run_batch(
     """Score every video on ``runner`` (default: a local process pool on every CPU), writing its outputs.
 
     With ``resume``, a video whose result document records the same file content and the same request is not
-    scored again. A failing video does not stop the others. ``results.csv`` and ``bins.csv`` (every finished
-    video of this batch, sorted by name) are rewritten every few seconds and at the end; the per-video
-    documents hold everything they are made from.
+    scored again. A failing video does not stop the others (for the pose method, nor does a video without a
+    pose file). ``results.csv`` and ``bins.csv`` (every finished video of this batch, sorted by name) are
+    rewritten every few seconds and at the end; the per-video documents hold everything they are made from.
     """
     runner = runner if runner is not None else LocalRunner()
     started = time.perf_counter()
     paths = [Path(v) for v in videos]
     settings.out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [VideoJob(video, method, settings) for video in paths]
     outcomes: dict[Path, VideoOutcome] = {}
-    clashes = _name_clashes(paths)
+    jobs = []
+    for path in paths:
+        try:
+            jobs.append(make_job(path, method, settings))
+        except ValueError as error:
+            outcomes[path] = VideoOutcome(path, error=_reason(error))
+    clashes = _name_clashes(jobs)
     for job in jobs:
         if job.video in clashes:
             outcomes[job.video] = VideoOutcome(job.video, error=clashes[job.video])
@@ -360,7 +493,7 @@ def run_batch(
             done = list(outcomes.values())
             on_progress(
                 BatchProgress(
-                    videos_total=len(jobs),
+                    videos_total=len(paths),
                     videos_done=len(done),
                     videos_failed=sum(not o.ok for o in done),
                     videos_skipped=sum(o.skipped for o in done),
@@ -441,6 +574,30 @@ def rescore_folder(
     return BatchReport(tuple(outcomes), *written, elapsed_s=time.perf_counter() - started)
 
 
+def document_outputs(out_dir: str | Path, document: Mapping[str, Any]) -> VideoOutputs:
+    """The result files of a per-video document in its output folder."""
+    return VideoOutputs(Path(out_dir), document.get("stem") or Path(document["video"]).stem)
+
+
+def rescore_document(
+    out_dir: str | Path, document: Mapping[str, Any], params: ScoringParams | None = None
+) -> VideoScore:
+    """A finished video's scores recomputed from its signal cache (default: with the parameters it had)."""
+    cache = load_signal_cache(
+        document_outputs(out_dir, document).cache,
+        video_hash=document["video_info"]["content_hash"],
+        signal_params=document["signal"]["params"],
+    )
+    return method_of(document["method"]).rescore(
+        Path(document["video"]),
+        cache,
+        params if params is not None else ScoringParams(**document["scoring"]),
+        rois=[roi_from_dict(entry) for entry in document["rois"]],
+        video_info=document["video_info"],
+        method=document["method"],
+    )
+
+
 def _rescore_one(
     out_dir: Path,
     document: Mapping[str, Any],
@@ -451,25 +608,13 @@ def _rescore_one(
     started: float,
 ) -> VideoOutcome:
     """Rescore one video's cached signal and rewrite its outputs."""
-    outputs = VideoOutputs.for_video(out_dir, document["video"])
+    outputs = document_outputs(out_dir, document)
     method = document["method"]
     if preset is None:
         params = with_overrides(ScoringParams(**document["scoring"]), **scoring)
     else:
         params = get_preset(preset, method, directory=presets_dir, **scoring)
-    cache = load_signal_cache(
-        outputs.cache,
-        video_hash=document["video_info"]["content_hash"],
-        signal_params=document["signal"]["params"],
-    )
-    score = rescore(
-        Path(document["video"]),
-        cache,
-        params,
-        rois=[roi_from_dict(entry) for entry in document["rois"]],
-        video_info=document["video_info"],
-        method=method,
-    )
+    score = rescore_document(out_dir, document, params)
     request = {**document["request"], "scoring": jsonable(params.to_dict())}
     new_document = write_video_outputs(
         score,
@@ -488,10 +633,17 @@ __all__ = [
     "BatchProgress",
     "BatchReport",
     "BatchSettings",
+    "Method",
     "VideoJob",
     "VideoOutcome",
+    "document_outputs",
     "find_videos",
+    "is_pose_file",
+    "make_job",
+    "method_of",
+    "rescore_document",
     "rescore_folder",
+    "resolve_request",
     "run_batch",
     "run_job",
 ]

@@ -175,11 +175,19 @@ def _preset_path(directory: str | Path, name: str) -> Path:
     return Path(directory) / f"{name}.json"
 
 
-def save_preset(params: ScoringParams, directory: str | Path) -> Path:
-    """Write ``params`` as ``<directory>/<params.name>.json`` (e.g. after calibration) and return the path."""
+def save_preset(
+    params: ScoringParams, directory: str | Path, *, signal: Mapping[str, Any] | None = None
+) -> Path:
+    """Write ``params`` as ``<directory>/<params.name>.json`` (e.g. after calibration) and return the path.
+
+    ``signal`` records the signal options the preset was fitted on (motion: pixel cutoff, blur; pose: the
+    pose signal's kind, body parts, cleaning), so scoring with the preset computes the same signal.
+    """
     path = _preset_path(directory, params.name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    document = {"format": _FORMAT, "version": _FORMAT_VERSION, "params": params.to_dict()}
+    document: dict[str, Any] = {"format": _FORMAT, "version": _FORMAT_VERSION, "params": params.to_dict()}
+    if signal:
+        document["signal"] = dict(signal)
     path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
 
@@ -205,6 +213,22 @@ def load_preset(path: str | Path) -> ScoringParams:
         return ScoringParams(**document["params"])
     except PresetError as error:
         raise PresetError(f"{path}: {error}") from error
+
+
+def preset_signal(name: str, directory: str | Path | None = None) -> dict[str, Any]:
+    """The signal options saved with a calibrated preset (empty for built-in presets and presets without)."""
+    if directory is None or any(key[0] == name for key in PRESETS):
+        return {}
+    path = _preset_path(directory, name)
+    if not path.is_file():
+        return {}
+    try:
+        signal = json.loads(path.read_text(encoding="utf-8")).get("signal") or {}
+    except (OSError, json.JSONDecodeError, AttributeError) as error:
+        raise PresetError(f"cannot read preset file {path}: {error}") from error
+    if not isinstance(signal, dict):
+        raise PresetError(f"{path}: 'signal' must be an object of signal options")
+    return signal
 
 
 def available_presets(directory: str | Path | None = None) -> list[str]:

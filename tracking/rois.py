@@ -174,6 +174,20 @@ def full_mask(roi: ROI, frame_size: tuple[int, int]) -> np.ndarray:
     return out
 
 
+def roi_contains(roi: ROI, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Which points (x, y in frame pixels) lie in the ROI: those whose nearest pixel is one of its pixels."""
+    x0, y0, _, _ = roi.bounds()
+    local = roi.mask()
+    xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    known = np.isfinite(xs) & np.isfinite(ys)
+    cols = np.where(known, np.rint(xs), x0 - 1).astype(np.int64) - x0
+    rows = np.where(known, np.rint(ys), y0 - 1).astype(np.int64) - y0
+    inside = known & (cols >= 0) & (rows >= 0) & (cols < local.shape[1]) & (rows < local.shape[0])
+    out = np.zeros(xs.shape, dtype=bool)
+    out[inside] = local[rows[inside], cols[inside]]
+    return out
+
+
 def validate_rois(rois: Sequence[ROI], frame_size: tuple[int, int]) -> None:
     """Raise :class:`ROIError` listing every ROI that is empty, outside the frame or shares a label."""
     width, height = frame_size

@@ -4,7 +4,9 @@ Every session not yet scored with the method and parameters asked is scored thro
 :mod:`tracking.batch`; each result becomes an ImmobilityScore row (method, parameters, software version,
 per-minute bins). Scoring again with the same parameters adds nothing; with other parameters it adds a
 scoring and keeps the earlier one. The batch works on links named by code, with ROIs relabelled by code,
-so every file it writes is named by code, whatever the videos were called.
+so every file it writes is named by code, whatever the videos were called. The pose method scores the
+DeepLabCut file kept next to each session's video (``<video stem>DLC_<scorer>.h5`` or ``.csv``, paired by
+name), linked beside the video's link under the code name.
 """
 
 from __future__ import annotations
@@ -69,15 +71,16 @@ def score_study(
     out_dir: Path | None = None,
     on_progress: Callable[[BatchProgress], None] | None = None,
 ) -> StudyScoring:
-    """Score each FST session not yet scored with these parameters; store one score row per session."""
-    from tracking.batch import BatchSettings, run_batch
-    from tracking.presets import get_preset
+    """Score each FST session not yet scored with these parameters; store one score row per session.
+
+    ``method`` is ``motion`` or ``pose`` (each video's DeepLabCut file found next to it by name; a session
+    without one fails alone). ``overrides`` hold scoring parameters and the method's signal options.
+    """
+    from tracking.batch import BatchSettings, resolve_request, run_batch
     from tracking.rois import RoiFile
-    from tracking.scoring import split_overrides
 
     with tracking_errors():
-        signal_options, scoring = split_overrides(overrides or {})
-        params = get_preset(preset, method, directory=presets_directory(), **scoring)
+        params, signal_options = resolve_request(method, preset, overrides, presets_directory())
     parameters = {"method": method, "scoring": params.to_dict(), "signal_options": dict(signal_options)}
     digest = parameters_digest(parameters)
     pending, already = _sessions_to_score(workspace, study_name, method, digest)
@@ -99,6 +102,11 @@ def score_study(
     link_paths = []
     for video, sessions in by_video.items():
         name = "-".join(sorted(s.code for s in sessions)) + video.suffix.lower()
+        if method == "pose":
+            problem = _link_pose_file(video, links, Path(name).stem)
+            if problem:
+                failures.extend((s.code, problem) for s in sessions)
+                continue
         link = links / name
         link.unlink(missing_ok=True)
         link.symlink_to(video.resolve())
@@ -186,6 +194,22 @@ def _changed_video(session: SessionToScore) -> str | None:
         return f"video {session.video} is missing"
     if content_hash(session.video, full=True) != session.video_sha256:
         return f"video {session.video.name} changed since the session was recorded (its SHA-256 differs)"
+    return None
+
+
+def _link_pose_file(video: Path, links: Path, stem: str) -> str | None:
+    """Link the video's DeepLabCut file into ``links`` as ``<stem><scorer>...``; why it cannot be, or None."""
+    from tracking.pose.io import PoseFileError, find_pose_file, glob_escape, parse_pose_name
+
+    for stale in links.glob(f"{glob_escape(stem)}DLC_*"):
+        stale.unlink()
+    try:
+        pose = find_pose_file(video)
+    except PoseFileError as error:
+        return error.problem
+    name = parse_pose_name(pose)
+    assert name is not None  # find_pose_file only returns DeepLabCut names
+    (links / f"{stem}{name.scorer}{name.suffix}{pose.suffix.lower()}").symlink_to(pose.resolve())
     return None
 
 

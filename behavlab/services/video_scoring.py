@@ -34,14 +34,25 @@ def presets_directory() -> Path:
 def tracking_errors() -> Iterator[None]:
     """Re-raise the tracking library's input errors as InvalidInputError (their messages name the fix)."""
     from tracking.cache import CacheError
+    from tracking.labels import LabelFileError
+    from tracking.pose.io import PoseFileError
     from tracking.presets import PresetError
     from tracking.rois import ROIError
     from tracking.runners import DaskUnavailableError
     from tracking.video import VideoOpenError
 
+    known = (
+        VideoOpenError,
+        ROIError,
+        PresetError,
+        CacheError,
+        DaskUnavailableError,
+        PoseFileError,
+        LabelFileError,
+    )
     try:
         yield
-    except (VideoOpenError, ROIError, PresetError, CacheError, DaskUnavailableError) as error:
+    except known as error:
         raise InvalidInputError(str(error)) from error
 
 
@@ -62,6 +73,8 @@ def score_videos(
     paths: Sequence[str | Path],
     out_dir: str | Path,
     *,
+    method: str = "motion",
+    pose_files: Sequence[str | Path] = (),
     rois_file: str | Path | None = None,
     preset: str = "fst",
     overrides: Mapping[str, Any] | None = None,
@@ -72,18 +85,28 @@ def score_videos(
     overlay: bool = False,
     on_progress: Callable[[BatchProgress], None] | None = None,
 ) -> BatchReport:
-    """Score the videos (files or folders) into ``out_dir``; failed videos are in the report, not raised."""
-    from tracking.batch import BatchSettings, find_videos, run_batch
-    from tracking.presets import get_preset
-    from tracking.rois import load_rois
-    from tracking.scoring import split_overrides
+    """Score the videos (files or folders) into ``out_dir``; failed videos are in the report, not raised.
 
-    missing = [str(p) for p in paths if not Path(p).exists()]
+    ``method`` is ``motion`` or ``pose``: the pose method pairs each video with its DeepLabCut file by name,
+    and ``pose_files`` are pose files scored alone (their frame rate from ``overrides["fps"]`` when their
+    video is not beside them). ``overrides`` hold scoring parameters and the method's signal options (pose:
+    ``px_per_cm``, ``tank_diameter_px``, ``bodyparts``...).
+    """
+    from tracking.batch import BatchSettings, find_videos, resolve_request, run_batch
+    from tracking.rois import load_rois
+
+    if pose_files and method != "pose":
+        raise InvalidInputError(
+            f"pose files are scored by the pose method, not {method!r}; use --method pose"
+        )
+    inputs = [*paths, *pose_files]
+    if not inputs:
+        raise InvalidInputError("nothing to score: give videos or folders, or pose files with --pose")
+    missing = [str(p) for p in inputs if not Path(p).exists()]
     if missing:
         raise NotFoundError(f"no such file or folder: {', '.join(missing)}")
     with tracking_errors():
-        signal_options, scoring = split_overrides(overrides or {})
-        params = get_preset(preset, "motion", directory=presets_directory(), **scoring)
+        params, signal_options = resolve_request(method, preset, overrides, presets_directory())
         settings = BatchSettings(
             out_dir=Path(out_dir),
             params=params,
@@ -94,8 +117,9 @@ def score_videos(
             software_version=__version__,
         )
         return run_batch(
-            find_videos(paths),
+            find_videos(inputs, method),
             settings,
+            method=method,
             runner=runner_for(jobs, dask),
             resume=resume,
             on_progress=on_progress,

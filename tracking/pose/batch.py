@@ -1,0 +1,303 @@
+"""The pose method as a batch job: a DeepLabCut file (with its video, or alone) scored into a VideoScore.
+
+The batch runner (:mod:`tracking.batch`) scores every method into a :class:`tracking.scoring.VideoScore`, so
+the pose method writes the same results, bins, per-frame tables, QC plot, signal cache and document as the
+motion method, and rescoring reuses the cache. The per-frame pose signal of each animal is the cache's
+column; what made it (cleaning steps, units, warnings) is kept in the document's ``video_info["pose"]``,
+so a rescore gives the same warnings as the first scoring.
+
+Animals are the file's individuals (``animal`` in a single-animal file). With ROIs, as when one camera films
+several tanks, each ROI's animal is the individual whose tracked points lie in it most of the time, and the
+results carry the ROI's label (e.g. a blind code).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tracking.cache import SignalCache
+from tracking.pose.io import (
+    DLC_UNIQUE_BODYPARTS,
+    POSE_SUFFIXES,
+    VIDEO_SUFFIXES,
+    PoseFileError,
+    PoseTracks,
+    find_pose_file,
+    find_video_for_pose,
+    parse_pose_name,
+    read_dlc,
+)
+from tracking.pose.score import score_pose_signal, video_fps
+from tracking.pose.speed import PoseSignal, PoseSignalParams, pixel_scale, pose_signals, signal_params_for
+from tracking.presets import PresetError, ScoringParams, preset_signal
+from tracking.rois import ROI, RectROI, roi_contains
+from tracking.scoring import VideoScore
+from tracking.video import content_hash, open_video
+
+#: Options of the pose signal a batch accepts besides the scoring parameters: the signal's own parameters
+#: and ``fps`` (the frame rate of pose files scored without their video).
+POSE_OPTIONS = (*(f.name for f in dataclasses.fields(PoseSignalParams)), "fps")
+_SCORING_FIELDS = tuple(f.name for f in dataclasses.fields(ScoringParams) if f.name not in ("name", "method"))
+#: Tracked points an individual needs inside an ROI (fraction of its known points) to be that ROI's animal.
+MIN_INSIDE_FRACTION = 0.5
+#: Relative difference between a given frame rate and the video's above which the scoring warns.
+FPS_TOLERANCE = 0.01
+
+
+def is_pose_file(path: str | Path) -> bool:
+    """True for a file that is a DeepLabCut output by its suffix (``.h5``, ``.hdf5``, ``.csv``)."""
+    return Path(path).suffix.lower() in (*POSE_SUFFIXES, ".hdf5")
+
+
+def pose_video_stem(pose: str | Path) -> str:
+    """The stem of the video a pose file was made from (from DeepLabCut's name), else the file's stem."""
+    name = parse_pose_name(pose)
+    return name.video_stem if name is not None else Path(pose).stem
+
+
+def pose_for_input(path: str | Path) -> Path:
+    """The pose file an input stands for: itself if it is one, else its video's DeepLabCut file by name."""
+    path = Path(path)
+    return path if is_pose_file(path) else find_pose_file(path)
+
+
+def find_pose_inputs(folder: str | Path) -> list[Path]:
+    """A folder's inputs for the pose method: its videos, and the pose files of videos not in the folder.
+
+    Of several pose files for one absent video (filtered and raw, ``.h5`` and ``.csv``) the one
+    :func:`tracking.pose.io.find_pose_file` prefers is taken.
+    """
+    folder = Path(folder)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    videos = [p for p in files if p.suffix.lower() in VIDEO_SUFFIXES and not p.name.endswith(".overlay.mp4")]
+    have_video = {v.stem for v in videos}
+    orphans = sorted(
+        {
+            name.video_stem
+            for p in files
+            if is_pose_file(p) and (name := parse_pose_name(p)) is not None
+            if name.video_stem not in have_video
+        }
+    )
+    return sorted([*videos, *(find_pose_file(folder / stem, folder) for stem in orphans)])
+
+
+def split_pose_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split overrides into (pose signal options, scoring parameters); PresetError names unknown ones."""
+    unknown = sorted(set(overrides) - set(POSE_OPTIONS) - set(_SCORING_FIELDS))
+    if unknown:
+        raise PresetError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))}; accepted: {', '.join(POSE_OPTIONS)} "
+            f"(pose signal) and {', '.join(_SCORING_FIELDS)} (scoring)"
+        )
+    signal = {k: v for k, v in overrides.items() if k in POSE_OPTIONS}
+    scoring = {k: v for k, v in overrides.items() if k not in POSE_OPTIONS}
+    return signal, scoring
+
+
+#: Signal options that describe a camera, not a behaviour: never taken from a calibrated preset.
+_SET_UP_OPTIONS = ("px_per_cm", "tank_diameter_px", "tank_diameter_cm", "fps")
+
+
+def pose_signal_options(
+    preset: str, options: Mapping[str, Any], presets_dir: str | Path | None = None
+) -> dict[str, Any]:
+    """The full pose signal options of a batch: the preset's signal (built-in or calibrated) with ``options``.
+
+    Raises PresetError naming a value that is not accepted, or a pixel scale given twice.
+    """
+    options = dict(options)
+    if options.get("px_per_cm") is not None and options.get("tank_diameter_px") is not None:
+        raise PresetError("give the pixel scale once: px_per_cm or tank_diameter_px, not both")
+    fps = options.pop("fps", None)
+    if fps is not None and not (isinstance(fps, int | float) and np.isfinite(fps) and fps > 0):
+        raise PresetError(f"fps = {fps!r} is not accepted; expected frames per second > 0")
+    saved = {k: v for k, v in preset_signal(preset, presets_dir).items() if k not in _SET_UP_OPTIONS}
+    try:
+        signal = signal_params_for(preset).replace(**{**saved, **options})
+    except (TypeError, ValueError) as error:
+        raise PresetError(f"pose signal options: {error}") from error
+    return {**signal.to_dict(), **({"fps": float(fps)} if fps is not None else {})}
+
+
+def _frame_rate(pose: Path, video: Path | None, fps: float | None) -> tuple[float, str, list[str]]:
+    """The frame rate to use, where it came from, and a warning when a given rate disagrees with the video."""
+    warnings = []
+    if video is None:
+        if fps is None:
+            raise PoseFileError(
+                pose,
+                "no frame rate: give --fps (frames per second of the video the poses come from), "
+                "or keep the video next to its pose file",
+            )
+        return float(fps), "given", warnings
+    stated = video_fps(video)
+    if fps is None:
+        return stated, "video", warnings
+    if abs(fps - stated) > FPS_TOLERANCE * stated:
+        warnings.append(f"fps {fps:g} differs from the frame rate of {video.name} ({stated:g}); used {fps:g}")
+    return float(fps), "given", warnings
+
+
+def assign_individuals(tracks: PoseTracks, rois: Sequence[ROI]) -> dict[str, str]:
+    """Each ROI's individual (ROI label -> individual): the one with most of its tracked points inside it.
+
+    Raises PoseFileError naming an ROI that no individual occupies (at least half of its tracked points
+    inside) or that two ROIs would share.
+    """
+    candidates = [i for i in tracks.individuals if i != DLC_UNIQUE_BODYPARTS] or list(tracks.individuals)
+    inside: dict[str, dict[str, float]] = {}
+    for roi in rois:
+        inside[roi.label] = {}
+        for individual in candidates:
+            k = tracks.individuals.index(individual)
+            x, y = tracks.x[:, k], tracks.y[:, k]
+            known = np.isfinite(x) & np.isfinite(y)
+            count = int(known.sum())
+            inside[roi.label][individual] = float(roi_contains(roi, x, y).sum() / count) if count else 0.0
+    assigned: dict[str, str] = {}
+    for roi in rois:
+        individual, fraction = max(inside[roi.label].items(), key=lambda item: item[1])
+        if fraction < MIN_INSIDE_FRACTION:
+            shares = ", ".join(f"{i} {f:.0%}" for i, f in inside[roi.label].items())
+            raise PoseFileError(
+                tracks.source,
+                f"no tracked individual lies in ROI {roi.label!r} (share of each one's points inside: "
+                f"{shares}); check the ROI file against the video",
+            )
+        if individual in assigned.values():
+            other = next(label for label, i in assigned.items() if i == individual)
+            raise PoseFileError(
+                tracks.source, f"ROIs {other!r} and {roi.label!r} both hold individual {individual!r}"
+            )
+        assigned[roi.label] = individual
+    return assigned
+
+
+def _whole_frame(video: Path | None, label: str) -> tuple[ROI, ...]:
+    """One whole-frame ROI for a single animal filmed alone (to draw the ROI image and overlay), or none."""
+    if video is None:
+        return ()
+    with open_video(video) as reader:
+        return (RectROI(label, 0, 0, reader.width, reader.height),)
+
+
+def score_pose_job(
+    pose: str | Path,
+    params: ScoringParams,
+    signal_options: Mapping[str, Any],
+    *,
+    video: str | Path | None = None,
+    rois: Sequence[ROI] | None = None,
+    version: str = "",
+) -> VideoScore:
+    """Score one pose file (its video, when given, supplies the frame rate and the name of the results).
+
+    ``signal_options`` are :data:`POSE_OPTIONS` (see :func:`pose_signal_options`). Without a video the
+    results are named after the video the pose file was made from (its DeepLabCut name), without suffix.
+    """
+    pose = Path(pose)
+    video = Path(video) if video is not None else None
+    options = dict(signal_options)
+    fps, fps_source, warnings = _frame_rate(pose, video, options.pop("fps", None))
+    signal = PoseSignalParams(**options)
+    tracks = read_dlc(pose, fps=fps)
+    if rois:
+        labels = assign_individuals(tracks, rois)
+    else:
+        labels = {s: s for s in tracks.individuals if s != DLC_UNIQUE_BODYPARTS} or {
+            s: s for s in tracks.individuals
+        }
+    signals = pose_signals(tracks, signal, individuals=list(labels.values()))
+    named = [dataclasses.replace(s, individual=label) for label, s in zip(labels, signals, strict=True)]
+    animals = tuple(score_pose_signal(s, params) for s in named)
+    used_rois = tuple(rois) if rois else (_whole_frame(video, named[0].individual) if len(named) == 1 else ())
+    name = video if video is not None else pose.with_name(pose_video_stem(pose))
+    scale = pixel_scale(signal.px_per_cm, signal.tank_diameter_px, signal.tank_diameter_cm)
+    cache = SignalCache(
+        values=np.column_stack([s.signal for s in named]),
+        timestamps=named[0].timestamps,
+        fps=fps,
+        roi_labels=tuple(labels),
+        video_hash=content_hash(pose),
+        signal_params={"method": "pose", "signal": signal.to_dict(), "fps": fps, "individuals": labels},
+        software_version=version,
+    )
+    info = {
+        "path": name.name,
+        "content_hash": cache.video_hash,
+        "pose_file": pose.name,
+        "video": video.name if video is not None else None,
+        "video_hash": content_hash(video) if video is not None else None,
+        "fps": fps,
+        "fps_source": fps_source,
+        "decoded_frames": tracks.n_frames,
+        "scorer": tracks.scorer,
+        "bodyparts": list(tracks.bodyparts),
+        "individuals": list(tracks.individuals),
+        "px_per_cm": scale,
+        "warnings": warnings,
+        "pose": {
+            s.individual: {"units": s.units, "params": s.params, "warnings": list(s.warnings)} for s in named
+        },
+    }
+    return VideoScore(name, "pose", params, animals, cache, used_rois, info)
+
+
+def rescore_pose(
+    video: str | Path,
+    cache: SignalCache,
+    params: ScoringParams,
+    *,
+    rois: Sequence[ROI],
+    video_info: Mapping[str, Any],
+    method: str = "pose",
+) -> VideoScore:
+    """Score a pose job's cached signals with new ``params``, with the signal's provenance and warnings."""
+    stored = video_info["pose"]
+    animals = tuple(
+        score_pose_signal(
+            PoseSignal(
+                label,
+                cache.signal(label),
+                cache.timestamps,
+                cache.fps,
+                stored[label]["units"],
+                stored[label]["params"],
+                pd.DataFrame(),
+                tuple(stored[label]["warnings"]),
+            ),
+            params,
+        )
+        for label in cache.roi_labels
+    )
+    return VideoScore(Path(video), method, params, animals, cache, tuple(rois), dict(video_info))
+
+
+def pose_job_video(job_input: str | Path, pose: str | Path) -> Path | None:
+    """The video of a pose job: the input when it is a video, else the one found by name next to the file."""
+    job_input = Path(job_input)
+    if not is_pose_file(job_input):
+        return job_input
+    return find_video_for_pose(pose)
+
+
+__all__ = [
+    "POSE_OPTIONS",
+    "assign_individuals",
+    "find_pose_inputs",
+    "is_pose_file",
+    "pose_for_input",
+    "pose_job_video",
+    "pose_signal_options",
+    "pose_video_stem",
+    "rescore_pose",
+    "score_pose_job",
+    "split_pose_overrides",
+]

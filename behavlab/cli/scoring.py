@@ -1,4 +1,4 @@
-"""Video scoring commands: score, rescore, rois detect, calibrate-noise."""
+"""Scoring commands: score (motion or pose; files, pose files or a study), rescore, rois, calibrate-noise."""
 
 from __future__ import annotations
 
@@ -7,11 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from behavlab.cli.output import print_error, print_warning, stdout, table
+from behavlab.cli.state import state_of
 from behavlab.errors import InvalidInputError
-from behavlab.services import detect_rois, rescore_videos, score_videos, suggest_pixel_cutoff
+from behavlab.services import (
+    StudyScoring,
+    detect_rois,
+    rescore_videos,
+    score_study,
+    score_videos,
+    suggest_pixel_cutoff,
+)
 
 if TYPE_CHECKING:
     from tracking.batch import BatchProgress, BatchReport
@@ -38,7 +47,11 @@ def _value(text: str) -> Any:
 
 
 def overrides_from(
-    threshold: str | None, min_bout_s: float | None, pixel_cutoff: float | None, settings: list[str]
+    threshold: str | None,
+    min_bout_s: float | None,
+    pixel_cutoff: float | None,
+    settings: list[str],
+    **named_options: Any,
 ) -> dict[str, Any]:
     """The parameter overrides given on the command line (named options and --set KEY=VALUE)."""
     overrides: dict[str, Any] = {}
@@ -47,9 +60,19 @@ def overrides_from(
         if not sep or not key.strip():
             raise InvalidInputError(f"--set {item!r} is not accepted; expected KEY=VALUE, e.g. smooth_s=0.2")
         overrides[key.strip()] = _value(value.strip())
-    named = {"threshold": threshold, "min_bout_s": min_bout_s, "pixel_cutoff": pixel_cutoff}
+    named = {"threshold": threshold, "min_bout_s": min_bout_s, "pixel_cutoff": pixel_cutoff, **named_options}
     overrides.update({k: _value(v) if isinstance(v, str) else v for k, v in named.items() if v is not None})
     return overrides
+
+
+def bodyparts_from(text: str | None) -> list[str] | None:
+    """Body parts given as a comma-separated list (None: all of the file's)."""
+    if text is None:
+        return None
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        raise InvalidInputError(f"--bodyparts {text!r} names no body part; expected e.g. nose,tail_base")
+    return parts
 
 
 THRESHOLD_OPTION = typer.Option(
@@ -83,8 +106,12 @@ def _report(report: BatchReport, out_dir: Path, verb: str) -> None:
         f"results in {out_dir}"
     )
     for outcome in report.outcomes:
-        for warning in () if outcome.document is None else outcome.document["video_info"].get("warnings", []):
-            print_warning(f"{outcome.video.name}: {warning}")
+        document = outcome.document or {"video_info": {}, "animals": []}
+        for warning in document["video_info"].get("warnings", []):
+            print_warning(escape(f"{outcome.video.name}: {warning}"))
+        for animal in document["animals"]:
+            for warning in animal["warnings"]:
+                print_warning(escape(f"{outcome.video.name} {animal['animal']}: {warning}"))
     for outcome in report.failed:
         print_error(f"{outcome.video}: {outcome.error}")
     if report.failed:
@@ -95,33 +122,8 @@ def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def score(
-    paths: list[Path] = typer.Argument(..., help="Video files, or folders of videos."),
-    rois: Path | None = typer.Option(None, "--rois", help=ROI_FILE_HELP, exists=True, dir_okay=False),
-    preset: str = typer.Option(
-        "fst", "--preset", help="fst | tst | freezing, or a calibrated preset's name."
-    ),
-    threshold: str | None = THRESHOLD_OPTION,
-    min_bout_s: float | None = MIN_BOUT_OPTION,
-    pixel_cutoff: float | None = typer.Option(
-        None, "--pixel-cutoff", help="Grey levels a pixel must change by to count (see calibrate-noise)."
-    ),
-    settings: list[str] = SET_OPTION,
-    out: Path = typer.Option(Path("behavlab-scores"), "--out", help="Output folder."),
-    jobs: int | None = typer.Option(None, "--jobs", help="Videos scored at once (default: one per CPU)."),
-    dask: str | None = typer.Option(
-        None,
-        "--dask",
-        help="Run on Dask: 'local' (a LocalCluster) or tcp://HOST:PORT (needs behavlab[dask]).",
-    ),
-    resume: bool = typer.Option(False, "--resume", help="Skip videos already scored into --out."),
-    per_frame: bool = typer.Option(
-        False, "--per-frame", help="Also write <video>.<animal>.frames.csv per animal."
-    ),
-    overlay: bool = typer.Option(False, "--overlay", help="Also write an annotated <video>.overlay.mp4."),
-) -> None:
-    """Score FST immobility in videos: results.csv, bins.csv, and per video its JSON, cache and QC plot."""
-    overrides = overrides_from(threshold, min_bout_s, pixel_cutoff, settings)
+def _progress_bar() -> Progress:
+    """The batch progress bar on stderr (videos done, frames per second, time left); off when piped."""
     columns = (
         TextColumn("[bold]scoring"),
         BarColumn(),
@@ -130,26 +132,147 @@ def score(
         TimeRemainingColumn(),
     )
     console = Console(stderr=True)
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
+
+
+def _study_report(result: StudyScoring) -> None:
+    """Sessions scored now, already scored, and each failure by blind code; exit 1 if any failed."""
+    stdout().print(
+        f"scored {result.scored} session(s), {result.already_scored} already scored with these parameters, "
+        f"{len(result.failures)} failed; files in {result.out_dir}"
+    )
+    for code, reason in result.failures:
+        print_error(f"{code}: {reason}")
+    if result.failures:
+        raise typer.Exit(code=1)
+
+
+METHOD_HELP = (
+    "motion (changed pixels per ROI) or pose (DeepLabCut tracks: each video's <video>DLC_<scorer>.h5/.csv "
+    "next to it). Default: pose with --pose, else motion."
+)
+
+
+def score(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(
+        None, help="Video files or folders (pose method: also DeepLabCut files, or folders of them)."
+    ),
+    method: str | None = typer.Option(None, "--method", help=METHOD_HELP),
+    pose: list[Path] = typer.Option(
+        [], "--pose", help="A DeepLabCut .h5/.csv scored alone (repeatable); its video's fps, else --fps."
+    ),
+    study: str | None = typer.Option(
+        None, "--study", help="Score this study's FST sessions not yet scored with these parameters."
+    ),
+    rois: Path | None = typer.Option(None, "--rois", help=ROI_FILE_HELP, exists=True, dir_okay=False),
+    preset: str = typer.Option(
+        "fst", "--preset", help="fst | tst | freezing, or a calibrated preset's name."
+    ),
+    threshold: str | None = THRESHOLD_OPTION,
+    min_bout_s: float | None = MIN_BOUT_OPTION,
+    pixel_cutoff: float | None = typer.Option(
+        None,
+        "--pixel-cutoff",
+        help="Motion: grey levels a pixel must change by to count (see calibrate-noise).",
+    ),
+    fps: float | None = typer.Option(
+        None, "--fps", help="Pose: frames per second of pose files scored without their video."
+    ),
+    px_per_cm: float | None = typer.Option(None, "--px-per-cm", help="Pose: pixels per cm in the image."),
+    tank_diameter_px: float | None = typer.Option(
+        None, "--tank-diameter-px", help="Pose: the tank's inner diameter in pixels (instead of --px-per-cm)."
+    ),
+    tank_diameter_cm: float | None = typer.Option(
+        None, "--tank-diameter-cm", help="Pose: the tank's inner diameter in cm (default 20)."
+    ),
+    bodyparts: str | None = typer.Option(
+        None, "--bodyparts", help="Pose: body parts to use, comma-separated (default: all in the file)."
+    ),
+    min_likelihood: float | None = typer.Option(
+        None, "--min-likelihood", help="Pose: drop points below this DeepLabCut likelihood (default 0.9)."
+    ),
+    settings: list[str] = SET_OPTION,
+    out: Path | None = typer.Option(
+        None, "--out", help="Output folder (default behavlab-scores; with --study, the study's own)."
+    ),
+    jobs: int | None = typer.Option(None, "--jobs", help="Videos scored at once (default: one per CPU)."),
+    dask: str | None = typer.Option(
+        None,
+        "--dask",
+        help="Run on Dask: 'local' (a LocalCluster) or tcp://HOST:PORT (needs behavlab\\[dask]).",
+    ),
+    resume: bool = typer.Option(False, "--resume", help="Skip videos already scored into --out."),
+    per_frame: bool = typer.Option(
+        False, "--per-frame", help="Also write <video>.<animal>.frames.csv per animal."
+    ),
+    overlay: bool = typer.Option(False, "--overlay", help="Also write an annotated <video>.overlay.mp4."),
+) -> None:
+    """Score immobility (motion or pose) in videos, DeepLabCut files or a study's FST sessions.
+
+    Writes results.csv, bins.csv, and per video its JSON, signal cache and QC plot.
+    """
+    chosen = method or ("pose" if pose else "motion")
+    overrides = overrides_from(
+        threshold,
+        min_bout_s,
+        pixel_cutoff,
+        settings,
+        fps=fps,
+        px_per_cm=px_per_cm,
+        tank_diameter_px=tank_diameter_px,
+        tank_diameter_cm=tank_diameter_cm,
+        bodyparts=bodyparts_from(bodyparts),
+        min_likelihood=min_likelihood,
+    )
+    with _progress_bar() as progress:
         task = progress.add_task("score", total=None, fps=0.0)
 
         def update(state: BatchProgress) -> None:
             progress.update(task, total=state.videos_total, completed=state.videos_done, fps=state.fps)
 
-        report = score_videos(
-            paths,
-            out,
-            rois_file=rois,
-            preset=preset,
-            overrides=overrides,
-            jobs=jobs,
-            dask=dask,
-            resume=resume,
-            per_frame=per_frame,
-            overlay=overlay,
-            on_progress=update,
-        )
-    _report(report, out, "scored")
+        if study is not None:
+            if paths or pose:
+                raise InvalidInputError(
+                    "--study scores the study's own session videos; give no paths or --pose"
+                )
+            if resume or per_frame or overlay or rois is not None:
+                raise InvalidInputError(
+                    "--study skips sessions already scored and uses each session's ROI; "
+                    "--resume, --per-frame, --overlay and --rois apply to files only"
+                )
+            result = score_study(
+                state_of(ctx).workspace(),
+                study,
+                method=chosen,
+                preset=preset,
+                overrides=overrides,
+                jobs=jobs,
+                dask=dask,
+                out_dir=out,
+                on_progress=update,
+            )
+        else:
+            folder = out if out is not None else Path("behavlab-scores")
+            report = score_videos(
+                paths or [],
+                folder,
+                method=chosen,
+                pose_files=pose,
+                rois_file=rois,
+                preset=preset,
+                overrides=overrides,
+                jobs=jobs,
+                dask=dask,
+                resume=resume,
+                per_frame=per_frame,
+                overlay=overlay,
+                on_progress=update,
+            )
+    if study is not None:
+        _study_report(result)
+    else:
+        _report(report, folder, "scored")
 
 
 def rescore(

@@ -26,8 +26,10 @@ from tracking.outputs import (
     DOCUMENT_VERSION,
     VideoOutputs,
     atomic_write,
+    ensure_output_folder,
     jsonable,
     load_document,
+    remove_temporaries,
     write_csv,
     write_json,
     write_summaries,
@@ -40,10 +42,12 @@ from tracking.pose.batch import (
     pose_job_video,
     pose_signal_options,
     pose_video_stem,
+    preset_pose_options,
     rescore_pose,
     score_pose_job,
     split_pose_overrides,
 )
+from tracking.pose.io import PoseFileError
 from tracking.presets import PresetError, ScoringParams, get_preset, preset_signal, with_overrides
 from tracking.qc import plot_qc
 from tracking.rois import ROI, RoiFile, roi_from_dict, write_roi_png
@@ -248,20 +252,29 @@ class Method:
     """A scoring method: how it scores a job and rescores a cached signal, and which options are its signal's.
 
     ``split`` separates keyword overrides into (signal options, scoring parameters); ``signal_options``
-    completes the signal options for a preset; ``pose_files`` says whether inputs pair with pose files.
+    completes the signal options for a preset; ``preset_options`` keeps those a calibrated preset saves;
+    ``pose_files`` says whether inputs pair with pose files.
     """
 
     score: Callable[[VideoJob], VideoScore]
     rescore: Callable[..., VideoScore]
     split: Callable[[Mapping[str, Any]], tuple[dict[str, Any], dict[str, Any]]]
     signal_options: Callable[[str, Mapping[str, Any], str | Path | None], dict[str, Any]]
+    preset_options: Callable[[Mapping[str, Any]], dict[str, Any]] = dict
     pose_files: bool = False
 
 
 #: Scoring methods by name.
 METHODS: dict[str, Method] = {
     "motion": Method(_score_motion, rescore, split_overrides, _motion_options),
-    "pose": Method(_score_pose, rescore_pose, split_pose_overrides, pose_signal_options, pose_files=True),
+    "pose": Method(
+        _score_pose,
+        rescore_pose,
+        split_pose_overrides,
+        pose_signal_options,
+        preset_pose_options,
+        pose_files=True,
+    ),
 }
 
 
@@ -412,7 +425,7 @@ def run_job(job: VideoJob) -> VideoOutcome:
             overlay=job.settings.overlay,
         )
     except Exception as error:
-        return VideoOutcome(job.video, error=_reason(error), seconds=time.perf_counter() - started)
+        return VideoOutcome(job.video, error=_reason(error, job.video), seconds=time.perf_counter() - started)
     return VideoOutcome(
         job.video,
         document=document,
@@ -421,10 +434,23 @@ def run_job(job: VideoJob) -> VideoOutcome:
     )
 
 
-def _reason(error: BaseException) -> str:
-    """Why a video failed, in one line: the message, with the error type unless the message explains it."""
+def _reason(error: BaseException, path: Path | None = None) -> str:
+    """Why a video failed, in one line: the message, with the error type unless the message explains it.
+
+    A pose file error about the input itself gives its problem alone (the report names the input already).
+    """
+    if isinstance(error, PoseFileError) and path is not None and Path(error.path) == path:
+        return error.problem
     text = str(error) or type(error).__name__
-    known = ("VideoOpenError", "ROIError", "PresetError", "CacheError", "CacheMismatchError", "PoseFileError")
+    known = (
+        "VideoOpenError",
+        "ROIError",
+        "PresetError",
+        "CacheError",
+        "CacheMismatchError",
+        "PoseFileError",
+        "OutputWriteError",
+    )
     return text if type(error).__name__ in known else f"{type(error).__name__}: {text}"
 
 
@@ -464,22 +490,26 @@ def run_batch(
 ) -> BatchReport:
     """Score every video on ``runner`` (default: a local process pool on every CPU), writing its outputs.
 
+    The output folder is checked writable before any video is decoded (:class:`OutputWriteError` if not).
     With ``resume``, a video whose result document records the same file content and the same request is not
-    scored again. A failing video does not stop the others (for the pose method, nor does a video without a
-    pose file). ``results.csv`` and ``bins.csv`` (every finished video of this batch, sorted by name) are
-    rewritten every few seconds and at the end; the per-video documents hold everything they are made from.
+    scored again, and the hidden temporary files of a killed run are removed first. A failing video does not
+    stop the others (for the pose method, nor does a video without a pose file). ``results.csv`` and
+    ``bins.csv`` (every finished video of this batch, sorted by name) are rewritten every few seconds and at
+    the end; the per-video documents hold everything they are made from.
     """
     runner = runner if runner is not None else LocalRunner()
     started = time.perf_counter()
     paths = [Path(v) for v in videos]
-    settings.out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_output_folder(settings.out_dir)
+    if resume:
+        remove_temporaries(settings.out_dir)
     outcomes: dict[Path, VideoOutcome] = {}
     jobs = []
     for path in paths:
         try:
             jobs.append(make_job(path, method, settings))
         except ValueError as error:
-            outcomes[path] = VideoOutcome(path, error=_reason(error))
+            outcomes[path] = VideoOutcome(path, error=_reason(error, path))
     clashes = _name_clashes(jobs)
     for job in jobs:
         if job.video in clashes:

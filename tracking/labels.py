@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -186,7 +187,9 @@ def read_bout_labels(
     end_col = _column(table, _END_COLUMNS, path, "bout end (seconds)")
     behavior_col = _column(table, _BEHAVIOR_COLUMNS, path, "behaviour", required=False)
     if behavior_col is not None and behavior is not None:
-        keep = table[behavior_col].astype(str).str.lower().str.contains(behavior.lower(), regex=False)
+        keep = (
+            table[behavior_col].fillna("").astype(str).str.lower().str.contains(behavior.lower(), regex=False)
+        )
         if not keep.any():
             found = ", ".join(sorted(table[behavior_col].astype(str).unique()))
             raise LabelFileError(
@@ -210,7 +213,7 @@ def read_bout_labels(
         if video_col
         else pd.Series(video or _video_name(path), index=table.index)
     )
-    animals = table[animal_col].astype(str) if animal_col else pd.Series("", index=table.index)
+    animals = table[animal_col].fillna("").astype(str) if animal_col else pd.Series("", index=table.index)
     labels = {}
     for (name, animal), group in pd.DataFrame({"v": videos, "a": animals}).groupby(["v", "a"], sort=True):
         positions = table.index.get_indexer(group.index)
@@ -237,9 +240,27 @@ def read_seconds_labels(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "video": table[video_col].astype(str).map(_video_name),
-            "animal": table[animal_col].astype(str) if animal_col else "",
+            "animal": table[animal_col].fillna("").astype(str) if animal_col else "",
             "immobility_s": seconds,
         }
+    )
+
+
+def label_kind(path: str | Path) -> Literal["frames", "bouts", "seconds"]:
+    """What a label table holds, from its columns: bouts (start and end), per-video seconds, or frames."""
+    table = _read_table(path)
+    columns = {c.lower() for c in table.columns}
+    if columns & set(_START_COLUMNS) and columns & set(_END_COLUMNS):
+        return "bouts"
+    if columns & set(_SECONDS_COLUMNS) and columns & set(_VIDEO_COLUMNS):
+        return "seconds"
+    if columns & set(_FRAME_COLUMNS):
+        return "frames"
+    raise LabelFileError(
+        path,
+        "not a label table: expected bout start and end columns (e.g. BORIS 'Start (s)', 'Stop (s)'), "
+        f"per-video seconds ({', '.join(_VIDEO_COLUMNS[:1] + _SECONDS_COLUMNS[:1])}) or a per-frame column "
+        f"({', '.join(_FRAME_COLUMNS)}); found: {', '.join(table.columns)}",
     )
 
 

@@ -175,6 +175,11 @@ def _preset_path(directory: str | Path, name: str) -> Path:
     return Path(directory) / f"{name}.json"
 
 
+def preset_file(name: str, directory: str | Path) -> Path:
+    """Where a calibrated preset called ``name`` is kept in ``directory``; PresetError for a bad name."""
+    return _preset_path(directory, name)
+
+
 def save_preset(
     params: ScoringParams, directory: str | Path, *, signal: Mapping[str, Any] | None = None
 ) -> Path:

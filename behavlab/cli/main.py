@@ -6,7 +6,7 @@ import typer
 from typer.core import TyperGroup
 
 from behavlab import __version__
-from behavlab.cli import animals, audit, database, scoring, study
+from behavlab.cli import animals, audit, calibration, database, scoring, study
 from behavlab.cli.blinding import (
     dose,
     dosing_sheet_command,
@@ -67,6 +67,8 @@ app.command("score")(scoring.score)
 app.command("rescore")(scoring.rescore)
 app.add_typer(scoring.rois_app, name="rois")
 app.command("calibrate-noise")(scoring.calibrate_noise)
+app.command("calibrate")(calibration.calibrate)
+app.command("agreement")(calibration.agreement)
 
 
 def _print_version(value: bool) -> None:

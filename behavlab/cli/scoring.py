@@ -106,12 +106,12 @@ def _report(report: BatchReport, out_dir: Path, verb: str) -> None:
         f"results in {out_dir}"
     )
     for outcome in report.outcomes:
-        document = outcome.document or {"video_info": {}, "animals": []}
+        document = outcome.document or {"video": outcome.video.name, "video_info": {}, "animals": []}
         for warning in document["video_info"].get("warnings", []):
-            print_warning(escape(f"{outcome.video.name}: {warning}"))
+            print_warning(escape(f"{document['video']}: {warning}"))
         for animal in document["animals"]:
             for warning in animal["warnings"]:
-                print_warning(escape(f"{outcome.video.name} {animal['animal']}: {warning}"))
+                print_warning(escape(f"{document['video']} {animal['animal']}: {warning}"))
     for outcome in report.failed:
         print_error(f"{outcome.video}: {outcome.error}")
     if report.failed:

@@ -11,6 +11,7 @@ from behavlab.services.animals import (
     record_weights,
 )
 from behavlab.services.audit import ChainReport, list_events, verify_chain
+from behavlab.services.calibration import CalibrationRun, calibrate_to_labels, compare_scorings
 from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoPlan, DemoReport, run_demo
 from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
 from behavlab.services.fst import (
@@ -61,6 +62,7 @@ __all__ = [
     "DEMO_STUDY",
     "ROUTES",
     "AnimalStatus",
+    "CalibrationRun",
     "ChainReport",
     "CommittedRandomization",
     "DemoPlan",
@@ -89,7 +91,9 @@ __all__ = [
     "add_fst_session",
     "animal_timeline",
     "build_report_data",
+    "calibrate_to_labels",
     "commit_randomization",
+    "compare_scorings",
     "create_spt_period",
     "create_study",
     "detect_rois",

@@ -101,8 +101,13 @@ def split_pose_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], 
     return signal, scoring
 
 
-#: Signal options that describe a camera, not a behaviour: never taken from a calibrated preset.
-_SET_UP_OPTIONS = ("px_per_cm", "tank_diameter_px", "tank_diameter_cm", "fps")
+#: Signal options that describe a camera, not a behaviour: never kept in a calibrated preset.
+SET_UP_OPTIONS = ("px_per_cm", "tank_diameter_px", "tank_diameter_cm", "fps")
+
+
+def preset_pose_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The pose signal options a calibrated preset keeps: all but the camera's (:data:`SET_UP_OPTIONS`)."""
+    return {k: v for k, v in options.items() if k not in SET_UP_OPTIONS}
 
 
 def pose_signal_options(
@@ -118,7 +123,7 @@ def pose_signal_options(
     fps = options.pop("fps", None)
     if fps is not None and not (isinstance(fps, int | float) and np.isfinite(fps) and fps > 0):
         raise PresetError(f"fps = {fps!r} is not accepted; expected frames per second > 0")
-    saved = {k: v for k, v in preset_signal(preset, presets_dir).items() if k not in _SET_UP_OPTIONS}
+    saved = preset_pose_options(preset_signal(preset, presets_dir))
     try:
         signal = signal_params_for(preset).replace(**{**saved, **options})
     except (TypeError, ValueError) as error:
@@ -297,6 +302,7 @@ __all__ = [
     "pose_job_video",
     "pose_signal_options",
     "pose_video_stem",
+    "preset_pose_options",
     "rescore_pose",
     "score_pose_job",
     "split_pose_overrides",

@@ -1,0 +1,196 @@
+"""Calibrating a scoring method against human labels, and the agreement of any two scorings.
+
+A thin layer over :mod:`tracking.comparison` and :mod:`tracking.calibration`: it reads the sources, saves the
+fitted parameters as a named preset in :func:`~behavlab.services.video_scoring.presets_directory` (where
+``behavlab score --preset NAME`` finds it), writes the figure and the fit record, and turns the library's
+input errors into :class:`~behavlab.errors.BehavlabError` messages. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from behavlab.errors import InvalidInputError, NotFoundError
+from behavlab.services.video_scoring import presets_directory, tracking_errors
+
+if TYPE_CHECKING:
+    from tracking.calibration import CalibrationResult, Objective
+    from tracking.comparison import Comparison
+    from tracking.scorings import Scoring
+
+
+@dataclass(frozen=True)
+class CalibrationRun:
+    """A calibration: the fit, the preset file saved, the figure and record written, what was left out."""
+
+    result: CalibrationResult
+    preset_path: Path
+    png_path: Path
+    json_path: Path
+    unmatched_labels: tuple[str, ...]
+    unmatched_signals: tuple[str, ...]
+
+
+def _read(paths: Sequence[str | Path], behavior: str | None) -> list[Scoring]:
+    """Every scoring in the given files and folders (NotFoundError naming a missing one)."""
+    from tracking.scorings import read_scorings
+
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise NotFoundError(f"no such file or folder: {', '.join(missing)}")
+    return [scoring for path in paths for scoring in read_scorings(path, behavior=behavior)]
+
+
+def calibrate_to_labels(
+    label_files: Sequence[str | Path],
+    signals: Sequence[str | Path],
+    *,
+    name: str,
+    preset: str | None = None,
+    method: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    tolerance_s: float = 0.0,
+    min_bouts: Sequence[float] | None = None,
+    keep_min_bout: bool = False,
+    objective: Objective | None = None,
+    out_dir: str | Path = "behavlab-calibration",
+    replace: bool = False,
+    behavior: str | None = "immobil",
+) -> CalibrationRun:
+    """Fit threshold and minimum bout to human labels (leave-one-video-out), save them as preset ``name``.
+
+    ``signals`` are outputs of ``behavlab score`` (folders or per-video JSON) or per-frame CSVs; the base
+    parameters are those the signals were scored with, or ``preset`` (for ``method``) when given, changed by
+    ``overrides``. The preset also records the signal options the signals were made with.
+    """
+    from tracking.agreement import plot_agreement
+    from tracking.batch import method_of
+    from tracking.calibration import DEFAULT_MIN_BOUTS, calibrate
+    from tracking.comparison import calibration_inputs
+    from tracking.outputs import write_json
+    from tracking.presets import PRESETS, PresetError, get_preset, preset_file, save_preset, with_overrides
+
+    if not label_files:
+        raise InvalidInputError("no human labels: give --labels FILE (per-frame, bouts or seconds)")
+    if not signals:
+        raise InvalidInputError("no signals: give the output folders of `behavlab score` to calibrate")
+    if tolerance_s < 0:
+        raise InvalidInputError(f"--tolerance-s must be >= 0, got {tolerance_s:g}")
+    if any(key[0] == name for key in PRESETS):
+        raise InvalidInputError(f"{name!r} is a built-in preset; give the calibrated preset its own name")
+    directory = presets_directory()
+    with tracking_errors():
+        preset_path = preset_file(name, directory)
+        if preset_path.exists() and not replace:
+            raise InvalidInputError(
+                f"preset {name!r} exists ({preset_path}); choose another name or replace it"
+            )
+        inputs = calibration_inputs(_read(label_files, behavior), _read(signals, None))
+        if len(inputs.videos) < 2:
+            found = ", ".join(s.key for _, s in inputs.pairing.pairs) or "none"
+            raise InvalidInputError(
+                f"calibration needs human labels for at least two scored animals; matched: {found}; "
+                f"labels without a signal: {', '.join(s.key for s in inputs.pairing.only_first) or 'none'}"
+            )
+        if preset is not None:
+            chosen = method or inputs.method
+            if chosen is None:
+                raise InvalidInputError("give --method motion|pose with --preset for signals from CSV files")
+            base = get_preset(preset, chosen, directory=directory, **dict(overrides or {}))
+        elif inputs.params is not None:
+            base = with_overrides(inputs.params, **dict(overrides or {}))
+        else:
+            raise InvalidInputError("the signals record no scoring parameters; give --preset and --method")
+        try:
+            result = calibrate(
+                inputs.videos,
+                base,
+                name=name,
+                min_bouts=None if keep_min_bout else (tuple(min_bouts) if min_bouts else DEFAULT_MIN_BOUTS),
+                objective=objective,
+                tolerance_s=tolerance_s,
+            )
+        except ValueError as error:
+            if isinstance(error, PresetError):
+                raise
+            raise InvalidInputError(f"cannot calibrate: {error}") from error
+        kept = method_of(result.params.method).preset_options(inputs.signal_options)
+        saved = save_preset(result.params, directory, signal=kept)
+    out = Path(out_dir)
+    png = plot_agreement(
+        result.folds["human_s"].to_numpy(),
+        result.folds["machine_s"].to_numpy(),
+        out / f"{name}.calibration.png",
+        labels=("human", "machine, held out"),
+        title=f"Calibration {name} ({result.params.method}), leave-one-video-out",
+    )
+    record = write_json(
+        out / f"{name}.calibration.json",
+        {
+            **result.to_dict(),
+            "labels": [str(p) for p in label_files],
+            "signals": [str(p) for p in signals],
+            "signal_options": inputs.signal_options,
+            "preset_file": str(saved),
+        },
+    )
+    return CalibrationRun(
+        result,
+        saved,
+        png,
+        record,
+        tuple(s.key for s in inputs.pairing.only_first),
+        tuple(s.key for s in inputs.pairing.only_second),
+    )
+
+
+def compare_scorings(
+    first: str | Path,
+    second: str | Path,
+    *,
+    window_start_s: float = 120.0,
+    window_end_s: float | None = 360.0,
+    tolerance_s: float = 0.0,
+    grid_fps: float = 30.0,
+    png: str | Path | None = None,
+    behavior: str | None = "immobil",
+) -> Comparison:
+    """Agreement of two scorings (human labels or behavlab outputs), ``first`` the reference.
+
+    Per frame (accuracy, F1, Cohen's kappa) where both are per frame or bouts, and per video (Pearson r,
+    Bland-Altman bias and 95% limits) on seconds in the window; ``png`` also writes the scatter and
+    Bland-Altman figure.
+    """
+    from tracking import comparison
+    from tracking.agreement import plot_agreement
+
+    if tolerance_s < 0:
+        raise InvalidInputError(f"--tolerance-s must be >= 0, got {tolerance_s:g}")
+    if not grid_fps > 0:
+        raise InvalidInputError(f"--fps must be > 0, got {grid_fps:g}")
+    if window_end_s is not None and window_end_s <= window_start_s:
+        raise InvalidInputError(
+            f"the window ends at {window_end_s:g} s, not after its start {window_start_s:g} s"
+        )
+    with tracking_errors():
+        result = comparison.compare_scorings(
+            _read([first], behavior),
+            _read([second], behavior),
+            window_start_s=window_start_s,
+            window_end_s=window_end_s,
+            tolerance_s=tolerance_s,
+            grid_fps=grid_fps,
+        )
+    if png is not None:
+        rows = result.rows.dropna(subset=["first_s", "second_s"])
+        plot_agreement(
+            rows["first_s"].to_numpy(),
+            rows["second_s"].to_numpy(),
+            png,
+            labels=(Path(first).name, Path(second).name),
+            title="Agreement",
+        )
+    return result

@@ -111,10 +111,20 @@ def fst_manual(
     ),
     scorer: str = typer.Option(..., "--scorer", help="Who scored (blind to the arm)."),
     latency_s: float | None = typer.Option(None, "--latency-s", help="Latency to the first immobility (s)."),
+    amend: str | None = typer.Option(
+        None, "--amend", help="After unmasking only: the reason for this correction (listed in the report)."
+    ),
 ) -> None:
     """Enter a human score for the animal's latest FST session: seconds immobile or a time-sampling sheet."""
     score = record_manual_score(
-        state_of(ctx).workspace(), study, code, immobility_s, scorer, latency_s, sheet=sheet
+        state_of(ctx).workspace(),
+        study,
+        code,
+        immobility_s,
+        scorer,
+        latency_s,
+        sheet=sheet,
+        amend_reason=amend,
     )
     counts = json.loads(score.time_sampling)
     sampled = f" ({', '.join(f'{n} {name}' for name, n in counts.items())} bins)" if counts else ""

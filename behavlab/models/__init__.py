@@ -1,6 +1,7 @@
 """The database schema as plain SQLModel tables; rules live in services, cohorts and tracking."""
 
 from behavlab.models.allocation import Allocation, Randomization, SealedKey
+from behavlab.models.amendment import Amendment
 from behavlab.models.animal import Animal, CageAssignment, Weight
 from behavlab.models.audit import AuditEvent
 from behavlab.models.base import UTCDateTime, utc_now
@@ -11,6 +12,7 @@ from behavlab.models.study import Arm, Study
 
 __all__ = [
     "Allocation",
+    "Amendment",
     "Animal",
     "Arm",
     "AuditEvent",

@@ -19,6 +19,7 @@ from behavlab.models import (
     Weight,
     utc_now,
 )
+from behavlab.services.amendments import record_amendment
 from behavlab.services.audit import record_event
 from behavlab.services.files import refused_files
 from behavlab.services.guards import refuse_if_randomized, refuse_if_unmasked, study_is_unmasked
@@ -309,6 +310,16 @@ def exclude_animal(
                 "decided_blind": exclusion.decided_blind,
             },
         )
+        if not exclusion.decided_blind:
+            record_amendment(
+                session,
+                study,
+                actor=workspace.actor,
+                what=f"animal {animal_key} excluded after unmasking",
+                reason=reason,
+                entity="animal",
+                entity_id=animal_key,
+            )
     return exclusion
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
 from behavlab.models import Allocation, Animal, DoseEvent, FstSession, ImmobilityScore, Study
+from behavlab.services.amendments import amendment_reason, record_amendment
 from behavlab.services.audit import record_event
 from behavlab.services.files import refused_files
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
@@ -114,9 +115,11 @@ def record_manual_score(
     scorer: str,
     latency_s: float | None = None,
     sheet: Path | None = None,
+    amend_reason: str | None = None,
 ) -> ImmobilityScore:
     """Store a human's score of the animal's latest FST session (last 4 of 6 minutes): seconds immobile,
-    or a 5-s time-sampling sheet (48 bins: immobile, swimming, climbing)."""
+    or a 5-s time-sampling sheet (48 bins: immobile, swimming, climbing). After unmasking only as an
+    amendment with its reason."""
     seconds, sampling = _manual_seconds(immobility_s, sheet)
     if latency_s is not None and not 0 <= latency_s <= FST_WINDOW_S[1]:
         raise InvalidInputError(f"--latency-s {latency_s:g} not accepted; accepted: 0 to {FST_WINDOW_S[1]:g}")
@@ -133,7 +136,7 @@ def record_manual_score(
         }
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
-        refuse_if_unmasked(session, study, "add scores")
+        amending = amendment_reason(session, study, "add scores", amend_reason)
         fst = _latest_session(session, study, typed_code)
         score = ImmobilityScore(
             session_id=_session_id(fst),
@@ -165,6 +168,17 @@ def record_manual_score(
                 **details,
             },
         )
+        if amending:
+            record_amendment(
+                session,
+                study,
+                actor=workspace.actor,
+                what=f"manual FST score of {normalize_code(typed_code)} entered after unmasking: "
+                f"{seconds:g} s immobile (scorer {scorer.strip()})",
+                reason=amending,
+                entity="fst_session",
+                entity_id=str(fst.id),
+            )
     return score
 
 

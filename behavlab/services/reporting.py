@@ -29,6 +29,7 @@ from behavlab.models import (
 )
 from behavlab.report.data import (
     AgreementInfo,
+    Amendment,
     AnimalInfo,
     ArmInfo,
     BlindingInfo,
@@ -43,6 +44,7 @@ from behavlab.report.data import (
     StudyInfo,
 )
 from behavlab.report.render import ReportFiles, write_report
+from behavlab.services.amendments import study_amendments
 from behavlab.services.guards import EMERGENCY_UNMASK, FULL_UNMASK
 from behavlab.services.lookup import find_study
 from behavlab.services.roster_view import current_roster
@@ -146,6 +148,9 @@ def build_report_data(workspace: Workspace, study_name: str) -> ReportData:
             immobility_per_minute=pd.DataFrame(minute_rows, columns=list(_MINUTE_COLUMNS)),
             exclusions=tuple(_exclusions(session, study, arm_of)),
             emergency_unblindings=tuple(_emergencies(session, study, arm_of)),
+            amendments=tuple(
+                Amendment(a.what, a.reason, a.by, a.at) for a in study_amendments(session, study)
+            ),
             scoring=tuple(_scoring(scores)),
             procedures=_procedures(session, study),
             agreement=tuple(_agreement(scores)),

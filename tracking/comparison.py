@@ -80,8 +80,12 @@ def _has_frames(scoring: Scoring) -> bool:
     return scoring.frames is not None or scoring.bouts is not None
 
 
-def _grid(a: Scoring, b: Scoring, grid_fps: float) -> tuple[np.ndarray, float]:
-    """The frame times two scorings compare on: one's own frame times, else a grid at ``grid_fps``."""
+def _grid(a: Scoring, b: Scoring, grid_fps: float, end_s: float | None) -> tuple[np.ndarray, float]:
+    """The frame times two scorings compare on: one's own frame times, else a grid at ``grid_fps``.
+
+    Two bout tables compare on a grid reaching the window's end (or the last bout): after its last bout a
+    rater scored the animal mobile.
+    """
     for scoring in (a, b):
         if scoring.timestamps is not None and scoring.fps is not None:
             return scoring.timestamps, scoring.fps
@@ -90,7 +94,7 @@ def _grid(a: Scoring, b: Scoring, grid_fps: float) -> tuple[np.ndarray, float]:
         n = sizes[0]
     else:
         ends = [float(s.bouts[:, 1].max()) for s in (a, b) if s.bouts is not None and s.bouts.size]
-        n = math.ceil(max(ends, default=0.0) * grid_fps)
+        n = math.ceil(max([*ends, end_s or 0.0]) * grid_fps - 1e-9)
     return np.arange(n, dtype=np.float64) / grid_fps, grid_fps
 
 
@@ -140,7 +144,7 @@ def compare_scorings(
         row: dict[str, Any] = {"video": a.video, "animal": a.animal or b.animal}
         notes = []
         if _has_frames(a) and _has_frames(b):
-            times, fps = _grid(a, b, grid_fps)
+            times, fps = _grid(a, b, grid_fps, window_end_s)
             a, b = _timed(a, times, fps), _timed(b, times, fps)
             valid = (times >= window_start_s) & (
                 times < (window_end_s if window_end_s is not None else np.inf)

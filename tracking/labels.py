@@ -187,9 +187,7 @@ def read_bout_labels(
     end_col = _column(table, _END_COLUMNS, path, "bout end (seconds)")
     behavior_col = _column(table, _BEHAVIOR_COLUMNS, path, "behaviour", required=False)
     if behavior_col is not None and behavior is not None:
-        keep = (
-            table[behavior_col].fillna("").astype(str).str.lower().str.contains(behavior.lower(), regex=False)
-        )
+        keep = _text(table[behavior_col]).str.lower().str.contains(behavior.lower(), regex=False)
         if not keep.any():
             found = ", ".join(sorted(table[behavior_col].astype(str).unique()))
             raise LabelFileError(
@@ -213,7 +211,7 @@ def read_bout_labels(
         if video_col
         else pd.Series(video or _video_name(path), index=table.index)
     )
-    animals = table[animal_col].fillna("").astype(str) if animal_col else pd.Series("", index=table.index)
+    animals = _text(table[animal_col]) if animal_col else pd.Series("", index=table.index)
     labels = {}
     for (name, animal), group in pd.DataFrame({"v": videos, "a": animals}).groupby(["v", "a"], sort=True):
         positions = table.index.get_indexer(group.index)
@@ -240,7 +238,7 @@ def read_seconds_labels(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "video": table[video_col].astype(str).map(_video_name),
-            "animal": table[animal_col].fillna("").astype(str) if animal_col else "",
+            "animal": _text(table[animal_col]) if animal_col else "",
             "immobility_s": seconds,
         }
     )
@@ -262,6 +260,11 @@ def label_kind(path: str | Path) -> Literal["frames", "bouts", "seconds"]:
         f"per-video seconds ({', '.join(_VIDEO_COLUMNS[:1] + _SECONDS_COLUMNS[:1])}) or a per-frame column "
         f"({', '.join(_FRAME_COLUMNS)}); found: {', '.join(table.columns)}",
     )
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """A column as text, empty where the cell is blank (a blank BORIS subject is no subject, not "nan")."""
+    return column.astype("string").fillna("").astype(str)
 
 
 def _video_name(path: str | Path) -> str:

@@ -87,17 +87,24 @@ class VideoScore:
         return self.animal(label).frames_frame()
 
 
-def split_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split keyword overrides into (signal options, scoring parameters); PresetError names unknown ones."""
-    unknown = sorted(set(overrides) - set(SIGNAL_OPTIONS) - set(_SCORING_FIELDS))
+def split_overrides(
+    overrides: Mapping[str, Any],
+    signal_options: Sequence[str] = tuple(SIGNAL_OPTIONS),
+    signal: str = "motion",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split keyword overrides into (signal options, scoring parameters); PresetError names unknown ones.
+
+    ``signal_options`` are the names of the method's signal options (default: the motion signal's).
+    """
+    unknown = sorted(set(overrides) - set(signal_options) - set(_SCORING_FIELDS))
     if unknown:
         raise PresetError(
             f"unknown parameter(s) {', '.join(map(repr, unknown))}; accepted: "
-            f"{', '.join(SIGNAL_OPTIONS)} (motion signal) and {', '.join(_SCORING_FIELDS)} (scoring)"
+            f"{', '.join(signal_options)} ({signal} signal) and {', '.join(_SCORING_FIELDS)} (scoring)"
         )
-    signal = {k: v for k, v in overrides.items() if k in SIGNAL_OPTIONS}
-    scoring = {k: v for k, v in overrides.items() if k not in SIGNAL_OPTIONS}
-    return signal, scoring
+    options = {k: v for k, v in overrides.items() if k in signal_options}
+    scoring = {k: v for k, v in overrides.items() if k not in signal_options}
+    return options, scoring
 
 
 def resolve_rois(rois: RoisArg, video: str | Path) -> tuple[ROI, ...] | None:

@@ -37,13 +37,12 @@ from tracking.pose.score import score_pose_signal, video_fps
 from tracking.pose.speed import PoseSignal, PoseSignalParams, pixel_scale, pose_signals, signal_params_for
 from tracking.presets import PresetError, ScoringParams, preset_signal
 from tracking.rois import ROI, RectROI, roi_contains
-from tracking.scoring import VideoScore
+from tracking.scoring import VideoScore, split_overrides
 from tracking.video import content_hash, open_video
 
 #: Options of the pose signal a batch accepts besides the scoring parameters: the signal's own parameters
 #: and ``fps`` (the frame rate of pose files scored without their video).
 POSE_OPTIONS = (*(f.name for f in dataclasses.fields(PoseSignalParams)), "fps")
-_SCORING_FIELDS = tuple(f.name for f in dataclasses.fields(ScoringParams) if f.name not in ("name", "method"))
 #: Tracked points an individual needs inside an ROI (fraction of its known points) to be that ROI's animal.
 MIN_INSIDE_FRACTION = 0.5
 #: Relative difference between a given frame rate and the video's above which the scoring warns.
@@ -90,15 +89,7 @@ def find_pose_inputs(folder: str | Path) -> list[Path]:
 
 def split_pose_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split overrides into (pose signal options, scoring parameters); PresetError names unknown ones."""
-    unknown = sorted(set(overrides) - set(POSE_OPTIONS) - set(_SCORING_FIELDS))
-    if unknown:
-        raise PresetError(
-            f"unknown parameter(s) {', '.join(map(repr, unknown))}; accepted: {', '.join(POSE_OPTIONS)} "
-            f"(pose signal) and {', '.join(_SCORING_FIELDS)} (scoring)"
-        )
-    signal = {k: v for k, v in overrides.items() if k in POSE_OPTIONS}
-    scoring = {k: v for k, v in overrides.items() if k not in POSE_OPTIONS}
-    return signal, scoring
+    return split_overrides(overrides, POSE_OPTIONS, "pose")
 
 
 #: Signal options that describe a camera, not a behaviour: never kept in a calibrated preset.

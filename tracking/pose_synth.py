@@ -169,6 +169,12 @@ def _dropouts(shape: tuple[int, int], config: PoseSynthConfig, rng: np.random.Ge
     return mask
 
 
+def tank_centre_px(config: PoseSynthConfig, index: int) -> tuple[float, float]:
+    """Pixel centre of the tank of individual ``index``: tanks side by side, 2.4 radii apart."""
+    spacing = 2.4 * config.tank_radius_cm * config.px_per_cm
+    return (index + 0.5) * spacing, 0.6 * spacing
+
+
 def synth_pose_tracks(
     *,
     config: PoseSynthConfig | None = None,
@@ -187,12 +193,10 @@ def synth_pose_tracks(
     shape = (n, len(individuals), len(config.bodyparts))
     x, y, likelihood = np.empty(shape), np.empty(shape), np.empty(shape)
     immobile = np.zeros((n, len(individuals)), dtype=np.uint8)
-    tank_spacing_px = 2.4 * config.tank_radius_cm * config.px_per_cm
     for i in range(len(individuals)):
         immobile[:, i] = bouts_to_frames(bouts[i], n, config.fps)
         xs, ys = _animal(immobile[:, i].astype(bool), config, rng)
-        centre_x = (i + 0.5) * tank_spacing_px
-        centre_y = 0.6 * tank_spacing_px
+        centre_x, centre_y = tank_centre_px(config, i)
         x[:, i] = centre_x + xs * config.px_per_cm + rng.normal(0, config.jitter_px, xs.shape)
         y[:, i] = centre_y + ys * config.px_per_cm + rng.normal(0, config.jitter_px, ys.shape)
         likelihood[:, i] = 1.0 - rng.beta(1.0, 60.0, xs.shape)

@@ -6,7 +6,7 @@ import typer
 from typer.core import TyperGroup
 
 from behavlab import __version__
-from behavlab.cli import animals, audit, calibration, database, scoring, study
+from behavlab.cli import animals, audit, calibration, database, pose, scoring, study
 from behavlab.cli.blinding import (
     dose,
     dosing_sheet_command,
@@ -66,6 +66,7 @@ app.command("demo")(demo)
 app.command("score")(scoring.score)
 app.command("rescore")(scoring.rescore)
 app.add_typer(scoring.rois_app, name="rois")
+app.add_typer(pose.app, name="pose")
 app.command("calibrate-noise")(scoring.calibrate_noise)
 app.command("calibrate")(calibration.calibrate)
 app.command("agreement")(calibration.agreement)

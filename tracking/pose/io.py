@@ -371,8 +371,10 @@ def parse_pose_name(path: str | Path) -> PoseFileName | None:
     return PoseFileName(match["video"], match["scorer"], match["suffix"])
 
 
-def find_pose_file(video: str | Path, folder: str | Path | None = None) -> Path:
+def find_pose_file(video: str | Path, folder: str | Path | None = None, *, scorer: str | None = None) -> Path:
     """The DeepLabCut file of ``video`` in ``folder`` (default: the video's folder), matched by name.
+
+    ``scorer`` keeps only that scorer's outputs (e.g. the one ``deeplabcut.analyze_videos`` just returned).
 
     Notes
     -----
@@ -386,13 +388,17 @@ def find_pose_file(video: str | Path, folder: str | Path | None = None) -> Path:
     candidates = []
     for path in sorted(folder.glob(f"{glob_escape(video.stem)}DLC_*")):
         name = parse_pose_name(path)
-        usable = name is not None and name.video_stem == video.stem and name.suffix in _SUFFIX_RANK
+        usable = (
+            name is not None
+            and name.video_stem == video.stem
+            and name.suffix in _SUFFIX_RANK
+            and scorer in (None, name.scorer)
+        )
         if usable and path.suffix.lower() in POSE_SUFFIXES:
             candidates.append((name, path))
     if not candidates:
-        raise PoseFileError(
-            video, f"no DeepLabCut file named {video.stem}DLC_<scorer>.h5 or .csv in {folder}"
-        )
+        named = scorer if scorer is not None else "DLC_<scorer>"
+        raise PoseFileError(video, f"no DeepLabCut file named {video.stem}{named}.h5 or .csv in {folder}")
     scorers = sorted({name.scorer for name, _ in candidates})
     if len(scorers) > 1:
         raise PoseFileError(

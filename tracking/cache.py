@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from tracking.outputs import atomic_write
 
 CACHE_FORMAT = "behavlab-signal-cache"
 CACHE_VERSION = 1
@@ -85,8 +85,6 @@ def hash_file(path: str | Path) -> str:
 
 def save_signal_cache(path: str | Path, cache: SignalCache) -> Path:
     """Write ``cache`` to ``path`` atomically (temporary file in the same directory, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     metadata = {
         "format": CACHE_FORMAT,
         "version": CACHE_VERSION,
@@ -96,20 +94,15 @@ def save_signal_cache(path: str | Path, cache: SignalCache) -> Path:
         "signal_params": cache.signal_params,
         "software_version": cache.software_version,
     }
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(
-                stream,
-                values=cache.values,
-                timestamps=cache.timestamps,
-                metadata=np.array(json.dumps(metadata, sort_keys=True)),
-            )
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(
+        path,
+        lambda temporary: np.savez(
+            temporary,
+            values=cache.values,
+            timestamps=cache.timestamps,
+            metadata=np.array(json.dumps(metadata, sort_keys=True)),
+        ),
+    )
 
 
 def load_signal_cache(

@@ -20,6 +20,7 @@ Layout, for a video ``<stem>.<ext>`` scored into ``OUT/``::
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -36,26 +37,75 @@ RESULTS_CSV = "results.csv"
 BINS_CSV = "bins.csv"
 DOCUMENT_FORMAT = "behavlab-video-score"
 DOCUMENT_VERSION = 1
+TEMPORARY_MARK = ".tmp"
+
+
+class OutputWriteError(OSError):
+    """A result file or its folder could not be written (read-only folder, full disk, no permission)."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def write_failure(path: str | Path, error: OSError) -> OutputWriteError:
+    """A failed write as one line naming the final file (never its temporary), why, and the fix."""
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        advice = "free some disk space or write to another folder"
+    else:
+        advice = "choose a folder you can write to"
+    return OutputWriteError(error.errno, f"cannot write {path}: {reason}; {advice}")
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(temporary_path)`` then rename the temporary file to ``path``; no partial file remains.
 
     The temporary name keeps the final suffix (writers such as OpenCV pick the format from it) and starts
-    with a dot, so folder listings and ``--resume`` ignore it.
+    with a dot, so folder listings and ``--resume`` ignore it. A failed write raises
+    :class:`OutputWriteError` naming ``path``.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(handle)
-    temporary = Path(name)
+    temporary: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=f"{TEMPORARY_MARK}{path.suffix}", dir=path.parent
+        )
+        os.close(handle)
+        temporary = Path(name)
         write(temporary)
         temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
+    except BaseException as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and not isinstance(error, OutputWriteError):
+            raise write_failure(path, error) from error
         raise
     return path
+
+
+def ensure_output_folder(folder: str | Path) -> Path:
+    """Create ``folder`` if needed and prove a file can be written in it, before any work is done."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(prefix=".write-check.", suffix=TEMPORARY_MARK, dir=folder) as probe:
+            probe.write(b"behavlab")
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as error:
+        raise write_failure(f"in folder {folder}", error) from error
+    return folder
+
+
+def remove_temporaries(folder: str | Path) -> list[Path]:
+    """Delete the hidden temporary files a killed run left in ``folder``; returns those removed."""
+    removed = []
+    for path in Path(folder).glob(f".*{TEMPORARY_MARK}*"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def write_text(path: str | Path, text: str) -> Path:

@@ -386,8 +386,14 @@ def draw_rois(frame: np.ndarray, rois: Sequence[ROI]) -> np.ndarray:
 
 
 def write_roi_png(path: str | Path, frame: np.ndarray, rois: Sequence[ROI]) -> Path:
-    """Write the frame with the ROIs drawn as a PNG; returns the path."""
+    """Write the frame with the ROIs drawn as a PNG; returns the path.
+
+    The PNG is encoded in memory and written by Python, so a full disk raises an OSError with its reason
+    instead of a bare failure flag (and no libpng message on stderr).
+    """
     path = Path(path)
-    if not cv2.imwrite(str(path), draw_rois(frame, rois)):
-        raise OSError(f"could not write PNG {path}")
+    encoded, data = cv2.imencode(".png", draw_rois(frame, rois))
+    if not encoded:
+        raise ValueError(f"OpenCV could not encode the ROI image for {path}")
+    path.write_bytes(data.tobytes())
     return path

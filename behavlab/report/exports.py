@@ -26,6 +26,7 @@ from cohorts.spreadsheet import spreadsheet_safe
 from cohorts.stats import OutcomeAnalysis, StudyAnalysis
 from cohorts.stats_models import MixedModelResult
 from cohorts.stats_summary import GroupSummary, software_versions, summarize
+from tracking.outputs import atomic_write, write_text
 
 REPORT_PACKAGES = ("behavlab", "matplotlib", "openpyxl")
 ANIMAL_COLUMNS = (
@@ -223,22 +224,24 @@ def _records(table: pd.DataFrame) -> Iterator[list[object]]:
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> Path:
-    """Write a table as UTF-8 CSV with every cell made safe."""
-    with path.open("w", newline="", encoding="utf-8") as stream:
-        csv.writer(stream).writerows(_records(table))
-    return path
+    """Write a table as UTF-8 CSV with every cell made safe, atomically."""
+
+    def write(temporary: Path) -> None:
+        with temporary.open("w", newline="", encoding="utf-8") as stream:
+            csv.writer(stream).writerows(_records(table))
+
+    return atomic_write(path, write)
 
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> Path:
-    """Write one worksheet per table, every cell made safe."""
+    """Write one worksheet per table, every cell made safe, atomically."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for name, table in sheets.items():
         sheet = workbook.create_sheet(name)
         for record in _records(table):
             sheet.append(record)
-    workbook.save(path)
-    return path
+    return atomic_write(path, workbook.save)
 
 
 def workbook_sheets(data: ReportData, analysis: StudyAnalysis | None) -> dict[str, pd.DataFrame]:
@@ -285,6 +288,5 @@ def manifest(data: ReportData, files: Sequence[Path]) -> dict[str, Any]:
 
 
 def write_manifest(data: ReportData, files: Sequence[Path], path: Path) -> Path:
-    """Write ``manifest.json`` listing ``files`` with their SHA-256."""
-    path.write_text(json.dumps(manifest(data, files), indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    return path
+    """Write ``manifest.json`` listing ``files`` with their SHA-256, atomically."""
+    return write_text(path, json.dumps(manifest(data, files), indent=2, sort_keys=False) + "\n")

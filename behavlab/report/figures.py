@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from behavlab.report.data import DEFAULT_WINDOW_S, SPT_OUTCOME, ReportData, outcome_groups, text_or_none
+from tracking.outputs import atomic_write
 
 DPI = 110
 JITTER_SEED = 20240501
@@ -62,9 +63,9 @@ def _new_figure(width_in: float, height_in: float) -> Figure:
 
 
 def _save(figure: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
-    return path
+    return atomic_write(
+        path, lambda temporary: figure.savefig(temporary, format="png", dpi=DPI, metadata={"Software": None})
+    )
 
 
 def outcome_figure(table: pd.DataFrame, path: Path, *, arms: Sequence[str], ylabel: str, title: str) -> Path:

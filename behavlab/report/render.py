@@ -37,6 +37,7 @@ from behavlab.report.figures import FigureFile, draw_figures
 from cohorts.stats import OutcomeAnalysis, RepeatedOutcome, StudyAnalysis, analyse_study
 from cohorts.stats_models import TwoWayAnova
 from cohorts.stats_summary import summarize
+from tracking.outputs import ensure_output_folder, write_text
 
 MISSING = "n/a"
 P_FLOOR = 1e-16  # below double precision relative to 1: shown as a bound, not a number
@@ -759,16 +760,17 @@ def analyse(data: ReportData) -> StudyAnalysis | None:
 
 
 def write_report(data: ReportData, out_dir: Path) -> ReportFiles:
-    """Write report.md, report.html, the figures, data.csv, data.xlsx and manifest.json into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write report.md, report.html, the figures, data.csv, data.xlsx and manifest.json into ``out_dir``.
+
+    Each file is written atomically; a folder that cannot be written is refused before any file is.
+    """
+    ensure_output_folder(out_dir)
     analysis = analyse(data)
     figures = draw_figures(data, out_dir)
     blocks = report_blocks(data, analysis, figures)
     title = f"{data.study.name}: {'blind ' if data.blinded else ''}study report"
-    markdown = out_dir / "report.md"
-    markdown.write_text(to_markdown(blocks), encoding="utf-8")
-    page = out_dir / "report.html"
-    page.write_text(to_html(blocks, title), encoding="utf-8")
+    markdown = write_text(out_dir / "report.md", to_markdown(blocks))
+    page = write_text(out_dir / "report.html", to_html(blocks, title))
     csv_path = write_csv(tidy_table(data), out_dir / "data.csv")
     xlsx_path = write_xlsx(workbook_sheets(data, analysis), out_dir / "data.xlsx")
     written = [markdown, page, csv_path, xlsx_path, *(figure.path for figure in figures)]

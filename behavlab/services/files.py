@@ -1,10 +1,11 @@
-"""Turning a refused input file from the pure libraries into the app's error, every problem listed."""
+"""Turning a refused input file, or an output that cannot be written, into the app's one clear error."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from behavlab.errors import InvalidInputError
 from cohorts.problems import InputError
+from tracking.outputs import OutputWriteError
 
 
 @contextmanager
@@ -17,3 +18,12 @@ def refused_files(what: str) -> Iterator[None]:
         noun = "problem" if count == 1 else "problems"
         lines = [f"{what} refused, nothing was recorded ({count} {noun}):", *(f"  {p}" for p in exc.problems)]
         raise InvalidInputError("\n".join(lines)) from exc
+
+
+@contextmanager
+def refused_writes() -> Iterator[None]:
+    """Re-raise a failed output write (read-only folder, full disk) as InvalidInputError naming the file."""
+    try:
+        yield
+    except OutputWriteError as exc:
+        raise InvalidInputError(str(exc)) from exc

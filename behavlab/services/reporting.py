@@ -45,6 +45,7 @@ from behavlab.report.data import (
 )
 from behavlab.report.render import ReportFiles, write_report
 from behavlab.services.amendments import study_amendments
+from behavlab.services.files import refused_writes
 from behavlab.services.guards import EMERGENCY_UNMASK, FULL_UNMASK
 from behavlab.services.lookup import find_study
 from behavlab.services.roster_view import current_roster
@@ -67,7 +68,8 @@ class StudyReport:
 def write_study_report(workspace: Workspace, study_name: str, out_dir: Path) -> StudyReport:
     """Write the report: blind (codes only, no grouping) before unmasking, the full analysis after."""
     data = build_report_data(workspace, study_name)
-    return StudyReport(write_report(data, out_dir), data.blinded)
+    with refused_writes():
+        return StudyReport(write_report(data, out_dir), data.blinded)
 
 
 def build_report_data(workspace: Workspace, study_name: str) -> ReportData:

@@ -2,13 +2,12 @@
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from behavlab.errors import InvalidInputError
+from behavlab.services.files import refused_writes
 from cohorts.spreadsheet import spreadsheet_safe
+from tracking.outputs import atomic_write
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
@@ -22,18 +21,5 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
 
 def write_text(path: Path, text: str) -> Path:
     """Write to a temporary file beside `path`, then rename it: never a half-written file."""
-    temporary: Path | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        temporary = Path(name)
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
-            stream.write(text)
-        temporary.replace(path)
-    except OSError as exc:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        raise InvalidInputError(
-            f"cannot write {path}: {exc.strerror or exc}; choose a writable folder"
-        ) from exc
-    return path
+    with refused_writes():
+        return atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8", newline=""))

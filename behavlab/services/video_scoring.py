@@ -32,9 +32,10 @@ def presets_directory() -> Path:
 
 @contextmanager
 def tracking_errors() -> Iterator[None]:
-    """Re-raise the tracking library's input errors as InvalidInputError (their messages name the fix)."""
+    """Re-raise the tracking library's input and output errors as InvalidInputError (they name the fix)."""
     from tracking.cache import CacheError
     from tracking.labels import LabelFileError
+    from tracking.outputs import OutputWriteError
     from tracking.pose.io import PoseFileError
     from tracking.presets import PresetError
     from tracking.rois import ROIError
@@ -49,6 +50,7 @@ def tracking_errors() -> Iterator[None]:
         DaskUnavailableError,
         PoseFileError,
         LabelFileError,
+        OutputWriteError,
     )
     try:
         yield
@@ -174,8 +176,9 @@ def detect_rois(video: str | Path, out: str | Path, *, n_tanks: int | None = Non
             f"found {len(rois)} tank(s) in {video}, not {n_tanks}; "
             "check the lighting or write the ROI file by hand"
         )
-    json_path = write_json(out, RoiFile(default=rois).to_dict())
-    png_path = atomic_write(Path(out).with_suffix(".png"), lambda tmp: write_roi_png(tmp, frame, rois))
+    with tracking_errors():
+        json_path = write_json(out, RoiFile(default=rois).to_dict())
+        png_path = atomic_write(Path(out).with_suffix(".png"), lambda tmp: write_roi_png(tmp, frame, rois))
     return RoiProposal(rois, json_path, png_path)
 
 

@@ -143,7 +143,7 @@ def complete_outputs(out: Path) -> dict[str, float]:
             pd.read_csv(path)
         elif path.suffix == ".npz":
             with np.load(path) as data:
-                assert data["values"].shape == (900, 1)
+                assert len(data["values"]) == len(data["timestamps"]) > 0, f"{path.name} is cut short"
         elif path.suffix == ".png":
             assert path.read_bytes().endswith(b"IEND\xaeB`\x82"), f"{path.name} is cut short"
     return finished

@@ -29,6 +29,7 @@ from behavlab.services.randomization import (
     draft_randomization,
 )
 from behavlab.services.reporting import StudyReport, build_report_data, write_study_report
+from behavlab.services.results import OutcomeResult, StudyResults, study_results
 from behavlab.services.sealing import (
     EmergencyUnblinding,
     UnsealError,
@@ -72,6 +73,7 @@ __all__ = [
     "EmergencyUnblinding",
     "FstSessionView",
     "OpenItems",
+    "OutcomeResult",
     "RandomizationDraft",
     "RandomizationOptions",
     "RoiProposal",
@@ -80,6 +82,7 @@ __all__ = [
     "SptRecorded",
     "StudyOverview",
     "StudyReport",
+    "StudyResults",
     "StudyScoring",
     "StudySettings",
     "TimelineEntry",
@@ -120,6 +123,7 @@ __all__ = [
     "score_study",
     "score_videos",
     "spt_results",
+    "study_results",
     "suggest_pixel_cutoff",
     "unblind_animal",
     "unmask_study",

@@ -1,5 +1,6 @@
 """The behavlab terminal app: opens on the studies screen; `?` shows the keys of the current screen."""
 
+from multiprocessing import resource_tracker
 from pathlib import Path
 
 from textual.app import App
@@ -24,6 +25,10 @@ class BehavlabApp(App[None]):
     ]
 
     def __init__(self, workspace: Workspace) -> None:
+        # Scoring runs videos in worker processes, whose start needs multiprocessing's resource tracker;
+        # starting it passes sys.stderr's descriptor, which Textual's capture of stderr does not have once
+        # the app runs. Started here, before the capture, it serves every later pool.
+        resource_tracker.ensure_running()
         super().__init__()
         self.workspace = workspace
 

@@ -1,4 +1,8 @@
-"""Every service call runs in a thread worker: its result returns on the UI thread, its error as a notice."""
+"""Every service call runs in a thread worker: its result returns on the UI thread, its error as a notice.
+
+A BehavlabError names the field or file and what is accepted; an OSError (a file that cannot be read or
+written) names its path. Both are shown as notices, so a typo never closes the app.
+"""
 
 from collections.abc import Callable
 from typing import TypeVar
@@ -19,15 +23,19 @@ def call_service(
     title: str,
     group: str = "service",
     exclusive: bool = False,
+    failed: Callable[[Exception], object] | None = None,
 ) -> Worker[None]:
-    """Run `call` in a thread; pass its result to `done`, or show its BehavlabError as an error notice."""
+    """Run `call` in a thread; pass its result to `done`, or show its BehavlabError as an error notice
+    (then pass it to `failed`, for a screen that must undo a busy state)."""
     app = node.app
 
     def run() -> None:
         try:
             result = call()
-        except BehavlabError as error:
+        except (BehavlabError, OSError) as error:
             app.call_from_thread(app.notify, str(error), title=title, severity="error", timeout=10)
+            if failed is not None:
+                app.call_from_thread(failed, error)
             return
         app.call_from_thread(done, result)
 

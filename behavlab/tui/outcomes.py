@@ -1,6 +1,5 @@
 """FST outcomes as the screens show them, read from the study's report data (blind until unmasked)."""
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -10,40 +9,12 @@ IMMOBILITY = "fst_immobility_s"
 
 
 @dataclass(frozen=True)
-class ArmSummary:
-    """Immobility of one revealed arm: animals scored, mean and SD in seconds."""
-
-    arm: str
-    n: int
-    mean_s: float
-    sd_s: float | None
-
-
-@dataclass(frozen=True)
 class FstOutcomes:
     """Each coded animal's immobility per scoring method, per-minute bins, and arms only once unmasked."""
 
     immobility_s: dict[str, dict[str, float]]
     per_minute_s: dict[str, list[float]]
     arm_of: dict[str, str]
-
-    def arm_summaries(self, method: str | None = None) -> list[ArmSummary]:
-        """Per-arm immobility of one method (default: each animal's first method); empty while blind."""
-        by_arm: dict[str, list[float]] = defaultdict(list)
-        for code, arm in sorted(self.arm_of.items()):
-            scores = self.immobility_s.get(code, {})
-            chosen = method or next(iter(sorted(scores)), None)
-            if chosen in scores:
-                by_arm[arm].append(scores[chosen])
-        return [
-            ArmSummary(
-                arm,
-                len(values),
-                statistics.fmean(values),
-                statistics.stdev(values) if len(values) > 1 else None,
-            )
-            for arm, values in sorted(by_arm.items())
-        ]
 
 
 def immobility_text(scores: dict[str, float]) -> str:

@@ -35,7 +35,7 @@ class StudyState:
     def next_step(self) -> str:
         """The next step of the study's workflow, with the key that opens its screen."""
         if self.unmasked:
-            return "the study is unmasked and locked: see the results and the audit log (u, l)"
+            return "the study is unmasked and locked: see the results and the audit log (g, l)"
         if not self.n_animals:
             return "import the roster (a: Animals, then i)"
         if not self.randomized:
@@ -47,7 +47,7 @@ class StudyState:
         if not self.fst_sessions:
             return "record the forced-swim sessions (f)"
         if self.fst_scored < self.fst_sessions:
-            return "score the FST sessions (f)"
+            return "score the FST sessions (f, then s)"
         if self.spt_sheets < self.spt_periods:
             return "enter the SPT bottle weights (s)"
         return "all recorded: unmask at study end (u)"

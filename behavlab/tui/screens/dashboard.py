@@ -11,6 +11,7 @@ from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.screens.dosing import DosingScreen
 from behavlab.tui.screens.fst import FstScreen
 from behavlab.tui.screens.randomize import RandomizeScreen
+from behavlab.tui.screens.results import ResultsScreen
 from behavlab.tui.screens.spt import SptScreen
 from behavlab.tui.screens.unmask import UnmaskScreen
 from behavlab.tui.study_state import StudyState, load_study_state
@@ -22,6 +23,7 @@ STEPS = {
     "fst": FstScreen,
     "spt": SptScreen,
     "unmask": UnmaskScreen,
+    "results": ResultsScreen,
     "audit": AuditScreen,
 }
 
@@ -58,7 +60,8 @@ class DashboardScreen(StudyScreen):
         Binding("f", "open('fst')", "FST"),
         Binding("s", "open('spt')", "SPT"),
         Binding("u", "open('unmask')", "Unmask"),
-        Binding("l", "open('audit')", "Audit log"),
+        Binding("g", "open('results')", "Results"),
+        Binding("l", "open('audit')", "Audit"),
     ]
 
     def compose_body(self) -> ComposeResult:

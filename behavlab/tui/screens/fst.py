@@ -1,27 +1,43 @@
-"""Forced swim: sessions with their videos and ROIs, each animal's immobility, per-minute sparklines as the QC
-plot, adding a session and entering a manual score."""
+"""Forced swim: sessions with their videos and ROIs, scoring every unscored session in a background worker
+with a progress bar, each animal's immobility, a per-minute plot as the QC view, adding a session and
+entering a manual score (seconds immobile, or a 5-s time-sampling sheet)."""
+
+from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Sparkline, Static
+from textual_plotext import PlotextPlot
 
 from behavlab.services import (
     FstSessionView,
+    StudyScoring,
     Workspace,
     add_fst_session,
     list_fst_sessions,
     record_manual_score,
+    score_study,
 )
+from behavlab.tui.calls import call_service
 from behavlab.tui.outcomes import FstOutcomes, fst_outcomes, immobility_text
-from behavlab.tui.parse import number, optional_number
+from behavlab.tui.parse import optional_int, optional_number
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
+from behavlab.tui.widgets.plots import minute_bars
+from behavlab.tui.widgets.scoring_progress import ScoringProgress
+
+if TYPE_CHECKING:
+    from tracking.batch import BatchProgress
 
 COLUMNS = ("#", "code", "video", "roi", "tested", "h post dose", "immobile s", "warnings")
+#: Wide enough for a machine and a manual score side by side, and fixed: the column must not jump when a
+#: scoring refreshes the table.
+IMMOBILE_WIDTH = 26
 
 
 def session_cells(view: FstSessionView, outcomes: FstOutcomes) -> tuple[str, ...]:
@@ -38,11 +54,18 @@ def session_cells(view: FstSessionView, outcomes: FstOutcomes) -> tuple[str, ...
     )
 
 
+def scoring_summary(result: StudyScoring) -> str:
+    """What a study scoring did, by count."""
+    return f"{result.scored} sessions scored, {result.already_scored} already, {len(result.failures)} failed"
+
+
 class FstScreen(StudyScreen):
-    """a adds a session, m scores the highlighted one by hand; the sparklines follow the cursor."""
+    """s scores the unscored sessions in the background; a adds a session; m scores the highlighted one by
+    hand; the per-minute plot follows the cursor."""
 
     TITLE_TEXT = "forced swim"
     BINDINGS = [
+        Binding("s", "score", "Score videos"),
         Binding("a", "add_session", "Add session"),
         Binding("m", "manual_score", "Manual score"),
     ]
@@ -50,20 +73,21 @@ class FstScreen(StudyScreen):
     def __init__(self, workspace: Workspace, study: str) -> None:
         super().__init__(workspace, study)
         self._outcomes = FstOutcomes({}, {}, {})
+        self._scoring = False
 
     def compose_body(self) -> ComposeResult:
-        """Sessions table, then the QC area: per-minute immobility and immobility across sessions."""
+        """Sessions table, scoring progress, then the QC area: per-minute immobility and across sessions."""
         table: DataTable[str] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        for column in COLUMNS:
+            table.add_column(column, width=IMMOBILE_WIDTH if column == "immobile s" else None)
         yield table
+        yield ScoringProgress(id="scoring")
         with Horizontal(id="qc"):
-            with Vertical():
-                yield Static("immobility per minute: -", id="minutes-label")
-                yield Sparkline([], id="minutes")
-            with Vertical():
+            yield PlotextPlot(id="minutes")
+            with Vertical(id="across-box"):
                 yield Static("immobility by session, in test order", id="sessions-label")
                 yield Sparkline([], id="across")
-        yield Static("", id="status")
+                yield Static("", id="status")
 
     def action_refresh(self) -> None:
         """Reload the sessions and their scores."""
@@ -93,15 +117,68 @@ class FstScreen(StudyScreen):
         return str(table.get_row_at(table.cursor_row)[1]) if table.row_count else None
 
     def on_data_table_row_highlighted(self) -> None:
-        """The per-minute sparkline follows the cursor."""
+        """The per-minute plot follows the cursor."""
         self._show_minutes()
 
     def _show_minutes(self) -> None:
         code = self._code()
         minutes = self._outcomes.per_minute_s.get(code or "", [])
-        label = f"immobility per minute, {code}" if minutes else "immobility per minute: no video score"
-        self.query_one("#minutes-label", Static).update(label)
-        self.query_one("#minutes", Sparkline).data = minutes
+        title = f"{code}: seconds immobile per minute" if minutes else "per minute: no video score here"
+        minute_bars(self.query_one("#minutes", PlotextPlot), minutes, title)
+
+    def action_score(self) -> None:
+        """Ask how to score, then score every session not yet scored that way, in the background."""
+        if self._scoring:
+            self.notify("scoring is already running", severity="warning")
+            return
+        fields = [
+            Field("method", "method (motion, or pose from DeepLabCut files)", value="motion"),
+            Field("preset", "preset (fst, or a calibrated preset's name)", value="fst"),
+            Field("jobs", "videos at once (empty: one per CPU)"),
+        ]
+        note = "Sessions already scored with the same parameters are skipped; other parameters add a scoring."
+        self.app.push_screen(FormScreen("Score the FST videos", fields, note=note), self._score)
+
+    def _score(self, values: FormValues | None) -> None:
+        if not values or self._scoring:
+            return
+        progress = self.query_one(ScoringProgress)
+        self._scoring = True
+        progress.start()
+
+        def score() -> tuple[StudyScoring, BatchProgress | None]:
+            last: list[BatchProgress] = []
+
+            def report(state: BatchProgress) -> None:
+                last[:] = [state]
+                progress.post_message(ScoringProgress.Update(state))
+
+            result = score_study(
+                self.workspace,
+                self.study,
+                method=values["method"],
+                preset=values["preset"],
+                jobs=optional_int(values["jobs"], "videos at once"),
+                on_progress=report,
+            )
+            return result, next(iter(last), None)
+
+        call_service(
+            self, score, self._scored_study, title="Scoring failed", group="scoring", failed=self._failed
+        )
+
+    def _scored_study(self, scored: tuple[StudyScoring, BatchProgress | None]) -> None:
+        result, last = scored
+        self._scoring = False
+        self.query_one(ScoringProgress).finish(scoring_summary(result), last)
+        self.notify(scoring_summary(result), title="FST scoring")
+        for code, reason in result.failures:
+            self.notify(f"{code}: {reason}", title="Not scored", severity="error", timeout=15)
+        self.action_refresh()
+
+    def _failed(self, _error: Exception) -> None:
+        self._scoring = False
+        self.query_one(ScoringProgress).finish("scoring stopped: see the notice", None)
 
     def action_add_session(self) -> None:
         """Record one animal's swim test and its video."""
@@ -142,20 +219,21 @@ class FstScreen(StudyScreen):
         self.action_refresh()
 
     def action_manual_score(self) -> None:
-        """Enter a human's immobility seconds for the highlighted animal's latest session."""
+        """Enter a human's score for the highlighted animal's latest session: seconds or a sampling sheet."""
         code = self._code()
         if code is None:
             return
         fields = [
-            Field("immobility_s", "seconds immobile in 120-360 s"),
+            Field("immobility_s", "seconds immobile in 120-360 s (empty when giving a sheet)"),
+            Field("sheet", "or a 5-s time-sampling sheet (.csv/.xlsx: bin 1-48, behavior I/S/C)"),
             Field("latency_s", "latency to first immobility, s (optional)"),
             Field("scorer", "scorer (blind to the arm)", value=self.workspace.actor),
         ]
         self.app.push_screen(
-            FormScreen(f"Manual score for {code}", fields), lambda values: self._score(code, values)
+            FormScreen(f"Manual score for {code}", fields), lambda values: self._manual(code, values)
         )
 
-    def _score(self, code: str, values: FormValues | None) -> None:
+    def _manual(self, code: str, values: FormValues | None) -> None:
         if not values:
             return
 
@@ -164,14 +242,15 @@ class FstScreen(StudyScreen):
                 self.workspace,
                 self.study,
                 code,
-                number(values["immobility_s"], "seconds immobile"),
+                optional_number(values["immobility_s"], "seconds immobile"),
                 values["scorer"],
                 optional_number(values["latency_s"], "latency"),
+                sheet=Path(values["sheet"]).expanduser() if values["sheet"] else None,
             )
             return code
 
-        self.call(score, self._scored, "Score not recorded")
+        self.call(score, self._manual_scored, "Score not recorded")
 
-    def _scored(self, code: str) -> None:
+    def _manual_scored(self, code: str) -> None:
         self.notify(f"manual score recorded for {code}")
         self.action_refresh()

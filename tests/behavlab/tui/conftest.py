@@ -11,6 +11,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
+from textual_plotext import PlotextPlot
 
 from behavlab.services import Workspace, open_workspace
 from tests.behavlab.services.conftest import FAST_KDF, PASSPHRASE, RandomizedStudy, randomized
@@ -47,12 +48,13 @@ def table_rows(screen: Screen[None], selector: str) -> list[list[str]]:
 
 
 def widget_text(screen: Screen[None]) -> list[str]:
-    """What the screen's widgets hold as text lines: every table row (also off-screen), labels, inputs."""
+    """What the screen's widgets hold as text lines: every table row (also off-screen), labels, plots
+    (title and axis labels), inputs."""
     lines: list[str] = []
     for widget in screen.query("*"):
         if isinstance(widget, DataTable):
             lines += [" | ".join(str(c) for c in widget.get_row_at(i)) for i in range(widget.row_count)]
-        elif isinstance(widget, Static):
+        elif isinstance(widget, Static | PlotextPlot):
             lines += str(widget.render()).splitlines()
         elif isinstance(widget, Input) and not widget.password:
             lines.append(widget.value)

@@ -1,4 +1,5 @@
-"""Before unmasking no screen ties an arm to an animal, and every screen lists its keys on `?`."""
+"""Before unmasking no screen ties an arm to an animal (tables, labels, plots, scoring progress, notices),
+and every screen lists its keys on `?`."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -9,6 +10,7 @@ from behavlab.services import (
     Workspace,
     add_fst_session,
     create_spt_period,
+    presets_directory,
     record_dose,
     record_manual_score,
     record_spt_bottles,
@@ -16,6 +18,7 @@ from behavlab.services import (
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.dashboard import STEPS
 from behavlab.tui.screens.help import HelpScreen
+from behavlab.tui.screens.results import BLIND_TEXT
 from tests.behavlab.tui.conftest import (
     RandomizedStudy,
     notices,
@@ -25,6 +28,8 @@ from tests.behavlab.tui.conftest import (
     widget_text,
     write_bottles,
 )
+from tests.behavlab.tui.test_fst_scoring import SHORT
+from tracking.presets import save_preset
 from tracking.synth import write_fst_video
 
 STEP_KEYS = {
@@ -34,6 +39,7 @@ STEP_KEYS = {
     "fst": "f",
     "spt": "s",
     "unmask": "u",
+    "results": "g",
     "audit": "l",
 }
 ARM_WORDS = ("vehicle", "ketamine", "saline")
@@ -47,12 +53,17 @@ def _arm_in(line: str) -> bool:
 async def test_no_screen_shows_an_arm_before_unmasking(
     workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> None:
-    video = tmp_path / "fst.mp4"
-    write_fst_video(video, duration_s=1, fps=10, size=(96, 64))
-    code = randomized.code_in_arm(1)
-    record_dose(workspace, randomized.name, code, at=randomized.weighed_at)
-    add_fst_session(workspace, randomized.name, code, video)
+    code, other = randomized.code_in_arm(1), randomized.code_in_arm(0)
+    for index, animal in enumerate((code, other)):
+        video = tmp_path / f"fst{index}.mp4"
+        write_fst_video(video, duration_s=20, fps=10, size=(96, 64), seed=index, latency_s=(1.0, 3.0))
+        record_dose(workspace, randomized.name, animal, at=randomized.weighed_at)
+        add_fst_session(workspace, randomized.name, animal, video)
     record_manual_score(workspace, randomized.name, code, 120.0, "blind scorer")
+    sampling = tmp_path / "sampling.csv"
+    sampling.write_text("bin,behavior\n" + "".join(f"{n},{'IC'[n % 2]}\n" for n in range(1, 49)))
+    record_manual_score(workspace, randomized.name, other, None, "blind scorer", sheet=sampling)
+    save_preset(SHORT, presets_directory())
     start = randomized.weighed_at
     create_spt_period(workspace, randomized.name, "day1", start, start + timedelta(hours=12))
     sheet = write_bottles(tmp_path / "d1.csv", [(code, "L", 200, 194.2, 200, 198.2)])
@@ -67,6 +78,15 @@ async def test_no_screen_shows_an_arm_before_unmasking(
             await pilot.press(STEP_KEYS[step])
             await settle(pilot)
             assert isinstance(app.screen, STEPS[step])
+            if step == "fst":  # videos at once left empty: a process pool started inside the running app
+                await pilot.press("s")
+                await pilot.pause()
+                app.screen.query_one("#field-preset", Input).value = SHORT.name
+                await pilot.press("ctrl+s")
+                await settle(pilot)
+                assert "2 sessions scored" in str(app.screen.query_one("#scoring-text").render())
+            if step == "results":
+                assert BLIND_TEXT in str(app.screen.query_one("#results-title").render())
             lines = widget_text(app.screen) + rendered_text(app) + notices(app)
             if step == "randomize":
                 await pilot.press("ctrl+r")

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from scipy import stats
 from textual.widgets import Input, Select
+from textual_plotext import PlotextPlot
 
 from behavlab.services import (
     StudySettings,
@@ -25,6 +27,7 @@ from behavlab.services import (
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.dashboard import DashboardScreen
 from behavlab.tui.screens.randomize import RandomizeScreen
+from behavlab.tui.screens.results import ResultsScreen
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 from tests.behavlab.tui.conftest import (
     PASSPHRASE,
@@ -61,9 +64,9 @@ def weighed_today(workspace: Workspace, randomized: RandomizedStudy, tmp_path: P
 
 @pytest.fixture(scope="module")
 def tiny_videos(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Two one-second synthetic swim videos."""
+    """Four one-second synthetic swim videos."""
     folder = tmp_path_factory.mktemp("videos")
-    paths = [folder / f"fst{seed}.mp4" for seed in range(2)]
+    paths = [folder / f"fst{seed}.mp4" for seed in range(4)]
     for seed, path in enumerate(paths):
         write_fst_video(path, duration_s=1, fps=10, size=(96, 64), seed=seed)
     return paths
@@ -203,17 +206,20 @@ async def test_spt_period_and_bottle_weights(
         assert any(f"anhedonic: {b}" in message for message in notices(app))
 
 
-async def test_unmask_asks_and_then_shows_the_allocation_and_arm_means(
+async def test_unmask_asks_then_opens_the_results_with_statistics_and_a_group_plot(
     workspace: Workspace, randomized: RandomizedStudy, tiny_videos: list[Path]
 ) -> None:
-    scored = {randomized.code_in_arm(0): 150.0, randomized.code_in_arm(1): 90.0}
+    by_arm = [
+        sorted(c for label, c in randomized.codes.items() if randomized.arms[label] == a) for a in (0, 1)
+    ]
+    scored = {by_arm[0][0]: 150.0, by_arm[0][1]: 140.0, by_arm[1][0]: 90.0, by_arm[1][1]: 80.0}
     for (code, seconds), video in zip(scored.items(), tiny_videos, strict=True):
         add_fst_session(workspace, randomized.name, code, video)
         record_manual_score(workspace, randomized.name, code, seconds, "blind scorer")
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await open_step(pilot, "u")
-        assert "22 animals without an FST score" in str(app.screen.query_one("#open-items").render())
+        assert "20 animals without an FST score" in str(app.screen.query_one("#open-items").render())
         assert "24 coded animals" in str(app.screen.query_one("#reveal").render())
         await type_text(pilot, "wrong passphrase!")
         await pilot.press("enter", "y")
@@ -230,6 +236,7 @@ async def test_unmask_asks_and_then_shows_the_allocation_and_arm_means(
         await pilot.press("enter", "y")
         await settle(pilot)
         assert "study.unmask" in [e.action for e in list_events(workspace, randomized.name)]
+        assert isinstance(app.screen, ResultsScreen)
         allocation = table_rows(app.screen, "#allocation")
         assert len(allocation) == 24
         arm_names = {"vehicle": 0, "ketamine": 1}
@@ -238,8 +245,29 @@ async def test_unmask_asks_and_then_shows_the_allocation_and_arm_means(
         assert {code: immobile for code, _, immobile in allocation if immobile != "-"} == {
             code: f"manual {seconds:.1f}" for code, seconds in scored.items()
         }
-        summary = table_rows(app.screen, "#arm-summary")
-        assert summary == [["ketamine", "1", "90.0", "-"], ["vehicle", "1", "150.0", "-"]]
+        welch = stats.ttest_ind([90.0, 80.0], [150.0, 140.0], equal_var=False)
+        statistics = table_rows(app.screen, "#statistics")
+        assert statistics[0] == [
+            "FST immobility (manual)",
+            "vehicle",
+            "2",
+            "145 ± 7.071",
+            "reference",
+            "",
+            "",
+            "",
+        ]
+        assert statistics[1][:4] == ["", "ketamine", "2", "85 ± 7.071"]
+        assert statistics[1][4].startswith("-60 [") and statistics[1][5].startswith("-4.79 [")
+        assert statistics[1][6] == f"{welch.pvalue:.3f}"
+        plot = app.screen.query_one("#group-plot", PlotextPlot).render().plain
+        assert "FST immobility (manual), s: each animal" in plot
+        assert "vehicle" in plot and "ketamine" in plot
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
 
 
 async def test_audit_lists_the_events_and_verifies_the_chain(

@@ -1,0 +1,68 @@
+"""Terminal plots (textual-plotext): one animal's immobility per minute, and an outcome's values by arm."""
+
+import math
+from collections.abc import Mapping, Sequence
+
+from textual_plotext import PlotextPlot
+
+MINUTE_S = 60.0
+STRIP_WIDTH = 0.5
+AXIS_TICKS = 5
+
+
+def _reset(plot: PlotextPlot) -> None:
+    """Clear data and decorations so the plot is drawn afresh."""
+    plot.plt.clear_figure()
+
+
+def minute_bars(plot: PlotextPlot, minutes: Sequence[float], title: str) -> None:
+    """Seconds immobile in each minute of the test, as bars on a 0-60 s axis (empty axes without a score)."""
+    _reset(plot)
+    plt = plot.plt
+    plt.title(title)
+    if minutes:
+        labels = [str(minute) for minute in range(1, len(minutes) + 1)]
+        plt.bar(labels, [round(seconds, 1) for seconds in minutes], width=0.6)
+    plt.ylim(0, MINUTE_S)
+    plt.xlabel("minute")
+    plot.refresh()
+
+
+def nice_step(top: float, ticks: int = AXIS_TICKS) -> float:
+    """A tick step of 1, 2 or 5 times a power of ten that covers 0 to `top` in about `ticks` steps."""
+    raw = top / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return next(factor * power for factor in (1, 2, 5, 10) if factor * power >= raw)
+
+
+def strip_positions(n: int, centre: float) -> list[float]:
+    """x positions of n points spread evenly around `centre`, so tied values stay visible."""
+    if n == 1:
+        return [centre]
+    return [centre - STRIP_WIDTH / 2 + STRIP_WIDTH * index / (n - 1) for index in range(n)]
+
+
+def group_strip(plot: PlotextPlot, values: Mapping[str, Sequence[float]], title: str) -> None:
+    """Every unit's value above its arm's name, over a bar at the arm mean; the axis starts at zero."""
+    _reset(plot)
+    plt = plot.plt
+    plt.title(title)
+    arms = list(values)
+    half = STRIP_WIDTH / 2 + 0.1
+    for position, arm in enumerate(arms, start=1):
+        points = sorted(values[arm])
+        if not points:
+            continue
+        mean = sum(points) / len(points)
+        plt.plot([position - half, position + half], [mean, mean], marker="─", color="gray")
+        plt.scatter(strip_positions(len(points), position), points, marker="●", color="cyan")
+    everything = [value for arm in arms for value in values[arm]]
+    if everything and min(everything) >= 0 and max(everything) > 0:
+        step = nice_step(max(everything) * 1.05)
+        top = step * math.ceil(max(everything) * 1.05 / step)
+        plt.ylim(0, top)
+        plt.yticks([step * k for k in range(round(top / step) + 1)])
+    if arms:
+        plt.xticks(list(range(1, len(arms) + 1)), arms)
+        plt.xlim(0.4, len(arms) + 0.6)
+    plot.refresh()

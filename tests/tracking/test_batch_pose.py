@@ -14,7 +14,7 @@ from tests.tracking.conftest import moving_square_frames, write_opencv
 from tracking.batch import BatchSettings, find_videos, rescore_folder, resolve_request, run_batch
 from tracking.outputs import load_document
 from tracking.pose.batch import assign_individuals
-from tracking.pose.io import PoseFileError, read_dlc
+from tracking.pose.io import PoseFileError, read_dlc, write_dlc
 from tracking.pose_synth import PoseSynthConfig, SynthPose, synth_pose_tracks, write_synth_pose
 from tracking.presets import PresetError, ScoringParams, save_preset
 from tracking.rois import CircleROI, RoiFile
@@ -199,3 +199,16 @@ def test_pose_options_resolve_from_presets_with_clear_errors(tmp_path: Path) -> 
         resolve_request("pose", "fst", {"min_likelihood": 2.0})
     with pytest.raises(PresetError, match="unknown method 'sleap'; accepted: motion, pose"):
         resolve_request("sleap", "fst")
+
+
+def test_a_lightning_pose_csv_scores_as_a_pose_file_alone(tmp_path: Path) -> None:
+    """Lightning Pose writes DeepLabCut's CSV (scorer heatmap_tracker), named after the video."""
+    synth = synth_pose_tracks(seed=75, config=CONFIG)
+    tracks = synth.tracks.replace(scorer="heatmap_tracker")
+    pose = write_dlc(tracks, tmp_path / "video_preds" / "test_vid.csv")
+    report = run_batch(
+        [pose], settings(tmp_path / "out", per_frame=True), method="pose", runner=LocalRunner(1)
+    )
+    assert not report.failed
+    assert list(pd.read_csv(tmp_path / "out" / "results.csv")["video"]) == ["test_vid"]
+    assert np.mean(_frames(tmp_path / "out", "test_vid") == synth.truth("animal")) >= 0.97

@@ -1,15 +1,20 @@
-"""SVG screenshots of the terminal app for the README: the study dashboard and the FST screen.
+"""SVG screenshots of the terminal app for the README: the study dashboard and the FST scoring screen.
 
-Builds a small blinded study in a temporary database (24 synthetic mice, randomized and sealed, dosed, four
-FST sessions on synthetic videos with manual scores), drives the app headless and saves `docs/dashboard.svg`
-and `docs/scoring.svg`.
+Builds a small blinded study in a temporary folder (24 synthetic mice weighed and dosed a day ago,
+randomized and sealed; four 6-min synthetic videos of two tanks each, one FST session per tank, two of them
+also scored by hand), drives the app headless, scores the study from the FST screen (the thread worker and
+its progress bar), and saves `docs/scoring.svg`, then `docs/dashboard.svg` back on the dashboard. Scoring
+outputs and presets go to the temporary folder too (XDG_DATA_HOME).
 
     .venv/bin/python bench/tui_screenshots.py [--out docs]
 """
 
 import argparse
 import asyncio
+import csv
+import os
 import tempfile
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from behavlab.services import (
@@ -24,41 +29,78 @@ from behavlab.services import (
     open_workspace,
     record_dose,
     record_manual_score,
+    record_weights,
 )
 from behavlab.tui.app import BehavlabApp
+from behavlab.tui.screens.fst import FstScreen
 from cohorts.synth import synthetic_roster, write_roster_csv
+from tracking.rois import save_rois
 from tracking.synth import write_fst_video
 
-STUDY = "ket-demo"
-SIZE = (130, 36)
+STUDY = "ket-2025-03"
+SIZE = (140, 40)
+VIDEOS = 4
 
 
 def build_study(workspace: Workspace, folder: Path) -> None:
-    """A randomized, dosed study with four scored FST sessions."""
+    """A randomized study dosed a day ago, with eight FST sessions 24 h later (two of them hand-scored)."""
     create_study(workspace, StudySettings(name=STUDY))
-    import_roster(workspace, STUDY, write_roster_csv(synthetic_roster(24), folder / "roster.csv"))
+    roster = synthetic_roster(24)
+    import_roster(workspace, STUDY, write_roster_csv(roster, folder / "roster.csv"))
+    tested = datetime.now().astimezone()
+    dosed = tested - timedelta(hours=24, minutes=30)
+    day_start = datetime.combine(dosed.date(), time(0, 0), dosed.tzinfo)
+    weighed = max(dosed - timedelta(minutes=20), day_start)
+    weights = folder / "weights.csv"
+    with weights.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["animal_id", "weight_g", "measured_at"])
+        writer.writerows((entry.animal_id, entry.weight_g, weighed.isoformat()) for entry in roster)
+    record_weights(workspace, STUDY, weights)
     draft = draft_randomization(workspace, STUDY, RandomizationOptions(seed=2024))
     codes = sorted(commit_randomization(workspace, draft, "demo passphrase words").codes.values())
-    for code in codes:
-        record_dose(workspace, STUDY, code)
-    for index, code in enumerate(codes[:4]):
-        video = folder / f"fst{index}.mp4"
-        write_fst_video(video, duration_s=1, fps=10, size=(96, 64), seed=index)
-        add_fst_session(workspace, STUDY, code, video, tank="A")
-        record_manual_score(workspace, STUDY, code, 120.0 + 17 * index, "blind scorer")
+    for second, code in enumerate(codes):
+        record_dose(workspace, STUDY, code, at=dosed + timedelta(seconds=10 * second))
+    for index in range(VIDEOS):
+        video = folder / f"day2-camera{index}.mp4"
+        fractions = [0.4, 0.7]
+        truth = write_fst_video(
+            video, duration_s=360, fps=15, size=(320, 160), n_tanks=2, seed=index, immobile_fraction=fractions
+        )
+        rois = save_rois(folder / f"rois{index}.json", [tank.roi for tank in truth.tanks])
+        for tank, code in zip(truth.tanks, codes[2 * index : 2 * index + 2], strict=True):
+            add_fst_session(workspace, STUDY, code, video, tank.label, rois, tank.label, tested_at=tested)
+    for index, code in enumerate(codes[:2]):
+        record_manual_score(workspace, STUDY, code, 95.0 + 60 * index, "blind scorer")
+
+
+async def settle(app: BehavlabApp, pilot: object) -> None:
+    """Wait for every worker and the repaint after it."""
+    for _ in range(5):
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def shoot(app: BehavlabApp, out: Path) -> list[Path]:
-    """Open the dashboard, then the FST screen, saving each."""
+    """Score the study from the FST screen and save it, then save the dashboard."""
     saved = []
     async with app.run_test(size=SIZE) as pilot:
-        for key, name in (("enter", "dashboard.svg"), ("f", "scoring.svg")):
-            await app.workers.wait_for_complete()
-            await pilot.press(key)
-            for _ in range(3):
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-            saved.append(Path(app.save_screenshot(name, path=str(out))))
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("f", "s")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FstScreen)
+        app.clear_notifications()
+        await pilot.pause()
+        saved.append(Path(app.save_screenshot("scoring.svg", path=str(out))))
+        await pilot.press("escape")
+        await settle(app, pilot)
+        app.clear_notifications()
+        await pilot.pause()
+        saved.append(Path(app.save_screenshot("dashboard.svg", path=str(out))))
     return saved
 
 
@@ -69,9 +111,10 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
+        os.environ["XDG_DATA_HOME"] = str(Path(folder) / "data")
         workspace = open_workspace(f"sqlite:///{Path(folder) / 'shots.sqlite'}", actor="technician")
         build_study(workspace, Path(folder))
-        for path in asyncio.run(shoot(BehavlabApp(workspace), args.out)):
+        for path in asyncio.run(shoot(BehavlabApp(workspace), args.out.resolve())):
             print(path)
         workspace.engine.dispose()
 

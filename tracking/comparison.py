@@ -49,14 +49,17 @@ def _same_animal(a: str, b: str) -> bool:
 def pair_scorings(first: Sequence[Scoring], second: Sequence[Scoring]) -> Pairing:
     """Match each scoring of ``first`` with the one of ``second`` for the same video and animal.
 
-    An exact match (same video key and animal) wins over a partial one; LabelFileError names a scoring
-    that still matches several, or a partner claimed twice.
+    An exact match (same video key and animal) wins over a partial one. A video with one animal on each
+    side pairs whatever the animals are called (the motion method's whole frame ``frame`` and a pose file's
+    ``animal``). LabelFileError names a scoring that still matches several, or a partner claimed twice.
     """
     pairs, claimed = [], {}
     for a in first:
-        matches = [b for b in second if _same_video(a.video, b.video) and _same_animal(a.animal, b.animal)]
+        same_video = [b for b in second if _same_video(a.video, b.video)]
+        matches = [b for b in same_video if _same_animal(a.animal, b.animal)]
         exact = [b for b in matches if b.video == a.video and b.animal == a.animal]
-        matches = exact or matches
+        alone = len(same_video) == 1 and sum(_same_video(a.video, x.video) for x in first) == 1
+        matches = exact or matches or (same_video if alone else [])
         if len(matches) > 1:
             raise LabelFileError(
                 a.source,

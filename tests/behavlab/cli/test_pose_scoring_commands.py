@@ -19,6 +19,7 @@ from tests.behavlab.factories import baseline_weights, write_roster, write_weigh
 from tracking.cache import load_signal_cache
 from tracking.immobility import classify_frames, smooth_signal
 from tracking.pose_synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
+from tracking.pose_synth_video import write_pose_video
 from tracking.synth import write_fst_video
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -412,3 +413,38 @@ def test_score_study_pose_pairs_each_session_video_with_its_pose_file(cli: Invok
     assert listed.count("pose") >= 2 and listed.count("motion") >= 3
     refused = cli("score", "--study", "s", str(videos), env=ENV)
     assert refused.exit_code == 1 and "give no paths or --pose" in refused.stderr
+
+
+def test_agreement_of_the_motion_and_pose_methods_on_one_video(tmp_path: Path) -> None:
+    synth = synth_pose_tracks(
+        seed=95, config=PoseSynthConfig(duration_s=30.0, jitter_px=0.0, dropout_fraction=0.0)
+    )
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    write_pose_video(synth, folder / "P1.mp4")
+    write_synth_pose(synth, folder, "P1")
+    window = ["--set", "window_start_s=0", "--set", "window_end_s=30", "--set", "test_duration_s=30"]
+    common = [*window, "--per-frame", "--jobs", "1"]
+    assert run("score", folder / "P1.mp4", "--out", tmp_path / "motion", *common).exit_code == 0
+    assert (
+        run(
+            "score", "--method", "pose", folder, "--px-per-cm", "10", "--out", tmp_path / "pose", *common
+        ).exit_code
+        == 0
+    )
+    result = run(
+        "agreement", tmp_path / "motion", tmp_path / "pose", "--window-start-s", "0", "--window-end-s", "30"
+    )
+    assert result.exit_code == 0, result.output
+    motion = pd.read_csv(tmp_path / "motion" / "P1.frame.frames.csv")
+    pose = pd.read_csv(tmp_path / "pose" / "P1.animal.frames.csv")
+    known = (motion["state"] != "missing") & (pose["state"] != "missing")
+    accuracy = float((motion["immobile"] == pose["immobile"])[known].mean())
+    seconds = [
+        pd.read_csv(tmp_path / kind / "results.csv")["immobility_s"].iloc[0] for kind in ("motion", "pose")
+    ]
+    text = _one_line(result.stdout)
+    assert (
+        f"agreement per frame: accuracy {accuracy:.3f}," in text and f"over {int(known.sum())} frames" in text
+    )
+    assert f"Bland-Altman bias {seconds[1] - seconds[0]:.2f} s" in text  # pose minus motion, the one video

@@ -36,6 +36,7 @@ from tracking.outputs import (
 )
 from tracking.overlay import first_frame, write_overlay
 from tracking.pose.batch import (
+    POSE_OPTIONS,
     find_pose_inputs,
     is_pose_file,
     pose_for_input,
@@ -52,7 +53,7 @@ from tracking.presets import PresetError, ScoringParams, get_preset, preset_sign
 from tracking.qc import plot_qc
 from tracking.rois import ROI, RoiFile, roi_from_dict, write_roi_png
 from tracking.runners import LocalRunner, Runner
-from tracking.scoring import VideoScore, rescore, resolve_rois, score_video, split_overrides
+from tracking.scoring import SIGNAL_OPTIONS, VideoScore, rescore, resolve_rois, score_video, split_overrides
 from tracking.video import content_hash
 
 #: File suffixes taken from a folder given as input (a file given by name is tried whatever its suffix).
@@ -576,10 +577,10 @@ def rescore_folder(
     """
     out_dir = Path(out_dir)
     started = time.perf_counter()
-    signal_options, scoring = split_overrides(overrides)
+    signal_options, scoring = split_overrides(overrides, (*SIGNAL_OPTIONS, *POSE_OPTIONS), "motion or pose")
     if signal_options:
         raise PresetError(
-            f"{', '.join(signal_options)} change(s) the motion signal itself; rescoring reuses the cached "
+            f"{', '.join(signal_options)} change(s) the signal itself; rescoring reuses the cached "
             "signal, so score the videos again to change them"
         )
     paths = sorted(p for p in out_dir.glob("*.json") if not p.name.startswith("."))

@@ -212,3 +212,10 @@ def test_a_lightning_pose_csv_scores_as_a_pose_file_alone(tmp_path: Path) -> Non
     assert not report.failed
     assert list(pd.read_csv(tmp_path / "out" / "results.csv")["video"]) == ["test_vid"]
     assert np.mean(_frames(tmp_path / "out", "test_vid") == synth.truth("animal")) >= 0.97
+
+
+def test_rescore_refuses_a_pose_signal_change(inputs: dict[str, object], tmp_path: Path) -> None:
+    folder: Path = inputs["folder"]  # type: ignore[assignment]
+    run_batch(sorted(folder.glob("M1DLC_*")), settings(tmp_path), method="pose", runner=LocalRunner(1))
+    with pytest.raises(PresetError, match=r"min_likelihood change\(s\) the signal itself; rescoring reuses"):
+        rescore_folder(tmp_path, min_likelihood=0.5)

@@ -94,7 +94,7 @@ def read_roster(path: Path | str, today: date | None = None) -> tuple[RosterEntr
         ear_tag = reader.text("ear_tag", MAX_CHARS["ear_tag"], required=False)
         weight_g = reader.number("weight_g", MIN_WEIGHT_G, MAX_WEIGHT_G, "g", required=False)
         source = reader.text("source", MAX_CHARS["source"], required=False)
-        notes = reader.text("notes", MAX_CHARS["notes"], required=False)
+        notes = reader.text("notes", MAX_CHARS["notes"], required=False, multiline=True)
         if (
             animal_id is not None
             and sex is not None

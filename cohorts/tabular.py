@@ -3,19 +3,24 @@
 Rules shared by every sheet `cohorts` reads (roster, weights, sucrose-preference bottles):
 
 - The file type comes from the suffix: ``.csv`` (UTF-8, with or without a byte-order mark; the delimiter is
-  whichever of comma, semicolon or tab the header line uses most) or ``.xlsx``/``.xlsm`` (first worksheet).
-  Another encoding, a binary file or a damaged workbook is reported as a problem, never raised as a crash.
+  whichever of comma, semicolon or tab the header line uses most; rows may end in CRLF, LF or CR, mixed) or
+  ``.xlsx``/``.xlsm`` (first worksheet). Another encoding (Latin-1, UTF-16), a binary file or a damaged
+  workbook is reported as a problem, never raised as a crash.
 - Row 1 is the header. Header names are matched case-insensitively, with surrounding spaces ignored and inner
   runs of spaces or hyphens read as one underscore (``" Animal ID "`` is ``animal_id``).
 - A column whose header is not accepted is refused, and the problem lists the accepted columns: a misspelled
   optional column would otherwise be dropped silently. A column with neither header nor values is ignored.
 - Rows are numbered as a spreadsheet shows them (header = row 1), so a multi-line quoted CSV cell still counts
   as one row. Fully empty rows are skipped.
+- Text cells may not hold control or invisible formatting characters (a stray byte-order mark, a zero-width
+  space, a right-to-left override): two IDs that look the same must be the same. Free-text fields may hold
+  line breaks and tabs.
 - Cells are text, stripped and Unicode-NFC normalized; XLSX numbers and dates are turned into the text a
   user would type (``25.0`` -> ``"25"``, a date cell -> ``"2024-03-01"``), so a CSV and an XLSX of the same
   sheet read the same.
 """
 
+import codecs
 import csv
 import io
 import math
@@ -35,6 +40,13 @@ MAX_FILE_BYTES = 10_000_000
 CSV_SUFFIXES = frozenset({".csv"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _DELIMITERS = (",", ";", "\t")
+_WIDE_ENCODINGS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_LINE_BREAKS = frozenset("\n\r\t")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(
@@ -116,8 +128,12 @@ def _read_records(path: Path, source: str) -> tuple[list[list[str]], list[Proble
 def _csv_records(data: bytes, source: str) -> tuple[list[list[str]], list[Problem]]:
     """Decode UTF-8 CSV bytes (with or without BOM) into rows of cells."""
     accepted = "a CSV file saved as UTF-8 text (in Excel: 'CSV UTF-8')"
+    wide = next((name for bom, name in _WIDE_ENCODINGS if data.startswith(bom)), None)
+    if wide is not None:
+        return [], [Problem(source, None, None, "file encoding", f"is {wide} text, not UTF-8", accepted)]
     if b"\x00" in data:
-        return [], [Problem(source, None, None, "binary data", "is not a text file", accepted)]
+        issue = "is not a text file (binary data, or UTF-16 text without a byte-order mark)"
+        return [], [Problem(source, None, None, "binary data", issue, accepted)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -125,12 +141,12 @@ def _csv_records(data: bytes, source: str) -> tuple[list[list[str]], list[Proble
         byte = data[error.start : error.start + 1].hex()
         issue = f"is not UTF-8 text (byte 0x{byte} on line {line}; another encoding such as Latin-1?)"
         return [], [Problem(source, None, None, "file encoding", issue, accepted)]
-    header_line = text.split("\n", 1)[0]
+    header_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     delimiter = max(_DELIMITERS, key=header_line.count)
+    # newline="" lets the csv module end rows at CRLF, LF or a lone CR, even mixed in one file
+    lines = io.StringIO(text, newline="")
     try:
-        records = [
-            [_clean(cell) for cell in record] for record in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
+        records = [[_clean(cell) for cell in record] for record in csv.reader(lines, delimiter=delimiter)]
     except csv.Error as error:
         return [], [Problem(source, None, None, "CSV structure", f"cannot be parsed ({error})", accepted)]
     return records, []
@@ -249,11 +265,19 @@ class RowReader:
             return None
         return value
 
-    def text(self, field: str, max_length: int, required: bool = True) -> str | None:
-        """A text cell of at most `max_length` characters."""
+    def text(self, field: str, max_length: int, required: bool = True, multiline: bool = False) -> str | None:
+        """A text cell of at most `max_length` visible characters (line breaks too when `multiline`)."""
         value = self._cell(field, required)
-        if value is not None and len(value) > max_length:
+        if value is None:
+            return None
+        if len(value) > max_length:
             self.problem(field, value, f"is {len(value)} characters long", f"at most {max_length} characters")
+            return None
+        hidden = invisible_character(value, multiline)
+        if hidden is not None:
+            where = value.index(hidden) + 1
+            issue = f"holds the invisible or control character U+{ord(hidden):04X} at position {where}"
+            self.problem(field, value, issue, "visible text only (retype the value)")
             return None
         return value
 
@@ -326,6 +350,18 @@ class RowReader:
             self.problem(field, value, "is in the future", accepted)
             return None
         return parsed
+
+
+def invisible_character(text: str, multiline: bool = False) -> str | None:
+    """The first control or invisible formatting character of `text` (line breaks and tabs allowed in
+    multi-line text), or None."""
+    for character in text:
+        category = unicodedata.category(character)
+        if multiline and (character in _LINE_BREAKS or category == "Cf"):
+            continue
+        if category in ("Cc", "Cf"):
+            return character
+    return None
 
 
 def iter_readers(table: Table, problems: list[Problem]) -> Iterator[RowReader]:

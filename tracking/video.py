@@ -48,6 +48,9 @@ _HASH_SAMPLES = 16
 _FPS_TOLERANCE = 0.01
 _VFR_TOLERANCE = 0.10
 _MAX_CONSECUTIVE_FAILURES = 64
+#: Largest frame read, in pixels (4096 x 4096; a 4K camera is 3840 x 2160). A header claiming more is refused
+#: before anything is decoded: one such frame and its blurred copies would take gigabytes of memory.
+MAX_FRAME_PIXELS = 4096 * 4096
 
 # Luma plane first, 8 bits per sample: the Y plane is the grey image as it is.
 _LUMA_FIRST_FORMATS = frozenset(
@@ -206,6 +209,18 @@ class VideoReader(ABC):
         self.limited_range = False
         self._log = _DecodeLog(None)
 
+    def _check_frame_size(self) -> None:
+        """Refuse a header without a frame size, or one claiming frames too large to read safely."""
+        if self.width <= 0 or self.height <= 0:
+            raise VideoOpenError(self.path, "the video stream has no frame size (damaged header)")
+        if self.width * self.height > MAX_FRAME_PIXELS:
+            raise VideoOpenError(
+                self.path,
+                f"its header claims {self.width}x{self.height} frames, more than the "
+                f"{MAX_FRAME_PIXELS / 1e6:.1f} megapixels read (e.g. 4096x4096); "
+                "re-encode it at the camera's resolution",
+            )
+
     def __enter__(self) -> VideoReader:
         return self
 
@@ -344,9 +359,11 @@ class PyAVReader(VideoReader):
         self._stream = stream
         self.width = stream.codec_context.width
         self.height = stream.codec_context.height
-        if self.width <= 0 or self.height <= 0:
+        try:
+            self._check_frame_size()
+        except VideoOpenError:
             self._container.close()
-            raise VideoOpenError(self.path, "the video stream has no frame size (damaged header)")
+            raise
         self.codec = stream.codec_context.name
         self.limited_range = _stores_limited_range(stream.codec_context)
         self.container_format = self._container.format.name
@@ -432,6 +449,11 @@ class OpenCVReader(VideoReader):
             raise VideoOpenError(self.path, "OpenCV cannot open it")
         self.width = int(self._capture.get(cv2.CAP_PROP_FRAME_WIDTH))
         self.height = int(self._capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        try:
+            self._check_frame_size()
+        except VideoOpenError:
+            self._capture.release()
+            raise
         fourcc = int(self._capture.get(cv2.CAP_PROP_FOURCC))
         self.codec = "".join(chr((fourcc >> (8 * i)) & 0xFF) for i in range(4)).strip("\x00 ") or "unknown"
         self.container_format = self.path.suffix.lstrip(".").lower()

@@ -22,7 +22,7 @@ from cohorts.blind_codes import BlindCodeError, normalize_code
 from cohorts.fst_sampling import SAMPLE_BIN_S, TimeSampling, read_time_sampling
 from cohorts.fst_sheet import FstSheetRow, read_fst_sheet
 from tracking.rois import ROI, ROIError, load_rois
-from tracking.video import content_hash
+from tracking.video import VideoOpenError, content_hash, open_video
 
 WATER_TEMP_OK_C = (23.0, 25.0)
 WHOLE_FRAME = "frame"
@@ -273,6 +273,11 @@ def _record_sessions(
 def _resolve_roi(row: FstSheetRow, rois_file: Path | None) -> tuple[str, ROI | None]:
     if not row.video.is_file():
         raise InvalidInputError(f"video {row.video} does not exist; accepted: the path of a video file")
+    try:
+        open_video(row.video).close()  # reads the header: an empty, cut, foreign or oversized file fails
+    except VideoOpenError as exc:
+        where = f"row {row.row}: " if row.row else ""
+        raise InvalidInputError(f"{where}{exc}; nothing was recorded") from exc
     if rois_file is None:
         if row.roi not in (None, WHOLE_FRAME):
             raise InvalidInputError(

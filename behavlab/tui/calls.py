@@ -13,6 +13,18 @@ from textual.worker import Worker
 from behavlab.errors import BehavlabError
 
 T = TypeVar("T")
+#: A refused file can list dozens of problems; a notice shows this many lines and counts the rest.
+MAX_NOTICE_LINES = 8
+
+
+def notice_text(error: Exception) -> str:
+    """The error's message for a notice: its first lines, then how many more there are."""
+    lines = str(error).splitlines() or [type(error).__name__]
+    if len(lines) <= MAX_NOTICE_LINES:
+        return "\n".join(lines)
+    hidden = len(lines) - (MAX_NOTICE_LINES - 1)
+    more = f"... and {hidden} more; the command line lists them all"
+    return "\n".join([*lines[: MAX_NOTICE_LINES - 1], more])
 
 
 def call_service(
@@ -25,15 +37,15 @@ def call_service(
     exclusive: bool = False,
     failed: Callable[[Exception], object] | None = None,
 ) -> Worker[None]:
-    """Run `call` in a thread; pass its result to `done`, or show its BehavlabError as an error notice
-    (then pass it to `failed`, for a screen that must undo a busy state)."""
+    """Run `call` in a thread; pass its result to `done`, or show its error as a notice (then pass it to
+    `failed`, for a screen that must undo a busy state)."""
     app = node.app
 
     def run() -> None:
         try:
             result = call()
         except (BehavlabError, OSError) as error:
-            app.call_from_thread(app.notify, str(error), title=title, severity="error", timeout=10)
+            app.call_from_thread(app.notify, notice_text(error), title=title, severity="error", timeout=10)
             if failed is not None:
                 app.call_from_thread(failed, error)
             return

@@ -225,7 +225,7 @@ class FstScreen(StudyScreen):
             return
         fields = [
             Field("immobility_s", "seconds immobile in 120-360 s (empty when giving a sheet)"),
-            Field("sheet", "or a 5-s time-sampling sheet (.csv/.xlsx: bin 1-48, behavior I/S/C)"),
+            Field("sheet", "or a 5-s time-sampling sheet (bin 1-48, behavior I/S/C)"),
             Field("latency_s", "latency to first immobility, s (optional)"),
             Field("scorer", "scorer (blind to the arm)", value=self.workspace.actor),
         ]

@@ -16,13 +16,14 @@ def _reset(plot: PlotextPlot) -> None:
 
 
 def minute_bars(plot: PlotextPlot, minutes: Sequence[float], title: str) -> None:
-    """Seconds immobile in each minute of the test, as bars on a 0-60 s axis (empty axes without a score)."""
+    """Seconds immobile in each minute of the test, as bars on a 0-60 s axis; a minute the video does not
+    cover (NaN) has no bar, and there are empty axes without a score."""
     _reset(plot)
     plt = plot.plt
     plt.title(title)
-    if minutes:
-        labels = [str(minute) for minute in range(1, len(minutes) + 1)]
-        plt.bar(labels, [round(seconds, 1) for seconds in minutes], width=0.6)
+    known = [(minute, seconds) for minute, seconds in enumerate(minutes, start=1) if math.isfinite(seconds)]
+    if known:
+        plt.bar([str(minute) for minute, _ in known], [round(seconds, 1) for _, seconds in known], width=0.6)
     plt.ylim(0, MINUTE_S)
     plt.xlabel("minute")
     plot.refresh()

@@ -66,7 +66,9 @@ class ScoringProgress(Horizontal):
         self._draw(last, "done", summary)
 
     def _draw(self, progress: BatchProgress, state: str, summary: str = "") -> None:
-        parts = [summary, progress_text(progress)] if summary else [progress_text(progress)]
+        parts = [summary] if summary else []
+        if progress.videos_total or not summary:
+            parts.append(progress_text(progress))
         self.query_one("#scoring-text", Static).update(f"{state}: " + "; ".join(parts))
         total = max(progress.videos_total, 1)
         done = total if progress.videos_total == 0 else progress.videos_done

@@ -151,3 +151,25 @@ async def test_a_time_sampling_sheet_is_a_manual_score(
         await settle(pilot)
         assert any("not both" in message for message in notices(app))
         assert len(_scores(workspace)) == 1
+
+
+async def test_a_data_folder_that_cannot_be_written_is_a_notice_not_a_crash(
+    workspace: Workspace,
+    randomized: RandomizedStudy,
+    three_sessions: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blocker = tmp_path / "data-is-a-file"
+    blocker.write_text("the user data folder cannot be made here")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    app = BehavlabApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "f")
+        await settle(pilot)
+        await _score(pilot, "fst")
+        assert isinstance(app.screen, FstScreen)
+        assert any(str(blocker) in message for message in notices(app))
+        assert "scoring stopped" in str(app.screen.query_one("#scoring-text").render())
+        assert _scores(workspace) == {}

@@ -26,6 +26,7 @@ from behavlab.services import (
 )
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.dashboard import DashboardScreen
+from behavlab.tui.screens.dosing import DosingScreen
 from behavlab.tui.screens.randomize import RandomizeScreen
 from behavlab.tui.screens.results import ResultsScreen
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
@@ -280,3 +281,21 @@ async def test_audit_lists_the_events_and_verifies_the_chain(
         assert actions == [e.action for e in list_events(workspace, randomized.name)]
         assert {"study.create", "animals.import", "study.randomize"} <= set(actions)
         assert "hash chain verified" in str(app.screen.query_one("#chain").render())
+
+
+async def test_a_file_that_cannot_be_written_is_a_notice_naming_it(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file, not a folder")
+    target = not_a_folder / "dosing.csv"
+    app = BehavlabApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_step(pilot, "d")
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DosingScreen)
+        assert any(str(not_a_folder) in message for message in notices(app))

@@ -28,6 +28,15 @@ async def settle(pilot: Pilot[None]) -> None:
             return
 
 
+async def open_step(pilot: Pilot[None], key: str) -> None:
+    """From the studies screen: open the first study, then the step behind `key`."""
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+
+
 async def type_text(pilot: Pilot[None], text: str) -> None:
     """Type into the focused widget, one key at a time."""
     await pilot.press(*text)

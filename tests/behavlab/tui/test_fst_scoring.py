@@ -13,7 +13,7 @@ from textual_plotext import PlotextPlot
 from behavlab.services import Workspace, add_fst_session, list_fst_sessions, presets_directory
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.fst import FstScreen
-from tests.behavlab.tui.conftest import RandomizedStudy, notices, settle, table_rows, type_text
+from tests.behavlab.tui.conftest import RandomizedStudy, notices, open_step, settle, table_rows, type_text
 from tracking.presets import ScoringParams, save_preset
 from tracking.synth import write_fst_video
 
@@ -71,11 +71,7 @@ async def test_scoring_runs_in_a_worker_with_progress_and_stores_one_score_per_s
     first, second, edited = three_sessions
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
+        await open_step(pilot, "f")
         assert isinstance(app.screen, FstScreen)
         assert [row[6] for row in table_rows(app.screen, "#sessions")] == ["-", "-", "-"]
         await _score(pilot, SHORT.name)
@@ -114,9 +110,7 @@ async def test_an_unknown_preset_is_a_notice_and_the_screen_can_score_again(
 ) -> None:
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "f")
-        await settle(pilot)
+        await open_step(pilot, "f")
         await _score(pilot, "no_such_preset")
         assert any("no_such_preset" in message for message in notices(app))
         assert "scoring stopped" in str(app.screen.query_one("#scoring-text").render())
@@ -132,9 +126,7 @@ async def test_a_time_sampling_sheet_is_a_manual_score(
     sheet.write_text("bin,behavior\n" + "".join(f"{n},{'I' if n % 2 else 'S'}\n" for n in range(1, 49)))
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "f")
-        await settle(pilot)
+        await open_step(pilot, "f")
         highlighted = table_rows(app.screen, "#sessions")[0][1]
         await pilot.press("m")
         await pilot.pause()
@@ -165,9 +157,7 @@ async def test_a_data_folder_that_cannot_be_written_is_a_notice_not_a_crash(
     monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "f")
-        await settle(pilot)
+        await open_step(pilot, "f")
         await _score(pilot, "fst")
         assert isinstance(app.screen, FstScreen)
         assert any(str(blocker) in message for message in notices(app))

@@ -34,6 +34,7 @@ from tests.behavlab.tui.conftest import (
     PASSPHRASE,
     RandomizedStudy,
     notices,
+    open_step,
     settle,
     table_rows,
     type_text,
@@ -42,15 +43,6 @@ from tests.behavlab.tui.conftest import (
 from tracking.synth import write_fst_video
 
 SIZE = (140, 44)
-
-
-async def open_step(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
-    """From the studies screen: open the first study, then the step behind `key`."""
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-    await pilot.press(key)
-    await settle(pilot)
 
 
 @pytest.fixture

@@ -97,4 +97,5 @@ class ResultsScreen(StudyScreen):
         outcome = self._outcome_of_row[row]
         unit = outcome.analysis.experimental_unit
         title = f"{outcome.title}, {outcome.unit}: each {unit}, bar at the arm mean"
-        group_strip(self.query_one("#group-plot", PlotextPlot), outcome.values, title)
+        means = {summary.group: summary.mean for summary in outcome.analysis.summaries}
+        group_strip(self.query_one("#group-plot", PlotextPlot), outcome.values, means, title)

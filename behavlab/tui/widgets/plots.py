@@ -10,16 +10,11 @@ STRIP_WIDTH = 0.5
 AXIS_TICKS = 5
 
 
-def _reset(plot: PlotextPlot) -> None:
-    """Clear data and decorations so the plot is drawn afresh."""
-    plot.plt.clear_figure()
-
-
 def minute_bars(plot: PlotextPlot, minutes: Sequence[float], title: str) -> None:
     """Seconds immobile in each minute of the test, as bars on a 0-60 s axis; a minute the video does not
     cover (NaN) has no bar, and there are empty axes without a score."""
-    _reset(plot)
     plt = plot.plt
+    plt.clear_figure()
     plt.title(title)
     known = [(minute, seconds) for minute, seconds in enumerate(minutes, start=1) if math.isfinite(seconds)]
     if known:
@@ -43,10 +38,12 @@ def strip_positions(n: int, centre: float) -> list[float]:
     return [centre - STRIP_WIDTH / 2 + STRIP_WIDTH * index / (n - 1) for index in range(n)]
 
 
-def group_strip(plot: PlotextPlot, values: Mapping[str, Sequence[float]], title: str) -> None:
-    """Every unit's value above its arm's name, over a bar at the arm mean; the axis starts at zero."""
-    _reset(plot)
+def group_strip(
+    plot: PlotextPlot, values: Mapping[str, Sequence[float]], means: Mapping[str, float], title: str
+) -> None:
+    """Every unit's value above its arm's name, over a bar at the arm's mean; the axis starts at zero."""
     plt = plot.plt
+    plt.clear_figure()
     plt.title(title)
     arms = list(values)
     half = STRIP_WIDTH / 2 + 0.1
@@ -54,8 +51,8 @@ def group_strip(plot: PlotextPlot, values: Mapping[str, Sequence[float]], title:
         points = sorted(values[arm])
         if not points:
             continue
-        mean = sum(points) / len(points)
-        plt.plot([position - half, position + half], [mean, mean], marker="─", color="gray")
+        if math.isfinite(mean := means.get(arm, math.nan)):
+            plt.plot([position - half, position + half], [mean, mean], marker="─", color="gray")
         plt.scatter(strip_positions(len(points), position), points, marker="●", color="cyan")
     everything = [value for arm in arms for value in values[arm]]
     if everything and min(everything) >= 0 and max(everything) > 0:

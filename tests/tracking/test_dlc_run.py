@@ -20,6 +20,7 @@ from tracking.pose.dlc_run import (
     DlcUnavailableError,
     dlc_command,
     dlc_environment,
+    find_python,
     run_dlc,
     validate_analysis,
     written_pose_files,
@@ -101,6 +102,14 @@ def test_a_python_without_deeplabcut_gets_the_install_hint(
 def test_a_missing_interpreter_is_named(project: DlcAnalysis, tmp_path: Path) -> None:
     with pytest.raises(DlcUnavailableError, match=f"no Python interpreter at {tmp_path / 'bin' / 'python'}"):
         run_dlc(project, tmp_path / "bin" / "python")
+
+
+def test_python_may_be_a_command_on_path(no_dlc_python: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(no_dlc_python.parent))
+    assert find_python("python") == no_dlc_python
+    assert find_python(None) == Path(sys.executable)
+    with pytest.raises(DlcUnavailableError, match="no Python interpreter at python99"):
+        find_python("python99")
 
 
 def test_the_script_reports_in_its_result_file_not_its_output(no_dlc_python: Path, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -168,6 +169,19 @@ def written_pose_files(
     return found, missing
 
 
+def find_python(python: str | Path | None = None) -> Path:
+    """The interpreter to run DeepLabCut in: a path, a command on ``PATH`` (``python3``), or this one."""
+    if python is None:
+        return Path(sys.executable)
+    path = Path(python)
+    if path.is_file() and os.access(path, os.X_OK):
+        return path
+    found = shutil.which(str(python)) if path.name == str(python) else None
+    if found is None:
+        raise DlcUnavailableError(f"no Python interpreter at {python}; {DLC_INSTALL_HINT}")
+    return Path(found)
+
+
 def run_dlc(analysis: DlcAnalysis, python: str | Path | None = None, *, log: Path | None = None) -> DlcResult:
     """Analyse the videos with DeepLabCut in ``python`` (default: this interpreter), output logged to ``log``.
 
@@ -176,9 +190,7 @@ def run_dlc(analysis: DlcAnalysis, python: str | Path | None = None, *, log: Pat
     so the other videos are kept.
     """
     validate_analysis(analysis)
-    python = Path(python) if python is not None else Path(sys.executable)
-    if not python.is_file() or not os.access(python, os.X_OK):
-        raise DlcUnavailableError(f"no Python interpreter at {python}; {DLC_INSTALL_HINT}")
+    python = find_python(python)
     with tempfile.TemporaryDirectory(prefix="behavlab-dlc-") as scratch:
         result_path = Path(scratch) / "result.json"
         log_path = log if log is not None else Path(scratch) / "deeplabcut.log"
@@ -220,6 +232,7 @@ __all__ = [
     "dlc_command",
     "dlc_environment",
     "dlc_request",
+    "find_python",
     "run_dlc",
     "validate_analysis",
     "written_pose_files",

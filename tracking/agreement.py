@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -223,6 +221,9 @@ def plot_agreement(
 
     Drawn with Matplotlib's object API on an Agg canvas (no pyplot), as the QC plot is.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     stats = seconds_agreement(reference_s, other_s)
     ref = np.asarray(reference_s, dtype=np.float64)
     oth = np.asarray(other_s, dtype=np.float64)

@@ -4,6 +4,8 @@ A pure rendering package: it reads no database and knows no CLI or TUI. The appl
 :class:`ReportData` (blind before unmasking, unmasked after) and calls :func:`write_report`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from behavlab.report.data import (
     AgreementInfo,
     Amendment,
@@ -21,7 +23,19 @@ from behavlab.report.data import (
     SptPeriodInfo,
     StudyInfo,
 )
-from behavlab.report.render import ReportFiles, write_report
+
+if TYPE_CHECKING:
+    from behavlab.report.render import ReportFiles, write_report
+
+
+def __getattr__(name: str) -> Any:
+    """The renderer's names, imported on first use: it pulls scipy, statsmodels and Matplotlib."""
+    if name in ("ReportFiles", "write_report"):
+        from behavlab.report import render
+
+        return getattr(render, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AgreementInfo",

@@ -1,9 +1,12 @@
 """The study report: the database read into behavlab.report's model, blind before unmasking, grouped after."""
 
+from __future__ import annotations
+
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlmodel import Session, col, select
@@ -43,7 +46,6 @@ from behavlab.report.data import (
     SptPeriodInfo,
     StudyInfo,
 )
-from behavlab.report.render import ReportFiles, write_report
 from behavlab.services.amendments import study_amendments
 from behavlab.services.files import refused_writes
 from behavlab.services.guards import EMERGENCY_UNMASK, FULL_UNMASK
@@ -53,6 +55,9 @@ from behavlab.services.sealing import PREPARER_REPRINT
 from behavlab.services.spt import spt_results
 from behavlab.services.workspace import Workspace
 from tracking.agreement import seconds_agreement
+
+if TYPE_CHECKING:
+    from behavlab.report.render import ReportFiles
 
 MANUAL = "manual"
 
@@ -67,6 +72,8 @@ class StudyReport:
 
 def write_study_report(workspace: Workspace, study_name: str, out_dir: Path) -> StudyReport:
     """Write the report: blind (codes only, no grouping) before unmasking, the full analysis after."""
+    from behavlab.report.render import write_report
+
     data = build_report_data(workspace, study_name)
     with refused_writes():
         return StudyReport(write_report(data, out_dir), data.blinded)

@@ -6,17 +6,21 @@ means when cages were randomized), excluded animals left out. While the study is
 group by, and the result says so.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from behavlab.report.data import ReportData
-from behavlab.report.render import analyse, interval, num, pvalue
 from behavlab.services.reporting import build_report_data
 from behavlab.services.workspace import Workspace
-from cohorts.stats import OutcomeAnalysis, cage_means
-from cohorts.stats_compare import TwoArmComparison
+
+if TYPE_CHECKING:
+    from cohorts.stats import OutcomeAnalysis
+    from cohorts.stats_compare import TwoArmComparison
 
 STATISTICS_COLUMNS = (
     "arm",
@@ -41,6 +45,8 @@ class OutcomeResult:
     def statistics_rows(self) -> list[tuple[str, ...]]:
         """One row per arm (`STATISTICS_COLUMNS`): n, mean and SD, and each arm against the reference in the
         report's number formats (Holm-adjusted p-values when there are more than two arms)."""
+        from behavlab.report.render import interval, num, pvalue
+
         analysis = self.analysis
         comparisons: dict[str, tuple[TwoArmComparison, float, float]]
         if analysis.multi_arm is not None:
@@ -87,6 +93,8 @@ class StudyResults:
 
 def study_results(workspace: Workspace, study_name: str) -> StudyResults:
     """Analyse the unmasked study as its report does; a blind study gives a result with no outcomes."""
+    from behavlab.report.render import analyse
+
     data = build_report_data(workspace, study_name)
     analysis = analyse(data)
     outcomes = () if analysis is None else tuple(_result(data, result) for result in analysis.outcomes)
@@ -102,6 +110,8 @@ def study_results(workspace: Workspace, study_name: str) -> StudyResults:
 
 def _result(data: ReportData, analysis: OutcomeAnalysis) -> OutcomeResult:
     """Pair an analysis with the values it was computed from."""
+    from cohorts.stats import cage_means
+
     table = data.analysed_outcomes
     rows = table.loc[
         (table["outcome"] == analysis.outcome)

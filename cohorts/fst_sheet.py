@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cohorts.problems import InputError
 from cohorts.spt import read_code_cell
-from cohorts.tabular import Columns, iter_readers, read_table
+from cohorts.tabular import Columns, RowReader, iter_readers, read_table
 
 FST_COLUMNS = Columns(
     required=("code", "video", "tested_at"), optional=("roi", "tank", "water_temp_c", "water_depth_cm")
@@ -53,10 +53,7 @@ def read_fst_sheet(
         typed = reader.text("code", 40)
         code = None if typed is None else read_code_cell(reader, typed, known_codes, first_row)
         video_text = reader.text("video", 1000)
-        video = None if video_text is None else (path.parent / video_text).resolve()
-        if video is not None and not video.is_file():
-            reader.problem("video", video_text or "", "does not exist", "the path of a video file")
-            video = None
+        video = None if video_text is None else _video_file(reader, path.parent, video_text)
         tested_at = reader.iso_datetime("tested_at", latest=now, assume_tz=None)
         roi = reader.text("roi", 60, required=False)
         tank = reader.text("tank", 60, required=False)
@@ -67,3 +64,16 @@ def read_fst_sheet(
     if problems:
         raise FstSheetError(problems)
     return tuple(rows)
+
+
+def _video_file(reader: RowReader, folder: Path, text: str) -> Path | None:
+    """The video a cell names (relative to the sheet's folder), or None with the row's problem recorded."""
+    try:
+        video = (folder / text).resolve()
+        if video.is_file():
+            return video
+        issue = "does not exist"
+    except OSError as error:  # a name too long for the file system, a loop of links
+        issue = f"cannot be looked up ({error.strerror or error})"
+    reader.problem("video", text, issue, "the path of a video file")
+    return None

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from tests.behavlab.cli.conftest import Invoke
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
+from tests.behavlab.leaks import arm_separating_columns, lines_naming_an_animal
 
 ARM_WORDS = re.compile(r"vehicle|ketamine|saline|arm\s*[12]\b", re.IGNORECASE)
 PER_ANIMAL_TABLES = {
@@ -27,35 +28,6 @@ PER_ANIMAL_TABLES = {
     "exclusion": "animal_id",
 }
 PASSPHRASE_ENV = {"BEHAVLAB_PASSPHRASE": "correct horse battery"}
-
-
-def _lines_naming_an_animal(text_: str, names: set[str]) -> list[str]:
-    return [line for line in text_.splitlines() if any(name in line for name in names)]
-
-
-def _arm_separating_columns(rows_by_animal: dict[int, list[dict]], arm_of: dict[int, str]) -> list[str]:
-    """Columns whose values (as a set) or whose order split the animals exactly by arm."""
-    leaks = []
-    columns = {column for rows in rows_by_animal.values() for row in rows for column in row}
-    for column in sorted(columns):
-        value_of = {
-            animal: tuple((row[column] is None, row[column]) for row in rows)
-            for animal, rows in rows_by_animal.items()
-        }
-        animals = sorted(value_of)
-        if len(animals) < 4:
-            continue
-        groups: dict[tuple, set[str]] = {}
-        for animal in animals:
-            groups.setdefault(value_of[animal], set()).add(arm_of[animal])
-        if len(groups) < len(animals):
-            if len(groups) > 1 and all(len(arms) == 1 for arms in groups.values()):
-                leaks.append(f"{column}: its values determine the arm")
-            continue
-        ordered_arms = [arm_of[animal] for animal in sorted(animals, key=lambda a: value_of[a])]
-        if ordered_arms in (sorted(ordered_arms), sorted(ordered_arms, reverse=True)):
-            leaks.append(f"{column}: sorting by it separates the arms")
-    return leaks
 
 
 @pytest.mark.slow
@@ -109,7 +81,7 @@ def test_no_output_file_or_column_reveals_an_arm_before_unmasking(
         texts = [*outputs, sheet_csv.read_text(), sheet_html.read_text()]
         for written in texts:
             leaking = [
-                line for line in _lines_naming_an_animal(written, animal_names) if ARM_WORDS.search(line)
+                line for line in lines_naming_an_animal(written, animal_names) if ARM_WORDS.search(line)
             ]
             assert leaking == []
         assert all(code in sheet_csv.read_text() for code in codes)
@@ -124,7 +96,7 @@ def test_no_output_file_or_column_reveals_an_arm_before_unmasking(
                 assert not ARM_WORDS.search(" ".join(str(value) for value in row.values())), (table, row)
                 if row[key] in arm_of:
                     rows_by_animal.setdefault(row[key], []).append(dict(row))
-            assert _arm_separating_columns(rows_by_animal, arm_of) == [], table
+            assert arm_separating_columns(rows_by_animal, arm_of) == [], table
         for row in connection.execute(text("SELECT entity, payload FROM auditevent")).mappings():
             if row["entity"] == "animal":
                 assert not ARM_WORDS.search(row["payload"]), row

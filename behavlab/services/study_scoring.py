@@ -163,6 +163,7 @@ def _sessions_to_score(
 ) -> tuple[list[SessionToScore], int]:
     with reading(workspace.engine) as db:
         study = find_study(db, study_name)
+        refuse_if_unmasked(db, study, "score sessions")
         rows = db.exec(
             select(FstSession, Allocation.blind_code)
             .join(Allocation, col(Allocation.animal_id) == FstSession.animal_id)

@@ -6,8 +6,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from behavlab.services import Workspace, add_fst_session, list_fst_sessions, record_dose, score_study
-from tests.behavlab.services.conftest import RandomizedStudy
+from behavlab.errors import ConflictError
+from behavlab.services import (
+    Workspace,
+    add_fst_session,
+    list_fst_sessions,
+    record_dose,
+    score_study,
+    unmask_study,
+)
+from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
 from tracking.rois import save_rois
 from tracking.synth import load_truth, write_fst_video
 
@@ -75,3 +83,13 @@ def test_a_changed_video_fails_that_session_alone(
     assert result.scored == 0
     assert sorted(code for code, _ in result.failures) == sorted(codes)
     assert all("changed since the session was recorded" in reason for _, reason in result.failures)
+
+
+def test_an_unmasked_study_is_refused_before_any_video_is_decoded(
+    workspace: Workspace, two_animals_in_one_video: tuple[RandomizedStudy, list[str], Path], tmp_path: Path
+) -> None:
+    study, _, _ = two_animals_in_one_video
+    unmask_study(workspace, study.name, PASSPHRASE, force_reason="no scores yet")
+    with pytest.raises(ConflictError, match="unmasked and locked; cannot score sessions"):
+        score_study(workspace, study.name, jobs=1, out_dir=tmp_path / "late")
+    assert not (tmp_path / "late").exists() and _scores(workspace) == []

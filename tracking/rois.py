@@ -219,10 +219,14 @@ class RoiFile:
     videos: Mapping[str, tuple[ROI, ...]] = field(default_factory=dict)
 
     def for_video(self, video: str | Path) -> tuple[ROI, ...]:
-        """The ROIs for one video: its own entry (by file name) or else the default."""
+        """The ROIs for one video: its own entry (by file name; a bare stem, as a pose file alone gives,
+        matches the one entry of that stem) or else the default."""
         name = Path(video).name
         if name in self.videos:
             return self.videos[name]
+        same_stem = [key for key in self.videos if Path(key).stem == name] if not Path(name).suffix else []
+        if len(same_stem) == 1:
+            return self.videos[same_stem[0]]
         if self.default is not None:
             return self.default
         known = ", ".join(sorted(self.videos)) or "none"

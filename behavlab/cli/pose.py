@@ -13,8 +13,8 @@ from behavlab.cli.scoring import (
     ROI_FILE_HELP,
     SET_OPTION,
     THRESHOLD_OPTION,
-    _report,
     overrides_from,
+    print_batch_report,
 )
 from behavlab.errors import InvalidInputError
 from behavlab.services.pose_running import DLC_LOG_NAME, run_pose
@@ -113,6 +113,6 @@ def run(
     for video, reason in dlc.missing.items():
         print_error(f"{video}: {reason}")
     if result.scoring is not None:
-        _report(result.scoring, result.out_dir, "scored")
+        print_batch_report(result.scoring, result.out_dir, "scored")
     if dlc.missing:
         raise typer.Exit(code=1)

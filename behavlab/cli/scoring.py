@@ -82,7 +82,7 @@ MIN_BOUT_OPTION = typer.Option(None, "--min-bout-s", help="Shortest immobility b
 SET_OPTION = typer.Option([], "--set", help=SET_HELP)
 
 
-def _report(report: BatchReport, out_dir: Path, verb: str) -> None:
+def print_batch_report(report: BatchReport, out_dir: Path, verb: str) -> None:
     """Summary line, results table, then every failure with its file and reason; exit 1 if any failed."""
     console = stdout()
     rows = [
@@ -272,7 +272,7 @@ def score(
     if study is not None:
         _study_report(result)
     else:
-        _report(report, folder, "scored")
+        print_batch_report(report, folder, "scored")
 
 
 def rescore(
@@ -293,7 +293,7 @@ def rescore(
         print_warning(
             f"{len(stale)} overlay video(s) show the earlier scoring; run score --overlay to redo them"
         )
-    _report(report, out_dir, "rescored")
+    print_batch_report(report, out_dir, "rescored")
 
 
 @rois_app.command("detect")

@@ -95,6 +95,8 @@ def test_roi_file_round_trip_per_video_and_default(tmp_path: Path) -> None:
     assert loaded == roi_file
     assert loaded.for_video("/data/run1/fst_001.mp4")[1].label == "m08"
     assert loaded.for_video("other.mp4") == roi_file.default
+    assert loaded.for_video("fst_001")[0].label == "m07", "a pose file alone knows its video's stem only"
+    assert loaded.for_video("fst_001.avi") == roi_file.default, "another file of that stem is another video"
 
 
 def test_bare_list_is_the_batch_default(tmp_path: Path) -> None:

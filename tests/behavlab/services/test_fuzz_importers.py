@@ -33,7 +33,7 @@ from tests.behavlab.services.conftest import RandomizedStudy
 from tracking.synth import write_fst_video
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -1,16 +1,17 @@
 """Finding what would unblind: lines that name an animal beside an arm, and columns that split the arms.
 
-A column can split the arms by chance, so the tests are sized to make that negligible: a column's values are
-said to determine the arm only when they group the animals (on average two or more per value) and every
-group is one arm; its order only when it is unique per animal and at least ORDER_MIN_ANIMALS are compared
-(a random balanced allocation of 20 animals is sorted by a given order with probability 2 / C(20, 10) = 1e-5).
+A column splits the arms when its values group the animals into groups of one arm each, or when, unique per
+animal, sorting by them puts one arm first. A few animals can be split so by chance, so a split counts as a
+leak only when fewer than CHANCE of PERMUTATIONS random relabellings of the same animals' arms are split as
+well (a permutation test): a column equal to the arm on 24 animals is caught, a coincidence on five is not.
 """
 
+import random
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
-ORDER_MIN_ANIMALS = 20
-GROUPS_MIN_ANIMALS = 4
+PERMUTATIONS = 4000
+CHANCE = 1e-3
 
 
 def lines_naming_an_animal(text_: str, names: set[str]) -> list[str]:
@@ -18,26 +19,47 @@ def lines_naming_an_animal(text_: str, names: set[str]) -> list[str]:
     return [line for line in text_.splitlines() if any(name in line for name in names)]
 
 
+def _split(values: Sequence[tuple], arms: Sequence[str | int]) -> str | None:
+    """How the values split these arms exactly (by groups, or by order), if they do."""
+    groups: dict[tuple, set[str | int]] = {}
+    for value, arm in zip(values, arms, strict=True):
+        groups.setdefault(value, set()).add(arm)
+    if 1 < len(groups) < len(values):
+        return "its values determine the arm" if all(len(g) == 1 for g in groups.values()) else None
+    if len(groups) == len(values) > 1:
+        pairs = list(zip(values, arms, strict=True))
+        try:
+            pairs.sort(key=lambda pair: pair[0])
+        except TypeError:  # numbers and text in one column: order them as text
+            pairs.sort(key=lambda pair: repr(pair[0]))
+        ordered = [arm for _, arm in pairs]
+        separated = ordered in (sorted(ordered), sorted(ordered)[::-1])
+        return "sorting by it separates the arms" if separated else None
+    return None
+
+
 def arm_separating_columns(
     rows_by_animal: Mapping[Hashable, Sequence[Mapping[str, Any]]], arm_of: Mapping[Hashable, str | int]
 ) -> list[str]:
-    """Columns whose values (as groups) or whose order split the animals exactly by arm."""
+    """Columns whose values (as groups) or whose order split the animals by arm beyond chance."""
     leaks = []
+    draws = random.Random(20240917)
+    animals = sorted(rows_by_animal, key=str)
+    arms = [arm_of[animal] for animal in animals]
     columns = {column for rows in rows_by_animal.values() for row in rows for column in row}
     for column in sorted(columns):
-        value_of = {
-            animal: tuple((row.get(column) is None, row.get(column)) for row in rows)
-            for animal, rows in rows_by_animal.items()
-        }
-        animals = sorted(value_of, key=str)
-        groups: dict[tuple, set[str | int]] = {}
-        for animal in animals:
-            groups.setdefault(value_of[animal], set()).add(arm_of[animal])
-        if len(animals) >= GROUPS_MIN_ANIMALS and 1 < len(groups) <= len(animals) / 2:
-            if all(len(arms) == 1 for arms in groups.values()):
-                leaks.append(f"{column}: its values determine the arm")
-        elif len(groups) == len(animals) >= ORDER_MIN_ANIMALS:
-            ordered_arms = [arm_of[animal] for animal in sorted(animals, key=lambda a: value_of[a])]
-            if ordered_arms in (sorted(ordered_arms), sorted(ordered_arms, reverse=True)):
-                leaks.append(f"{column}: sorting by it separates the arms")
+        values = [
+            tuple((row.get(column) is None, row.get(column)) for row in rows_by_animal[animal])
+            for animal in animals
+        ]
+        how = _split(values, arms)
+        if how is None:
+            continue
+        relabelled = list(arms)
+        by_chance = 0
+        for _ in range(PERMUTATIONS):
+            draws.shuffle(relabelled)
+            by_chance += _split(values, relabelled) is not None
+        if by_chance < CHANCE * PERMUTATIONS:
+            leaks.append(f"{column}: {how}")
     return leaks

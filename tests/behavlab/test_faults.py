@@ -40,7 +40,9 @@ from tracking.synth import write_fst_video
 KILL_ROSTER_ANIMALS = 240
 SPAWN = multiprocessing.get_context("spawn")
 WINDOW = ["--set", "window_start_s=5", "--set", "window_end_s=20", "--set", "test_duration_s=20"]
-READ_ONLY = "Read-only file system; choose a folder you can write to"
+# root writes anywhere: as root the read-only folder is a read-only mount, else a folder without write access
+READ_ONLY = "Read-only file system" if os.geteuid() == 0 else "Permission denied"
+READ_ONLY += "; choose a folder you can write to"
 
 
 def _mount_tmpfs(folder: Path, options: str) -> None:

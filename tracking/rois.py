@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,10 +141,29 @@ class PolygonROI:
 
 
 ROI = RectROI | CircleROI | PolygonROI
+MAX_LABEL_CHARS = 60
+_LABEL = re.compile(rf"[^\W_][\w .\-]{{0,{MAX_LABEL_CHARS - 1}}}")
+
+
+def check_label(label: str, where: str = "ROI") -> str:
+    """The label, if it can name an animal's output files and table rows; else ROIError saying why.
+
+    A label becomes part of file names (``<video>.<label>.frames.csv``) and a cell of results.csv, so it may
+    hold letters, digits, spaces, ``_``, ``.`` and ``-`` only and must start with a letter or digit: no path
+    separator can escape the output folder and no leading ``=``, ``+``, ``-`` or ``@`` is read as a formula.
+    """
+    if not _LABEL.fullmatch(label):
+        raise ROIError(
+            f"{where}: label {label!r} is not accepted; accepted: 1-{MAX_LABEL_CHARS} letters, digits, "
+            "spaces, '_', '.' or '-', starting with a letter or digit (e.g. the animal's blind code)"
+        )
+    return label
 
 
 def roi_from_dict(data: Mapping[str, object], *, where: str = "ROI") -> ROI:
     """Build an ROI from its JSON dictionary, with an error naming the entry and the accepted shapes."""
+    if "label" in data and data["label"] not in (None, ""):
+        check_label(str(data["label"]), where)
     try:
         label = str(data["label"])
         shape = data["shape"]

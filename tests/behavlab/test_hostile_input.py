@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -382,3 +383,23 @@ def test_formula_and_markup_cells_are_defused_in_every_export(workspace: Workspa
     for page in html_pages:
         assert "<img" not in page.read_text(encoding="utf-8"), page
         assert "&lt;img src=" in page.read_text(encoding="utf-8"), f"{page} shows the cages, escaped"
+
+
+@pytest.mark.parametrize("label", ["../../escaped", "a/b", "=HYPERLINK(1)", "-1", "tab\there"])
+def test_an_roi_label_that_could_escape_the_folder_or_run_as_a_formula_is_refused(
+    good_video: Path, tmp_path: Path, label: str
+) -> None:
+    rois = tmp_path / "rois.json"
+    rois.write_text(
+        json.dumps([{"label": label, "shape": "rectangle", "x": 0, "y": 0, "width": 80, "height": 60}])
+    )
+    out = tmp_path / "deep" / "out"
+    result = CliRunner().invoke(
+        app, ["score", str(good_video), "--rois", str(rois), "--out", str(out), "--per-frame", "--jobs", "1"]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == (
+        f"error: {rois}[0]: label {label!r} is not accepted; accepted: 1-60 letters, digits, spaces, "
+        "'_', '.' or '-', starting with a letter or digit (e.g. the animal's blind code)"
+    )
+    assert sorted(p.name for p in tmp_path.rglob("*")) == sorted(["rois.json"]), "something was written"

@@ -57,6 +57,17 @@ def write_failure(path: str | Path, error: OSError) -> OutputWriteError:
     return OutputWriteError(error.errno, f"cannot write {path}: {reason}; {advice}")
 
 
+def _new_file_mode() -> int:
+    """The permissions an ordinary new file gets under this process's umask (read once, at import)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+#: Temporary files are created private (0600); the renamed result gets the mode any new file would.
+NEW_FILE_MODE = _new_file_mode()
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(temporary_path)`` then rename the temporary file to ``path``; no partial file remains.
 
@@ -74,6 +85,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
         os.close(handle)
         temporary = Path(name)
         write(temporary)
+        temporary.chmod(NEW_FILE_MODE)
         temporary.replace(path)
     except BaseException as error:
         if temporary is not None:

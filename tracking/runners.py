@@ -37,6 +37,17 @@ class Runner(Protocol):
         ...
 
 
+def one_opencv_thread() -> None:
+    """Worker set-up: OpenCV single-threaded, since the batch already runs one worker process per core.
+
+    Each process's own OpenCV thread pool would oversubscribe the cores: on 2 cores, 8 two-minute videos
+    scored 1.22 times faster with 2 workers than in one process with OpenCV's pool, 1.47 times without it.
+    """
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
 def default_jobs() -> int:
     """The number of CPUs this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -66,7 +77,8 @@ class LocalRunner:
             return
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=context) as pool:
+        workers = min(self.workers, len(jobs))
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=one_opencv_thread) as pool:
             futures: dict[Future[Result], Job] = {pool.submit(function, job): job for job in jobs}
             for future in as_completed(futures):
                 yield futures[future], _outcome(future)
@@ -117,6 +129,7 @@ class DaskRunner:
                     silence_logs=40,
                 )
                 client = Client(cluster)
+                client.run(one_opencv_thread)
             else:
                 cluster = None
                 client = Client(self.address, timeout="30s")

@@ -11,7 +11,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.signal import savgol_filter
 
 from tracking.immobility import _runs
 from tracking.pose.io import PoseFileError, PoseTracks
@@ -124,6 +123,8 @@ def _smooth_series(values: np.ndarray, frames: int, method: SmoothMethod, polyor
     if method == "median":
         rolled = pd.Series(values).rolling(frames, center=True, min_periods=1).median().to_numpy()
         return np.where(np.isnan(values), np.nan, rolled)
+    from scipy.signal import savgol_filter  # 0.8 s to import: only pose smoothing needs it
+
     out = values.copy()
     starts, stops = _runs(np.isfinite(values))
     for start, stop in zip(starts, stops, strict=True):

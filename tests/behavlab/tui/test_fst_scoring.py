@@ -35,7 +35,8 @@ def _scores(workspace: Workspace) -> dict[int, tuple[str, float | None, str]]:
 @pytest.fixture
 def three_sessions(workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path) -> list[str]:
     """Three animals with a 20-s swim video each; the third video is edited after its session was recorded."""
-    codes = [randomized.code_in_arm(0), randomized.code_in_arm(1), sorted(randomized.codes.values())[5]]
+    codes = [randomized.code_in_arm(0), randomized.code_in_arm(1)]
+    codes.append(next(code for code in sorted(randomized.codes.values()) if code not in codes))
     for index, code in enumerate(codes):
         video = tmp_path / f"swim{index}.mp4"
         write_fst_video(

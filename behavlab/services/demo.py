@@ -10,7 +10,7 @@ allocation to make drug-treated mice float less; nothing about it is stored or s
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -28,6 +28,8 @@ from cohorts.synth import synthetic_roster, write_roster_csv
 DEMO_STUDY = "demo-ketamine-fst"
 DEMO_SEED = 20261125
 DEMO_PASSPHRASE = "demo passphrase, never for a real study"
+#: Who seals the allocation in the demo: someone other than the technician who doses, tests and scores.
+DEMO_KEY_HOLDER = "demo key holder"
 IMMOBILE_FRACTION = {"vehicle": 0.62, "ketamine": 0.38}
 SUCROSE_PREFERENCE = {"vehicle": 0.78, "ketamine": 0.82}
 
@@ -74,7 +76,8 @@ def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None
     record_weights(workspace, DEMO_STUDY, weights)
     draft = draft_randomization(workspace, DEMO_STUDY, RandomizationOptions(seed=DEMO_SEED))
     preparer = directory / "preparer-sheet.csv"
-    committed = commit_randomization(workspace, draft, DEMO_PASSPHRASE, preparer_sheet=preparer)
+    key_holder = replace(workspace, actor=DEMO_KEY_HOLDER)
+    committed = commit_randomization(key_holder, draft, DEMO_PASSPHRASE, preparer_sheet=preparer)
     arm_of_code = {
         code: draft.arms[draft.allocation.assignment[label]] for label, code in committed.codes.items()
     }

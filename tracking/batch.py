@@ -55,9 +55,8 @@ from tracking.rois import ROI, RoiFile, roi_from_dict, write_roi_png
 from tracking.runners import LocalRunner, Runner
 from tracking.scoring import SIGNAL_OPTIONS, VideoScore, rescore, resolve_rois, score_video, split_overrides
 from tracking.video import content_hash
+from tracking.video_files import VIDEO_SUFFIXES, folder_videos
 
-#: File suffixes taken from a folder given as input (a file given by name is tried whatever its suffix).
-VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".avi", ".mov", ".wmv", ".mkv", ".mpg", ".mpeg"})
 _SUMMARY_INTERVAL_S = 5.0
 
 
@@ -196,14 +195,7 @@ def find_videos(paths: Iterable[str | Path], method: str = "motion") -> list[Pat
                 raise ValueError(f"no videos or DeepLabCut files in folder {path}")
             videos.extend(found)
         elif path.is_dir():
-            found = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file()
-                and p.suffix.lower() in VIDEO_SUFFIXES
-                and not p.name.startswith(".")
-                and not p.name.endswith(".overlay.mp4")
-            )
+            found = folder_videos(path)
             if not found:
                 suffixes = ", ".join(sorted(VIDEO_SUFFIXES))
                 raise ValueError(f"no video files in folder {path} (looked for {suffixes})")

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tracking.video_files import OVERLAY_SUFFIX
+
 RESULTS_CSV = "results.csv"
 BINS_CSV = "bins.csv"
 DOCUMENT_FORMAT = "behavlab-video-score"
@@ -185,7 +187,7 @@ class VideoOutputs:
     @property
     def overlay(self) -> Path:
         """The annotated video."""
-        return self.out_dir / f"{self.stem}.overlay.mp4"
+        return self.out_dir / f"{self.stem}{OVERLAY_SUFFIX}"
 
     def frames_csv(self, animal: str) -> Path:
         """The per-frame table of one animal."""

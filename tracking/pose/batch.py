@@ -25,7 +25,6 @@ from tracking.cache import SignalCache
 from tracking.pose.io import (
     DLC_UNIQUE_BODYPARTS,
     POSE_SUFFIXES,
-    VIDEO_SUFFIXES,
     PoseFileError,
     PoseTracks,
     find_pose_file,
@@ -39,6 +38,7 @@ from tracking.presets import PresetError, ScoringParams, preset_signal
 from tracking.rois import ROI, RectROI, roi_contains
 from tracking.scoring import VideoScore, split_overrides
 from tracking.video import content_hash, open_video
+from tracking.video_files import folder_videos
 
 #: Options of the pose signal a batch accepts besides the scoring parameters: the signal's own parameters
 #: and ``fps`` (the frame rate of pose files scored without their video).
@@ -74,7 +74,7 @@ def find_pose_inputs(folder: str | Path) -> list[Path]:
     """
     folder = Path(folder)
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    videos = [p for p in files if p.suffix.lower() in VIDEO_SUFFIXES and not p.name.endswith(".overlay.mp4")]
+    videos = folder_videos(folder)
     have_video = {v.stem for v in videos}
     orphans = sorted(
         {

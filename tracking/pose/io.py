@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tracking.video_files import VIDEO_SUFFIXES
+
 POSE_SUFFIXES = (".h5", ".csv")
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".wmv", ".mkv", ".m4v", ".mpg", ".mpeg")
 #: The HDF5 key DeepLabCut writes its table under.
 DLC_H5_KEY = "df_with_missing"
 #: Name given to the one individual of a single-animal file.

@@ -92,8 +92,9 @@ def score_study(
     links.mkdir(parents=True, exist_ok=True)
     failures: list[tuple[str, str]] = []
     by_video: dict[Path, list[SessionToScore]] = defaultdict(list)
+    digests: dict[Path, str] = {}
     for session in pending:
-        problem = _changed_video(session)
+        problem = _changed_video(session, digests)
         if problem:
             failures.append((session.code, problem))
         else:
@@ -187,13 +188,16 @@ def _sessions_to_score(
     return pending, len(rows) - len(pending)
 
 
-def _changed_video(session: SessionToScore) -> str | None:
-    """Why a session's video cannot be scored (missing, or not the file recorded), or None."""
+def _changed_video(session: SessionToScore, digests: dict[Path, str]) -> str | None:
+    """Why a session's video cannot be scored (missing, or not the file recorded), or None; each video is
+    hashed once into ``digests``, however many tanks (sessions) it films."""
     from tracking.video import content_hash
 
     if not session.video.is_file():
         return f"video {session.video} is missing"
-    if content_hash(session.video, full=True) != session.video_sha256:
+    if session.video not in digests:
+        digests[session.video] = content_hash(session.video, full=True)
+    if digests[session.video] != session.video_sha256:
         return f"video {session.video.name} changed since the session was recorded (its SHA-256 differs)"
     return None
 

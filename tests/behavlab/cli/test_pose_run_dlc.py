@@ -116,7 +116,7 @@ def project(dlc_python: Path, tmp_path_factory: pytest.TempPathFactory) -> TinyP
 
 
 @pytest.fixture(scope="module")
-def test_video(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthPose]:
+def swim_video(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthPose]:
     """Another mouse of the same kind, floating from 6 to 14 s, in a folder of its own."""
     synth = synth_pose_tracks(config=CONFIG, seed=2, bouts=[[(6.0, 14.0)]])
     folder = tmp_path_factory.mktemp("videos")
@@ -124,9 +124,9 @@ def test_video(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthPos
 
 
 def test_pose_run_analyses_with_deeplabcut_and_scores_the_pose_file(
-    project: TinyProject, test_video: tuple[Path, SynthPose], tmp_path: Path
+    project: TinyProject, swim_video: tuple[Path, SynthPose], tmp_path: Path
 ) -> None:
-    video, synth = test_video
+    video, synth = swim_video
     out = tmp_path / "scores"
     result = run(
         "pose", "run", video, "--dlc-config", project.config, "--dlc-python", project.python,
@@ -156,9 +156,9 @@ def test_pose_run_analyses_with_deeplabcut_and_scores_the_pose_file(
 
 
 def test_a_deeplabcut_failure_is_one_line_naming_the_log(
-    project: TinyProject, test_video: tuple[Path, SynthPose], tmp_path: Path
+    project: TinyProject, swim_video: tuple[Path, SynthPose], tmp_path: Path
 ) -> None:
-    video, _ = test_video
+    video, _ = swim_video
     out = tmp_path / "scores"
     result = run(
         "pose", "run", video, "--dlc-config", project.config, "--dlc-python", project.python,

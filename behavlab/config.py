@@ -2,6 +2,7 @@
 
 import getpass
 import os
+import socket
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -31,7 +32,18 @@ def resolve_actor(explicit: str | None = None) -> str:
     for candidate in (explicit, os.environ.get(USER_ENV)):
         if candidate and candidate.strip():
             return candidate.strip()
+    return os_account()
+
+
+def os_account() -> str:
+    """The operating-system account running this process (login name, else the numeric uid, else unknown)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
-        return "unknown"
+        uid = getattr(os, "getuid", None)
+        return f"uid {uid()}" if uid is not None else "unknown"
+
+
+def host_name() -> str:
+    """The name of the machine running this process ("unknown" when it has none)."""
+    return socket.gethostname() or "unknown"

@@ -15,6 +15,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 from cohorts.roster import RosterEntry
 
@@ -76,6 +77,14 @@ class BalanceReport:
             "arms": [vars(arm) for arm in self.arms],
             "weight_differences": [vars(difference) for difference in self.weight_differences],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "BalanceReport":
+        """The report back from `as_dict` data (as revealed at unmasking)."""
+        return cls(
+            tuple(ArmSummary(**arm) for arm in data["arms"]),
+            tuple(WeightDifference(**difference) for difference in data["weight_differences"]),
+        )
 
 
 def standardized_mean_difference(first: Sequence[float], second: Sequence[float]) -> float | None:

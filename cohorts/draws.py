@@ -7,26 +7,48 @@ seed across versions; the other methods (`randrange`, `shuffle`, `choice`) and n
 no such promise and have changed between releases. So every draw here is built from `random()` alone: an index
 below n is ``floor(u * n)`` and a shuffle is Fisher-Yates (Knuth, TAOCP vol. 2, Algorithm 3.4.2 P) on those
 indices. The bias of ``floor(u * n)`` is below n / 2**53, negligible for allocation.
+
+Seeds have 128 bits (`SEED_BITS`), beyond any search; `random.Random` seeds from every bit of an integer, so
+the 63-bit seeds of earlier versions replay exactly. A seed someone chose (a date, a lab number) is small
+and can be found by trying, so `mix_seed` hashes it with 128 bits from the operating system (SHA-256 over a
+domain tag and both, truncated to 128 bits): the result is as hard to guess as the OS bits, and it alone
+replays the draws.
 """
 
+import hashlib
 import random
 import secrets
 from collections.abc import Sequence
 from typing import TypeVar
 
-SEED_BITS = 63
+SEED_BITS = 128
+SEED_BYTES = SEED_BITS // 8
+_MIX_DOMAIN = b"cohorts seed mix v1\x00"
 T = TypeVar("T")
 
 
 def new_seed() -> int:
-    """A fresh seed from the operating system's randomness, small enough for a signed 64-bit column."""
+    """A fresh seed of `SEED_BITS` bits from the operating system's randomness."""
     return secrets.randbits(SEED_BITS)
 
 
 def check_seed(seed: int) -> None:
-    """Refuse a seed that is not an integer in ``[0, 2**63)`` (negative seeds would alias positive ones)."""
+    """Refuse a seed that is not an integer in ``[0, 2**128)`` (negative seeds would alias positive ones)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**SEED_BITS:
         raise ValueError(f"seed must be an integer from 0 to 2**{SEED_BITS} - 1, got {seed!r}")
+
+
+def mix_seed(user_seed: int, os_entropy: int) -> int:
+    """The seed drawn from a chosen seed and OS randomness: SHA-256 of both, truncated to `SEED_BITS`.
+
+    Both arguments must be valid seeds; the same pair always gives the same result.
+    """
+    check_seed(user_seed)
+    check_seed(os_entropy)
+    digest = hashlib.sha256(
+        _MIX_DOMAIN + user_seed.to_bytes(SEED_BYTES, "big") + os_entropy.to_bytes(SEED_BYTES, "big")
+    ).digest()
+    return int.from_bytes(digest[:SEED_BYTES], "big")
 
 
 class SeededDraws:

@@ -17,6 +17,12 @@ only on the roster's content and the seed; the draws come from `cohorts.draws`, 
 Arms are indices ``0..k-1`` into the `arms` names given. The seed with the roster recomputes the whole
 allocation, so it is kept sealed with the map (`Allocation.sealed_record`), not in the public record.
 
+Seeds have 128 bits (`cohorts.draws`). Without a seed one is drawn from the operating system. A seed the
+user chose is mixed with 128 bits of OS randomness (`cohorts.draws.mix_seed`), because a chosen seed can
+be found by trying every likely value against anything the allocation shows; only with ``bare_seed=True``
+is it used as given, and then anyone who learns or guesses it can recompute the allocation. Either way the
+effective seed (`Allocation.seed`) replays the allocation when given back with ``bare_seed=True``.
+
 Notes
 -----
 Strategies follow the ARRIVE 2.0 guidelines, item 4 (Percie du Sert et al. 2020, PLoS Biol
@@ -34,7 +40,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from cohorts import __version__
-from cohorts.draws import SeededDraws, check_seed, new_seed
+from cohorts.draws import SeededDraws, check_seed, mix_seed, new_seed
 from cohorts.roster import RosterEntry, roster_sha256
 
 METHODS = ("complete", "block", "stratified-block", "cage-cluster", "minimization")
@@ -56,8 +62,10 @@ class Allocation:
 
     Three parts differ in who may see them. `assignment` (animal ID -> arm index) is the secret itself, and
     `seed` and `block_sizes` can regenerate or narrow it (the seed and the roster recompute the whole map),
-    so all three belong inside the sealed key (`sealed_record`) and are left out of `repr`. `record()` is
-    the rest, safe to store and show before unmasking.
+    so all three belong inside the sealed key (`sealed_record`) and are left out of `repr`, as are the
+    user's own seed and the OS randomness mixed into it (`user_seed`, `os_entropy`; both None when the seed
+    was drawn, `os_entropy` None when the user's seed was used bare). `record()` is the rest, safe to store
+    and show before unmasking.
     """
 
     method: str
@@ -69,6 +77,9 @@ class Allocation:
     library_version: str
     roster_sha256: str
     assignment: Mapping[str, int] = field(repr=False)
+    user_seed: int | None = field(default=None, repr=False)
+    os_entropy: int | None = field(default=None, repr=False)
+    bare_seed: bool = False
 
     def __post_init__(self) -> None:
         for name in ("block_sizes", "parameters", "assignment"):
@@ -84,12 +95,21 @@ class Allocation:
             "library_version": self.library_version,
             "roster_sha256": self.roster_sha256,
             "n_animals": len(self.assignment),
+            "user_seed_given": self.user_seed is not None,
+            "bare_seed": self.bare_seed,
         }
 
     def sealed_record(self) -> dict[str, object]:
-        """The JSON-ready details to keep sealed with the map until unmasking: seed and block sizes used."""
+        """The JSON-ready details to keep sealed with the map until unmasking: seeds and block sizes used.
+
+        ``seed`` is the effective seed (replays the allocation with ``bare_seed=True``); ``user_seed`` and
+        ``os_entropy`` are what it was made from (None when not used).
+        """
         return {
             "seed": self.seed,
+            "user_seed": self.user_seed,
+            "os_entropy": self.os_entropy,
+            "bare_seed": self.bare_seed,
             "block_sizes": {stratum: list(sizes) for stratum, sizes in self.block_sizes.items()},
         }
 
@@ -112,18 +132,31 @@ def randomize(
     strata: Sequence[str] = DEFAULT_STRATA,
     block_multiples: Sequence[int] = DEFAULT_BLOCK_MULTIPLES,
     p_preferred: float = DEFAULT_P_PREFERRED,
+    bare_seed: bool = False,
 ) -> Allocation:
-    """Allocate every animal of the roster to an arm; the same roster and seed always give the same result.
+    """Allocate every animal of the roster to an arm; the same roster and effective seed give the same result.
 
     `strata` applies to ``stratified-block``; `block_multiples` to the block methods; `p_preferred` to
-    ``minimization``. The seed is drawn from the operating system when not given.
+    ``minimization``. Without `seed`, a 128-bit seed is drawn from the operating system. A `seed` (an
+    integer in ``[0, 2**128)``) is mixed with 128 bits of OS randomness, so the same seed gives a different
+    allocation each time, unless `bare_seed` is true: then it is used as given, and replays the allocation
+    (`Allocation.seed` replays any allocation this way).
     """
     arms = tuple(arms)
     _check_options(entries, arms, method, strata, block_multiples, p_preferred)
-    seed = new_seed() if seed is None else seed
-    check_seed(seed)
+    user_seed, os_entropy = seed, None
+    if seed is None:
+        if bare_seed:
+            raise AllocationError("bare_seed needs a seed to use as given; accepted: a seed, or no bare_seed")
+        effective = new_seed()
+    elif bare_seed:
+        check_seed(seed)
+        effective = seed
+    else:
+        os_entropy = new_seed()
+        effective = mix_seed(seed, os_entropy)
     ordered = sorted(entries, key=lambda entry: entry.animal_id)
-    draws = SeededDraws(seed)
+    draws = SeededDraws(effective)
     n_arms = len(arms)
     methods: dict[str, Callable[[], _Draft]] = {
         "complete": lambda: _complete(ordered, n_arms, draws),
@@ -139,10 +172,13 @@ def randomize(
         strata=draft.strata,
         block_sizes=draft.block_sizes,
         parameters=draft.parameters,
-        seed=seed,
+        seed=effective,
         library_version=__version__,
         roster_sha256=roster_sha256(entries),
         assignment=draft.assignment,
+        user_seed=user_seed,
+        os_entropy=os_entropy,
+        bare_seed=bare_seed,
     )
 
 

@@ -14,7 +14,11 @@ Rules shared by every sheet `cohorts` reads (roster, weights, sucrose-preference
   as one row. Fully empty rows are skipped.
 - Text cells may not hold control or invisible formatting characters (a stray byte-order mark, a zero-width
   space, a right-to-left override): two IDs that look the same must be the same. Free-text fields may hold
-  line breaks and tabs.
+  line breaks and tabs. The rule is `cohorts.text_safety`, shared with every name the application stores.
+- A sheet has at most MAX_SHEET_ROWS rows (header included) and MAX_SHEET_COLUMNS columns; the first cell
+  beyond either (any XLSX cell, a non-empty CSV cell) is refused by its reference (``XFD1048576``). An XLSX
+  workbook is read row by row within those bounds whatever size it declares (the declared size is optional
+  and can lie), and its parts may unpack to at most MAX_XLSX_UNPACKED_BYTES.
 - Cells are text, stripped and Unicode-NFC normalized; XLSX numbers and dates are turned into the text a
   user would type (``25.0`` -> ``"25"``, a date cell -> ``"2024-03-01"``), so a CSV and an XLSX of the same
   sheet read the same.
@@ -31,12 +35,23 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 
 from cohorts.problems import Problem
+from cohorts.text_safety import ACCEPTED_MULTILINE, ACCEPTED_ONE_LINE, unsafe_character
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MAX_FILE_BYTES = 10_000_000
+MAX_SHEET_ROWS = 20_000
+MAX_SHEET_COLUMNS = 64
+MAX_XLSX_UNPACKED_BYTES = 100_000_000
+XLSX_MAX_ROWS = 1_048_576  # the most rows the XLSX format itself can address
+_LAST_COLUMN = get_column_letter(MAX_SHEET_COLUMNS)
 CSV_SUFFIXES = frozenset({".csv"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _DELIMITERS = (",", ";", "\t")
@@ -46,7 +61,6 @@ _WIDE_ENCODINGS = (
     (codecs.BOM_UTF16_LE, "UTF-16"),
     (codecs.BOM_UTF16_BE, "UTF-16"),
 )
-_LINE_BREAKS = frozenset("\n\r\t")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(
@@ -145,22 +159,49 @@ def _csv_records(data: bytes, source: str) -> tuple[list[list[str]], list[Proble
     delimiter = max(_DELIMITERS, key=header_line.count)
     # newline="" lets the csv module end rows at CRLF, LF or a lone CR, even mixed in one file
     lines = io.StringIO(text, newline="")
+    records: list[list[str]] = []
     try:
-        records = [[_clean(cell) for cell in record] for record in csv.reader(lines, delimiter=delimiter)]
+        for number, record in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+            start = MAX_SHEET_COLUMNS if number <= MAX_SHEET_ROWS else 0
+            beyond = next((i for i in range(start, len(record)) if record[i].strip()), None)
+            if beyond is not None:
+                return [], [_beyond_the_sheet(source, number, beyond + 1)]
+            if number <= MAX_SHEET_ROWS:
+                records.append([_clean(cell) for cell in record[:MAX_SHEET_COLUMNS]])
     except csv.Error as error:
         return [], [Problem(source, None, None, "CSV structure", f"cannot be parsed ({error})", accepted)]
     return records, []
 
 
+def _beyond_the_sheet(source: str, row: int, column: int) -> Problem:
+    """The problem of a cell past MAX_SHEET_ROWS or MAX_SHEET_COLUMNS, named by its reference."""
+    reference = f"{get_column_letter(column)}{row}"
+    beyond = [f"below the last accepted row ({MAX_SHEET_ROWS})"] if row > MAX_SHEET_ROWS else []
+    if column > MAX_SHEET_COLUMNS:
+        beyond.append(f"right of the last accepted column ({MAX_SHEET_COLUMNS}, {_LAST_COLUMN})")
+    issue = "is a cell " + " and ".join(beyond)
+    accepted = (
+        f"a sheet of at most {MAX_SHEET_ROWS} rows (header included) and {MAX_SHEET_COLUMNS} columns "
+        f"(A to {_LAST_COLUMN}); delete the cells beyond, or split the sheet"
+    )
+    return Problem(source, row, None, reference, issue, accepted)
+
+
 def _xlsx_records(data: bytes, source: str) -> tuple[list[list[str]], list[Problem]]:
-    """Read the first worksheet of an XLSX workbook into rows of cells."""
+    """Read the first worksheet of an XLSX workbook into rows of cells, refusing the first cell beyond
+    MAX_SHEET_ROWS or MAX_SHEET_COLUMNS."""
+    accepted = "an .xlsx workbook saved by a spreadsheet"
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # zipfile stops each part at its declared size, so the declared sizes bound what is unpacked
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            issue = f"unpacks to {unpacked} bytes, too large for a study sheet"
+            limit = f"{accepted}, unpacking to at most {MAX_XLSX_UNPACKED_BYTES} bytes"
+            return [], [Problem(source, None, None, "file content", issue, limit)]
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            sheet = workbook.worksheets[0]
-            records = [
-                [_xlsx_cell_text(value) for value in values] for values in sheet.iter_rows(values_only=True)
-            ]
+            records, beyond = _sheet_records(workbook.worksheets[0])
         finally:
             workbook.close()
     # openpyxl reports a damaged or foreign file through many exception types (zip, XML, key and value
@@ -168,10 +209,30 @@ def _xlsx_records(data: bytes, source: str) -> tuple[list[list[str]], list[Probl
     except Exception as error:
         kind = "not an XLSX workbook" if isinstance(error, zipfile.BadZipFile) else "a damaged XLSX workbook"
         issue = f"is {kind} ({type(error).__name__})"
-        return [], [
-            Problem(source, None, None, "file content", issue, "an .xlsx workbook saved by a spreadsheet")
-        ]
+        return [], [Problem(source, None, None, "file content", issue, accepted)]
+    if beyond is not None:
+        return [], [_beyond_the_sheet(source, *beyond)]
     return records, []
+
+
+def _sheet_records(sheet: "ReadOnlyWorksheet") -> tuple[list[list[str]], tuple[int, int] | None]:
+    """The cells of a read-only worksheet as text, or the (row, column) of the first cell beyond the caps.
+
+    The size a worksheet declares is ignored: openpyxl would pad every row to it (a one-cell sheet declaring
+    ``A1:XFD1048576`` is 17 billion cells). Rows are read in order, each only as wide as its own last cell, up
+    to the last row the format allows; a row beyond MAX_SHEET_ROWS is read only to find whether it holds a
+    cell, which is refused, as is a row wider than MAX_SHEET_COLUMNS.
+    """
+    sheet.reset_dimensions()
+    records: list[list[str]] = []
+    for number, values in enumerate(sheet.iter_rows(max_row=XLSX_MAX_ROWS, values_only=True), start=1):
+        if len(values) > MAX_SHEET_COLUMNS or (number > MAX_SHEET_ROWS and values):
+            start = MAX_SHEET_COLUMNS if number <= MAX_SHEET_ROWS else 0
+            column = next((i for i in range(start, len(values)) if values[i] is not None), len(values) - 1)
+            return [], (number, column + 1)
+        if number <= MAX_SHEET_ROWS:
+            records.append([_xlsx_cell_text(value) for value in values])
+    return records, None
 
 
 def _xlsx_cell_text(value: object) -> str:
@@ -273,11 +334,10 @@ class RowReader:
         if len(value) > max_length:
             self.problem(field, value, f"is {len(value)} characters long", f"at most {max_length} characters")
             return None
-        hidden = invisible_character(value, multiline)
+        hidden = unsafe_character(value, multiline)
         if hidden is not None:
-            where = value.index(hidden) + 1
-            issue = f"holds the invisible or control character U+{ord(hidden):04X} at position {where}"
-            self.problem(field, value, issue, "visible text only (retype the value)")
+            accepted = ACCEPTED_MULTILINE if multiline else ACCEPTED_ONE_LINE
+            self.problem(field, value, f"is refused: {hidden.describe()}", f"{accepted} (retype the value)")
             return None
         return value
 
@@ -350,18 +410,6 @@ class RowReader:
             self.problem(field, value, "is in the future", accepted)
             return None
         return parsed
-
-
-def invisible_character(text: str, multiline: bool = False) -> str | None:
-    """The first control or invisible formatting character of `text` (line breaks and tabs allowed in
-    multi-line text), or None."""
-    for character in text:
-        category = unicodedata.category(character)
-        if multiline and (character in _LINE_BREAKS or category == "Cf"):
-            continue
-        if category in ("Cc", "Cf"):
-            return character
-    return None
 
 
 def iter_readers(table: Table, problems: list[Problem]) -> Iterator[RowReader]:

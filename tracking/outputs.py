@@ -70,12 +70,12 @@ def _new_file_mode() -> int:
 NEW_FILE_MODE = _new_file_mode()
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[Path], object], mode: int | None = None) -> Path:
     """Call ``write(temporary_path)`` then rename the temporary file to ``path``; no partial file remains.
 
     The temporary name keeps the final suffix (writers such as OpenCV pick the format from it) and starts
-    with a dot, so folder listings and ``--resume`` ignore it. A failed write raises
-    :class:`OutputWriteError` naming ``path``.
+    with a dot, so folder listings and ``--resume`` ignore it. The file gets `mode` (by default the mode of
+    any new file under the process umask). A failed write raises :class:`OutputWriteError` naming ``path``.
     """
     path = Path(path)
     temporary: Path | None = None
@@ -87,7 +87,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
         os.close(handle)
         temporary = Path(name)
         write(temporary)
-        temporary.chmod(NEW_FILE_MODE)
+        temporary.chmod(NEW_FILE_MODE if mode is None else mode)
         temporary.replace(path)
     except BaseException as error:
         if temporary is not None:

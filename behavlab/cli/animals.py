@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from behavlab.cli.output import stdout, table
+from behavlab.cli.output import shown, stdout, table
 from behavlab.cli.state import state_of
 from behavlab.services import exclude_animal, import_roster, list_animals, record_weights
 
@@ -39,9 +39,8 @@ def weigh(
     result = record_weights(state_of(ctx).workspace(), study, file)
     stdout().print(f"recorded {result.n_weights} weights in {study}")
     if result.flagged:
-        stdout().print(
-            f"[bold yellow]welfare:[/] more than 15% below baseline: {', '.join(result.flagged)}", markup=True
-        )
+        flagged = shown(", ".join(result.flagged))
+        stdout().print(f"[bold yellow]welfare:[/] more than 15% below baseline: {flagged}", markup=True)
 
 
 @app.command("list")

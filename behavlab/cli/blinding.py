@@ -12,6 +12,7 @@ from behavlab.cli.state import state_of
 from behavlab.errors import InvalidInputError
 from behavlab.services import (
     RandomizationOptions,
+    check_sealing_passphrase,
     commit_randomization,
     dosing_sheet,
     draft_randomization,
@@ -39,7 +40,18 @@ def randomize(
     ),
     method: str = typer.Option("stratified-block", help=METHOD_HELP),
     strata: str = typer.Option("sex", help="Strata for stratified-block: sex, cage, or sex,cage."),
-    seed: int | None = typer.Option(None, min=0, help="Seed (default: drawn from the operating system)."),
+    seed: int | None = typer.Option(
+        None,
+        min=0,
+        max=2**128 - 1,
+        help="Seed (default: drawn from the operating system); mixed with OS randomness unless --bare-seed.",
+    ),
+    bare_seed: bool = typer.Option(
+        False,
+        "--bare-seed",
+        help="Use --seed as given, not mixed with OS randomness: anyone who learns or guesses it can "
+        "reproduce the allocation.",
+    ),
     preparer_sheet: Path | None = typer.Option(
         None, "--preparer-sheet", help="Write the unblinded preparer's sheet (code, arm, stock) to this CSV."
     ),
@@ -48,7 +60,16 @@ def randomize(
 ) -> None:
     """Draw a blinded allocation, show its balance, then seal and commit it."""
     workspace = state_of(ctx).workspace()
-    options = RandomizationOptions(arms=_split(arms), method=method, strata=_split(strata) or [], seed=seed)
+    if bare_seed:
+        if seed is None:
+            raise InvalidInputError("--bare-seed needs --seed; accepted: --seed N --bare-seed, or neither")
+        print_warning(
+            "--bare-seed: the seed is used as given, so it can be found by trying likely seeds against what "
+            "the study shows, and it reproduces the whole allocation for anyone who learns it"
+        )
+    options = RandomizationOptions(
+        arms=_split(arms), method=method, strata=_split(strata) or [], seed=seed, bare_seed=bare_seed
+    )
     draft = draft_randomization(workspace, study, options)
     console = stdout()
     console.print(f"{study}: {draft.n_animals} animals, {len(draft.arms)} arms, method {method}")
@@ -60,7 +81,9 @@ def randomize(
         if not typer.confirm("Commit this allocation?", default=False):
             console.print("not committed; nothing was recorded")
             raise typer.Exit(code=1)
-    passphrase = read_passphrase(passphrase_file, confirm=True)
+    passphrase = read_passphrase(
+        passphrase_file, confirm=True, check=lambda typed: check_sealing_passphrase(draft, typed)
+    )
     committed = commit_randomization(workspace, draft, passphrase, preparer_sheet)
     console.print(f"committed; allocation commitment (SHA-256): {committed.commitment}")
     if committed.preparer_sheet is not None:
@@ -175,6 +198,12 @@ def unmask(
         f"{study} unmasked at {revealed.at.astimezone():%Y-%m-%d %H:%M} by {revealed.by}; commitment verified"
     )
     console.print(table("Allocation", ["code", "arm"], sorted(revealed.arms_by_code.items())))
+    console.print(
+        f"commitment {revealed.opening['commitment']} opened (salt {revealed.opening['salt']}); "
+        f"anyone can recompute it with:\n{revealed.opening['command']}",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def report(

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.scoring import SET_OPTION, overrides_from
@@ -142,7 +141,7 @@ def calibrate(
     )
     console.print(f"wrote {run.png_path} and {run.json_path}")
     if run.unmatched_labels:
-        print_warning(escape(f"labels without a scored signal: {', '.join(run.unmatched_labels)}"))
+        print_warning(f"labels without a scored signal: {', '.join(run.unmatched_labels)}")
 
 
 def agreement(
@@ -198,9 +197,9 @@ def agreement(
     _print_statistics(result.frames, result.seconds, "agreement")
     for note in result.rows["note"]:
         if note:
-            print_warning(escape(note))
+            print_warning(note)
     for side, left in (("first", result.pairing.only_first), ("second", result.pairing.only_second)):
         if left:
-            print_warning(escape(f"only in the {side} scoring: {', '.join(s.key for s in left)}"))
+            print_warning(f"only in the {side} scoring: {', '.join(s.key for s in left)}")
     if png is not None:
         console.print(f"wrote {png}")

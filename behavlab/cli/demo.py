@@ -31,10 +31,14 @@ def demo(
     console = stdout()
     console.print(f"demo database: {database}")
     print_study(report.overview)
-    console.print("Balance of the randomization (arms by number only):")
+    console.print(
+        "Balance the demo key holder saw before committing (arms by number; sealed with the key, stored "
+        "nowhere in the clear, revealed at unmasking):"
+    )
     for line in report.balance.lines():
         console.print(f"  {line}")
     console.print(f"allocation sealed; commitment (SHA-256) {report.commitment}")
+    console.print("unmasking publishes the commitment's opening (salt and allocation) to recompute it")
     console.print(f"demo key holder's passphrase: {DEMO_PASSPHRASE!r}")
     scoring = report.scoring
     console.print(

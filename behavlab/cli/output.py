@@ -1,15 +1,47 @@
-"""How the CLI prints: rich tables on stdout, one-line errors on stderr."""
+"""How the CLI prints: rich tables on stdout, one-line errors on stderr.
+
+Whatever it prints may hold stored text (a study name, a reason, a file name) from a database written before
+names were checked, or by hand: nothing printed is read as rich markup or emoji codes unless a call asks for
+markup, and every control, bidi or zero-width character is shown as an escape (``\\x1b``), never sent to the
+terminal (`cohorts.text_safety.visible`).
+"""
 
 import os
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from behavlab.services import StudyOverview
+from cohorts.text_safety import visible
 
 PIPED_WIDTH = 200
+
+
+class TerminalConsole(Console):
+    """A rich console that prints strings as plain text with invisible characters made visible.
+
+    Markup and emoji codes are off; a call that passes ``markup=True`` interpolates stored values through
+    `shown`. Line feeds stay line feeds (messages of several lines); every other control character is escaped.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**{"highlight": False, "markup": False, "emoji": False, **options})
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """Print like `rich.console.Console.print`, each string shown with `visible`."""
+        super().print(
+            *(visible(item, keep_newlines=True) if isinstance(item, str) else item for item in objects),
+            **options,
+        )
+
+
+def shown(value: object) -> str:
+    """A stored value for interpolation into rich markup: markup escaped, invisible characters visible."""
+    return escape(visible(str(value)))
 
 
 def stdout() -> Console:
@@ -17,33 +49,36 @@ def stdout() -> Console:
 
     Output piped to a file or another program is laid out PIPED_WIDTH wide unless COLUMNS says otherwise.
     """
-    console = Console(highlight=False, soft_wrap=False)
+    console = TerminalConsole(soft_wrap=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PIPED_WIDTH
     return console
 
 
-def print_error(message: str) -> None:
-    """Print one error line on stderr."""
-    Console(stderr=True, highlight=False).print(
-        f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True
+def _stderr_line(label: str, style: str, message: str) -> None:
+    TerminalConsole(stderr=True).print(
+        Text.assemble((label, style), " ", visible(message, keep_newlines=True)), soft_wrap=True
     )
+
+
+def print_error(message: str) -> None:
+    """Print one error line on stderr; the message is plain text (no markup), invisible characters shown."""
+    _stderr_line("error:", "bold red", message)
 
 
 def print_warning(message: str) -> None:
-    """Print one warning line on stderr."""
-    Console(stderr=True, highlight=False).print(
-        f"[bold yellow]warning:[/] {message}", markup=True, soft_wrap=True
-    )
+    """Print one warning line on stderr; the message is plain text (no markup), invisible characters shown."""
+    _stderr_line("warning:", "bold yellow", message)
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:
-    """A plain rich table whose cells are the rows' values as text."""
-    result = Table(title=title, title_justify="left", header_style="bold")
+    """A plain rich table whose title and cells are the values as plain text, invisible characters shown."""
+    caption = None if title is None else Text(visible(title), style="table.title")
+    result = Table(title=caption, title_justify="left", header_style="bold")
     for column in columns:
         result.add_column(column, overflow="fold")
     for row in rows:
-        result.add_row(*("" if cell is None else str(cell) for cell in row))
+        result.add_row(*(Text("" if cell is None else visible(str(cell))) for cell in row))
     return result
 
 
@@ -85,9 +120,12 @@ def print_study(overview: StudyOverview) -> None:
                 ("test", f"{study.test_hours_post_dose:g} h after the dose"),
                 ("animals", overview.n_animals),
                 ("created", f"{study.created_at:%Y-%m-%d %H:%M} UTC by {study.created_by}"),
+                ("study ID", study.uuid),
             ],
         )
     )
+    for notice in overview.notices:
+        print_warning(notice)
     console.print(
         table(
             "Arms",

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from behavlab.cli.output import print_error, print_warning, stdout, table
@@ -108,10 +107,10 @@ def print_batch_report(report: BatchReport, out_dir: Path, verb: str) -> None:
     for outcome in report.outcomes:
         document = outcome.document or {"video": outcome.video.name, "video_info": {}, "animals": []}
         for warning in document["video_info"].get("warnings", []):
-            print_warning(escape(f"{document['video']}: {warning}"))
+            print_warning(f"{document['video']}: {warning}")
         for animal in document["animals"]:
             for warning in animal["warnings"]:
-                print_warning(escape(f"{document['video']} {animal['animal']}: {warning}"))
+                print_warning(f"{document['video']} {animal['animal']}: {warning}")
     for outcome in report.failed:
         print_error(f"{outcome.video}: {outcome.error}")
     if report.failed:

@@ -62,4 +62,32 @@ def upgrade_to_head(engine: Engine) -> UpgradeResult:
                 command.upgrade(config, "head")
             except CommandError as exc:
                 raise DatabaseError(f"cannot upgrade the database schema: {exc}") from exc
+    if before is not None and before != head:
+        reclaim_freed_pages(engine)
     return UpgradeResult(before=before, after=head)
+
+
+def reclaim_freed_pages(engine: Engine) -> None:
+    """Rewrite the database so values a migration removed survive in no free page or old row version.
+
+    SQLite: VACUUM rebuilds the file and a TRUNCATE checkpoint empties the write-ahead log. PostgreSQL: a
+    dropped column and an updated row leave old tuple versions behind until the table is rewritten, so every
+    table is rewritten with VACUUM FULL. Both run outside a transaction, after the migration committed.
+    """
+    statements = {
+        "sqlite": ("VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"),
+        "postgresql": ("VACUUM FULL",),
+    }.get(engine.dialect.name, ())
+    with translated_errors():
+        raw = engine.raw_connection()
+        try:
+            if engine.dialect.name == "postgresql":
+                raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            cursor = raw.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+            cursor.close()
+        finally:
+            if engine.dialect.name == "postgresql":
+                raw.driver_connection.autocommit = False  # type: ignore[union-attr]
+            raw.close()

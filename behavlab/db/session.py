@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from behavlab.db.engine import writer_engine
+from behavlab.db.row_digests import require_all_audited, track_writes
 from behavlab.errors import DatabaseError
 
 # Any constant works; it only has to be the same for every behavlab process sharing one PostgreSQL database.
@@ -23,7 +24,11 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction holds the database's single writer slot, committed on success."""
+    """A session whose transaction holds the database's single writer slot, committed on success.
+
+    It tracks the audited rows it writes: each must be covered by an audit event (`record_event`) recorded
+    after it in the same transaction, or the transaction is refused and rolled back.
+    """
     with (
         translated_errors(),
         Session(writer_engine(engine), expire_on_commit=False) as session,
@@ -31,7 +36,9 @@ def writing(engine: Engine) -> Iterator[Session]:
     ):
         if engine.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POSTGRES_WRITER_LOCK_KEY})
+        track_writes(session)
         yield session
+        require_all_audited(session)
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 from behavlab.models.allocation import Allocation, Randomization, SealedKey
 from behavlab.models.amendment import Amendment
 from behavlab.models.animal import Animal, CageAssignment, Weight
-from behavlab.models.audit import AuditEvent
+from behavlab.models.audit import AuditEvent, AuditRow
 from behavlab.models.base import UTCDateTime, utc_now
 from behavlab.models.dosing import DoseEvent
 from behavlab.models.exclusion import Exclusion, RevealedAllocation, UnmaskEvent
@@ -16,6 +16,7 @@ __all__ = [
     "Animal",
     "Arm",
     "AuditEvent",
+    "AuditRow",
     "CageAssignment",
     "DoseEvent",
     "Exclusion",

@@ -1,4 +1,9 @@
-"""The append-only audit log: each event's hash covers the previous one's, so any edit breaks the chain."""
+"""The append-only audit log: each event's hash covers the previous one's, so any edit breaks the chain.
+
+Each event also records the digests of the rows it wrote (`AuditRow`), summed up in `rows_sha256`, which its
+hash covers; and who acted twice over: the person declared (`actor`, from --user) and the operating-system
+account and host the command ran under. Events recorded before those columns existed have them NULL.
+"""
 
 from datetime import datetime
 
@@ -6,6 +11,9 @@ from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
 from behavlab.models.base import UTCDateTime
+
+OS_USER_MAX_CHARS = 120
+HOST_MAX_CHARS = 255
 
 
 class AuditEvent(SQLModel, table=True):
@@ -21,3 +29,16 @@ class AuditEvent(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    os_user: str | None = Field(default=None, max_length=OS_USER_MAX_CHARS)
+    host: str | None = Field(default=None, max_length=HOST_MAX_CHARS)
+    rows_sha256: str | None = Field(default=None, max_length=64)
+
+
+class AuditRow(SQLModel, table=True):
+    """The digest of one row as an event left it; a NULL digest records that the event deleted the row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="auditevent.id", index=True)
+    table_name: str = Field(max_length=60)
+    row_id: str = Field(max_length=120)
+    sha256: str | None = Field(default=None, max_length=64)

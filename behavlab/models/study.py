@@ -1,6 +1,7 @@
 """A study and its arms: what is given, at which dose and volume, to which species and strain."""
 
 from datetime import datetime
+from uuid import uuid4
 
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -9,9 +10,13 @@ from behavlab.models.base import UTCDateTime, utc_now
 
 
 class Study(SQLModel, table=True):
-    """One experiment: a compound against its vehicle, with the settings every later step uses."""
+    """One experiment: a compound against its vehicle, with the settings every later step uses.
+
+    `uuid` is the study's stable identity: the sealed key is bound to it, and printed labels carry it.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=lambda: str(uuid4()), unique=True, index=True, max_length=36)
     name: str = Field(unique=True, max_length=120)
     compound: str = Field(max_length=120)
     dose_mg_per_kg: float

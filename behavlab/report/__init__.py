@@ -21,6 +21,7 @@ from behavlab.report.data import (
     ReportData,
     ScoringInfo,
     SptPeriodInfo,
+    StageAccount,
     StudyInfo,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "ReportFiles",
     "ScoringInfo",
     "SptPeriodInfo",
+    "StageAccount",
     "StudyInfo",
     "write_report",
 ]

@@ -22,6 +22,8 @@ from typing import Any
 
 import pandas as pd
 
+from behavlab.audit_head import ChainHead
+
 OUTCOME_COLUMNS = ("code", "arm", "sex", "cage", "outcome", "method", "period", "value", "unit")
 PER_MINUTE_COLUMNS = ("code", "arm", "method", "minute", "immobile_s")
 PRIMARY_OUTCOME = "fst_immobility_s"
@@ -90,7 +92,9 @@ class ExclusionInfo:
 
 @dataclass(frozen=True)
 class RandomizationInfo:
-    """How the allocation was made; ``seed`` and ``block_sizes`` are sealed, so given only once unmasked."""
+    """How the allocation was made; seed, block sizes, balance and the commitment's opening are sealed, so
+    they are given only once unmasked. ``balance_was_readable`` marks a study whose per-arm aggregates were
+    stored in the clear before behavlab 0.2.0."""
 
     method: str
     strata: tuple[str, ...]
@@ -102,6 +106,10 @@ class RandomizationInfo:
     created_by: str
     seed: int | None = None
     block_sizes: tuple[int, ...] = ()
+    draws_previewed: int = 1
+    balance_was_readable: bool = False
+    balance_lines: tuple[str, ...] = ()
+    commitment_opening: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -126,12 +134,36 @@ class Amendment:
 
 
 @dataclass(frozen=True)
+class StageAccount:
+    """One person declared for a stage (``--user``) and the operating-system account and host that acted."""
+
+    declared: str
+    os_account: str
+    host: str
+
+    @property
+    def differs(self) -> bool:
+        """Whether the declared person is not the operating-system account the commands ran under."""
+        return self.declared.strip().casefold() != self.os_account.strip().casefold()
+
+
+@dataclass(frozen=True)
 class BlindingStage:
-    """Who did one stage of the study (allocation, conduct, outcome assessment, analysis) and if they knew."""
+    """Who did one stage of the study (allocation, conduct, outcome assessment, analysis) and if they knew.
+
+    ``accounts`` pairs each person declared in the audit log for the stage with the OS account and host that
+    did it (empty for stages done before behavlab recorded accounts).
+    """
 
     stage: str
     people: tuple[str, ...]
     knew_allocation: bool
+    accounts: tuple[StageAccount, ...] = ()
+
+    @property
+    def account_mismatches(self) -> tuple[StageAccount, ...]:
+        """The accounts whose declared person differs from the OS account that acted."""
+        return tuple(account for account in self.accounts if account.differs)
 
 
 @dataclass(frozen=True)
@@ -278,6 +310,7 @@ class ReportData:
     software: Mapping[str, str] = field(default_factory=dict)
     generated_at: datetime | None = None
     anhedonia_threshold_pct: float = 65.0
+    audit_head: ChainHead | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcomes", _require(self.outcomes, OUTCOME_COLUMNS, "outcomes"))
@@ -320,10 +353,13 @@ class ReportData:
         found = [place for place, arms in self._arm_bearers().items() if arms]
         if found:
             raise ValueError(f"a blind report must hold no arm, but {', '.join(found)} name one")
-        if self.randomization is not None and (
-            self.randomization.seed is not None or self.randomization.block_sizes
+        r = self.randomization
+        if r is not None and (
+            r.seed is not None or r.block_sizes or r.balance_lines or r.commitment_opening is not None
         ):
-            raise ValueError("a blind report must not hold the sealed seed or block sizes")
+            raise ValueError(
+                "a blind report must not hold the sealed seed, block sizes, balance or commitment opening"
+            )
         if self.blinding.unmasked_at is not None:
             raise ValueError("a blind report cannot have an unmasking time")
 

@@ -1,5 +1,6 @@
 """The report's data files: ``data.csv`` (tidy), ``data.xlsx`` (data, animals, exclusions, statistics) and
-``manifest.json`` (randomization record, hashes, package versions, the files written with their SHA-256).
+``manifest.json`` (randomization record, hashes, package versions, the files written with their SHA-256, the
+audit chain head the report was read at).
 
 Every text cell written to CSV or XLSX passes :func:`cohorts.spreadsheet.spreadsheet_safe`, so a code,
 reason or name beginning with ``=``, ``+``, ``-`` or ``@`` cannot run as a formula; numbers stay numbers.
@@ -21,6 +22,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 
+from behavlab.audit_head import MANIFEST_KEY
 from behavlab.report.data import OUTCOME_COLUMNS, ReportData, outcome_groups
 from cohorts.spreadsheet import spreadsheet_safe
 from cohorts.stats import OutcomeAnalysis, StudyAnalysis
@@ -259,7 +261,7 @@ def workbook_sheets(data: ReportData, analysis: StudyAnalysis | None) -> dict[st
 
 
 def manifest(data: ReportData, files: Sequence[Path]) -> dict[str, Any]:
-    """The manifest: randomization record (seed once unmasked), hashes, package versions, files written."""
+    """The manifest: randomization record (seed once unmasked), hashes, versions, files, audit chain head."""
     randomization = data.randomization
     record = None
     if randomization is not None:
@@ -274,6 +276,9 @@ def manifest(data: ReportData, files: Sequence[Path]) -> dict[str, Any]:
             "library_version": randomization.library_version,
             "created_at": randomization.created_at.isoformat(),
             "created_by": randomization.created_by,
+            "draws_previewed": randomization.draws_previewed,
+            "balance_was_readable": randomization.balance_was_readable,
+            "commitment_opening": randomization.commitment_opening,
         }
     return {
         "study": data.study.name,
@@ -284,6 +289,7 @@ def manifest(data: ReportData, files: Sequence[Path]) -> dict[str, Any]:
         "videos_sha256": dict(sorted(data.video_sha256.items())),
         "software": package_versions(data.software),
         "files_sha256": {path.name: file_sha256(path) for path in files},
+        MANIFEST_KEY: None if data.audit_head is None else data.audit_head.as_json(),
     }
 
 

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from behavlab.notices import BALANCE_WAS_READABLE
 from behavlab.report.data import PRIMARY_OUTCOME, ReportData, outcome_groups
 from behavlab.report.exports import (
     package_versions,
@@ -169,6 +171,8 @@ def _title(data: ReportData) -> list[Block]:
         )
     if data.generated_at is not None:
         blocks.append(Paragraph(f"Generated {data.generated_at.isoformat()}."))
+    if data.audit_head is not None:
+        blocks.append(Paragraph(data.audit_head.line))
     return blocks
 
 
@@ -253,8 +257,24 @@ def _randomisation(data: ReportData) -> list[Block]:
         ("allocation commitment SHA-256", r.commitment),
         ("randomization library version", r.library_version),
         ("made by, at", f"{r.created_by}, {r.created_at.isoformat()}"),
+        ("draws previewed before committing", r.draws_previewed),
     ]
-    return [*blocks, table(("item", "value"), rows, "Randomization record")]
+    blocks.append(table(("item", "value"), rows, "Randomization record"))
+    if r.balance_was_readable:
+        blocks.append(Paragraph(BALANCE_WAS_READABLE))
+    if r.balance_lines:
+        blocks += [Paragraph("Baseline balance of the arms, as the key holder saw it before committing:")]
+        blocks += [Paragraph(line) for line in r.balance_lines]
+    if r.commitment_opening is not None:
+        opening = r.commitment_opening
+        blocks.append(
+            Paragraph(
+                f"Commitment opening: salt {opening['salt']}; canonical allocation "
+                f"{opening['allocation']}. Anyone can recompute the commitment {opening['commitment']} "
+                f"with: {opening['command']}"
+            )
+        )
+    return blocks
 
 
 #: Stages whose people must not know the allocation for the study to count as blinded.
@@ -264,7 +284,13 @@ STAGES_MEANT_BLIND = ("conduct", "outcome assessment")
 def _blinding(data: ReportData) -> list[Block]:
     b = data.blinding
     rows = [
-        (stage.stage, ", ".join(stage.people) or "not recorded", yes_no(stage.knew_allocation))
+        (
+            stage.stage,
+            ", ".join(stage.people) or "not recorded",
+            yes_no(stage.knew_allocation),
+            ", ".join(f"{a.os_account} on {a.host}" for a in stage.accounts) or "not recorded",
+            yes_no(bool(stage.account_mismatches)) if stage.accounts else "not recorded",
+        )
         for stage in b.stages
     ]
     blocks: list[Block] = [
@@ -273,8 +299,28 @@ def _blinding(data: ReportData) -> list[Block]:
             f"Key holder (prepared the coded syringes, held the passphrase): {b.key_holder}. Each animal has "
             "its own blind code; the allocation was encrypted and committed by SHA-256 before dosing."
         ),
-        table(("stage", "people", "knew the allocation"), rows, "Who knew the allocation at each stage"),
+        table(
+            ("stage", "people", "knew the allocation", "OS account (host)", "declared person differs"),
+            rows,
+            "Who knew the allocation at each stage, and the operating-system account that did it",
+        ),
     ]
+    mismatched = [stage for stage in b.stages if stage.account_mismatches]
+    if mismatched:
+        blocks.append(
+            Paragraph(
+                "The person declared differs from the operating-system account that acted: "
+                + "; ".join(
+                    f"{stage.stage}: "
+                    + ", ".join(
+                        f"recorded as {a.declared} by OS account {a.os_account} on {a.host}"
+                        for a in stage.account_mismatches
+                    )
+                    for stage in mismatched
+                )
+                + ". Who did these stages rests on the declared names alone."
+            )
+        )
     unblinded = [stage for stage in b.stages if stage.stage in STAGES_MEANT_BLIND and stage.knew_allocation]
     if unblinded:
         blocks.append(
@@ -694,28 +740,47 @@ def report_blocks(
 # Writers
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+_MD_MARKUP = re.compile(r"([\\`*_\[\]>|#~]|<(?=[A-Za-z/!?]))")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_MD_LIST_MARKER = re.compile(r"^(\s*)(?:([-+])|(\d+)([.)]))(?=\s|$)")
+
+
+def markdown_text(text: str, starts_block: bool = False) -> str:
+    """Plain text as Markdown that shows it literally, as `html.escape` does for the HTML page.
+
+    Line breaks become spaces; backslashes, backticks, ``* _ [ ] > | # ~``, a ``<`` that would open a tag
+    and an ``&`` that would start an entity are backslash-escaped, so a study named ``<script>`` or ``*x*``
+    renders as typed, raw HTML never reaches the page and a ``|`` cannot split a table cell. With
+    `starts_block` (a paragraph, a list item), a leading list marker (``-``, ``+``, ``1.``) is escaped too.
+    """
+    flat = " ".join(text.splitlines())
+    escaped = _MD_ENTITY.sub(r"\\&", _MD_MARKUP.sub(r"\\\1", flat))
+    if starts_block:
+        escaped = _MD_LIST_MARKER.sub(
+            lambda found: found[1] + (f"\\{found[2]}" if found[2] else f"{found[3]}\\{found[4]}"), escaped
+        )
+    return escaped
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:
-    """The blocks as GitHub-flavoured Markdown."""
+    """The blocks as GitHub-flavoured Markdown, every text escaped with `markdown_text`."""
+    md = markdown_text
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            out.append(f"{'#' * block.level} {block.text}")
+            out.append(f"{'#' * block.level} {md(block.text)}")
         elif isinstance(block, Paragraph):
-            out.append(f"> **{block.text}**" if block.banner else block.text)
+            out.append(f"> **{md(block.text)}**" if block.banner else md(block.text, starts_block=True))
         elif isinstance(block, Bullets):
-            out.append("\n".join(f"- {item}" for item in block.items))
+            out.append("\n".join(f"- {md(item, starts_block=True)}" for item in block.items))
         elif isinstance(block, Table):
-            lines = [f"**{block.caption}**", ""] if block.caption else []
-            lines.append("| " + " | ".join(_md_cell(cell) for cell in block.header) + " |")
+            lines = [f"**{md(block.caption)}**", ""] if block.caption else []
+            lines.append("| " + " | ".join(md(cell) for cell in block.header) + " |")
             lines.append("|" + "---|" * len(block.header))
-            lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in block.rows]
+            lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in block.rows]
             out.append("\n".join(lines))
         else:
-            out.append(f"![{_md_cell(block.caption)}]({block.source})\n\n*{block.caption}*")
+            out.append(f"![{md(block.caption)}]({block.source})\n\n*{md(block.caption)}*")
     return "\n\n".join(out) + "\n"
 
 

@@ -11,6 +11,7 @@ from behavlab.services.animals import (
     record_weights,
 )
 from behavlab.services.audit import ChainReport, list_events, verify_chain
+from behavlab.services.audit_anchor import HeadCheck, current_head, parse_head, read_receipt, verify_extends
 from behavlab.services.calibration import CalibrationRun, calibrate_to_labels, compare_scorings
 from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoPlan, DemoReport, run_demo
 from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
@@ -25,6 +26,7 @@ from behavlab.services.randomization import (
     CommittedRandomization,
     RandomizationDraft,
     RandomizationOptions,
+    check_sealing_passphrase,
     commit_randomization,
     draft_randomization,
 )
@@ -72,6 +74,7 @@ __all__ = [
     "DosingSheet",
     "EmergencyUnblinding",
     "FstSessionView",
+    "HeadCheck",
     "OpenItems",
     "OutcomeResult",
     "RandomizationDraft",
@@ -95,10 +98,12 @@ __all__ = [
     "animal_timeline",
     "build_report_data",
     "calibrate_to_labels",
+    "check_sealing_passphrase",
     "commit_randomization",
     "compare_scorings",
     "create_spt_period",
     "create_study",
+    "current_head",
     "detect_rois",
     "dosing_sheet",
     "draft_randomization",
@@ -112,7 +117,9 @@ __all__ = [
     "list_studies",
     "open_items",
     "open_workspace",
+    "parse_head",
     "presets_directory",
+    "read_receipt",
     "record_dose",
     "record_manual_score",
     "record_spt_bottles",
@@ -129,6 +136,7 @@ __all__ = [
     "unmask_study",
     "upgrade_database",
     "verify_chain",
+    "verify_extends",
     "write_dosing_sheet",
     "write_study_report",
 ]

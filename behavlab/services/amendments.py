@@ -7,6 +7,7 @@ from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Amendment, Study
 from behavlab.services.audit import record_event
 from behavlab.services.guards import study_is_unmasked
+from behavlab.services.text import checked_text
 
 MAX_AMENDMENT_REASON_CHARS = 1000
 
@@ -14,7 +15,7 @@ MAX_AMENDMENT_REASON_CHARS = 1000
 def amendment_reason(session: Session, study: Study, doing: str, reason: str | None) -> str | None:
     """The reason under which a change to the study is made: None while blind (a plain change), else the
     amendment's reason, which an unmasked study requires and a blind one refuses."""
-    reason = (reason or "").strip()
+    reason = checked_text((reason or "").strip(), "amendment reason")
     if not study_is_unmasked(session, study):
         if reason:
             raise InvalidInputError(

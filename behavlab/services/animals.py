@@ -24,6 +24,7 @@ from behavlab.services.audit import record_event
 from behavlab.services.files import refused_files
 from behavlab.services.guards import refuse_if_randomized, refuse_if_unmasked, study_is_unmasked
 from behavlab.services.lookup import animal_id_of, find_animal, find_study, study_id_of
+from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.roster import MAX_WEIGHT_G, MIN_WEIGHT_G, read_roster, roster_sha256
 from cohorts.weights import flag_weight_history, read_weight_sheet
@@ -282,7 +283,7 @@ def exclude_animal(
     workspace: Workspace, study_name: str, animal_key: str, reason: str, criterion_set_a_priori: bool
 ) -> Exclusion:
     """Record that an animal is left out of the analysis, with its reason; it stays on the roster."""
-    reason = reason.strip()
+    reason = checked_text(reason.strip(), "exclusion reason")
     if not reason or len(reason) > MAX_REASON_CHARS:
         raise InvalidInputError(f"an exclusion needs a reason of 1-{MAX_REASON_CHARS} characters")
     with writing(workspace.engine) as session:

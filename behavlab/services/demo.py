@@ -74,9 +74,9 @@ def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None
         encoding="utf-8",
     )
     record_weights(workspace, DEMO_STUDY, weights)
-    draft = draft_randomization(workspace, DEMO_STUDY, RandomizationOptions(seed=DEMO_SEED))
-    preparer = directory / "preparer-sheet.csv"
     key_holder = replace(workspace, actor=DEMO_KEY_HOLDER)
+    draft = draft_randomization(key_holder, DEMO_STUDY, RandomizationOptions(seed=DEMO_SEED))
+    preparer = directory / "preparer-sheet.csv"
     committed = commit_randomization(key_holder, draft, DEMO_PASSPHRASE, preparer_sheet=preparer)
     arm_of_code = {
         code: draft.arms[draft.allocation.assignment[label]] for label, code in committed.codes.items()

@@ -8,13 +8,16 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from behavlab.audit_head import ChainHead
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Allocation, Animal, CageAssignment, DoseEvent, Exclusion, Study, Weight
 from behavlab.services.audit import record_event
+from behavlab.services.audit_anchor import chain_head
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
 from behavlab.services.lookup import animal_id_of, find_animal_by_typed_code, find_study
 from behavlab.services.sheets import write_csv, write_text
+from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.dosing import (
     DEFAULT_VOLUME_ML_PER_KG,
@@ -43,12 +46,13 @@ class DosingLine:
 
 @dataclass(frozen=True)
 class DosingSheet:
-    """The coded sheet of one dosing day, ordered by cage then code."""
+    """One dosing day's coded sheet, ordered by cage then code, and the audit chain head it was read at."""
 
     study: str
     day: date
     volume_ml_per_kg: float
     lines: Sequence[DosingLine]
+    audit_head: ChainHead
 
     @property
     def refused(self) -> list[DosingLine]:
@@ -76,6 +80,7 @@ def dosing_sheet(
         refuse_unless_randomized(session, study, "print a dosing sheet")
         inputs = _dose_inputs(session, study, as_of)
         dosed = _dosed_codes_on(session, study, as_of.date())
+        audit_head = chain_head(session)
     lines = []
     for dose_input in inputs:
         try:
@@ -98,16 +103,19 @@ def dosing_sheet(
                 )
             )
     lines.sort(key=lambda line: (line.cage, line.code))
-    return DosingSheet(study.name, as_of.date(), study.volume_ml_per_kg, lines)
+    return DosingSheet(study.name, as_of.date(), study.volume_ml_per_kg, lines, audit_head)
 
 
 def write_dosing_sheet(sheet: DosingSheet, path: Path) -> Path:
-    """Write the sheet as CSV, or as a printable HTML page when the file name ends in .html."""
+    """Write the sheet as CSV, or as a printable HTML page when the file name ends in .html.
+
+    Both end with the sheet's audit chain head (where and how: :mod:`behavlab.audit_head`).
+    """
     if path.suffix.lower() in (".html", ".htm"):
         return _write_printable(sheet, path)
     if path.suffix.lower() != ".csv":
         raise InvalidInputError(f"--out {path.name}: accepted: a file name ending in .csv or .html")
-    return write_csv(path, SHEET_HEADER, (_cells(line) for line in sheet.lines))
+    return write_csv(path, SHEET_HEADER, (_cells(line) for line in sheet.lines), audit_head=sheet.audit_head)
 
 
 def record_dose(
@@ -148,7 +156,7 @@ def record_dose(
         earlier = [
             d for d in _doses_of(session, animal) if d.dosed_at.astimezone(at.tzinfo).date() == at.date()
         ]
-        reason = (again_reason or "").strip()
+        reason = checked_text((again_reason or "").strip(), "--again reason")
         if earlier and not reason:
             raise ConflictError(
                 f"animal {code} was already dosed on {at.date().isoformat()} at "
@@ -283,6 +291,7 @@ td,th{{border:1px solid #444;padding:4px 8px}} .tick{{text-align:center;font-siz
 <p>Every animal receives {sheet.volume_ml_per_kg:g} mL/kg. Operator: ____________ Start time: ______</p>
 <table><thead><tr>{header}</tr></thead><tbody>
 {rows}
-</tbody></table></body></html>
+</tbody></table>
+<p class="audit-head">{html.escape(sheet.audit_head.line)}</p></body></html>
 """
     return write_text(path, page)

@@ -17,6 +17,7 @@ from behavlab.services.audit import record_event
 from behavlab.services.files import refused_files
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
 from behavlab.services.lookup import animal_id_of, find_animal_by_code, find_study, study_id_of
+from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.blind_codes import BlindCodeError, normalize_code
 from cohorts.fst_sampling import SAMPLE_BIN_S, TimeSampling, read_time_sampling
@@ -68,7 +69,7 @@ def add_fst_session(
         video=video.resolve(),
         tested_at=tested_at or datetime.now().astimezone(),
         roi=roi_label,
-        tank=tank,
+        tank=None if tank is None else checked_text(tank, "tank"),
         water_temp_c=water_temp_c,
         water_depth_cm=water_depth_cm,
         row=0,
@@ -123,7 +124,7 @@ def record_manual_score(
     seconds, sampling = _manual_seconds(immobility_s, sheet)
     if latency_s is not None and not 0 <= latency_s <= FST_WINDOW_S[1]:
         raise InvalidInputError(f"--latency-s {latency_s:g} not accepted; accepted: 0 to {FST_WINDOW_S[1]:g}")
-    if not scorer.strip():
+    if not checked_text(scorer.strip(), "scorer"):
         raise InvalidInputError("--scorer must name the person who scored")
     parameters: dict[str, object] = {"scorer": scorer.strip(), "window_s": list(FST_WINDOW_S)}
     details: dict[str, object] = {}

@@ -1,26 +1,28 @@
-"""Randomizing a study: draft and show the balance, then commit codes, sealed key and commitment at once.
+"""Randomizing a study: draft and show the key holder the balance, then commit codes and sealed key at once.
 
-What is stored in the clear: the method, strata, roster hash, library version, the balance report (arms
-named "arm 1", "arm 2" only), one blind code per animal (written in ID order) and the SHA-256 commitment.
-The animal -> arm map and everything that could regenerate it (seed, block sizes) exist only inside the
-sealed key, encrypted under the key holder's passphrase.
+What is stored in the clear is a function of the roster and the design alone: the method, strata, roster
+hash, library version, how many draws were previewed, one blind code per animal (written in ID order) and
+the SHA-256 commitment. The animal -> arm map and everything that depends on the draw (seed, block sizes, the
+per-arm balance report) exist only inside the sealed key, encrypted under the key holder's passphrase, bound
+to the study's UUID and roster hash, and padded to a size the draw cannot change.
 """
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
-from behavlab.models import Allocation, Animal, Randomization, SealedKey, Study
+from behavlab.models import Allocation, Animal, AuditEvent, Randomization, SealedKey, Study
 from behavlab.services.audit import record_event
+from behavlab.services.audit_anchor import chain_head
 from behavlab.services.guards import refuse_if_randomized
 from behavlab.services.lookup import find_study, study_arms, study_id_of
 from behavlab.services.roster_view import current_roster
-from behavlab.services.sealing import preparer_rows, write_preparer_sheet
+from behavlab.services.sealing import preparer_rows, sealing_context, write_preparer_sheet
 from behavlab.services.workspace import Workspace
 from cohorts.balance import BalanceReport, balance_report
 from cohorts.blind_codes import generate_codes
@@ -33,17 +35,27 @@ from cohorts.randomization import (
 )
 from cohorts.randomization import Allocation as DrawnAllocation
 from cohorts.roster import roster_sha256
-from cohorts.sealed_key import ScryptParams, SealedKeyError, check_passphrase, seal
+from cohorts.sealed_key import KdfParams, SealedKeyError, check_passphrase, seal
+from cohorts.sealed_key import SealedKey as StoredKey
+from cohorts.sealed_payload import padded_plaintext_bytes, sealed_details
+
+#: The audit action of showing the key holder a draw before committing: re-drawing leaves a trace.
+PREVIEW_ACTION = "randomize.preview"
 
 
 @dataclass(frozen=True)
 class RandomizationOptions:
-    """What the user chose: arms (default: the study's, in order), method, strata and an optional seed."""
+    """What the user chose: arms (default: the study's, in order), method, strata and an optional seed.
+
+    A seed is mixed with OS randomness unless `bare_seed` asks to use it as given (replayable by anyone who
+    learns or guesses it).
+    """
 
     arms: Sequence[str] | None = None
     method: str = DEFAULT_METHOD
     strata: Sequence[str] = DEFAULT_STRATA
     seed: int | None = None
+    bare_seed: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,10 +104,16 @@ def draft_randomization(
         raise InvalidInputError(f"--method {options.method!r} not known; accepted: {', '.join(METHODS)}")
     try:
         drawn = randomize(
-            roster, arms, method=options.method, seed=options.seed, strata=tuple(options.strata)
+            roster,
+            arms,
+            method=options.method,
+            seed=options.seed,
+            strata=tuple(options.strata),
+            bare_seed=options.bare_seed,
         )
     except (AllocationError, ValueError) as exc:
         raise InvalidInputError(f"cannot randomize {study_name!r}: {exc}") from exc
+    _record_preview(workspace, study_name, drawn)
     return RandomizationDraft(
         study_name=study_name,
         arms=arms,
@@ -104,24 +122,53 @@ def draft_randomization(
     )
 
 
+def _record_preview(workspace: Workspace, study_name: str, drawn: DrawnAllocation) -> None:
+    """Audit that a draw was shown to the key holder (nothing of the draw), so fishing leaves a trace."""
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        record_event(
+            session,
+            actor=workspace.actor,
+            action=PREVIEW_ACTION,
+            entity="study",
+            entity_id=study.name,
+            study_id=study.id,
+            payload={"method": drawn.method, "n_animals": len(drawn.assignment)},
+        )
+
+
+def check_sealing_passphrase(draft: RandomizationDraft, passphrase: str) -> None:
+    """Refuse a passphrase too weak to seal this draft with, naming the reason (never the passphrase).
+
+    The study's name and arm names count as words an attacker would try first (`cohorts.passphrase`).
+    """
+    try:
+        check_passphrase(passphrase, [draft.study_name, *draft.arms])
+    except SealedKeyError as exc:
+        raise InvalidInputError(str(exc)) from exc
+
+
 def commit_randomization(
     workspace: Workspace,
     draft: RandomizationDraft,
     passphrase: str,
     preparer_sheet: Path | None = None,
-    kdf: ScryptParams | None = None,
+    kdf: KdfParams | None = None,
 ) -> CommittedRandomization:
     """Store codes, sealed key and commitment in one transaction; write the preparer sheet once, if asked."""
-    try:
-        check_passphrase(passphrase)
-    except SealedKeyError as exc:
-        raise InvalidInputError(str(exc)) from exc
+    check_sealing_passphrase(draft, passphrase)
     drawn = draft.allocation
+    with reading(workspace.engine) as session:
+        study = find_study(session, draft.study_name)
+        roster = current_roster(session, study)
+        context = sealing_context(study, drawn.roster_sha256)
     sealed = seal(
         drawn.assignment,
         passphrase,
         kdf,
-        details={**drawn.sealed_record(), "arms": list(draft.arms)},
+        details=sealed_details(drawn, draft.balance),
+        context=context,
+        pad_to=padded_plaintext_bytes(roster, draft.arms),
     )
     with writing(workspace.engine) as session:
         study = find_study(session, draft.study_name)
@@ -130,46 +177,10 @@ def commit_randomization(
             raise ConflictError(
                 f"the roster of {study.name!r} changed since the allocation was drawn; draw it again"
             )
-        animals = session.exec(
-            select(Animal)
-            .where(col(Animal.label).in_(list(drawn.assignment)))
-            .where(Animal.study_id == study.id)
-        ).all()
-        animals = sorted(animals, key=lambda animal: animal.label)
-        codes = dict(zip([a.label for a in animals], generate_codes(len(animals)), strict=True))
-        session.add(
-            Randomization(
-                study_id=study_id_of(study),
-                method=drawn.method,
-                strata=",".join(drawn.strata),
-                n_arms=len(draft.arms),
-                n_animals=len(animals),
-                roster_sha256=drawn.roster_sha256,
-                library_version=drawn.library_version,
-                balance=json.dumps(draft.balance.as_dict(), sort_keys=True),
-                created_by=workspace.actor,
-            )
-        )
-        session.add_all(
-            Allocation(study_id=study_id_of(study), animal_id=animal.id, blind_code=codes[animal.label])
-            for animal in animals
-        )
-        session.add(
-            SealedKey(study_id=study_id_of(study), ciphertext=sealed.to_json(), commitment=sealed.commitment)
-        )
-        record_event(
-            session,
-            actor=workspace.actor,
-            action="study.randomize",
-            entity="study",
-            entity_id=study.name,
-            study_id=study.id,
-            payload={**drawn.record(), "commitment": sealed.commitment},
-        )
+        codes = _store_allocation(session, workspace, study, draft, sealed)
         arms = {arm.name: arm for arm in study_arms(session, study)}
         rows = preparer_rows(study, [arms[name] for name in draft.arms], codes, drawn.assignment)
         if preparer_sheet is not None:
-            write_preparer_sheet(preparer_sheet, study, rows)
             record_event(
                 session,
                 actor=workspace.actor,
@@ -179,8 +190,70 @@ def commit_randomization(
                 study_id=study.id,
                 payload={"file": preparer_sheet.name, "n_animals": len(rows)},
             )
+            write_preparer_sheet(preparer_sheet, study, rows, chain_head(session))
     return CommittedRandomization(codes=codes, commitment=sealed.commitment, preparer_sheet=preparer_sheet)
 
 
 def _roster_hash(session: Session, study: Study) -> str:
     return roster_sha256(current_roster(session, study))
+
+
+def _store_allocation(
+    session: Session, workspace: Workspace, study: Study, draft: RandomizationDraft, sealed: StoredKey
+) -> dict[str, str]:
+    """Write the public record, a code per animal (in ID order) and the sealed key; publish the commitment."""
+    drawn = draft.allocation
+    animals = session.exec(
+        select(Animal).where(col(Animal.label).in_(list(drawn.assignment))).where(Animal.study_id == study.id)
+    ).all()
+    animals = sorted(animals, key=lambda animal: animal.label)
+    codes = dict(zip([a.label for a in animals], generate_codes(len(animals)), strict=True))
+    previews = _previews_since_last_commit(session, study)
+    record = Randomization(
+        study_id=study_id_of(study),
+        method=drawn.method,
+        strata=",".join(drawn.strata),
+        n_arms=len(draft.arms),
+        n_animals=len(animals),
+        roster_sha256=drawn.roster_sha256,
+        library_version=drawn.library_version,
+        draws_previewed=previews,
+        created_by=workspace.actor,
+    )
+    session.add(record)
+    session.flush()
+    session.add_all(
+        Allocation(study_id=study_id_of(study), animal_id=animal.id, blind_code=codes[animal.label])
+        for animal in animals
+    )
+    session.add(
+        SealedKey(
+            study_id=study_id_of(study),
+            randomization_id=record.id,
+            ciphertext=sealed.to_json(),
+            commitment=sealed.commitment,
+        )
+    )
+    record_event(
+        session,
+        actor=workspace.actor,
+        action="study.randomize",
+        entity="study",
+        entity_id=study.name,
+        study_id=study.id,
+        payload={**drawn.record(), "commitment": sealed.commitment, "draws_previewed": previews},
+    )
+    return codes
+
+
+def _previews_since_last_commit(session: Session, study: Study) -> int:
+    """How many draws of this study the key holder previewed since its last committed randomization."""
+    last_commit = session.exec(
+        select(AuditEvent.id)
+        .where(AuditEvent.study_id == study.id, AuditEvent.action == "study.randomize")
+        .order_by(col(AuditEvent.id).desc())
+    ).first()
+    query = select(func.count()).where(AuditEvent.study_id == study.id, AuditEvent.action == PREVIEW_ACTION)
+    if last_commit is not None:
+        query = query.where(col(AuditEvent.id) > last_commit)
+    return max(1, session.exec(query).one())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,9 +45,11 @@ from behavlab.report.data import (
     ReportData,
     ScoringInfo,
     SptPeriodInfo,
+    StageAccount,
     StudyInfo,
 )
 from behavlab.services.amendments import study_amendments
+from behavlab.services.audit_anchor import chain_head
 from behavlab.services.files import refused_writes
 from behavlab.services.guards import EMERGENCY_UNMASK, FULL_UNMASK
 from behavlab.services.lookup import find_study
@@ -54,6 +57,7 @@ from behavlab.services.roster_view import current_roster
 from behavlab.services.sealing import PREPARER_REPRINT
 from behavlab.services.spt import spt_results
 from behavlab.services.workspace import Workspace
+from cohorts.balance import BalanceReport, arm_label
 from tracking.agreement import seconds_agreement
 
 if TYPE_CHECKING:
@@ -166,6 +170,7 @@ def build_report_data(workspace: Workspace, study_name: str) -> ReportData:
             video_sha256=_videos(session, study),
             software={"behavlab": __version__},
             generated_at=utc_now(),
+            audit_head=chain_head(session),
         )
 
 
@@ -233,6 +238,7 @@ def _randomization(session: Session, study: Study, unmask: UnmaskEvent | None) -
         return None
     revealed = json.loads(unmask.revealed or "{}") if unmask is not None else {}
     sizes = revealed.get("block_sizes", {})
+    balance = BalanceReport.from_dict(revealed["balance"]).lines() if "balance" in revealed else []
     return RandomizationInfo(
         method=record.method,
         strata=tuple(s for s in record.strata.split(",") if s),
@@ -244,7 +250,16 @@ def _randomization(session: Session, study: Study, unmask: UnmaskEvent | None) -
         created_by=record.created_by,
         seed=revealed.get("seed"),
         block_sizes=tuple(size for stratum in sorted(sizes) for size in sizes[stratum]),
+        draws_previewed=record.draws_previewed,
+        balance_was_readable=record.balance_was_readable,
+        balance_lines=(*balance, *_arm_legend(revealed.get("arms", []))) if balance else (),
+        commitment_opening=revealed.get("commitment_opening"),
     )
+
+
+def _arm_legend(arm_names: Sequence[str]) -> tuple[str, ...]:
+    """Which arm each number of the balance report stands for, once unmasked."""
+    return (", ".join(f"{arm_label(index)} = {name}" for index, name in enumerate(arm_names)),)
 
 
 def _blinding(
@@ -278,7 +293,34 @@ def _blinding(
         BlindingStage("outcome assessment", tuple(sorted(scorers)), bool(scorers & knowers)),
         BlindingStage("analysis", (unmask.by,) if unmask else (), unmask is not None),
     )
+    stages = tuple(replace(stage, accounts=_stage_accounts(session, study, stage.stage)) for stage in stages)
     return BlindingInfo(key_holder, stages, unmask.at if unmask else None, unmask.by if unmask else None)
+
+
+#: The audit actions that make up each stage of the blinding table; their events say who acted.
+STAGE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "allocation": ("study.randomize", "preparer_sheet.write", PREPARER_REPRINT),
+    "conduct": ("dose.record", "fst.add"),
+    "outcome assessment": ("fst.score", "fst.manual_score"),
+    "analysis": ("study.unmask",),
+}
+
+
+def _stage_accounts(session: Session, study: Study, stage: str) -> tuple[StageAccount, ...]:
+    """Each declared person of a stage's audit events with the OS account and host that acted."""
+    rows = session.exec(
+        select(AuditEvent.actor, AuditEvent.os_user, AuditEvent.host)
+        .where(
+            AuditEvent.study_id == study.id,
+            col(AuditEvent.action).in_(STAGE_ACTIONS[stage]),
+            col(AuditEvent.os_user).is_not(None),
+        )
+        .distinct()
+    ).all()
+    return tuple(
+        StageAccount(actor, os_user or "", host or "unknown")
+        for actor, os_user, host in sorted(rows, key=str)
+    )
 
 
 def _exclusions(session: Session, study: Study, arm_of: dict[str, str]) -> list[ExclusionInfo]:

@@ -11,13 +11,17 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from behavlab.audit_head import ChainHead
+from behavlab.db.row_digests import RowProblem
 from behavlab.db.session import reading, writing
 from behavlab.errors import BehavlabError, InvalidInputError, NotFoundError
-from behavlab.models import Allocation, Animal, Arm, AuditEvent, SealedKey, Study, UnmaskEvent
-from behavlab.services.audit import record_event
+from behavlab.models import Allocation, Animal, Arm, AuditEvent, Randomization, SealedKey, Study, UnmaskEvent
+from behavlab.services.audit import changed_rows, record_event
+from behavlab.services.audit_anchor import chain_head
 from behavlab.services.guards import EMERGENCY_UNMASK
 from behavlab.services.lookup import find_animal_by_typed_code, find_study, study_arms, study_id_of
-from behavlab.services.sheets import write_csv
+from behavlab.services.sheets import PRIVATE_FILE_MODE, write_csv
+from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.dosing import stock_concentration_mg_per_ml
 from cohorts.sealed_key import (
@@ -81,8 +85,14 @@ def preparer_rows(
     return sorted(rows, key=lambda row: row.code)
 
 
-def write_preparer_sheet(path: Path, study: Study, rows: Sequence[PreparerRow]) -> Path:
-    """Write the unblinded preparer's sheet (CSV); it is the only file that pairs codes with arms."""
+def write_preparer_sheet(
+    path: Path, study: Study, rows: Sequence[PreparerRow], audit_head: ChainHead
+) -> Path:
+    """Write the unblinded preparer's sheet (CSV, readable by its owner only): it pairs codes with arms.
+
+    ``audit_head`` is the chain head after the event recording this sheet, taken in the same transaction
+    (:func:`behavlab.services.audit_anchor.chain_head`); it is written as the sheet's last row.
+    """
     return write_csv(
         path,
         PREPARER_HEADER,
@@ -90,7 +100,14 @@ def write_preparer_sheet(path: Path, study: Study, rows: Sequence[PreparerRow]) 
             (row.code, row.arm, row.substance, f"{row.dose_mg_per_kg:g}", f"{row.concentration_mg_per_ml:g}")
             for row in rows
         ),
+        mode=PRIVATE_FILE_MODE,
+        audit_head=audit_head,
     )
+
+
+def sealing_context(study: Study, roster_hash: str) -> dict[str, str]:
+    """What a study's sealed key is bound to: the study's UUID and the hash of the roster randomized."""
+    return {"study_uuid": study.uuid, "roster_sha256": roster_hash}
 
 
 def open_sealed_key(workspace: Workspace, study_name: str, passphrase: str, purpose: str) -> UnsealedKey:
@@ -100,17 +117,32 @@ def open_sealed_key(workspace: Workspace, study_name: str, passphrase: str, purp
     """
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        stored = session.exec(select(SealedKey).where(SealedKey.study_id == study.id)).first()
-        if stored is None:
+        found = session.exec(
+            select(SealedKey, Randomization)
+            .join(Randomization, col(Randomization.id) == SealedKey.randomization_id)
+            .where(SealedKey.study_id == study.id)
+            .order_by(col(Randomization.sequence))
+        ).first()
+        if found is None:
             raise NotFoundError(f"study {study_name!r} is not randomized; there is no key to open")
+        stored, record = found
         published = _published_commitment(session, study)
+        tampered = _tampered_allocation_rows(session, study, stored, record)
+    if tampered:
+        _audit_refusal(workspace, study, purpose, "allocation records differ from the audit log")
+        raise UnsealError(
+            f"the allocation records of {study_name!r} differ from the audit log "
+            f"({', '.join(map(str, tampered))}; `behavlab audit verify` names every such row); "
+            "nothing was revealed"
+        )
+    context = sealing_context(study, record.roster_sha256)
     try:
         sealed = StoredKey.from_json(stored.ciphertext)
         if sealed.commitment != stored.commitment or stored.commitment != published:
             raise CommitmentMismatchError(
                 "the stored commitment differs from the one published at randomization"
             )
-        return unseal(sealed, passphrase)
+        return unseal(sealed, passphrase, context=context)
     except WrongPassphraseError as exc:
         _audit_refusal(workspace, study, purpose, "wrong passphrase or altered key")
         raise UnsealError(f"cannot open the sealed key of {study_name!r}: {exc}") from None
@@ -129,7 +161,7 @@ def reprint_preparer_sheet(workspace: Workspace, study_name: str, passphrase: st
         arms_by_name = {arm.name: arm for arm in study_arms(session, study)}
         arms = [arms_by_name[name] for name in unsealed.details["arms"]]  # type: ignore[union-attr]
         codes = _codes_by_label(session, study)
-        write_preparer_sheet(path, study, preparer_rows(study, arms, codes, unsealed.assignment))
+        rows = preparer_rows(study, arms, codes, unsealed.assignment)
         record_event(
             session,
             actor=workspace.actor,
@@ -139,6 +171,7 @@ def reprint_preparer_sheet(workspace: Workspace, study_name: str, passphrase: st
             study_id=study.id,
             payload={"file": path.name},
         )
+        write_preparer_sheet(path, study, rows, chain_head(session))
     return path
 
 
@@ -146,7 +179,7 @@ def unblind_animal(
     workspace: Workspace, study_name: str, typed_code: str, reason: str, passphrase: str
 ) -> EmergencyUnblinding:
     """Reveal one animal's arm for a welfare emergency; recorded with its reason, reported at study end."""
-    reason = reason.strip()
+    reason = checked_text(reason.strip(), "unblinding reason")
     if not reason:
         raise InvalidInputError("emergency unblinding needs --reason: why this animal must be unblinded")
     with reading(workspace.engine) as session:
@@ -176,6 +209,22 @@ def unblind_animal(
             payload={"code": allocation.blind_code, "reason": reason},
         )
     return EmergencyUnblinding(label=animal.label, code=allocation.blind_code, arm=arm, reason=reason)
+
+
+def _tampered_allocation_rows(
+    session: Session, study: Study, stored: SealedKey, record: Randomization
+) -> list[RowProblem]:
+    """The rows the revealed map is read through (study, codes, record, key) that differ from the audit log.
+
+    Swapping two animals' codes would otherwise reveal each with the other's arm.
+    """
+    allocation_ids = session.exec(select(Allocation.id).where(Allocation.study_id == study.id)).all()
+    return [
+        *changed_rows(session, "study", [str(study.id)]),
+        *changed_rows(session, "allocation", [str(row_id) for row_id in allocation_ids]),
+        *changed_rows(session, "randomization", [str(record.id)]),
+        *changed_rows(session, "sealedkey", [str(stored.id)]),
+    ]
 
 
 def _codes_by_label(session: Session, study: Study) -> dict[str, str]:

@@ -16,6 +16,7 @@ from behavlab.services.audit import record_event
 from behavlab.services.files import refused_files
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
 from behavlab.services.lookup import find_study, study_id_of
+from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.spt import ANHEDONIA_THRESHOLD_PCT, SptIntake, read_spt_sheet, spt_result, unswitched_sides
 
@@ -58,7 +59,7 @@ def create_spt_period(
     sucrose_pct: float = 1.0,
 ) -> SptPeriod:
     """Declare a two-bottle period (habituation, baseline or test) with its times and sucrose %."""
-    label = label.strip()
+    label = checked_text(label.strip(), "SPT period label")
     if not label or len(label) > 60:
         raise InvalidInputError("--label must be 1-60 characters, e.g. 'day3'")
     if phase not in PHASES:

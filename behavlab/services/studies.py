@@ -8,9 +8,11 @@ from sqlmodel import Session, col, func, select
 
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
-from behavlab.models import Animal, Arm, Study
+from behavlab.models import Animal, Arm, Randomization, Study
+from behavlab.notices import BALANCE_WAS_READABLE
 from behavlab.services.audit import record_event
 from behavlab.services.lookup import find_study
+from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.dosing import check_volume_per_kg, stock_concentration_mg_per_ml
 
@@ -35,11 +37,12 @@ class StudySettings:
 
 @dataclass(frozen=True)
 class StudyOverview:
-    """A study with its arms and how many animals are on its roster."""
+    """A study with its arms, how many animals are on its roster, and notices its user must read."""
 
     study: Study
     arms: Sequence[Arm]
     n_animals: int
+    notices: Sequence[str] = ()
 
     @property
     def stock_mg_per_ml(self) -> float:
@@ -49,6 +52,8 @@ class StudyOverview:
 
 def validate_settings(settings: StudySettings) -> None:
     """Refuse settings a study cannot run with, naming the field and what is accepted."""
+    for field in ("name", "compound", "vehicle", "route", "species", "strain"):
+        checked_text(getattr(settings, field).strip(), "study name" if field == "name" else field)
     name = settings.name.strip()
     if not name or len(name) > MAX_NAME_LENGTH:
         raise InvalidInputError(f"study name must be 1-{MAX_NAME_LENGTH} characters, got {settings.name!r}")
@@ -128,4 +133,10 @@ def _overview(session: Session, study: Study) -> StudyOverview:
     n_animals = session.exec(
         select(func.count()).select_from(Animal).where(Animal.study_id == study.id)
     ).one()
-    return StudyOverview(study=study, arms=arms, n_animals=n_animals)
+    exposed = session.exec(
+        select(Randomization.id).where(
+            Randomization.study_id == study.id, col(Randomization.balance_was_readable)
+        )
+    ).first()
+    notices = (BALANCE_WAS_READABLE,) if exposed is not None else ()
+    return StudyOverview(study=study, arms=arms, n_animals=n_animals, notices=notices)

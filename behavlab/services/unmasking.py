@@ -1,7 +1,7 @@
 """Unmasking at study end: what is still open, then passphrase -> verify -> reveal -> lock, all audited."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,14 +16,19 @@ from behavlab.models import (
     FstSession,
     ImmobilityScore,
     RevealedAllocation,
+    SealedKey,
     Study,
     UnmaskEvent,
 )
 from behavlab.services.audit import record_event
 from behavlab.services.guards import FULL_UNMASK, refuse_unless_randomized
 from behavlab.services.lookup import find_study, study_arms, study_id_of
+from behavlab.services.roster_view import current_roster
 from behavlab.services.sealing import open_sealed_key
+from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
+from cohorts.balance import balance_report
+from cohorts.sealed_key import UnsealedKey, commitment_opening
 
 
 @dataclass(frozen=True)
@@ -55,13 +60,14 @@ class OpenItems:
 
 @dataclass(frozen=True)
 class Unmasked:
-    """The revealed allocation: arm per code, and when and by whom."""
+    """The revealed allocation: arm per code, when and by whom, and the commitment's published opening."""
 
     study: str
     arms_by_code: dict[str, str]
     at: datetime
     by: str
     forced_reason: str | None
+    opening: Mapping[str, str]
 
 
 def open_items(workspace: Workspace, study_name: str) -> OpenItems:
@@ -80,7 +86,7 @@ def unmask_study(
         refuse_unless_randomized(session, study, "unmask")
         _refuse_if_already_unmasked(session, study)
         pending = _open_items(session, study)
-    reason = (force_reason or "").strip()
+    reason = checked_text((force_reason or "").strip(), "--force reason")
     if pending.any and not reason:
         raise ConflictError(
             f"study {study_name!r} has open items ({'; '.join(pending.lines())}); "
@@ -92,11 +98,12 @@ def unmask_study(
         study = find_study(session, study_name)
         _refuse_if_already_unmasked(session, study)
         arms = {arm.name: arm for arm in study_arms(session, study)}
+        revealed = _revealed_record(session, study, unsealed, len(arm_names))
         event = UnmaskEvent(
             study_id=study_id_of(study),
             kind=FULL_UNMASK,
             reason=reason or "study end",
-            revealed=json.dumps(dict(unsealed.details), sort_keys=True),
+            revealed=json.dumps(revealed, sort_keys=True),
             by=workspace.actor,
         )
         session.add(event)
@@ -124,9 +131,42 @@ def unmask_study(
                 "n_animals": len(arms_by_code),
                 "forced_reason": reason or None,
                 "open_items": pending.lines(),
+                "commitment_opening": revealed["commitment_opening"],
             },
         )
-    return Unmasked(study_name, dict(sorted(arms_by_code.items())), event.at, event.by, reason or None)
+    opening = revealed["commitment_opening"]
+    assert isinstance(opening, dict)
+    return Unmasked(
+        study_name, dict(sorted(arms_by_code.items())), event.at, event.by, reason or None, opening
+    )
+
+
+def _revealed_record(session: Session, study: Study, unsealed: UnsealedKey, n_arms: int) -> dict[str, object]:
+    """What unmasking reveals and publishes: the sealed details, the balance and the commitment's opening.
+
+    The opening (salt and canonical allocation) lets anyone recompute the commitment published before
+    dosing. Allocations sealed before the balance report was sealed with them get it recomputed here from
+    the revealed map and the roster's baseline weights, marked as recomputed.
+    """
+    commitment = session.exec(select(SealedKey.commitment).where(SealedKey.study_id == study.id)).one()
+    revealed: dict[str, object] = dict(unsealed.details)
+    if "balance" not in revealed:
+        revealed["balance"] = _recomputed_balance(session, study, unsealed.assignment, n_arms)
+        revealed["balance_recomputed_at_unmasking"] = True
+    opening = commitment_opening(unsealed, commitment)
+    revealed["commitment_opening"] = {**opening.as_dict(), "command": opening.command()}
+    return revealed
+
+
+def _recomputed_balance(
+    session: Session, study: Study, assignment: Mapping[str, int], n_arms: int
+) -> dict[str, object]:
+    roster = [
+        entry
+        for entry in current_roster(session, study, include_excluded=True)
+        if entry.animal_id in assignment
+    ]
+    return balance_report(roster, assignment, n_arms).as_dict()
 
 
 def _open_items(session: Session, study: Study) -> OpenItems:

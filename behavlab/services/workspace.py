@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from behavlab.config import resolve_actor, resolve_database_url
 from behavlab.db.engine import create_database_engine, describe_url, parse_database_url
 from behavlab.db.migrate import UpgradeResult, upgrade_to_head
+from behavlab.services.text import checked_text
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ def open_workspace(database_url: str | None = None, actor: str | None = None) ->
     upgrade_to_head(engine)
     return Workspace(
         engine=engine,
-        actor=resolve_actor(actor),
+        actor=checked_text(resolve_actor(actor), "user name (--user or $BEHAVLAB_USER)"),
         location=describe_url(parse_database_url(url)),
     )
 

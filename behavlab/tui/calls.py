@@ -11,6 +11,7 @@ from textual.dom import DOMNode
 from textual.worker import Worker
 
 from behavlab.errors import BehavlabError
+from cohorts.text_safety import visible
 
 T = TypeVar("T")
 #: A refused file can list dozens of problems; a notice shows this many lines and counts the rest.
@@ -18,8 +19,9 @@ MAX_NOTICE_LINES = 8
 
 
 def notice_text(error: Exception) -> str:
-    """The error's message for a notice: its first lines, then how many more there are."""
-    lines = str(error).splitlines() or [type(error).__name__]
+    """The error's message for a notice: its first lines, then how many more there are (plain text, with
+    invisible characters shown as escapes)."""
+    lines = visible(str(error), keep_newlines=True).split("\n") if str(error) else [type(error).__name__]
     if len(lines) <= MAX_NOTICE_LINES:
         return "\n".join(lines)
     hidden = len(lines) - (MAX_NOTICE_LINES - 1)
@@ -45,7 +47,9 @@ def call_service(
         try:
             result = call()
         except (BehavlabError, OSError) as error:
-            app.call_from_thread(app.notify, notice_text(error), title=title, severity="error", timeout=10)
+            app.call_from_thread(
+                app.notify, notice_text(error), title=title, severity="error", timeout=10, markup=False
+            )
             if failed is not None:
                 app.call_from_thread(failed, error)
             return

@@ -1,9 +1,10 @@
-"""Test data the tests write themselves: rosters (from cohorts.synth) and weight sheets."""
+"""Test data the tests write themselves (rosters from cohorts.synth, weight sheets), and sheets read back."""
 
 import csv
 from datetime import datetime
 from pathlib import Path
 
+from behavlab.audit_head import HEAD_LABEL
 from cohorts.synth import synthetic_roster, write_roster_csv
 
 
@@ -50,3 +51,12 @@ def write_weights(path: Path, weights: dict[str, float], measured_at: datetime |
         for label, grams in weights.items()
     ]
     return write_csv(path, rows)
+
+
+def sheet_rows(path: Path) -> list[dict[str, str]]:
+    """The table of a CSV sheet behavlab wrote (dosing, preparer's), without its closing audit chain head."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows or not next(iter(rows[-1].values()), "").startswith(HEAD_LABEL):
+        raise AssertionError(f"{path.name} does not end with the audit chain head")
+    return rows[:-1]

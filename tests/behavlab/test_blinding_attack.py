@@ -218,7 +218,7 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
             [
                 "randomize", study, "--arms", "vehicle,ketamine", "--method", "block", "--strata", "sex",
                 "--seed", "7", "--preparer-sheet", str(out / "preparer2.csv"), "--passphrase-file", wrong,
-                "--yes",
+                "--bare-seed", "--yes",
             ],
             False,
         ),
@@ -329,6 +329,9 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
         (["report", study, "--out", str(out / "report")], True),
         (["unmask", study, "--passphrase-file", wrong, "--force", "attack test", "--yes"], False),
         (["--user", "eve", "--debug", "audit", "verify"], True),
+        (["audit", "verify", "--receipt", str(out / "dosing.csv")], True),
+        (["audit", "verify", "--receipt", str(out / "report" / "manifest.json"), "--head", "0" * 64], True),
+        (["audit", "verify", "--head", "f" * 64], False),
         (["audit", "log", "--study", study, "--last", "1000"], True),
         (["audit", "log"], True),
     ]  # fmt: skip

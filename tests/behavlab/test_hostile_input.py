@@ -98,11 +98,15 @@ ROSTER_FAULTS: dict[str, tuple[Callable[[], bytes], list[str]]] = {
     ),
     "BOM inside the file": (
         lambda: roster_text(with_cell(4, "animal_id", "\ufeffM101")).encode("utf-8-sig"),
-        ["row 4, animal_id", "U+FEFF at position 1", "accepted: visible text only"],
+        [
+            "row 4, animal_id",
+            "character 1 is U+FEFF (ZERO WIDTH NO-BREAK SPACE), a zero-width character",
+            "accepted: printable text without control, bidi or zero-width characters",
+        ],
     ),
     "right-to-left override": (
         lambda: roster_text(with_cell(6, "cage", "M\u202e10")).encode(),
-        ["row 6, cage", "U+202E at position 2"],
+        ["row 6, cage", "character 2 is U+202E (RIGHT-TO-LEFT OVERRIDE), a bidi control"],
     ),
     "zero-width space": (
         lambda: roster_text(with_cell(2, "ear_tag", "T\u200b1")).encode(),

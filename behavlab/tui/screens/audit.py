@@ -75,5 +75,7 @@ class AuditScreen(StudyScreen):
             f"hash chain verified: {report.events_checked} events"
             if report.ok
             else f"hash chain BROKEN at event {report.first_bad_event_id}: {report.problem}"
+            if not report.chain_ok
+            else f"hash chain verified, but DATA DIFFERS from the log: {report.rows_summary()}"
         )
         self.query_one("#chain", Static).update(text)

@@ -11,6 +11,7 @@ from textual.worker import Worker
 
 from behavlab.services import Workspace
 from behavlab.tui.calls import call_service
+from cohorts.text_safety import visible
 
 T = TypeVar("T")
 
@@ -39,7 +40,7 @@ class StudyScreen(Screen[None]):
     def on_mount(self) -> None:
         """Name the study in the header and load the screen."""
         self.title = f"behavlab: {self.TITLE_TEXT}"
-        self.sub_title = self.study
+        self.sub_title = visible(self.study)
         self.action_refresh()
 
     def action_refresh(self) -> None:

@@ -15,6 +15,7 @@ from behavlab.tui.screens.results import ResultsScreen
 from behavlab.tui.screens.spt import SptScreen
 from behavlab.tui.screens.unmask import UnmaskScreen
 from behavlab.tui.study_state import StudyState, load_study_state
+from cohorts.text_safety import visible
 
 STEPS = {
     "animals": AnimalsScreen,
@@ -36,8 +37,8 @@ def state_lines(state: StudyState) -> list[str]:
     """The dashboard's text, one fact a line."""
     study = state.overview.study
     return [
-        f"{study.compound} {study.dose_mg_per_kg:g} mg/kg {study.route} against {study.vehicle}, "
-        f"{study.volume_ml_per_kg:g} mL/kg for every animal",
+        f"{visible(study.compound)} {study.dose_mg_per_kg:g} mg/kg {visible(study.route)} against "
+        f"{visible(study.vehicle)}, {study.volume_ml_per_kg:g} mL/kg for every animal",
         "",
         f"roster          {state.n_animals} animals, {state.n_weighed} weighed, "
         f"{state.n_excluded} excluded, {state.n_weight_loss} flagged for weight loss",
@@ -67,13 +68,13 @@ class DashboardScreen(StudyScreen):
     def compose_body(self) -> ComposeResult:
         """The state and the next step."""
         with Vertical(id="dashboard"):
-            yield Static("loading...", id="state")
-            yield Static("", id="next")
+            yield Static("loading...", id="state", markup=False)
+            yield Static("", id="next", markup=False)
 
     def on_mount(self) -> None:
         """Name the study; loading happens on every resume."""
         self.title = f"behavlab: {self.TITLE_TEXT}"
-        self.sub_title = self.study
+        self.sub_title = visible(self.study)
 
     def on_screen_resume(self) -> None:
         """Reload when shown, including after another screen closes."""

@@ -6,21 +6,25 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
+from behavlab.errors import InvalidInputError
 from behavlab.services import (
     CommittedRandomization,
     RandomizationDraft,
     RandomizationOptions,
     Workspace,
+    check_sealing_passphrase,
     commit_randomization,
     draft_randomization,
 )
+from behavlab.tui.calls import notice_text
 from behavlab.tui.parse import optional_int, words
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.confirm import ConfirmScreen
 from behavlab.tui.widgets.passphrase import PassphraseTwice
 from cohorts.randomization import DEFAULT_METHOD, DEFAULT_STRATA, METHODS
+from cohorts.text_safety import visible
 
 BALANCE_COLUMNS = ("arm", "n", "F", "M", "weighed", "weight g", "cages")
 
@@ -60,6 +64,7 @@ class RandomizeScreen(StudyScreen):
             with Vertical():
                 yield Label("seed (empty: drawn)")
                 yield Input(type="integer", id="seed")
+                yield Checkbox("bare seed", id="bare-seed")
         yield Static("Ctrl+R or Enter in a field: preview the balance", id="preview-status")
         table: DataTable[str] = DataTable(id="balance", show_cursor=False)
         table.add_columns(*BALANCE_COLUMNS)
@@ -74,18 +79,30 @@ class RandomizeScreen(StudyScreen):
     def on_mount(self) -> None:
         """Name the study; the preview waits for the user."""
         self.title = f"behavlab: {self.TITLE_TEXT}"
-        self.sub_title = self.study
+        self.sub_title = visible(self.study)
 
     def _options(self) -> RandomizationOptions:
         return RandomizationOptions(
             method=str(self.query_one("#method", Select).value),
             strata=words(self.query_one("#strata", Input).value),
             seed=optional_int(self.query_one("#seed", Input).value, "seed"),
+            bare_seed=self.query_one("#bare-seed", Checkbox).value,
         )
 
     def on_select_changed(self) -> None:
         """A new method voids the preview."""
         self._void()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        """Choosing a bare seed voids the preview and warns what it gives away."""
+        self._void()
+        if event.value:
+            self.notify(
+                "a bare seed is used as given: it can be found by trying likely seeds, and it reproduces "
+                "the allocation for anyone who learns it; unticked, it is mixed with OS randomness",
+                severity="warning",
+                timeout=10,
+            )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """New strata or seed void the preview."""
@@ -121,7 +138,8 @@ class RandomizeScreen(StudyScreen):
         ]
         self.query_one("#smd", Static).update("\n".join(smd))
         self.query_one("#preview-status", Static).update(
-            f"{draft.n_animals} animals, {len(draft.arms)} arms: the key holder types the passphrase twice"
+            f"{draft.n_animals} animals, {len(draft.arms)} arms. For the key holder only: the balance is "
+            "sealed with the key, not stored, and each preview is counted. Type the passphrase twice"
         )
         self.query_one("#passphrase-1", Input).focus()
 
@@ -130,6 +148,12 @@ class RandomizeScreen(StudyScreen):
         draft = self._draft
         if draft is None:
             self.notify("preview the balance first (Ctrl+R)", severity="error")
+            return
+        try:
+            check_sealing_passphrase(draft, message.passphrase)
+        except InvalidInputError as error:
+            self.notify(notice_text(error), title="Passphrase not accepted", severity="error", timeout=15)
+            self.query_one(PassphraseTwice).clear()
             return
         sheet_text = self.query_one("#preparer", Input).value.strip()
         sheet = Path(sheet_text).expanduser() if sheet_text else None

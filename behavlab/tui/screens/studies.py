@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -12,6 +13,7 @@ from behavlab.tui.calls import call_service
 from behavlab.tui.parse import number
 from behavlab.tui.screens.dashboard import DashboardScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
+from cohorts.text_safety import visible
 
 COLUMNS = ("compound", "dose mg/kg", "route", "vehicle", "mL/kg", "animals")
 STUDY_COLUMN_WIDTH = 24
@@ -59,7 +61,7 @@ class StudiesScreen(Screen[None]):
         """Header, the database location, the studies table, a status line and the key footer."""
         yield Header()
         yield Static(f"Database: {self.workspace.location}", id="location")
-        table: DataTable[str] = DataTable(id="studies", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = DataTable(id="studies", cursor_type="row", zebra_stripes=True)
         table.add_column("study", width=STUDY_COLUMN_WIDTH)
         table.add_columns(*COLUMNS)
         yield table
@@ -81,11 +83,11 @@ class StudiesScreen(Screen[None]):
         for overview in studies:
             study = overview.study
             table.add_row(
-                study.name,
-                study.compound,
+                Text(visible(study.name)),
+                Text(visible(study.compound)),
                 f"{study.dose_mg_per_kg:g}",
-                study.route,
-                study.vehicle,
+                Text(visible(study.route)),
+                Text(visible(study.vehicle)),
                 f"{study.volume_ml_per_kg:g}",
                 str(overview.n_animals),
                 key=study.name,
@@ -97,7 +99,7 @@ class StudiesScreen(Screen[None]):
         """Open the highlighted study's dashboard."""
         table = self.query_one("#studies", DataTable)
         if table.row_count:
-            name = str(table.get_row_at(table.cursor_row)[0])
+            name = str(table.ordered_rows[table.cursor_row].key.value)
             self.app.push_screen(DashboardScreen(self.workspace, name))
 
     def action_new_study(self) -> None:
@@ -115,5 +117,5 @@ class StudiesScreen(Screen[None]):
         )
 
     def _created(self, overview: StudyOverview) -> None:
-        self.notify(f"study {overview.study.name} created")
+        self.notify(f"study {visible(overview.study.name)} created", markup=False)
         self.action_refresh()

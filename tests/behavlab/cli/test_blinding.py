@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from tests.behavlab.cli.conftest import Invoke
-from tests.behavlab.factories import baseline_weights, write_roster, write_weights
+from tests.behavlab.factories import baseline_weights, sheet_rows, write_roster, write_weights
 from tests.behavlab.leaks import arm_separating_columns, lines_naming_an_animal
 
 ARM_WORDS = re.compile(r"vehicle|ketamine|saline|arm\s*[12]\b", re.IGNORECASE)
@@ -27,7 +27,7 @@ PER_ANIMAL_TABLES = {
     "doseevent": "animal_id",
     "exclusion": "animal_id",
 }
-PASSPHRASE_ENV = {"BEHAVLAB_PASSPHRASE": "correct horse battery"}
+PASSPHRASE_ENV = {"BEHAVLAB_PASSPHRASE": "tundra lantern quiver mosaic"}
 
 
 @pytest.mark.slow
@@ -50,7 +50,7 @@ def test_no_output_file_or_column_reveals_an_arm_before_unmasking(
     run("animals", "weigh", "blinded", str(write_weights(tmp_path / "weights.csv", weights, morning)))
     preparer = tmp_path / "preparer.csv"
     run("randomize", "blinded", "--yes", "--seed", "31337", "--preparer-sheet", str(preparer))
-    arm_of_code = {line.split(",")[0]: line.split(",")[1] for line in preparer.read_text().splitlines()[1:]}
+    arm_of_code = {row["code"]: row["arm"] for row in sheet_rows(preparer)}
     codes = sorted(arm_of_code)
 
     sheet_csv, sheet_html = tmp_path / "dosing.csv", tmp_path / "dosing.html"

@@ -5,6 +5,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from behavlab import __version__
+from behavlab.db.append_only import drop_append_only_guards
 from behavlab.db.migrate import head_revision
 from tests.behavlab.cli.conftest import Invoke
 
@@ -153,6 +154,7 @@ def test_audit_verify_fails_naming_the_tampered_event(cli: Invoke, database_url:
         cli("study", "create", name)
     engine = create_engine(database_url)
     with engine.begin() as connection:
+        drop_append_only_guards(connection)  # as the database file's owner could
         connection.execute(text("UPDATE auditevent SET actor = 'mallory' WHERE id = 2"))
     engine.dispose()
     result = cli("audit", "verify")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 
 from behavlab.cli.main import app
 from tests.behavlab.cli.conftest import Invoke
-from tests.behavlab.factories import baseline_weights, write_roster, write_weights
+from tests.behavlab.factories import baseline_weights, sheet_rows, write_roster, write_weights
 from tracking.cache import load_signal_cache
 from tracking.immobility import classify_frames, smooth_signal
 from tracking.pose_synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
@@ -339,7 +339,7 @@ def test_agreement_of_human_labels_with_machine_outputs(pose_files: list[Path], 
     assert seconds.exit_code == 0 and "bias 0.00 s" in _one_line(seconds.stdout)
 
 
-ENV = {"BEHAVLAB_PASSPHRASE": "correct horse battery"}
+ENV = {"BEHAVLAB_PASSPHRASE": "tundra lantern quiver mosaic"}
 
 
 def test_score_study_pose_pairs_each_session_video_with_its_pose_file(cli: Invoke, tmp_path: Path) -> None:
@@ -355,7 +355,7 @@ def test_score_study_pose_pairs_each_session_video_with_its_pose_file(cli: Invok
     ok("animals", "weigh", "s", str(write_weights(tmp_path / "w.csv", baseline_weights(3), morning)))
     sheet = tmp_path / "prep.csv"
     ok("randomize", "s", "--yes", "--seed", "5", "--preparer-sheet", str(sheet))
-    codes = [line.split(",")[0] for line in sheet.read_text().splitlines()[1:]]
+    codes = [row["code"] for row in sheet_rows(sheet)]
     videos = tmp_path / "videos"
     videos.mkdir()
     for index, code in enumerate(codes):

@@ -7,7 +7,7 @@ import pytest
 from tests.behavlab.cli.conftest import Invoke
 from tests.behavlab.factories import write_roster
 
-PASSPHRASE = "correct horse battery"
+PASSPHRASE = "tundra lantern quiver mosaic"
 
 
 @pytest.fixture
@@ -62,3 +62,34 @@ def test_unknown_method_and_arms_are_explained(cli: Invoke, with_roster: str) ->
 def test_dosing_before_randomization_says_what_to_do(cli: Invoke, with_roster: str) -> None:
     result = cli("dosing-sheet", with_roster)
     assert result.exit_code == 1 and "run `behavlab randomize cmd`" in result.stderr
+
+
+def test_a_weak_passphrase_is_refused_naming_its_source_before_anything_is_stored(
+    cli: Invoke, with_roster: str, tmp_path: Path
+) -> None:
+    weak = tmp_path / "weak.txt"
+    weak.write_text("ketamine2026!\n")
+    from_file = cli("randomize", with_roster, "--yes", "--passphrase-file", str(weak))
+    assert from_file.exit_code == 1 and "own words" in from_file.stderr
+    assert "is not accepted" in from_file.stderr and "ketamine2026!" not in from_file.output
+    from_env = cli("randomize", with_roster, "--yes", env={"BEHAVLAB_PASSPHRASE": "password"})
+    assert from_env.exit_code == 1
+    assert (
+        "$BEHAVLAB_PASSPHRASE is not accepted" in from_env.stderr
+        and "has 8 real characters" in from_env.stderr
+    )
+    assert "committed" not in from_file.stdout + from_env.stdout
+    listed = cli("animals", "list", with_roster)
+    assert listed.stdout.count(" - ") >= 8
+
+
+def test_a_bare_seed_needs_a_seed_and_warns_that_it_can_be_found(cli: Invoke, with_roster: str) -> None:
+    env = {"BEHAVLAB_PASSPHRASE": PASSPHRASE}
+    lone = cli("randomize", with_roster, "--yes", "--bare-seed", env=env)
+    assert lone.exit_code == 1 and "--bare-seed needs --seed" in lone.stderr
+    too_wide = cli("randomize", with_roster, "--yes", "--seed", str(2**128), env=env)
+    assert too_wide.exit_code != 0 and "committed" not in too_wide.stdout
+    bare = cli("randomize", with_roster, "--yes", "--seed", "20261130", "--bare-seed", env=env)
+    assert bare.exit_code == 0, bare.output
+    assert "warning: --bare-seed" in bare.stderr and "reproduces the whole allocation" in bare.stderr
+    assert "20261130" not in bare.stdout

@@ -4,10 +4,10 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from tests.behavlab.cli.conftest import Invoke
-from tests.behavlab.factories import baseline_weights, write_roster, write_weights
+from tests.behavlab.factories import baseline_weights, sheet_rows, write_roster, write_weights
 from tracking.synth import write_fst_video
 
-ENV = {"BEHAVLAB_PASSPHRASE": "correct horse battery"}
+ENV = {"BEHAVLAB_PASSPHRASE": "tundra lantern quiver mosaic"}
 
 
 def test_a_small_study_from_sessions_to_unmasking(cli: Invoke, tmp_path: Path) -> None:
@@ -23,7 +23,7 @@ def test_a_small_study_from_sessions_to_unmasking(cli: Invoke, tmp_path: Path) -
     ok("animals", "weigh", "s", str(write_weights(tmp_path / "w.csv", baseline_weights(4), morning)))
     sheet = tmp_path / "prep.csv"
     ok("randomize", "s", "--yes", "--seed", "5", "--preparer-sheet", str(sheet))
-    codes = [line.split(",")[0] for line in sheet.read_text().splitlines()[1:]]
+    codes = [row["code"] for row in sheet_rows(sheet)]
     video = tmp_path / "v.avi"
     write_fst_video(video, duration_s=1.0, fps=10, size=(96, 64), seed=1)
     for index, code in enumerate(codes):
@@ -62,7 +62,7 @@ def test_a_small_study_from_sessions_to_unmasking(cli: Invoke, tmp_path: Path) -
         assert kind in timeline
     assert "vehicle" not in timeline and "ketamine" not in timeline
     unmasked = ok("unmask", "s", "--yes")
-    arms = dict(line.split(",")[:2] for line in sheet.read_text().splitlines()[1:])
+    arms = {row["code"]: row["arm"] for row in sheet_rows(sheet)}
     for code, arm in arms.items():
         assert f"{code} │ {arm}" in unmasked
     again = cli("unmask", "s", "--yes", env=ENV)
@@ -79,7 +79,7 @@ def test_fst_manual_takes_a_time_sampling_sheet(cli: Invoke, tmp_path: Path) -> 
     ok("animals", "import", "ts", str(write_roster(tmp_path / "r.csv", 2)))
     sheet = tmp_path / "prep.csv"
     ok("randomize", "ts", "--yes", "--seed", "3", "--preparer-sheet", str(sheet))
-    code = sheet.read_text().splitlines()[1].split(",")[0]
+    code = sheet_rows(sheet)[0]["code"]
     video = tmp_path / "v.avi"
     write_fst_video(video, duration_s=1.0, fps=10, size=(96, 64), seed=2)
     ok("fst", "add", "ts", code, "--video", str(video))

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-HEAVY = ("matplotlib", "scipy", "statsmodels")
+HEAVY = ("matplotlib", "scipy", "statsmodels", "zxcvbn")
 
 
 def test_the_cli_and_the_app_load_no_statistics_or_plotting_library() -> None:

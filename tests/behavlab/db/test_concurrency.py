@@ -21,7 +21,7 @@ from behavlab.services import (
     verify_chain,
 )
 from behavlab.services.animals import record_weight
-from cohorts.sealed_key import ScryptParams
+from tests.behavlab.conftest import FAST_KDF, PASSPHRASE
 from tests.behavlab.factories import write_roster
 
 STUDIES_PER_WRITER = 15
@@ -69,7 +69,7 @@ def test_two_technicians_dosing_one_animal_at_once_record_one_dose(database_url:
     create_study(workspace, StudySettings(name="race"))
     import_roster(workspace, "race", write_roster(tmp_path / "r.csv", 4))
     draft = draft_randomization(workspace, "race", RandomizationOptions(seed=1))
-    committed = commit_randomization(workspace, draft, "correct horse battery", kdf=ScryptParams(n=2**10))
+    committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     code = sorted(committed.codes.values())[0]
     at = datetime.now().astimezone() + timedelta(seconds=1)
     spawn = multiprocessing.get_context("spawn")
@@ -121,7 +121,7 @@ def test_two_technicians_weighing_and_dosing_one_study_lose_nothing(
     create_study(workspace, StudySettings(name="bench"))
     import_roster(workspace, "bench", write_roster(tmp_path / "r.csv", n_animals))
     draft = draft_randomization(workspace, "bench", RandomizationOptions(seed=7))
-    committed = commit_randomization(workspace, draft, "correct horse battery", kdf=ScryptParams(n=2**10))
+    committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     codes = sorted(committed.codes.values())
     events_before = verify_chain(workspace).events_checked
     spawn = multiprocessing.get_context("spawn")

@@ -35,7 +35,7 @@ def test_a_blind_report_refuses_any_arm(change: Any) -> None:
 def test_a_blind_report_refuses_the_sealed_seed_and_an_unmasking_time() -> None:
     data = synthetic_report(blinded=True)
     assert data.randomization is not None
-    with pytest.raises(ValueError, match="seed or block sizes"):
+    with pytest.raises(ValueError, match="seed, block sizes"):
         rebuilt(data, randomization=replace(data.randomization, seed=1))
     unmasked = synthetic_report().blinding
     with pytest.raises(ValueError, match="unmasking time"):

@@ -36,8 +36,8 @@ def test_markdown_and_html_say_the_same_and_escape() -> None:
         Image("fig.png", 'a "figure"'),
     ]
     markdown = to_markdown(blocks)
-    assert markdown.startswith("# Study <A>\n\n> **blind**")
-    assert "| a\\|b | c |\n|---|---|\n| 1 | <2> |" in markdown
+    assert markdown.startswith("# Study \\<A\\>\n\n> **blind**")
+    assert "| a\\|b | c |\n|---|---|\n| 1 | <2\\> |" in markdown
     assert '![a "figure"](fig.png)' in markdown
     page = to_html(blocks, "t")
     assert "<h1>Study &lt;A&gt;</h1>" in page and '<p class="banner">blind</p>' in page

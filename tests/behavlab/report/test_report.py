@@ -190,7 +190,7 @@ def test_report_sections_follow_arrive_and_list_unblindings_and_amendments(unmas
         "yes",
     ]
     assert table_row(markdown, "seed")[1] == "424242"
-    assert table_row(markdown, "outcome assessment")[1:] == ["carol", "no"]
+    assert table_row(markdown, "outcome assessment")[1:3] == ["carol", "no"]
     assert "Welch 1947" in markdown and "Hedges & Olkin 1985" in markdown and "scipy 1." in markdown
     agreement = section(markdown, "Agreement between scoring methods")
     assert table_row(agreement, "FST immobility")[1:3] == ["motion vs manual", "24"]
@@ -211,7 +211,7 @@ def test_both_sexes_give_the_two_way_anova_and_one_sex_does_not(
 def test_several_spt_periods_give_the_mixed_model(unmasked: ReportFiles) -> None:
     text = section(unmasked.markdown.read_text(), "Sucrose preference over periods: mixed model")
     assert "Wald chi-square(2)" in text
-    assert float(table_row(text, "arm[ketamine]:period[day 2]")[1]) > 5
+    assert float(table_row(text, "arm\\[ketamine\\]:period\\[day 2\\]")[1]) > 5
     assert "fig-spt-preference-pct-periods.png" in text
 
 

@@ -16,11 +16,11 @@ from behavlab.services import (
     import_roster,
     record_weights,
 )
-from cohorts.sealed_key import ScryptParams
+from cohorts.sealed_key import Argon2idParams
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 
-FAST_KDF = ScryptParams(n=2**10)
-PASSPHRASE = "correct horse battery"
+FAST_KDF = Argon2idParams.fast_for_tests()
+PASSPHRASE = "tundra lantern quiver mosaic"
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,6 @@ def randomized(workspace: Workspace, tmp_path: Path) -> RandomizedStudy:
     weighed_at = datetime.combine(yesterday.date(), time(9, 0), yesterday.tzinfo)
     weights = baseline_weights(24)
     record_weights(workspace, "blind", write_weights(tmp_path / "weights.csv", weights, weighed_at))
-    draft = draft_randomization(workspace, "blind", RandomizationOptions(seed=2024))
+    draft = draft_randomization(workspace, "blind", RandomizationOptions(seed=2024, bare_seed=True))
     committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     return RandomizedStudy("blind", dict(committed.codes), dict(draft.allocation.assignment), weighed_at)

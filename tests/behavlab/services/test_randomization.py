@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from behavlab.audit_head import HEAD_LABEL
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.services import (
     RandomizationOptions,
@@ -20,11 +21,11 @@ from behavlab.services import (
     list_events,
 )
 from cohorts.blind_codes import normalize_code
-from cohorts.sealed_key import ScryptParams, SealedKey, unseal
+from cohorts.sealed_key import Argon2idParams, SealedKey, unseal
 from tests.behavlab.factories import write_roster
 
-FAST_KDF = ScryptParams(n=2**10)
-PASSPHRASE = "correct horse battery"
+FAST_KDF = Argon2idParams.fast_for_tests()
+PASSPHRASE = "tundra lantern quiver mosaic"
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def study(workspace: Workspace, tmp_path: Path) -> str:
 
 
 def test_a_draft_is_balanced_by_sex_and_shows_arms_only_by_number(workspace: Workspace, study: str) -> None:
-    draft = draft_randomization(workspace, study, RandomizationOptions(seed=7))
+    draft = draft_randomization(workspace, study, RandomizationOptions(seed=7, bare_seed=True))
     assert draft.n_animals == 24
     assert [(arm.label, arm.n, arm.females, arm.males) for arm in draft.balance.arms] == [
         ("arm 1", 12, 6, 6),
@@ -45,10 +46,21 @@ def test_a_draft_is_balanced_by_sex_and_shows_arms_only_by_number(workspace: Wor
     assert "vehicle" not in text_lines and "ketamine" not in text_lines
 
 
-def test_the_same_roster_and_seed_give_the_same_allocation(workspace: Workspace, study: str) -> None:
-    first = draft_randomization(workspace, study, RandomizationOptions(seed=99, method="minimization"))
-    second = draft_randomization(workspace, study, RandomizationOptions(seed=99, method="minimization"))
+def test_the_same_roster_and_bare_seed_give_the_same_allocation(workspace: Workspace, study: str) -> None:
+    bare = RandomizationOptions(seed=99, method="minimization", bare_seed=True)
+    first = draft_randomization(workspace, study, bare)
+    second = draft_randomization(workspace, study, bare)
     assert dict(first.allocation.assignment) == dict(second.allocation.assignment)
+    assert first.allocation.seed == 99 and first.allocation.bare_seed
+
+
+def test_a_user_seed_is_mixed_with_os_randomness_by_default(workspace: Workspace, study: str) -> None:
+    mixed = RandomizationOptions(seed=99, method="complete")
+    first = draft_randomization(workspace, study, mixed)
+    second = draft_randomization(workspace, study, mixed)
+    assert dict(first.allocation.assignment) != dict(second.allocation.assignment)
+    assert first.allocation.user_seed == second.allocation.user_seed == 99
+    assert first.allocation.seed != second.allocation.seed
 
 
 def test_commit_stores_codes_and_commitment_but_never_the_map_or_seed(
@@ -64,15 +76,18 @@ def test_commit_stores_codes_and_commitment_but_never_the_map_or_seed(
 
     with workspace.engine.connect() as connection:
         stored = connection.execute(text("SELECT ciphertext, commitment FROM sealedkey")).one()
-        record = connection.execute(
-            text("SELECT method, strata, n_animals, balance FROM randomization")
-        ).one()
+        record = connection.execute(text("SELECT * FROM randomization")).mappings().one()
+        study_uuid = connection.execute(text("SELECT uuid FROM study")).scalar_one()
     assert stored.commitment == committed.commitment
-    assert (record.method, record.strata, record.n_animals) == ("stratified-block", "sex", 24)
-    assert "123456789" not in json.dumps([*record]) and "123456789" not in stored.ciphertext
-    unsealed = unseal(SealedKey.from_json(stored.ciphertext), PASSPHRASE)
+    assert (record["method"], record["strata"], record["n_animals"]) == ("stratified-block", "sex", 24)
+    assert "balance" not in record and record["draws_previewed"] == 1
+    assert "123456789" not in json.dumps([*record.values()], default=str)
+    assert "123456789" not in stored.ciphertext
+    context = {"study_uuid": study_uuid, "roster_sha256": record["roster_sha256"]}
+    unsealed = unseal(SealedKey.from_json(stored.ciphertext), PASSPHRASE, context=context)
     assert dict(unsealed.assignment) == dict(draft.allocation.assignment)
-    assert unsealed.details["seed"] == 123456789
+    assert unsealed.details["user_seed"] == 123456789
+    assert unsealed.details["balance"] == draft.balance.as_dict()
 
     (event,) = [e for e in list_events(workspace, study) if e.action == "study.randomize"]
     payload = json.loads(event.payload)
@@ -98,8 +113,12 @@ def test_bad_options_are_refused(workspace: Workspace, study: str) -> None:
     with pytest.raises(InvalidInputError, match="accepted: complete, block"):
         draft_randomization(workspace, study, RandomizationOptions(method="coin-flip"))
     draft = draft_randomization(workspace, study, RandomizationOptions())
-    with pytest.raises(InvalidInputError, match="at least 8 characters"):
+    with pytest.raises(InvalidInputError, match=r"has 5 real characters .*at least 12"):
         commit_randomization(workspace, draft, "short", kdf=FAST_KDF)
+    for weak in ("ketamine2026!", "Rand Vehicle Ketamine 2026", "password12345"):
+        with pytest.raises(InvalidInputError, match=r"too easy to guess|own words") as caught:
+            commit_randomization(workspace, draft, weak, kdf=FAST_KDF)
+        assert weak not in str(caught.value)
     assert all(a.blind_code is None for a in list_animals(workspace, study))
 
 
@@ -120,9 +139,22 @@ def test_the_preparer_sheet_is_written_once_with_each_code_and_its_arm(
     committed = commit_randomization(workspace, draft, PASSPHRASE, preparer_sheet=sheet, kdf=FAST_KDF)
     lines = sheet.read_text().splitlines()
     assert lines[0] == "code,arm,substance,dose_mg_per_kg,concentration_mg_per_ml"
-    by_code = {line.split(",")[0]: line.split(",")[1:] for line in lines[1:]}
+    assert lines[-2] == "" and lines[-1].startswith(HEAD_LABEL), "the table, then the audit chain head"
+    by_code = {line.split(",")[0]: line.split(",")[1:] for line in lines[1:-2]}
     for label, code in committed.codes.items():
         arm_index = draft.allocation.assignment[label]
         expected = ["vehicle", "saline", "0", "0"] if arm_index == 0 else ["ketamine", "ketamine", "10", "1"]
         assert by_code[code] == expected
     assert [row[0] for row in by_code.items()] == sorted(by_code)
+
+
+def test_every_previewed_draw_is_counted_and_the_count_is_public(workspace: Workspace, study: str) -> None:
+    for seed in (1, 2, 3):
+        draft = draft_randomization(workspace, study, RandomizationOptions(seed=seed))
+    commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
+    with workspace.engine.connect() as connection:
+        assert connection.execute(text("SELECT draws_previewed FROM randomization")).scalar_one() == 3
+    events = [e for e in list_events(workspace, study) if e.study_id is not None]
+    assert [e.action for e in events].count("randomize.preview") == 3
+    (commit,) = [json.loads(e.payload) for e in events if e.action == "study.randomize"]
+    assert commit["draws_previewed"] == 3

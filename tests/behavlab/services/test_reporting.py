@@ -1,6 +1,7 @@
 """The study report from the database: blind before unmasking; after it, the effect with its sign and CI,
 matching an independent recomputation from the exported data.csv."""
 
+import json
 import math
 import os
 import shutil
@@ -145,3 +146,20 @@ def test_the_html_report_renders_with_its_figures_in_a_real_browser(
     content = pdf.read_bytes()
     assert content.startswith(b"%PDF")
     assert content.count(b"/Subtype /Image") >= len(written.files.figures) >= 1
+
+
+def test_the_unmasked_report_and_manifest_publish_the_opening_and_the_balance(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    blind = write_study_report(workspace, randomized.name, tmp_path / "blind")
+    blind_manifest = json.loads(blind.files.manifest.read_text())
+    assert blind_manifest["randomization"]["commitment_opening"] is None
+    assert "Commitment opening" not in blind.files.markdown.read_text()
+    assert "weight SMD" not in blind.files.markdown.read_text()
+    unmasked = unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="report test")
+    written = write_study_report(workspace, randomized.name, tmp_path / "final")
+    manifest = json.loads(written.files.manifest.read_text())
+    assert manifest["randomization"]["commitment_opening"] == dict(unmasked.opening)
+    markdown = written.files.markdown.read_text()
+    assert unmasked.opening["salt"] in markdown and "weight SMD arm 1 vs arm 2" in markdown
+    assert "arm 1 = vehicle, arm 2 = ketamine" in markdown

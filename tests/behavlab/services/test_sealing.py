@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from behavlab.audit_head import HEAD_LABEL
 from behavlab.errors import InvalidInputError
 from behavlab.services import UnsealError, Workspace, list_events, reprint_preparer_sheet, unblind_animal
 from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
@@ -52,11 +53,11 @@ def test_a_mistyped_code_is_caught_before_the_key_is_opened(
 @pytest.mark.parametrize(
     ("tamper", "message"),
     [
-        ("UPDATE sealedkey SET commitment = :fake", "does not verify"),
+        ("UPDATE sealedkey SET commitment = :fake", r"differ from the audit log \(sealedkey 1 edited"),
         (
             "UPDATE sealedkey SET ciphertext = "
             'replace(ciphertext, \'"ciphertext": "\', \'"ciphertext": "AAAA\')',
-            "passphrase is wrong, or the sealed key was altered",
+            r"differ from the audit log \(sealedkey 1 edited",
         ),
     ],
 )
@@ -75,7 +76,9 @@ def test_the_preparer_sheet_can_be_reprinted_with_the_passphrase(
     workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> None:
     path = reprint_preparer_sheet(workspace, randomized.name, PASSPHRASE, tmp_path / "again.csv")
-    rows = [line.split(",") for line in path.read_text().splitlines()[1:]]
+    *table, empty, head = path.read_text().splitlines()
+    assert empty == "" and head.startswith(HEAD_LABEL)
+    rows = [line.split(",") for line in table[1:]]
     arms_by_code = {code: randomized.arms[label] for label, code in randomized.codes.items()}
     assert {row[0]: ("vehicle", "ketamine")[arms_by_code[row[0]]] for row in rows} == {
         row[0]: row[1] for row in rows

@@ -1,6 +1,8 @@
 """Unmasking: refused while open items remain (unless forced), wrong passphrase or tampering change
 nothing, done once, reveals every arm and locks the study."""
 
+import json
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,7 +55,7 @@ def test_a_wrong_passphrase_or_tampered_key_changes_nothing(
         unmask_study(workspace, randomized.name, "wrong passphrase!", force_reason="test")
     with workspace.engine.begin() as connection:
         connection.execute(text("UPDATE sealedkey SET commitment = :c"), {"c": "f" * 64})
-    with pytest.raises(UnsealError, match="does not verify"):
+    with pytest.raises(UnsealError, match=r"differ from the audit log \(sealedkey 1 edited"):
         unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="test")
     assert _count(workspace, "unmaskevent") == 0 and _count(workspace, "revealedallocation") == 0
     assert [e.action for e in list_events(workspace, randomized.name)][-2:] == ["unseal.refused"] * 2
@@ -82,3 +84,40 @@ def test_unmasking_happens_once_and_locks_the_study(
     )
     assert late.decided_blind is False
     assert _count(workspace, "unmaskevent") == 1
+
+
+def test_unmasking_publishes_the_commitment_opening_and_the_sealed_balance(
+    workspace: Workspace, randomized: RandomizedStudy
+) -> None:
+    unmasked = unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="test")
+    opening = unmasked.opening
+    (randomize_event,) = [e for e in list_events(workspace, randomized.name) if e.action == "study.randomize"]
+    assert opening["commitment"] == json.loads(randomize_event.payload)["commitment"]
+    assert json.loads(opening["allocation"]) == randomized.arms
+    recomputed = subprocess.run(
+        ["bash", "-c", opening["command"]], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert recomputed[0] == opening["commitment"]
+    (event,) = [e for e in list_events(workspace, randomized.name) if e.action == "study.unmask"]
+    assert json.loads(event.payload)["commitment_opening"] == opening
+    with workspace.engine.connect() as connection:
+        revealed = json.loads(connection.execute(text("SELECT revealed FROM unmaskevent")).scalar_one())
+    assert sum(arm["n"] for arm in revealed["balance"]["arms"]) == 24
+    assert "balance_recomputed_at_unmasking" not in revealed
+
+
+def test_swapped_blind_codes_are_refused_before_anything_is_revealed(
+    workspace: Workspace, randomized: RandomizedStudy
+) -> None:
+    first, second = randomized.code_in_arm(0), randomized.code_in_arm(1)
+    with workspace.engine.begin() as connection:
+        for code, temporary in ((first, "SWAP01"), (second, first), ("SWAP01", second)):
+            connection.execute(
+                text("UPDATE allocation SET blind_code = :new WHERE blind_code = :old"),
+                {"new": temporary, "old": code},
+            )
+    with pytest.raises(UnsealError, match=r"allocation .* edited") as refused:
+        unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="test")
+    assert "vehicle" not in str(refused.value) and "ketamine" not in str(refused.value)
+    assert _count(workspace, "unmaskevent") == 0 and _count(workspace, "revealedallocation") == 0
+    assert list_events(workspace, randomized.name)[-1].action == "unseal.refused"

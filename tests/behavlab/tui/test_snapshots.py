@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Checkbox, Input, Static
 
 from behavlab.services import (
     RandomizationOptions,
@@ -66,6 +66,7 @@ def test_screen_snapshot(app: BehavlabApp, snap_compare: Any, name: str, keys: t
 def test_randomize_preview_snapshot(app: BehavlabApp, snap_compare: Any) -> None:
     async def preview(pilot: Pilot[None]) -> None:
         await navigate("enter", "z")(pilot)
+        pilot.app.screen.query_one("#bare-seed", Checkbox).value = True  # else the seed is mixed: a new draw
         pilot.app.screen.query_one("#seed", Input).focus()
         await type_text(pilot, "2024")
         await pilot.press("enter")
@@ -111,7 +112,7 @@ def study_with_videos(
     monkeypatch.setattr(randomization, "generate_codes", _reproducible_codes)
     create_study(sqlite_workspace, StudySettings(name="snapshot"))
     import_roster(sqlite_workspace, "snapshot", write_roster(tmp_path / "roster.csv", 24))
-    draft = draft_randomization(sqlite_workspace, "snapshot", RandomizationOptions(seed=2024))
+    draft = draft_randomization(sqlite_workspace, "snapshot", RandomizationOptions(seed=2024, bare_seed=True))
     codes = sorted(commit_randomization(sqlite_workspace, draft, PASSPHRASE, kdf=FAST_KDF).codes.values())
     when = datetime(2025, 3, 3, 10, 0).astimezone()
     for index, (video, rois) in enumerate(camera_videos):

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from scipy import stats
-from textual.widgets import Input, Select
+from textual.widgets import Checkbox, Input, Select
 from textual_plotext import PlotextPlot
 
+from behavlab.audit_head import HEAD_LABEL
 from behavlab.services import (
     StudySettings,
     Workspace,
@@ -77,6 +78,7 @@ async def test_randomize_previews_the_balance_and_seals_with_the_passphrase_twic
         screen = app.screen
         assert isinstance(screen, RandomizeScreen)
         screen.query_one("#method", Select).value = "block"
+        screen.query_one("#bare-seed", Checkbox).value = True  # seed 2024 as given: arms of 12 and 12
         screen.query_one("#seed", Input).focus()
         await type_text(pilot, "2024")
         await pilot.press("enter")
@@ -103,7 +105,8 @@ async def test_randomize_previews_the_balance_and_seals_with_the_passphrase_twic
         assert isinstance(app.screen, DashboardScreen)
         assert all(animal.blind_code for animal in list_animals(workspace, "rand"))
         with sheet.open() as handle:
-            assert len(list(csv.DictReader(handle))) == 24
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == 24 + 1 and rows[-1]["code"].startswith(HEAD_LABEL), "24 animals, then the head"
         (event,) = [e for e in list_events(workspace, "rand") if e.action == "study.randomize"]
         assert '"method":"block"' in event.payload
         assert "randomized      yes" in str(app.screen.query_one("#state").render())
@@ -291,3 +294,32 @@ async def test_a_file_that_cannot_be_written_is_a_notice_naming_it(
         await settle(pilot)
         assert isinstance(app.screen, DosingScreen)
         assert any(str(not_a_folder) in message for message in notices(app))
+
+
+async def test_a_weak_passphrase_is_refused_with_its_reason_and_a_bare_seed_warns(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    create_study(workspace, StudySettings(name="weak"))
+    import_roster(workspace, "weak", write_roster(tmp_path / "roster.csv", 8))
+    app = BehavlabApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_step(pilot, "z")
+        screen = app.screen
+        assert isinstance(screen, RandomizeScreen)
+        screen.query_one("#bare-seed", Checkbox).value = True
+        await settle(pilot)
+        assert any("bare seed" in message and "reproduces" in message for message in notices(app))
+        screen.query_one("#seed", Input).focus()
+        await type_text(pilot, "2024")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen.query_one("#passphrase-1", Input).focus()
+        for _ in range(2):
+            await type_text(pilot, "ketamine2026!")
+            await pilot.press("enter")
+        await settle(pilot)
+        assert any("own words" in message for message in notices(app))
+        assert not any("ketamine2026!" in message for message in notices(app))
+        assert screen.query_one("#passphrase-1", Input).value == ""
+        assert isinstance(app.screen, RandomizeScreen)
+        assert all(animal.blind_code is None for animal in list_animals(workspace, "weak"))

@@ -54,7 +54,8 @@ body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; ma
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ccc; margin-top: 2rem; }
 h3 { font-size: 1.05rem; margin-top: 1.4rem; }
 table { border-collapse: collapse; margin: 0.6rem 0 1rem; font-size: 0.85rem; }
-th, td { border: 1px solid #bbb; padding: 0.2rem 0.45rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #bbb; padding: 0.2rem 0.45rem; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; }
 th { background: #f0f0f0; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: 0.2rem; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
@@ -267,13 +268,13 @@ def _randomisation(data: ReportData) -> list[Block]:
         blocks += [Paragraph(line) for line in r.balance_lines]
     if r.commitment_opening is not None:
         opening = r.commitment_opening
-        blocks.append(
-            Paragraph(
-                f"Commitment opening: salt {opening['salt']}; canonical allocation "
-                f"{opening['allocation']}. Anyone can recompute the commitment {opening['commitment']} "
-                f"with: {opening['command']}"
-            )
-        )
+        rows_opening = [
+            ("commitment (published before dosing)", opening["commitment"]),
+            ("salt", opening["salt"]),
+            ("canonical allocation (animal ID -> arm index)", opening["allocation"]),
+            ("recompute the commitment with", opening["command"]),
+        ]
+        blocks.append(table(("item", "value"), rows_opening, "Commitment opening: anyone can check it"))
     return blocks
 
 

@@ -55,11 +55,10 @@ from behavlab.services import (
     unmask_study,
     verify_chain,
 )
-from behavlab.tui.app import BehavlabApp
 from tests.behavlab.conftest import FAST_KDF, PASSPHRASE
 from tests.behavlab.factories import baseline_weights, roster_rows, write_csv, write_roster, write_weights
 from tests.behavlab.leaks import arm_separating_columns, lines_naming_an_animal
-from tests.behavlab.tui.conftest import notices, rendered_text, settle, widget_text
+from tests.behavlab.tui.conftest import every_step_screen_text
 from tests.behavlab.tui.test_blinding import STEP_KEYS
 from tracking.pose_synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
 from tracking.synth import write_fst_video
@@ -556,20 +555,7 @@ def test_no_command_option_export_error_log_or_column_reveals_an_arm(attack: Att
 
 @pytest.mark.slow
 async def test_no_tui_screen_reveals_an_arm(attack: Attack) -> None:
-    workspace = open_workspace(attack.url, actor="tui")
-    app_ = BehavlabApp(workspace)
-    lines: list[str] = []
-    async with app_.run_test(size=(160, 50)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        for key in STEP_KEYS.values():
-            await pilot.press(key)
-            await settle(pilot)
-            lines += widget_text(app_.screen) + rendered_text(app_) + notices(app_)
-            await pilot.press("escape")
-            await settle(pilot)
-    workspace.engine.dispose()
+    lines = await every_step_screen_text(attack.url, "tui", STEP_KEYS.values())
     assert any(attack.code(0) in line for line in lines), "no screen named an animal: nothing was tested"
     assert _leaking_lines(lines, attack) == []
 

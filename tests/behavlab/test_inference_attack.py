@@ -43,7 +43,6 @@ from behavlab.services import (
     open_workspace,
     record_weights,
 )
-from behavlab.tui.app import BehavlabApp
 from tests.behavlab.factories import write_csv, write_weights
 from tests.behavlab.inference import (
     Animal,
@@ -56,7 +55,7 @@ from tests.behavlab.inference import (
     search,
 )
 from tests.behavlab.services.conftest import FAST_KDF, PASSPHRASE
-from tests.behavlab.tui.conftest import notices, rendered_text, settle, widget_text
+from tests.behavlab.tui.conftest import every_step_screen_text
 from tests.behavlab.tui.test_blinding import STEP_KEYS
 
 #: (method, number of mice, user seed or None for a seed drawn by the system), one study each.
@@ -209,21 +208,7 @@ def _read_files(studies: list[BuiltStudy], folder: Path, evidence: Evidence) -> 
 
 async def _tui_records(url: str) -> list[str]:
     """Each line of every step screen of the first study in the terminal app."""
-    workspace = open_workspace(url, actor="technician")
-    app_ = BehavlabApp(workspace)
-    lines: list[str] = []
-    async with app_.run_test(size=(160, 50)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        for key in STEP_KEYS.values():
-            await pilot.press(key)
-            await settle(pilot)
-            lines += widget_text(app_.screen) + rendered_text(app_) + notices(app_)
-            await pilot.press("escape")
-            await settle(pilot)
-    workspace.engine.dispose()
-    return lines
+    return await every_step_screen_text(url, "technician", STEP_KEYS.values())
 
 
 @pytest.mark.slow

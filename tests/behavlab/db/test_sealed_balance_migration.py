@@ -16,7 +16,7 @@ from behavlab.cli.main import app
 from behavlab.db.engine import create_database_engine
 from behavlab.db.migrate import alembic_config, upgrade_to_head
 from behavlab.notices import BALANCE_WAS_READABLE, SEALED_BALANCE_RELEASE
-from behavlab.services import list_events, open_workspace
+from behavlab.services import list_events, open_workspace, write_study_report
 
 #: A per-arm weight SD at full precision, as the old release stored it: it must vanish from the file.
 OLD_SD = 1.7320508075688772
@@ -69,7 +69,9 @@ def _file_bytes(path: Path) -> bytes:
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
-def test_the_clear_balance_is_removed_from_every_page_and_the_exposure_is_said(database_url: str) -> None:
+def test_the_clear_balance_is_removed_from_every_page_and_the_exposure_is_said(
+    database_url: str, tmp_path: Path
+) -> None:
     url = _old_database(database_url)
     path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else None
     if path is not None:
@@ -100,3 +102,7 @@ def test_the_clear_balance_is_removed_from_every_page_and_the_exposure_is_said(d
     assert " ".join(BALANCE_WAS_READABLE.split()[:8]) in " ".join(shown.output.split())
     log = CliRunner().invoke(app, ["--db", url, "audit", "log", "--study", "old"], env={"COLUMNS": "300"})
     assert "randomization.balance_removed" in log.stdout
+    workspace = open_workspace(url)
+    report = write_study_report(workspace, "old", tmp_path / "report").files.markdown.read_text()
+    workspace.engine.dispose()
+    assert " ".join(BALANCE_WAS_READABLE.split()[:12]) in " ".join(report.replace("\\", "").split())

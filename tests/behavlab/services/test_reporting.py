@@ -162,4 +162,5 @@ def test_the_unmasked_report_and_manifest_publish_the_opening_and_the_balance(
     assert manifest["randomization"]["commitment_opening"] == dict(unmasked.opening)
     markdown = written.files.markdown.read_text()
     assert unmasked.opening["salt"] in markdown and "weight SMD arm 1 vs arm 2" in markdown
+    assert "Commitment opening: anyone can check it" in markdown
     assert "arm 1 = vehicle, arm 2 = ketamine" in markdown

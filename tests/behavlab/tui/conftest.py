@@ -3,7 +3,7 @@ randomized study."""
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -75,6 +75,27 @@ def rendered_text(app: App[None]) -> list[str]:
     svg = app.export_screenshot()
     lines = re.findall(r"<text[^>]*>(.*?)</text>", svg)
     return [html.unescape(re.sub(r"<[^>]+>", "", line)).replace("\xa0", " ") for line in lines]
+
+
+async def every_step_screen_text(url: str, actor: str, step_keys: Iterable[str]) -> list[str]:
+    """Open the first study in the terminal app, then each step screen in turn: every line each one shows."""
+    from behavlab.tui.app import BehavlabApp
+
+    workspace = open_workspace(url, actor=actor)
+    app_ = BehavlabApp(workspace)
+    lines: list[str] = []
+    async with app_.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        for key in step_keys:
+            await pilot.press(key)
+            await settle(pilot)
+            lines += widget_text(app_.screen) + rendered_text(app_) + notices(app_)
+            await pilot.press("escape")
+            await settle(pilot)
+    workspace.engine.dispose()
+    return lines
 
 
 def notices(app: App[None]) -> list[str]:

@@ -50,10 +50,10 @@ from behavlab.services import (
     write_dosing_sheet,
 )
 from bench._videos import bench_video
-from cohorts.sealed_key import ScryptParams
+from cohorts.key_derivation import Argon2idParams
 from cohorts.synth import synthetic_roster, write_roster_csv
 
-SETUP_KDF = ScryptParams(n=2**14)
+SETUP_KDF = Argon2idParams.fast_for_tests()
 PASSPHRASE = "bench passphrase, never for a real study"
 REPEATS = 5
 

@@ -12,7 +12,7 @@ through the `zxcvbn` Python port, imported only when a passphrase is checked. A 
 estimated 10**8 guesses or more; zxcvbn's "safely unguessable") is required (`MIN_SCORE`), and a passphrase
 whose words are all study or lab words is refused outright: zxcvbn rates several known words strong by their
 count alone, but they are an informed attacker's first guesses. The length rule
-(`cohorts.sealed_key.MIN_PASSPHRASE_CHARS` real characters after NFC normalization, not counting whitespace,
+(`MIN_PASSPHRASE_CHARS` real characters after NFC normalization, not counting whitespace,
 control or format characters) follows NIST SP 800-63B section 3.1.1.2, which asks for a length minimum and
 a check against lists of commonly used or context-specific words rather than composition rules. Control and
 format characters (zero-width and bidirectional marks) are removed before estimating, so invisible
@@ -24,13 +24,11 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from cohorts.sealed_key import (
-    MIN_PASSPHRASE_CHARS,
-    PassphraseTooShortError,
-    WeakPassphraseError,
-    check_passphrase_length,
-    real_characters,
-)
+from cohorts.sealing_errors import PassphraseTooShortError, WeakPassphraseError
+
+#: The fewest real characters a passphrase may have (spaces, control and invisible characters not counted).
+MIN_PASSPHRASE_CHARS = 12
+_IGNORED_CATEGORIES = ("Cc", "Cf")
 
 MIN_SCORE = 3
 ESTIMATED_CHARS = 72
@@ -87,6 +85,29 @@ __all__ = [
 ]
 
 
+def real_characters(passphrase: str) -> int:
+    """Characters of the NFC-normalized passphrase that count toward its length.
+
+    Whitespace, control (Cc) and format (Cf: zero-width, bidirectional) characters do not count.
+    """
+    return sum(
+        1
+        for char in unicodedata.normalize("NFC", passphrase)
+        if not char.isspace() and unicodedata.category(char) not in _IGNORED_CATEGORIES
+    )
+
+
+def check_passphrase_length(passphrase: str) -> None:
+    """Refuse a passphrase with fewer than `MIN_PASSPHRASE_CHARS` real characters, without echoing it."""
+    length = real_characters(passphrase)
+    if length < MIN_PASSPHRASE_CHARS:
+        raise PassphraseTooShortError(
+            f"the passphrase has {length} real characters (spaces, control and invisible characters do not "
+            f"count); accepted: at least {MIN_PASSPHRASE_CHARS} (four or more unrelated words are easier "
+            "to remember than symbols)"
+        )
+
+
 def check_passphrase(passphrase: str, user_words: Sequence[str] = ()) -> None:
     """Refuse a passphrase too short or too easy to guess, naming why without echoing it.
 
@@ -112,7 +133,7 @@ def check_passphrase(passphrase: str, user_words: Sequence[str] = ()) -> None:
     visible = "".join(
         char
         for char in unicodedata.normalize("NFC", passphrase)
-        if unicodedata.category(char) not in ("Cc", "Cf")
+        if unicodedata.category(char) not in _IGNORED_CATEGORIES
     )
     dictionary = _dictionary_words(user_words)
     letters = re.findall(r"[^\W\d_]+", visible.lower())

@@ -26,6 +26,8 @@ from behavlab.services.sealing import preparer_rows, sealing_context, write_prep
 from behavlab.services.workspace import Workspace
 from cohorts.balance import BalanceReport, balance_report
 from cohorts.blind_codes import generate_codes
+from cohorts.key_derivation import KdfParams
+from cohorts.passphrase import check_passphrase
 from cohorts.randomization import (
     DEFAULT_METHOD,
     DEFAULT_STRATA,
@@ -35,9 +37,10 @@ from cohorts.randomization import (
 )
 from cohorts.randomization import Allocation as DrawnAllocation
 from cohorts.roster import roster_sha256
-from cohorts.sealed_key import KdfParams, SealedKeyError, check_passphrase, seal
 from cohorts.sealed_key import SealedKey as StoredKey
+from cohorts.sealed_key import seal
 from cohorts.sealed_payload import padded_plaintext_bytes, sealed_details
+from cohorts.sealing_errors import SealedKeyError
 
 #: The audit action of showing the key holder a draw before committing: re-drawing leaves a trace.
 PREVIEW_ACTION = "randomize.preview"

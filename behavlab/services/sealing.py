@@ -24,14 +24,9 @@ from behavlab.services.sheets import PRIVATE_FILE_MODE, write_csv
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.dosing import stock_concentration_mg_per_ml
-from cohorts.sealed_key import (
-    CommitmentMismatchError,
-    SealedKeyError,
-    UnsealedKey,
-    WrongPassphraseError,
-    unseal,
-)
 from cohorts.sealed_key import SealedKey as StoredKey
+from cohorts.sealed_key import UnsealedKey, unseal
+from cohorts.sealing_errors import CommitmentMismatchError, SealedKeyError, WrongPassphraseError
 
 #: The audit action of re-printing the preparer sheet: whoever did it knows the allocation.
 PREPARER_REPRINT = "preparer_sheet.reprint"

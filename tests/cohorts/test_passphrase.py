@@ -2,9 +2,8 @@
 
 import pytest
 
-from cohorts import sealed_key
 from cohorts.passphrase import MIN_SCORE, WeakPassphraseError, check_passphrase
-from cohorts.sealed_key import PassphraseTooShortError, SealedKeyError
+from cohorts.sealing_errors import PassphraseTooShortError, SealedKeyError
 
 STUDY_WORDS = ("ketamine-fst-2026", "ketamine", "vehicle", "saline")
 STRONG = "tundra lantern quiver mosaic"
@@ -64,11 +63,3 @@ def test_invisible_characters_do_not_make_a_weak_passphrase_strong() -> None:
 )
 def test_random_word_phrases_are_accepted(passphrase: str) -> None:
     check_passphrase(passphrase, STUDY_WORDS)
-
-
-def test_the_sealed_key_module_keeps_its_check_passphrase() -> None:
-    sealed_key.check_passphrase(STRONG)
-    with pytest.raises(WeakPassphraseError):
-        sealed_key.check_passphrase("ketamine2026!")
-    with pytest.raises(WeakPassphraseError):
-        sealed_key.check_passphrase("ketamine2026x", ["ketamine"])

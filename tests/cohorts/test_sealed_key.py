@@ -13,24 +13,24 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from cohorts.commitment import allocation_commitment, verify_commitment
+from cohorts.key_derivation import Argon2idParams, ScryptParams
 from cohorts.sealed_key import (
     FORMAT,
     FORMAT_V1,
-    Argon2idParams,
-    CommitmentMismatchError,
-    PassphraseTooShortError,
-    ScryptParams,
     SealedKey,
-    SealedKeyContextError,
-    SealedKeyError,
-    SealedKeyFormatError,
-    WrongPassphraseError,
-    allocation_commitment,
     commitment_opening,
     plaintext_length,
     seal,
     unseal,
-    verify_commitment,
+)
+from cohorts.sealing_errors import (
+    CommitmentMismatchError,
+    PassphraseTooShortError,
+    SealedKeyContextError,
+    SealedKeyError,
+    SealedKeyFormatError,
+    WrongPassphraseError,
 )
 
 FAST = Argon2idParams.fast_for_tests()

@@ -16,7 +16,7 @@ from behavlab.services import (
     import_roster,
     record_weights,
 )
-from cohorts.sealed_key import Argon2idParams
+from cohorts.key_derivation import Argon2idParams
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 
 FAST_KDF = Argon2idParams.fast_for_tests()

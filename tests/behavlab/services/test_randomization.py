@@ -21,7 +21,8 @@ from behavlab.services import (
     list_events,
 )
 from cohorts.blind_codes import normalize_code
-from cohorts.sealed_key import Argon2idParams, SealedKey, unseal
+from cohorts.key_derivation import Argon2idParams
+from cohorts.sealed_key import SealedKey, unseal
 from tests.behavlab.factories import write_roster
 
 FAST_KDF = Argon2idParams.fast_for_tests()

@@ -1,5 +1,6 @@
 """The application's workflows: the only layer the CLI and TUI call; owns transactions and the audit log."""
 
+from behavlab.audit_head import ChainHead
 from behavlab.db.migrate import UpgradeResult
 from behavlab.services.animals import (
     AnimalStatus,
@@ -66,6 +67,7 @@ __all__ = [
     "ROUTES",
     "AnimalStatus",
     "CalibrationRun",
+    "ChainHead",
     "ChainReport",
     "CommittedRandomization",
     "DemoPlan",

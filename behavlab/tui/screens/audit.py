@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from behavlab.services import ChainReport, list_events, verify_chain
+from behavlab.services import ChainHead, ChainReport, current_head, list_events, verify_chain
 from behavlab.tui.screens.base import StudyScreen
 
 COLUMNS = ("#", "at (UTC)", "actor", "action", "entity", "details")
@@ -67,12 +67,18 @@ class AuditScreen(StudyScreen):
         table.move_cursor(row=table.row_count - 1)
 
     def action_verify(self) -> None:
-        """Recompute the hash chain of the whole log."""
-        self.call(lambda: verify_chain(self.workspace), self._verified, "Cannot verify the chain")
+        """Recompute the hash chain of the whole log and read its head."""
+        self.call(
+            lambda: (verify_chain(self.workspace), current_head(self.workspace)),
+            self._verified,
+            "Cannot verify the chain",
+        )
 
-    def _verified(self, report: ChainReport) -> None:
+    def _verified(self, checked: tuple[ChainReport, ChainHead]) -> None:
+        report, head = checked
         text = (
-            f"hash chain verified: {report.events_checked} events"
+            f"hash chain verified: {report.events_checked} events, every audited row matches. {head.line} "
+            "(note it in the lab book: `behavlab audit verify --head` proves the log still extends it)"
             if report.ok
             else f"hash chain BROKEN at event {report.first_bad_event_id}: {report.problem}"
             if not report.chain_ok

@@ -16,6 +16,7 @@ from behavlab.services import (
     Workspace,
     add_fst_session,
     create_study,
+    current_head,
     dosing_sheet,
     import_roster,
     list_animals,
@@ -275,7 +276,9 @@ async def test_audit_lists_the_events_and_verifies_the_chain(
         actions = [row[3] for row in table_rows(app.screen, "#events")]
         assert actions == [e.action for e in list_events(workspace, randomized.name)]
         assert {"study.create", "animals.import", "study.randomize"} <= set(actions)
-        assert "hash chain verified" in str(app.screen.query_one("#chain").render())
+        chain = " ".join(str(app.screen.query_one("#chain").render()).split())
+        assert "hash chain verified" in chain
+        assert f"{current_head(workspace).line}" in chain
 
 
 async def test_a_file_that_cannot_be_written_is_a_notice_naming_it(

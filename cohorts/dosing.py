@@ -14,7 +14,6 @@ the same whichever arm the animal is in. Times must be timezone-aware; "the same
 the timezone of the dosing time given.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,14 +52,6 @@ def injection_volume_ml(weight_g: float, volume_ml_per_kg: float) -> float:
 
 class DosingError(ValueError):
     """A dose cannot be prepared or given as asked; the message names the animal by its blind code only."""
-
-
-class DoseSheetError(ValueError):
-    """A dose sheet was refused; `refusals` holds one `DosingError` per animal, `str()` one per line."""
-
-    def __init__(self, refusals: Sequence[DosingError]) -> None:
-        self.refusals = tuple(refusals)
-        super().__init__("\n".join(str(refusal) for refusal in self.refusals))
 
 
 @dataclass(frozen=True)
@@ -129,23 +120,3 @@ def dose_sheet_row(
     volume_ml = injection_volume_ml(animal.weight_g, volume_ml_per_kg)
     check_dose_volume(animal.code, volume_ml, animal.weight_g, limit_ml_per_kg)
     return DoseSheetRow(animal.code, animal.cage, animal.weight_g, animal.weighed_at, volume_ml)
-
-
-def dose_sheet(
-    animals: Sequence[DoseInput],
-    as_of: datetime,
-    volume_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
-    limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
-    max_weight_age: timedelta | None = None,
-) -> tuple[DoseSheetRow, ...]:
-    """Every animal's dose-sheet line, or `DoseSheetError` listing every animal that cannot be dosed."""
-    rows: list[DoseSheetRow] = []
-    refusals: list[DosingError] = []
-    for animal in animals:
-        try:
-            rows.append(dose_sheet_row(animal, as_of, volume_ml_per_kg, limit_ml_per_kg, max_weight_age))
-        except DosingError as refusal:
-            refusals.append(refusal)
-    if refusals:
-        raise DoseSheetError(refusals)
-    return tuple(rows)

@@ -9,7 +9,6 @@ or with other parameters.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from tracking.outputs import atomic_write
 
 CACHE_FORMAT = "behavlab-signal-cache"
 CACHE_VERSION = 1
-_HASH_CHUNK = 1 << 20
 
 
 class CacheError(ValueError):
@@ -72,15 +70,6 @@ def _canonical(params: Mapping[str, Any]) -> dict[str, Any]:
         return json.loads(json.dumps(dict(params), sort_keys=True))
     except TypeError as error:
         raise ValueError(f"signal parameters must be JSON-serialisable: {error}") from error
-
-
-def hash_file(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, as ``"sha256:<hex>"`` (read in 1-MiB chunks)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return f"sha256:{digest.hexdigest()}"
 
 
 def save_signal_cache(path: str | Path, cache: SignalCache) -> Path:

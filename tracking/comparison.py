@@ -22,7 +22,7 @@ import pandas as pd
 from tracking.agreement import FrameAgreement, SecondsAgreement, frame_agreement, seconds_agreement
 from tracking.calibration import CalibrationVideo
 from tracking.labels import LabelFileError
-from tracking.presets import ScoringParams
+from tracking.presets import FST_SCORED_WINDOW_S, ScoringParams
 from tracking.scorings import Scoring
 
 #: Frame rate of the time grid on which two scorings without frame times (bouts, bare 0/1 rows) compare.
@@ -122,8 +122,8 @@ def compare_scorings(
     first: Sequence[Scoring],
     second: Sequence[Scoring],
     *,
-    window_start_s: float = 120.0,
-    window_end_s: float | None = 360.0,
+    window_start_s: float = FST_SCORED_WINDOW_S[0],
+    window_end_s: float | None = FST_SCORED_WINDOW_S[1],
     tolerance_s: float = 0.0,
     grid_fps: float = DEFAULT_GRID_FPS,
 ) -> Comparison:

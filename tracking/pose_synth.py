@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from tracking.pose.io import PoseTracks, write_dlc
+from tracking.presets import FST_DURATION_S
 from tracking.synth import Bout, bouts_to_frames, random_bouts
 
 #: Body parts and their positions (cm) in the body frame: x forward along the body, y to the left.
@@ -52,7 +53,7 @@ SYNTH_SCORER = "DLC_Resnet50_synthfstNov25shuffle1_snapshot_best-100"
 class PoseSynthConfig:
     """Parameters of the synthetic tracks (lengths in cm unless named ``_px``)."""
 
-    duration_s: float = 360.0
+    duration_s: float = FST_DURATION_S
     fps: float = 30.0
     px_per_cm: float = 10.0
     tank_radius_cm: float = 10.0

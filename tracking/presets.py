@@ -18,6 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 METHODS = ("motion", "pose")
+#: The forced-swim test: 6 minutes from the animal's entry into the water (Can et al. 2012, JoVE 59:e3638).
+FST_DURATION_S = 360.0
+#: Immobility is scored over its last 4 minutes: seconds 120-360 after the animal's entry.
+FST_SCORED_WINDOW_S = (120.0, FST_DURATION_S)
 _FORMAT = "behavlab-preset"
 _FORMAT_VERSION = 1
 
@@ -37,9 +41,9 @@ class ScoringParams:
     min_bout_s: float = 1.0
     smooth_s: float = 0.0
     max_nan_gap_s: float = 0.25
-    window_start_s: float = 120.0
-    window_end_s: float | None = 360.0
-    test_duration_s: float | None = 360.0
+    window_start_s: float = FST_SCORED_WINDOW_S[0]
+    window_end_s: float | None = FST_SCORED_WINDOW_S[1]
+    test_duration_s: float | None = FST_DURATION_S
     bin_s: float = 60.0
     sample_bin_s: float = 5.0
     min_separation: float = 2.0

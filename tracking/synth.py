@@ -33,6 +33,7 @@ import av
 import cv2
 import numpy as np
 
+from tracking.presets import FST_DURATION_S, FST_SCORED_WINDOW_S
 from tracking.rois import CircleROI
 
 Codec = Literal["mpeg4", "h264"]
@@ -74,7 +75,9 @@ class TankTruth:
     bouts: tuple[Bout, ...]
     fps: float
 
-    def immobility_s(self, start_s: float = 120.0, end_s: float = 360.0) -> float:
+    def immobility_s(
+        self, start_s: float = FST_SCORED_WINDOW_S[0], end_s: float = FST_SCORED_WINDOW_S[1]
+    ) -> float:
         """Seconds of immobility in the window [start_s, end_s): immobile frames there, 1 / fps each."""
         times = np.arange(self.immobile.size) / self.fps
         inside = (times >= start_s) & (times < end_s)
@@ -312,7 +315,7 @@ class _Mouse:
 def write_fst_video(
     path: str | Path,
     *,
-    duration_s: float = 360.0,
+    duration_s: float = FST_DURATION_S,
     fps: float = 30.0,
     size: tuple[int, int] = (640, 480),
     n_tanks: int = 1,

@@ -11,7 +11,7 @@ import typer
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.scoring import SET_OPTION, overrides_from
 from behavlab.errors import InvalidInputError
-from behavlab.services import calibrate_to_labels, compare_scorings
+from behavlab.services import FST_SCORED_WINDOW_S, calibrate_to_labels, compare_scorings
 
 if TYPE_CHECKING:
     from tracking.agreement import FrameAgreement, SecondsAgreement
@@ -147,9 +147,13 @@ def calibrate(
 def agreement(
     first: Path = typer.Argument(..., help=SOURCE_HELP + " The reference."),
     second: Path = typer.Argument(..., help="The scoring compared with the reference (same kinds)."),
-    window_start_s: float = typer.Option(120.0, "--window-start-s", help="Scored window start, seconds."),
+    window_start_s: float = typer.Option(
+        FST_SCORED_WINDOW_S[0], "--window-start-s", help="Scored window start, seconds."
+    ),
     window_end_s: str = typer.Option(
-        "360", "--window-end-s", help="Scored window end, seconds, or 'none' (to the end)."
+        f"{FST_SCORED_WINDOW_S[1]:g}",
+        "--window-end-s",
+        help="Scored window end, seconds, or 'none' (to the end).",
     ),
     tolerance_s: float = typer.Option(0.0, "--tolerance-s", help=TOLERANCE_HELP),
     fps: float = typer.Option(30.0, "--fps", help="Time grid for two scorings without frame times (bouts)."),

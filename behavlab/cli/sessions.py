@@ -167,7 +167,9 @@ def spt_bottles(
     for warning in recorded.warnings:
         print_warning(warning)
     if recorded.anhedonic:
-        print_warning(f"preference below 65%: {', '.join(recorded.anhedonic)}")
+        print_warning(
+            f"preference below {recorded.anhedonia_threshold_pct:g}%: {', '.join(recorded.anhedonic)}"
+        )
 
 
 @spt_app.command("results")

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from behavlab.audit_head import ChainHead
+from tracking.presets import FST_SCORED_WINDOW_S
 
 OUTCOME_COLUMNS = ("code", "arm", "sex", "cage", "outcome", "method", "period", "value", "unit")
 PER_MINUTE_COLUMNS = ("code", "arm", "method", "minute", "immobile_s")
@@ -30,7 +31,6 @@ PRIMARY_OUTCOME = "fst_immobility_s"
 SPT_OUTCOME = "spt_preference_pct"
 CAGE_RANDOMIZATION = "cage-cluster"
 STAGES = ("allocation", "conduct", "outcome assessment", "analysis")
-DEFAULT_WINDOW_S = (120.0, 360.0)
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ class ScoringInfo:
     method: str
     parameters: Mapping[str, Any]
     software_version: str
-    window_s: tuple[float, float] = DEFAULT_WINDOW_S
+    window_s: tuple[float, float] = FST_SCORED_WINDOW_S
     description: str = ""
 
 

@@ -19,8 +19,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from behavlab.report.data import DEFAULT_WINDOW_S, SPT_OUTCOME, ReportData, outcome_groups, text_or_none
+from behavlab.report.data import SPT_OUTCOME, ReportData, outcome_groups, text_or_none
 from tracking.outputs import atomic_write
+from tracking.presets import FST_SCORED_WINDOW_S
 
 DPI = 110
 JITTER_SEED = 20240501
@@ -202,7 +203,7 @@ def _per_minute_figures(data: ReportData, out_dir: Path) -> list[FigureFile]:
     files = []
     for method, rows in data.analysed_per_minute.groupby("method", sort=False):
         scoring = data.scoring_for(str(method))
-        window = scoring.window_s if scoring else DEFAULT_WINDOW_S
+        window = scoring.window_s if scoring else FST_SCORED_WINDOW_S
         title = f"Immobility per minute ({method})"
         path = out_dir / f"fig-per-minute-{slug(method)}.png"
         per_minute_figure(rows, path, arms=data.arm_names, window_s=window, title=title)

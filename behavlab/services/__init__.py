@@ -17,6 +17,7 @@ from behavlab.services.calibration import CalibrationRun, calibrate_to_labels, c
 from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoPlan, DemoReport, run_demo
 from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
 from behavlab.services.fst import (
+    FST_SCORED_WINDOW_S,
     FstSessionView,
     add_fst_session,
     import_fst_sheet,
@@ -64,6 +65,7 @@ from behavlab.services.workspace import Workspace, open_workspace, upgrade_datab
 __all__ = [
     "DEMO_PASSPHRASE",
     "DEMO_STUDY",
+    "FST_SCORED_WINDOW_S",
     "ROUTES",
     "AnimalStatus",
     "CalibrationRun",

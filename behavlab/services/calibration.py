@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from behavlab.errors import InvalidInputError, NotFoundError
 from behavlab.services.video_scoring import presets_directory, tracking_errors
+from tracking.presets import FST_SCORED_WINDOW_S
 
 if TYPE_CHECKING:
     from tracking.calibration import CalibrationResult, Objective
@@ -151,8 +152,8 @@ def compare_scorings(
     first: str | Path,
     second: str | Path,
     *,
-    window_start_s: float = 120.0,
-    window_end_s: float | None = 360.0,
+    window_start_s: float = FST_SCORED_WINDOW_S[0],
+    window_end_s: float | None = FST_SCORED_WINDOW_S[1],
     tolerance_s: float = 0.0,
     grid_fps: float = 30.0,
     png: str | Path | None = None,

@@ -24,6 +24,7 @@ from behavlab.services.study_scoring import StudyScoring, score_study
 from behavlab.services.workspace import Workspace
 from cohorts.balance import BalanceReport
 from cohorts.synth import synthetic_roster, write_roster_csv
+from tracking.presets import FST_DURATION_S
 
 DEMO_STUDY = "demo-ketamine-fst"
 DEMO_SEED = 20261125
@@ -129,7 +130,7 @@ def _film_fst(
         video = directory / f"fst-run{run:02d}.mp4"
         truth = write_fst_video(
             video,
-            duration_s=360.0,
+            duration_s=FST_DURATION_S,
             fps=plan.fps,
             size=plan.video_size,
             n_tanks=len(group),

@@ -22,13 +22,13 @@ from behavlab.services.workspace import Workspace
 from cohorts.blind_codes import BlindCodeError, normalize_code
 from cohorts.fst_sampling import SAMPLE_BIN_S, TimeSampling, read_time_sampling
 from cohorts.fst_sheet import FstSheetRow, read_fst_sheet
+from tracking.presets import FST_SCORED_WINDOW_S
 from tracking.rois import ROI, ROIError, load_rois
 from tracking.video import VideoOpenError, content_hash, open_video
 
 WATER_TEMP_OK_C = (23.0, 25.0)
 WHOLE_FRAME = "frame"
 MANUAL_METHOD = "manual"
-FST_WINDOW_S = (120.0, 360.0)
 
 
 @dataclass(frozen=True)
@@ -122,11 +122,13 @@ def record_manual_score(
     or a 5-s time-sampling sheet (48 bins: immobile, swimming, climbing). After unmasking only as an
     amendment with its reason."""
     seconds, sampling = _manual_seconds(immobility_s, sheet)
-    if latency_s is not None and not 0 <= latency_s <= FST_WINDOW_S[1]:
-        raise InvalidInputError(f"--latency-s {latency_s:g} not accepted; accepted: 0 to {FST_WINDOW_S[1]:g}")
+    if latency_s is not None and not 0 <= latency_s <= FST_SCORED_WINDOW_S[1]:
+        raise InvalidInputError(
+            f"--latency-s {latency_s:g} not accepted; accepted: 0 to {FST_SCORED_WINDOW_S[1]:g}"
+        )
     if not checked_text(scorer.strip(), "scorer"):
         raise InvalidInputError("--scorer must name the person who scored")
-    parameters: dict[str, object] = {"scorer": scorer.strip(), "window_s": list(FST_WINDOW_S)}
+    parameters: dict[str, object] = {"scorer": scorer.strip(), "window_s": list(FST_SCORED_WINDOW_S)}
     details: dict[str, object] = {}
     if sheet is not None and sampling is not None:
         details = {"sheet": sheet.name, "bins": sampling.letters, "counts": sampling.counts}
@@ -149,8 +151,8 @@ def record_manual_score(
             immobility_s=seconds,
             latency_s=latency_s,
             n_bouts=None,
-            window_start_s=FST_WINDOW_S[0],
-            window_end_s=FST_WINDOW_S[1],
+            window_start_s=FST_SCORED_WINDOW_S[0],
+            window_end_s=FST_SCORED_WINDOW_S[1],
             time_sampling=json.dumps(sampling.counts if sampling else {}),
         )
         session.add(score)
@@ -185,7 +187,7 @@ def record_manual_score(
 
 def _manual_seconds(immobility_s: float | None, sheet: Path | None) -> tuple[float, TimeSampling | None]:
     """Seconds immobile typed, or read from a time-sampling sheet (exactly one of the two), in the window."""
-    window = FST_WINDOW_S[1] - FST_WINDOW_S[0]
+    window = FST_SCORED_WINDOW_S[1] - FST_SCORED_WINDOW_S[0]
     if sheet is not None and immobility_s is not None:
         raise InvalidInputError(
             "give either --immobility-s (seconds immobile) or --sheet (a 5-s time-sampling sheet), not both"

@@ -26,12 +26,13 @@ SUCROSE_PCT_RANGE = (0.1, 10.0)
 
 @dataclass(frozen=True)
 class SptRecorded:
-    """What a stored bottle sheet gave: rows, warnings (unswitched sides), anhedonic codes."""
+    """What a stored bottle sheet gave: rows, warnings (unswitched sides), codes below the anhedonia cut."""
 
     period: str
     n_animals: int
     warnings: list[str]
     anhedonic: list[str]
+    anhedonia_threshold_pct: float = ANHEDONIA_THRESHOLD_PCT
 
 
 @dataclass(frozen=True)

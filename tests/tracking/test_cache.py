@@ -9,7 +9,6 @@ from tracking.cache import (
     CacheError,
     CacheMismatchError,
     SignalCache,
-    hash_file,
     load_signal_cache,
     save_signal_cache,
 )
@@ -77,10 +76,3 @@ def test_shape_checks_and_roi_lookup() -> None:
         SignalCache(np.zeros((5, 2)), np.arange(4.0), 30.0, ("A", "B"), "h", {}, "v")
     with pytest.raises(KeyError, match="available: A, B"):
         _cache(np.random.default_rng(3)).signal("C")
-
-
-def test_hash_file(tmp_path) -> None:
-    (tmp_path / "a.bin").write_bytes(b"abc")
-    assert hash_file(tmp_path / "a.bin") == (
-        "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    )

@@ -98,7 +98,11 @@ def unmask_study(
         study = find_study(session, study_name)
         _refuse_if_already_unmasked(session, study)
         arms = {arm.name: arm for arm in study_arms(session, study)}
-        revealed = _revealed_record(session, study, unsealed, len(arm_names))
+        opening = _published_opening(session, study, unsealed)
+        revealed = {
+            **_revealed_details(session, study, unsealed, len(arm_names)),
+            "commitment_opening": opening,
+        }
         event = UnmaskEvent(
             study_id=study_id_of(study),
             kind=FULL_UNMASK,
@@ -131,30 +135,33 @@ def unmask_study(
                 "n_animals": len(arms_by_code),
                 "forced_reason": reason or None,
                 "open_items": pending.lines(),
-                "commitment_opening": revealed["commitment_opening"],
+                "commitment_opening": opening,
             },
         )
-    opening = revealed["commitment_opening"]
-    assert isinstance(opening, dict)
     return Unmasked(
         study_name, dict(sorted(arms_by_code.items())), event.at, event.by, reason or None, opening
     )
 
 
-def _revealed_record(session: Session, study: Study, unsealed: UnsealedKey, n_arms: int) -> dict[str, object]:
-    """What unmasking reveals and publishes: the sealed details, the balance and the commitment's opening.
+def _published_opening(session: Session, study: Study, unsealed: UnsealedKey) -> dict[str, str]:
+    """The commitment's opening (salt, canonical allocation, recompute command), checked against the map.
 
-    The opening (salt and canonical allocation) lets anyone recompute the commitment published before
-    dosing. Allocations sealed before the balance report was sealed with them get it recomputed here from
-    the revealed map and the roster's baseline weights, marked as recomputed.
+    It lets anyone recompute the commitment published before dosing.
     """
     commitment = session.exec(select(SealedKey.commitment).where(SealedKey.study_id == study.id)).one()
+    opening = commitment_opening(unsealed, commitment)
+    return {**opening.as_dict(), "command": opening.command()}
+
+
+def _revealed_details(
+    session: Session, study: Study, unsealed: UnsealedKey, n_arms: int
+) -> dict[str, object]:
+    """The sealed details with the balance report; allocations sealed before the balance was sealed with them
+    get it recomputed from the revealed map and the roster's baseline weights, marked as recomputed."""
     revealed: dict[str, object] = dict(unsealed.details)
     if "balance" not in revealed:
         revealed["balance"] = _recomputed_balance(session, study, unsealed.assignment, n_arms)
         revealed["balance_recomputed_at_unmasking"] = True
-    opening = commitment_opening(unsealed, commitment)
-    revealed["commitment_opening"] = {**opening.as_dict(), "command": opening.command()}
     return revealed
 
 

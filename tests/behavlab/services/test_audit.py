@@ -110,24 +110,15 @@ def test_events_recorded_before_the_who_acted_fields_keep_their_hash() -> None:
     at = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
     fields = ["0" * 64, at.isoformat(), "past", "study.create", "study", "old", 1, '{"a":1}']
     before = hashlib.sha256(json.dumps(fields, separators=(",", ":")).encode()).hexdigest()
-    assert before == event_digest(
-        prev_hash="0" * 64,
-        at=at,
-        actor="past",
-        action="study.create",
-        entity="study",
-        entity_id="old",
-        study_id=1,
-        payload='{"a":1}',
-    )
-    assert before != event_digest(
-        prev_hash="0" * 64,
-        at=at,
-        actor="past",
-        action="study.create",
-        entity="study",
-        entity_id="old",
-        study_id=1,
-        payload='{"a":1}',
-        os_user="past",
-    )
+    old_event = {
+        "prev_hash": "0" * 64,
+        "at": at,
+        "actor": "past",
+        "action": "study.create",
+        "entity": "study",
+        "entity_id": "old",
+        "study_id": 1,
+        "payload": '{"a":1}',
+    }
+    assert before == event_digest(**old_event)
+    assert before != event_digest(**old_event, os_user="past")

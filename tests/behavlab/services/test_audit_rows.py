@@ -237,18 +237,23 @@ def test_recomputing_every_hash_after_an_edit_still_fails_on_the_row(
     assert set(report.row_problems) == expected
 
 
+def _edit_score_and_forge_its_digest(connection: Connection) -> None:
+    """Set the score to 300 s and overwrite its recorded digest with the edited row's, as an owner could."""
+    drop_append_only_guards(connection)
+    (problem,) = _score_edit(connection)
+    forged = table_digests(connection, model_table("immobilityscore"), [problem.row_id])[problem.row_id]
+    connection.execute(
+        text("UPDATE auditrow SET sha256 = :sha WHERE table_name = 'immobilityscore' AND row_id = :id"),
+        {"sha": forged, "id": problem.row_id},
+    )
+
+
 def test_rewriting_the_row_digest_too_breaks_the_event_that_recorded_it(
     workspace: Workspace, scored: RandomizedStudy
 ) -> None:
     event = _score_event(workspace, scored.name)
     with workspace.engine.begin() as connection:
-        drop_append_only_guards(connection)
-        (problem,) = _score_edit(connection)
-        forged = table_digests(connection, model_table("immobilityscore"), [problem.row_id])[problem.row_id]
-        connection.execute(
-            text("UPDATE auditrow SET sha256 = :sha WHERE table_name = 'immobilityscore' AND row_id = :id"),
-            {"sha": forged, "id": problem.row_id},
-        )
+        _edit_score_and_forge_its_digest(connection)
     report = verify_chain(workspace)
     assert report.row_problems == ()
     assert (report.first_bad_event_id, report.problem) == (
@@ -265,13 +270,7 @@ def test_a_log_rewritten_through_its_row_digests_verifies_alone_but_not_against_
     printed = current_head(workspace)
     event = _score_event(workspace, scored.name)
     with workspace.engine.begin() as connection:
-        drop_append_only_guards(connection)
-        (problem,) = _score_edit(connection)
-        forged = table_digests(connection, model_table("immobilityscore"), [problem.row_id])[problem.row_id]
-        connection.execute(
-            text("UPDATE auditrow SET sha256 = :sha WHERE table_name = 'immobilityscore' AND row_id = :id"),
-            {"sha": forged, "id": problem.row_id},
-        )
+        _edit_score_and_forge_its_digest(connection)
         rows = [
             RowDigest(r.table_name, r.row_id, r.sha256)
             for r in connection.execute(select(AuditRow.__table__).where(AuditRow.event_id == event.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracking.synth import Codec, SynthTruth, load_truth, write_fst_video
+from tracking.synth.videos import Codec, SynthTruth, load_truth, write_fst_video
 
 OUT = Path(__file__).resolve().parent / "out"
 

@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 from bench._videos import bench_video
-from tracking.batch import BatchSettings, run_batch
-from tracking.presets import get_preset
-from tracking.rois import RoiFile
-from tracking.runners import DaskRunner, LocalRunner, Runner, default_jobs
+from tracking.batch.run import BatchSettings, run_batch
+from tracking.batch.runners import DaskRunner, LocalRunner, Runner, default_jobs
+from tracking.rules.presets import get_preset
+from tracking.video.rois import RoiFile
 
 N_VIDEOS = 8
 

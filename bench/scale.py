@@ -173,7 +173,8 @@ def _memory_kb(pid: int) -> tuple[int, int]:
 
 def batch_run(videos: list[Path]) -> dict[str, float]:
     """Score the videos in a fresh interpreter; its wall time, and the peak memory of its process tree
-    (all processes together, and the largest single one), sampled every POLL_S seconds from /proc."""
+    (all processes together, and the largest single one), sampled every POLL_S seconds from /proc.
+    """
     with tempfile.TemporaryDirectory() as out:
         child = subprocess.Popen(
             [sys.executable, "-c", BATCH_CHILD, out, *map(str, videos)], stdout=subprocess.PIPE, text=True

@@ -14,8 +14,8 @@ from pathlib import Path
 import cv2
 
 from bench._videos import bench_video
-from tracking.rois import ROI, CircleROI
-from tracking.scoring import score_video
+from tracking.motion.scoring import score_video
+from tracking.video.rois import ROI, CircleROI
 
 
 def opencv_decode_fps(path: Path) -> float:

@@ -34,8 +34,8 @@ from behavlab.services import (
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.fst import FstScreen
 from cohorts.synth import synthetic_roster, write_roster_csv
-from tracking.rois import save_rois
-from tracking.synth import write_fst_video
+from tracking.synth.videos import write_fst_video
+from tracking.video.rois import save_rois
 
 STUDY = "ket-2025-03"
 SIZE = (140, 40)

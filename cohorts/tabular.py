@@ -189,7 +189,8 @@ def _beyond_the_sheet(source: str, row: int, column: int) -> Problem:
 
 def _xlsx_records(data: bytes, source: str) -> tuple[list[list[str]], list[Problem]]:
     """Read the first worksheet of an XLSX workbook into rows of cells, refusing the first cell beyond
-    MAX_SHEET_ROWS or MAX_SHEET_COLUMNS."""
+    MAX_SHEET_ROWS or MAX_SHEET_COLUMNS.
+    """
     accepted = "an .xlsx workbook saved by a spreadsheet"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -10,7 +10,7 @@ __all__ = ["score_video"]
 def __getattr__(name: str) -> object:
     """``tracking.score_video``, imported on first use so that ``import tracking`` stays cheap."""
     if name == "score_video":
-        from tracking.scoring import score_video
+        from tracking.motion.scoring import score_video
 
         return score_video
     raise AttributeError(f"module 'tracking' has no attribute {name!r}")

@@ -14,7 +14,7 @@ from behavlab.errors import InvalidInputError
 from behavlab.services import FST_SCORED_WINDOW_S, calibrate_to_labels, compare_scorings
 
 if TYPE_CHECKING:
-    from tracking.agreement import FrameAgreement, SecondsAgreement
+    from tracking.evaluation.agreement import FrameAgreement, SecondsAgreement
 
 LABELS_HELP = (
     "Human labels (repeatable): per-frame 0/1 CSV, a bout table (start/end seconds; BORIS aggregated "

@@ -22,7 +22,7 @@ from behavlab.services import (
 )
 
 if TYPE_CHECKING:
-    from tracking.batch import BatchProgress, BatchReport
+    from tracking.batch.run import BatchProgress, BatchReport
 
 rois_app = typer.Typer(help="Regions of interest: one per animal (tank).", no_args_is_help=True)
 

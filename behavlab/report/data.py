@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from behavlab.audit_head import ChainHead
-from tracking.presets import FST_SCORED_WINDOW_S
+from tracking.rules.presets import FST_SCORED_WINDOW_S
 
 OUTCOME_COLUMNS = ("code", "arm", "sex", "cage", "outcome", "method", "period", "value", "unit")
 PER_MINUTE_COLUMNS = ("code", "arm", "method", "minute", "immobile_s")
@@ -94,7 +94,8 @@ class ExclusionInfo:
 class RandomizationInfo:
     """How the allocation was made; seed, block sizes, balance and the commitment's opening are sealed, so
     they are given only once unmasked. ``balance_was_readable`` marks a study whose per-arm aggregates were
-    stored in the clear before behavlab 0.2.0."""
+    stored in the clear before behavlab 0.2.0.
+    """
 
     method: str
     strata: tuple[str, ...]
@@ -211,7 +212,9 @@ class ProcedureInfo:
 
 @dataclass(frozen=True)
 class AgreementInfo:
-    """Agreement of two scoring methods on the same animals (as ``tracking.agreement``): other minus ref."""
+    """Agreement of two scoring methods on the same animals (as ``tracking.evaluation.agreement``): other
+    minus ref.
+    """
 
     outcome: str
     reference_method: str

@@ -2,19 +2,17 @@
 ``manifest.json`` (randomization record, hashes, package versions, the files written with their SHA-256, the
 audit chain head the report was read at).
 
-Every text cell written to CSV or XLSX passes :func:`cohorts.spreadsheet.spreadsheet_safe`, so a code,
+Every text cell written to CSV or XLSX passes :func:`writing.cells.typed_cell`, so a code,
 reason or name beginning with ``=``, ``+``, ``-`` or ``@`` cannot run as a formula; numbers stay numbers.
 A blind report's files hold no arm and no lab label.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
-from datetime import date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -22,13 +20,14 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 
+from analysis.models import MixedModelResult
+from analysis.outcomes import OutcomeAnalysis, StudyAnalysis
+from analysis.summaries import GroupSummary, software_versions, summarize
 from behavlab.audit_head import MANIFEST_KEY
 from behavlab.report.data import OUTCOME_COLUMNS, ReportData, outcome_groups
-from cohorts.spreadsheet import spreadsheet_safe
-from cohorts.stats import OutcomeAnalysis, StudyAnalysis
-from cohorts.stats_models import MixedModelResult
-from cohorts.stats_summary import GroupSummary, software_versions, summarize
-from tracking.outputs import atomic_write, write_text
+from writing.atomic import atomic_write
+from writing.cells import typed_cell
+from writing.documents import write_sheet, write_text
 
 REPORT_PACKAGES = ("behavlab", "matplotlib", "openpyxl")
 ANIMAL_COLUMNS = (
@@ -60,21 +59,6 @@ BLIND_HIDDEN = frozenset({"arm", "label"})
 POOLED = "all animals"
 
 StatisticRow = tuple[str, str, str, object]
-
-
-def safe_cell(value: object) -> object:
-    """A spreadsheet cell: numbers stay numbers, missing is empty, dates are ISO text, text is defused."""
-    if value is None or (pd.api.types.is_scalar(value) and not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()  # NumPy scalars
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return spreadsheet_safe(value)
 
 
 def file_sha256(path: Path) -> str:
@@ -220,19 +204,14 @@ def statistics_table(data: ReportData, analysis: StudyAnalysis | None) -> pd.Dat
 
 def _records(table: pd.DataFrame) -> Iterator[list[object]]:
     """The header, then each row, every cell made safe."""
-    yield [safe_cell(column) for column in table.columns]
+    yield [typed_cell(column) for column in table.columns]
     for row in table.itertuples(index=False, name=None):
-        yield [safe_cell(value) for value in row]
+        yield [typed_cell(value) for value in row]
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> Path:
     """Write a table as UTF-8 CSV with every cell made safe, atomically."""
-
-    def write(temporary: Path) -> None:
-        with temporary.open("w", newline="", encoding="utf-8") as stream:
-            csv.writer(stream).writerows(_records(table))
-
-    return atomic_write(path, write)
+    return write_sheet(path, list(table.columns), table.itertuples(index=False, name=None))
 
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> Path:

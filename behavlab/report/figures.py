@@ -1,6 +1,7 @@
 """The report's figures as PNG files: outcomes per animal, immobility per minute, preference over periods.
 
-Drawn with Matplotlib's object API on an Agg canvas (no pyplot, no global state), as :mod:`tracking.qc` is.
+Drawn with Matplotlib's object API on an Agg canvas (no pyplot, no global state), as :mod:`tracking.batch.qc`
+is.
 Unmasked, every figure groups by arm (reference arm first, in grey) and shows every animal; blind, nothing is
 grouped: animals are shown by code and summaries pool all animals. Jitter comes from a fixed seed, so a
 report drawn twice from the same data gives the same pictures. Excluded animals are not drawn.
@@ -20,8 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from behavlab.report.data import SPT_OUTCOME, ReportData, outcome_groups, text_or_none
-from tracking.outputs import atomic_write
-from tracking.presets import FST_SCORED_WINDOW_S
+from tracking.rules.presets import FST_SCORED_WINDOW_S
+from writing.atomic import atomic_write
 
 DPI = 110
 JITTER_SEED = 20240501

@@ -25,6 +25,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.models import TwoWayAnova
+from analysis.outcomes import OutcomeAnalysis, RepeatedOutcome, StudyAnalysis, analyse_study
+from analysis.summaries import summarize
 from behavlab.notices import BALANCE_WAS_READABLE
 from behavlab.report.data import PRIMARY_OUTCOME, ReportData, outcome_groups
 from behavlab.report.exports import (
@@ -36,10 +39,8 @@ from behavlab.report.exports import (
     write_xlsx,
 )
 from behavlab.report.figures import FigureFile, draw_figures
-from cohorts.stats import OutcomeAnalysis, RepeatedOutcome, StudyAnalysis, analyse_study
-from cohorts.stats_models import TwoWayAnova
-from cohorts.stats_summary import summarize
-from tracking.outputs import ensure_output_folder, write_text
+from writing.atomic import ensure_folder
+from writing.documents import write_text
 
 MISSING = "n/a"
 P_FLOOR = 1e-16  # below double precision relative to 1: shown as a bound, not a number
@@ -830,7 +831,7 @@ def write_report(data: ReportData, out_dir: Path) -> ReportFiles:
 
     Each file is written atomically; a folder that cannot be written is refused before any file is.
     """
-    ensure_output_folder(out_dir)
+    ensure_folder(out_dir)
     analysis = analyse(data)
     figures = draw_figures(data, out_dir)
     blocks = report_blocks(data, analysis, figures)

@@ -1,5 +1,6 @@
 """Amendments: once a study is unmasked its data are locked, and a correction is possible only as an
-amendment with a reason, recorded, audited and listed in the report."""
+amendment with a reason, recorded, audited and listed in the report.
+"""
 
 from sqlmodel import Session, col, select
 
@@ -14,7 +15,8 @@ MAX_AMENDMENT_REASON_CHARS = 1000
 
 def amendment_reason(session: Session, study: Study, doing: str, reason: str | None) -> str | None:
     """The reason under which a change to the study is made: None while blind (a plain change), else the
-    amendment's reason, which an unmasked study requires and a blind one refuses."""
+    amendment's reason, which an unmasked study requires and a blind one refuses.
+    """
     reason = checked_text((reason or "").strip(), "amendment reason")
     if not study_is_unmasked(session, study):
         if reason:

@@ -1,6 +1,7 @@
 """Calibrating a scoring method against human labels, and the agreement of any two scorings.
 
-A thin layer over :mod:`tracking.comparison` and :mod:`tracking.calibration`: it reads the sources, saves the
+A thin layer over :mod:`tracking.evaluation.comparison` and :mod:`tracking.evaluation.calibration`: it reads
+the sources, saves the
 fitted parameters as a named preset in :func:`~behavlab.services.video_scoring.presets_directory` (where
 ``behavlab score --preset NAME`` finds it), writes the figure and the fit record, and turns the library's
 input errors into :class:`~behavlab.errors.BehavlabError` messages. Nothing here touches the database.
@@ -15,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from behavlab.errors import InvalidInputError, NotFoundError
 from behavlab.services.video_scoring import presets_directory, tracking_errors
-from tracking.presets import FST_SCORED_WINDOW_S
+from tracking.rules.presets import FST_SCORED_WINDOW_S
 
 if TYPE_CHECKING:
-    from tracking.calibration import CalibrationResult, Objective
-    from tracking.comparison import Comparison
-    from tracking.scorings import Scoring
+    from tracking.evaluation.calibration import CalibrationResult, Objective
+    from tracking.evaluation.comparison import Comparison
+    from tracking.evaluation.scorings import Scoring
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class CalibrationRun:
 
 def _read(paths: Sequence[str | Path], behavior: str | None) -> list[Scoring]:
     """Every scoring in the given files and folders (NotFoundError naming a missing one)."""
-    from tracking.scorings import read_scorings
+    from tracking.evaluation.scorings import read_scorings
 
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
@@ -67,12 +68,19 @@ def calibrate_to_labels(
     parameters are those the signals were scored with, or ``preset`` (for ``method``) when given, changed by
     ``overrides``. The preset also records the signal options the signals were made with.
     """
-    from tracking.agreement import plot_agreement
-    from tracking.batch import method_of
-    from tracking.calibration import DEFAULT_MIN_BOUTS, calibrate
-    from tracking.comparison import calibration_inputs
-    from tracking.outputs import write_json
-    from tracking.presets import PRESETS, PresetError, get_preset, preset_file, save_preset, with_overrides
+    from tracking.batch.run import method_of
+    from tracking.evaluation.agreement import plot_agreement
+    from tracking.evaluation.calibration import DEFAULT_MIN_BOUTS, calibrate
+    from tracking.evaluation.comparison import calibration_inputs
+    from tracking.rules.presets import (
+        PRESETS,
+        PresetError,
+        get_preset,
+        preset_file,
+        save_preset,
+        with_overrides,
+    )
+    from writing.documents import write_json
 
     if not label_files:
         raise InvalidInputError("no human labels: give --labels FILE (per-frame, bouts or seconds)")
@@ -165,8 +173,8 @@ def compare_scorings(
     Bland-Altman bias and 95% limits) on seconds in the window; ``png`` also writes the scatter and
     Bland-Altman figure.
     """
-    from tracking import comparison
-    from tracking.agreement import plot_agreement
+    from tracking.evaluation import comparison
+    from tracking.evaluation.agreement import plot_agreement
 
     if tolerance_s < 0:
         raise InvalidInputError(f"--tolerance-s must be >= 0, got {tolerance_s:g}")

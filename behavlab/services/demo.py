@@ -24,7 +24,7 @@ from behavlab.services.study_scoring import StudyScoring, score_study
 from behavlab.services.workspace import Workspace
 from cohorts.balance import BalanceReport
 from cohorts.synth import synthetic_roster, write_roster_csv
-from tracking.presets import FST_DURATION_S
+from tracking.rules.presets import FST_DURATION_S
 
 DEMO_STUDY = "demo-ketamine-fst"
 DEMO_SEED = 20261125
@@ -119,8 +119,8 @@ def _film_fst(
     directory: Path, plan: DemoPlan, day: date, codes: list[str], arm_of_code: dict[str, str]
 ) -> tuple[Path, list[Path]]:
     """Synthetic FST videos 24 h after dosing, `tanks_per_video` animals each, and the day's sheet."""
-    from tracking.rois import RoiFile, save_rois
-    from tracking.synth import write_fst_video
+    from tracking.synth.videos import write_fst_video
+    from tracking.video.rois import RoiFile, save_rois
 
     rows = ["code,video,roi,tested_at,water_temp_c,water_depth_cm"]
     rois = {}

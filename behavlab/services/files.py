@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from behavlab.errors import InvalidInputError
 from cohorts.problems import InputError
-from tracking.outputs import OutputWriteError
+from writing.atomic import WriteError
 
 
 @contextmanager
@@ -25,5 +25,5 @@ def refused_writes() -> Iterator[None]:
     """Re-raise a failed output write (read-only folder, full disk) as InvalidInputError naming the file."""
     try:
         yield
-    except OutputWriteError as exc:
+    except WriteError as exc:
         raise InvalidInputError(str(exc)) from exc

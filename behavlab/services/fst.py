@@ -22,9 +22,9 @@ from behavlab.services.workspace import Workspace
 from cohorts.blind_codes import BlindCodeError, normalize_code
 from cohorts.fst_sampling import SAMPLE_BIN_S, TimeSampling, read_time_sampling
 from cohorts.fst_sheet import FstSheetRow, read_fst_sheet
-from tracking.presets import FST_SCORED_WINDOW_S
-from tracking.rois import ROI, ROIError, load_rois
-from tracking.video import VideoOpenError, content_hash, open_video
+from tracking.rules.presets import FST_SCORED_WINDOW_S
+from tracking.video.reader import VideoOpenError, content_hash, open_video
+from tracking.video.rois import ROI, ROIError, load_rois
 
 WATER_TEMP_OK_C = (23.0, 25.0)
 WHOLE_FRAME = "frame"
@@ -120,7 +120,8 @@ def record_manual_score(
 ) -> ImmobilityScore:
     """Store a human's score of the animal's latest FST session (last 4 of 6 minutes): seconds immobile,
     or a 5-s time-sampling sheet (48 bins: immobile, swimming, climbing). After unmasking only as an
-    amendment with its reason."""
+    amendment with its reason.
+    """
     seconds, sampling = _manual_seconds(immobility_s, sheet)
     if latency_s is not None and not 0 <= latency_s <= FST_SCORED_WINDOW_S[1]:
         raise InvalidInputError(

@@ -18,7 +18,7 @@ from behavlab.errors import BehavlabError, InvalidInputError, NotFoundError
 from behavlab.services.video_scoring import score_videos
 
 if TYPE_CHECKING:
-    from tracking.batch import BatchProgress, BatchReport
+    from tracking.batch.run import BatchProgress, BatchReport
     from tracking.pose.dlc_run import DlcResult
 
 #: Where DeepLabCut's own output goes, in the output folder.
@@ -61,7 +61,7 @@ def run_pose(
     this interpreter). Videos DeepLabCut wrote nothing for are listed in ``dlc.missing``; failed scorings
     are in the batch report; neither stops the others.
     """
-    from tracking.batch import find_videos
+    from tracking.batch.run import find_videos
     from tracking.pose.dlc_run import DlcAnalysis, DlcRunError, DlcUnavailableError, run_dlc
 
     missing = [str(p) for p in [config, *videos] if not Path(p).exists()]

@@ -58,7 +58,7 @@ from behavlab.services.sealing import PREPARER_REPRINT
 from behavlab.services.spt import spt_results
 from behavlab.services.workspace import Workspace
 from cohorts.balance import BalanceReport, arm_label
-from tracking.agreement import seconds_agreement
+from tracking.evaluation.agreement import seconds_agreement
 
 if TYPE_CHECKING:
     from behavlab.report.render import ReportFiles

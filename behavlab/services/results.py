@@ -19,8 +19,8 @@ from behavlab.services.reporting import build_report_data
 from behavlab.services.workspace import Workspace
 
 if TYPE_CHECKING:
-    from cohorts.stats import OutcomeAnalysis
-    from cohorts.stats_compare import TwoArmComparison
+    from analysis.comparisons import TwoArmComparison
+    from analysis.outcomes import OutcomeAnalysis
 
 STATISTICS_COLUMNS = (
     "arm",
@@ -44,7 +44,8 @@ class OutcomeResult:
 
     def statistics_rows(self) -> list[tuple[str, ...]]:
         """One row per arm (`STATISTICS_COLUMNS`): n, mean and SD, and each arm against the reference in the
-        report's number formats (Holm-adjusted p-values when there are more than two arms)."""
+        report's number formats (Holm-adjusted p-values when there are more than two arms).
+        """
         from behavlab.report.render import interval, num, pvalue
 
         analysis = self.analysis
@@ -110,7 +111,7 @@ def study_results(workspace: Workspace, study_name: str) -> StudyResults:
 
 def _result(data: ReportData, analysis: OutcomeAnalysis) -> OutcomeResult:
     """Pair an analysis with the values it was computed from."""
-    from cohorts.stats import cage_means
+    from analysis.outcomes import cage_means
 
     table = data.analysed_outcomes
     rows = table.loc[

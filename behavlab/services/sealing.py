@@ -20,13 +20,14 @@ from behavlab.services.audit import changed_rows, record_event
 from behavlab.services.audit_anchor import chain_head
 from behavlab.services.guards import EMERGENCY_UNMASK
 from behavlab.services.lookup import find_animal_by_typed_code, find_study, study_arms, study_id_of
-from behavlab.services.sheets import PRIVATE_FILE_MODE, write_csv
+from behavlab.services.sheets import write_csv
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.dosing import stock_concentration_mg_per_ml
 from cohorts.sealed_key import SealedKey as StoredKey
 from cohorts.sealed_key import UnsealedKey, unseal
 from cohorts.sealing_errors import CommitmentMismatchError, SealedKeyError, WrongPassphraseError
+from writing.atomic import PRIVATE_FILE_MODE
 
 #: The audit action of re-printing the preparer sheet: whoever did it knows the allocation.
 PREPARER_REPRINT = "preparer_sheet.reprint"

@@ -1,7 +1,7 @@
 """Scoring a study's FST sessions from their videos into the database, named by blind code only.
 
 Every session not yet scored with the method and parameters asked is scored through the batch runner of
-:mod:`tracking.batch`; each result becomes an ImmobilityScore row (method, parameters, software version,
+:mod:`tracking.batch.run`; each result becomes an ImmobilityScore row (method, parameters, software version,
 per-minute bins). Scoring again with the same parameters adds nothing; with other parameters it adds a
 scoring and keeps the earlier one. The batch works on links named by code, with ROIs relabelled by code,
 so every file it writes is named by code, whatever the videos were called. The pose method scores the
@@ -33,8 +33,8 @@ from behavlab.services.video_scoring import presets_directory, runner_for, track
 from behavlab.services.workspace import Workspace
 
 if TYPE_CHECKING:
-    from tracking.batch import BatchProgress
-    from tracking.rois import ROI
+    from tracking.batch.run import BatchProgress
+    from tracking.video.rois import ROI
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def score_study(
     ``method`` is ``motion`` or ``pose`` (each video's DeepLabCut file found next to it by name; a session
     without one fails alone). ``overrides`` hold scoring parameters and the method's signal options.
     """
-    from tracking.batch import BatchSettings, resolve_request, run_batch
-    from tracking.rois import RoiFile
+    from tracking.batch.run import BatchSettings, resolve_request, run_batch
+    from tracking.video.rois import RoiFile
 
     with tracking_errors():
         params, signal_options = resolve_request(method, preset, overrides, presets_directory())
@@ -190,8 +190,9 @@ def _sessions_to_score(
 
 def _changed_video(session: SessionToScore, digests: dict[Path, str]) -> str | None:
     """Why a session's video cannot be scored (missing, or not the file recorded), or None; each video is
-    hashed once into ``digests``, however many tanks (sessions) it films."""
-    from tracking.video import content_hash
+    hashed once into ``digests``, however many tanks (sessions) it films.
+    """
+    from tracking.video.reader import content_hash
 
     if not session.video.is_file():
         return f"video {session.video} is missing"
@@ -220,8 +221,8 @@ def _link_pose_file(video: Path, links: Path, stem: str) -> str | None:
 
 def _roi_for(session: SessionToScore, video: Path) -> ROI:
     """The session's ROI relabelled by its code; the whole frame when the session has none."""
-    from tracking.rois import RectROI, roi_from_dict
-    from tracking.video import open_video
+    from tracking.video.reader import open_video
+    from tracking.video.rois import RectROI, roi_from_dict
 
     if session.roi is not None:
         return replace(roi_from_dict(session.roi), label=session.code)

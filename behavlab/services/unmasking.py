@@ -157,7 +157,8 @@ def _revealed_details(
     session: Session, study: Study, unsealed: UnsealedKey, n_arms: int
 ) -> dict[str, object]:
     """The sealed details with the balance report; allocations sealed before the balance was sealed with them
-    get it recomputed from the revealed map and the roster's baseline weights, marked as recomputed."""
+    get it recomputed from the revealed map and the roster's baseline weights, marked as recomputed.
+    """
     revealed: dict[str, object] = dict(unsealed.details)
     if "balance" not in revealed:
         revealed["balance"] = _recomputed_balance(session, study, unsealed.assignment, n_arms)

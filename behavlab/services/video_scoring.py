@@ -20,9 +20,9 @@ from behavlab import __version__
 from behavlab.errors import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
-    from tracking.batch import BatchProgress, BatchReport
-    from tracking.noise import NoiseCalibration
-    from tracking.rois import CircleROI
+    from tracking.batch.run import BatchProgress, BatchReport
+    from tracking.motion.noise import NoiseCalibration
+    from tracking.video.rois import CircleROI
 
 
 def presets_directory() -> Path:
@@ -33,14 +33,14 @@ def presets_directory() -> Path:
 @contextmanager
 def tracking_errors() -> Iterator[None]:
     """Re-raise the tracking library's input and output errors as InvalidInputError (they name the fix)."""
-    from tracking.cache import CacheError
-    from tracking.labels import LabelFileError
-    from tracking.outputs import OutputWriteError
+    from tracking.batch.cache import CacheError
+    from tracking.batch.runners import DaskUnavailableError
+    from tracking.evaluation.labels import LabelFileError
     from tracking.pose.io import PoseFileError
-    from tracking.presets import PresetError
-    from tracking.rois import ROIError
-    from tracking.runners import DaskUnavailableError
-    from tracking.video import VideoOpenError
+    from tracking.rules.presets import PresetError
+    from tracking.video.reader import VideoOpenError
+    from tracking.video.rois import ROIError
+    from writing.atomic import WriteError
 
     known = (
         VideoOpenError,
@@ -50,7 +50,7 @@ def tracking_errors() -> Iterator[None]:
         DaskUnavailableError,
         PoseFileError,
         LabelFileError,
-        OutputWriteError,
+        WriteError,
     )
     try:
         yield
@@ -60,7 +60,7 @@ def tracking_errors() -> Iterator[None]:
 
 def runner_for(jobs: int | None, dask: str | None) -> Any:
     """The local process pool, or a Dask cluster (``"local"`` or a ``tcp://`` scheduler address)."""
-    from tracking.runners import DaskRunner, LocalRunner
+    from tracking.batch.runners import DaskRunner, LocalRunner
 
     if jobs is not None and jobs < 1:
         raise InvalidInputError(f"--jobs must be at least 1, got {jobs}")
@@ -94,8 +94,8 @@ def score_videos(
     video is not beside them). ``overrides`` hold scoring parameters and the method's signal options (pose:
     ``px_per_cm``, ``tank_diameter_px``, ``bodyparts``...).
     """
-    from tracking.batch import BatchSettings, find_videos, resolve_request, run_batch
-    from tracking.rois import load_rois
+    from tracking.batch.run import BatchSettings, find_videos, resolve_request, run_batch
+    from tracking.video.rois import load_rois
 
     if pose_files and method != "pose":
         raise InvalidInputError(
@@ -132,7 +132,7 @@ def rescore_videos(
     out_dir: str | Path, *, preset: str | None = None, overrides: Mapping[str, Any] | None = None
 ) -> BatchReport:
     """Re-apply scoring parameters to an output folder from its signal caches, without decoding."""
-    from tracking.batch import rescore_folder
+    from tracking.batch.run import rescore_folder
 
     if not Path(out_dir).is_dir():
         raise NotFoundError(f"no such output folder: {out_dir}")
@@ -157,9 +157,10 @@ class RoiProposal:
 
 def detect_rois(video: str | Path, out: str | Path, *, n_tanks: int | None = None) -> RoiProposal:
     """Find circular tanks in the first frame; write them as the ROI file's default and a PNG to check."""
-    from tracking.outputs import atomic_write, write_json
-    from tracking.overlay import first_frame
-    from tracking.rois import RoiFile, detect_tanks, write_roi_png
+    from tracking.video.overlay import first_frame
+    from tracking.video.rois import RoiFile, detect_tanks, write_roi_png
+    from writing.atomic import atomic_write
+    from writing.documents import write_json
 
     if n_tanks is not None and n_tanks < 1:
         raise InvalidInputError(f"--tanks must be at least 1, got {n_tanks}")
@@ -186,8 +187,8 @@ def suggest_pixel_cutoff(
     video: str | Path, *, rois_file: str | Path | None = None, roi: str | None = None
 ) -> NoiseCalibration:
     """The pixel cutoff suggested by an empty-tank clip (whole frame, or one ROI of an ROI file)."""
-    from tracking.noise import calibrate_noise
-    from tracking.rois import load_rois
+    from tracking.motion.noise import calibrate_noise
+    from tracking.video.rois import load_rois
 
     if roi is not None and rois_file is None:
         raise InvalidInputError("--roi names an ROI of the --rois file; give --rois FILE too")

@@ -20,7 +20,8 @@ MAX_NOTICE_LINES = 8
 
 def notice_text(error: Exception) -> str:
     """The error's message for a notice: its first lines, then how many more there are (plain text, with
-    invisible characters shown as escapes)."""
+    invisible characters shown as escapes).
+    """
     lines = visible(str(error), keep_newlines=True).split("\n") if str(error) else [type(error).__name__]
     if len(lines) <= MAX_NOTICE_LINES:
         return "\n".join(lines)
@@ -40,7 +41,8 @@ def call_service(
     failed: Callable[[Exception], object] | None = None,
 ) -> Worker[None]:
     """Run `call` in a thread; pass its result to `done`, or show its error as a notice (then pass it to
-    `failed`, for a screen that must undo a busy state)."""
+    `failed`, for a screen that must undo a busy state).
+    """
     app = node.app
 
     def run() -> None:

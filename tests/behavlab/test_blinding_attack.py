@@ -60,8 +60,8 @@ from tests.behavlab.factories import baseline_weights, roster_rows, write_csv, w
 from tests.behavlab.leaks import arm_separating_columns, lines_naming_an_animal
 from tests.behavlab.tui.conftest import every_step_screen_text
 from tests.behavlab.tui.test_blinding import STEP_KEYS
-from tracking.pose_synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
-from tracking.synth import write_fst_video
+from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
+from tracking.synth.videos import write_fst_video
 
 STUDY = "attack"
 SEED = 982451653

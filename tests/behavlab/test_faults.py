@@ -35,7 +35,7 @@ from behavlab.services import (
 from tests.behavlab.cli.test_scoring_commands import BEHAVLAB, SHORT, complete_outputs
 from tests.behavlab.conftest import PASSPHRASE, RandomizedStudy
 from tests.behavlab.factories import write_roster
-from tracking.synth import write_fst_video
+from tracking.synth.videos import write_fst_video
 
 KILL_ROSTER_ANIMALS = 240
 SPAWN = multiprocessing.get_context("spawn")

@@ -37,12 +37,12 @@ from behavlab.services import (
     write_dosing_sheet,
     write_study_report,
 )
-from cohorts.spreadsheet import FORMULA_PREFIXES, is_number
 from tests.behavlab.conftest import FAST_KDF, PASSPHRASE, RandomizedStudy
 from tests.behavlab.factories import roster_rows
 from tracking.pose.io import write_dlc
-from tracking.pose_synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
-from tracking.synth import write_fst_video
+from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
+from tracking.synth.videos import write_fst_video
+from writing.cells import FORMULA_PREFIXES, is_number
 
 ROSTER_COLUMNS = ["animal_id", "ear_tag", "sex", "strain", "dob", "cage", "weight_g", "notes"]
 LONGEST_MESSAGE_LINE = 400

@@ -1,6 +1,7 @@
 """The pose method as a batch job: a DeepLabCut file (with its video, or alone) scored into a VideoScore.
 
-The batch runner (:mod:`tracking.batch`) scores every method into a :class:`tracking.scoring.VideoScore`, so
+The batch runner (:mod:`tracking.batch.run`) scores every method into a
+:class:`tracking.motion.scoring.VideoScore`, so
 the pose method writes the same results, bins, per-frame tables, QC plot, signal cache and document as the
 motion method, and rescoring reuses the cache. The per-frame pose signal of each animal is the cache's
 column; what made it (cleaning steps, units, warnings) is kept in the document's ``video_info["pose"]``,
@@ -21,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracking.cache import SignalCache
+from tracking.batch.cache import SignalCache
+from tracking.motion.scoring import VideoScore, split_overrides
 from tracking.pose.io import (
     DLC_UNIQUE_BODYPARTS,
     POSE_SUFFIXES,
@@ -34,11 +36,10 @@ from tracking.pose.io import (
 )
 from tracking.pose.score import score_pose_signal, video_fps
 from tracking.pose.speed import PoseSignal, PoseSignalParams, pixel_scale, pose_signals, signal_params_for
-from tracking.presets import PresetError, ScoringParams, preset_signal
-from tracking.rois import ROI, RectROI, roi_contains
-from tracking.scoring import VideoScore, split_overrides
-from tracking.video import content_hash, open_video
-from tracking.video_files import folder_videos
+from tracking.rules.presets import PresetError, ScoringParams, preset_signal
+from tracking.video.files import folder_videos
+from tracking.video.reader import content_hash, open_video
+from tracking.video.rois import ROI, RectROI, roi_contains
 
 #: Options of the pose signal a batch accepts besides the scoring parameters: the signal's own parameters
 #: and ``fps`` (the frame rate of pose files scored without their video).

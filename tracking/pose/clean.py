@@ -12,8 +12,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from tracking.immobility import _runs
 from tracking.pose.io import PoseFileError, PoseTracks
+from tracking.rules.immobility import _runs
 
 #: Default likelihood below which a point is dropped (DeepLabCut's own default ``pcutoff`` is 0.6; 0.9 is
 #: the stricter value used by BehaviorDEPOT and many analysis pipelines for speed measures).

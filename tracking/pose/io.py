@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracking.video_files import VIDEO_SUFFIXES
+from tracking.video.files import VIDEO_SUFFIXES
 
 POSE_SUFFIXES = (".h5", ".csv")
 #: The HDF5 key DeepLabCut writes its table under.

@@ -9,8 +9,8 @@ from typing import Any
 
 from tracking.pose.io import PoseFileError, PoseTracks, find_video_for_pose, read_dlc
 from tracking.pose.speed import PoseSignal, PoseSignalParams, pose_signals, signal_params_for
-from tracking.presets import ScoringParams, get_preset
-from tracking.summary import AnimalResult, score_signal
+from tracking.rules.presets import ScoringParams, get_preset
+from tracking.rules.summary import AnimalResult, score_signal
 
 
 def score_pose_signal(signal: PoseSignal, params: ScoringParams) -> AnimalResult:
@@ -46,7 +46,7 @@ def score_pose_tracks(
 
 def video_fps(video: str | Path) -> float:
     """The nominal frame rate in a video's metadata (read without decoding frames)."""
-    from tracking.video import open_video
+    from tracking.video.reader import open_video
 
     with open_video(video) as reader:
         fps = reader.metadata_fps

@@ -14,7 +14,7 @@ Notes
 A floating mouse is carried by the water: its own swimming sets the water circling the cylinder, and the
 current moves it at one to several cm/s while it is immobile in Porsolt's sense (no movement beyond keeping
 the head above water), as fast as a slowly swimming mouse moves. Body speed counts that drift as movement.
-The signals were compared on the synthetic tracks of :mod:`tracking.pose_synth` (30 fps, 1.5-px jitter at
+The signals were compared on the synthetic tracks of :mod:`tracking.pose.synth` (30 fps, 1.5-px jitter at
 10 px/cm, 7% likelihood dropouts, swimming at about 6 cm/s with 6-Hz paw strokes, passive drift at 4 cm/s
 around the tank; the ``fst`` pose preset with its adaptive threshold and a 0.5-s rolling median; mean
 per-frame agreement with the truth over four 6-minute tracks): body speed 0.94, body acceleration 0.98

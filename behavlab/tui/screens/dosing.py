@@ -1,5 +1,6 @@
 """Dosing: today's coded sheet (code, cage, weight, volume; never an arm); space records the highlighted
-injection; refused lines show why (stale weight, volume limit)."""
+injection; refused lines show why (stale weight, volume limit).
+"""
 
 from pathlib import Path
 

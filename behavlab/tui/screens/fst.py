@@ -1,6 +1,7 @@
 """Forced swim: sessions with their videos and ROIs, scoring every unscored session in a background worker
 with a progress bar, each animal's immobility, a per-minute plot as the QC view, adding a session and
-entering a manual score (seconds immobile, or a 5-s time-sampling sheet)."""
+entering a manual score (seconds immobile, or a 5-s time-sampling sheet).
+"""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from behavlab.tui.widgets.plots import minute_bars
 from behavlab.tui.widgets.scoring_progress import ScoringProgress
 
 if TYPE_CHECKING:
-    from tracking.batch import BatchProgress
+    from tracking.batch.run import BatchProgress
 
 COLUMNS = ("#", "code", "video", "roi", "tested", "h post dose", "immobile s", "warnings")
 #: Wide enough for a machine and a manual score side by side, and fixed: the column must not jump when a
@@ -61,7 +62,8 @@ def scoring_summary(result: StudyScoring) -> str:
 
 class FstScreen(StudyScreen):
     """s scores the unscored sessions in the background; a adds a session; m scores the highlighted one by
-    hand; the per-minute plot follows the cursor."""
+    hand; the per-minute plot follows the cursor.
+    """
 
     TITLE_TEXT = "forced swim"
     BINDINGS = [

@@ -1,5 +1,6 @@
 """Randomize: choose method and strata, preview the balance (arms as "arm 1", "arm 2"), then seal it with the
-key holder's passphrase typed twice and, if asked, write the preparer's sheet once."""
+key holder's passphrase typed twice and, if asked, write the preparer's sheet once.
+"""
 
 from pathlib import Path
 

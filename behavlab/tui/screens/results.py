@@ -1,5 +1,6 @@
 """Results at study end: each outcome's statistics by arm (as the report computes them), a plot of the
-highlighted outcome's values by arm, and the revealed allocation. Empty, and saying why, while blind."""
+highlighted outcome's values by arm, and the revealed allocation. Empty, and saying why, while blind.
+"""
 
 from dataclasses import dataclass
 

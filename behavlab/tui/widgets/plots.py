@@ -12,7 +12,8 @@ AXIS_TICKS = 5
 
 def minute_bars(plot: PlotextPlot, minutes: Sequence[float], title: str) -> None:
     """Seconds immobile in each minute of the test, as bars on a 0-60 s axis; a minute the video does not
-    cover (NaN) has no bar, and there are empty axes without a score."""
+    cover (NaN) has no bar, and there are empty axes without a score.
+    """
     plt = plot.plt
     plt.clear_figure()
     plt.title(title)
@@ -32,7 +33,7 @@ def nice_step(top: float, ticks: int = AXIS_TICKS) -> float:
 
 
 def strip_positions(n: int, centre: float) -> list[float]:
-    """x positions of n points spread evenly around `centre`, so tied values stay visible."""
+    """X positions of n points spread evenly around `centre`, so tied values stay visible."""
     if n == 1:
         return [centre]
     return [centre - STRIP_WIDTH / 2 + STRIP_WIDTH * index / (n - 1) for index in range(n)]

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
 if TYPE_CHECKING:
-    from tracking.batch import BatchProgress
+    from tracking.batch.run import BatchProgress
 
 
 def progress_text(progress: BatchProgress) -> str:

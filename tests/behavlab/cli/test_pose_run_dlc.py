@@ -3,7 +3,7 @@
 Needs a Python environment with DeepLabCut 3, named by ``BEHAVLAB_DLC_PYTHON`` (``make test-dlc`` builds one
 in ``.venv-dlc`` and runs this module); without it every test here is skipped. The project is made by
 ``dlc_tiny_project.py`` in that environment: a synthetic mouse video drawn from known pose tracks
-(:mod:`tracking.pose_synth_video`), frames picked by DeepLabCut and labelled with the true positions, a
+(:mod:`tracking.pose.synth_video`), frames picked by DeepLabCut and labelled with the true positions, a
 few epochs of training from random weights (no ImageNet download). Then behavlab, in its own environment,
 has DeepLabCut analyse another video of the same kind and scores the pose file it wrote.
 """
@@ -23,8 +23,8 @@ from typer.testing import CliRunner, Result
 
 from behavlab.cli.main import app
 from tracking.pose.io import parse_pose_name, read_dlc
-from tracking.pose_synth import PoseSynthConfig, SynthPose, synth_pose_tracks
-from tracking.pose_synth_video import write_pose_video
+from tracking.pose.synth import PoseSynthConfig, SynthPose, synth_pose_tracks
+from tracking.pose.synth_video import write_pose_video
 
 pytestmark = pytest.mark.dlc
 

@@ -16,11 +16,11 @@ from typer.testing import CliRunner, Result
 from behavlab.cli.main import app
 from tests.behavlab.cli.conftest import Invoke
 from tests.behavlab.factories import baseline_weights, sheet_rows, write_roster, write_weights
-from tracking.cache import load_signal_cache
-from tracking.immobility import classify_frames, smooth_signal
-from tracking.pose_synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
-from tracking.pose_synth_video import write_pose_video
-from tracking.synth import write_fst_video
+from tracking.batch.cache import load_signal_cache
+from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
+from tracking.pose.synth_video import write_pose_video
+from tracking.rules.immobility import classify_frames, smooth_signal
+from tracking.synth.videos import write_fst_video
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = (REPO_ROOT / "../shared/data/dlc3_sample").resolve()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from tests.behavlab.cli.conftest import Invoke
 from tests.behavlab.factories import baseline_weights, sheet_rows, write_roster, write_weights
-from tracking.synth import write_fst_video
+from tracking.synth.videos import write_fst_video
 
 ENV = {"BEHAVLAB_PASSPHRASE": "tundra lantern quiver mosaic"}
 

@@ -18,7 +18,7 @@ from behavlab.services import (
     write_study_report,
 )
 from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
-from tracking.synth import write_fst_video
+from tracking.synth.videos import write_fst_video
 
 
 @pytest.fixture

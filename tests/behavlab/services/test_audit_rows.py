@@ -39,7 +39,7 @@ from behavlab.services import (
 )
 from behavlab.services.audit import changed_rows, event_digest, record_event
 from tests.behavlab.services.conftest import RandomizedStudy
-from tracking.synth import write_fst_video
+from tracking.synth.videos import write_fst_video
 
 
 @pytest.fixture

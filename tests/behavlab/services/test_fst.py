@@ -18,8 +18,8 @@ from behavlab.services import (
     record_manual_score,
 )
 from tests.behavlab.services.conftest import RandomizedStudy
-from tracking.rois import CircleROI, save_rois
-from tracking.synth import write_fst_video
+from tracking.synth.videos import write_fst_video
+from tracking.video.rois import CircleROI, save_rois
 
 
 @pytest.fixture(scope="module")

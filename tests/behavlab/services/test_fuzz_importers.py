@@ -30,7 +30,7 @@ from behavlab.services import (
 )
 from tests.behavlab.factories import roster_rows
 from tests.behavlab.services.conftest import RandomizedStudy
-from tracking.synth import write_fst_video
+from tracking.synth.videos import write_fst_video
 
 FUZZ = settings(
     max_examples=30,

@@ -16,7 +16,7 @@ from behavlab.services import (
     unmask_study,
 )
 from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
-from tracking.synth import write_fst_video
+from tracking.synth.videos import write_fst_video
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from behavlab.services import (
     unmask_study,
 )
 from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
-from tracking.rois import save_rois
-from tracking.synth import load_truth, write_fst_video
+from tracking.synth.videos import load_truth, write_fst_video
+from tracking.video.rois import save_rois
 
 
 @pytest.fixture

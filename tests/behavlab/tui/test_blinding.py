@@ -29,8 +29,8 @@ from tests.behavlab.tui.conftest import (
     write_bottles,
 )
 from tests.behavlab.tui.test_fst_scoring import SHORT
-from tracking.presets import save_preset
-from tracking.synth import write_fst_video
+from tracking.rules.presets import save_preset
+from tracking.synth.videos import write_fst_video
 
 STEP_KEYS = {
     "animals": "a",

@@ -14,8 +14,8 @@ from behavlab.services import Workspace, add_fst_session, list_fst_sessions, pre
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.fst import FstScreen
 from tests.behavlab.tui.conftest import RandomizedStudy, notices, open_step, settle, table_rows, type_text
-from tracking.presets import ScoringParams, save_preset
-from tracking.synth import write_fst_video
+from tracking.rules.presets import ScoringParams, save_preset
+from tracking.synth.videos import write_fst_video
 
 SIZE = (140, 44)
 SHORT = ScoringParams(

@@ -28,8 +28,8 @@ from behavlab.tui.app import BehavlabApp
 from cohorts.blind_codes import ALPHABET, DATA_LENGTH, check_character
 from tests.behavlab.factories import write_roster
 from tests.behavlab.tui.conftest import FAST_KDF, PASSPHRASE, settle, type_text
-from tracking.rois import save_rois
-from tracking.synth import write_fst_video
+from tracking.synth.videos import write_fst_video
+from tracking.video.rois import save_rois
 
 SIZE = (120, 36)
 

@@ -42,7 +42,7 @@ from tests.behavlab.tui.conftest import (
     type_text,
     write_bottles,
 )
-from tracking.synth import write_fst_video
+from tracking.synth.videos import write_fst_video
 
 SIZE = (140, 44)
 

@@ -1,0 +1,222 @@
+"""Group statistics of a study's outcomes after unmasking: per outcome, scoring method and period.
+
+Input is a tidy table, one row per animal and outcome: ``code``, ``arm``, ``sex``, ``cage``, ``value``
+and, for a whole study, ``outcome``, ``method`` (the scoring method), ``period`` and ``unit``. The reference
+(vehicle) arm is named by the caller; every difference is another arm minus it. The building blocks live in
+:mod:`analysis.summaries` (descriptives, assumption checks), :mod:`analysis.comparisons` (two or more
+arms) and :mod:`analysis.models` (arm x sex ANOVA, mixed model of repeated periods).
+
+Notes
+-----
+When cages rather than animals were randomized, the cage is the experimental unit: animals of one cage share
+their treatment and their environment and are not independent replicates, so each cage's mean is one
+observation and n counts cages (Lazic, Clarke-Williams & Munafo 2018, PLoS Biol 16:e2003693). Agreement
+between two scoring methods on the same animals is computed by
+:func:`tracking.evaluation.agreement.seconds_agreement`
+(Pearson r, Bland & Altman 1986 bias and limits), not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.comparisons import MultiArmComparison, TwoArmComparison, compare_arms, compare_two_arms
+from analysis.models import MixedModelResult, TwoWayAnova, mixed_model, ordered_levels, two_way_anova
+from analysis.summaries import (
+    AssumptionChecks,
+    GroupSummary,
+    check_assumptions,
+    software_versions,
+    summarize,
+)
+
+UNIT_COLUMNS = ("code", "arm", "sex", "cage", "value")
+STUDY_COLUMNS = (*UNIT_COLUMNS, "outcome", "method", "period", "unit")
+DESCRIPTIVE_METHOD = (
+    "Per arm: n, mean, SD (n - 1), SEM, median and quartiles (linear interpolation, Hyndman & Fan type 7)."
+)
+CAGE_UNIT_METHOD = (
+    "Cages were randomized, so the cage is the experimental unit: each cage's mean is one observation and "
+    "n counts cages (Lazic et al. 2018)."
+)
+
+
+def require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Raise ValueError naming every missing column."""
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise ValueError(f"the table lacks the columns {missing}; it has {list(table.columns)}")
+
+
+def cage_means(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per cage (and period): mean value, the cage's arm and sex; the cage becomes the ``code``."""
+    require_columns(table, UNIT_COLUMNS)
+    keys = ["cage", "period"] if "period" in table.columns else ["cage"]
+    data = table.assign(cage=table["cage"].astype(str))
+    arms_per_cage = data.groupby("cage")["arm"].nunique()
+    mixed = sorted(arms_per_cage.index[arms_per_cage > 1])
+    if mixed:
+        raise ValueError(f"cages {mixed} hold more than one arm: the cage cannot be the experimental unit")
+    grouped = data.groupby(keys, sort=False, dropna=False)
+    means = grouped.agg(
+        arm=("arm", "first"),
+        sex=("sex", lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
+        value=("value", "mean"),
+    ).reset_index()
+    return means.assign(code=means["cage"])
+
+
+@dataclass(frozen=True)
+class OutcomeAnalysis:
+    """Everything reported for one outcome, scoring method and period: descriptives, checks and tests."""
+
+    outcome: str
+    scoring: str | None
+    period: str | None
+    unit: str
+    experimental_unit: str
+    reference: str
+    summaries: tuple[GroupSummary, ...]
+    assumptions: AssumptionChecks
+    two_arm: TwoArmComparison | None
+    multi_arm: MultiArmComparison | None
+    two_way: TwoWayAnova | None
+    notes: tuple[str, ...]
+    method: str
+    software: Mapping[str, str] = field(default_factory=software_versions)
+
+    @property
+    def comparisons(self) -> tuple[TwoArmComparison, ...]:
+        """Each arm against the reference, whether from the two-arm or the several-arm analysis."""
+        if self.two_arm is not None:
+            return (self.two_arm,)
+        if self.multi_arm is not None:
+            return tuple(pair.comparison for pair in self.multi_arm.versus_reference)
+        return ()
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The method texts of every part of this analysis, in report order."""
+        parts: list[str] = [self.method, self.assumptions.method]
+        parts += [comparison.method for comparison in self.comparisons]
+        if self.multi_arm is not None:
+            parts.append(self.multi_arm.method)
+        if self.two_way is not None:
+            parts.append(self.two_way.method)
+        return tuple(parts)
+
+
+def analyse_outcome(
+    table: pd.DataFrame,
+    reference: str,
+    *,
+    outcome: str = "value",
+    scoring: str | None = None,
+    period: str | None = None,
+    unit: str = "",
+    by_cage: bool = False,
+    confidence: float = 0.95,
+) -> OutcomeAnalysis:
+    """Descriptives, assumption checks and tests of one outcome (one row per animal), arm minus reference."""
+    require_columns(table, UNIT_COLUMNS)
+    data = table.loc[table["value"].notna()]
+    if data["arm"].isna().any():
+        raise ValueError("rows without an arm: group statistics need the unmasked allocation")
+    notes: list[str] = []
+    method = DESCRIPTIVE_METHOD
+    if by_cage:
+        data = cage_means(data)
+        method = f"{CAGE_UNIT_METHOD} {method}"
+        notes.append(f"experimental unit: cage ({data['code'].nunique()} cage means)")
+    duplicated = sorted(set(data.loc[data["code"].duplicated(), "code"].astype(str)))
+    if duplicated:
+        raise ValueError(f"{outcome}: more than one value for {duplicated}; pass one row per unit")
+    arms = [reference, *(arm for arm in ordered_levels(data["arm"]) if arm != reference)]
+    groups = {arm: data.loc[data["arm"].astype(str) == arm, "value"].to_numpy(float) for arm in arms}
+    two_arm, multi_arm = None, None
+    if len(groups) == 2:
+        other = arms[1]
+        two_arm = compare_two_arms(other, groups[other], reference, groups[reference], confidence=confidence)
+    elif len(groups) > 2:
+        multi_arm = compare_arms(groups, reference, confidence=confidence)
+    else:
+        notes.append("only one arm has values: no comparison")
+    sexes = data["sex"].dropna().astype(str).unique()
+    two_way = two_way_anova(data, reference) if len(groups) > 1 and len(sexes) > 1 else None
+    return OutcomeAnalysis(
+        outcome=outcome,
+        scoring=scoring,
+        period=period,
+        unit=unit,
+        experimental_unit="cage" if by_cage else "animal",
+        reference=reference,
+        summaries=tuple(summarize(arm, values) for arm, values in groups.items()),
+        assumptions=check_assumptions(groups),
+        two_arm=two_arm,
+        multi_arm=multi_arm,
+        two_way=two_way,
+        notes=tuple(notes),
+        method=method,
+    )
+
+
+@dataclass(frozen=True)
+class RepeatedOutcome:
+    """The mixed model of one outcome and scoring method measured over several periods."""
+
+    outcome: str
+    scoring: str | None
+    unit: str
+    experimental_unit: str
+    model: MixedModelResult
+
+
+@dataclass(frozen=True)
+class StudyAnalysis:
+    """Every outcome's analysis (per outcome, scoring method and period) and the repeated-period models."""
+
+    outcomes: tuple[OutcomeAnalysis, ...]
+    repeated: tuple[RepeatedOutcome, ...]
+    software: Mapping[str, str] = field(default_factory=software_versions)
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """Distinct method texts in order of first use, for a statistical-methods section."""
+        texts = [text for analysis in self.outcomes for text in analysis.methods]
+        texts += [repeated.model.method for repeated in self.repeated]
+        return tuple(dict.fromkeys(texts))
+
+
+def _label(value: object) -> str | None:
+    """A grouping key as text, or None for a missing one."""
+    return None if value is None or pd.isna(value) or value == "" else str(value)
+
+
+def analyse_study(
+    outcomes: pd.DataFrame, reference: str, *, by_cage: bool = False, confidence: float = 0.95
+) -> StudyAnalysis:
+    """Analyse each outcome x scoring method (x period); a mixed model where periods repeat."""
+    require_columns(outcomes, STUDY_COLUMNS)
+    analyses: list[OutcomeAnalysis] = []
+    repeated: list[RepeatedOutcome] = []
+    keys = outcomes[["outcome", "method"]].astype(object).where(outcomes[["outcome", "method"]].notna(), "")
+    for (outcome, scoring), rows in outcomes.groupby([keys["outcome"], keys["method"]], sort=False):
+        unit = _label(rows["unit"].iloc[0]) or ""
+        periods = ordered_levels(rows["period"].dropna()) if rows["period"].notna().any() else []
+        experimental_unit = "cage" if by_cage else "animal"
+        common = {"outcome": str(outcome), "scoring": _label(scoring), "unit": unit}
+        for period in periods or [None]:
+            subset = rows if period is None else rows.loc[rows["period"].astype(str) == period]
+            analyses.append(
+                analyse_outcome(
+                    subset, reference, period=period, by_cage=by_cage, confidence=confidence, **common
+                )
+            )
+        if len(periods) > 1:
+            table = cage_means(rows) if by_cage else rows
+            model = mixed_model(table, reference, unit=experimental_unit)
+            repeated.append(RepeatedOutcome(**common, experimental_unit=experimental_unit, model=model))
+    return StudyAnalysis(tuple(analyses), tuple(repeated))

@@ -1,0 +1,1 @@
+"""Evaluating scorings: human labels, scorings from any source, agreement, comparison and calibration."""

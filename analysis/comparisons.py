@@ -35,6 +35,11 @@ from statsmodels.stats.oneway import anova_oneway
 
 from analysis.summaries import NAN, as_values, software_versions
 
+#: An omnibus test's statistic, its (numerator, denominator) degrees of freedom and its p-value.
+Omnibus = tuple[float, tuple[float, float], float]
+#: Welch's t, its degrees of freedom, its p-value and the confidence interval of the mean difference.
+WelchTest = tuple[float, float, float, tuple[float, float]]
+
 TWO_ARM_METHOD = (
     "{arm} minus {reference}. Welch's t-test (Welch 1947) and the mean difference with its Welch "
     "{level:g}% CI; Mann-Whitney U test, two-sided ({mwu}); Hedges' g (pooled SD, exact small-sample "
@@ -107,9 +112,7 @@ class TwoArmComparison:
     software: Mapping[str, str] = field(default_factory=software_versions)
 
 
-def _welch(
-    x: np.ndarray, y: np.ndarray, confidence: float
-) -> tuple[float, float, float, tuple[float, float]]:
+def _welch(x: np.ndarray, y: np.ndarray, confidence: float) -> WelchTest:
     """Welch's t, df, p and the CI of the mean difference (SciPy; a zero-variance arm is allowed)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -134,6 +137,42 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray) -> tuple[float, float, bool]:
     return float(result.statistic), float(result.pvalue), exact
 
 
+@dataclass(frozen=True)
+class _TwoSampleTests:
+    """Welch's t (t, df, p, CI), Mann-Whitney (U, p, exact), Hedges' g and its CI, and why any is NaN."""
+
+    welch: WelchTest = (NAN, NAN, NAN, (NAN, NAN))
+    mann_whitney: tuple[float, float, bool] = (NAN, NAN, False)
+    hedges_g: float = NAN
+    hedges_g_ci: tuple[float, float] = (NAN, NAN)
+    notes: tuple[str, ...] = ()
+
+
+def _two_sample_tests(
+    arm: str, x: np.ndarray, reference: str, y: np.ndarray, confidence: float
+) -> _TwoSampleTests:
+    """The tests of `x` against `y`, each NaN with a note where n or the variance is too small for it."""
+    if min(x.size, y.size) < 2:
+        return _TwoSampleTests(
+            notes=(f"n = {x.size} ({arm}) and {y.size} ({reference}): every test needs n >= 2 per arm",)
+        )
+    notes: list[str] = []
+    welch: WelchTest = (NAN, NAN, NAN, (NAN, NAN))
+    g, g_ci = NAN, (NAN, NAN)
+    if np.ptp(x) == 0 and np.ptp(y) == 0:
+        notes.append("no variance in either arm: no t-test and no effect size")
+    else:
+        welch = _welch(x, y, confidence)
+        g = _hedges_g(x, y)
+        g_ci = hedges_g_interval(g, int(x.size), int(y.size), confidence)
+        if not all(math.isfinite(limit) for limit in g_ci):
+            notes.append("the noncentral-t limits of Hedges' g could not be found at this t")
+    mann_whitney = _mann_whitney(x, y)
+    if np.ptp(np.concatenate([x, y])) == 0:
+        notes.append("every value tied: the Mann-Whitney test has nothing to rank")
+    return _TwoSampleTests(welch, mann_whitney, g, (float(g_ci[0]), float(g_ci[1])), tuple(notes))
+
+
 def compare_two_arms(
     arm: str,
     values: Sequence[float] | np.ndarray,
@@ -142,28 +181,34 @@ def compare_two_arms(
     *,
     confidence: float = 0.95,
 ) -> TwoArmComparison:
-    """Compare ``arm`` with ``reference`` (arm minus it); NaN with a note where n or variance is too small."""
+    """Compare ``arm`` with ``reference`` (arm minus it); NaN with a note where n or variance is too small.
+
+    Parameters
+    ----------
+    arm, reference
+        The names of the treated and the reference (vehicle) arm.
+    values, reference_values
+        One value per experimental unit of each arm, in the outcome's unit (e.g. seconds of immobility,
+        percent sucrose preference); missing values (NaN) are dropped.
+    confidence
+        The confidence level of every interval, as a fraction (0.95 for 95 percent).
+
+    Returns
+    -------
+    TwoArmComparison
+        The mean difference (outcome's unit) with its Welch CI, Welch's t, the Mann-Whitney U and Hedges' g
+        (unitless) with its CI, and a note for each statistic that could not be computed.
+
+    Raises
+    ------
+    ValueError
+        A value is infinite.
+    """
     x, y = as_values(values), as_values(reference_values)
     n1, n2 = int(x.size), int(y.size)
-    notes: list[str] = []
-    welch: tuple[float, float, float, tuple[float, float]] = (NAN, NAN, NAN, (NAN, NAN))
-    u, u_p, exact = NAN, NAN, False
-    g, g_ci = NAN, (NAN, NAN)
-    if min(n1, n2) < 2:
-        notes.append(f"n = {n1} ({arm}) and {n2} ({reference}): every test needs n >= 2 per arm")
-    else:
-        if np.ptp(x) == 0 and np.ptp(y) == 0:
-            notes.append("no variance in either arm: no t-test and no effect size")
-        else:
-            welch = _welch(x, y, confidence)
-            g = _hedges_g(x, y)
-            g_ci = hedges_g_interval(g, n1, n2, confidence)
-            if not all(math.isfinite(limit) for limit in g_ci):
-                notes.append("the noncentral-t limits of Hedges' g could not be found at this t")
-        u, u_p, exact = _mann_whitney(x, y)
-        if np.ptp(np.concatenate([x, y])) == 0:
-            notes.append("every value tied: the Mann-Whitney test has nothing to rank")
-    t, df, p, mean_difference_ci = welch
+    tests = _two_sample_tests(arm, x, reference, y, confidence)
+    t, df, p, mean_difference_ci = tests.welch
+    u, u_p, exact = tests.mann_whitney
     mwu_text = "exact" if exact else "normal approximation with tie and continuity corrections"
     return TwoArmComparison(
         arm=arm,
@@ -178,10 +223,10 @@ def compare_two_arms(
         mann_whitney_u=u,
         mann_whitney_p=u_p,
         mann_whitney_exact=exact,
-        hedges_g=g,
-        hedges_g_ci=(float(g_ci[0]), float(g_ci[1])),
+        hedges_g=tests.hedges_g,
+        hedges_g_ci=tests.hedges_g_ci,
         confidence=confidence,
-        notes=tuple(notes),
+        notes=tests.notes,
         method=TWO_ARM_METHOD.format(arm=arm, reference=reference, level=confidence * 100, mwu=mwu_text),
     )
 
@@ -225,40 +270,65 @@ class MultiArmComparison:
     software: Mapping[str, str] = field(default_factory=software_versions)
 
 
+def _omnibus(samples: list[np.ndarray]) -> tuple[Omnibus, Omnibus, tuple[float, int, float], tuple[str, ...]]:
+    """One-way ANOVA, Welch's ANOVA and Kruskal-Wallis over all arms; NaN with a note where one cannot run."""
+    anova: Omnibus = (NAN, (NAN, NAN), NAN)
+    welch: Omnibus = (NAN, (NAN, NAN), NAN)
+    kruskal = (NAN, len(samples) - 1, NAN)
+    if min(x.size for x in samples) < 2:
+        return anova, welch, kruskal, ("an arm has n < 2: no omnibus test",)
+    if all(np.ptp(x) == 0 for x in samples):
+        return anova, welch, kruskal, ("no arm varies: no omnibus test",)
+    notes: tuple[str, ...] = ()
+    n_total, k = sum(x.size for x in samples), len(samples)
+    classic = stats.f_oneway(*samples)
+    anova = (float(classic.statistic), (float(k - 1), float(n_total - k)), float(classic.pvalue))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        unequal = anova_oneway(samples, use_var="unequal", welch_correction=True)
+    welch = (
+        float(unequal.statistic),
+        (float(unequal.df_num), float(unequal.df_denom)),
+        float(unequal.pvalue),
+    )
+    if not math.isfinite(welch[0]):
+        notes = ("an arm has zero variance: no Welch's ANOVA",)
+    ranks = stats.kruskal(*samples)
+    return anova, welch, (float(ranks.statistic), k - 1, float(ranks.pvalue)), notes
+
+
 def compare_arms(
     groups: Mapping[str, Sequence[float] | np.ndarray], reference: str, *, confidence: float = 0.95
 ) -> MultiArmComparison:
-    """Omnibus tests over all arms and each arm against ``reference`` with Holm-adjusted p-values."""
+    """Omnibus tests over all arms and each arm against ``reference`` with Holm-adjusted p-values.
+
+    Parameters
+    ----------
+    groups
+        Three or more arms: arm name -> one value per experimental unit, in the outcome's unit (e.g.
+        seconds, percent); missing values (NaN) are dropped.
+    reference
+        The reference (vehicle) arm, one of `groups`.
+    confidence
+        The confidence level of the intervals of each pair, as a fraction (0.95 for 95 percent).
+
+    Returns
+    -------
+    MultiArmComparison
+        The one-way and Welch's ANOVA, the Kruskal-Wallis test, and each arm against the reference (see
+        `compare_two_arms`) with its Holm-adjusted p-values.
+
+    Raises
+    ------
+    ValueError
+        The reference is not among the arms, there are fewer than three arms, or a value is infinite.
+    """
     if reference not in groups:
         raise ValueError(f"the reference arm {reference!r} is not among the arms {sorted(groups)}")
     arrays = {name: as_values(values) for name, values in groups.items()}
     if len(arrays) < 3:
         raise ValueError(f"compare_arms is for three or more arms, got {len(arrays)}; use compare_two_arms")
-    samples = list(arrays.values())
-    notes: list[str] = []
-    anova = (NAN, (NAN, NAN), NAN)
-    welch = (NAN, (NAN, NAN), NAN)
-    kruskal = (NAN, len(samples) - 1, NAN)
-    if min(x.size for x in samples) < 2:
-        notes.append("an arm has n < 2: no omnibus test")
-    elif all(np.ptp(x) == 0 for x in samples):
-        notes.append("no arm varies: no omnibus test")
-    else:
-        n_total, k = sum(x.size for x in samples), len(samples)
-        classic = stats.f_oneway(*samples)
-        anova = (float(classic.statistic), (float(k - 1), float(n_total - k)), float(classic.pvalue))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            unequal = anova_oneway(samples, use_var="unequal", welch_correction=True)
-        welch = (
-            float(unequal.statistic),
-            (float(unequal.df_num), float(unequal.df_denom)),
-            float(unequal.pvalue),
-        )
-        if not math.isfinite(welch[0]):
-            notes.append("an arm has zero variance: no Welch's ANOVA")
-        ranks = stats.kruskal(*samples)
-        kruskal = (float(ranks.statistic), k - 1, float(ranks.pvalue))
+    anova, welch, kruskal, notes = _omnibus(list(arrays.values()))
     pairs = [
         compare_two_arms(name, x, reference, arrays[reference], confidence=confidence)
         for name, x in arrays.items()
@@ -280,6 +350,6 @@ def compare_arms(
         versus_reference=tuple(
             VersusReference(pair, w, m) for pair, w, m in zip(pairs, welch_holm, mwu_holm, strict=True)
         ),
-        notes=tuple(notes),
+        notes=notes,
         method=MULTI_ARM_METHOD.format(reference=reference, k=len(pairs)),
     )

@@ -25,8 +25,10 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
@@ -35,6 +37,8 @@ from statsmodels.regression.mixed_linear_model import MixedLMResults
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from analysis.summaries import NAN, software_versions
+
+DesignColumn = npt.NDArray[np.floating[Any]]
 
 TWO_WAY_METHOD = (
     "Two-way ANOVA arm x sex with the interaction (OLS, Type II sums of squares, Langsrud 2003); "
@@ -80,7 +84,23 @@ class TwoWayAnova:
 
 
 def two_way_anova(table: pd.DataFrame, reference: str) -> TwoWayAnova:
-    """Two-way ANOVA of ``value`` on arm, sex and arm x sex (Type II); no rows and a note if not estimable."""
+    """Two-way ANOVA of ``value`` on arm, sex and arm x sex (Type II); no rows and a note if not estimable.
+
+    Parameters
+    ----------
+    table
+        One row per experimental unit: ``arm``, ``sex`` and ``value`` (in the outcome's unit, e.g. seconds);
+        rows without a value are dropped.
+    reference
+        The reference (vehicle) arm, the first level of the arm factor.
+
+    Returns
+    -------
+    TwoWayAnova
+        The ANOVA table (sums of squares in the outcome's unit squared), the n of each arm x sex cell, and a
+        note instead of rows when there are not two arms and two sexes, a cell is empty or no residual df is
+        left.
+    """
     data = table.loc[table["value"].notna(), ["arm", "sex", "value"]].astype({"arm": str, "sex": str})
     arms = ordered_levels(data["arm"], reference)
     sexes = ordered_levels(data["sex"])
@@ -144,15 +164,18 @@ class MixedModelResult:
     software: Mapping[str, str] = field(default_factory=software_versions)
 
 
+def _indicator(column: pd.Series, level: str) -> DesignColumn:
+    """1.0 where `column` holds `level`, else 0.0: one treatment-coded column of a design matrix."""
+    return (column == level).astype(float).to_numpy()
+
+
 def _design(
     data: pd.DataFrame, arms: Sequence[str], periods: Sequence[str]
 ) -> tuple[pd.DataFrame, list[str]]:
     """Treatment-coded design matrix (intercept, arm, period, arm x period) and the interaction columns."""
-    design = {"intercept": np.ones(len(data))}
-    arm_columns = {f"arm[{arm}]": (data["arm"] == arm).to_numpy(float) for arm in arms[1:]}
-    period_columns = {
-        f"period[{period}]": (data["period"] == period).to_numpy(float) for period in periods[1:]
-    }
+    design: dict[str, DesignColumn] = {"intercept": np.ones(len(data))}
+    arm_columns = {f"arm[{arm}]": _indicator(data["arm"], arm) for arm in arms[1:]}
+    period_columns = {f"period[{period}]": _indicator(data["period"], period) for period in periods[1:]}
     interaction = {
         f"{a}:{p}": arm_values * period_values
         for a, arm_values in arm_columns.items()
@@ -163,7 +186,24 @@ def _design(
 
 
 def mixed_model(table: pd.DataFrame, reference: str, *, unit: str = "animal") -> MixedModelResult:
-    """Random-intercept mixed model of ``value`` on arm x period; a note instead of estimates if it fails."""
+    """Random-intercept mixed model of ``value`` on arm x period; a note instead of estimates if it fails.
+
+    Parameters
+    ----------
+    table
+        One row per unit and period: ``code`` (the unit), ``arm``, ``period`` and ``value`` (in the outcome's
+        unit, e.g. seconds or percent); rows without a value are dropped.
+    reference
+        The reference (vehicle) arm; the first period seen is the reference period.
+    unit
+        What a ``code`` is (``animal`` or ``cage``), as the method text and notes name it.
+
+    Returns
+    -------
+    MixedModelResult
+        Fixed effects (outcome's unit) with Wald 95% CIs, the Wald test of arm x period and the variance
+        components; or ``converged`` False and a note saying why not.
+    """
     data = table.loc[table["value"].notna(), ["code", "arm", "period", "value"]].astype(
         {"code": str, "arm": str, "period": str}
     )
@@ -175,12 +215,8 @@ def mixed_model(table: pd.DataFrame, reference: str, *, unit: str = "animal") ->
     def failed(note: str) -> MixedModelResult:
         return MixedModelResult(False, n_units, len(data), periods, (), NAN, 0, NAN, NAN, NAN, note, method)
 
-    if reference not in arms:
-        return failed(f"the reference arm {reference} has no values")
-    if len(arms) < 2 or len(periods) < 2:
-        return failed("needs two arms and two periods")
-    if n_units < 3 or len(data) <= n_units:
-        return failed(f"{n_units} {unit}s and {len(data)} observations: too few for a random intercept")
+    if too_little := _too_little_for_a_model(reference, arms, periods, n_units, len(data), unit):
+        return failed(too_little)
     exog, interaction = _design(data, arms, periods)
     model = sm.MixedLM(data["value"].astype(float).to_numpy(), exog, groups=data["code"].to_numpy())
     try:
@@ -194,22 +230,13 @@ def mixed_model(table: pd.DataFrame, reference: str, *, unit: str = "animal") ->
         reason = said[0] if said else "the optimizer did not converge"
         return failed(f"the mixed model did not converge ({reason}); see the per-period comparisons instead")
     names = list(exog.columns)
-    params = np.asarray(fit.fe_params)
-    se = np.asarray(fit.bse_fe)
-    z = params / se
-    p = 2 * stats.norm.sf(np.abs(z))
-    half = stats.norm.ppf(0.975) * se
-    fixed = tuple(
-        FixedEffect(name, float(b), float(s), float(zz), float(pp), (float(b - h), float(b + h)))
-        for name, b, s, zz, pp, h in zip(names, params, se, z, p, half, strict=True)
-    )
     chi2, interaction_p = _wald(fit, names, interaction)
     return MixedModelResult(
         converged=True,
         n_units=n_units,
         n_observations=len(data),
         periods=periods,
-        fixed_effects=fixed,
+        fixed_effects=_fixed_effects(fit, names),
         interaction_chi2=chi2,
         interaction_df=len(interaction),
         interaction_p=interaction_p,
@@ -217,6 +244,32 @@ def mixed_model(table: pd.DataFrame, reference: str, *, unit: str = "animal") ->
         residual_variance=float(fit.scale),
         note=f"converged with warnings: {'; '.join(said)}" if said else "",
         method=method,
+    )
+
+
+def _too_little_for_a_model(
+    reference: str, arms: Sequence[str], periods: Sequence[str], n_units: int, n_observations: int, unit: str
+) -> str:
+    """Why the data cannot support the model (no reference, too few arms, periods or units), or ``""``."""
+    if reference not in arms:
+        return f"the reference arm {reference} has no values"
+    if len(arms) < 2 or len(periods) < 2:
+        return "needs two arms and two periods"
+    if n_units < 3 or n_observations <= n_units:
+        return f"{n_units} {unit}s and {n_observations} observations: too few for a random intercept"
+    return ""
+
+
+def _fixed_effects(fit: MixedLMResults, names: list[str]) -> tuple[FixedEffect, ...]:
+    """Each fixed effect of a converged fit with its Wald SE, z, two-sided p and 95% CI."""
+    params = np.asarray(fit.fe_params)
+    se = np.asarray(fit.bse_fe)
+    z = params / se
+    p = 2 * stats.norm.sf(np.abs(z))
+    half = stats.norm.ppf(0.975) * se
+    return tuple(
+        FixedEffect(name, float(b), float(s), float(zz), float(pp), (float(b - h), float(b + h)))
+        for name, b, s, zz, pp, h in zip(names, params, se, z, p, half, strict=True)
     )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analysis.comparisons import MultiArmComparison, TwoArmComparison, compare_arms, compare_two_arms
@@ -120,30 +121,38 @@ def analyse_outcome(
     by_cage: bool = False,
     confidence: float = 0.95,
 ) -> OutcomeAnalysis:
-    """Descriptives, assumption checks and tests of one outcome (one row per animal), arm minus reference."""
-    require_columns(table, UNIT_COLUMNS)
-    data = table.loc[table["value"].notna()]
-    if data["arm"].isna().any():
-        raise ValueError("rows without an arm: group statistics need the unmasked allocation")
-    notes: list[str] = []
-    method = DESCRIPTIVE_METHOD
-    if by_cage:
-        data = cage_means(data)
-        method = f"{CAGE_UNIT_METHOD} {method}"
-        notes.append(f"experimental unit: cage ({data['code'].nunique()} cage means)")
-    duplicated = sorted(set(data.loc[data["code"].duplicated(), "code"].astype(str)))
-    if duplicated:
-        raise ValueError(f"{outcome}: more than one value for {duplicated}; pass one row per unit")
+    """Descriptives, assumption checks and tests of one outcome (one row per animal), arm minus reference.
+
+    Parameters
+    ----------
+    table
+        One row per animal: ``code``, ``arm``, ``sex``, ``cage`` and ``value`` (in the outcome's unit, e.g.
+        seconds of immobility or percent sucrose preference); rows without a value are dropped.
+    reference
+        The reference (vehicle) arm; every difference is another arm minus it.
+    outcome, scoring, period, unit
+        What the values are, recorded with the result: the outcome's name, the scoring method, the period
+        and the unit (e.g. ``"s"`` for seconds, ``"%"`` for percent).
+    by_cage
+        Cages were randomized: each cage's mean is one observation (`cage_means`).
+    confidence
+        The confidence level of every interval, as a fraction (0.95 for 95 percent).
+
+    Returns
+    -------
+    OutcomeAnalysis
+        Per-arm summaries, assumption checks, the two-arm or several-arm comparison, the arm x sex ANOVA
+        when both sexes are present, notes and the method texts.
+
+    Raises
+    ------
+    ValueError
+        A missing column, a value without an arm, two values of one unit, or (`by_cage`) a mixed cage.
+    """
+    data, method, notes = _experimental_units(table, outcome, by_cage)
     arms = [reference, *(arm for arm in ordered_levels(data["arm"]) if arm != reference)]
     groups = {arm: data.loc[data["arm"].astype(str) == arm, "value"].to_numpy(float) for arm in arms}
-    two_arm, multi_arm = None, None
-    if len(groups) == 2:
-        other = arms[1]
-        two_arm = compare_two_arms(other, groups[other], reference, groups[reference], confidence=confidence)
-    elif len(groups) > 2:
-        multi_arm = compare_arms(groups, reference, confidence=confidence)
-    else:
-        notes.append("only one arm has values: no comparison")
+    two_arm, multi_arm = _comparison(groups, reference, confidence, notes)
     sexes = data["sex"].dropna().astype(str).unique()
     two_way = two_way_anova(data, reference) if len(groups) > 1 and len(sexes) > 1 else None
     return OutcomeAnalysis(
@@ -161,6 +170,41 @@ def analyse_outcome(
         notes=tuple(notes),
         method=method,
     )
+
+
+def _experimental_units(
+    table: pd.DataFrame, outcome: str, by_cage: bool
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """The rows with a value, one per experimental unit (cage means when `by_cage`), the method and notes."""
+    require_columns(table, UNIT_COLUMNS)
+    data = table.loc[table["value"].notna()]
+    if data["arm"].isna().any():
+        raise ValueError("rows without an arm: group statistics need the unmasked allocation")
+    notes: list[str] = []
+    method = DESCRIPTIVE_METHOD
+    if by_cage:
+        data = cage_means(data)
+        method = f"{CAGE_UNIT_METHOD} {method}"
+        notes.append(f"experimental unit: cage ({data['code'].nunique()} cage means)")
+    duplicated = sorted(set(data.loc[data["code"].duplicated(), "code"].astype(str)))
+    if duplicated:
+        raise ValueError(f"{outcome}: more than one value for {duplicated}; pass one row per unit")
+    return data, method, notes
+
+
+def _comparison(
+    groups: dict[str, np.ndarray], reference: str, confidence: float, notes: list[str]
+) -> tuple[TwoArmComparison | None, MultiArmComparison | None]:
+    """The two-arm or the several-arm comparison against the reference, or a note when one arm has values."""
+    if len(groups) == 2:
+        other = next(arm for arm in groups if arm != reference)
+        return compare_two_arms(
+            other, groups[other], reference, groups[reference], confidence=confidence
+        ), None
+    if len(groups) > 2:
+        return None, compare_arms(groups, reference, confidence=confidence)
+    notes.append("only one arm has values: no comparison")
+    return None, None
 
 
 @dataclass(frozen=True)
@@ -190,33 +234,79 @@ class StudyAnalysis:
         return tuple(dict.fromkeys(texts))
 
 
-def _label(value: object) -> str | None:
-    """A grouping key as text, or None for a missing one."""
-    return None if value is None or pd.isna(value) or value == "" else str(value)
+def _first_label(column: pd.Series) -> str | None:
+    """The first value of `column` as text, or None for a missing or empty one."""
+    first = column.iloc[0]
+    return None if bool(column.isna().iloc[0]) or first == "" else str(first)
 
 
 def analyse_study(
     outcomes: pd.DataFrame, reference: str, *, by_cage: bool = False, confidence: float = 0.95
 ) -> StudyAnalysis:
-    """Analyse each outcome x scoring method (x period); a mixed model where periods repeat."""
+    """Analyse each outcome x scoring method (x period); a mixed model where periods repeat.
+
+    Parameters
+    ----------
+    outcomes
+        The study's tidy table, one row per animal, outcome and period: ``code``, ``arm``, ``sex``, ``cage``,
+        ``value`` (in the outcome's unit, e.g. seconds or percent), ``outcome``, ``method`` (the scoring
+        method), ``period`` and ``unit``.
+    reference
+        The reference (vehicle) arm; every difference is another arm minus it.
+    by_cage
+        Cages were randomized: each cage's mean is one observation.
+    confidence
+        The confidence level of every interval, as a fraction (0.95 for 95 percent).
+
+    Returns
+    -------
+    StudyAnalysis
+        One `OutcomeAnalysis` per outcome, scoring method and period (see `analyse_outcome`), and one mixed
+        model per outcome and scoring method measured over two or more periods.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, or an outcome's rows are refused by `analyse_outcome`.
+    """
     require_columns(outcomes, STUDY_COLUMNS)
     analyses: list[OutcomeAnalysis] = []
     repeated: list[RepeatedOutcome] = []
     keys = outcomes[["outcome", "method"]].astype(object).where(outcomes[["outcome", "method"]].notna(), "")
-    for (outcome, scoring), rows in outcomes.groupby([keys["outcome"], keys["method"]], sort=False):
-        unit = _label(rows["unit"].iloc[0]) or ""
+    for (outcome, method), rows in outcomes.groupby([keys["outcome"], keys["method"]], sort=False):
+        name, scoring = str(outcome), None if method == "" else str(method)
+        unit = _first_label(rows["unit"]) or ""
         periods = ordered_levels(rows["period"].dropna()) if rows["period"].notna().any() else []
-        experimental_unit = "cage" if by_cage else "animal"
-        common = {"outcome": str(outcome), "scoring": _label(scoring), "unit": unit}
-        for period in periods or [None]:
+        each_period: Sequence[str | None] = periods or [None]
+        for period in each_period:
             subset = rows if period is None else rows.loc[rows["period"].astype(str) == period]
             analyses.append(
                 analyse_outcome(
-                    subset, reference, period=period, by_cage=by_cage, confidence=confidence, **common
+                    subset,
+                    reference,
+                    outcome=name,
+                    scoring=scoring,
+                    period=period,
+                    unit=unit,
+                    by_cage=by_cage,
+                    confidence=confidence,
                 )
             )
         if len(periods) > 1:
-            table = cage_means(rows) if by_cage else rows
-            model = mixed_model(table, reference, unit=experimental_unit)
-            repeated.append(RepeatedOutcome(**common, experimental_unit=experimental_unit, model=model))
+            repeated.append(_repeated_outcome(rows, reference, name, scoring, unit, by_cage))
     return StudyAnalysis(tuple(analyses), tuple(repeated))
+
+
+def _repeated_outcome(
+    rows: pd.DataFrame, reference: str, outcome: str, scoring: str | None, unit: str, by_cage: bool
+) -> RepeatedOutcome:
+    """The mixed model of one outcome and scoring method over its periods (of cage means when `by_cage`)."""
+    experimental_unit = "cage" if by_cage else "animal"
+    table = cage_means(rows) if by_cage else rows
+    return RepeatedOutcome(
+        outcome=outcome,
+        scoring=scoring,
+        unit=unit,
+        experimental_unit=experimental_unit,
+        model=mixed_model(table, reference, unit=experimental_unit),
+    )

@@ -62,7 +62,26 @@ class GroupSummary:
 
 
 def summarize(group: str, values: Sequence[float] | np.ndarray) -> GroupSummary:
-    """Describe one group; statistics that need more values than there are are NaN, with the reason."""
+    """Describe one group; statistics that need more values than there are are NaN, with the reason.
+
+    Parameters
+    ----------
+    group
+        The group's name (an arm, or all animals in a blind report).
+    values
+        One value per experimental unit, in the outcome's unit (e.g. seconds, percent); NaN values are
+        dropped.
+
+    Returns
+    -------
+    GroupSummary
+        n, mean, SD (n - 1), SEM, median, quartiles, minimum and maximum, in the unit of `values`.
+
+    Raises
+    ------
+    ValueError
+        A value is infinite.
+    """
     x = as_values(values)
     n = int(x.size)
     if n == 0:
@@ -122,7 +141,24 @@ def shapiro_wilk(group: str, values: Sequence[float] | np.ndarray) -> NormalityC
 
 
 def check_assumptions(groups: Mapping[str, Sequence[float] | np.ndarray]) -> AssumptionChecks:
-    """Shapiro-Wilk per group and the Brown-Forsythe test across groups."""
+    """Shapiro-Wilk per group and the Brown-Forsythe test across groups.
+
+    Parameters
+    ----------
+    groups
+        Group name -> one value per experimental unit (NaN values are dropped).
+
+    Returns
+    -------
+    AssumptionChecks
+        Shapiro-Wilk W and p per group and Levene's statistic and p (median-centred), each NaN with a note
+        where there are too few or too uniform values; reported only, never used to choose a test.
+
+    Raises
+    ------
+    ValueError
+        A value is infinite.
+    """
     arrays = {name: as_values(values) for name, values in groups.items()}
     normality = tuple(shapiro_wilk(name, x) for name, x in arrays.items())
     statistic, p, note = NAN, NAN, ""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracking.synth.videos import Codec, SynthTruth, load_truth, write_fst_video
+from tracking.synth.truth import SynthTruth, load_truth
+from tracking.synth.videos import Codec, write_fst_video
 
 OUT = Path(__file__).resolve().parent / "out"
 

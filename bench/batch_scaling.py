@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from bench._videos import bench_video
-from tracking.batch.run import BatchSettings, run_batch
+from tracking.batch.jobs import BatchSettings
+from tracking.batch.run import run_batch
 from tracking.batch.runners import DaskRunner, LocalRunner, Runner, default_jobs
 from tracking.rules.presets import get_preset
 from tracking.video.rois import RoiFile

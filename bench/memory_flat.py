@@ -17,7 +17,8 @@ from bench._videos import bench_video
 CHILD = """
 import json, resource, sys, tracemalloc
 from pathlib import Path
-from tracking.batch.run import BatchSettings, VideoJob, run_job
+from tracking.batch.jobs import BatchSettings, VideoJob
+from tracking.batch.run import run_job
 from tracking.rules.presets import get_preset
 tracemalloc.start()
 job = VideoJob(Path(sys.argv[1]), "motion", BatchSettings(Path(sys.argv[2]), get_preset("fst")))

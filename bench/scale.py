@@ -172,8 +172,9 @@ def _memory_kb(pid: int) -> tuple[int, int]:
 
 
 def batch_run(videos: list[Path]) -> dict[str, float]:
-    """Score the videos in a fresh interpreter; its wall time, and the peak memory of its process tree
-    (all processes together, and the largest single one), sampled every POLL_S seconds from /proc.
+    """Score the videos in a fresh interpreter: its wall time and the peak memory of its process tree.
+
+    Memory is sampled every POLL_S seconds from /proc, for all processes together and the largest single one.
     """
     with tempfile.TemporaryDirectory() as out:
         child = subprocess.Popen(

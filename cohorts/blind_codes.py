@@ -22,6 +22,8 @@ fact, since all weights differ). `tests/cohorts/test_blind_codes.py` checks this
 import secrets
 from collections.abc import Collection
 
+from cohorts.errors import CohortsError
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 DATA_LENGTH = 5
 CODE_LENGTH = DATA_LENGTH + 1
@@ -34,12 +36,23 @@ ACCEPTED = (
 )
 
 
-class BlindCodeError(ValueError):
+class BlindCodeError(CohortsError):
     """A typed code is not a valid blind code (wrong length, foreign character, or failed check)."""
 
 
 def check_character(data: str) -> str:
-    """The check character that completes `data` (5 alphabet symbols) into a valid code."""
+    """The check character that completes `data` (5 alphabet symbols) into a valid code.
+
+    Parameters
+    ----------
+    data
+        The first `DATA_LENGTH` characters of a code, from `ALPHABET`.
+
+    Returns
+    -------
+    str
+        The one character of `ALPHABET` that makes ``data + character`` a valid code.
+    """
     if len(data) != DATA_LENGTH or any(symbol not in _VALUE for symbol in data):
         raise BlindCodeError(f"{data!r} is not {DATA_LENGTH} symbols of the code alphabet {ALPHABET}")
     total = sum(weight * _VALUE[symbol] for weight, symbol in zip(WEIGHTS, data, strict=False))
@@ -47,7 +60,20 @@ def check_character(data: str) -> str:
 
 
 def generate_codes(n: int, existing: Collection[str] = ()) -> list[str]:
-    """`n` new unique codes from OS randomness, none equal to a code in `existing`."""
+    """`n` new unique codes from OS randomness, none equal to a code in `existing`.
+
+    Parameters
+    ----------
+    n
+        How many codes to make (0 or more).
+    existing
+        Codes already in use, never returned.
+
+    Returns
+    -------
+    list of str
+        `n` distinct codes of `CODE_LENGTH` characters, each ending in its check character.
+    """
     if n < 0:
         raise ValueError(f"cannot generate {n} codes")
     taken = set(existing)
@@ -62,7 +88,23 @@ def generate_codes(n: int, existing: Collection[str] = ()) -> list[str]:
 
 
 def normalize_code(typed: str) -> str:
-    """A typed code in canonical form (upper case, no spaces or dashes); `BlindCodeError` if invalid."""
+    """A typed code in canonical form (upper case, no spaces or dashes).
+
+    Parameters
+    ----------
+    typed
+        The code as a person typed or scanned it.
+
+    Returns
+    -------
+    str
+        The code in upper case without spaces, dashes or underscores.
+
+    Raises
+    ------
+    BlindCodeError
+        Wrong length, a character never used in codes, or a failed check character.
+    """
     code = typed.translate(_IGNORED).upper()
     if len(code) != CODE_LENGTH:
         raise BlindCodeError(f"code {typed!r} has {len(code)} characters; accepted: {ACCEPTED}")

@@ -17,6 +17,8 @@ the timezone of the dosing time given.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cohorts.errors import CohortsError
+
 DEFAULT_VOLUME_ML_PER_KG = 10.0
 HARD_LIMIT_ML_PER_KG = 20.0
 # A volume computed exactly at the limit may exceed it by a float rounding error; that is not a refusal.
@@ -24,33 +26,70 @@ _ROUNDING_TOLERANCE = 1e-9
 
 
 def check_volume_per_kg(volume_ml_per_kg: float) -> None:
-    """Refuse a dosing volume per kg that is not positive or exceeds the hard i.p. limit."""
+    """Refuse a dosing volume per kg that is not positive or exceeds the hard i.p. limit.
+
+    Parameters
+    ----------
+    volume_ml_per_kg
+        The study's dosing volume, in mL/kg of body weight.
+
+    Raises
+    ------
+    CohortsError
+        The volume is 0 mL/kg or less, or above `HARD_LIMIT_ML_PER_KG` (20 mL/kg).
+    """
     if not volume_ml_per_kg > 0:
-        raise ValueError(f"volume must be above 0 mL/kg, got {volume_ml_per_kg:g}")
+        raise CohortsError(f"volume must be above 0 mL/kg, got {volume_ml_per_kg:g}")
     if volume_ml_per_kg > HARD_LIMIT_ML_PER_KG:
-        raise ValueError(
+        raise CohortsError(
             f"volume {volume_ml_per_kg:g} mL/kg exceeds the hard limit of {HARD_LIMIT_ML_PER_KG:g} mL/kg "
             "(Diehl et al. 2001); accepted: above 0 and at most 20"
         )
 
 
 def stock_concentration_mg_per_ml(dose_mg_per_kg: float, volume_ml_per_kg: float) -> float:
-    """The stock (mg/mL) that delivers the dose in the study's mL/kg: 10 mg/kg at 10 mL/kg needs 1 mg/mL."""
+    """The stock that delivers the dose in the study's volume: 10 mg/kg at 10 mL/kg needs 1 mg/mL.
+
+    Parameters
+    ----------
+    dose_mg_per_kg
+        The dose, in mg/kg of body weight (0 for a vehicle).
+    volume_ml_per_kg
+        The study's dosing volume, in mL/kg (checked by `check_volume_per_kg`).
+
+    Returns
+    -------
+    float
+        The stock concentration, in mg/mL.
+    """
     check_volume_per_kg(volume_ml_per_kg)
     if dose_mg_per_kg < 0:
-        raise ValueError(f"dose must be 0 mg/kg or more, got {dose_mg_per_kg:g}")
+        raise CohortsError(f"dose must be 0 mg/kg or more, got {dose_mg_per_kg:g}")
     return dose_mg_per_kg / volume_ml_per_kg
 
 
 def injection_volume_ml(weight_g: float, volume_ml_per_kg: float) -> float:
-    """The volume one animal receives: its weight in kg times the study's mL/kg, the same for every arm."""
+    """The volume one animal receives: its weight in kg times the study's mL/kg, the same for every arm.
+
+    Parameters
+    ----------
+    weight_g
+        The animal's body weight, in grams (above 0).
+    volume_ml_per_kg
+        The study's dosing volume, in mL/kg (checked by `check_volume_per_kg`).
+
+    Returns
+    -------
+    float
+        The injection volume, in mL.
+    """
     check_volume_per_kg(volume_ml_per_kg)
     if not weight_g > 0:
-        raise ValueError(f"body weight must be above 0 g, got {weight_g:g}")
+        raise CohortsError(f"body weight must be above 0 g, got {weight_g:g}")
     return weight_g / 1000.0 * volume_ml_per_kg
 
 
-class DosingError(ValueError):
+class DosingError(CohortsError):
     """A dose cannot be prepared or given as asked; the message names the animal by its blind code only."""
 
 
@@ -76,9 +115,24 @@ class DoseSheetRow:
 
 
 def check_weight_age(code: str, weighed_at: datetime, as_of: datetime, max_age: timedelta | None) -> None:
-    """Refuse a weight older than `max_age` at `as_of` (``None``: not from the calendar day of `as_of`)."""
+    """Refuse a weight older than `max_age` at `as_of` (``None``: not from the calendar day of `as_of`).
+
+    Parameters
+    ----------
+    code
+        The animal's blind code, the only name a refusal gives it.
+    weighed_at, as_of
+        When the animal was weighed and when it is dosed (both timezone-aware).
+    max_age
+        The oldest weight accepted; ``None`` accepts only a weight from the calendar day of `as_of`.
+
+    Raises
+    ------
+    DosingError
+        The weight is too old.
+    """
     if weighed_at.tzinfo is None or as_of.tzinfo is None:
-        raise ValueError("weighing and dosing times must be timezone-aware")
+        raise CohortsError("weighing and dosing times must be timezone-aware")
     local = weighed_at.astimezone(as_of.tzinfo)
     if max_age is None and local.date() != as_of.date():
         raise DosingError(
@@ -95,7 +149,24 @@ def check_weight_age(code: str, weighed_at: datetime, as_of: datetime, max_age: 
 def check_dose_volume(
     code: str, volume_ml: float, weight_g: float, limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG
 ) -> None:
-    """Refuse a volume above the study's mL/kg limit for this weight (the limit itself at most 20 mL/kg)."""
+    """Refuse a volume above the study's mL/kg limit for this weight (the limit itself at most 20 mL/kg).
+
+    Parameters
+    ----------
+    code
+        The animal's blind code, the only name a refusal gives it.
+    volume_ml
+        The volume to inject, in mL.
+    weight_g
+        The animal's body weight, in grams.
+    limit_ml_per_kg
+        The study's largest volume, in mL/kg.
+
+    Raises
+    ------
+    DosingError
+        `volume_ml` is above `limit_ml_per_kg` for `weight_g`.
+    """
     check_volume_per_kg(limit_ml_per_kg)
     largest = injection_volume_ml(weight_g, limit_ml_per_kg)
     if volume_ml > largest * (1 + _ROUNDING_TOLERANCE):
@@ -113,7 +184,31 @@ def dose_sheet_row(
     limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
     max_weight_age: timedelta | None = None,
 ) -> DoseSheetRow:
-    """One animal's dose-sheet line from that day's weight, or a `DosingError` naming its code."""
+    """One animal's dose-sheet line from its latest weight.
+
+    Parameters
+    ----------
+    animal
+        The animal's code, cage and latest weight (grams) with its time.
+    as_of
+        When the dose is given (timezone-aware).
+    volume_ml_per_kg
+        The study's dosing volume, in mL/kg.
+    limit_ml_per_kg
+        The largest volume accepted, in mL/kg.
+    max_weight_age
+        The oldest weight accepted; ``None`` accepts only a weight from the dosing day.
+
+    Returns
+    -------
+    DoseSheetRow
+        The code, cage, weight (grams) and injection volume (mL); nothing in it depends on the arm.
+
+    Raises
+    ------
+    DosingError
+        No weight, a weight too old, or a volume above the limit; the message names the animal by its code.
+    """
     if animal.weight_g is None or animal.weighed_at is None:
         raise DosingError(f"animal {animal.code}: no weight on record; weigh it before dosing")
     check_weight_age(animal.code, animal.weighed_at, as_of, max_weight_age)

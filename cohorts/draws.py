@@ -21,6 +21,8 @@ import secrets
 from collections.abc import Sequence
 from typing import TypeVar
 
+from cohorts.errors import CohortsError
+
 SEED_BITS = 128
 SEED_BYTES = SEED_BITS // 8
 _MIX_DOMAIN = b"cohorts seed mix v1\x00"
@@ -35,7 +37,7 @@ def new_seed() -> int:
 def check_seed(seed: int) -> None:
     """Refuse a seed that is not an integer in ``[0, 2**128)`` (negative seeds would alias positive ones)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**SEED_BITS:
-        raise ValueError(f"seed must be an integer from 0 to 2**{SEED_BITS} - 1, got {seed!r}")
+        raise CohortsError(f"seed must be an integer from 0 to 2**{SEED_BITS} - 1, got {seed!r}")
 
 
 def mix_seed(user_seed: int, os_entropy: int) -> int:

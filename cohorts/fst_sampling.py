@@ -3,7 +3,7 @@
 One sheet holds one animal's test, one row per 5-s bin of the scored window (48 bins for the last 4 of 6
 minutes): the columns bin (1 to 48; bin 1 starts when the scored window starts) and behavior (immobile,
 swimming or climbing, or their first letters I, S, C, in any case). Every bin appears exactly once. The file
-rules are those of `cohorts.tabular` (CSV or XLSX); every fault is listed with its row and field before
+rules are those of `cohorts.sheet_files` (CSV or XLSX); every fault is listed with its row and field before
 anything is returned.
 
 Notes

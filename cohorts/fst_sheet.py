@@ -18,6 +18,8 @@ FST_COLUMNS = Columns(
     required=("code", "video", "tested_at"), optional=("roi", "tank", "water_temp_c", "water_depth_cm")
 )
 WATER_TEMP_RANGE_C = (10.0, 40.0)
+#: The water temperature the FST is run at (C); a session outside it is flagged, not refused.
+WATER_TEMP_OK_C = (23.0, 25.0)
 WATER_DEPTH_RANGE_CM = (1.0, 50.0)
 
 

@@ -18,6 +18,7 @@ the `cryptography` package.
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -163,17 +164,25 @@ def require_guidance(kdf: KdfParams) -> None:
         )
 
 
-def kdf_from_record(document: Mapping[str, object]) -> KdfParams:
-    """Key-derivation parameters from their stored record, bounded by the parameter classes."""
+def kdf_from_record(document: Mapping[str, Any]) -> KdfParams:
+    """Key-derivation parameters from their stored record, bounded by the parameter classes.
+
+    Parameters
+    ----------
+    document
+        The ``kdf`` record of a stored key as JSON gave it: its values are untrusted and unchecked here, the
+        parameter classes refuse any that is not a count in their bounds.
+
+    Returns
+    -------
+    KdfParams
+        The Argon2id or scrypt parameters the key was sealed with.
+    """
     name = document["name"]
     if name == "scrypt":
-        return ScryptParams(document["n"], document["r"], document["p"])  # type: ignore[arg-type]
+        return ScryptParams(document["n"], document["r"], document["p"])
     if name == "argon2id" and document["version"] == ARGON2_VERSION:
-        return Argon2idParams(
-            document["memory_kib"],
-            document["iterations"],
-            document["lanes"],  # type: ignore[arg-type]
-        )
+        return Argon2idParams(document["memory_kib"], document["iterations"], document["lanes"])
     raise SealedKeyFormatError(
         f"key derivation {name!r} not accepted; accepted: argon2id (version {ARGON2_VERSION}), scrypt"
     )

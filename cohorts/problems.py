@@ -8,6 +8,8 @@ and raises an `InputError` subclass carrying every problem, so the user fixes th
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cohorts.errors import CohortsError
+
 _SHOWN_VALUE_CHARS = 40
 
 
@@ -35,7 +37,7 @@ class Problem:
         return f"{where}: {shown!r} {self.issue}; accepted: {self.accepted}"
 
 
-class InputError(ValueError):
+class InputError(CohortsError):
     """A file was refused; `problems` lists every fault and `str()` shows one per line."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:

@@ -41,6 +41,7 @@ from types import MappingProxyType
 
 from cohorts import __version__
 from cohorts.draws import SeededDraws, check_seed, mix_seed, new_seed
+from cohorts.errors import CohortsError
 from cohorts.roster import RosterEntry, roster_sha256
 
 METHODS = ("complete", "block", "stratified-block", "cage-cluster", "minimization")
@@ -52,7 +53,7 @@ DEFAULT_P_PREFERRED = 0.8
 WEIGHT_TERTILE = "weight tertile"
 
 
-class AllocationError(ValueError):
+class AllocationError(CohortsError):
     """The roster or the options do not allow the requested randomization."""
 
 
@@ -134,38 +135,40 @@ def randomize(
     p_preferred: float = DEFAULT_P_PREFERRED,
     bare_seed: bool = False,
 ) -> Allocation:
-    """Allocate every animal of the roster to an arm; the same roster and effective seed give the same result.
+    """Allocate every animal of the roster to an arm; `AllocationError` names what would be accepted.
 
-    `strata` applies to ``stratified-block``; `block_multiples` to the block methods; `p_preferred` to
-    ``minimization``. Without `seed`, a 128-bit seed is drawn from the operating system. A `seed` (an
-    integer in ``[0, 2**128)``) is mixed with 128 bits of OS randomness, so the same seed gives a different
-    allocation each time, unless `bare_seed` is true: then it is used as given, and replays the allocation
-    (`Allocation.seed` replays any allocation this way).
+    Parameters
+    ----------
+    entries, arms
+        The validated roster (in any order) and two or more distinct arm names, indexed by the allocation.
+    method, strata, block_multiples, p_preferred
+        One of `METHODS`; the factors of ``stratified-block``; block sizes as multiples of the number of
+        arms (one drawn per block); the probability, 0.5 to 1, of a minimizing arm in ``minimization``.
+    seed, bare_seed
+        A seed in ``[0, 2**128)``, mixed with 128 bits of OS randomness unless `bare_seed`, when it is used
+        as given and replays the allocation; without a seed, one is drawn from the OS.
+
+    Returns
+    -------
+    Allocation
+        The map animal ID -> arm index, with the record of how it was drawn (`Allocation.seed` replays it).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from cohorts.roster import RosterEntry
+    >>> roster = [RosterEntry(f"M{n}", "MF"[n % 2], "B6", date(2025, 1, 6), f"C{n // 2}") for n in range(8)]
+    >>> allocation = randomize(roster, ["vehicle", "compound"], seed=2025, bare_seed=True)
+    >>> [allocation.arms[allocation.assignment[entry.animal_id]] for entry in roster]
+    ['vehicle', 'compound', 'compound', 'vehicle', 'vehicle', 'compound', 'compound', 'vehicle']
+    >>> randomize(roster, ["vehicle", "compound"], seed=allocation.seed, bare_seed=True) == allocation
+    True
     """
     arms = tuple(arms)
     _check_options(entries, arms, method, strata, block_multiples, p_preferred)
-    user_seed, os_entropy = seed, None
-    if seed is None:
-        if bare_seed:
-            raise AllocationError("bare_seed needs a seed to use as given; accepted: a seed, or no bare_seed")
-        effective = new_seed()
-    elif bare_seed:
-        check_seed(seed)
-        effective = seed
-    else:
-        os_entropy = new_seed()
-        effective = mix_seed(seed, os_entropy)
-    ordered = sorted(entries, key=lambda entry: entry.animal_id)
-    draws = SeededDraws(effective)
-    n_arms = len(arms)
-    methods: dict[str, Callable[[], _Draft]] = {
-        "complete": lambda: _complete(ordered, n_arms, draws),
-        "block": lambda: _blocked(ordered, n_arms, (), tuple(block_multiples), draws),
-        "stratified-block": lambda: _blocked(ordered, n_arms, tuple(strata), tuple(block_multiples), draws),
-        "cage-cluster": lambda: _cage_cluster(ordered, n_arms, tuple(block_multiples), draws),
-        "minimization": lambda: _minimization(ordered, n_arms, p_preferred, draws),
-    }
-    draft = methods[method]()
+    effective, os_entropy = _effective_seed(seed, bare_seed)
+    options = _MethodOptions(tuple(strata), tuple(block_multiples), p_preferred)
+    draft = _draft(method, entries, len(arms), options, SeededDraws(effective))
     return Allocation(
         method=method,
         arms=arms,
@@ -176,10 +179,47 @@ def randomize(
         library_version=__version__,
         roster_sha256=roster_sha256(entries),
         assignment=draft.assignment,
-        user_seed=user_seed,
+        user_seed=seed,
         os_entropy=os_entropy,
         bare_seed=bare_seed,
     )
+
+
+@dataclass(frozen=True)
+class _MethodOptions:
+    """The options of the methods that take one: strata, block multiples and minimization's preference."""
+
+    strata: tuple[str, ...]
+    block_multiples: tuple[int, ...]
+    p_preferred: float
+
+
+def _draft(
+    method: str, entries: Sequence[RosterEntry], n_arms: int, options: _MethodOptions, draws: SeededDraws
+) -> _Draft:
+    """Run one method over the roster taken in the order of its sorted IDs, never in file order."""
+    ordered = sorted(entries, key=lambda entry: entry.animal_id)
+    methods: dict[str, Callable[[], _Draft]] = {
+        "complete": lambda: _complete(ordered, n_arms, draws),
+        "block": lambda: _blocked(ordered, n_arms, (), options.block_multiples, draws),
+        "stratified-block": lambda: _blocked(ordered, n_arms, options.strata, options.block_multiples, draws),
+        "cage-cluster": lambda: _cage_cluster(ordered, n_arms, options.block_multiples, draws),
+        "minimization": lambda: _minimization(ordered, n_arms, options.p_preferred, draws),
+    }
+    return methods[method]()
+
+
+def _effective_seed(seed: int | None, bare_seed: bool) -> tuple[int, int | None]:
+    """The seed the draws use, and the OS randomness mixed into the user's seed (None when none was)."""
+    if seed is None:
+        if bare_seed:
+            raise AllocationError("bare_seed needs a seed to use as given; accepted: a seed, or no bare_seed")
+        return new_seed(), None
+    if bare_seed:
+        check_seed(seed)
+        return seed, None
+    os_entropy = new_seed()
+    return mix_seed(seed, os_entropy), os_entropy
 
 
 def _check_options(

@@ -1,6 +1,7 @@
 """The study roster: reading and validating the list of animals, and the hash that identifies it.
 
-A roster is a CSV or XLSX sheet (see `cohorts.tabular` for the file rules) with one row per mouse:
+A roster is a CSV or XLSX sheet (file rules of `cohorts.sheet_files` and `cohorts.tabular`) with one row per
+mouse:
 
 ========  ========  ==============================================================
 column    required  accepted values
@@ -71,7 +72,25 @@ class RosterEntry:
 
 
 def read_roster(path: Path | str, today: date | None = None) -> tuple[RosterEntry, ...]:
-    """Read and validate a roster file; raise `RosterError` listing every problem if any row is faulty."""
+    """Read and validate a roster file (columns and accepted values: see the module).
+
+    Parameters
+    ----------
+    path
+        The CSV or XLSX roster (``weight_g`` in grams).
+    today
+        The date dates of birth are checked against (default: today).
+
+    Returns
+    -------
+    tuple of RosterEntry
+        Every animal of the roster, in file order.
+
+    Raises
+    ------
+    RosterError
+        The roster has faults; every faulty row and field is listed, and no entry is returned.
+    """
     today = date.today() if today is None else today
     table = read_table(Path(path), ROSTER_COLUMNS)
     problems = list(table.problems)
@@ -109,7 +128,18 @@ def read_roster(path: Path | str, today: date | None = None) -> tuple[RosterEntr
 
 
 def roster_sha256(entries: Sequence[RosterEntry]) -> str:
-    """SHA-256 (hex) of the roster's content, independent of row order and of the file format it came from."""
+    """SHA-256 of the roster's content, independent of row order and of the file format it came from.
+
+    Parameters
+    ----------
+    entries
+        The roster's entries.
+
+    Returns
+    -------
+    str
+        The hash as 64 lower-case hex digits.
+    """
     records = [{**asdict(entry), "dob": entry.dob.isoformat()} for entry in entries]
     records.sort(key=lambda record: record["animal_id"])
     canonical = json.dumps(records, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

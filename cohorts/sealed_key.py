@@ -32,7 +32,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Final, Literal
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -54,9 +54,10 @@ from cohorts.key_derivation import (
 from cohorts.passphrase import check_passphrase_length
 from cohorts.sealing_errors import SealedKeyContextError, SealedKeyFormatError, WrongPassphraseError
 
-FORMAT = "cohorts.sealed-key/2"
-FORMAT_V1 = "cohorts.sealed-key/1"
-FORMATS = (FORMAT_V1, FORMAT)
+SealedKeyFormat = Literal["cohorts.sealed-key/1", "cohorts.sealed-key/2"]
+FORMAT: Final[SealedKeyFormat] = "cohorts.sealed-key/2"
+FORMAT_V1: Final[SealedKeyFormat] = "cohorts.sealed-key/1"
+FORMATS: Final[tuple[SealedKeyFormat, ...]] = (FORMAT_V1, FORMAT)
 SALT_BYTES = 16
 NONCE_BYTES = 12
 
@@ -75,7 +76,7 @@ class SealedKey:
     ciphertext: bytes = field(repr=False)
     commitment: str
     context: Mapping[str, str] = field(default_factory=dict)
-    format: Literal["cohorts.sealed-key/1", "cohorts.sealed-key/2"] = FORMAT
+    format: SealedKeyFormat = FORMAT
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "context", MappingProxyType(_checked_context(self.context)))
@@ -189,8 +190,19 @@ def seal(
         What the key belongs to (e.g. ``{"study_uuid": ..., "roster_sha256": ...}``): bound into the
         associated data, so `unseal` refuses the key under any other context.
     pad_to
-        Pad the plaintext to exactly this many bytes (see `plaintext_length`); ``ValueError`` when the
-        contents are already longer.
+        Pad the plaintext to exactly this many bytes (see `plaintext_length`).
+
+    Returns
+    -------
+    SealedKey
+        The ciphertext with its public commitment, ready to store (`SealedKey.to_json`).
+
+    Raises
+    ------
+    PassphraseTooShortError
+        The passphrase has too few real characters.
+    ValueError
+        An empty map, key-derivation parameters below the guidance, or contents longer than `pad_to`.
     """
     check_passphrase_length(passphrase)
     if not assignment:
@@ -199,14 +211,7 @@ def seal(
     require_guidance(kdf)
     bound = _checked_context(context or {})
     commitment_salt = secrets.token_bytes(COMMITMENT_SALT_BYTES)
-    padding = 0
-    if pad_to is not None:
-        padding = pad_to - plaintext_length(assignment, details)
-        if padding < 0:
-            raise ValueError(
-                f"the sealed contents take {pad_to - padding} bytes, more than pad_to={pad_to}; accepted: a "
-                "pad size computed with plaintext_length from the largest contents the design allows"
-            )
+    padding = _padding(assignment, details, pad_to)
     plaintext = _plaintext(assignment, commitment_salt, details, padding)
     salt = secrets.token_bytes(SALT_BYTES)
     nonce = secrets.token_bytes(NONCE_BYTES)
@@ -219,11 +224,29 @@ def seal(
 def unseal(sealed: SealedKey, passphrase: str, *, context: Mapping[str, str] | None = None) -> UnsealedKey:
     """Decrypt the map and verify it against the stored commitment; nothing is revealed on any failure.
 
-    `context` is what the caller expects the key to belong to (empty when not given); a
-    ``cohorts.sealed-key/1`` key predates contexts and opens under any. Raises `SealedKeyContextError`
-    when the key names another context, `WrongPassphraseError` when decryption fails (wrong passphrase,
-    altered key, or a context that was edited to match) and `CommitmentMismatchError` when the map does not
-    match the commitment.
+    Parameters
+    ----------
+    sealed
+        The stored sealed key (`SealedKey.from_json`).
+    passphrase
+        The key holder's passphrase.
+    context
+        What the caller expects the key to belong to (empty when not given); a ``cohorts.sealed-key/1`` key
+        predates contexts and opens under any.
+
+    Returns
+    -------
+    UnsealedKey
+        The map animal ID -> arm index, the commitment salt and the sealed details.
+
+    Raises
+    ------
+    SealedKeyContextError
+        The key names another context.
+    WrongPassphraseError
+        Decryption failed: wrong passphrase, altered key, or a context that was edited to match.
+    CommitmentMismatchError
+        The map does not match the commitment.
     """
     expected = _checked_context(context or {})
     if sealed.format == FORMAT_V1:
@@ -250,6 +273,19 @@ def unseal(sealed: SealedKey, passphrase: str, *, context: Mapping[str, str] | N
     )
     verify_commitment(unsealed.assignment, unsealed.commitment_salt, sealed.commitment)
     return unsealed
+
+
+def _padding(assignment: Mapping[str, int], details: Mapping[str, object] | None, pad_to: int | None) -> int:
+    """The spaces that pad the plaintext to exactly `pad_to` bytes (none without `pad_to`)."""
+    if pad_to is None:
+        return 0
+    padding = pad_to - plaintext_length(assignment, details)
+    if padding < 0:
+        raise ValueError(
+            f"the sealed contents take {pad_to - padding} bytes, more than pad_to={pad_to}; accepted: a "
+            "pad size computed with plaintext_length from the largest contents the design allows"
+        )
+    return padding
 
 
 def _plaintext(

@@ -1,7 +1,9 @@
 """Refusals of sealing and opening an allocation key; no message holds any part of the map or passphrase."""
 
+from cohorts.errors import CohortsError
 
-class SealedKeyError(ValueError):
+
+class SealedKeyError(CohortsError):
     """Base of every refusal from this module; messages never contain any part of the map or passphrase."""
 
 

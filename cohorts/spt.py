@@ -1,6 +1,6 @@
 """Sucrose preference test (SPT) arithmetic: intakes from bottle weights, preference, and the anhedonia flag.
 
-A bottle sheet (CSV or XLSX, file rules of `cohorts.tabular`) has one row per animal with the columns code
+A bottle sheet (CSV or XLSX, file rules of `cohorts.sheet_files`) has one row per animal with the columns code
 (its blind code), sucrose_side (L or R), sucrose_start_g, sucrose_end_g, water_start_g and water_end_g. Rows
 whose code is ``control`` are the sucrose and water bottles of an empty cage: their mean loss over the period
 (spillage and evaporation) is subtracted from every animal's intake of the same liquid, an intake that would
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from cohorts.blind_codes import ACCEPTED as CODE_ACCEPTED
 from cohorts.blind_codes import BlindCodeError, normalize_code
+from cohorts.errors import CohortsError
 from cohorts.problems import InputError
 from cohorts.tabular import Columns, RowReader, iter_readers, read_table
 
@@ -74,24 +75,69 @@ class SptResult:
 
 
 def bottle_intake_ml(start_g: float, end_g: float) -> float:
-    """The volume drunk (or lost) from one bottle: start minus end weight, 1 g = 1 mL."""
+    """The volume drunk (or lost) from one bottle: start minus end weight, 1 g = 1 mL.
+
+    Parameters
+    ----------
+    start_g, end_g
+        The bottle's weight at the start and at the end of the period, in grams.
+
+    Returns
+    -------
+    float
+        The volume gone from the bottle, in mL.
+
+    Raises
+    ------
+    CohortsError
+        The bottle weighs more at the end than at the start.
+    """
     if end_g > start_g:
-        raise ValueError(f"end weight {end_g:g} g is above the start weight {start_g:g} g")
+        raise CohortsError(f"end weight {end_g:g} g is above the start weight {start_g:g} g")
     return start_g - end_g
 
 
 def preference_pct(sucrose_ml: float, water_ml: float) -> float:
-    """Sucrose preference: sucrose / (sucrose + water) x 100; there must be some intake."""
+    """Sucrose preference: sucrose / (sucrose + water) x 100; there must be some intake.
+
+    Parameters
+    ----------
+    sucrose_ml, water_ml
+        The intakes over the period, in mL, corrected for spillage.
+
+    Returns
+    -------
+    float
+        The sucrose preference, in percent (0 to 100).
+
+    Raises
+    ------
+    CohortsError
+        The total intake is 0 mL or less.
+    """
     total = sucrose_ml + water_ml
     if not total > 0:
-        raise ValueError(
+        raise CohortsError(
             f"total intake is {total:g} mL after subtracting spillage; no preference can be computed"
         )
     return sucrose_ml / total * 100.0
 
 
 def is_anhedonic(preference: float, threshold_pct: float = ANHEDONIA_THRESHOLD_PCT) -> bool:
-    """True when a sucrose preference is below the anhedonia threshold (65% by default)."""
+    """True when a sucrose preference is below the anhedonia threshold (65% by default).
+
+    Parameters
+    ----------
+    preference
+        The sucrose preference, in percent.
+    threshold_pct
+        The anhedonia threshold, in percent.
+
+    Returns
+    -------
+    bool
+        Whether `preference` is below `threshold_pct`.
+    """
     return preference < threshold_pct
 
 
@@ -101,7 +147,25 @@ def unswitched_sides(previous: Mapping[str, str], current: Mapping[str, str]) ->
 
 
 def read_spt_sheet(path: Path | str, known_codes: Collection[str] | None = None) -> SptSheet:
-    """Read and validate a bottle sheet into corrected intakes; `SptSheetError` lists every faulty row."""
+    """Read and validate a bottle sheet into intakes corrected for the control cage's losses.
+
+    Parameters
+    ----------
+    path
+        The CSV or XLSX bottle sheet (bottle weights in grams).
+    known_codes
+        The study's blind codes; a row with another code is refused. ``None`` accepts any valid code.
+
+    Returns
+    -------
+    SptSheet
+        Each animal's intakes in mL and the control losses subtracted, in mL.
+
+    Raises
+    ------
+    SptSheetError
+        The sheet has faults; every faulty row and field is listed.
+    """
     table = read_table(Path(path), SPT_COLUMNS)
     problems = list(table.problems)
     animals: list[tuple[RowReader, str, str, float, float]] = []
@@ -128,7 +192,7 @@ def read_spt_sheet(path: Path | str, known_codes: Collection[str] | None = None)
         )
         try:
             preference_pct(intake.sucrose_ml, intake.water_ml)
-        except ValueError as error:
+        except CohortsError as error:
             reader.problem(
                 "code", code, str(error), "a row where the animal drank (check the bottle weights)"
             )
@@ -168,7 +232,7 @@ def _bottle(reader: RowReader, liquid: str) -> float | None:
         return None
     try:
         return bottle_intake_ml(start, end)
-    except ValueError as error:
+    except CohortsError as error:
         accepted = "an end weight at most the start weight (a bottle cannot gain weight)"
         reader.problem(f"{liquid}_end_g", f"{end:g}", str(error), accepted)
         return None
@@ -177,12 +241,32 @@ def _bottle(reader: RowReader, liquid: str) -> float | None:
 def spt_result(
     intake: SptIntake, body_weight_g: float | None = None, threshold_pct: float = ANHEDONIA_THRESHOLD_PCT
 ) -> SptResult:
-    """Preference, intakes per gram of body weight (when a weight is given) and the anhedonia flag."""
+    """Preference, intakes per gram of body weight (when a weight is given) and the anhedonia flag.
+
+    Parameters
+    ----------
+    intake
+        One animal's corrected intakes, in mL.
+    body_weight_g
+        The animal's body weight, in grams, for the intakes per gram; ``None`` leaves them out.
+    threshold_pct
+        The anhedonia threshold, in percent.
+
+    Returns
+    -------
+    SptResult
+        Preference in percent, intakes in mL and, with a weight, in mL/g, and the anhedonia flag.
+
+    Raises
+    ------
+    CohortsError
+        No intake at all, or a body weight of 0 g or less.
+    """
     preference = preference_pct(intake.sucrose_ml, intake.water_ml)
     sucrose_per_g = total_per_g = None
     if body_weight_g is not None:
         if not body_weight_g > 0:
-            raise ValueError(f"body weight must be above 0 g, got {body_weight_g:g}")
+            raise CohortsError(f"body weight must be above 0 g, got {body_weight_g:g}")
         sucrose_per_g = intake.sucrose_ml / body_weight_g
         total_per_g = (intake.sucrose_ml + intake.water_ml) / body_weight_g
     return SptResult(

@@ -1,11 +1,8 @@
-"""Reading a CSV or XLSX sheet into rows of text cells, and parsing those cells with every fault recorded.
+"""Matching a sheet's header against its columns, and parsing the cells of each row with every fault recorded.
 
-Rules shared by every sheet `cohorts` reads (roster, weights, sucrose-preference bottles):
+Rules shared by every sheet `cohorts` reads (roster, weights, sucrose-preference bottles); the file rules
+(CSV or XLSX, encoding, size caps, cell text) are those of `cohorts.sheet_files`:
 
-- The file type comes from the suffix: ``.csv`` (UTF-8, with or without a byte-order mark; the delimiter is
-  whichever of comma, semicolon or tab the header line uses most; rows may end in CRLF, LF or CR, mixed) or
-  ``.xlsx``/``.xlsm`` (first worksheet). Another encoding (Latin-1, UTF-16), a binary file or a damaged
-  workbook is reported as a problem, never raised as a crash.
 - Row 1 is the header. Header names are matched case-insensitively, with surrounding spaces ignored and inner
   runs of spaces or hyphens read as one underscore (``" Animal ID "`` is ``animal_id``).
 - A column whose header is not accepted is refused, and the problem lists the accepted columns: a misspelled
@@ -15,52 +12,18 @@ Rules shared by every sheet `cohorts` reads (roster, weights, sucrose-preference
 - Text cells may not hold control or invisible formatting characters (a stray byte-order mark, a zero-width
   space, a right-to-left override): two IDs that look the same must be the same. Free-text fields may hold
   line breaks and tabs. The rule is `cohorts.text_safety`, shared with every name the application stores.
-- A sheet has at most MAX_SHEET_ROWS rows (header included) and MAX_SHEET_COLUMNS columns; the first cell
-  beyond either (any XLSX cell, a non-empty CSV cell) is refused by its reference (``XFD1048576``). An XLSX
-  workbook is read row by row within those bounds whatever size it declares (the declared size is optional
-  and can lie), and its parts may unpack to at most MAX_XLSX_UNPACKED_BYTES.
-- Cells are text, stripped and Unicode-NFC normalized; XLSX numbers and dates are turned into the text a
-  user would type (``25.0`` -> ``"25"``, a date cell -> ``"2024-03-01"``), so a CSV and an XLSX of the same
-  sheet read the same.
 """
 
-import codecs
-import csv
-import io
-import math
 import re
-import unicodedata
-import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import openpyxl
-from openpyxl.utils import get_column_letter
 
 from cohorts.problems import Problem
+from cohorts.sheet_files import read_records
 from cohorts.text_safety import ACCEPTED_MULTILINE, ACCEPTED_ONE_LINE, unsafe_character
 
-if TYPE_CHECKING:
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-MAX_FILE_BYTES = 10_000_000
-MAX_SHEET_ROWS = 20_000
-MAX_SHEET_COLUMNS = 64
-MAX_XLSX_UNPACKED_BYTES = 100_000_000
-XLSX_MAX_ROWS = 1_048_576  # the most rows the XLSX format itself can address
-_LAST_COLUMN = get_column_letter(MAX_SHEET_COLUMNS)
-CSV_SUFFIXES = frozenset({".csv"})
-XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
-_DELIMITERS = (",", ";", "\t")
-_WIDE_ENCODINGS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(
@@ -113,147 +76,10 @@ def normalize_header(name: str) -> str:
 def read_table(path: Path, columns: Columns) -> Table:
     """Read a CSV or XLSX file into rows of text cells, reporting structural faults instead of raising."""
     source = str(path)
-    records, problems = _read_records(path, source)
+    records, problems = read_records(path, source)
     if problems:
         return Table(source, (), tuple(problems))
     return _table_from_records(source, records, columns)
-
-
-def _read_records(path: Path, source: str) -> tuple[list[list[str]], list[Problem]]:
-    """The raw cell grid of a CSV or XLSX file, or the problem that prevents reading it."""
-    suffix = path.suffix.lower()
-    if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
-        accepted = "a .csv (UTF-8) or .xlsx file"
-        return [], [Problem(source, None, None, path.suffix, "is not a supported file type", accepted)]
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            issue = f"is {size} bytes, too large for a study sheet"
-            return [], [Problem(source, None, None, path.name, issue, f"at most {MAX_FILE_BYTES} bytes")]
-        data = path.read_bytes()
-    except OSError as error:
-        issue = f"cannot be read ({error.strerror or error})"
-        return [], [Problem(source, None, None, path.name, issue, "a readable file")]
-    if suffix in CSV_SUFFIXES:
-        return _csv_records(data, source)
-    return _xlsx_records(data, source)
-
-
-def _csv_records(data: bytes, source: str) -> tuple[list[list[str]], list[Problem]]:
-    """Decode UTF-8 CSV bytes (with or without BOM) into rows of cells."""
-    accepted = "a CSV file saved as UTF-8 text (in Excel: 'CSV UTF-8')"
-    wide = next((name for bom, name in _WIDE_ENCODINGS if data.startswith(bom)), None)
-    if wide is not None:
-        return [], [Problem(source, None, None, "file encoding", f"is {wide} text, not UTF-8", accepted)]
-    if b"\x00" in data:
-        issue = "is not a text file (binary data, or UTF-16 text without a byte-order mark)"
-        return [], [Problem(source, None, None, "binary data", issue, accepted)]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        byte = data[error.start : error.start + 1].hex()
-        issue = f"is not UTF-8 text (byte 0x{byte} on line {line}; another encoding such as Latin-1?)"
-        return [], [Problem(source, None, None, "file encoding", issue, accepted)]
-    header_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
-    delimiter = max(_DELIMITERS, key=header_line.count)
-    # newline="" lets the csv module end rows at CRLF, LF or a lone CR, even mixed in one file
-    lines = io.StringIO(text, newline="")
-    records: list[list[str]] = []
-    try:
-        for number, record in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
-            start = MAX_SHEET_COLUMNS if number <= MAX_SHEET_ROWS else 0
-            beyond = next((i for i in range(start, len(record)) if record[i].strip()), None)
-            if beyond is not None:
-                return [], [_beyond_the_sheet(source, number, beyond + 1)]
-            if number <= MAX_SHEET_ROWS:
-                records.append([_clean(cell) for cell in record[:MAX_SHEET_COLUMNS]])
-    except csv.Error as error:
-        return [], [Problem(source, None, None, "CSV structure", f"cannot be parsed ({error})", accepted)]
-    return records, []
-
-
-def _beyond_the_sheet(source: str, row: int, column: int) -> Problem:
-    """The problem of a cell past MAX_SHEET_ROWS or MAX_SHEET_COLUMNS, named by its reference."""
-    reference = f"{get_column_letter(column)}{row}"
-    beyond = [f"below the last accepted row ({MAX_SHEET_ROWS})"] if row > MAX_SHEET_ROWS else []
-    if column > MAX_SHEET_COLUMNS:
-        beyond.append(f"right of the last accepted column ({MAX_SHEET_COLUMNS}, {_LAST_COLUMN})")
-    issue = "is a cell " + " and ".join(beyond)
-    accepted = (
-        f"a sheet of at most {MAX_SHEET_ROWS} rows (header included) and {MAX_SHEET_COLUMNS} columns "
-        f"(A to {_LAST_COLUMN}); delete the cells beyond, or split the sheet"
-    )
-    return Problem(source, row, None, reference, issue, accepted)
-
-
-def _xlsx_records(data: bytes, source: str) -> tuple[list[list[str]], list[Problem]]:
-    """Read the first worksheet of an XLSX workbook into rows of cells, refusing the first cell beyond
-    MAX_SHEET_ROWS or MAX_SHEET_COLUMNS.
-    """
-    accepted = "an .xlsx workbook saved by a spreadsheet"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            # zipfile stops each part at its declared size, so the declared sizes bound what is unpacked
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_XLSX_UNPACKED_BYTES:
-            issue = f"unpacks to {unpacked} bytes, too large for a study sheet"
-            limit = f"{accepted}, unpacking to at most {MAX_XLSX_UNPACKED_BYTES} bytes"
-            return [], [Problem(source, None, None, "file content", issue, limit)]
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            records, beyond = _sheet_records(workbook.worksheets[0])
-        finally:
-            workbook.close()
-    # openpyxl reports a damaged or foreign file through many exception types (zip, XML, key and value
-    # errors); whichever it raises, the fault is in the user's file and is reported as such.
-    except Exception as error:
-        kind = "not an XLSX workbook" if isinstance(error, zipfile.BadZipFile) else "a damaged XLSX workbook"
-        issue = f"is {kind} ({type(error).__name__})"
-        return [], [Problem(source, None, None, "file content", issue, accepted)]
-    if beyond is not None:
-        return [], [_beyond_the_sheet(source, *beyond)]
-    return records, []
-
-
-def _sheet_records(sheet: "ReadOnlyWorksheet") -> tuple[list[list[str]], tuple[int, int] | None]:
-    """The cells of a read-only worksheet as text, or the (row, column) of the first cell beyond the caps.
-
-    The size a worksheet declares is ignored: openpyxl would pad every row to it (a one-cell sheet declaring
-    ``A1:XFD1048576`` is 17 billion cells). Rows are read in order, each only as wide as its own last cell, up
-    to the last row the format allows; a row beyond MAX_SHEET_ROWS is read only to find whether it holds a
-    cell, which is refused, as is a row wider than MAX_SHEET_COLUMNS.
-    """
-    sheet.reset_dimensions()
-    records: list[list[str]] = []
-    for number, values in enumerate(sheet.iter_rows(max_row=XLSX_MAX_ROWS, values_only=True), start=1):
-        if len(values) > MAX_SHEET_COLUMNS or (number > MAX_SHEET_ROWS and values):
-            start = MAX_SHEET_COLUMNS if number <= MAX_SHEET_ROWS else 0
-            column = next((i for i in range(start, len(values)) if values[i] is not None), len(values) - 1)
-            return [], (number, column + 1)
-        if number <= MAX_SHEET_ROWS:
-            records.append([_xlsx_cell_text(value) for value in values])
-    return records, None
-
-
-def _xlsx_cell_text(value: object) -> str:
-    """The text a user would have typed for an XLSX cell value."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        text = value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    elif isinstance(value, date | time):
-        text = value.isoformat()
-    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = str(value)
-    return _clean(text)
-
-
-def _clean(text: str) -> str:
-    """A cell's text as compared and stored: NFC-normalized and stripped."""
-    return unicodedata.normalize("NFC", text).strip()
 
 
 def _table_from_records(source: str, records: list[list[str]], columns: Columns) -> Table:
@@ -261,10 +87,22 @@ def _table_from_records(source: str, records: list[list[str]], columns: Columns)
     if not any(any(record) for record in records):
         empty = Problem(source, None, None, "", "is an empty file", f"a header row with {columns.describe()}")
         return Table(source, (), (empty,))
-    header = records[0]
     problems: list[Problem] = []
+    positions = _column_positions(source, records, columns, problems)
+    rows = _data_rows(source, records, positions, problems)
+    if not rows and not problems:
+        problems.append(
+            Problem(source, None, None, "", "has no data rows below the header", "one row per entry")
+        )
+    return Table(source, rows, tuple(problems))
+
+
+def _column_positions(
+    source: str, records: list[list[str]], columns: Columns, problems: list[Problem]
+) -> dict[str, int]:
+    """The index of each accepted column in the header (row 1), recording every header fault."""
     positions: dict[str, int] = {}
-    for index, raw in enumerate(header):
+    for index, raw in enumerate(records[0]):
         name = normalize_header(raw)
         if not name:
             if any(index < len(record) and record[index] for record in records[1:]):
@@ -284,20 +122,24 @@ def _table_from_records(source: str, records: list[list[str]], columns: Columns)
             problems.append(
                 Problem(source, 1, name, "", "is a required column that is missing", columns.describe())
             )
+    return positions
+
+
+def _data_rows(
+    source: str, records: list[list[str]], positions: Mapping[str, int], problems: list[Problem]
+) -> tuple[Row, ...]:
+    """The non-empty records below the header as rows, recording each one wider than the header."""
+    width = len(records[0])
     rows: list[Row] = []
     for number, record in enumerate(records[1:], start=2):
         if not any(record):
             continue
-        if any(record[len(header) :]):
-            issue = f"has {len(record)} values but the header has {len(header)} columns"
+        if any(record[width:]):
+            issue = f"has {len(record)} values but the header has {width} columns"
             problems.append(Problem(source, number, None, ",".join(record), issue, "one value per header"))
         cells = {name: record[index] if index < len(record) else "" for name, index in positions.items()}
         rows.append(Row(number, cells))
-    if not rows and not problems:
-        problems.append(
-            Problem(source, None, None, "", "has no data rows below the header", "one row per entry")
-        )
-    return Table(source, tuple(rows), tuple(problems))
+    return tuple(rows)
 
 
 class RowReader:

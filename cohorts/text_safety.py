@@ -1,4 +1,4 @@
-"""The one rule for text a person types: what looks alike must be alike, and nothing typed may drive a screen.
+r"""The one rule for typed text: what looks alike must be alike, and nothing typed may drive a screen.
 
 Refused everywhere (names, labels, reasons, sheet cells):
 
@@ -12,11 +12,13 @@ Refused everywhere (names, labels, reasons, sheet cells):
 
 Multi-line fields (notes) may hold line feeds, carriage returns and tabs, and nothing else of the above.
 `visible` is the same rule seen from the output side: text stored before the rule existed is shown with each
-such character written as an escape (``\\x1b``, ``\\u202e``), never sent raw to a terminal.
+such character written as an escape (``\x1b``, ``\u202e``), never sent raw to a terminal.
 """
 
 import unicodedata
 from dataclasses import dataclass
+
+from cohorts.errors import CohortsError
 
 LINE_BREAKS = frozenset("\n\r\t")
 BIDI_CONTROLS = frozenset(
@@ -41,7 +43,7 @@ _C1_NAMES = (
 _SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-class UnsafeTextError(ValueError):
+class UnsafeTextError(CohortsError):
     """Text holding a character the rule refuses; the message names the field, position and code point."""
 
 
@@ -140,9 +142,9 @@ def check_text(text: str, field: str, multiline: bool = False) -> str:
 
 
 def visible(text: str, keep_newlines: bool = False) -> str:
-    """`text` with every character the one-line rule refuses written as an escape a reader can see.
+    r"""`text` with every character the one-line rule refuses written as an escape a reader can see.
 
-    ``"a\\x1b[2Jb"`` becomes the nine printable characters ``a\\x1b[2Jb``, ``"\\u202e"`` becomes ``\\u202e``;
+    ``"a\x1b[2Jb"`` becomes the nine printable characters ``a\x1b[2Jb``, ``"\u202e"`` becomes ``\u202e``;
     text the rule accepts is returned unchanged, so showing stored values through it changes nothing for
     values stored under the rule. With `keep_newlines`, line feeds stay line feeds (a message of several
     lines); carriage returns, which can overwrite what a terminal shows, are always escaped.

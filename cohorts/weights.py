@@ -1,9 +1,9 @@
 """Weight sheets (animal_id, weight_g, optional measured_at) and the welfare rule on weight loss.
 
-A weight sheet follows the file rules of `cohorts.tabular` and the weight range of `cohorts.roster`. An animal
-may appear more than once when the rows carry different ``measured_at`` times; two rows for the same animal at
-the same time (or both without a time) are refused. Naive times are read in the given timezone, by default the
-machine's local time, and returned timezone-aware.
+A weight sheet follows the file rules of `cohorts.sheet_files` and the weight range of `cohorts.roster`. An
+animal may appear more than once when the rows carry different ``measured_at`` times; two rows for the same
+animal at the same time (or both without a time) are refused. Naive times are read in the given timezone, by
+default the machine's local time, and returned timezone-aware.
 
 Notes
 -----
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
+from cohorts.errors import CohortsError
 from cohorts.problems import InputError
 from cohorts.roster import MAX_CHARS, MAX_WEIGHT_G, MIN_WEIGHT_G
 from cohorts.tabular import Columns, iter_readers, read_table
@@ -44,10 +45,29 @@ def read_weight_sheet(
     now: datetime | None = None,
     assume_tz: tzinfo | None = None,
 ) -> tuple[WeightEntry, ...]:
-    """Read and validate a weight sheet; raise `WeightSheetError` listing every problem if any row is faulty.
+    """Read and validate a weight sheet.
 
-    With `known_ids`, an ID not on the roster is a problem, and IDs are returned spelled as in `known_ids`
-    (matched ignoring case).
+    Parameters
+    ----------
+    path
+        The CSV or XLSX weight sheet (weights in grams).
+    known_ids
+        The roster's animal IDs: another ID is a problem, and IDs are returned spelled as here (matched
+        ignoring case). ``None`` accepts any ID.
+    now
+        Times after this are refused (default: the current time).
+    assume_tz
+        The timezone of naive ``measured_at`` times (default: the machine's local time).
+
+    Returns
+    -------
+    tuple of WeightEntry
+        Each weighing: animal ID, weight in grams and its timezone-aware time (``None`` when not given).
+
+    Raises
+    ------
+    WeightSheetError
+        The sheet has faults; every faulty row and field is listed.
     """
     now = datetime.now(UTC) if now is None else now
     roster_ids = None if known_ids is None else {animal_id.casefold(): animal_id for animal_id in known_ids}
@@ -84,16 +104,47 @@ def read_weight_sheet(
 def weight_loss_exceeds(
     baseline_g: float, weight_g: float, max_loss_fraction: float = MAX_WEIGHT_LOSS_FRACTION
 ) -> bool:
-    """True when `weight_g` is more than `max_loss_fraction` below the baseline weight (welfare flag)."""
+    """True when `weight_g` is more than `max_loss_fraction` below the baseline weight (welfare flag).
+
+    Parameters
+    ----------
+    baseline_g, weight_g
+        The baseline and the current body weight, in grams.
+    max_loss_fraction
+        The largest loss accepted, as a fraction of the baseline (0.15 is 15 percent).
+
+    Returns
+    -------
+    bool
+        Whether the loss exceeds `max_loss_fraction`.
+
+    Raises
+    ------
+    CohortsError
+        The baseline weight is 0 g or less.
+    """
     if not baseline_g > 0:
-        raise ValueError(f"baseline weight must be above 0 g, got {baseline_g:g}")
+        raise CohortsError(f"baseline weight must be above 0 g, got {baseline_g:g}")
     return (baseline_g - weight_g) / baseline_g > max_loss_fraction
 
 
 def flag_weight_history(
     weights_g: Sequence[float], max_loss_fraction: float = MAX_WEIGHT_LOSS_FRACTION
 ) -> tuple[bool, ...]:
-    """The welfare flag of each weight in a chronological history, against the first weight as baseline."""
+    """The welfare flag of each weight in a chronological history, against the first weight as baseline.
+
+    Parameters
+    ----------
+    weights_g
+        Body weights in grams, oldest first.
+    max_loss_fraction
+        The largest loss accepted, as a fraction of the first weight.
+
+    Returns
+    -------
+    tuple of bool
+        One flag per weight (see `weight_loss_exceeds`); empty for an empty history.
+    """
     if not weights_g:
         return ()
     return tuple(weight_loss_exceeds(weights_g[0], weight, max_loss_fraction) for weight in weights_g)

@@ -23,13 +23,30 @@ def product_modules() -> list[Path]:
     )
 
 
+def docstring_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """How many lines the function's docstring takes (its documentation is not its length)."""
+    first = node.body[0]
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+        and first.end_lineno is not None
+    ):
+        return first.end_lineno - first.lineno + 1
+    return 0
+
+
 def long_functions(source: str, where: str) -> list[str]:
-    """``where:line name (n lines)`` for each function or method of ``source`` longer than the limit."""
+    """``where:line name (n lines)`` for each function or method of ``source`` longer than the limit.
+
+    A function's length runs from its ``def`` (or first decorator) to its last line, less its docstring.
+    """
     tree = ast.parse(source)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno is not None:
-            length = node.end_lineno - node.lineno + 1
+            start = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
+            length = node.end_lineno - start + 1 - docstring_lines(node)
             if length > MAX_FUNCTION_LINES:
                 found.append(f"{where}:{node.lineno} {node.name} ({length} lines)")
     return found
@@ -64,6 +81,11 @@ def test_no_function_is_longer_than_60_lines() -> None:
         ("def long():\n" + "    x = 1\n" * 58 + "    return x\n", []),
         ("def long():\n" + "    x = 1\n" * 59 + "    return x\n", ["m:1 long (61 lines)"]),
         ("class C:\n    def method(self):\n" + "        pass\n" * 60, ["m:2 method (61 lines)"]),
+        (
+            'def documented():\n    """Doc.\n\n    More.\n    """\n' + "    x = 1\n" * 58 + "    return x\n",
+            [],
+        ),
+        ("@decorated\ndef long():\n" + "    x = 1\n" * 58 + "    return x\n", ["m:2 long (61 lines)"]),
     ],
 )
 def test_the_function_check_counts_every_line_of_a_function(source: str, expected: list[str]) -> None:

@@ -4,13 +4,12 @@ from pathlib import Path
 
 import typer
 
+from behavlab.cli.options import EXISTING_FILE
 from behavlab.cli.output import shown, stdout, table
 from behavlab.cli.state import state_of
 from behavlab.services import exclude_animal, import_roster, list_animals, record_weights
 
 app = typer.Typer(help="Roster, weights and exclusions.", no_args_is_help=True)
-
-EXISTING_FILE = {"exists": True, "dir_okay": False, "readable": True}
 
 
 @app.command("import")

@@ -8,6 +8,7 @@ from behavlab.cli.output import stdout, table
 from behavlab.cli.state import state_of
 from behavlab.errors import AuditChainError
 from behavlab.services import list_events, parse_head, read_receipt, verify_chain, verify_extends
+from behavlab.services.display import AUDIT_COLUMNS, audit_cells
 
 app = typer.Typer(help="Read and verify the audit log.", no_args_is_help=True)
 
@@ -63,20 +64,4 @@ def log(
     if not events:
         stdout().print("no audit events")
         return
-    stdout().print(
-        table(
-            None,
-            ["#", "at (UTC)", "actor", "action", "entity", "payload"],
-            (
-                (
-                    e.id,
-                    f"{e.at:%Y-%m-%d %H:%M:%S}",
-                    e.actor,
-                    e.action,
-                    f"{e.entity} {e.entity_id or ''}",
-                    e.payload,
-                )
-                for e in events
-            ),
-        )
-    )
+    stdout().print(table(None, AUDIT_COLUMNS, (audit_cells(event) for event in events)))

@@ -11,6 +11,9 @@ from behavlab.cli.passphrase import PASSPHRASE_FILE_OPTION, read_passphrase
 from behavlab.cli.state import state_of
 from behavlab.errors import InvalidInputError
 from behavlab.services import (
+    DEFAULT_RANDOMIZATION_METHOD,
+    DEFAULT_STRATA,
+    RANDOMIZATION_METHODS,
     RandomizationOptions,
     check_sealing_passphrase,
     commit_randomization,
@@ -24,8 +27,9 @@ from behavlab.services import (
     write_dosing_sheet,
     write_study_report,
 )
+from behavlab.services.display import dosing_cells
 
-METHOD_HELP = "complete | block | stratified-block | cage-cluster | minimization"
+METHOD_HELP = " | ".join(RANDOMIZATION_METHODS)
 
 
 def _split(values: str | None) -> list[str] | None:
@@ -38,8 +42,10 @@ def randomize(
     arms: str | None = typer.Option(
         None, help='Arms in order, e.g. "vehicle,ketamine" (default: the study\'s).'
     ),
-    method: str = typer.Option("stratified-block", help=METHOD_HELP),
-    strata: str = typer.Option("sex", help="Strata for stratified-block: sex, cage, or sex,cage."),
+    method: str = typer.Option(DEFAULT_RANDOMIZATION_METHOD, help=METHOD_HELP),
+    strata: str = typer.Option(
+        ",".join(DEFAULT_STRATA), help="Strata for stratified-block: sex, cage, or sex,cage."
+    ),
     seed: int | None = typer.Option(
         None,
         min=0,
@@ -118,16 +124,8 @@ def dosing_sheet_command(
     sheet = dosing_sheet(
         state_of(ctx).workspace(), study, day=day.date() if day else None, limit_ml_per_kg=limit_ml_per_kg
     )
-    rows = [
-        (
-            line.code,
-            line.cage,
-            "-" if line.weight_g is None else f"{line.weight_g:.1f}",
-            "-" if line.volume_ml is None else f"{line.volume_ml:.3f}",
-            "yes" if line.dosed else "",
-        )
-        for line in sheet.lines
-    ]
+    cells = [dosing_cells(line, missing="-") for line in sheet.lines]
+    rows = [(c.code, c.cage, c.weight_g, c.volume_ml, c.given) for c in cells]
     title = f"Dosing {sheet.study} {sheet.day.isoformat()}: {sheet.volume_ml_per_kg:g} mL/kg for every animal"
     stdout().print(table(title, ["code", "cage", "weight g", "volume mL", "given"], rows))
     for line in sheet.refused:

@@ -11,10 +11,10 @@ import typer
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.scoring import SET_OPTION, overrides_from
 from behavlab.errors import InvalidInputError
-from behavlab.services import FST_SCORED_WINDOW_S, calibrate_to_labels, compare_scorings
+from behavlab.services import FST_SCORED_WINDOW_S, CalibrationRun, calibrate_to_labels, compare_scorings
 
 if TYPE_CHECKING:
-    from tracking.evaluation.agreement import FrameAgreement, SecondsAgreement
+    from behavlab.services.library_types import Comparison, FrameAgreement, SecondsAgreement
 
 LABELS_HELP = (
     "Human labels (repeatable): per-frame 0/1 CSV, a bout table (start/end seconds; BORIS aggregated "
@@ -110,6 +110,11 @@ def calibrate(
         replace=replace,
         behavior=behavior,
     )
+    _print_calibration(run)
+
+
+def _print_calibration(run: CalibrationRun) -> None:
+    """The held-out fit per video, the cross-validated agreement, the fit on all videos and the files."""
     result = run.result
     folds = result.folds
     columns = ["video", "threshold", "min bout s", "human s", "machine s"]
@@ -161,12 +166,7 @@ def agreement(
     behavior: str = typer.Option("immobil", "--behavior", help=BEHAVIOR_HELP),
 ) -> None:
     """Agreement of two scorings (two raters, rater vs machine, motion vs pose): per frame and per video."""
-    try:
-        end = None if window_end_s.lower() in ("none", "end") else float(window_end_s)
-    except ValueError:
-        raise InvalidInputError(
-            f"--window-end-s {window_end_s!r} is not accepted; expected seconds or 'none'"
-        ) from None
+    end = _window_end(window_end_s)
     result = compare_scorings(
         first,
         second,
@@ -177,6 +177,24 @@ def agreement(
         png=png,
         behavior=behavior,
     )
+    until = f"{end:g} s" if end is not None else "the end"
+    _print_agreement(result, first, second, f"Immobility in {window_start_s:g} s to {until}")
+    if png is not None:
+        stdout().print(f"wrote {png}")
+
+
+def _window_end(text: str) -> float | None:
+    """The window's end in seconds, or None for 'none' or 'end' (to the end of each scoring)."""
+    try:
+        return None if text.lower() in ("none", "end") else float(text)
+    except ValueError:
+        raise InvalidInputError(
+            f"--window-end-s {text!r} is not accepted; expected seconds or 'none'"
+        ) from None
+
+
+def _print_agreement(result: Comparison, first: Path, second: Path, title: str) -> None:
+    """Per-video seconds (and per-frame agreement where both have frames), the statistics and the notes."""
     framewise = "kappa" in result.rows.columns
     columns = ["video", "animal", f"{first.name} s", f"{second.name} s", "difference s"]
     columns += ["frames", "accuracy", "kappa"] if framewise else []
@@ -195,9 +213,7 @@ def agreement(
         )
         for row in result.rows.to_dict("records")
     ]
-    until = f"{end:g} s" if end is not None else "the end"
-    console = stdout()
-    console.print(table(f"Immobility in {window_start_s:g} s to {until}", columns, rows))
+    stdout().print(table(title, columns, rows))
     _print_statistics(result.frames, result.seconds, "agreement")
     for note in result.rows["note"]:
         if note:
@@ -205,5 +221,3 @@ def agreement(
     for side, left in (("first", result.pairing.only_first), ("second", result.pairing.only_second)):
         if left:
             print_warning(f"only in the {side} scoring: {', '.join(s.key for s in left)}")
-    if png is not None:
-        console.print(f"wrote {png}")

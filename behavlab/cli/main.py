@@ -3,6 +3,7 @@
 from typing import Any
 
 import typer
+from typer import _click
 from typer.core import TyperGroup
 
 from behavlab import __version__
@@ -26,7 +27,7 @@ from behavlab.errors import BehavlabError
 class ErrorReportingGroup(TyperGroup):
     """Runs a command and turns any failure into one line on stderr and exit code 1 (unless --debug)."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: _click.Context) -> Any:
         """Invoke the command chain, reporting failures as one clear line."""
         try:
             return super().invoke(ctx)

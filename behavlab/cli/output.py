@@ -1,9 +1,9 @@
-"""How the CLI prints: rich tables on stdout, one-line errors on stderr.
+r"""How the CLI prints: rich tables on stdout, one-line errors on stderr.
 
 Whatever it prints may hold stored text (a study name, a reason, a file name) from a database written before
 names were checked, or by hand: nothing printed is read as rich markup or emoji codes unless a call asks for
-markup, and every control, bidi or zero-width character is shown as an escape (``\\x1b``), never sent to the
-terminal (`cohorts.text_safety.visible`).
+markup, and every control, bidi or zero-width character is shown as an escape (``\x1b``), never sent to the
+terminal (`behavlab.services.display.visible`).
 """
 
 import os
@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from behavlab.services import StudyOverview
-from cohorts.text_safety import visible
+from behavlab.services.display import visible
 
 PIPED_WIDTH = 200
 

@@ -10,14 +10,15 @@ import typer
 from behavlab.cli.output import print_error, stdout, table
 from behavlab.cli.scoring import (
     MIN_BOUT_OPTION,
-    ROI_FILE_HELP,
+    PER_FRAME_OPTION,
+    ROIS_OPTION,
     SET_OPTION,
     THRESHOLD_OPTION,
+    bodyparts_from,
     overrides_from,
     print_batch_report,
 )
-from behavlab.errors import InvalidInputError
-from behavlab.services.pose_running import DLC_LOG_NAME, run_pose
+from behavlab.services.pose_running import DLC_LOG_NAME, PoseRun, run_pose
 
 app = typer.Typer(help="Pose estimation with DeepLabCut (extra: behavlab[dlc]).", no_args_is_help=True)
 
@@ -31,12 +32,8 @@ def _pose_options(
         options["px_per_cm"] = px_per_cm
     if tank_diameter_px is not None:
         options["tank_diameter_px"] = tank_diameter_px
-    if bodyparts is not None:
-        parts = [part.strip() for part in bodyparts.split(",") if part.strip()]
-        if not parts:
-            raise InvalidInputError(
-                f"--bodyparts {bodyparts!r} names no body part; expected e.g. nose,tail_base"
-            )
+    parts = bodyparts_from(bodyparts)
+    if parts is not None:
         options["bodyparts"] = parts
     return options
 
@@ -73,11 +70,9 @@ def run(
     threshold: str | None = THRESHOLD_OPTION,
     min_bout_s: float | None = MIN_BOUT_OPTION,
     settings: list[str] = SET_OPTION,
-    rois: Path | None = typer.Option(None, "--rois", help=ROI_FILE_HELP, exists=True, dir_okay=False),
+    rois: Path | None = ROIS_OPTION,
     jobs: int | None = typer.Option(None, "--jobs", help="Pose files scored at once (default: one per CPU)."),
-    per_frame: bool = typer.Option(
-        False, "--per-frame", help="Also write <video>.<animal>.frames.csv per animal."
-    ),
+    per_frame: bool = PER_FRAME_OPTION,
 ) -> None:
     """Analyse videos with a trained DeepLabCut project (pose files next to each video), then score them."""
     overrides = {
@@ -101,6 +96,11 @@ def run(
         jobs=jobs,
         per_frame=per_frame,
     )
+    _print_pose_run(result)
+
+
+def _print_pose_run(result: PoseRun) -> None:
+    """The pose files DeepLabCut wrote, videos it wrote none for, then the scoring; exit 1 if any has none."""
     dlc = result.dlc
     console = stdout()
     rows = [(video.name, pose.name) for video, pose in dlc.pose_files.items()]

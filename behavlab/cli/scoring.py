@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +17,7 @@ from behavlab.cli.state import state_of
 from behavlab.errors import InvalidInputError
 from behavlab.services import (
     StudyScoring,
+    Workspace,
     detect_rois,
     rescore_videos,
     score_study,
@@ -22,7 +26,7 @@ from behavlab.services import (
 )
 
 if TYPE_CHECKING:
-    from tracking.batch.run import BatchProgress, BatchReport
+    from behavlab.services.library_types import BatchProgress, BatchReport
 
 rois_app = typer.Typer(help="Regions of interest: one per animal (tank).", no_args_is_help=True)
 
@@ -79,6 +83,10 @@ THRESHOLD_OPTION = typer.Option(
 )
 MIN_BOUT_OPTION = typer.Option(None, "--min-bout-s", help="Shortest immobility bout counted, in seconds.")
 SET_OPTION = typer.Option([], "--set", help=SET_HELP)
+ROIS_OPTION = typer.Option(None, "--rois", help=ROI_FILE_HELP, exists=True, dir_okay=False)
+PER_FRAME_OPTION = typer.Option(
+    False, "--per-frame", help="Also write <video>.<animal>.frames.csv per animal."
+)
 
 
 def print_batch_report(report: BatchReport, out_dir: Path, verb: str) -> None:
@@ -134,6 +142,18 @@ def _progress_bar() -> Progress:
     return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
 
 
+@contextmanager
+def _progress_updates() -> Iterator[Callable[[BatchProgress], None]]:
+    """A progress callback for a batch, drawing the progress bar while the block runs."""
+    with _progress_bar() as progress:
+        task = progress.add_task("score", total=None, fps=0.0)
+
+        def update(state: BatchProgress) -> None:
+            progress.update(task, total=state.videos_total, completed=state.videos_done, fps=state.fps)
+
+        yield update
+
+
 def _study_report(result: StudyScoring) -> None:
     """Sessions scored now, already scored, and each failure by blind code; exit 1 if any failed."""
     stdout().print(
@@ -152,66 +172,86 @@ METHOD_HELP = (
 )
 
 
+POSE_FILES_OPTION = typer.Option(
+    [], "--pose", help="A DeepLabCut .h5/.csv scored alone (repeatable); its video's fps, else --fps."
+)
+STUDY_OPTION = typer.Option(
+    None, "--study", help="Score this study's FST sessions not yet scored with these parameters."
+)
+PIXEL_CUTOFF_OPTION = typer.Option(
+    None,
+    "--pixel-cutoff",
+    help="Motion: grey levels a pixel must change by to count (see calibrate-noise).",
+)
+FPS_OPTION = typer.Option(
+    None, "--fps", help="Pose: frames per second of pose files scored without their video."
+)
+TANK_DIAMETER_PX_OPTION = typer.Option(
+    None, "--tank-diameter-px", help="Pose: the tank's inner diameter in pixels (instead of --px-per-cm)."
+)
+TANK_DIAMETER_CM_OPTION = typer.Option(
+    None, "--tank-diameter-cm", help="Pose: the tank's inner diameter in cm (default 20)."
+)
+BODYPARTS_OPTION = typer.Option(
+    None, "--bodyparts", help="Pose: body parts to use, comma-separated (default: all in the file)."
+)
+MIN_LIKELIHOOD_OPTION = typer.Option(
+    None, "--min-likelihood", help="Pose: drop points below this DeepLabCut likelihood (default 0.9)."
+)
+OUT_OPTION = typer.Option(
+    None, "--out", help="Output folder (default behavlab-scores; with --study, the study's own)."
+)
+DASK_OPTION = typer.Option(
+    None,
+    "--dask",
+    help="Run on Dask: 'local' (a LocalCluster) or tcp://HOST:PORT (needs behavlab\\[dask]).",
+)
+
+
+@dataclass(frozen=True)
+class _Scoring:
+    """What every scoring run is given: method, preset, parameter overrides and where it runs."""
+
+    method: str
+    preset: str
+    overrides: dict[str, Any]
+    jobs: int | None
+    dask: str | None
+
+
 def score(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(
         None, help="Video files or folders (pose method: also DeepLabCut files, or folders of them)."
     ),
     method: str | None = typer.Option(None, "--method", help=METHOD_HELP),
-    pose: list[Path] = typer.Option(
-        [], "--pose", help="A DeepLabCut .h5/.csv scored alone (repeatable); its video's fps, else --fps."
-    ),
-    study: str | None = typer.Option(
-        None, "--study", help="Score this study's FST sessions not yet scored with these parameters."
-    ),
-    rois: Path | None = typer.Option(None, "--rois", help=ROI_FILE_HELP, exists=True, dir_okay=False),
+    pose: list[Path] = POSE_FILES_OPTION,
+    study: str | None = STUDY_OPTION,
+    rois: Path | None = ROIS_OPTION,
     preset: str = typer.Option(
         "fst", "--preset", help="fst | tst | freezing, or a calibrated preset's name."
     ),
     threshold: str | None = THRESHOLD_OPTION,
     min_bout_s: float | None = MIN_BOUT_OPTION,
-    pixel_cutoff: float | None = typer.Option(
-        None,
-        "--pixel-cutoff",
-        help="Motion: grey levels a pixel must change by to count (see calibrate-noise).",
-    ),
-    fps: float | None = typer.Option(
-        None, "--fps", help="Pose: frames per second of pose files scored without their video."
-    ),
+    pixel_cutoff: float | None = PIXEL_CUTOFF_OPTION,
+    fps: float | None = FPS_OPTION,
     px_per_cm: float | None = typer.Option(None, "--px-per-cm", help="Pose: pixels per cm in the image."),
-    tank_diameter_px: float | None = typer.Option(
-        None, "--tank-diameter-px", help="Pose: the tank's inner diameter in pixels (instead of --px-per-cm)."
-    ),
-    tank_diameter_cm: float | None = typer.Option(
-        None, "--tank-diameter-cm", help="Pose: the tank's inner diameter in cm (default 20)."
-    ),
-    bodyparts: str | None = typer.Option(
-        None, "--bodyparts", help="Pose: body parts to use, comma-separated (default: all in the file)."
-    ),
-    min_likelihood: float | None = typer.Option(
-        None, "--min-likelihood", help="Pose: drop points below this DeepLabCut likelihood (default 0.9)."
-    ),
+    tank_diameter_px: float | None = TANK_DIAMETER_PX_OPTION,
+    tank_diameter_cm: float | None = TANK_DIAMETER_CM_OPTION,
+    bodyparts: str | None = BODYPARTS_OPTION,
+    min_likelihood: float | None = MIN_LIKELIHOOD_OPTION,
     settings: list[str] = SET_OPTION,
-    out: Path | None = typer.Option(
-        None, "--out", help="Output folder (default behavlab-scores; with --study, the study's own)."
-    ),
+    out: Path | None = OUT_OPTION,
     jobs: int | None = typer.Option(None, "--jobs", help="Videos scored at once (default: one per CPU)."),
-    dask: str | None = typer.Option(
-        None,
-        "--dask",
-        help="Run on Dask: 'local' (a LocalCluster) or tcp://HOST:PORT (needs behavlab\\[dask]).",
-    ),
+    dask: str | None = DASK_OPTION,
     resume: bool = typer.Option(False, "--resume", help="Skip videos already scored into --out."),
-    per_frame: bool = typer.Option(
-        False, "--per-frame", help="Also write <video>.<animal>.frames.csv per animal."
-    ),
+    per_frame: bool = PER_FRAME_OPTION,
     overlay: bool = typer.Option(False, "--overlay", help="Also write an annotated <video>.overlay.mp4."),
 ) -> None:
     """Score immobility (motion or pose) in videos, DeepLabCut files or a study's FST sessions.
 
     Writes results.csv, bins.csv, and per video its JSON, signal cache and QC plot.
     """
-    chosen = method or ("pose" if pose else "motion")
     overrides = overrides_from(
         threshold,
         min_bout_s,
@@ -224,54 +264,70 @@ def score(
         bodyparts=bodyparts_from(bodyparts),
         min_likelihood=min_likelihood,
     )
-    with _progress_bar() as progress:
-        task = progress.add_task("score", total=None, fps=0.0)
-
-        def update(state: BatchProgress) -> None:
-            progress.update(task, total=state.videos_total, completed=state.videos_done, fps=state.fps)
-
-        if study is not None:
-            if paths or pose:
-                raise InvalidInputError(
-                    "--study scores the study's own session videos; give no paths or --pose"
-                )
-            if resume or per_frame or overlay or rois is not None:
-                raise InvalidInputError(
-                    "--study skips sessions already scored and uses each session's ROI; "
-                    "--resume, --per-frame, --overlay and --rois apply to files only"
-                )
-            result = score_study(
-                state_of(ctx).workspace(),
-                study,
-                method=chosen,
-                preset=preset,
-                overrides=overrides,
-                jobs=jobs,
-                dask=dask,
-                out_dir=out,
-                on_progress=update,
-            )
-        else:
-            folder = out if out is not None else Path("behavlab-scores")
-            report = score_videos(
-                paths or [],
-                folder,
-                method=chosen,
-                pose_files=pose,
-                rois_file=rois,
-                preset=preset,
-                overrides=overrides,
-                jobs=jobs,
-                dask=dask,
-                resume=resume,
-                per_frame=per_frame,
-                overlay=overlay,
-                on_progress=update,
-            )
+    run = _Scoring(method or ("pose" if pose else "motion"), preset, overrides, jobs, dask)
     if study is not None:
-        _study_report(result)
+        _refuse_file_options(bool(paths or pose), resume or per_frame or overlay or rois is not None)
+        _study_report(_score_study_sessions(state_of(ctx).workspace(), study, run, out))
     else:
+        folder = out if out is not None else Path("behavlab-scores")
+        report = _score_files(run, paths or [], pose, rois, folder, resume, per_frame, overlay)
         print_batch_report(report, folder, "scored")
+
+
+def _refuse_file_options(files_given: bool, file_options_given: bool) -> None:
+    """With --study, the sessions' own videos and ROIs are scored: file paths and file options are refused."""
+    if files_given:
+        raise InvalidInputError("--study scores the study's own session videos; give no paths or --pose")
+    if file_options_given:
+        raise InvalidInputError(
+            "--study skips sessions already scored and uses each session's ROI; "
+            "--resume, --per-frame, --overlay and --rois apply to files only"
+        )
+
+
+def _score_study_sessions(workspace: Workspace, study: str, run: _Scoring, out: Path | None) -> StudyScoring:
+    """Score the study's FST sessions not yet scored with these parameters, with a progress bar."""
+    with _progress_updates() as update:
+        return score_study(
+            workspace,
+            study,
+            method=run.method,
+            preset=run.preset,
+            overrides=run.overrides,
+            jobs=run.jobs,
+            dask=run.dask,
+            out_dir=out,
+            on_progress=update,
+        )
+
+
+def _score_files(
+    run: _Scoring,
+    paths: list[Path],
+    pose_files: list[Path],
+    rois: Path | None,
+    folder: Path,
+    resume: bool,
+    per_frame: bool,
+    overlay: bool,
+) -> BatchReport:
+    """Score video and pose files into ``folder``, with a progress bar."""
+    with _progress_updates() as update:
+        return score_videos(
+            paths,
+            folder,
+            method=run.method,
+            pose_files=pose_files,
+            rois_file=rois,
+            preset=run.preset,
+            overrides=run.overrides,
+            jobs=run.jobs,
+            dask=run.dask,
+            resume=resume,
+            per_frame=per_frame,
+            overlay=overlay,
+            on_progress=update,
+        )
 
 
 def rescore(

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import typer
 
+from behavlab.cli.options import EXISTING_FILE
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.state import state_of
 from behavlab.errors import InvalidInputError
 from behavlab.services import (
+    FstSessionView,
     add_fst_session,
     animal_timeline,
     create_spt_period,
@@ -19,11 +21,10 @@ from behavlab.services import (
     record_spt_bottles,
     spt_results,
 )
+from behavlab.services.display import SPT_COLUMNS, fst_session_cells, local_minute, spt_cells
 
 fst_app = typer.Typer(help="Forced-swim sessions and manual scores.", no_args_is_help=True)
 spt_app = typer.Typer(help="Sucrose-preference periods and bottle sheets.", no_args_is_help=True)
-
-EXISTING_FILE = {"exists": True, "dir_okay": False, "readable": True}
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -83,21 +84,16 @@ def fst_import(
 def fst_list(ctx: typer.Context, study: str = typer.Argument(..., help="The study's name.")) -> None:
     """List FST sessions with their videos, timing and scorings."""
     views = list_fst_sessions(state_of(ctx).workspace(), study)
-    rows = [
-        (
-            v.id,
-            v.code,
-            v.video,
-            v.roi_label,
-            f"{v.tested_at.astimezone():%Y-%m-%d %H:%M}",
-            "-" if v.hours_post_dose is None else f"{v.hours_post_dose:.1f}",
-            ", ".join(v.scored_methods) or "-",
-            "; ".join(v.warnings),
-        )
-        for v in views
-    ]
+    rows = [_fst_row(view) for view in views]
     columns = ["#", "code", "video", "roi", "tested", "h post dose", "scored by", "warnings"]
     stdout().print(table(f"{study}: {len(views)} FST sessions", columns, rows))
+
+
+def _fst_row(view: FstSessionView) -> tuple[str, ...]:
+    """One session of `fst list`: the shared session cells with the methods that scored it."""
+    c = fst_session_cells(view)
+    scored_by = ", ".join(view.scored_methods) or "-"
+    return (c.id, c.code, c.video, c.roi_label, c.tested_at, c.hours_post_dose, scored_by, c.warnings)
 
 
 @fst_app.command("manual")
@@ -178,22 +174,8 @@ def spt_results_command(
 ) -> None:
     """Sucrose preference per animal and period (by code)."""
     lines = spt_results(state_of(ctx).workspace(), study)
-    rows = [
-        (
-            line.period,
-            line.phase,
-            line.code,
-            line.sucrose_side,
-            f"{line.sucrose_ml:.2f}",
-            f"{line.water_ml:.2f}",
-            f"{line.preference_pct:.1f}",
-            "-" if line.total_ml_per_g is None else f"{line.total_ml_per_g:.3f}",
-            "anhedonic" if line.anhedonic else "",
-        )
-        for line in lines
-    ]
-    columns = ["period", "phase", "code", "side", "sucrose mL", "water mL", "preference %", "mL/g", "flag"]
-    stdout().print(table(f"{study}: sucrose preference", columns, rows))
+    rows = [spt_cells(line) for line in lines]
+    stdout().print(table(f"{study}: sucrose preference", SPT_COLUMNS, rows))
 
 
 def timeline(
@@ -203,5 +185,5 @@ def timeline(
 ) -> None:
     """One animal's record in time order: weights, doses, SPT, FST and scores, exclusions."""
     entries = animal_timeline(state_of(ctx).workspace(), study, code)
-    rows = [(f"{e.at.astimezone():%Y-%m-%d %H:%M}", e.kind, e.detail) for e in entries]
+    rows = [(local_minute(e.at), e.kind, e.detail) for e in entries]
     stdout().print(table(f"{code.upper()} in {study}", ["when", "what", "detail"], rows))

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-import typer
+# Typer vendors click; group methods receive its Context, the base class of `typer.Context`.
+from typer import _click
 
 from behavlab.services import Workspace, open_workspace
 
@@ -23,7 +24,7 @@ class CliState:
         return self._workspace
 
 
-def state_of(ctx: typer.Context) -> CliState:
+def state_of(ctx: _click.Context) -> CliState:
     """The invocation's state, set by the root callback."""
     root = ctx.find_root()
     if not isinstance(root.obj, CliState):

@@ -1,5 +1,6 @@
-"""The audit tables are append-only in the database itself: triggers refuse UPDATE and DELETE (and, on
-PostgreSQL, TRUNCATE) on `auditevent` and `auditrow`, whoever asks.
+"""The audit tables are append-only in the database itself, whoever asks.
+
+Triggers refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) on `auditevent` and `auditrow`.
 
 A SQLite file's owner can still drop the triggers; on PostgreSQL the application runs as a role with only
 INSERT and SELECT on these tables (`behavlab.db.roles`), so it cannot change or drop them at all. A later

@@ -1,5 +1,4 @@
-"""PostgreSQL roles: migrations run as the database owner, the application as a role that can only append to
-the audit log.
+"""PostgreSQL roles: migrations run as the database owner, the app as a role that only appends to the log.
 
 The owner creates the tables and the append-only triggers (`behavlab.db.append_only`); only the owner (or a
 superuser) can drop or disable them. The application's role gets ordinary rights on the data tables, SELECT

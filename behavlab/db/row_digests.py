@@ -174,7 +174,7 @@ def table_digests(
     for statement in statements:
         for row in connection.execute(statement).mappings():
             row_id = str(row[key.name])
-            found[row_id] = row_digest(table.name, row_id, row)
+            found[row_id] = row_digest(table.name, row_id, {str(name): value for name, value in row.items()})
     return found
 
 

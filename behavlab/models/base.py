@@ -1,7 +1,6 @@
 """Shared pieces of the schema: the constraint naming convention and a timezone-safe UTC timestamp."""
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -37,7 +36,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError(f"naive datetime {value.isoformat()} given; behavlab stores aware UTC times")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Return stored times as aware UTC datetimes (SQLite hands them back naive)."""
         if value is None:
             return None

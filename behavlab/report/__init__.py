@@ -6,7 +6,9 @@ A pure rendering package: it reads no database and knows no CLI or TUI. The appl
 
 from typing import TYPE_CHECKING, Any
 
-from behavlab.report.data import (
+from behavlab.report.data import ReportData
+from behavlab.report.measures import OutcomeDefinition
+from behavlab.report.records import (
     AgreementInfo,
     Amendment,
     AnimalInfo,
@@ -15,10 +17,8 @@ from behavlab.report.data import (
     BlindingStage,
     EmergencyUnblinding,
     ExclusionInfo,
-    OutcomeDefinition,
     ProcedureInfo,
     RandomizationInfo,
-    ReportData,
     ScoringInfo,
     SptPeriodInfo,
     StageAccount,

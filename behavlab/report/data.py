@@ -17,252 +17,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 import pandas as pd
 
 from behavlab.audit_head import ChainHead
-from tracking.rules.presets import FST_SCORED_WINDOW_S
+from behavlab.report.measures import DEFAULT_OUTCOMES, OutcomeDefinition
+from behavlab.report.records import (
+    AgreementInfo,
+    Amendment,
+    AnimalInfo,
+    ArmInfo,
+    BlindingInfo,
+    EmergencyUnblinding,
+    ExclusionInfo,
+    ProcedureInfo,
+    RandomizationInfo,
+    ScoringInfo,
+    StudyInfo,
+)
+from cohorts.spt import ANHEDONIA_THRESHOLD_PCT
 
 OUTCOME_COLUMNS = ("code", "arm", "sex", "cage", "outcome", "method", "period", "value", "unit")
 PER_MINUTE_COLUMNS = ("code", "arm", "method", "minute", "immobile_s")
-PRIMARY_OUTCOME = "fst_immobility_s"
-SPT_OUTCOME = "spt_preference_pct"
 CAGE_RANDOMIZATION = "cage-cluster"
-STAGES = ("allocation", "conduct", "outcome assessment", "analysis")
+#: The one group of a blind report's descriptives, and of a figure that pools every animal.
+POOLED = "all animals"
 
 
-@dataclass(frozen=True)
-class StudyInfo:
-    """The study's settings: compound against vehicle, dose, route, volume, animals, planned test time."""
-
-    name: str
-    compound: str
-    dose_mg_per_kg: float
-    route: str
-    vehicle: str
-    volume_ml_per_kg: float
-    species: str
-    strain: str
-    created_at: datetime
-    created_by: str
-    test_hours_post_dose: float = 24.0
-    sample_size_rationale: str | None = None
-
-
-@dataclass(frozen=True)
-class ArmInfo:
-    """One arm; ``reference`` marks the vehicle arm every difference is taken against."""
-
-    name: str
-    substance: str
-    dose_mg_per_kg: float
-    reference: bool = False
-
-
-@dataclass(frozen=True)
-class AnimalInfo:
-    """One animal on the roster, with its blind code and, once unmasked, its arm."""
-
-    code: str
-    label: str
-    sex: str
-    strain: str
-    cage: str | None
-    date_of_birth: date | None = None
-    age_weeks: float | None = None
-    baseline_weight_g: float | None = None
-    source: str | None = None
-    arm: str | None = None
-
-
-@dataclass(frozen=True)
-class ExclusionInfo:
-    """An animal left out of the analysis: why, whether the criterion was a priori, whether decided blind."""
-
-    code: str
-    reason: str
-    a_priori: bool
-    decided_blind: bool
-    decided_by: str
-    decided_at: datetime
-    arm: str | None = None
-
-
-@dataclass(frozen=True)
-class RandomizationInfo:
-    """How the allocation was made; seed, block sizes, balance and the commitment's opening are sealed, so
-    they are given only once unmasked. ``balance_was_readable`` marks a study whose per-arm aggregates were
-    stored in the clear before behavlab 0.2.0.
-    """
-
-    method: str
-    strata: tuple[str, ...]
-    n_arms: int
-    roster_sha256: str
-    library_version: str
-    commitment: str
-    created_at: datetime
-    created_by: str
-    seed: int | None = None
-    block_sizes: tuple[int, ...] = ()
-    draws_previewed: int = 1
-    balance_was_readable: bool = False
-    balance_lines: tuple[str, ...] = ()
-    commitment_opening: Mapping[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class EmergencyUnblinding:
-    """One animal's allocation revealed early for welfare; ``arm`` is None in a blind report."""
-
-    code: str
-    reason: str
-    by: str
-    at: datetime
-    arm: str | None = None
-
-
-@dataclass(frozen=True)
-class Amendment:
-    """A correction recorded after unmasking, always flagged in the report."""
-
-    what: str
-    reason: str
-    by: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class StageAccount:
-    """One person declared for a stage (``--user``) and the operating-system account and host that acted."""
-
-    declared: str
-    os_account: str
-    host: str
-
-    @property
-    def differs(self) -> bool:
-        """Whether the declared person is not the operating-system account the commands ran under."""
-        return self.declared.strip().casefold() != self.os_account.strip().casefold()
-
-
-@dataclass(frozen=True)
-class BlindingStage:
-    """Who did one stage of the study (allocation, conduct, outcome assessment, analysis) and if they knew.
-
-    ``accounts`` pairs each person declared in the audit log for the stage with the OS account and host that
-    did it (empty for stages done before behavlab recorded accounts).
-    """
-
-    stage: str
-    people: tuple[str, ...]
-    knew_allocation: bool
-    accounts: tuple[StageAccount, ...] = ()
-
-    @property
-    def account_mismatches(self) -> tuple[StageAccount, ...]:
-        """The accounts whose declared person differs from the OS account that acted."""
-        return tuple(account for account in self.accounts if account.differs)
-
-
-@dataclass(frozen=True)
-class BlindingInfo:
-    """The key holder, each stage's people, and the unmasking (None while blind)."""
-
-    key_holder: str
-    stages: tuple[BlindingStage, ...]
-    unmasked_at: datetime | None = None
-    unmasked_by: str | None = None
-
-
-@dataclass(frozen=True)
-class ScoringInfo:
-    """One scoring method as used: its parameters, software version and scored window (seconds)."""
-
-    method: str
-    parameters: Mapping[str, Any]
-    software_version: str
-    window_s: tuple[float, float] = FST_SCORED_WINDOW_S
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class SptPeriodInfo:
-    """One sucrose-preference period as run."""
-
-    label: str
-    phase: str
-    starts_at: datetime
-    ends_at: datetime
-    sucrose_pct: float
-
-
-@dataclass(frozen=True)
-class ProcedureInfo:
-    """Conditions as recorded: hours from dose to test, water temperature and depth per FST, SPT periods."""
-
-    hours_post_dose: tuple[float, ...] = ()
-    water_temp_c: tuple[float, ...] = ()
-    water_depth_cm: tuple[float, ...] = ()
-    spt_periods: tuple[SptPeriodInfo, ...] = ()
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AgreementInfo:
-    """Agreement of two scoring methods on the same animals (as ``tracking.evaluation.agreement``): other
-    minus ref.
-    """
-
-    outcome: str
-    reference_method: str
-    other_method: str
-    n: int
-    pearson_r: float
-    bias: float
-    lower_limit: float
-    upper_limit: float
-
-
-@dataclass(frozen=True)
-class OutcomeDefinition:
-    """What an outcome measures, in its unit, and whether it is the primary outcome."""
-
-    name: str
-    label: str
-    unit: str
-    definition: str
-    primary: bool = False
-
-
-DEFAULT_OUTCOMES = (
-    OutcomeDefinition(
-        PRIMARY_OUTCOME,
-        "FST immobility",
-        "s",
-        "Seconds immobile (floating, only the movements needed to keep the head above water) in the scored "
-        "window of the 6-min forced swim test, 120-360 s unless the scoring method states otherwise.",
-        primary=True,
-    ),
-    OutcomeDefinition(
-        "fst_latency_s",
-        "FST latency to immobility",
-        "s",
-        "Seconds from the start of the test to the first immobility bout.",
-    ),
-    OutcomeDefinition(
-        SPT_OUTCOME,
-        "Sucrose preference",
-        "%",
-        "Sucrose intake / (sucrose + water intake) x 100 per period, spillage and evaporation on an empty "
-        "cage's bottles subtracted; below 65% is the anhedonia criterion.",
-    ),
-)
-
-
-def text_or_none(value: object) -> str | None:
+def text_or_none(value: str | float | None) -> str | None:
     """A table cell as text, or None when missing or empty."""
     return None if value is None or pd.isna(value) or value == "" else str(value)
 
@@ -272,7 +55,7 @@ def outcome_groups(table: pd.DataFrame) -> Iterator[tuple[str, str | None, str |
     keys = ["outcome", "method", "period"]
     filled = table[keys].astype(object).where(table[keys].notna(), "")
     for (outcome, method, period), rows in table.groupby([filled[key] for key in keys], sort=False):
-        yield str(outcome), text_or_none(method), text_or_none(period), rows
+        yield str(outcome), str(method) or None, str(period) or None, rows
 
 
 def _arms_in(table: pd.DataFrame) -> set[str]:
@@ -312,7 +95,7 @@ class ReportData:
     video_sha256: Mapping[str, str] = field(default_factory=dict)
     software: Mapping[str, str] = field(default_factory=dict)
     generated_at: datetime | None = None
-    anhedonia_threshold_pct: float = 65.0
+    anhedonia_threshold_pct: float = ANHEDONIA_THRESHOLD_PCT
     audit_head: ChainHead | None = None
 
     def __post_init__(self) -> None:
@@ -332,7 +115,8 @@ class ReportData:
         referenced = (
             set(self.outcomes["code"].astype(str))
             | set(self.immobility_per_minute["code"].astype(str))
-            | {record.code for record in (*self.exclusions, *self.emergency_unblindings)}
+            | {exclusion.code for exclusion in self.exclusions}
+            | {event.code for event in self.emergency_unblindings}
         )
         unknown = sorted(referenced - set(codes))
         if unknown:
@@ -344,7 +128,11 @@ class ReportData:
 
     def _arm_bearers(self) -> dict[str, set[str]]:
         """Every place an arm can appear, with the arm names found there."""
-        records = (*self.animals, *self.exclusions, *self.emergency_unblindings)
+        records: tuple[AnimalInfo | ExclusionInfo | EmergencyUnblinding, ...] = (
+            *self.animals,
+            *self.exclusions,
+            *self.emergency_unblindings,
+        )
         return {
             "arms": {arm.name for arm in self.arms},
             "animals, exclusions or emergency unblindings": {r.arm for r in records if r.arm is not None},

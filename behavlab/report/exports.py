@@ -1,6 +1,8 @@
-"""The report's data files: ``data.csv`` (tidy), ``data.xlsx`` (data, animals, exclusions, statistics) and
-``manifest.json`` (randomization record, hashes, package versions, the files written with their SHA-256, the
-audit chain head the report was read at).
+"""The report's data files: ``data.csv``, ``data.xlsx`` and ``manifest.json``.
+
+``data.csv`` is the tidy outcome table; ``data.xlsx`` holds data, animals, exclusions and statistics;
+``manifest.json`` the randomization record, hashes, package versions, the files written with their SHA-256 and
+the audit chain head the report was read at.
 
 Every text cell written to CSV or XLSX passes :func:`writing.cells.typed_cell`, so a code,
 reason or name beginning with ``=``, ``+``, ``-`` or ``@`` cannot run as a formula; numbers stay numbers.
@@ -20,11 +22,12 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 
-from analysis.models import MixedModelResult
+from analysis.comparisons import MultiArmComparison
+from analysis.models import MixedModelResult, TwoWayAnova
 from analysis.outcomes import OutcomeAnalysis, StudyAnalysis
 from analysis.summaries import GroupSummary, software_versions, summarize
 from behavlab.audit_head import MANIFEST_KEY
-from behavlab.report.data import OUTCOME_COLUMNS, ReportData, outcome_groups
+from behavlab.report.data import OUTCOME_COLUMNS, POOLED, ReportData, outcome_groups
 from writing.atomic import atomic_write
 from writing.cells import typed_cell
 from writing.documents import write_sheet, write_text
@@ -56,7 +59,6 @@ STATISTICS_COLUMNS = (
 )
 SUMMARY_STATISTICS = ("n", "mean", "sd", "sem", "median", "q1", "q3", "minimum", "maximum")
 BLIND_HIDDEN = frozenset({"arm", "label"})
-POOLED = "all animals"
 
 StatisticRow = tuple[str, str, str, object]
 
@@ -120,20 +122,31 @@ def _analysis_rows(analysis: OutcomeAnalysis) -> Iterator[StatisticRow]:
         yield "normality (Shapiro-Wilk)", check.group, "p", check.p
     yield "variances (Brown-Forsythe)", "all arms", "statistic", analysis.assumptions.levene_statistic
     yield "variances (Brown-Forsythe)", "all arms", "p", analysis.assumptions.levene_p
-    holm = {}
     if analysis.multi_arm is not None:
-        multi = analysis.multi_arm
-        omnibus = {
-            "anova_f": multi.anova_f,
-            "anova_p": multi.anova_p,
-            "welch_anova_f": multi.welch_f,
-            "welch_anova_p": multi.welch_p,
-            "kruskal_h": multi.kruskal_h,
-            "kruskal_p": multi.kruskal_p,
-        }
-        for name, value in omnibus.items():
-            yield "omnibus", "all arms", name, value
-        holm = {pair.comparison.arm: pair for pair in multi.versus_reference}
+        yield from _omnibus_rows(analysis.multi_arm)
+    yield from _comparison_rows(analysis)
+    if analysis.two_way is not None:
+        yield from _two_way_rows(analysis.two_way)
+    for note in analysis.notes:
+        yield "note", "", "note", note
+
+
+def _omnibus_rows(multi: MultiArmComparison) -> Iterator[StatisticRow]:
+    omnibus = {
+        "anova_f": multi.anova_f,
+        "anova_p": multi.anova_p,
+        "welch_anova_f": multi.welch_f,
+        "welch_anova_p": multi.welch_p,
+        "kruskal_h": multi.kruskal_h,
+        "kruskal_p": multi.kruskal_p,
+    }
+    for name, value in omnibus.items():
+        yield "omnibus", "all arms", name, value
+
+
+def _comparison_rows(analysis: OutcomeAnalysis) -> Iterator[StatisticRow]:
+    multi = analysis.multi_arm
+    holm = {} if multi is None else {pair.comparison.arm: pair for pair in multi.versus_reference}
     for c in analysis.comparisons:
         values = {
             "mean_difference": c.mean_difference,
@@ -155,14 +168,14 @@ def _analysis_rows(analysis: OutcomeAnalysis) -> Iterator[StatisticRow]:
             yield "comparison", f"{c.arm} - {c.reference}", name, value
         for note in c.notes:
             yield "comparison", f"{c.arm} - {c.reference}", "note", note
-    if analysis.two_way is not None:
-        for row in analysis.two_way.rows:
-            for name in ("sum_sq", "df", "f", "p"):
-                yield "two-way ANOVA arm x sex", row.term, name, getattr(row, name)
-        if analysis.two_way.note:
-            yield "two-way ANOVA arm x sex", "", "note", analysis.two_way.note
-    for note in analysis.notes:
-        yield "note", "", "note", note
+
+
+def _two_way_rows(two_way: TwoWayAnova) -> Iterator[StatisticRow]:
+    for row in two_way.rows:
+        for name in ("sum_sq", "df", "f", "p"):
+            yield "two-way ANOVA arm x sex", row.term, name, getattr(row, name)
+    if two_way.note:
+        yield "two-way ANOVA arm x sex", "", "note", two_way.note
 
 
 def _model_rows(model: MixedModelResult) -> Iterator[StatisticRow]:
@@ -181,8 +194,8 @@ def _model_rows(model: MixedModelResult) -> Iterator[StatisticRow]:
         "residual_variance": model.residual_variance,
         "note": model.note,
     }
-    for name, value in overall.items():
-        yield "mixed model", "model", name, value
+    for name, setting in overall.items():
+        yield "mixed model", "model", name, setting
 
 
 def statistics_table(data: ReportData, analysis: StudyAnalysis | None) -> pd.DataFrame:

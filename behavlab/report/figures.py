@@ -20,7 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from behavlab.report.data import SPT_OUTCOME, ReportData, outcome_groups, text_or_none
+from behavlab.report.data import POOLED, ReportData, outcome_groups, text_or_none
+from behavlab.report.measures import SPT_OUTCOME
 from tracking.rules.presets import FST_SCORED_WINDOW_S
 from writing.atomic import atomic_write
 
@@ -28,7 +29,6 @@ DPI = 110
 JITTER_SEED = 20240501
 REFERENCE_COLOUR = "0.45"
 ARM_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink")
-POOLED = "all animals"
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from behavlab.services.calibration import CalibrationRun, calibrate_to_labels, c
 from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoPlan, DemoReport, run_demo
 from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
 from behavlab.services.fst import (
-    FST_SCORED_WINDOW_S,
     FstSessionView,
     add_fst_session,
     import_fst_sheet,
     list_fst_sessions,
     record_manual_score,
 )
+from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
 from behavlab.services.randomization import (
     CommittedRandomization,
     RandomizationDraft,
@@ -50,6 +50,7 @@ from behavlab.services.studies import (
     list_studies,
 )
 from behavlab.services.study_scoring import StudyScoring, score_study
+from behavlab.services.study_state import StudyState, study_state
 from behavlab.services.timeline import TimelineEntry, animal_timeline
 from behavlab.services.unmasking import OpenItems, Unmasked, open_items, unmask_study
 from behavlab.services.video_scoring import (
@@ -61,11 +62,18 @@ from behavlab.services.video_scoring import (
     suggest_pixel_cutoff,
 )
 from behavlab.services.workspace import Workspace, open_workspace, upgrade_database
+from cohorts.randomization import DEFAULT_METHOD as DEFAULT_RANDOMIZATION_METHOD
+from cohorts.randomization import DEFAULT_STRATA
+from cohorts.randomization import METHODS as RANDOMIZATION_METHODS
+from tracking.rules.presets import FST_SCORED_WINDOW_S
 
 __all__ = [
+    "DEFAULT_RANDOMIZATION_METHOD",
+    "DEFAULT_STRATA",
     "DEMO_PASSPHRASE",
     "DEMO_STUDY",
     "FST_SCORED_WINDOW_S",
+    "RANDOMIZATION_METHODS",
     "ROUTES",
     "AnimalStatus",
     "CalibrationRun",
@@ -77,6 +85,7 @@ __all__ = [
     "DosingLine",
     "DosingSheet",
     "EmergencyUnblinding",
+    "FstOutcomes",
     "FstSessionView",
     "HeadCheck",
     "OpenItems",
@@ -92,6 +101,7 @@ __all__ = [
     "StudyResults",
     "StudyScoring",
     "StudySettings",
+    "StudyState",
     "TimelineEntry",
     "Unmasked",
     "UnsealError",
@@ -112,7 +122,9 @@ __all__ = [
     "dosing_sheet",
     "draft_randomization",
     "exclude_animal",
+    "fst_outcomes",
     "get_study",
+    "immobility_text",
     "import_fst_sheet",
     "import_roster",
     "list_animals",
@@ -135,6 +147,7 @@ __all__ = [
     "score_videos",
     "spt_results",
     "study_results",
+    "study_state",
     "suggest_pixel_cutoff",
     "unblind_animal",
     "unmask_study",

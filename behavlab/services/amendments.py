@@ -1,9 +1,12 @@
-"""Amendments: once a study is unmasked its data are locked, and a correction is possible only as an
-amendment with a reason, recorded, audited and listed in the report.
+"""Amendments: the only corrections an unmasked study accepts, each with its reason.
+
+Once a study is unmasked its data are locked; a correction is possible only as an amendment with a reason,
+recorded, audited and listed in the report.
 """
 
 from sqlmodel import Session, col, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Amendment, Study
 from behavlab.services.audit import record_event
@@ -14,8 +17,9 @@ MAX_AMENDMENT_REASON_CHARS = 1000
 
 
 def amendment_reason(session: Session, study: Study, doing: str, reason: str | None) -> str | None:
-    """The reason under which a change to the study is made: None while blind (a plain change), else the
-    amendment's reason, which an unmasked study requires and a blind one refuses.
+    """The reason under which a change to the study is made: None while blind (a plain change).
+
+    Otherwise the amendment's reason, which an unmasked study requires and a blind one refuses.
     """
     reason = checked_text((reason or "").strip(), "amendment reason")
     if not study_is_unmasked(session, study):
@@ -54,7 +58,7 @@ def record_amendment(
     record_event(
         session,
         actor=actor,
-        action="amendment.record",
+        action=AuditAction.AMENDMENT_RECORD,
         entity=entity,
         entity_id=entity_id,
         study_id=study.id,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import (
@@ -21,8 +22,8 @@ from behavlab.models import (
 )
 from behavlab.services.amendments import record_amendment
 from behavlab.services.audit import record_event
-from behavlab.services.files import refused_files
 from behavlab.services.guards import refuse_if_randomized, refuse_if_unmasked, study_is_unmasked
+from behavlab.services.library_errors import refused_files
 from behavlab.services.lookup import animal_id_of, find_animal, find_study, study_id_of
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
@@ -108,11 +109,11 @@ def import_roster(
             )
             session.add(animal)
             session.flush()
-            session.add(CageAssignment(animal_id=animal.id, cage=entry.cage, since=now))
+            session.add(CageAssignment(animal_id=animal_id_of(animal), cage=entry.cage, since=now))
             if entry.weight_g is not None:
                 session.add(
                     Weight(
-                        animal_id=animal.id,
+                        animal_id=animal_id_of(animal),
                         weight_g=entry.weight_g,
                         measured_at=now,
                         recorded_by=workspace.actor,
@@ -123,7 +124,7 @@ def import_roster(
         record_event(
             session,
             actor=workspace.actor,
-            action="animals.import",
+            action=AuditAction.ANIMALS_IMPORT,
             entity="study",
             entity_id=study.name,
             study_id=study.id,
@@ -149,7 +150,7 @@ def record_weights(
         for entry in entries:
             session.add(
                 Weight(
-                    animal_id=by_label[entry.animal_id].id,
+                    animal_id=animal_id_of(by_label[entry.animal_id]),
                     weight_g=entry.weight_g,
                     measured_at=entry.measured_at or now,
                     recorded_by=workspace.actor,
@@ -161,12 +162,12 @@ def record_weights(
         flagged = sorted(
             animal.label
             for animal in by_label.values()
-            if animal.id in weighed and _loss_flag(histories.get(animal.id, []))
+            if animal.id in weighed and _loss_flag(histories.get(animal_id_of(animal), []))
         )
         record_event(
             session,
             actor=workspace.actor,
-            action="weights.record",
+            action=AuditAction.WEIGHTS_RECORD,
             entity="study",
             entity_id=study.name,
             study_id=study.id,
@@ -217,7 +218,7 @@ def record_weight(
         record_event(
             session,
             actor=workspace.actor,
-            action="weight.record",
+            action=AuditAction.WEIGHT_RECORD,
             entity="animal",
             entity_id=animal.label,
             study_id=study.id,
@@ -259,7 +260,8 @@ def list_animals(workspace: Workspace, study_name: str) -> Sequence[AnimalStatus
         histories = _weight_histories(session, study)
     statuses = []
     for animal in animals:
-        history = histories.get(animal.id, [])
+        animal_id = animal_id_of(animal)
+        history = histories.get(animal_id, [])
         statuses.append(
             AnimalStatus(
                 label=animal.label,
@@ -267,13 +269,13 @@ def list_animals(workspace: Workspace, study_name: str) -> Sequence[AnimalStatus
                 sex=animal.sex,
                 strain=animal.strain,
                 date_of_birth=animal.date_of_birth,
-                cage=cages.get(animal.id),
-                blind_code=codes.get(animal.id),
+                cage=cages.get(animal_id),
+                blind_code=codes.get(animal_id),
                 baseline_weight_g=history[0].weight_g if history else None,
                 last_weight_g=history[-1].weight_g if history else None,
                 last_weighed_at=history[-1].measured_at if history else None,
                 weight_loss_flag=_loss_flag(history),
-                exclusion_reason=reasons.get(animal.id),
+                exclusion_reason=reasons.get(animal_id),
             )
         )
     return statuses
@@ -301,7 +303,7 @@ def exclude_animal(
         record_event(
             session,
             actor=workspace.actor,
-            action="animal.exclude",
+            action=AuditAction.ANIMAL_EXCLUDE,
             entity="animal",
             entity_id=animal_key,
             study_id=study.id,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.config import host_name, os_account
 from behavlab.db.row_digests import (
     AUDITED_TABLES,
@@ -121,7 +122,7 @@ def record_event(
     session: Session,
     *,
     actor: str,
-    action: str,
+    action: AuditAction,
     entity: str,
     entity_id: str | int | None = None,
     study_id: int | None = None,
@@ -138,7 +139,7 @@ def record_event(
         "prev_hash": last_hash or GENESIS_HASH,
         "at": utc_now(),
         "actor": actor,
-        "action": action,
+        "action": action.value,
         "entity": entity,
         "entity_id": None if entity_id is None else str(entity_id),
         "study_id": study_id,

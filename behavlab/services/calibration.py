@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from behavlab.errors import InvalidInputError, NotFoundError
-from behavlab.services.video_scoring import presets_directory, tracking_errors
+from behavlab.services.library_errors import tracking_errors
+from behavlab.services.video_scoring import presets_directory
 from tracking.rules.presets import FST_SCORED_WINDOW_S
 
 if TYPE_CHECKING:
     from tracking.evaluation.calibration import CalibrationResult, Objective
-    from tracking.evaluation.comparison import Comparison
+    from tracking.evaluation.comparison import CalibrationInputs, Comparison
     from tracking.evaluation.scorings import Scoring
+    from tracking.rules.presets import ScoringParams
 
 
 @dataclass(frozen=True)
@@ -68,19 +70,48 @@ def calibrate_to_labels(
     parameters are those the signals were scored with, or ``preset`` (for ``method``) when given, changed by
     ``overrides``. The preset also records the signal options the signals were made with.
     """
-    from tracking.batch.run import method_of
-    from tracking.evaluation.agreement import plot_agreement
-    from tracking.evaluation.calibration import DEFAULT_MIN_BOUTS, calibrate
+    from tracking.evaluation.calibration import DEFAULT_MIN_BOUTS
     from tracking.evaluation.comparison import calibration_inputs
-    from tracking.rules.presets import (
-        PRESETS,
-        PresetError,
-        get_preset,
-        preset_file,
-        save_preset,
-        with_overrides,
+    from tracking.rules.methods import METHODS
+    from tracking.rules.presets import preset_file, save_preset
+
+    _check_calibration_request(label_files, signals, name, tolerance_s)
+    directory = presets_directory()
+    with tracking_errors():
+        preset_path = preset_file(name, directory)
+        if preset_path.exists() and not replace:
+            raise InvalidInputError(
+                f"preset {name!r} exists ({preset_path}); choose another name or replace it"
+            )
+        inputs = calibration_inputs(_read(label_files, behavior), _read(signals, None))
+        _require_two_animals(inputs)
+        base = _base_params(inputs, preset, method, overrides, directory)
+        tried_bouts = None if keep_min_bout else (tuple(min_bouts) if min_bouts else DEFAULT_MIN_BOUTS)
+        result = _fit(inputs, base, name, tried_bouts, objective, tolerance_s)
+        kept = METHODS[result.params.method].preset_options(inputs.signal_options)
+        saved = save_preset(result.params, directory, signal=kept)
+    sources = {
+        "labels": [str(p) for p in label_files],
+        "signals": [str(p) for p in signals],
+        "signal_options": inputs.signal_options,
+        "preset_file": str(saved),
+    }
+    png, record = _write_calibration(result, name, Path(out_dir), sources)
+    return CalibrationRun(
+        result,
+        saved,
+        png,
+        record,
+        tuple(s.key for s in inputs.pairing.only_first),
+        tuple(s.key for s in inputs.pairing.only_second),
     )
-    from writing.documents import write_json
+
+
+def _check_calibration_request(
+    label_files: Sequence[str | Path], signals: Sequence[str | Path], name: str, tolerance_s: float
+) -> None:
+    """Refuse a calibration without labels or signals, with a negative tolerance or a built-in preset name."""
+    from tracking.rules.presets import PRESETS
 
     if not label_files:
         raise InvalidInputError("no human labels: give --labels FILE (per-frame, bouts or seconds)")
@@ -90,70 +121,79 @@ def calibrate_to_labels(
         raise InvalidInputError(f"--tolerance-s must be >= 0, got {tolerance_s:g}")
     if any(key[0] == name for key in PRESETS):
         raise InvalidInputError(f"{name!r} is a built-in preset; give the calibrated preset its own name")
-    directory = presets_directory()
-    with tracking_errors():
-        preset_path = preset_file(name, directory)
-        if preset_path.exists() and not replace:
-            raise InvalidInputError(
-                f"preset {name!r} exists ({preset_path}); choose another name or replace it"
-            )
-        inputs = calibration_inputs(_read(label_files, behavior), _read(signals, None))
-        if len(inputs.videos) < 2:
-            found = ", ".join(s.key for _, s in inputs.pairing.pairs) or "none"
-            raise InvalidInputError(
-                f"calibration needs human labels for at least two scored animals; matched: {found}; "
-                f"labels without a signal: {', '.join(s.key for s in inputs.pairing.only_first) or 'none'}"
-            )
-        if preset is not None:
-            chosen = method or inputs.method
-            if chosen is None:
-                raise InvalidInputError("give --method motion|pose with --preset for signals from CSV files")
-            base = get_preset(preset, chosen, directory=directory, **dict(overrides or {}))
-        elif inputs.params is not None:
-            base = with_overrides(inputs.params, **dict(overrides or {}))
-        else:
-            raise InvalidInputError("the signals record no scoring parameters; give --preset and --method")
-        try:
-            result = calibrate(
-                inputs.videos,
-                base,
-                name=name,
-                min_bouts=None if keep_min_bout else (tuple(min_bouts) if min_bouts else DEFAULT_MIN_BOUTS),
-                objective=objective,
-                tolerance_s=tolerance_s,
-            )
-        except ValueError as error:
-            if isinstance(error, PresetError):
-                raise
-            raise InvalidInputError(f"cannot calibrate: {error}") from error
-        kept = method_of(result.params.method).preset_options(inputs.signal_options)
-        saved = save_preset(result.params, directory, signal=kept)
-    out = Path(out_dir)
+
+
+def _require_two_animals(inputs: CalibrationInputs) -> None:
+    """Refuse fewer than two scored animals with human labels, naming what matched and what did not."""
+    if len(inputs.videos) < 2:
+        found = ", ".join(s.key for _, s in inputs.pairing.pairs) or "none"
+        raise InvalidInputError(
+            f"calibration needs human labels for at least two scored animals; matched: {found}; "
+            f"labels without a signal: {', '.join(s.key for s in inputs.pairing.only_first) or 'none'}"
+        )
+
+
+def _base_params(
+    inputs: CalibrationInputs,
+    preset: str | None,
+    method: str | None,
+    overrides: Mapping[str, Any] | None,
+    directory: Path,
+) -> ScoringParams:
+    """The parameters the fit starts from: ``preset`` when given, else those the signals were scored with."""
+    from tracking.rules.presets import get_preset, with_overrides
+
+    if preset is not None:
+        chosen = method or inputs.method
+        if chosen is None:
+            raise InvalidInputError("give --method motion|pose with --preset for signals from CSV files")
+        return get_preset(preset, chosen, directory=directory, **dict(overrides or {}))
+    if inputs.params is not None:
+        return with_overrides(inputs.params, **dict(overrides or {}))
+    raise InvalidInputError("the signals record no scoring parameters; give --preset and --method")
+
+
+def _fit(
+    inputs: CalibrationInputs,
+    base: ScoringParams,
+    name: str,
+    min_bouts: Sequence[float] | None,
+    objective: Objective | None,
+    tolerance_s: float,
+) -> CalibrationResult:
+    """The leave-one-video-out fit; a refusal of the data (not of a preset) reads 'cannot calibrate'."""
+    from tracking.evaluation.calibration import calibrate
+    from tracking.rules.presets import PresetError
+
+    try:
+        return calibrate(
+            inputs.videos, base, name=name, min_bouts=min_bouts, objective=objective, tolerance_s=tolerance_s
+        )
+    except PresetError:
+        raise
+    except ValueError as error:
+        raise InvalidInputError(f"cannot calibrate: {error}") from error
+
+
+def _write_calibration(
+    result: CalibrationResult, name: str, out: Path, sources: Mapping[str, object]
+) -> tuple[Path, Path]:
+    """Write the held-out agreement figure and the fit record, with its ``sources``, into ``out``."""
+    from tracking.evaluation.agreement import plot_agreement
+    from writing.documents import write_json
+
     png = plot_agreement(
-        result.folds["human_s"].to_numpy(),
-        result.folds["machine_s"].to_numpy(),
+        result.folds["human_s"].tolist(),
+        result.folds["machine_s"].tolist(),
         out / f"{name}.calibration.png",
         labels=("human", "machine, held out"),
         title=f"Calibration {name} ({result.params.method}), leave-one-video-out",
     )
     record = write_json(
         out / f"{name}.calibration.json",
-        {
-            **result.to_dict(),
-            "labels": [str(p) for p in label_files],
-            "signals": [str(p) for p in signals],
-            "signal_options": inputs.signal_options,
-            "preset_file": str(saved),
-        },
+        {**result.to_dict(), **sources},
     )
-    return CalibrationRun(
-        result,
-        saved,
-        png,
-        record,
-        tuple(s.key for s in inputs.pairing.only_first),
-        tuple(s.key for s in inputs.pairing.only_second),
-    )
+    return png, record
 
 
 def compare_scorings(
@@ -196,8 +236,8 @@ def compare_scorings(
     if png is not None:
         rows = result.rows.dropna(subset=["first_s", "second_s"])
         plot_agreement(
-            rows["first_s"].to_numpy(),
-            rows["second_s"].to_numpy(),
+            rows["first_s"].tolist(),
+            rows["second_s"].tolist(),
             png,
             labels=(Path(first).name, Path(second).name),
             title="Agreement",

@@ -8,24 +8,22 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.audit_head import ChainHead
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Allocation, Animal, CageAssignment, DoseEvent, Exclusion, Study, Weight
 from behavlab.services.audit import record_event
 from behavlab.services.audit_anchor import chain_head
+from behavlab.services.display import dosing_cells
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
-from behavlab.services.lookup import animal_id_of, find_animal_by_typed_code, find_study
+from behavlab.services.library_errors import refused_input
+from behavlab.services.lookup import animal_id_of, find_animal_by_typed_code, find_study, stored_id
 from behavlab.services.sheets import write_csv, write_text
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
-from cohorts.dosing import (
-    DEFAULT_VOLUME_ML_PER_KG,
-    DoseInput,
-    DosingError,
-    check_dose_volume,
-    dose_sheet_row,
-)
+from cohorts.dosing import DEFAULT_VOLUME_ML_PER_KG, DoseInput, check_dose_volume, dose_sheet_row
+from cohorts.errors import CohortsError
 
 SHEET_HEADER = ("code", "cage", "weight_g", "weighed_at", "volume_ml", "given", "refused")
 MAX_REPEAT_REASON_CHARS = 500
@@ -90,7 +88,7 @@ def dosing_sheet(
                     row.code, row.cage, row.weight_g, row.weighed_at, row.volume_ml, None, row.code in dosed
                 )
             )
-        except (DosingError, ValueError) as refusal:
+        except CohortsError as refusal:
             lines.append(
                 DosingLine(
                     dose_input.code,
@@ -115,7 +113,8 @@ def write_dosing_sheet(sheet: DosingSheet, path: Path) -> Path:
         return _write_printable(sheet, path)
     if path.suffix.lower() != ".csv":
         raise InvalidInputError(f"--out {path.name}: accepted: a file name ending in .csv or .html")
-    return write_csv(path, SHEET_HEADER, (_cells(line) for line in sheet.lines), audit_head=sheet.audit_head)
+    rows = (dosing_cells(line) for line in sheet.lines)
+    return write_csv(path, SHEET_HEADER, rows, audit_head=sheet.audit_head)
 
 
 def record_dose(
@@ -128,13 +127,7 @@ def record_dose(
     limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
 ) -> DoseEvent:
     """Record one injection with the weight and volume used; a second one on the same day needs a reason."""
-    at = at or local_now()
-    if at.tzinfo is None:
-        raise InvalidInputError(
-            f"--at {at.isoformat()}: accepted: a time with its UTC offset, or none for now"
-        )
-    if at > local_now() + timedelta(minutes=5):
-        raise InvalidInputError(f"--at {at.isoformat()} is in the future; accepted: a time up to now")
+    at = _dosing_time(at)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         refuse_unless_randomized(session, study, "record doses")
@@ -143,31 +136,11 @@ def record_dose(
         code = allocation.blind_code
         if session.exec(select(Exclusion.id).where(Exclusion.animal_id == animal.id)).first() is not None:
             raise ConflictError(f"animal {code} is excluded; a dose is not recorded for it")
-        weight = _weight_on_or_before(session, animal, at)
-        dose_input = DoseInput(
-            code, "", weight.weight_g if weight else None, weight.measured_at if weight else None
-        )
-        try:
-            planned = dose_sheet_row(dose_input, at, study.volume_ml_per_kg, limit_ml_per_kg)
-            given = planned.volume_ml if volume_ml is None else volume_ml
-            check_dose_volume(code, given, planned.weight_g, limit_ml_per_kg)
-        except DosingError as refusal:
-            raise InvalidInputError(str(refusal)) from None
-        earlier = [
-            d for d in _doses_of(session, animal) if d.dosed_at.astimezone(at.tzinfo).date() == at.date()
-        ]
-        reason = checked_text((again_reason or "").strip(), "--again reason")
-        if earlier and not reason:
-            raise ConflictError(
-                f"animal {code} was already dosed on {at.date().isoformat()} at "
-                f"{earlier[0].dosed_at.astimezone(at.tzinfo):%H:%M}; to record another injection, "
-                "use --again with the reason"
-            )
-        if len(reason) > MAX_REPEAT_REASON_CHARS:
-            raise InvalidInputError(f"--again reason: accepted: at most {MAX_REPEAT_REASON_CHARS} characters")
+        weight, given = _checked_volume(session, study, animal, code, at, volume_ml, limit_ml_per_kg)
+        reason = _repeat_reason(session, animal, code, at, again_reason)
         event = DoseEvent(
             animal_id=animal_id_of(animal),
-            weight_id=_weight_id(weight),
+            weight_id=stored_id(weight),
             weight_g=weight.weight_g,
             volume_ml=round(given, 4),
             volume_ml_per_kg=study.volume_ml_per_kg,
@@ -180,7 +153,7 @@ def record_dose(
         record_event(
             session,
             actor=workspace.actor,
-            action="dose.record",
+            action=AuditAction.DOSE_RECORD,
             entity="animal",
             entity_id=code,
             study_id=study.id,
@@ -195,10 +168,56 @@ def record_dose(
     return event
 
 
-def _weight_id(weight: Weight | None) -> int:
-    if weight is None or weight.id is None:
-        raise ValueError("a dose needs a stored weight")
-    return weight.id
+def _dosing_time(at: datetime | None) -> datetime:
+    """When the dose was given: now, or a time with its UTC offset that is not in the future."""
+    at = at or local_now()
+    if at.tzinfo is None:
+        raise InvalidInputError(
+            f"--at {at.isoformat()}: accepted: a time with its UTC offset, or none for now"
+        )
+    if at > local_now() + timedelta(minutes=5):
+        raise InvalidInputError(f"--at {at.isoformat()} is in the future; accepted: a time up to now")
+    return at
+
+
+def _checked_volume(
+    session: Session,
+    study: Study,
+    animal: Animal,
+    code: str,
+    at: datetime,
+    volume_ml: float | None,
+    limit_ml_per_kg: float,
+) -> tuple[Weight, float]:
+    """The weight the dose is computed from and the volume given (the planned one unless typed), checked."""
+    weight = _weight_on_or_before(session, animal, at)
+    dose_input = DoseInput(
+        code, "", weight.weight_g if weight else None, weight.measured_at if weight else None
+    )
+    with refused_input():
+        planned = dose_sheet_row(dose_input, at, study.volume_ml_per_kg, limit_ml_per_kg)
+        given = planned.volume_ml if volume_ml is None else volume_ml
+        check_dose_volume(code, given, planned.weight_g, limit_ml_per_kg)
+    if weight is None:
+        raise ValueError("a dose needs a stored weight")  # dose_sheet_row refuses an unweighed animal first
+    return weight, given
+
+
+def _repeat_reason(
+    session: Session, animal: Animal, code: str, at: datetime, again_reason: str | None
+) -> str:
+    """The reason for a second injection on the same day ('' for the day's first), refused when missing."""
+    earlier = [d for d in _doses_of(session, animal) if d.dosed_at.astimezone(at.tzinfo).date() == at.date()]
+    reason = checked_text((again_reason or "").strip(), "--again reason")
+    if earlier and not reason:
+        raise ConflictError(
+            f"animal {code} was already dosed on {at.date().isoformat()} at "
+            f"{earlier[0].dosed_at.astimezone(at.tzinfo):%H:%M}; to record another injection, "
+            "use --again with the reason"
+        )
+    if len(reason) > MAX_REPEAT_REASON_CHARS:
+        raise InvalidInputError(f"--again reason: accepted: at most {MAX_REPEAT_REASON_CHARS} characters")
+    return reason
 
 
 def _dose_inputs(session: Session, study: Study, as_of: datetime) -> list[DoseInput]:
@@ -217,12 +236,12 @@ def _dose_inputs(session: Session, study: Study, as_of: datetime) -> list[DoseIn
     ):
         cages[row.animal_id] = row.cage
     latest: dict[int, Weight] = {}
-    for weight in session.exec(
+    for weighing in session.exec(
         select(Weight)
         .where(col(Weight.animal_id).in_(ids), col(Weight.measured_at) <= as_of)
         .order_by(col(Weight.measured_at), col(Weight.id))
     ):
-        latest[weight.animal_id] = weight
+        latest[weighing.animal_id] = weighing
     inputs = []
     for allocation, animal in allocations:
         if animal.id in excluded or animal.id is None:
@@ -262,22 +281,10 @@ def _doses_of(session: Session, animal: Animal) -> Sequence[DoseEvent]:
     ).all()
 
 
-def _cells(line: DosingLine) -> tuple[str, ...]:
-    return (
-        line.code,
-        line.cage,
-        "" if line.weight_g is None else f"{line.weight_g:.1f}",
-        "" if line.weighed_at is None else f"{line.weighed_at.astimezone():%Y-%m-%d %H:%M}",
-        "" if line.volume_ml is None else f"{line.volume_ml:.3f}",
-        "yes" if line.dosed else "",
-        line.refusal or "",
-    )
-
-
 def _write_printable(sheet: DosingSheet, path: Path) -> Path:
     rows = "\n".join(
         "<tr>"
-        + "".join(f"<td>{html.escape(cell)}</td>" for cell in _cells(line)[:5])
+        + "".join(f"<td>{html.escape(cell)}</td>" for cell in dosing_cells(line)[:5])
         + f"<td class='tick'>{'&#10003;' if line.dosed else '&#9744;'}</td>"
         + f"<td>{html.escape(line.refusal or '')}</td></tr>"
         for line in sheet.lines

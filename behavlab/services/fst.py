@@ -9,24 +9,32 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
 from behavlab.models import Allocation, Animal, DoseEvent, FstSession, ImmobilityScore, Study
 from behavlab.services.amendments import amendment_reason, record_amendment
 from behavlab.services.audit import record_event
-from behavlab.services.files import refused_files
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
-from behavlab.services.lookup import animal_id_of, find_animal_by_code, find_study, study_id_of
+from behavlab.services.library_errors import refused_files, tracking_errors
+from behavlab.services.lookup import (
+    animal_id_of,
+    checked_code,
+    find_animal_by_code,
+    find_study,
+    stored_id,
+    study_id_of,
+)
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
-from cohorts.blind_codes import BlindCodeError, normalize_code
 from cohorts.fst_sampling import SAMPLE_BIN_S, TimeSampling, read_time_sampling
-from cohorts.fst_sheet import FstSheetRow, read_fst_sheet
+from cohorts.fst_sheet import WATER_TEMP_OK_C, FstSheetRow, read_fst_sheet
 from tracking.rules.presets import FST_SCORED_WINDOW_S
-from tracking.video.reader import VideoOpenError, content_hash, open_video
-from tracking.video.rois import ROI, ROIError, load_rois
+from tracking.video.hashing import content_hash
+from tracking.video.info import VideoOpenError
+from tracking.video.reader import open_video
+from tracking.video.rois import ROI, load_rois
 
-WATER_TEMP_OK_C = (23.0, 25.0)
 WHOLE_FRAME = "frame"
 MANUAL_METHOD = "manual"
 
@@ -47,6 +55,18 @@ class FstSessionView:
     scored_methods: list[str]
 
 
+@dataclass(frozen=True)
+class _ManualEntry:
+    """A checked manual score: seconds immobile, latency, scorer and the time-sampling sheet if read."""
+
+    seconds: float
+    latency_s: float | None
+    scorer: str
+    sampling: TimeSampling | None
+    parameters: dict[str, object]
+    details: dict[str, object]
+
+
 def add_fst_session(
     workspace: Workspace,
     study_name: str,
@@ -60,10 +80,7 @@ def add_fst_session(
     tested_at: datetime | None = None,
 ) -> FstSessionView:
     """Record one animal's swim test: hash the video, pick its ROI, check water and timing, audit it."""
-    try:
-        code = normalize_code(typed_code)
-    except BlindCodeError as exc:
-        raise InvalidInputError(str(exc)) from exc
+    code = checked_code(typed_code)
     row = FstSheetRow(
         code=code,
         video=video.resolve(),
@@ -118,18 +135,60 @@ def record_manual_score(
     sheet: Path | None = None,
     amend_reason: str | None = None,
 ) -> ImmobilityScore:
-    """Store a human's score of the animal's latest FST session (last 4 of 6 minutes): seconds immobile,
-    or a 5-s time-sampling sheet (48 bins: immobile, swimming, climbing). After unmasking only as an
-    amendment with its reason.
+    """Store a human's score of the animal's latest FST session (last 4 of 6 minutes).
+
+    The score is seconds immobile, or a 5-s time-sampling sheet (48 bins: immobile, swimming, climbing).
+    After unmasking only as an amendment with its reason.
     """
+    entry = _manual_entry(immobility_s, scorer, latency_s, sheet)
+    with writing(workspace.engine) as session:
+        study = find_study(session, study_name)
+        amending = amendment_reason(session, study, "add scores", amend_reason)
+        fst = _latest_session(session, study, typed_code)
+        score = _manual_score(fst, entry)
+        session.add(score)
+        session.flush()
+        record_event(
+            session,
+            actor=workspace.actor,
+            action=AuditAction.FST_MANUAL_SCORE,
+            entity="fst_session",
+            entity_id=fst.id,
+            study_id=study.id,
+            payload={
+                "immobility_s": entry.seconds,
+                "latency_s": entry.latency_s,
+                "scorer": entry.scorer,
+                **entry.details,
+            },
+        )
+        if amending:
+            record_amendment(
+                session,
+                study,
+                actor=workspace.actor,
+                what=f"manual FST score of {checked_code(typed_code)} entered after unmasking: "
+                f"{entry.seconds:g} s immobile (scorer {entry.scorer})",
+                reason=amending,
+                entity="fst_session",
+                entity_id=str(fst.id),
+            )
+    return score
+
+
+def _manual_entry(
+    immobility_s: float | None, scorer: str, latency_s: float | None, sheet: Path | None
+) -> _ManualEntry:
+    """The checked score, with the parameters stored with it and the sheet's details for the audit log."""
     seconds, sampling = _manual_seconds(immobility_s, sheet)
     if latency_s is not None and not 0 <= latency_s <= FST_SCORED_WINDOW_S[1]:
         raise InvalidInputError(
             f"--latency-s {latency_s:g} not accepted; accepted: 0 to {FST_SCORED_WINDOW_S[1]:g}"
         )
-    if not checked_text(scorer.strip(), "scorer"):
+    name = checked_text(scorer.strip(), "scorer")
+    if not name:
         raise InvalidInputError("--scorer must name the person who scored")
-    parameters: dict[str, object] = {"scorer": scorer.strip(), "window_s": list(FST_SCORED_WINDOW_S)}
+    parameters: dict[str, object] = {"scorer": name, "window_s": list(FST_SCORED_WINDOW_S)}
     details: dict[str, object] = {}
     if sheet is not None and sampling is not None:
         details = {"sheet": sheet.name, "bins": sampling.letters, "counts": sampling.counts}
@@ -138,52 +197,26 @@ def record_manual_score(
             "sheet": sheet.name,
             "sheet_sha256": content_hash(sheet, full=True),
         }
-    with writing(workspace.engine) as session:
-        study = find_study(session, study_name)
-        amending = amendment_reason(session, study, "add scores", amend_reason)
-        fst = _latest_session(session, study, typed_code)
-        score = ImmobilityScore(
-            session_id=_session_id(fst),
-            method=MANUAL_METHOD,
-            parameters=json.dumps(parameters, sort_keys=True),
-            parameters_sha256=parameters_digest({**parameters, "entered_at": datetime.now().isoformat()}),
-            software_version="manual",
-            scorer=scorer.strip(),
-            immobility_s=seconds,
-            latency_s=latency_s,
-            n_bouts=None,
-            window_start_s=FST_SCORED_WINDOW_S[0],
-            window_end_s=FST_SCORED_WINDOW_S[1],
-            time_sampling=json.dumps(sampling.counts if sampling else {}),
-        )
-        session.add(score)
-        session.flush()
-        record_event(
-            session,
-            actor=workspace.actor,
-            action="fst.manual_score",
-            entity="fst_session",
-            entity_id=fst.id,
-            study_id=study.id,
-            payload={
-                "immobility_s": seconds,
-                "latency_s": latency_s,
-                "scorer": scorer.strip(),
-                **details,
-            },
-        )
-        if amending:
-            record_amendment(
-                session,
-                study,
-                actor=workspace.actor,
-                what=f"manual FST score of {normalize_code(typed_code)} entered after unmasking: "
-                f"{seconds:g} s immobile (scorer {scorer.strip()})",
-                reason=amending,
-                entity="fst_session",
-                entity_id=str(fst.id),
-            )
-    return score
+    return _ManualEntry(seconds, latency_s, name, sampling, parameters, details)
+
+
+def _manual_score(fst: FstSession, entry: _ManualEntry) -> ImmobilityScore:
+    """The score row of a manual entry; its digest includes the entry time, so each entry is its own."""
+    parameters = entry.parameters
+    return ImmobilityScore(
+        session_id=stored_id(fst),
+        method=MANUAL_METHOD,
+        parameters=json.dumps(parameters, sort_keys=True),
+        parameters_sha256=parameters_digest({**parameters, "entered_at": datetime.now().isoformat()}),
+        software_version=MANUAL_METHOD,
+        scorer=entry.scorer,
+        immobility_s=entry.seconds,
+        latency_s=entry.latency_s,
+        n_bouts=None,
+        window_start_s=FST_SCORED_WINDOW_S[0],
+        window_end_s=FST_SCORED_WINDOW_S[1],
+        time_sampling=json.dumps(entry.sampling.counts if entry.sampling else {}),
+    )
 
 
 def _manual_seconds(immobility_s: float | None, sheet: Path | None) -> tuple[float, TimeSampling | None]:
@@ -257,7 +290,7 @@ def _record_sessions(
             record_event(
                 session,
                 actor=workspace.actor,
-                action="fst.add",
+                action=AuditAction.FST_ADD,
                 entity="fst_session",
                 entity_id=fst.id,
                 study_id=study.id,
@@ -289,10 +322,8 @@ def _resolve_roi(row: FstSheetRow, rois_file: Path | None) -> tuple[str, ROI | N
                 "(`behavlab rois detect VIDEO` proposes one)"
             )
         return WHOLE_FRAME, None
-    try:
+    with tracking_errors(f"ROI file {rois_file.name}"):
         rois = load_rois(rois_file).for_video(row.video)
-    except (ROIError, OSError, ValueError) as exc:
-        raise InvalidInputError(f"ROI file {rois_file.name}: {exc}") from exc
     labels = [roi.label for roi in rois]
     if row.roi is None and len(rois) == 1:
         return rois[0].label, rois[0]
@@ -330,10 +361,7 @@ def _checks(
 
 
 def _latest_session(session: Session, study: Study, typed_code: str) -> FstSession:
-    try:
-        code = normalize_code(typed_code)
-    except BlindCodeError as exc:
-        raise InvalidInputError(str(exc)) from exc
+    code = checked_code(typed_code)
     animal, _ = find_animal_by_code(session, study, code)
     fst = session.exec(
         select(FstSession).where(FstSession.animal_id == animal.id).order_by(col(FstSession.tested_at).desc())
@@ -343,15 +371,9 @@ def _latest_session(session: Session, study: Study, typed_code: str) -> FstSessi
     return fst
 
 
-def _session_id(fst: FstSession) -> int:
-    if fst.id is None:
-        raise ValueError("FST session is not stored yet")
-    return fst.id
-
-
 def _view(fst: FstSession, code: str, methods: list[str]) -> FstSessionView:
     return FstSessionView(
-        id=_session_id(fst),
+        id=stored_id(fst),
         code=code,
         video=Path(fst.video_path).name,
         roi_label=fst.roi_label,

@@ -1,10 +1,24 @@
 """Finding recorded things by the names users type, with errors that say what exists."""
 
+from typing import Protocol
+
 from sqlmodel import Session, col, select
 
-from behavlab.errors import InvalidInputError, NotFoundError
+from behavlab.errors import NotFoundError
 from behavlab.models import Allocation, Animal, Arm, Study
+from behavlab.services.library_errors import refused_input
 from cohorts.blind_codes import BlindCodeError, normalize_code
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def stored_id(row: _Stored) -> int:
+    """The primary key of a row that has been flushed to the database."""
+    if row.id is None:
+        raise ValueError(f"this {type(row).__name__} is not stored yet")
+    return row.id
 
 
 def find_study(session: Session, name: str) -> Study:
@@ -53,13 +67,15 @@ def animal_id_of(animal: Animal) -> int:
     return animal.id
 
 
+def checked_code(typed: str) -> str:
+    """The blind code a user typed, normalized and checked for typos, or InvalidInputError saying why."""
+    with refused_input():
+        return normalize_code(typed)
+
+
 def find_animal_by_typed_code(session: Session, study: Study, typed: str) -> tuple[Animal, Allocation]:
     """The animal whose blind code was typed (checked for typos first), or a clear error."""
-    try:
-        code = normalize_code(typed)
-    except BlindCodeError as exc:
-        raise InvalidInputError(str(exc)) from exc
-    return find_animal_by_code(session, study, code)
+    return find_animal_by_code(session, study, checked_code(typed))
 
 
 def find_animal(session: Session, study: Study, key: str) -> Animal:

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
 #: Where DeepLabCut's own output goes, in the output folder.
 DLC_LOG_NAME = "deeplabcut.log"
+#: What to do when the chosen Python cannot run DeepLabCut, in the command line's terms.
+DLC_PYTHON_HINT = (
+    "install with pip install 'behavlab[dlc]' or pass --dlc-python PATH, the python of an environment "
+    "that has DeepLabCut"
+)
 
 
 class DeepLabCutError(BehavlabError):
@@ -61,27 +66,11 @@ def run_pose(
     this interpreter). Videos DeepLabCut wrote nothing for are listed in ``dlc.missing``; failed scorings
     are in the batch report; neither stops the others.
     """
-    from tracking.batch.run import find_videos
-    from tracking.pose.dlc_run import DlcAnalysis, DlcRunError, DlcUnavailableError, run_dlc
-
     missing = [str(p) for p in [config, *videos] if not Path(p).exists()]
     if missing:
         raise NotFoundError(f"no such file or folder: {', '.join(missing)}")
     out = Path(out_dir)
-    try:
-        analysis = DlcAnalysis(
-            config=Path(config),
-            videos=tuple(find_videos(videos)),
-            shuffle=shuffle,
-            trainingsetindex=trainingsetindex,
-            device=device,
-        )
-        out.mkdir(parents=True, exist_ok=True)
-        result = run_dlc(analysis, dlc_python, log=out / DLC_LOG_NAME)
-    except (DlcUnavailableError, DlcRunError) as error:
-        raise DeepLabCutError(str(error)) from error
-    except ValueError as error:
-        raise InvalidInputError(str(error)) from error
+    result = _run_deeplabcut(Path(config), videos, out, dlc_python, shuffle, trainingsetindex, device)
     report = None
     if score and result.pose_files:
         report = score_videos(
@@ -97,3 +86,34 @@ def run_pose(
             on_progress=on_progress,
         )
     return PoseRun(result, report, out)
+
+
+def _run_deeplabcut(
+    config: Path,
+    videos: Sequence[str | Path],
+    out: Path,
+    dlc_python: str | Path | None,
+    shuffle: int,
+    trainingsetindex: int,
+    device: str | None,
+) -> DlcResult:
+    """Run DeepLabCut on the videos (files or folders), its output logged in ``out``; refusals translated."""
+    from tracking.batch.jobs import find_videos
+    from tracking.pose.dlc_run import DlcAnalysis, DlcRunError, DlcUnavailableError, run_dlc
+
+    try:
+        analysis = DlcAnalysis(
+            config=config,
+            videos=tuple(find_videos(videos)),
+            shuffle=shuffle,
+            trainingsetindex=trainingsetindex,
+            device=device,
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        return run_dlc(analysis, dlc_python, log=out / DLC_LOG_NAME)
+    except DlcUnavailableError as error:
+        raise DeepLabCutError(f"{error.problem}; {DLC_PYTHON_HINT}") from error
+    except DlcRunError as error:
+        raise DeepLabCutError(str(error)) from error
+    except ValueError as error:
+        raise InvalidInputError(str(error)) from error

@@ -14,13 +14,15 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Allocation, Animal, AuditEvent, Randomization, SealedKey, Study
 from behavlab.services.audit import record_event
 from behavlab.services.audit_anchor import chain_head
 from behavlab.services.guards import refuse_if_randomized
-from behavlab.services.lookup import find_study, study_arms, study_id_of
+from behavlab.services.library_errors import refused_input
+from behavlab.services.lookup import animal_id_of, find_study, stored_id, study_arms, study_id_of
 from behavlab.services.roster_view import current_roster
 from behavlab.services.sealing import preparer_rows, sealing_context, write_preparer_sheet
 from behavlab.services.workspace import Workspace
@@ -28,22 +30,12 @@ from cohorts.balance import BalanceReport, balance_report
 from cohorts.blind_codes import generate_codes
 from cohorts.key_derivation import KdfParams
 from cohorts.passphrase import check_passphrase
-from cohorts.randomization import (
-    DEFAULT_METHOD,
-    DEFAULT_STRATA,
-    METHODS,
-    AllocationError,
-    randomize,
-)
+from cohorts.randomization import DEFAULT_METHOD, DEFAULT_STRATA, METHODS, randomize
 from cohorts.randomization import Allocation as DrawnAllocation
 from cohorts.roster import roster_sha256
 from cohorts.sealed_key import SealedKey as StoredKey
 from cohorts.sealed_key import seal
 from cohorts.sealed_payload import padded_plaintext_bytes, sealed_details
-from cohorts.sealing_errors import SealedKeyError
-
-#: The audit action of showing the key holder a draw before committing: re-drawing leaves a trace.
-PREVIEW_ACTION = "randomize.preview"
 
 
 @dataclass(frozen=True)
@@ -105,7 +97,7 @@ def draft_randomization(
         raise ConflictError(f"study {study_name!r} has no animals to randomize; import a roster first")
     if options.method not in METHODS:
         raise InvalidInputError(f"--method {options.method!r} not known; accepted: {', '.join(METHODS)}")
-    try:
+    with refused_input(f"cannot randomize {study_name!r}"):
         drawn = randomize(
             roster,
             arms,
@@ -114,8 +106,6 @@ def draft_randomization(
             strata=tuple(options.strata),
             bare_seed=options.bare_seed,
         )
-    except (AllocationError, ValueError) as exc:
-        raise InvalidInputError(f"cannot randomize {study_name!r}: {exc}") from exc
     _record_preview(workspace, study_name, drawn)
     return RandomizationDraft(
         study_name=study_name,
@@ -132,7 +122,7 @@ def _record_preview(workspace: Workspace, study_name: str, drawn: DrawnAllocatio
         record_event(
             session,
             actor=workspace.actor,
-            action=PREVIEW_ACTION,
+            action=AuditAction.RANDOMIZE_PREVIEW,
             entity="study",
             entity_id=study.name,
             study_id=study.id,
@@ -145,10 +135,8 @@ def check_sealing_passphrase(draft: RandomizationDraft, passphrase: str) -> None
 
     The study's name and arm names count as words an attacker would try first (`cohorts.passphrase`).
     """
-    try:
+    with refused_input():
         check_passphrase(passphrase, [draft.study_name, *draft.arms])
-    except SealedKeyError as exc:
-        raise InvalidInputError(str(exc)) from exc
 
 
 def commit_randomization(
@@ -187,7 +175,7 @@ def commit_randomization(
             record_event(
                 session,
                 actor=workspace.actor,
-                action="preparer_sheet.write",
+                action=AuditAction.PREPARER_SHEET_WRITE,
                 entity="study",
                 entity_id=study.name,
                 study_id=study.id,
@@ -226,13 +214,15 @@ def _store_allocation(
     session.add(record)
     session.flush()
     session.add_all(
-        Allocation(study_id=study_id_of(study), animal_id=animal.id, blind_code=codes[animal.label])
+        Allocation(
+            study_id=study_id_of(study), animal_id=animal_id_of(animal), blind_code=codes[animal.label]
+        )
         for animal in animals
     )
     session.add(
         SealedKey(
             study_id=study_id_of(study),
-            randomization_id=record.id,
+            randomization_id=stored_id(record),
             ciphertext=sealed.to_json(),
             commitment=sealed.commitment,
         )
@@ -240,7 +230,7 @@ def _store_allocation(
     record_event(
         session,
         actor=workspace.actor,
-        action="study.randomize",
+        action=AuditAction.STUDY_RANDOMIZE,
         entity="study",
         entity_id=study.name,
         study_id=study.id,
@@ -253,10 +243,12 @@ def _previews_since_last_commit(session: Session, study: Study) -> int:
     """How many draws of this study the key holder previewed since its last committed randomization."""
     last_commit = session.exec(
         select(AuditEvent.id)
-        .where(AuditEvent.study_id == study.id, AuditEvent.action == "study.randomize")
+        .where(AuditEvent.study_id == study.id, AuditEvent.action == AuditAction.STUDY_RANDOMIZE)
         .order_by(col(AuditEvent.id).desc())
     ).first()
-    query = select(func.count()).where(AuditEvent.study_id == study.id, AuditEvent.action == PREVIEW_ACTION)
+    query = select(func.count()).where(
+        AuditEvent.study_id == study.id, AuditEvent.action == AuditAction.RANDOMIZE_PREVIEW
+    )
     if last_commit is not None:
         query = query.where(col(AuditEvent.id) > last_commit)
     return max(1, session.exec(query).one())

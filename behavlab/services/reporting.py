@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,52 +18,49 @@ from behavlab.models import (
     Allocation,
     Animal,
     Arm,
-    AuditEvent,
-    DoseEvent,
     Exclusion,
     FstSession,
     ImmobilityScore,
-    Randomization,
     RevealedAllocation,
-    SealedKey,
     SptPeriod,
     Study,
     UnmaskEvent,
     utc_now,
 )
-from behavlab.report.data import (
+from behavlab.report import (
     AgreementInfo,
     Amendment,
     AnimalInfo,
     ArmInfo,
-    BlindingInfo,
-    BlindingStage,
     EmergencyUnblinding,
     ExclusionInfo,
     ProcedureInfo,
-    RandomizationInfo,
     ReportData,
     ScoringInfo,
     SptPeriodInfo,
-    StageAccount,
     StudyInfo,
 )
+from behavlab.report.data import OUTCOME_COLUMNS, PER_MINUTE_COLUMNS
+from behavlab.report.measures import IMMOBILITY_OUTCOME, LATENCY_OUTCOME, OUTCOME_UNITS, SPT_OUTCOME
+from behavlab.services.allocation_record import blinding_record, randomization_record
 from behavlab.services.amendments import study_amendments
 from behavlab.services.audit_anchor import chain_head
-from behavlab.services.files import refused_writes
+from behavlab.services.fst import MANUAL_METHOD
 from behavlab.services.guards import EMERGENCY_UNMASK, FULL_UNMASK
+from behavlab.services.library_errors import refused_writes
 from behavlab.services.lookup import find_study
 from behavlab.services.roster_view import current_roster
-from behavlab.services.sealing import PREPARER_REPRINT
-from behavlab.services.spt import spt_results
+from behavlab.services.spt import SptLine, spt_results
 from behavlab.services.workspace import Workspace
-from cohorts.balance import BalanceReport, arm_label
 from tracking.evaluation.agreement import seconds_agreement
 
 if TYPE_CHECKING:
     from behavlab.report.render import ReportFiles
 
-MANUAL = "manual"
+#: An animal's latest score by one method: its blind code, the method and the score row.
+LatestScore = tuple[str, str, ImmobilityScore]
+#: The method of sucrose preference values: bottles weighed.
+SPT_METHOD = "bottles"
 
 
 @dataclass(frozen=True)
@@ -91,74 +88,20 @@ def build_report_data(workspace: Workspace, study_name: str) -> ReportData:
         unmask = session.exec(
             select(UnmaskEvent).where(UnmaskEvent.study_id == study.id, UnmaskEvent.kind == FULL_UNMASK)
         ).first()
-        blinded = unmask is None
         arms = session.exec(select(Arm).where(Arm.study_id == study.id).order_by(col(Arm.position))).all()
-        arm_of = {} if blinded else _revealed_arms(session, study, {arm.id: arm.name for arm in arms})
-        animals = _animals(session, study, arm_of)
-        sex_of = {a.code: a.sex for a in animals}
-        cage_of = {a.code: a.cage for a in animals}
+        arm_of = {} if unmask is None else _revealed_arms(session, study, {arm.id: arm.name for arm in arms})
+        animals = {animal.code: animal for animal in _animals(session, study, arm_of)}
         scores = _latest_scores(session, study)
-        outcome_rows = []
-        minute_rows = []
-        for code, method, score in scores:
-            for outcome, value in (
-                ("fst_immobility_s", score.immobility_s),
-                ("fst_latency_s", score.latency_s),
-            ):
-                if value is not None:
-                    outcome_rows.append(
-                        (
-                            code,
-                            arm_of.get(code),
-                            sex_of[code],
-                            cage_of[code],
-                            outcome,
-                            method,
-                            None,
-                            value,
-                            "s",
-                        )
-                    )
-            for minute, seconds in enumerate(json.loads(score.per_minute), start=1):
-                minute_rows.append((code, arm_of.get(code), method, minute, seconds))
-        for line in spt:
-            outcome_rows.append(
-                (
-                    line.code,
-                    arm_of.get(line.code),
-                    sex_of[line.code],
-                    cage_of[line.code],
-                    "spt_preference_pct",
-                    "bottles",
-                    line.period,
-                    line.preference_pct,
-                    "%",
-                )
-            )
-        randomization = _randomization(session, study, None if blinded else unmask)
+        randomization = randomization_record(session, study, unmask)
         return ReportData(
-            study=StudyInfo(
-                name=study.name,
-                compound=study.compound,
-                dose_mg_per_kg=study.dose_mg_per_kg,
-                route=study.route,
-                vehicle=study.vehicle,
-                volume_ml_per_kg=study.volume_ml_per_kg,
-                species=study.species,
-                strain=study.strain,
-                created_at=study.created_at,
-                created_by=study.created_by,
-                test_hours_post_dose=study.test_hours_post_dose,
-            ),
-            blinded=blinded,
-            animals=tuple(animals),
-            outcomes=pd.DataFrame(outcome_rows, columns=list(_OUTCOME_COLUMNS)),
-            blinding=_blinding(session, study, randomization, unmask),
+            study=_study_info(study),
+            blinded=unmask is None,
+            animals=tuple(animals.values()),
+            outcomes=_outcome_table(animals, scores, spt),
+            blinding=blinding_record(session, study, randomization, unmask),
             randomization=randomization,
-            arms=()
-            if blinded
-            else tuple(ArmInfo(a.name, a.substance, a.dose_mg_per_kg, a.position == 1) for a in arms),
-            immobility_per_minute=pd.DataFrame(minute_rows, columns=list(_MINUTE_COLUMNS)),
+            arms=() if unmask is None else tuple(_arm_info(arm) for arm in arms),
+            immobility_per_minute=_per_minute_table(animals, scores),
             exclusions=tuple(_exclusions(session, study, arm_of)),
             emergency_unblindings=tuple(_emergencies(session, study, arm_of)),
             amendments=tuple(
@@ -174,8 +117,58 @@ def build_report_data(workspace: Workspace, study_name: str) -> ReportData:
         )
 
 
-_OUTCOME_COLUMNS = ("code", "arm", "sex", "cage", "outcome", "method", "period", "value", "unit")
-_MINUTE_COLUMNS = ("code", "arm", "method", "minute", "immobile_s")
+def _study_info(study: Study) -> StudyInfo:
+    return StudyInfo(
+        name=study.name,
+        compound=study.compound,
+        dose_mg_per_kg=study.dose_mg_per_kg,
+        route=study.route,
+        vehicle=study.vehicle,
+        volume_ml_per_kg=study.volume_ml_per_kg,
+        species=study.species,
+        strain=study.strain,
+        created_at=study.created_at,
+        created_by=study.created_by,
+        test_hours_post_dose=study.test_hours_post_dose,
+    )
+
+
+def _arm_info(arm: Arm) -> ArmInfo:
+    """An arm as the report names it; the first arm is the reference (vehicle)."""
+    return ArmInfo(arm.name, arm.substance, arm.dose_mg_per_kg, arm.position == 1)
+
+
+def _outcome_table(
+    animals: Mapping[str, AnimalInfo], scores: Sequence[LatestScore], spt: Sequence[SptLine]
+) -> pd.DataFrame:
+    """One row per animal x outcome x method [x period] (`OUTCOME_COLUMNS`); the arm only once unmasked."""
+    rows: list[tuple[object, ...]] = []
+    for code, method, score in scores:
+        for outcome, value in ((IMMOBILITY_OUTCOME, score.immobility_s), (LATENCY_OUTCOME, score.latency_s)):
+            if value is not None:
+                rows.append(_outcome_row(animals[code], outcome, method, None, value))
+    for line in spt:
+        rows.append(
+            _outcome_row(animals[line.code], SPT_OUTCOME, SPT_METHOD, line.period, line.preference_pct)
+        )
+    return pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
+
+
+def _outcome_row(
+    animal: AnimalInfo, outcome: str, method: str, period: str | None, value: float
+) -> tuple[object, ...]:
+    unit = OUTCOME_UNITS[outcome]
+    return (animal.code, animal.arm, animal.sex, animal.cage, outcome, method, period, value, unit)
+
+
+def _per_minute_table(animals: Mapping[str, AnimalInfo], scores: Sequence[LatestScore]) -> pd.DataFrame:
+    """Seconds immobile in each minute of each scored FST (`PER_MINUTE_COLUMNS`)."""
+    rows = [
+        (code, animals[code].arm, method, minute, seconds)
+        for code, method, score in scores
+        for minute, seconds in enumerate(json.loads(score.per_minute), start=1)
+    ]
+    return pd.DataFrame(rows, columns=list(PER_MINUTE_COLUMNS))
 
 
 def _revealed_arms(session: Session, study: Study, arm_names: dict[int | None, str]) -> dict[str, str]:
@@ -216,7 +209,7 @@ def _animals(session: Session, study: Study, arm_of: dict[str, str]) -> list[Ani
     return infos
 
 
-def _latest_scores(session: Session, study: Study) -> list[tuple[str, str, ImmobilityScore]]:
+def _latest_scores(session: Session, study: Study) -> list[LatestScore]:
     """Each animal's latest scoring per method (a re-scoring with new parameters supersedes, but is kept)."""
     rows = session.exec(
         select(ImmobilityScore, Allocation.blind_code)
@@ -229,98 +222,6 @@ def _latest_scores(session: Session, study: Study) -> list[tuple[str, str, Immob
     for score, code in rows:
         latest[(code, score.method)] = score
     return [(code, method, score) for (code, method), score in sorted(latest.items())]
-
-
-def _randomization(session: Session, study: Study, unmask: UnmaskEvent | None) -> RandomizationInfo | None:
-    record = session.exec(select(Randomization).where(Randomization.study_id == study.id)).first()
-    key = session.exec(select(SealedKey).where(SealedKey.study_id == study.id)).first()
-    if record is None or key is None:
-        return None
-    revealed = json.loads(unmask.revealed or "{}") if unmask is not None else {}
-    sizes = revealed.get("block_sizes", {})
-    balance = BalanceReport.from_dict(revealed["balance"]).lines() if "balance" in revealed else []
-    return RandomizationInfo(
-        method=record.method,
-        strata=tuple(s for s in record.strata.split(",") if s),
-        n_arms=record.n_arms,
-        roster_sha256=record.roster_sha256,
-        library_version=record.library_version,
-        commitment=key.commitment,
-        created_at=record.created_at,
-        created_by=record.created_by,
-        seed=revealed.get("seed"),
-        block_sizes=tuple(size for stratum in sorted(sizes) for size in sizes[stratum]),
-        draws_previewed=record.draws_previewed,
-        balance_was_readable=record.balance_was_readable,
-        balance_lines=(*balance, *_arm_legend(revealed.get("arms", []))) if balance else (),
-        commitment_opening=revealed.get("commitment_opening"),
-    )
-
-
-def _arm_legend(arm_names: Sequence[str]) -> tuple[str, ...]:
-    """Which arm each number of the balance report stands for, once unmasked."""
-    return (", ".join(f"{arm_label(index)} = {name}" for index, name in enumerate(arm_names)),)
-
-
-def _blinding(
-    session: Session, study: Study, randomization: RandomizationInfo | None, unmask: UnmaskEvent | None
-) -> BlindingInfo:
-    key_holder = randomization.created_by if randomization else study.created_by
-    operators = set(
-        session.exec(
-            select(DoseEvent.operator)
-            .join(Allocation, col(Allocation.animal_id) == DoseEvent.animal_id)
-            .where(Allocation.study_id == study.id)
-        )
-    ) | set(session.exec(select(FstSession.recorded_by).where(FstSession.study_id == study.id)))
-    scorers = set(
-        session.exec(
-            select(ImmobilityScore.scorer)
-            .join(FstSession, col(FstSession.id) == ImmobilityScore.session_id)
-            .where(FstSession.study_id == study.id)
-        )
-    )
-    knowers = {key_holder} | set(
-        session.exec(
-            select(AuditEvent.actor).where(
-                AuditEvent.study_id == study.id, AuditEvent.action == PREPARER_REPRINT
-            )
-        )
-    )
-    stages = (
-        BlindingStage("allocation", (key_holder,), True),
-        BlindingStage("conduct", tuple(sorted(operators)), bool(operators & knowers)),
-        BlindingStage("outcome assessment", tuple(sorted(scorers)), bool(scorers & knowers)),
-        BlindingStage("analysis", (unmask.by,) if unmask else (), unmask is not None),
-    )
-    stages = tuple(replace(stage, accounts=_stage_accounts(session, study, stage.stage)) for stage in stages)
-    return BlindingInfo(key_holder, stages, unmask.at if unmask else None, unmask.by if unmask else None)
-
-
-#: The audit actions that make up each stage of the blinding table; their events say who acted.
-STAGE_ACTIONS: dict[str, tuple[str, ...]] = {
-    "allocation": ("study.randomize", "preparer_sheet.write", PREPARER_REPRINT),
-    "conduct": ("dose.record", "fst.add"),
-    "outcome assessment": ("fst.score", "fst.manual_score"),
-    "analysis": ("study.unmask",),
-}
-
-
-def _stage_accounts(session: Session, study: Study, stage: str) -> tuple[StageAccount, ...]:
-    """Each declared person of a stage's audit events with the OS account and host that acted."""
-    rows = session.exec(
-        select(AuditEvent.actor, AuditEvent.os_user, AuditEvent.host)
-        .where(
-            AuditEvent.study_id == study.id,
-            col(AuditEvent.action).in_(STAGE_ACTIONS[stage]),
-            col(AuditEvent.os_user).is_not(None),
-        )
-        .distinct()
-    ).all()
-    return tuple(
-        StageAccount(actor, os_user or "", host or "unknown")
-        for actor, os_user, host in sorted(rows, key=str)
-    )
 
 
 def _exclusions(session: Session, study: Study, arm_of: dict[str, str]) -> list[ExclusionInfo]:
@@ -355,7 +256,7 @@ def _emergencies(session: Session, study: Study, arm_of: dict[str, str]) -> list
     ]
 
 
-def _scoring(scores: list[tuple[str, str, ImmobilityScore]]) -> list[ScoringInfo]:
+def _scoring(scores: list[LatestScore]) -> list[ScoringInfo]:
     seen: dict[str, ScoringInfo] = {}
     for _, method, score in scores:
         seen.setdefault(
@@ -370,23 +271,24 @@ def _scoring(scores: list[tuple[str, str, ImmobilityScore]]) -> list[ScoringInfo
     return list(seen.values())
 
 
-def _agreement(scores: list[tuple[str, str, ImmobilityScore]]) -> list[AgreementInfo]:
+def _agreement(scores: list[LatestScore]) -> list[AgreementInfo]:
     by_method: dict[str, dict[str, float]] = defaultdict(dict)
     for code, method, score in scores:
         if score.immobility_s is not None:
             by_method[method][code] = score.immobility_s
     agreements = []
     for method, values in sorted(by_method.items()):
-        if method == MANUAL or MANUAL not in by_method:
+        if method == MANUAL_METHOD or MANUAL_METHOD not in by_method:
             continue
-        common = sorted(set(values) & set(by_method[MANUAL]))
+        manual = by_method[MANUAL_METHOD]
+        common = sorted(set(values) & set(manual))
         if len(common) < 3:
             continue
-        stats = seconds_agreement([by_method[MANUAL][c] for c in common], [values[c] for c in common])
+        stats = seconds_agreement([manual[c] for c in common], [values[c] for c in common])
         agreements.append(
             AgreementInfo(
-                "fst_immobility_s",
-                MANUAL,
+                IMMOBILITY_OUTCOME,
+                MANUAL_METHOD,
                 method,
                 stats.n,
                 stats.pearson_r,

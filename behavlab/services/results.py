@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from behavlab.report.data import ReportData
+from behavlab.report.formats import interval, num, pvalue
 from behavlab.services.reporting import build_report_data
 from behavlab.services.workspace import Workspace
 
@@ -43,11 +44,11 @@ class OutcomeResult:
     values: Mapping[str, tuple[float, ...]]
 
     def statistics_rows(self) -> list[tuple[str, ...]]:
-        """One row per arm (`STATISTICS_COLUMNS`): n, mean and SD, and each arm against the reference in the
-        report's number formats (Holm-adjusted p-values when there are more than two arms).
-        """
-        from behavlab.report.render import interval, num, pvalue
+        """One row per arm (`STATISTICS_COLUMNS`) in the report's number formats.
 
+        Each arm's n, mean and SD, and each arm against the reference (Holm-adjusted p-values when there are
+        more than two arms).
+        """
         analysis = self.analysis
         comparisons: dict[str, tuple[TwoArmComparison, float, float]]
         if analysis.multi_arm is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.audit_head import ChainHead
 from behavlab.db.row_digests import RowProblem
 from behavlab.db.session import reading, writing
@@ -28,9 +29,6 @@ from cohorts.sealed_key import SealedKey as StoredKey
 from cohorts.sealed_key import UnsealedKey, unseal
 from cohorts.sealing_errors import CommitmentMismatchError, SealedKeyError, WrongPassphraseError
 from writing.atomic import PRIVATE_FILE_MODE
-
-#: The audit action of re-printing the preparer sheet: whoever did it knows the allocation.
-PREPARER_REPRINT = "preparer_sheet.reprint"
 
 PREPARER_HEADER = ("code", "arm", "substance", "dose_mg_per_kg", "concentration_mg_per_ml")
 
@@ -106,7 +104,9 @@ def sealing_context(study: Study, roster_hash: str) -> dict[str, str]:
     return {"study_uuid": study.uuid, "roster_sha256": roster_hash}
 
 
-def open_sealed_key(workspace: Workspace, study_name: str, passphrase: str, purpose: str) -> UnsealedKey:
+def open_sealed_key(
+    workspace: Workspace, study_name: str, passphrase: str, purpose: AuditAction
+) -> UnsealedKey:
     """Decrypt and verify the study's key, checking the commitment against the one published at randomization.
 
     Every failure is audited (in its own transaction, so it survives the refusal) and reveals nothing.
@@ -149,19 +149,27 @@ def open_sealed_key(workspace: Workspace, study_name: str, passphrase: str, purp
         ) from None
 
 
+def sealed_arm_names(unsealed: UnsealedKey) -> list[str]:
+    """The arm names sealed with the map, in arm-index order (the map's values index this list)."""
+    arms = unsealed.details.get("arms")
+    if not isinstance(arms, list) or not all(isinstance(name, str) for name in arms):
+        raise UnsealError("the sealed key holds no list of arm names; nothing was revealed")
+    return arms
+
+
 def reprint_preparer_sheet(workspace: Workspace, study_name: str, passphrase: str, path: Path) -> Path:
     """Write the preparer's sheet again from the sealed key (needs the passphrase; audited)."""
-    unsealed = open_sealed_key(workspace, study_name, passphrase, PREPARER_REPRINT)
+    unsealed = open_sealed_key(workspace, study_name, passphrase, AuditAction.PREPARER_SHEET_REPRINT)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         arms_by_name = {arm.name: arm for arm in study_arms(session, study)}
-        arms = [arms_by_name[name] for name in unsealed.details["arms"]]  # type: ignore[union-attr]
+        arms = [arms_by_name[name] for name in sealed_arm_names(unsealed)]
         codes = _codes_by_label(session, study)
         rows = preparer_rows(study, arms, codes, unsealed.assignment)
         record_event(
             session,
             actor=workspace.actor,
-            action=PREPARER_REPRINT,
+            action=AuditAction.PREPARER_SHEET_REPRINT,
             entity="study",
             entity_id=study.name,
             study_id=study.id,
@@ -181,11 +189,10 @@ def unblind_animal(
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
         animal, allocation = find_animal_by_typed_code(session, study, typed_code)
-    unsealed = open_sealed_key(workspace, study_name, passphrase, "unblind.emergency")
+    unsealed = open_sealed_key(workspace, study_name, passphrase, AuditAction.UNBLIND_EMERGENCY)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
-        arm_names = list(unsealed.details["arms"])  # type: ignore[call-overload]
-        arm = arm_names[unsealed.assignment[animal.label]]
+        arm = sealed_arm_names(unsealed)[unsealed.assignment[animal.label]]
         session.add(
             UnmaskEvent(
                 study_id=study_id_of(study),
@@ -198,7 +205,7 @@ def unblind_animal(
         record_event(
             session,
             actor=workspace.actor,
-            action="unblind.emergency",
+            action=AuditAction.UNBLIND_EMERGENCY,
             entity="animal",
             entity_id=allocation.blind_code,
             study_id=study.id,
@@ -235,7 +242,7 @@ def _codes_by_label(session: Session, study: Study) -> dict[str, str]:
 def _published_commitment(session: Session, study: Study) -> str | None:
     event = session.exec(
         select(AuditEvent)
-        .where(AuditEvent.study_id == study.id, AuditEvent.action == "study.randomize")
+        .where(AuditEvent.study_id == study.id, AuditEvent.action == AuditAction.STUDY_RANDOMIZE)
         .order_by(col(AuditEvent.id))
     ).first()
     if event is None:
@@ -244,12 +251,12 @@ def _published_commitment(session: Session, study: Study) -> str | None:
     return commitment if isinstance(commitment, str) else None
 
 
-def _audit_refusal(workspace: Workspace, study: Study, purpose: str, problem: str) -> None:
+def _audit_refusal(workspace: Workspace, study: Study, purpose: AuditAction, problem: str) -> None:
     with writing(workspace.engine) as session:
         record_event(
             session,
             actor=workspace.actor,
-            action="unseal.refused",
+            action=AuditAction.UNSEAL_REFUSED,
             entity="study",
             entity_id=study.name,
             study_id=study.id,

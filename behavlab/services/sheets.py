@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from behavlab.audit_head import ChainHead
-from behavlab.services.files import refused_writes
+from behavlab.services.library_errors import refused_writes
 from writing import documents
 
 
@@ -15,10 +15,10 @@ def write_csv(
     mode: int | None = None,
     audit_head: ChainHead | None = None,
 ) -> Path:
-    """Write a spreadsheet-safe CSV atomically (with `mode`, e.g. `writing.atomic.PRIVATE_FILE_MODE`, when
-    given).
+    """Write a spreadsheet-safe CSV atomically, with file permissions `mode` when given.
 
-    An audit chain head goes after the table: an empty row, then the head line as the last row's only cell.
+    `mode` is e.g. `writing.atomic.PRIVATE_FILE_MODE`. An audit chain head goes after the table: an empty
+    row, then the head line as the last row's only cell.
     """
     footer = () if audit_head is None else (audit_head.line,)
     with refused_writes():

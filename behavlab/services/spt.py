@@ -9,16 +9,24 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
 from behavlab.models import Allocation, SptPeriod, SptReading, SptSheetFile, Study, Weight
 from behavlab.services.audit import record_event
-from behavlab.services.files import refused_files
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
-from behavlab.services.lookup import find_study, study_id_of
+from behavlab.services.library_errors import refused_files
+from behavlab.services.lookup import find_study, stored_id, study_id_of
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
-from cohorts.spt import ANHEDONIA_THRESHOLD_PCT, SptIntake, read_spt_sheet, spt_result, unswitched_sides
+from cohorts.spt import (
+    ANHEDONIA_THRESHOLD_PCT,
+    SptIntake,
+    SptSheet,
+    read_spt_sheet,
+    spt_result,
+    unswitched_sides,
+)
 
 PHASES = ("habituation", "baseline", "test")
 SUCROSE_PCT_RANGE = (0.1, 10.0)
@@ -88,7 +96,7 @@ def create_spt_period(
             record_event(
                 session,
                 actor=workspace.actor,
-                action="spt.period",
+                action=AuditAction.SPT_PERIOD,
                 entity="spt_period",
                 entity_id=label,
                 study_id=study.id,
@@ -122,52 +130,61 @@ def record_spt_bottles(workspace: Workspace, study_name: str, period_label: str,
             is not None
         ):
             raise ConflictError(f"period {period_label!r} already has its bottle sheet; nothing was recorded")
-        animal_of = dict(
-            session.exec(
-                select(Allocation.blind_code, Allocation.animal_id).where(Allocation.study_id == study.id)
-            ).all()
+        sheet_file = SptSheetFile(
+            period_id=stored_id(period),
+            file_name=sheet.name,
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            recorded_by=workspace.actor,
         )
-        period.control_sucrose_loss_ml = parsed.control_sucrose_loss_ml
-        period.control_water_loss_ml = parsed.control_water_loss_ml
-        session.add(period)
-        session.add(
-            SptSheetFile(
-                period_id=period.id,
-                file_name=sheet.name,
-                sha256=hashlib.sha256(content).hexdigest(),
-                content=content,
-                recorded_by=workspace.actor,
-            )
-        )
-        session.add_all(
-            SptReading(
-                period_id=period.id,
-                animal_id=animal_of[intake.code],
-                sucrose_side=intake.sucrose_side,
-                sucrose_ml=intake.sucrose_ml,
-                water_ml=intake.water_ml,
-                sheet_row=intake.row,
-            )
-            for intake in parsed.intakes
-        )
-        previous = _previous_sides(session, study, period)
-        unswitched = unswitched_sides(previous, {i.code: i.sucrose_side for i in parsed.intakes})
-        warnings = (
-            [f"sucrose side not switched since the previous period for {', '.join(unswitched)}"]
-            if (unswitched)
-            else []
-        )
+        _store_bottles(session, study, period, parsed, sheet_file)
+        warnings = _side_warnings(session, study, period, parsed)
         anhedonic = sorted(i.code for i in parsed.intakes if spt_result(i).anhedonic)
         record_event(
             session,
             actor=workspace.actor,
-            action="spt.bottles",
+            action=AuditAction.SPT_BOTTLES,
             entity="spt_period",
             entity_id=period.label,
             study_id=study.id,
             payload={"file": sheet.name, "n_animals": len(parsed.intakes), "warnings": warnings},
         )
     return SptRecorded(period.label, len(parsed.intakes), warnings, anhedonic)
+
+
+def _store_bottles(
+    session: Session, study: Study, period: SptPeriod, parsed: SptSheet, sheet_file: SptSheetFile
+) -> None:
+    """Add the control losses to the period, the sheet file, and one reading per animal on the sheet."""
+    animal_of = dict(
+        session.exec(
+            select(Allocation.blind_code, Allocation.animal_id).where(Allocation.study_id == study.id)
+        ).all()
+    )
+    period.control_sucrose_loss_ml = parsed.control_sucrose_loss_ml
+    period.control_water_loss_ml = parsed.control_water_loss_ml
+    session.add(period)
+    session.add(sheet_file)
+    session.add_all(
+        SptReading(
+            period_id=stored_id(period),
+            animal_id=animal_of[intake.code],
+            sucrose_side=intake.sucrose_side,
+            sucrose_ml=intake.sucrose_ml,
+            water_ml=intake.water_ml,
+            sheet_row=intake.row,
+        )
+        for intake in parsed.intakes
+    )
+
+
+def _side_warnings(session: Session, study: Study, period: SptPeriod, parsed: SptSheet) -> list[str]:
+    """The warning naming the codes whose sucrose side was not switched since the previous period."""
+    previous = _previous_sides(session, study, period)
+    unswitched = unswitched_sides(previous, {i.code: i.sucrose_side for i in parsed.intakes})
+    if not unswitched:
+        return []
+    return [f"sucrose side not switched since the previous period for {', '.join(unswitched)}"]
 
 
 def spt_results(

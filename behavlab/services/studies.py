@@ -2,15 +2,18 @@
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Animal, Arm, Randomization, Study
 from behavlab.notices import BALANCE_WAS_READABLE
 from behavlab.services.audit import record_event
+from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import find_study
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
@@ -70,16 +73,14 @@ def validate_settings(settings: StudySettings) -> None:
         )
     if not settings.dose_mg_per_kg > 0:
         raise InvalidInputError(f"--dose-mg-per-kg must be above 0, got {settings.dose_mg_per_kg:g}")
-    try:
+    with refused_input("--volume-ml-per-kg"):
         check_volume_per_kg(settings.volume_ml_per_kg)
-    except ValueError as exc:
-        raise InvalidInputError(f"--volume-ml-per-kg: {exc}") from exc
 
 
 def create_study(workspace: Workspace, settings: StudySettings) -> StudyOverview:
     """Record a new study with two arms (vehicle, then compound) and audit it."""
     validate_settings(settings)
-    fields = {
+    fields: dict[str, Any] = {
         key: value.strip() if isinstance(value, str) else value for key, value in asdict(settings).items()
     }
     try:
@@ -104,7 +105,7 @@ def create_study(workspace: Workspace, settings: StudySettings) -> StudyOverview
             record_event(
                 session,
                 actor=workspace.actor,
-                action="study.create",
+                action=AuditAction.STUDY_CREATE,
                 entity="study",
                 entity_id=study.name,
                 study_id=study.id,

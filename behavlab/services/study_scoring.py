@@ -15,7 +15,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,17 +23,19 @@ import platformdirs
 from sqlmodel import col, select
 
 from behavlab import __version__
+from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.models import Allocation, FstSession, ImmobilityScore
 from behavlab.services.audit import record_event
 from behavlab.services.fst import parameters_digest
 from behavlab.services.guards import refuse_if_unmasked
+from behavlab.services.library_errors import tracking_errors
 from behavlab.services.lookup import find_study
-from behavlab.services.video_scoring import presets_directory, runner_for, tracking_errors
+from behavlab.services.video_scoring import presets_directory, runner_for
 from behavlab.services.workspace import Workspace
 
 if TYPE_CHECKING:
-    from tracking.batch.run import BatchProgress
+    from tracking.batch.run import BatchProgress, BatchReport
     from tracking.video.rois import ROI
 
 
@@ -76,87 +78,136 @@ def score_study(
     ``method`` is ``motion`` or ``pose`` (each video's DeepLabCut file found next to it by name; a session
     without one fails alone). ``overrides`` hold scoring parameters and the method's signal options.
     """
-    from tracking.batch.run import BatchSettings, resolve_request, run_batch
+    from tracking.batch.jobs import BatchSettings, resolve_request
+    from tracking.batch.run import run_batch
+    from tracking.rules.methods import METHODS
     from tracking.video.rois import RoiFile
 
     with tracking_errors():
         params, signal_options = resolve_request(method, preset, overrides, presets_directory())
-    parameters = {"method": method, "scoring": params.to_dict(), "signal_options": dict(signal_options)}
+    parameters: dict[str, object] = {
+        "method": method,
+        "scoring": params.to_dict(),
+        "signal_options": dict(signal_options),
+    }
     digest = parameters_digest(parameters)
     pending, already = _sessions_to_score(workspace, study_name, method, digest)
     folder = (
         out_dir
         or platformdirs.user_data_path("behavlab") / "scoring" / study_name / f"{method}-{digest[:12]}"
     )
-    links = folder / "videos"
-    links.mkdir(parents=True, exist_ok=True)
-    failures: list[tuple[str, str]] = []
+    links = _link_videos(pending, folder / "videos", pose_files=METHODS[params.method].pose_files)
+    settings = BatchSettings(
+        out_dir=folder,
+        params=params,
+        signal_options=signal_options,
+        rois=RoiFile(videos=links.rois),
+        software_version=__version__,
+    )
+    with tracking_errors():
+        report = run_batch(
+            list(links.codes), settings, method=method, runner=runner_for(jobs, dask), on_progress=on_progress
+        )
+    stored = _ScoreRequest(study_name, method, preset, parameters, digest)
+    scored, failures = _store_scores(workspace, stored, report, links, pending, already)
+    return StudyScoring(scored, already, sorted(failures), folder, digest)
+
+
+@dataclass(frozen=True)
+class _ScoreRequest:
+    """What a study scoring asked for, as its score rows and audit event record it."""
+
+    study_name: str
+    method: str
+    preset: str
+    parameters: Mapping[str, object]
+    digest: str
+
+
+@dataclass
+class _Links:
+    """The links the batch scores, with the codes of the sessions each one's video films.
+
+    Each link is named by those codes, and its ROIs are relabelled by code, so every file the batch writes
+    is named by code; ``failures`` are the sessions that cannot be scored, by code, with the reason.
+    """
+
+    codes: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    rois: dict[str, tuple[ROI, ...]] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _link_videos(pending: Sequence[SessionToScore], folder: Path, *, pose_files: bool) -> _Links:
+    """Link each pending session's video (and pose file) into ``folder`` under its sessions' codes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    links = _Links()
     by_video: dict[Path, list[SessionToScore]] = defaultdict(list)
     digests: dict[Path, str] = {}
     for session in pending:
         problem = _changed_video(session, digests)
         if problem:
-            failures.append((session.code, problem))
+            links.failures.append((session.code, problem))
         else:
             by_video[session.video].append(session)
-    rois: dict[str, tuple[ROI, ...]] = {}
-    link_paths = []
     for video, sessions in by_video.items():
-        name = "-".join(sorted(s.code for s in sessions)) + video.suffix.lower()
-        if method == "pose":
-            problem = _link_pose_file(video, links, Path(name).stem)
+        codes = tuple(sorted(s.code for s in sessions))
+        name = "-".join(codes) + video.suffix.lower()
+        if pose_files:
+            problem = _link_pose_file(video, folder, Path(name).stem)
             if problem:
-                failures.extend((s.code, problem) for s in sessions)
+                links.failures.extend((code, problem) for code in codes)
                 continue
-        link = links / name
+        link = folder / name
         link.unlink(missing_ok=True)
         link.symlink_to(video.resolve())
-        link_paths.append(link)
-        rois[name] = tuple(_roi_for(session, video) for session in sessions)
-    settings = BatchSettings(
-        out_dir=folder,
-        params=params,
-        signal_options=signal_options,
-        rois=RoiFile(videos=rois),
-        software_version=__version__,
-    )
-    with tracking_errors():
-        report = run_batch(
-            link_paths, settings, method=method, runner=runner_for(jobs, dask), on_progress=on_progress
-        )
+        links.codes[link] = codes
+        links.rois[name] = tuple(_roi_for(session, video) for session in sessions)
+    return links
+
+
+def _store_scores(
+    workspace: Workspace,
+    request: _ScoreRequest,
+    report: BatchReport,
+    links: _Links,
+    pending: Sequence[SessionToScore],
+    already: int,
+) -> tuple[int, list[tuple[str, str]]]:
+    """Store one score row per scored session and the audit event; the count stored and every failure."""
     session_of = {s.code: s for s in pending}
+    failures = list(links.failures)
     stored = 0
     with writing(workspace.engine) as db:
-        study = find_study(db, study_name)
+        study = find_study(db, request.study_name)
         refuse_if_unmasked(db, study, "store scores")
         for outcome in report.outcomes:
-            codes = outcome.video.stem.split("-")
             if outcome.document is None:
-                failures.extend((code, outcome.error or "not scored") for code in codes)
+                failures.extend((code, outcome.error or "not scored") for code in links.codes[outcome.video])
                 continue
             minutes = _per_minute(outcome.document["bins"])
             for row in outcome.document["results"]:
+                session_id = session_of[row["animal"]].session_id
                 db.add(
-                    _score_row(session_of[row["animal"]].session_id, row, minutes, parameters, digest, method)
+                    _score_row(session_id, row, minutes, request.parameters, request.digest, request.method)
                 )
                 stored += 1
         record_event(
             db,
             actor=workspace.actor,
-            action="fst.score",
+            action=AuditAction.FST_SCORE,
             entity="study",
             entity_id=study.name,
             study_id=study.id,
             payload={
-                "method": method,
-                "preset": preset,
-                "parameters_sha256": digest,
+                "method": request.method,
+                "preset": request.preset,
+                "parameters_sha256": request.digest,
                 "scored": stored,
                 "already_scored": already,
                 "failed": sorted(code for code, _ in failures),
             },
         )
-    return StudyScoring(stored, already, sorted(failures), folder, digest)
+    return stored, failures
 
 
 def _sessions_to_score(
@@ -189,10 +240,11 @@ def _sessions_to_score(
 
 
 def _changed_video(session: SessionToScore, digests: dict[Path, str]) -> str | None:
-    """Why a session's video cannot be scored (missing, or not the file recorded), or None; each video is
-    hashed once into ``digests``, however many tanks (sessions) it films.
+    """Why a session's video cannot be scored (missing, or not the file recorded), or None.
+
+    Each video is hashed once into ``digests``, however many tanks (sessions) it films.
     """
-    from tracking.video.reader import content_hash
+    from tracking.video.hashing import content_hash
 
     if not session.video.is_file():
         return f"video {session.video} is missing"
@@ -205,7 +257,8 @@ def _changed_video(session: SessionToScore, digests: dict[Path, str]) -> str | N
 
 def _link_pose_file(video: Path, links: Path, stem: str) -> str | None:
     """Link the video's DeepLabCut file into ``links`` as ``<stem><scorer>...``; why it cannot be, or None."""
-    from tracking.pose.io import PoseFileError, find_pose_file, glob_escape, parse_pose_name
+    from tracking.pose.files import find_pose_file, glob_escape, parse_pose_name
+    from tracking.pose.tracks import PoseFileError
 
     for stale in links.glob(f"{glob_escape(stem)}DLC_*"):
         stale.unlink()

@@ -1,7 +1,7 @@
 """Free text the services store (names, labels, reasons, people) passes the rule of `cohorts.text_safety`."""
 
-from behavlab.errors import InvalidInputError
-from cohorts.text_safety import UnsafeTextError, check_text
+from behavlab.services.library_errors import refused_input
+from cohorts.text_safety import check_text
 
 
 def checked_text(value: str, field: str, multiline: bool = False) -> str:
@@ -11,7 +11,5 @@ def checked_text(value: str, field: str, multiline: bool = False) -> str:
     ``study name: character 5 is U+001B (ESC), a control character; accepted: printable text without control,
     bidi or zero-width characters``.
     """
-    try:
+    with refused_input():
         return check_text(value, field, multiline)
-    except UnsafeTextError as refused:
-        raise InvalidInputError(str(refused)) from None

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError
 from behavlab.models import (
@@ -22,9 +23,9 @@ from behavlab.models import (
 )
 from behavlab.services.audit import record_event
 from behavlab.services.guards import FULL_UNMASK, refuse_unless_randomized
-from behavlab.services.lookup import find_study, study_arms, study_id_of
+from behavlab.services.lookup import animal_id_of, find_study, stored_id, study_arms, study_id_of
 from behavlab.services.roster_view import current_roster
-from behavlab.services.sealing import open_sealed_key
+from behavlab.services.sealing import open_sealed_key, sealed_arm_names
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.balance import balance_report
@@ -81,23 +82,12 @@ def unmask_study(
     workspace: Workspace, study_name: str, passphrase: str, force_reason: str | None = None
 ) -> Unmasked:
     """Reveal the allocation once, after verifying the commitment; the study is locked from then on."""
-    with reading(workspace.engine) as session:
-        study = find_study(session, study_name)
-        refuse_unless_randomized(session, study, "unmask")
-        _refuse_if_already_unmasked(session, study)
-        pending = _open_items(session, study)
-    reason = checked_text((force_reason or "").strip(), "--force reason")
-    if pending.any and not reason:
-        raise ConflictError(
-            f"study {study_name!r} has open items ({'; '.join(pending.lines())}); "
-            "finish them, or unmask anyway with --force and a reason"
-        )
-    unsealed = open_sealed_key(workspace, study_name, passphrase, "study.unmask")
-    arm_names = list(unsealed.details.get("arms", []))  # type: ignore[call-overload]
+    pending, reason = _ready_to_unmask(workspace, study_name, force_reason)
+    unsealed = open_sealed_key(workspace, study_name, passphrase, AuditAction.STUDY_UNMASK)
+    arm_names = sealed_arm_names(unsealed)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         _refuse_if_already_unmasked(session, study)
-        arms = {arm.name: arm for arm in study_arms(session, study)}
         opening = _published_opening(session, study, unsealed)
         revealed = {
             **_revealed_details(session, study, unsealed, len(arm_names)),
@@ -112,21 +102,11 @@ def unmask_study(
         )
         session.add(event)
         session.flush()
-        labels = dict(session.exec(select(Animal.label, Animal.id).where(Animal.study_id == study.id)).all())
-        codes = dict(
-            session.exec(
-                select(Allocation.animal_id, Allocation.blind_code).where(Allocation.study_id == study.id)
-            ).all()
-        )
-        arms_by_code = {}
-        for label, arm_index in unsealed.assignment.items():
-            arm = arms[arm_names[arm_index]]
-            session.add(RevealedAllocation(animal_id=labels[label], arm_id=arm.id, unmask_event_id=event.id))
-            arms_by_code[codes[labels[label]]] = arm.name
+        arms_by_code = _store_revealed_allocation(session, study, unsealed, arm_names, event)
         record_event(
             session,
             actor=workspace.actor,
-            action="study.unmask",
+            action=AuditAction.STUDY_UNMASK,
             entity="study",
             entity_id=study.name,
             study_id=study.id,
@@ -143,6 +123,50 @@ def unmask_study(
     )
 
 
+def _ready_to_unmask(
+    workspace: Workspace, study_name: str, force_reason: str | None
+) -> tuple[OpenItems, str]:
+    """The open items and the --force reason ('' if none); refused while open items have no reason."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        refuse_unless_randomized(session, study, "unmask")
+        _refuse_if_already_unmasked(session, study)
+        pending = _open_items(session, study)
+    reason = checked_text((force_reason or "").strip(), "--force reason")
+    if pending.any and not reason:
+        raise ConflictError(
+            f"study {study_name!r} has open items ({'; '.join(pending.lines())}); "
+            "finish them, or unmask anyway with --force and a reason"
+        )
+    return pending, reason
+
+
+def _store_revealed_allocation(
+    session: Session, study: Study, unsealed: UnsealedKey, arm_names: Sequence[str], event: UnmaskEvent
+) -> dict[str, str]:
+    """Store each animal's revealed arm under the unmask event; return the arm name by blind code."""
+    arms = {arm.name: arm for arm in study_arms(session, study)}
+    animals = {
+        animal.label: animal_id_of(animal)
+        for animal in session.exec(select(Animal).where(Animal.study_id == study.id))
+    }
+    codes = dict(
+        session.exec(
+            select(Allocation.animal_id, Allocation.blind_code).where(Allocation.study_id == study.id)
+        ).all()
+    )
+    arms_by_code = {}
+    for label, arm_index in unsealed.assignment.items():
+        arm = arms[arm_names[arm_index]]
+        session.add(
+            RevealedAllocation(
+                animal_id=animals[label], arm_id=stored_id(arm), unmask_event_id=stored_id(event)
+            )
+        )
+        arms_by_code[codes[animals[label]]] = arm.name
+    return arms_by_code
+
+
 def _published_opening(session: Session, study: Study, unsealed: UnsealedKey) -> dict[str, str]:
     """The commitment's opening (salt, canonical allocation, recompute command), checked against the map.
 
@@ -156,8 +180,10 @@ def _published_opening(session: Session, study: Study, unsealed: UnsealedKey) ->
 def _revealed_details(
     session: Session, study: Study, unsealed: UnsealedKey, n_arms: int
 ) -> dict[str, object]:
-    """The sealed details with the balance report; allocations sealed before the balance was sealed with them
-    get it recomputed from the revealed map and the roster's baseline weights, marked as recomputed.
+    """The sealed details with the balance report, recomputed for allocations sealed without it.
+
+    Allocations sealed before the balance was sealed with them get it recomputed from the revealed map and
+    the roster's baseline weights, marked as recomputed.
     """
     revealed: dict[str, object] = dict(unsealed.details)
     if "balance" not in revealed:
@@ -178,9 +204,10 @@ def _recomputed_balance(
 
 
 def _open_items(session: Session, study: Study) -> OpenItems:
-    sessions = session.exec(
-        select(FstSession.id, FstSession.animal_id).where(FstSession.study_id == study.id)
-    ).all()
+    sessions = [
+        (stored_id(fst), fst.animal_id)
+        for fst in session.exec(select(FstSession).where(FstSession.study_id == study.id))
+    ]
     scored = set(
         session.exec(
             select(ImmobilityScore.session_id).where(

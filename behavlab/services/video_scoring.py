@@ -8,8 +8,7 @@ about a second to import, which every other command would otherwise pay.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ import platformdirs
 
 from behavlab import __version__
 from behavlab.errors import InvalidInputError, NotFoundError
+from behavlab.services.library_errors import tracking_errors
 
 if TYPE_CHECKING:
     from tracking.batch.run import BatchProgress, BatchReport
@@ -28,34 +28,6 @@ if TYPE_CHECKING:
 def presets_directory() -> Path:
     """Where calibrated presets are kept: ``<user data dir>/behavlab/presets``."""
     return platformdirs.user_data_path("behavlab") / "presets"
-
-
-@contextmanager
-def tracking_errors() -> Iterator[None]:
-    """Re-raise the tracking library's input and output errors as InvalidInputError (they name the fix)."""
-    from tracking.batch.cache import CacheError
-    from tracking.batch.runners import DaskUnavailableError
-    from tracking.evaluation.labels import LabelFileError
-    from tracking.pose.io import PoseFileError
-    from tracking.rules.presets import PresetError
-    from tracking.video.reader import VideoOpenError
-    from tracking.video.rois import ROIError
-    from writing.atomic import WriteError
-
-    known = (
-        VideoOpenError,
-        ROIError,
-        PresetError,
-        CacheError,
-        DaskUnavailableError,
-        PoseFileError,
-        LabelFileError,
-        WriteError,
-    )
-    try:
-        yield
-    except known as error:
-        raise InvalidInputError(str(error)) from error
 
 
 def runner_for(jobs: int | None, dask: str | None) -> Any:
@@ -94,12 +66,16 @@ def score_videos(
     video is not beside them). ``overrides`` hold scoring parameters and the method's signal options (pose:
     ``px_per_cm``, ``tank_diameter_px``, ``bodyparts``...).
     """
-    from tracking.batch.run import BatchSettings, find_videos, resolve_request, run_batch
+    from tracking.batch.jobs import BatchSettings, find_videos, resolve_request
+    from tracking.batch.run import run_batch
+    from tracking.rules.methods import METHODS
     from tracking.video.rois import load_rois
 
-    if pose_files and method != "pose":
+    pose_methods = [chosen.name for chosen in METHODS.values() if chosen.pose_files]
+    if pose_files and method not in pose_methods:
         raise InvalidInputError(
-            f"pose files are scored by the pose method, not {method!r}; use --method pose"
+            f"pose files are scored by the {' or '.join(pose_methods)} method, not {method!r}; "
+            f"use --method {pose_methods[0]}"
         )
     inputs = [*paths, *pose_files]
     if not inputs:
@@ -132,7 +108,7 @@ def rescore_videos(
     out_dir: str | Path, *, preset: str | None = None, overrides: Mapping[str, Any] | None = None
 ) -> BatchReport:
     """Re-apply scoring parameters to an output folder from its signal caches, without decoding."""
-    from tracking.batch.run import rescore_folder
+    from tracking.batch.rescore import rescore_folder
 
     if not Path(out_dir).is_dir():
         raise NotFoundError(f"no such output folder: {out_dir}")
@@ -158,7 +134,9 @@ class RoiProposal:
 def detect_rois(video: str | Path, out: str | Path, *, n_tanks: int | None = None) -> RoiProposal:
     """Find circular tanks in the first frame; write them as the ROI file's default and a PNG to check."""
     from tracking.video.overlay import first_frame
-    from tracking.video.rois import RoiFile, detect_tanks, write_roi_png
+    from tracking.video.roi_drawing import write_roi_png
+    from tracking.video.rois import RoiFile
+    from tracking.video.tanks import detect_tanks
     from writing.atomic import atomic_write
     from writing.documents import write_json
 

@@ -11,7 +11,7 @@ from textual.dom import DOMNode
 from textual.worker import Worker
 
 from behavlab.errors import BehavlabError
-from cohorts.text_safety import visible
+from behavlab.services.display import visible
 
 T = TypeVar("T")
 #: A refused file can list dozens of problems; a notice shows this many lines and counts the rest.
@@ -19,8 +19,9 @@ MAX_NOTICE_LINES = 8
 
 
 def notice_text(error: Exception) -> str:
-    """The error's message for a notice: its first lines, then how many more there are (plain text, with
-    invisible characters shown as escapes).
+    """The error's message for a notice: its first lines, then how many more there are.
+
+    Plain text, with invisible characters shown as escapes.
     """
     lines = visible(str(error), keep_newlines=True).split("\n") if str(error) else [type(error).__name__]
     if len(lines) <= MAX_NOTICE_LINES:
@@ -40,8 +41,9 @@ def call_service(
     exclusive: bool = False,
     failed: Callable[[Exception], object] | None = None,
 ) -> Worker[None]:
-    """Run `call` in a thread; pass its result to `done`, or show its error as a notice (then pass it to
-    `failed`, for a screen that must undo a busy state).
+    """Run `call` in a thread; pass its result to `done`, or show its error as a notice.
+
+    After the notice the error goes to `failed`, for a screen that must undo a busy state.
     """
     app = node.app
 

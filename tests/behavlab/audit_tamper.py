@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from behavlab.models import AuditEvent
 from behavlab.services import UnsealError, Workspace, unblind_animal
 from behavlab.services.audit import event_digest
-from tests.behavlab.services.conftest import RandomizedStudy
+from tests.behavlab.randomized_study import RandomizedStudy
 
 
 def drop_audit_triggers(connection: Connection) -> None:

@@ -55,10 +55,10 @@ from behavlab.services import (
     unmask_study,
     verify_chain,
 )
-from tests.behavlab.conftest import FAST_KDF, PASSPHRASE
 from tests.behavlab.factories import baseline_weights, roster_rows, write_csv, write_roster, write_weights
 from tests.behavlab.leaks import arm_separating_columns, lines_naming_an_animal
-from tests.behavlab.tui.conftest import every_step_screen_text
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
+from tests.behavlab.tui.helpers import every_step_screen_text
 from tests.behavlab.tui.test_blinding import STEP_KEYS
 from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
 from tracking.synth.videos import write_fst_video

@@ -55,7 +55,7 @@ from tests.behavlab.inference import (
     mask_of,
     search,
 )
-from tests.behavlab.services.conftest import FAST_KDF, PASSPHRASE
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
 
 ARM_WORDS = re.compile(r"vehicle|ketamine|saline", re.IGNORECASE)
 #: The balance oracle singles out the truth when at most this fraction of the candidates point as strongly.

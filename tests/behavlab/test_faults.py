@@ -33,8 +33,8 @@ from behavlab.services import (
     verify_chain,
 )
 from tests.behavlab.cli.test_scoring_commands import BEHAVLAB, SHORT, complete_outputs
-from tests.behavlab.conftest import PASSPHRASE, RandomizedStudy
 from tests.behavlab.factories import write_roster
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tracking.synth.videos import write_fst_video
 
 KILL_ROSTER_ANIMALS = 240

@@ -37,8 +37,8 @@ from behavlab.services import (
     write_dosing_sheet,
     write_study_report,
 )
-from tests.behavlab.conftest import FAST_KDF, PASSPHRASE, RandomizedStudy
 from tests.behavlab.factories import roster_rows
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE, RandomizedStudy
 from tracking.pose.io import write_dlc
 from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
 from tracking.synth.videos import write_fst_video

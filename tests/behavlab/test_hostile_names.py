@@ -35,13 +35,12 @@ from behavlab.services import (
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.dashboard import DashboardScreen
 from cohorts.text_safety import visible
-from tests.behavlab.cli.conftest import Invoke, cli
-from tests.behavlab.conftest import FAST_KDF, PASSPHRASE, RandomizedStudy
+from tests.behavlab.cli.invoke import Invoke
 from tests.behavlab.factories import roster_rows, write_roster
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE, RandomizedStudy
 from tests.behavlab.test_hostile_input import database_dump, roster_text
-from tests.behavlab.tui.conftest import notices, settle
+from tests.behavlab.tui.helpers import notices, settle
 
-__all__ = ["cli"]
 ACCEPTED = "; accepted: printable text without control, bidi or zero-width characters"
 HOSTILE = {
     "escape sequence": ("ket\x1b[2Jamine", "character 4 is U+001B (ESC), a control character"),

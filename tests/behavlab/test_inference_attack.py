@@ -54,8 +54,8 @@ from tests.behavlab.inference import (
     mask_of,
     search,
 )
-from tests.behavlab.services.conftest import FAST_KDF, PASSPHRASE
-from tests.behavlab.tui.conftest import every_step_screen_text
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
+from tests.behavlab.tui.helpers import every_step_screen_text
 from tests.behavlab.tui.test_blinding import STEP_KEYS
 
 #: (method, number of mice, user seed or None for a seed drawn by the system), one study each.

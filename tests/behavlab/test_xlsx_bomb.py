@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from behavlab.cli.main import app
-from cohorts.tabular import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
+from cohorts.sheet_files import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
 
 ADDRESS_SPACE_BYTES = 200 << 20
 ROWS, COLUMNS = MAX_SHEET_ROWS, MAX_SHEET_COLUMNS

@@ -1,5 +1,6 @@
 """Randomization: balance guarantees, cage integrity, reproducibility from the seed, the record."""
 
+import doctest
 import random
 from collections import Counter
 from datetime import date
@@ -288,3 +289,14 @@ def test_cage_cluster_refuses_mixed_sex_cages_and_minimization_needs_weights() -
         randomize(unweighed, ARMS_2, "minimization", seed=1)
     with pytest.raises(AllocationError, match="duplicate animal IDs"):
         randomize([*entries, entries[0]], ARMS_2, seed=1)
+
+
+def test_the_example_in_the_randomize_docstring_runs_as_written() -> None:
+    finder = doctest.DocTestFinder(recurse=False)
+    (example,) = finder.find(randomize)
+    assert len(example.examples) >= 5
+    runner = doctest.DocTestRunner()
+    result = runner.run(example)
+    assert result.failed == 0, (
+        f"{result.failed} of {result.attempted} examples in randomize's docstring failed"
+    )

@@ -7,13 +7,8 @@ from pathlib import Path
 
 import openpyxl
 
-from cohorts.tabular import (
-    MAX_SHEET_COLUMNS,
-    MAX_SHEET_ROWS,
-    MAX_XLSX_UNPACKED_BYTES,
-    Columns,
-    read_table,
-)
+from cohorts.sheet_files import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, MAX_XLSX_UNPACKED_BYTES
+from cohorts.tabular import Columns, read_table
 from tests.cohorts.sheets import write_csv, write_xlsx
 
 COLUMNS = Columns(required=("animal_id",), optional=("weight_g",))

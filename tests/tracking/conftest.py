@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from tracking.synth.videos import SynthTruth, write_fst_video
+from tracking.synth.truth import SynthTruth
+from tracking.synth.videos import write_fst_video
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EZTRACK_CLIP = (REPO_ROOT / "../shared/data/eztrack_calibration/Freezing_calibration.wmv").resolve()

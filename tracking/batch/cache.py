@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 
+from tracking.errors import TrackingError
 from writing.atomic import atomic_write
 
 CACHE_FORMAT = "behavlab-signal-cache"
 CACHE_VERSION = 1
 
 
-class CacheError(ValueError):
+class CacheError(TrackingError, ValueError):
     """A cache file that cannot be read."""
 
 
@@ -67,7 +68,8 @@ class SignalCache:
 def _canonical(params: Mapping[str, Any]) -> dict[str, Any]:
     """Parameters as JSON would return them (tuples become lists), so saved and asked values compare equal."""
     try:
-        return json.loads(json.dumps(dict(params), sort_keys=True))
+        canonical: dict[str, Any] = json.loads(json.dumps(dict(params), sort_keys=True))
+        return canonical
     except TypeError as error:
         raise ValueError(f"signal parameters must be JSON-serialisable: {error}") from error
 

@@ -12,14 +12,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Protocol, TypeVar
 
+from tracking.errors import TrackingError
+
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
 DASK_INSTALL_HINT = "Dask is not installed; install the extra with: pip install 'behavlab[dask]'"
 
 
-class DaskUnavailableError(RuntimeError):
-    """``--dask`` was asked for but the optional Dask extra is not installed."""
+class DaskUnavailableError(TrackingError, RuntimeError):
+    """A Dask cluster was asked for but the optional Dask extra is not installed."""
 
     def __init__(self) -> None:
         super().__init__(DASK_INSTALL_HINT)
@@ -121,24 +123,24 @@ class DaskRunner:
             raise DaskUnavailableError() from None
         with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
             if self.address == "local":
-                cluster = LocalCluster(
+                cluster = LocalCluster(  # type: ignore[no-untyped-call]  # distributed is not annotated
                     n_workers=self.workers,
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
                     silence_logs=40,
                 )
-                client = Client(cluster)
+                client = Client(cluster)  # type: ignore[no-untyped-call]
                 client.run(one_opencv_thread)
             else:
                 cluster = None
-                client = Client(self.address, timeout="30s")
+                client = Client(self.address, timeout="30s")  # type: ignore[no-untyped-call]
         try:
             futures = client.map(function, list(jobs), pure=False)
             owners = {future.key: job for future, job in zip(futures, jobs, strict=True)}
-            for future in dask_completed(futures):
+            for future in dask_completed(futures):  # type: ignore[no-untyped-call]
                 yield owners[future.key], _outcome(future)
         finally:
-            client.close()
+            client.close()  # type: ignore[no-untyped-call]
             if cluster is not None:
                 cluster.close()

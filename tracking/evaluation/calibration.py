@@ -21,7 +21,7 @@ are taken, which is the choice least sensitive to where the grid points fall.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -156,14 +156,18 @@ def _score(tables: Sequence[_Table], objective: Objective) -> np.ndarray:
     """Objective per grid point over some videos (higher is better)."""
     if objective == "seconds":
         errors = np.stack([np.abs(t.machine_s - t.human_s) for t in tables])
-        return -errors.mean(axis=0)
-    tp, fp, fn, tn = np.moveaxis(sum(t.counts for t in tables), -1, 0).astype(np.float64)
+        mean_error: np.ndarray = errors.mean(axis=0)
+        return -mean_error
+    counts = np.sum([t.counts for t in tables], axis=0)
+    tp, fp, fn, tn = np.moveaxis(counts, -1, 0).astype(np.float64)
     n = tp + fp + fn + tn
     with np.errstate(invalid="ignore", divide="ignore"):
         if objective == "accuracy":
-            return (tp + tn) / n
+            accuracy: np.ndarray = (tp + tn) / n
+            return accuracy
         if objective == "f1":
-            return 2 * tp / (2 * tp + fp + fn)
+            f1: np.ndarray = 2 * tp / (2 * tp + fp + fn)
+            return f1
         observed = (tp + tn) / n
         chance = ((tp + fn) * (tp + fp) + (fp + tn) * (fn + tn)) / n**2
         return np.where(chance < 1, (observed - chance) / (1 - chance), np.nan)
@@ -174,7 +178,7 @@ def _best(score: np.ndarray, min_bouts: Sequence[float], preferred_bout: float) 
     best = np.nanmax(score)
     ties = np.isclose(score, best, rtol=0, atol=1e-12)
     rows = np.flatnonzero(ties.any(axis=1))
-    row = int(rows[np.argmin([abs(min_bouts[r] - preferred_bout) for r in rows])])
+    row = int(rows[np.argmin([abs(min_bouts[int(r)] - preferred_bout) for r in rows])])
     columns = np.flatnonzero(ties[row])
     return row, int(columns[(columns.size - 1) // 2])
 
@@ -195,15 +199,9 @@ def calibrate(
     bout. ``objective`` defaults to ``kappa`` when every video has per-frame labels, else ``seconds``.
     Returns the parameters fitted to all videos, named ``name``, with a source saying how they were fitted.
     """
-    if len(videos) < 2:
-        raise ValueError(f"calibration needs at least two videos for cross-validation, got {len(videos)}")
+    objective = _objective(videos, objective)
+    framewise = _framewise(videos)
     names = [v.name for v in videos]
-    if len(set(names)) != len(names):
-        raise ValueError(f"video names must be unique: {', '.join(names)}")
-    framewise = all(v.labels is not None for v in videos)
-    objective = objective or ("kappa" if framewise else "seconds")
-    if objective != "seconds" and not framewise:
-        raise ValueError(f"objective {objective!r} needs per-frame labels for every video; use 'seconds'")
     bouts = list(min_bouts) if min_bouts is not None else [base.min_bout_s]
     grid = (
         np.asarray(thresholds, dtype=np.float64)
@@ -211,24 +209,13 @@ def calibrate(
         else threshold_grid([smooth_signal(v.signal, v.fps, base.smooth_s) for v in videos])
     )
     tables = [_tabulate(v, base, grid, bouts, tolerance_s) for v in videos]
-    rows, pooled_counts, ignored = [], np.zeros(4, dtype=np.int64), 0
-    held_out_s, human_s = [], []
-    for k, video in enumerate(videos):
-        i, j = _best(_score([t for m, t in enumerate(tables) if m != k], objective), bouts, base.min_bout_s)
-        row: dict[str, Any] = {
-            "video": video.name,
-            "threshold": float(grid[j]),
-            "min_bout_s": float(bouts[i]),
-        }
-        if framewise:
-            counts = tables[k].counts[i, j]
-            pooled_counts += counts
-            ignored += tables[k].ignored
-            row.update(FrameAgreement(*map(int, counts), tables[k].ignored).to_dict())
-        row.update(human_s=tables[k].human_s, machine_s=float(tables[k].machine_s[i, j]))
-        held_out_s.append(row["machine_s"])
-        human_s.append(row["human_s"])
-        rows.append(row)
+    cells = [_held_out_cell(k, tables, objective, bouts, base.min_bout_s) for k in range(len(videos))]
+    rows = [
+        _fold_row(video.name, table, cell, grid, bouts, framewise)
+        for video, table, cell in zip(videos, tables, cells, strict=True)
+    ]
+    pooled = _pooled(tables, cells, tolerance_s) if framewise else None
+    seconds = seconds_agreement([row["human_s"] for row in rows], [row["machine_s"] for row in rows])
     i, j = _best(_score(tables, objective), bouts, base.min_bout_s)
     fit = {
         "objective": objective,
@@ -239,10 +226,6 @@ def calibrate(
         "min_bouts": [float(b) for b in bouts],
         "base_preset": base.name,
     }
-    pooled = (
-        FrameAgreement(*map(int, pooled_counts), ignored, {"tolerance_s": tolerance_s}) if framewise else None
-    )
-    seconds = seconds_agreement(human_s, held_out_s)
     cv = f"kappa {pooled.kappa:.3f}, " if pooled is not None else ""
     source = (
         f"Calibrated from {base.name!r} ({base.method}) on {len(videos)} human-scored videos "
@@ -253,3 +236,60 @@ def calibrate(
         base, name=name, threshold=float(grid[j]), min_bout_s=float(bouts[i]), source=source
     )
     return CalibrationResult(params, pd.DataFrame(rows), pooled, seconds, fit)
+
+
+def _framewise(videos: Sequence[CalibrationVideo]) -> bool:
+    """True when every video has per-frame labels."""
+    return all(v.labels is not None for v in videos)
+
+
+def _objective(videos: Sequence[CalibrationVideo], objective: Objective | None) -> Objective:
+    """The objective to fit (default: kappa with per-frame labels, else seconds); ValueError for bad input."""
+    if len(videos) < 2:
+        raise ValueError(f"calibration needs at least two videos for cross-validation, got {len(videos)}")
+    names = [v.name for v in videos]
+    if len(set(names)) != len(names):
+        raise ValueError(f"video names must be unique: {', '.join(names)}")
+    framewise = _framewise(videos)
+    chosen: Objective = objective or ("kappa" if framewise else "seconds")
+    if chosen != "seconds" and not framewise:
+        raise ValueError(f"objective {chosen!r} needs per-frame labels for every video; use 'seconds'")
+    return chosen
+
+
+def _agreement(counts: np.ndarray, ignored: int, params: Mapping[str, Any] | None = None) -> FrameAgreement:
+    """Frame agreement from confusion counts: true and false positives, false and true negatives."""
+    tp, fp, fn, tn = (int(c) for c in counts)
+    return FrameAgreement(tp, fp, fn, tn, ignored, dict(params or {}))
+
+
+def _held_out_cell(
+    k: int, tables: Sequence[_Table], objective: Objective, bouts: Sequence[float], preferred_bout: float
+) -> tuple[int, int]:
+    """The grid point (min bout, threshold) fitted to every video but video ``k``."""
+    others = [table for m, table in enumerate(tables) if m != k]
+    return _best(_score(others, objective), bouts, preferred_bout)
+
+
+def _fold_row(
+    name: str,
+    table: _Table,
+    cell: tuple[int, int],
+    grid: np.ndarray,
+    bouts: Sequence[float],
+    framewise: bool,
+) -> dict[str, Any]:
+    """One held-out video's row: the parameters fitted without it, its agreement and seconds with them."""
+    i, j = cell
+    row: dict[str, Any] = {"video": name, "threshold": float(grid[j]), "min_bout_s": float(bouts[i])}
+    if framewise:
+        row.update(_agreement(table.counts[i, j], table.ignored).to_dict())
+    row.update(human_s=table.human_s, machine_s=float(table.machine_s[i, j]))
+    return row
+
+
+def _pooled(tables: Sequence[_Table], cells: Sequence[tuple[int, int]], tolerance_s: float) -> FrameAgreement:
+    """The held-out videos' frame agreement pooled over all folds."""
+    counts = np.sum([table.counts[i, j] for table, (i, j) in zip(tables, cells, strict=True)], axis=0)
+    ignored = sum(table.ignored for table in tables)
+    return _agreement(counts, ignored, {"tolerance_s": tolerance_s})

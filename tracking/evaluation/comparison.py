@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from tracking.evaluation.agreement import FrameAgreement, SecondsAgreement, fram
 from tracking.evaluation.calibration import CalibrationVideo
 from tracking.evaluation.labels import LabelFileError
 from tracking.evaluation.scorings import Scoring
+from tracking.rules.methods import MethodName
 from tracking.rules.presets import FST_SCORED_WINDOW_S, ScoringParams
 
 #: Frame rate of the time grid on which two scorings without frame times (bouts, bare 0/1 rows) compare.
@@ -55,7 +56,8 @@ def pair_scorings(first: Sequence[Scoring], second: Sequence[Scoring]) -> Pairin
     side pairs whatever the animals are called (the motion method's whole frame ``frame`` and a pose file's
     ``animal``). LabelFileError names a scoring that still matches several, or a partner claimed twice.
     """
-    pairs, claimed = [], {}
+    pairs: list[tuple[Scoring, Scoring]] = []
+    claimed: dict[int, Scoring] = {}
     for a in first:
         same_video = [b for b in second if _same_video(a.video, b.video)]
         matches = [b for b in same_video if _same_animal(a.animal, b.animal)]
@@ -144,40 +146,12 @@ def compare_scorings(
             f"first: {', '.join(s.key for s in first[:6]) or 'none'}; "
             f"second: {', '.join(s.key for s in second[:6]) or 'none'}",
         )
+    window = (window_start_s, window_end_s)
     rows, pooled = [], None
     for a, b in pairing.pairs:
-        row: dict[str, Any] = {"video": a.video, "animal": a.animal or b.animal}
-        notes = []
-        if _has_frames(a) and _has_frames(b):
-            times, fps = _grid(a, b, grid_fps, window_end_s)
-            a, b = _timed(a, times, fps), _timed(b, times, fps)
-            valid = (times >= window_start_s) & (
-                times < (window_end_s if window_end_s is not None else np.inf)
-            )
-            for scoring in (a, b):
-                if scoring.known is not None:
-                    valid &= scoring.known
-            agreement = frame_agreement(
-                a.frames, b.frames, timestamps=times, tolerance_s=tolerance_s, valid=valid
-            )
+        row, agreement = _compare_pair(a, b, window, tolerance_s, grid_fps)
+        if agreement is not None:
             pooled = agreement if pooled is None else pooled + agreement
-            row.update(
-                frames=agreement.n_frames,
-                accuracy=agreement.accuracy,
-                f1=agreement.f1,
-                kappa=agreement.kappa,
-            )
-        for name, scoring in (("first_s", a), ("second_s", b)):
-            row[name] = scoring.seconds_in(window_start_s, window_end_s)
-            if scoring.seconds is not None and scoring.seconds_window not in (
-                None,
-                (window_start_s, window_end_s),
-            ):
-                start, end = scoring.seconds_window  # type: ignore[misc]
-                until = f"{end:g}" if end is not None else "the end"
-                notes.append(f"{scoring.key} in {scoring.source} covers {start:g}-{until} s")
-        row["difference_s"] = row["second_s"] - row["first_s"]
-        row["note"] = "; ".join(notes)
         rows.append(row)
     table = pd.DataFrame(rows)
     finite = table[np.isfinite(table["first_s"]) & np.isfinite(table["second_s"])]
@@ -196,12 +170,60 @@ def compare_scorings(
     )
 
 
+def _compare_pair(
+    a: Scoring, b: Scoring, window: tuple[float, float | None], tolerance_s: float, grid_fps: float
+) -> tuple[dict[str, Any], FrameAgreement | None]:
+    """One matched animal's row (frame agreement where both have frames, seconds in the window, notes)."""
+    row: dict[str, Any] = {"video": a.video, "animal": a.animal or b.animal}
+    agreement = None
+    if _has_frames(a) and _has_frames(b):
+        a, b, agreement = _frame_agreement(a, b, window, tolerance_s, grid_fps)
+        row.update(
+            frames=agreement.n_frames, accuracy=agreement.accuracy, f1=agreement.f1, kappa=agreement.kappa
+        )
+    notes = []
+    for name, scoring in (("first_s", a), ("second_s", b)):
+        row[name] = scoring.seconds_in(*window)
+        note = _window_note(scoring, window)
+        if note:
+            notes.append(note)
+    row["difference_s"] = row["second_s"] - row["first_s"]
+    row["note"] = "; ".join(notes)
+    return row, agreement
+
+
+def _frame_agreement(
+    a: Scoring, b: Scoring, window: tuple[float, float | None], tolerance_s: float, grid_fps: float
+) -> tuple[Scoring, Scoring, FrameAgreement]:
+    """Both scorings as frames on a common grid, and their agreement inside the window where both know."""
+    start, end = window
+    times, fps = _grid(a, b, grid_fps, end)
+    a, b = _timed(a, times, fps), _timed(b, times, fps)
+    valid = (times >= start) & (times < (end if end is not None else np.inf))
+    for scoring in (a, b):
+        if scoring.known is not None:
+            valid &= scoring.known
+    agreement = frame_agreement(
+        a.on_grid(times), b.on_grid(times), timestamps=times, tolerance_s=tolerance_s, valid=valid
+    )
+    return a, b, agreement
+
+
+def _window_note(scoring: Scoring, window: tuple[float, float | None]) -> str | None:
+    """A note when a seconds table's row covers another window than the one compared."""
+    if scoring.seconds is None or scoring.seconds_window is None or scoring.seconds_window == window:
+        return None
+    start, end = scoring.seconds_window
+    until = f"{end:g}" if end is not None else "the end"
+    return f"{scoring.key} in {scoring.source} covers {start:g}-{until} s"
+
+
 @dataclass(frozen=True, eq=False)
 class CalibrationInputs:
     """Human-scored videos ready to calibrate on, and what the machine signals were scored with."""
 
     videos: tuple[CalibrationVideo, ...]
-    method: str | None
+    method: MethodName | None
     params: ScoringParams | None
     signal_options: dict[str, Any]
     pairing: Pairing
@@ -222,8 +244,8 @@ def calibration_inputs(labels: Sequence[Scoring], machine: Sequence[Scoring]) ->
         if signal.units is not None and signal.units.startswith("px"):
             raise LabelFileError(
                 signal.source,
-                f"{signal.key}: the pose signal is in {signal.units}; score with --px-per-cm or "
-                "--tank-diameter-px so that the fitted threshold is in cm/s",
+                f"{signal.key}: the pose signal is in {signal.units}; score it with a pixel scale "
+                "(px_per_cm or tank_diameter_px) so that the fitted threshold is in cm/s",
             )
         if _has_frames(human):
             frames = human.on_grid(signal.timestamps)
@@ -239,11 +261,12 @@ def calibration_inputs(labels: Sequence[Scoring], machine: Sequence[Scoring]) ->
                 )
             )
     signals = [signal for _, signal in pairing.pairs]
-    for what, value in (
+    alike: tuple[tuple[str, Callable[[Scoring], object]], ...] = (
         ("method", lambda s: s.method),
         ("scoring parameters", lambda s: s.params),
         ("signal options", lambda s: s.signal_options),
-    ):
+    )
+    for what, value in alike:
         values = [value(s) for s in signals]
         if any(v != values[0] for v in values):
             odd = next(s for s, v in zip(signals, values, strict=True) if v != values[0])

@@ -19,10 +19,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
+
+from tracking.errors import TrackingError
 
 _FRAME_COLUMNS = ("immobile", "immobility", "label", "freezing", "state")
 _START_COLUMNS = ("start_s", "start (s)", "start", "onset")
@@ -35,7 +37,7 @@ _TRUE = {"1", "1.0", "true", "yes", "immobile", "immobility"}
 _FALSE = {"0", "0.0", "false", "no", "mobile", "swimming", "climbing"}
 
 
-class LabelFileError(ValueError):
+class LabelFileError(TrackingError, ValueError):
     """A label file that cannot be used; the message names the file, row and field, and what is accepted."""
 
     def __init__(
@@ -106,6 +108,18 @@ def _read_table(path: str | Path) -> pd.DataFrame:
         raise LabelFileError(path, f"cannot read the table ({error}); expected CSV, TSV or Excel") from error
     table.columns = [str(c).strip() for c in table.columns]
     return table
+
+
+@overload
+def _column(
+    table: pd.DataFrame, names: Sequence[str], path: str | Path, what: str, *, required: Literal[True] = True
+) -> str: ...
+
+
+@overload
+def _column(
+    table: pd.DataFrame, names: Sequence[str], path: str | Path, what: str, *, required: Literal[False]
+) -> str | None: ...
 
 
 def _column(

@@ -25,8 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracking.batch.outputs import DOCUMENT_FORMAT, RESULTS_CSV, load_document
-from tracking.batch.run import document_outputs, rescore_document
+from tracking.batch.documents import (
+    DOCUMENT_FORMAT,
+    RESULTS_CSV,
+    document_outputs,
+    load_document,
+    load_documents,
+    rescore_document,
+)
 from tracking.evaluation.labels import (
     LabelFileError,
     bouts_to_mask,
@@ -36,6 +42,7 @@ from tracking.evaluation.labels import (
     read_seconds_labels,
 )
 from tracking.rules.immobility import FrameState, frame_durations
+from tracking.rules.methods import MethodName
 from tracking.rules.presets import ScoringParams
 from tracking.rules.summary import time_in
 
@@ -63,7 +70,7 @@ class Scoring:
     seconds: float | None = None
     seconds_window: tuple[float, float | None] | None = None
     signal: np.ndarray | None = None
-    method: str | None = None
+    method: MethodName | None = None
     params: ScoringParams | None = None
     signal_options: Mapping[str, Any] = field(default_factory=dict)
     units: str | None = None
@@ -151,9 +158,10 @@ def _seconds_scorings(path: Path) -> list[Scoring]:
             (float(start), None if pd.isna(end) else float(end))
             for start, end in zip(raw["window_start_s"], raw["window_end_s"], strict=True)
         ]
+    rows = zip(table["video"], table["animal"], table["immobility_s"], windows, strict=True)
     return [
-        Scoring(row.video, row.animal, str(path), seconds=float(row.immobility_s), seconds_window=window)
-        for row, window in zip(table.itertuples(index=False), windows, strict=True)
+        Scoring(str(video), str(animal), str(path), seconds=float(seconds), seconds_window=window)
+        for video, animal, seconds, window in rows
     ]
 
 
@@ -182,14 +190,7 @@ def _machine_frames_csv(path: Path) -> Scoring:
 def read_output_folder(folder: str | Path) -> list[Scoring]:
     """Every animal of every finished video in a ``behavlab score`` output folder."""
     folder = Path(folder)
-    documents = []
-    for path in sorted(folder.glob("*.json")):
-        if path.name.startswith("."):
-            continue
-        try:
-            documents.append((path, load_document(path)))
-        except ValueError:
-            continue
+    documents = load_documents(folder)
     if not documents:
         if (folder / RESULTS_CSV).is_file():
             return _seconds_scorings(folder / RESULTS_CSV)

@@ -23,7 +23,8 @@ import cv2
 import numpy as np
 
 from tracking.motion.signal import DEFAULT_BLUR_SIGMA, gaussian_ksize
-from tracking.video.reader import Backend, VideoInfo, VideoReader, open_video
+from tracking.video.info import VideoInfo
+from tracking.video.reader import Backend, VideoReader, open_video
 from tracking.video.rois import ROI, full_mask, validate_rois
 
 DEFAULT_PERCENTILE = 99.99
@@ -56,6 +57,33 @@ def _percentile_from_histogram(counts: np.ndarray, percentile: float) -> float:
     return (index + inside) / _BINS_PER_LEVEL
 
 
+def _change_histogram(
+    reader: VideoReader, roi: ROI | None, blur_sigma: float, ksize: int, max_frames: int | None
+) -> tuple[np.ndarray, float]:
+    """Histogram (1/64 grey-level bins) and sum of the change between consecutive blurred frames."""
+    counts = np.zeros(_N_BINS, dtype=np.int64)
+    total = 0.0
+    size = (reader.width, reader.height)
+    crop = None
+    mask = None
+    if roi is not None:
+        validate_rois([roi], size)
+        x0, y0, x1, y1 = roi.bounds()
+        crop = (x0, y0, x1 - x0, y1 - y0)
+        mask = full_mask(roi, size)[y0:y1, x0:x1]
+    previous: np.ndarray | None = None
+    for _, grey in reader.frames(crop=crop, max_frames=max_frames):
+        blurred = cv2.GaussianBlur(grey.astype(np.float32), (ksize, ksize), blur_sigma)
+        if previous is not None:
+            change = cv2.absdiff(blurred, previous)
+            samples = change[mask] if mask is not None else change.ravel()
+            total += float(samples.sum(dtype=np.float64))
+            bins = np.minimum(samples * _BINS_PER_LEVEL, _N_BINS - 1).astype(np.intp)
+            counts += np.bincount(bins, minlength=_N_BINS)
+        previous = blurred
+    return counts, total
+
+
 def calibrate_noise(
     video: str | Path | VideoReader,
     roi: ROI | None = None,
@@ -66,38 +94,63 @@ def calibrate_noise(
     max_frames: int | None = DEFAULT_CALIBRATION_FRAMES,
     backend: Backend = "auto",
 ) -> NoiseCalibration:
-    """Suggest the pixel cutoff (grey levels) from an empty-tank clip: ``factor`` x the noise percentile."""
+    """Suggest the pixel cutoff (grey levels) from an empty-tank clip: ``factor`` x the noise percentile.
+
+    Parameters
+    ----------
+    video
+        A clip of the empty tank (path or open reader).
+    roi
+        The region to measure (None: the whole frame).
+    blur_sigma
+        The Gaussian blur's sigma in pixels, as the motion signal applies it.
+    percentile
+        The percentile of the frame-to-frame change taken as the noise level, in (0, 100).
+    factor
+        The suggested cutoff over that percentile.
+    max_frames
+        Frames read at most (None: the whole clip).
+    backend
+        The decoder (``"auto"``, ``"pyav"`` or ``"opencv"``).
+
+    Returns
+    -------
+    NoiseCalibration
+        The suggested cutoff and the noise percentile and mean in grey levels (0-255), with the frames and
+        pixel samples measured.
+
+    Raises
+    ------
+    ValueError
+        A percentile outside (0, 100), or fewer than two decodable frames.
+    """
     if not 0 < percentile < 100:
         raise ValueError(f"percentile must be in (0, 100), got {percentile}")
     ksize = gaussian_ksize(blur_sigma)
     reader = video if isinstance(video, VideoReader) else open_video(video, backend=backend)
-    counts = np.zeros(_N_BINS, dtype=np.int64)
-    total = 0.0
     with reader:
-        size = (reader.width, reader.height)
-        crop = None
-        mask = None
-        if roi is not None:
-            validate_rois([roi], size)
-            x0, y0, x1, y1 = roi.bounds()
-            crop = (x0, y0, x1 - x0, y1 - y0)
-            mask = full_mask(roi, size)[y0:y1, x0:x1]
-        previous: np.ndarray | None = None
-        for _, grey in reader.frames(crop=crop, max_frames=max_frames):
-            blurred = cv2.GaussianBlur(grey.astype(np.float32), (ksize, ksize), blur_sigma)
-            if previous is not None:
-                change = cv2.absdiff(blurred, previous)
-                samples = change[mask] if mask is not None else change.ravel()
-                total += float(samples.sum(dtype=np.float64))
-                bins = np.minimum(samples * _BINS_PER_LEVEL, _N_BINS - 1).astype(np.intp)
-                counts += np.bincount(bins, minlength=_N_BINS)
-            previous = blurred
+        counts, total = _change_histogram(reader, roi, blur_sigma, ksize, max_frames)
         info = reader.info()
     n_samples = int(counts.sum())
     if n_samples == 0:
         raise ValueError(f"{info.path}: calibration needs at least two decodable frames")
     value = _percentile_from_histogram(counts, percentile)
-    params: dict[str, object] = {
+    params = _noise_params(roi, blur_sigma, ksize, percentile, factor, max_frames, info.backend)
+    mean = total / n_samples
+    return NoiseCalibration(factor * value, value, mean, info.decoded_frames, n_samples, params, info)
+
+
+def _noise_params(
+    roi: ROI | None,
+    blur_sigma: float,
+    ksize: int,
+    percentile: float,
+    factor: float,
+    max_frames: int | None,
+    backend: str,
+) -> dict[str, object]:
+    """How the noise was measured and the cutoff derived: blur, percentile, frames, histogram bins, region."""
+    return {
         "blur": "cv2.GaussianBlur on float32 grey",
         "blur_sigma": blur_sigma,
         "blur_ksize": ksize,
@@ -106,14 +159,5 @@ def calibrate_noise(
         "max_frames": max_frames,
         "histogram_bin_grey_levels": 1.0 / _BINS_PER_LEVEL,
         "roi": roi.to_dict() if roi is not None else None,
-        "backend": info.backend,
+        "backend": backend,
     }
-    return NoiseCalibration(
-        suggested_cutoff=factor * value,
-        percentile_change=value,
-        mean_change=total / n_samples,
-        n_frames=info.decoded_frames,
-        n_samples=n_samples,
-        params=params,
-        video=info,
-    )

@@ -2,26 +2,32 @@
 
 :func:`score_video` is the Python API the batch runner and the command line are built on; :func:`rescore`
 applies new scoring parameters to a saved signal cache without decoding the video again. Both return a
-:class:`VideoScore`, whose tables are what the result files hold.
+:class:`tracking.rules.result.VideoScore`, whose tables are what the result files hold. :data:`ENGINE` is
+the motion method's entry in :data:`tracking.rules.methods.METHODS`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from tracking.batch.cache import SignalCache
-from tracking.motion.signal import DEFAULT_BLUR_SIGMA, DEFAULT_PIXEL_CUTOFF, DEFAULT_SUBSAMPLE, motion_signal
-from tracking.rules.presets import PresetError, ScoringParams, get_preset, with_overrides
-from tracking.rules.summary import AnimalResult, bins_frame, results_frame, score_signal
+from tracking.motion.signal import (
+    DEFAULT_BLUR_SIGMA,
+    DEFAULT_PIXEL_CUTOFF,
+    DEFAULT_SUBSAMPLE,
+    motion_signal,
+)
+from tracking.rules.methods import MethodEngine, MethodName
+from tracking.rules.presets import ScoringParams, get_preset, preset_signal, split_overrides, with_overrides
+from tracking.rules.result import VideoScore, software_version
+from tracking.rules.summary import AnimalResult, score_signal
 from tracking.video.reader import Backend
 from tracking.video.rois import ROI, RoiFile, load_rois, roi_from_dict
+
+if TYPE_CHECKING:
+    from tracking.batch.jobs import VideoJob
 
 #: Motion-signal options :func:`score_video` accepts besides the scoring parameters, with their defaults.
 SIGNAL_OPTIONS: dict[str, float] = {
@@ -29,82 +35,20 @@ SIGNAL_OPTIONS: dict[str, float] = {
     "blur_sigma": DEFAULT_BLUR_SIGMA,
     "subsample": DEFAULT_SUBSAMPLE,
 }
-_SCORING_FIELDS = tuple(f.name for f in dataclasses.fields(ScoringParams) if f.name not in ("name", "method"))
 
 RoisArg = RoiFile | Sequence[ROI] | str | Path | None
 
 
-def software_version() -> str:
-    """The installed behavlab distribution's version (read from its metadata, not by importing the app)."""
-    try:
-        return version("behavlab")
-    except PackageNotFoundError:
-        return "0.0.0+unknown"
+def split_motion_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split overrides into (motion-signal options, scoring parameters); PresetError names unknown ones."""
+    return split_overrides(overrides, tuple(SIGNAL_OPTIONS), "motion")
 
 
-@dataclass(frozen=True, eq=False)
-class VideoScore:
-    """Every animal's result for one video, with the signal, ROIs and parameters behind them."""
-
-    video: Path
-    method: str
-    params: ScoringParams
-    animals: tuple[AnimalResult, ...]
-    signal: SignalCache
-    rois: tuple[ROI, ...]
-    video_info: Mapping[str, Any]
-
-    def animal(self, label: str) -> AnimalResult:
-        """One animal's result by its ROI label."""
-        for result in self.animals:
-            if result.animal == label:
-                return result
-        raise KeyError(f"no animal {label!r}; animals: {', '.join(r.animal for r in self.animals)}")
-
-    @property
-    def video_warnings(self) -> tuple[str, ...]:
-        """What the decoder reported about the file (variable frame rate, undecodable frames...)."""
-        return tuple(self.video_info.get("warnings", ()))
-
-    def results_frame(self) -> pd.DataFrame:
-        """One row per animal, the video's file name first (the rows of ``results.csv``).
-
-        The ``warnings`` column holds the video's decode warnings, then the animal's own.
-        """
-        table = results_frame(self.animals)
-        table.insert(0, "video", self.video.name)
-        table["warnings"] = [" | ".join((*self.video_warnings, *result.warnings)) for result in self.animals]
-        return table
-
-    def bins_frame(self) -> pd.DataFrame:
-        """Long-form bins of every animal, the video's file name first (the rows of ``bins.csv``)."""
-        table = bins_frame(self.animals)
-        table.insert(0, "video", self.video.name)
-        return table
-
-    def frames_frame(self, label: str) -> pd.DataFrame:
-        """One animal's per-frame table: frame, time_s, signal, immobile (0/1), state."""
-        return self.animal(label).frames_frame()
-
-
-def split_overrides(
-    overrides: Mapping[str, Any],
-    signal_options: Sequence[str] = tuple(SIGNAL_OPTIONS),
-    signal: str = "motion",
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split keyword overrides into (signal options, scoring parameters); PresetError names unknown ones.
-
-    ``signal_options`` are the names of the method's signal options (default: the motion signal's).
-    """
-    unknown = sorted(set(overrides) - set(signal_options) - set(_SCORING_FIELDS))
-    if unknown:
-        raise PresetError(
-            f"unknown parameter(s) {', '.join(map(repr, unknown))}; accepted: "
-            f"{', '.join(signal_options)} ({signal} signal) and {', '.join(_SCORING_FIELDS)} (scoring)"
-        )
-    options = {k: v for k, v in overrides.items() if k in signal_options}
-    scoring = {k: v for k, v in overrides.items() if k not in signal_options}
-    return options, scoring
+def motion_signal_options(
+    preset: str, options: Mapping[str, Any], presets_dir: str | Path | None = None
+) -> dict[str, Any]:
+    """Motion-signal options: those a calibrated preset was fitted with, then the ones given."""
+    return {**preset_signal(preset, presets_dir), **options}
 
 
 def resolve_rois(rois: RoisArg, video: str | Path) -> tuple[ROI, ...] | None:
@@ -141,24 +85,63 @@ def score_video(
 ) -> VideoScore:
     """Score immobility in one video: the motion signal of each ROI (whole frame if none), per animal.
 
-    ``preset`` is a preset name (built-in, or a calibrated one in ``presets_dir``) or parameters already
-    resolved; ``overrides`` set motion-signal options (:data:`SIGNAL_OPTIONS`) and scoring parameters
-    (:class:`tracking.rules.presets.ScoringParams`), e.g. ``threshold=0.02, min_bout_s=0.5``. ``threads`` is
-    the
-    decoder's thread count (0: as many as FFmpeg likes). Raises ``VideoOpenError`` for a file that cannot be
-    read, ``ROIError`` for ROIs outside the frame, ``PresetError`` for an unknown preset or parameter.
+    Parameters
+    ----------
+    path
+        The video file.
+    rois
+        One ROI per animal, an ROI file (loaded, or its path) or None for the whole frame.
+    preset
+        A preset name (built-in, or calibrated in ``presets_dir``) or resolved scoring parameters.
+    presets_dir, backend, threads, version
+        The calibrated presets' folder; the decoder (``"auto"``, ``"pyav"``, ``"opencv"``) and its thread
+        count (0: FFmpeg's choice); the software version recorded (None: the installed behavlab's).
+    **overrides
+        Motion-signal options (:data:`SIGNAL_OPTIONS`: ``pixel_cutoff`` in grey levels, ``blur_sigma`` in
+        pixels) and scoring parameters (:class:`~tracking.rules.presets.ScoringParams`, times in seconds);
+        the signal is the fraction of each ROI's pixels changed from one frame to the next.
+
+    Returns
+    -------
+    VideoScore
+        Per animal: seconds immobile in the scored window, latency (s from test start), bouts, bins.
+
+    Raises
+    ------
+    VideoOpenError, ROIError, PresetError
+        A file that is not a readable video; an ROI outside the frame; an unknown preset or parameter.
+
+    Examples
+    --------
+    >>> from tracking import score_video
+    >>> from tracking.synth.videos import write_fst_video
+    >>> truth = write_fst_video("m1.mp4", duration_s=30.0, fps=15.0, latency_s=(4.0, 8.0))
+    >>> score = score_video(truth.video, [truth.tanks[0].roi], window_start_s=10.0, window_end_s=30.0)
+    >>> score.results_frame()[["animal", "immobility_s", "n_bouts"]]
+      animal  immobility_s  n_bouts
+    0  tank1           7.8        2
     """
-    signal_options, scoring = split_overrides(overrides)
-    if isinstance(preset, ScoringParams):
-        params = with_overrides(preset, **scoring)
-    else:
-        params = get_preset(preset, "motion", directory=presets_dir, **scoring)
-    path = Path(path)
-    roi_list = resolve_rois(rois, path)
-    signal = motion_signal(
-        path, roi_list, **{**SIGNAL_OPTIONS, **signal_options}, backend=backend, threads=threads
+    signal_options, scoring = split_motion_overrides(overrides)
+    base = (
+        preset if isinstance(preset, ScoringParams) else get_preset(preset, "motion", directory=presets_dir)
     )
-    info = signal.video.to_dict()
+    params = with_overrides(base, **scoring)
+    path = Path(path)
+    cache, used, info = _decode(path, resolve_rois(rois, path), signal_options, backend, threads, version)
+    return rescore(path, cache, params, rois=used, video_info=info)
+
+
+def _decode(
+    path: Path,
+    rois: Sequence[ROI] | None,
+    signal_options: Mapping[str, Any],
+    backend: Backend,
+    threads: int,
+    version: str | None,
+) -> tuple[SignalCache, tuple[ROI, ...], dict[str, Any]]:
+    """Decode the video once: every ROI's signal as a cache, the ROIs used, and the decode report."""
+    options = {**SIGNAL_OPTIONS, **signal_options}
+    signal = motion_signal(path, rois, **options, backend=backend, threads=threads)
     cache = SignalCache(
         values=signal.values,
         timestamps=signal.timestamps_s,
@@ -168,13 +151,8 @@ def score_video(
         signal_params=signal.params,
         software_version=version or software_version(),
     )
-    return rescore(
-        path,
-        cache,
-        params,
-        rois=tuple(roi_from_dict(entry) for entry in signal.params["rois"]),  # type: ignore[attr-defined]
-        video_info={**info, "path": path.name},
-    )
+    used = tuple(roi_from_dict(entry) for entry in signal.params["rois"])  # type: ignore[attr-defined]
+    return cache, used, {**signal.video.to_dict(), "path": path.name}
 
 
 def rescore(
@@ -184,7 +162,7 @@ def rescore(
     *,
     rois: Sequence[ROI],
     video_info: Mapping[str, Any],
-    method: str = "motion",
+    method: MethodName = "motion",
 ) -> VideoScore:
     """Score a video's saved per-frame signals with ``params``, without decoding the video."""
     return VideoScore(
@@ -196,3 +174,26 @@ def rescore(
         rois=tuple(rois),
         video_info=dict(video_info),
     )
+
+
+def score_job(job: VideoJob) -> VideoScore:
+    """The motion method as a batch job: the job's video with its ROIs, settings and software version."""
+    settings = job.settings
+    return score_video(
+        job.video,
+        settings.rois,
+        settings.params,
+        threads=settings.decode_threads,
+        version=settings.software_version,
+        **settings.signal_options,
+    )
+
+
+#: The motion method's implementation, as :data:`tracking.rules.methods.METHODS` finds it.
+ENGINE = MethodEngine(
+    score=score_job,
+    rescore=rescore,
+    split_overrides=split_motion_overrides,
+    signal_options=motion_signal_options,
+    signal_option_names=tuple(SIGNAL_OPTIONS),
+)

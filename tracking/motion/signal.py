@@ -35,7 +35,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from tracking.video.reader import Backend, VideoInfo, VideoReader, open_video
+from tracking.video.info import VideoInfo
+from tracking.video.reader import Backend, VideoReader, open_video
 from tracking.video.rois import ROI, RectROI, ROIError, validate_rois
 
 METHOD = "changed-pixel-fraction"
@@ -194,7 +195,31 @@ def motion_signal(
     backend: Backend = "auto",
     threads: int = 0,
 ) -> MotionSignal:
-    """Decode a video once; return the changed-pixel fraction per frame for each ROI (whole frame if none)."""
+    """Decode a video once; return the changed-pixel fraction per frame for each ROI (whole frame if none).
+
+    Parameters
+    ----------
+    video
+        A video file, or a reader already open on it (closed on return).
+    rois
+        The regions, in pixels of the full frame; None or empty measures the whole frame.
+    pixel_cutoff
+        Grey levels (0-255, full range) a blurred pixel must change by between frames to count as changed.
+    blur_sigma
+        Standard deviation of the Gaussian blur, in pixels.
+    subsample
+        2 measures every second pixel of every second row (sigma 1 only); 1 measures every pixel.
+    max_frames
+        Stop after this many frames; None reads the whole video.
+    backend, threads
+        The reader (see :func:`tracking.video.reader.open_video`) and its decoder threads.
+
+    Returns
+    -------
+    MotionSignal
+        Per frame and ROI the fraction (0-1) of the ROI's pixels that changed, frame 0 NaN; the timestamps
+        in seconds, the frame rate in fps, every parameter and the decode report.
+    """
     if not pixel_cutoff >= 0:
         raise ValueError(f"pixel_cutoff must be >= 0 grey levels, got {pixel_cutoff}")
     blur = _Blur(blur_sigma, subsample)
@@ -208,21 +233,35 @@ def motion_signal(
         values = _run(reader, plan, blur, threshold, max_frames)
         info = reader.info()
         timestamps = reader.timestamps()
-    params: dict[str, object] = {
+    params = _provenance(pixel_cutoff, blur, reader.luma_scale, threshold, plan, info, roi_list, max_frames)
+    return MotionSignal(tuple(r.label for r in roi_list), values, timestamps, info.fps, params, info)
+
+
+def _provenance(
+    pixel_cutoff: float,
+    blur: _Blur,
+    luma_scale: float,
+    threshold: int,
+    plan: _Plan,
+    info: VideoInfo,
+    rois: Sequence[ROI],
+    max_frames: int | None,
+) -> dict[str, object]:
+    """Every parameter that produced a motion signal, as its result records them."""
+    return {
         "method": METHOD,
         "pixel_cutoff": pixel_cutoff,
         **blur.describe(),
-        "luma_scale": reader.luma_scale,
+        "luma_scale": luma_scale,
         "threshold_stored_levels": threshold,
         "changed_when": "blurred stored-level difference > threshold_stored_levels",
         "frame0": "NaN (no previous frame)",
         "strategy": plan.strategy,
         "backend": info.backend,
-        "rois": [roi.to_dict() for roi in roi_list],
+        "rois": [roi.to_dict() for roi in rois],
         "roi_pixels_sampled": [p.pixels for p in plan.rois],
         "max_frames": max_frames,
     }
-    return MotionSignal(tuple(r.label for r in roi_list), values, timestamps, info.fps, params, info)
 
 
 def _run(reader: VideoReader, plan: _Plan, blur: _Blur, threshold: int, max_frames: int | None) -> np.ndarray:

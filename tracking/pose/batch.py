@@ -1,11 +1,11 @@
 """The pose method as a batch job: a DeepLabCut file (with its video, or alone) scored into a VideoScore.
 
 The batch runner (:mod:`tracking.batch.run`) scores every method into a
-:class:`tracking.motion.scoring.VideoScore`, so
-the pose method writes the same results, bins, per-frame tables, QC plot, signal cache and document as the
-motion method, and rescoring reuses the cache. The per-frame pose signal of each animal is the cache's
-column; what made it (cleaning steps, units, warnings) is kept in the document's ``video_info["pose"]``,
-so a rescore gives the same warnings as the first scoring.
+:class:`tracking.rules.result.VideoScore`, so the pose method writes the same results, bins, per-frame
+tables, QC plot, signal cache and document as the motion method, and rescoring reuses the cache
+(:data:`ENGINE` is the pose method's entry in :data:`tracking.rules.methods.METHODS`). The per-frame pose
+signal of each animal is the cache's column; what made it (cleaning steps, units, warnings) is kept in the
+document's ``video_info["pose"]``, so a rescore gives the same warnings as the first scoring.
 
 Animals are the file's individuals (``animal`` in a single-animal file). With ROIs, as when one camera films
 several tanks, each ROI's animal is the individual whose tracked points lie in it most of the time, and the
@@ -17,37 +17,34 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from tracking.batch.cache import SignalCache
-from tracking.motion.scoring import VideoScore, split_overrides
-from tracking.pose.io import (
-    DLC_UNIQUE_BODYPARTS,
-    POSE_SUFFIXES,
-    PoseFileError,
-    PoseTracks,
-    find_pose_file,
-    find_video_for_pose,
-    parse_pose_name,
-    read_dlc,
-)
+from tracking.motion.scoring import resolve_rois
+from tracking.pose.files import POSE_SUFFIXES, find_pose_file, find_video_for_pose, parse_pose_name
+from tracking.pose.io import DLC_UNIQUE_BODYPARTS, read_dlc
 from tracking.pose.score import score_pose_signal, video_fps
 from tracking.pose.speed import PoseSignal, PoseSignalParams, pixel_scale, pose_signals, signal_params_for
-from tracking.rules.presets import PresetError, ScoringParams, preset_signal
+from tracking.pose.tracks import PoseFileError, PoseTracks
+from tracking.rules.methods import METHODS, MethodEngine, MethodName
+from tracking.rules.presets import PresetError, ScoringParams, preset_signal, split_overrides
+from tracking.rules.result import VideoScore
 from tracking.video.files import folder_videos
-from tracking.video.reader import content_hash, open_video
+from tracking.video.hashing import content_hash
+from tracking.video.reader import FPS_TOLERANCE, open_video
 from tracking.video.rois import ROI, RectROI, roi_contains
+
+if TYPE_CHECKING:
+    from tracking.batch.jobs import VideoJob
 
 #: Options of the pose signal a batch accepts besides the scoring parameters: the signal's own parameters
 #: and ``fps`` (the frame rate of pose files scored without their video).
 POSE_OPTIONS = (*(f.name for f in dataclasses.fields(PoseSignalParams)), "fps")
 #: Tracked points an individual needs inside an ROI (fraction of its known points) to be that ROI's animal.
 MIN_INSIDE_FRACTION = 0.5
-#: Relative difference between a given frame rate and the video's above which the scoring warns.
-FPS_TOLERANCE = 0.01
 
 
 def is_pose_file(path: str | Path) -> bool:
@@ -71,7 +68,7 @@ def find_pose_inputs(folder: str | Path) -> list[Path]:
     """A folder's inputs for the pose method: its videos, and the pose files of videos not in the folder.
 
     Of several pose files for one absent video (filtered and raw, ``.h5`` and ``.csv``) the one
-    :func:`tracking.pose.io.find_pose_file` prefers is taken.
+    :func:`tracking.pose.files.find_pose_file` prefers is taken.
     """
     folder = Path(folder)
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
@@ -93,15 +90,6 @@ def split_pose_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], 
     return split_overrides(overrides, POSE_OPTIONS, "pose")
 
 
-#: Signal options that describe a camera, not a behaviour: never kept in a calibrated preset.
-SET_UP_OPTIONS = ("px_per_cm", "tank_diameter_px", "tank_diameter_cm", "fps")
-
-
-def preset_pose_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The pose signal options a calibrated preset keeps: all but the camera's (:data:`SET_UP_OPTIONS`)."""
-    return {k: v for k, v in options.items() if k not in SET_UP_OPTIONS}
-
-
 def pose_signal_options(
     preset: str, options: Mapping[str, Any], presets_dir: str | Path | None = None
 ) -> dict[str, Any]:
@@ -115,7 +103,7 @@ def pose_signal_options(
     fps = options.pop("fps", None)
     if fps is not None and not (isinstance(fps, int | float) and np.isfinite(fps) and fps > 0):
         raise PresetError(f"fps = {fps!r} is not accepted; expected frames per second > 0")
-    saved = preset_pose_options(preset_signal(preset, presets_dir))
+    saved = METHODS["pose"].preset_options(preset_signal(preset, presets_dir))
     try:
         signal = signal_params_for(preset).replace(**{**saved, **options})
     except (TypeError, ValueError) as error:
@@ -125,12 +113,12 @@ def pose_signal_options(
 
 def _frame_rate(pose: Path, video: Path | None, fps: float | None) -> tuple[float, str, list[str]]:
     """The frame rate to use, where it came from, and a warning when a given rate disagrees with the video."""
-    warnings = []
+    warnings: list[str] = []
     if video is None:
         if fps is None:
             raise PoseFileError(
                 pose,
-                "no frame rate: give --fps (frames per second of the video the poses come from), "
+                "no frame rate: give fps (frames per second of the video the poses come from), "
                 "or keep the video next to its pose file",
             )
         return float(fps), "given", warnings
@@ -254,7 +242,7 @@ def rescore_pose(
     *,
     rois: Sequence[ROI],
     video_info: Mapping[str, Any],
-    method: str = "pose",
+    method: MethodName = "pose",
 ) -> VideoScore:
     """Score a pose job's cached signals with new ``params``, with the signal's provenance and warnings."""
     stored = video_info["pose"]
@@ -285,7 +273,33 @@ def pose_job_video(job_input: str | Path, pose: str | Path) -> Path | None:
     return find_video_for_pose(pose)
 
 
+def score_job(job: VideoJob) -> VideoScore:
+    """The pose method as a batch job: its DeepLabCut file, its video (if any) for the frame rate, ROIs."""
+    if job.pose is None:
+        raise ValueError(f"{job.video}: a pose job needs its pose file")
+    settings = job.settings
+    return score_pose_job(
+        job.pose,
+        settings.params,
+        settings.signal_options,
+        video=pose_job_video(job.video, job.pose),
+        rois=resolve_rois(settings.rois, job.roi_name),
+        version=settings.software_version,
+    )
+
+
+#: The pose method's implementation, as :data:`tracking.rules.methods.METHODS` finds it.
+ENGINE = MethodEngine(
+    score=score_job,
+    rescore=rescore_pose,
+    split_overrides=split_pose_overrides,
+    signal_options=pose_signal_options,
+    signal_option_names=POSE_OPTIONS,
+)
+
+
 __all__ = [
+    "ENGINE",
     "POSE_OPTIONS",
     "assign_individuals",
     "find_pose_inputs",
@@ -294,8 +308,8 @@ __all__ = [
     "pose_job_video",
     "pose_signal_options",
     "pose_video_stem",
-    "preset_pose_options",
     "rescore_pose",
+    "score_job",
     "score_pose_job",
     "split_pose_overrides",
 ]

@@ -1,6 +1,6 @@
 """Cleaning pose tracks: drop unreliable points, bridge short gaps, report long ones, smooth.
 
-Each function takes :class:`~tracking.pose.io.PoseTracks` and returns new tracks with the step and its
+Each function takes :class:`~tracking.pose.tracks.PoseTracks` and returns new tracks with the step and its
 parameters appended to ``history``, so the tracks say how they were made. Coordinates that are unknown are
 NaN throughout.
 """
@@ -12,8 +12,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from tracking.pose.io import PoseFileError, PoseTracks
-from tracking.rules.immobility import _runs
+from tracking.pose.tracks import PoseFileError, PoseTracks
+from tracking.rules.immobility import odd_window_frames, runs
 
 #: Default likelihood below which a point is dropped (DeepLabCut's own default ``pcutoff`` is 0.6; 0.9 is
 #: the stricter value used by BehaviorDEPOT and many analysis pipelines for speed measures).
@@ -22,11 +22,6 @@ DEFAULT_MIN_LIKELIHOOD = 0.9
 DEFAULT_MAX_GAP_S = 0.5
 SmoothMethod = Literal["savgol", "median", "none"]
 GAP_COLUMNS = ("individual", "bodypart", "start_frame", "stop_frame", "start_s", "duration_s")
-
-
-def window_frames(window_s: float, fps: float) -> int:
-    """An odd number of frames spanning about ``window_s`` seconds at ``fps`` (at least 1)."""
-    return max(1, round(window_s * fps) | 1)
 
 
 def _fps(tracks: PoseTracks) -> float:
@@ -65,8 +60,8 @@ def _interpolate_series(values: np.ndarray, max_frames: int) -> np.ndarray:
     if not missing.any() or missing.all():
         return values.copy()
     frames = np.arange(values.size)
-    filled = np.interp(frames, frames[~missing], values[~missing])
-    starts, stops = _runs(missing)
+    filled: np.ndarray = np.interp(frames, frames[~missing], values[~missing])
+    starts, stops = runs(missing)
     for start, stop in zip(starts, stops, strict=True):
         if start == 0 or stop == values.size or stop - start > max_frames:
             filled[start:stop] = np.nan
@@ -111,7 +106,7 @@ def find_gaps(tracks: PoseTracks, min_gap_s: float = 0.0) -> pd.DataFrame:
     rows = []
     for i, individual in enumerate(tracks.individuals):
         for j, part in enumerate(tracks.bodyparts):
-            starts, stops = _runs(missing[:, i, j])
+            starts, stops = runs(missing[:, i, j])
             for start, stop in zip(starts, stops, strict=True):
                 if (stop - start) / fps > min_gap_s + 1e-9:
                     rows.append((individual, part, int(start), int(stop), start / fps, (stop - start) / fps))
@@ -126,7 +121,7 @@ def _smooth_series(values: np.ndarray, frames: int, method: SmoothMethod, polyor
     from scipy.signal import savgol_filter  # 0.8 s to import: only pose smoothing needs it
 
     out = values.copy()
-    starts, stops = _runs(np.isfinite(values))
+    starts, stops = runs(np.isfinite(values))
     for start, stop in zip(starts, stops, strict=True):
         if stop - start >= frames:
             out[start:stop] = savgol_filter(values[start:stop], frames, polyorder, mode="interp")
@@ -154,7 +149,7 @@ def smooth_tracks(
         return tracks.with_step(tracks.x, tracks.y, {"step": "smooth", "method": "none"})
     if method not in ("savgol", "median"):
         raise ValueError(f"smoothing method {method!r} is not accepted; expected savgol, median or none")
-    frames = window_frames(window_s, _fps(tracks))
+    frames = odd_window_frames(window_s, _fps(tracks))
     if method == "savgol" and frames <= polyorder:
         raise ValueError(
             f"a Savitzky-Golay window of {frames} frames ({window_s} s) is too short "

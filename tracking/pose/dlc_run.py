@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracking.pose.io import PoseFileError, find_pose_file
+from tracking.errors import TrackingError
+from tracking.pose.files import find_pose_file
+from tracking.pose.tracks import PoseFileError
 
-#: How to get DeepLabCut into the environment behavlab runs in, or where to point instead.
-DLC_INSTALL_HINT = (
-    "install with pip install 'behavlab[dlc]' or pass --dlc-python PATH, the python of an environment "
-    "that has DeepLabCut"
-)
+#: How to get DeepLabCut into the environment behavlab runs in, or which Python to run it in instead.
+DLC_INSTALL_HINT = "install it with pip install 'behavlab[dlc]', or use the python of an environment with it"
 #: Lines of DeepLabCut's output quoted in an error (the whole output is in the log file).
 LOG_TAIL_LINES = 5
 
@@ -53,11 +52,18 @@ report({"status": "ok", "scorer": str(scorer), "deeplabcut_version": deeplabcut.
 """
 
 
-class DlcUnavailableError(RuntimeError):
-    """The chosen Python cannot run DeepLabCut (missing interpreter, or ``import deeplabcut`` fails)."""
+class DlcUnavailableError(TrackingError, RuntimeError):
+    """The chosen Python cannot run DeepLabCut (missing interpreter, or ``import deeplabcut`` fails).
+
+    ``problem`` says what failed; the message adds :data:`DLC_INSTALL_HINT`.
+    """
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(f"{problem}; {DLC_INSTALL_HINT}")
 
 
-class DlcRunError(RuntimeError):
+class DlcRunError(TrackingError, RuntimeError):
     """DeepLabCut ran but failed; the message quotes the end of its output and names the log file."""
 
 
@@ -65,8 +71,9 @@ class DlcRunError(RuntimeError):
 class DlcAnalysis:
     """What to analyse: the project's ``config.yaml``, the videos, and DeepLabCut's options for it.
 
-    ``destfolder`` None writes each pose file next to its video (DeepLabCut's default, which
-    ``behavlab score --method pose`` pairs by name); ``device`` (PyTorch engine only) e.g. ``"cpu"``.
+    ``destfolder`` None writes each pose file next to its video (DeepLabCut's default, which the pose method
+    pairs by name: :func:`tracking.pose.files.find_pose_file`); ``device`` (PyTorch engine only) e.g.
+    ``"cpu"``.
     """
 
     config: Path
@@ -150,9 +157,10 @@ def _tail(log: Path, lines: int = LOG_TAIL_LINES) -> str:
 def _read_result(path: Path) -> dict[str, Any] | None:
     """The script's result document, or None when it wrote none (it crashed before the end)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return document if isinstance(document, dict) else None
 
 
 def written_pose_files(
@@ -178,7 +186,7 @@ def find_python(python: str | Path | None = None) -> Path:
         return path
     found = shutil.which(str(python)) if path.name == str(python) else None
     if found is None:
-        raise DlcUnavailableError(f"no Python interpreter at {python}; {DLC_INSTALL_HINT}")
+        raise DlcUnavailableError(f"no Python interpreter at {python}")
     return Path(found)
 
 
@@ -206,12 +214,10 @@ def run_dlc(analysis: DlcAnalysis, python: str | Path | None = None, *, log: Pat
                     check=False,
                 )
             except OSError as error:
-                raise DlcUnavailableError(f"cannot run {python} ({error}); {DLC_INSTALL_HINT}") from error
+                raise DlcUnavailableError(f"cannot run {python} ({error})") from error
         result = _read_result(result_path)
         if result is not None and result.get("status") == "no-deeplabcut":
-            raise DlcUnavailableError(
-                f"deeplabcut is not importable by {python} ({result['error']}); {DLC_INSTALL_HINT}"
-            )
+            raise DlcUnavailableError(f"deeplabcut is not importable by {python} ({result['error']})")
         if completed.returncode != 0 or result is None or result.get("status") != "ok":
             where = f"; full output in {log}" if log is not None else ""
             raise DlcRunError(

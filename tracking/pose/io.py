@@ -1,34 +1,24 @@
-"""Reading and writing DeepLabCut pose files, and pairing videos with their pose files by name.
+"""Reading and writing DeepLabCut pose files as :class:`~tracking.pose.tracks.PoseTracks`.
 
 DeepLabCut stores predictions as a pandas table: one row per video frame, and columns indexed by a
 ``MultiIndex`` with the levels ``scorer``, ``bodyparts``, ``coords`` (single-animal projects) or ``scorer``,
 ``individuals``, ``bodyparts``, ``coords`` (multi-animal projects), where ``coords`` is ``x``, ``y`` and
 ``likelihood``. The ``.h5`` file is that table written by ``DataFrame.to_hdf`` under the key
 ``df_with_missing`` (PyTables' "table" format); the ``.csv`` file is the same table written by ``to_csv``, so
-its first three or four rows are the column levels, each starting with the level's name.
-
-File names are ``<video stem><scorer><suffix>.<ext>``: the scorer is ``DLC_<network>_<project><date>
-shuffle<n>_<iterations>`` in DeepLabCut 2.x (e.g. ``DLC_resnet50_fstJan1shuffle1_500000``) and
-``DLC_<Network>_<project><date>shuffle<n>_snapshot_<epoch or best-N>`` in 3.x (e.g.
-``DLC_Resnet50_tinyNov25shuffle1_snapshot_best-10``); multi-animal tracks add ``_el`` (ellipse tracker) or
-``_bx`` (box tracker), and ``deeplabcut.filterpredictions`` adds ``_filtered``.
+its first three or four rows are the column levels, each starting with the level's name. Which file belongs
+to which video is :mod:`tracking.pose.files`' concern.
 """
 
 from __future__ import annotations
 
 import csv
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tracking.video.files import VIDEO_SUFFIXES
+from tracking.pose.tracks import PoseFileError, PoseTracks
 
-POSE_SUFFIXES = (".h5", ".csv")
 #: The HDF5 key DeepLabCut writes its table under.
 DLC_H5_KEY = "df_with_missing"
 #: Name given to the one individual of a single-animal file.
@@ -38,131 +28,29 @@ DLC_UNIQUE_BODYPARTS = "single"
 COORDS = ("x", "y", "likelihood")
 _LEVELS_SINGLE = ("scorer", "bodyparts", "coords")
 _LEVELS_MULTI = ("scorer", "individuals", "bodyparts", "coords")
-_NAME = re.compile(
-    r"^(?P<video>.+?)(?P<scorer>DLC_.+?shuffle\d+_(?:snapshot_[^_]+(?:_detector_[^_]+)?|\d+))"
-    r"(?P<suffix>(?:_(?:el|bx|sk|filtered))*)$"
-)
-#: Preference among variants of one scorer's output for a video: filtered tracks first, raw last.
-_SUFFIX_RANK = {"_el_filtered": 0, "_bx_filtered": 0, "_filtered": 0, "_el": 1, "_bx": 1, "": 2}
-
-
-class PoseFileError(ValueError):
-    """A pose file, or a request on its tracks, that cannot be used; the message names file and problem."""
-
-    def __init__(self, path: str | Path, problem: str) -> None:
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
-
-
-@dataclass(frozen=True, eq=False)
-class PoseTracks:
-    """Pose tracks of one video: ``x``, ``y`` (pixels), ``likelihood``, each (frames, individuals, parts).
-
-    With the names, frame rate, source file, scorer and the processing steps applied (``history``).
-    """
-
-    x: np.ndarray
-    y: np.ndarray
-    likelihood: np.ndarray
-    bodyparts: tuple[str, ...]
-    individuals: tuple[str, ...]
-    fps: float | None = None
-    source: str = ""
-    scorer: str = ""
-    history: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
-
-    def __post_init__(self) -> None:
-        for name in ("x", "y", "likelihood"):
-            object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=np.float64))
-        object.__setattr__(self, "bodyparts", tuple(str(b) for b in self.bodyparts))
-        object.__setattr__(self, "individuals", tuple(str(i) for i in self.individuals))
-        validate_tracks(self)
-
-    @property
-    def n_frames(self) -> int:
-        """Number of frames (rows of the pose file)."""
-        return int(self.x.shape[0])
-
-    def timestamps(self) -> np.ndarray:
-        """Frame times in seconds, ``frame / fps``; PoseFileError when the frame rate is unknown."""
-        if self.fps is None:
-            raise PoseFileError(
-                self.source, "the frame rate is unknown: give fps (a pose file does not store it)"
-            )
-        return np.arange(self.n_frames, dtype=np.float64) / self.fps
-
-    def select(
-        self, individuals: Sequence[str] | None = None, bodyparts: Sequence[str] | None = None
-    ) -> PoseTracks:
-        """The tracks of some individuals and body parts (None: all); PoseFileError naming any missing."""
-        ind = self._indices(individuals, self.individuals, "individual")
-        parts = self._indices(bodyparts, self.bodyparts, "body part")
-
-        def pick(values: np.ndarray) -> np.ndarray:
-            return values[:, ind][:, :, parts]
-
-        return PoseTracks(
-            pick(self.x),
-            pick(self.y),
-            pick(self.likelihood),
-            tuple(self.bodyparts[i] for i in parts),
-            tuple(self.individuals[i] for i in ind),
-            self.fps,
-            self.source,
-            self.scorer,
-            self.history,
-        )
-
-    def _indices(self, wanted: Sequence[str] | None, names: tuple[str, ...], what: str) -> list[int]:
-        if wanted is None:
-            return list(range(len(names)))
-        if isinstance(wanted, str):
-            wanted = [wanted]
-        missing = [w for w in wanted if w not in names]
-        if missing:
-            raise PoseFileError(
-                self.source, f"no {what} {', '.join(map(repr, missing))}; the file has {', '.join(names)}"
-            )
-        return [names.index(w) for w in wanted]
-
-    def replace(self, **changes: Any) -> PoseTracks:
-        """A copy with some fields changed (validated again)."""
-        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return PoseTracks(**{**fields, **changes})
-
-    def with_step(self, x: np.ndarray, y: np.ndarray, step: Mapping[str, Any]) -> PoseTracks:
-        """A copy with new coordinates and ``step`` (the parameters applied) appended to the history."""
-        return self.replace(x=x, y=y, history=(*self.history, dict(step)))
-
-
-def validate_tracks(tracks: PoseTracks) -> None:
-    """Raise PoseFileError when shapes, names, frame rate or likelihoods are inconsistent."""
-    shape = tracks.x.shape
-    problems = []
-    if len(shape) != 3:
-        problems.append(f"coordinates must be (n_frames, n_individuals, n_bodyparts), got shape {shape}")
-    elif tracks.y.shape != shape or tracks.likelihood.shape != shape:
-        problems.append(f"x {shape}, y {tracks.y.shape} and likelihood {tracks.likelihood.shape} differ")
-    elif shape[1:] != (len(tracks.individuals), len(tracks.bodyparts)):
-        problems.append(
-            f"{len(tracks.individuals)} individuals and {len(tracks.bodyparts)} body parts named for "
-            f"arrays of shape {shape}"
-        )
-    for what, names in (("individuals", tracks.individuals), ("body parts", tracks.bodyparts)):
-        if len(set(names)) != len(names):
-            problems.append(f"{what} are not unique: {', '.join(names)}")
-    if tracks.fps is not None and not (np.isfinite(tracks.fps) and tracks.fps > 0):
-        problems.append(f"fps must be a positive finite number, got {tracks.fps!r}")
-    finite = tracks.likelihood[np.isfinite(tracks.likelihood)]
-    if finite.size and (finite.min() < 0 or finite.max() > 1):
-        problems.append(f"likelihoods must lie in [0, 1]; found {finite.min():g} to {finite.max():g}")
-    if problems:
-        raise PoseFileError(tracks.source or "<pose tracks>", "; ".join(problems))
 
 
 def read_dlc(path: str | Path, *, fps: float | None = None) -> PoseTracks:
     """Read a DeepLabCut ``.h5`` or ``.csv`` file (single- or multi-animal, any body parts) as PoseTracks.
+
+    Parameters
+    ----------
+    path
+        The pose file (``.h5``/``.hdf5`` or ``.csv``) as DeepLabCut wrote it.
+    fps
+        The video's frame rate in frames per second, which DeepLabCut does not store; None leaves the tracks
+        without timestamps.
+
+    Returns
+    -------
+    PoseTracks
+        ``x`` and ``y`` in pixels of the video frame and ``likelihood`` (0-1), each (frames, individuals,
+        body parts).
+
+    Raises
+    ------
+    PoseFileError
+        The file is missing, empty, of another type, or not a DeepLabCut table of a video's predictions.
 
     Notes
     -----
@@ -249,7 +137,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _numeric(table: pd.DataFrame, source: str | Path) -> pd.DataFrame:
     """The table as float64; PoseFileError naming the first cell that is not a number."""
-    numbers = table.apply(pd.to_numeric, errors="coerce").astype(np.float64)
+    numbers: pd.DataFrame = table.apply(pd.to_numeric, errors="coerce").astype(np.float64)
     bad = numbers.isna().to_numpy() & table.notna().to_numpy()
     if bad.any():
         row, col = np.argwhere(bad)[0]
@@ -283,6 +171,30 @@ def tracks_from_dlc_frame(
     table: pd.DataFrame, *, source: str | Path = "", fps: float | None = None
 ) -> PoseTracks:
     """PoseTracks from a DeepLabCut-style table (column levels scorer, [individuals,] bodyparts, coords)."""
+    scorer = _single_scorer(table, source)
+    numbers = _numeric(table.droplevel("scorer", axis=1), source)
+    if "individuals" not in table.columns.names:
+        numbers = pd.concat({SINGLE_ANIMAL: numbers}, axis=1, names=["individuals"])
+    levels = [numbers.columns.get_level_values(name) for name in ("individuals", "bodyparts", "coords")]
+    individuals, bodyparts = (tuple(str(name) for name in level.unique()) for level in levels[:2])
+    named = [level.astype(str) for level in levels]
+    _check_coordinates(named, "individuals" in table.columns.names, source)
+    frames = _frame_numbers(numbers.index, source)
+    grid = pd.MultiIndex.from_product(
+        [individuals, bodyparts, COORDS], names=["individuals", "bodyparts", "coords"]
+    )
+    numbers.columns = pd.MultiIndex.from_arrays(named, names=grid.names)
+    rows = np.full((int(frames.max()) + 1, len(grid)), np.nan)
+    rows[frames] = numbers.reindex(columns=grid).to_numpy(dtype=np.float64)
+    values = rows.reshape(rows.shape[0], len(individuals), len(bodyparts), len(COORDS))
+    x, y, likelihood = (values[..., k] for k in range(len(COORDS)))
+    if not (np.isfinite(x) & np.isfinite(y)).any():
+        raise PoseFileError(source, "no frame has a finite x and y for any body part (all NaN)")
+    return PoseTracks(x, y, likelihood, bodyparts, individuals, fps, str(source), scorer)
+
+
+def _single_scorer(table: pd.DataFrame, source: str | Path) -> str:
+    """The table's one scorer, after checking its column levels and that it has rows."""
     names = tuple(table.columns.names)
     if names not in (_LEVELS_SINGLE, _LEVELS_MULTI):
         raise PoseFileError(
@@ -296,33 +208,21 @@ def tracks_from_dlc_frame(
         raise PoseFileError(
             source, f"expected one scorer, found {len(scorers)}: {', '.join(map(str, scorers))}"
         )
-    table = _numeric(table.droplevel("scorer", axis=1), source)
-    if "individuals" not in names:
-        table = pd.concat({SINGLE_ANIMAL: table}, axis=1, names=["individuals"])
-    keys = table.columns.droplevel("coords")
-    individuals = tuple(str(i) for i in keys.get_level_values("individuals").unique())
-    bodyparts = tuple(str(b) for b in keys.get_level_values("bodyparts").unique())
-    present = {tuple(map(str, column)) for column in table.columns}
+    return str(scorers[0])
+
+
+def _check_coordinates(levels: list[pd.Index], multi_animal: bool, source: str | Path) -> None:
+    """PoseFileError naming the first (individual, body part) columns that lack x, y or likelihood."""
+    individuals, parts, coords = levels
+    present = set(zip(individuals, parts, coords, strict=True))
     missing = [
-        f"{individual}/{part}/{coord}" if "individuals" in names else f"{part}/{coord}"
-        for individual, part in dict.fromkeys((str(i), str(b)) for i, b in keys)
+        f"{individual}/{part}/{coord}" if multi_animal else f"{part}/{coord}"
+        for individual, part in dict.fromkeys(zip(individuals, parts, strict=True))
         for coord in COORDS
         if (individual, part, coord) not in present
     ]
     if missing:
         raise PoseFileError(source, f"missing coordinate columns: {', '.join(missing[:8])}")
-    frames = _frame_numbers(table.index, source)
-    grid = pd.MultiIndex.from_product(
-        [individuals, bodyparts, COORDS], names=["individuals", "bodyparts", "coords"]
-    )
-    table.columns = pd.MultiIndex.from_tuples([tuple(map(str, c)) for c in table.columns], names=grid.names)
-    values = np.full((int(frames.max()) + 1, len(grid)), np.nan)
-    values[frames] = table.reindex(columns=grid).to_numpy(dtype=np.float64)
-    values = values.reshape(values.shape[0], len(individuals), len(bodyparts), len(COORDS))
-    x, y, likelihood = (values[..., k] for k in range(len(COORDS)))
-    if not (np.isfinite(x) & np.isfinite(y)).any():
-        raise PoseFileError(source, "no frame has a finite x and y for any body part (all NaN)")
-    return PoseTracks(x, y, likelihood, bodyparts, individuals, fps, str(source), str(scorers[0]))
 
 
 def dlc_frame(tracks: PoseTracks, *, multi_animal: bool | None = None) -> pd.DataFrame:
@@ -353,77 +253,3 @@ def write_dlc(tracks: PoseTracks, path: str | Path, *, multi_animal: bool | None
     else:
         raise PoseFileError(path, f"unknown pose file type {path.suffix!r}; accepted: .h5, .csv")
     return path
-
-
-@dataclass(frozen=True)
-class PoseFileName:
-    """The parts of a DeepLabCut output name: video stem, scorer and suffix (``_el``, ``_filtered``...)."""
-
-    video_stem: str
-    scorer: str
-    suffix: str
-
-
-def parse_pose_name(path: str | Path) -> PoseFileName | None:
-    """Split a DeepLabCut output file name into video stem, scorer and suffix; None if it is not one."""
-    match = _NAME.match(Path(path).stem)
-    if match is None:
-        return None
-    return PoseFileName(match["video"], match["scorer"], match["suffix"])
-
-
-def find_pose_file(video: str | Path, folder: str | Path | None = None, *, scorer: str | None = None) -> Path:
-    """The DeepLabCut file of ``video`` in ``folder`` (default: the video's folder), matched by name.
-
-    ``scorer`` keeps only that scorer's outputs (e.g. the one ``deeplabcut.analyze_videos`` just returned).
-
-    Notes
-    -----
-    Candidates are ``<video stem>DLC_...`` ``.h5`` or ``.csv`` files. Of one scorer's outputs the filtered
-    tracks (``deeplabcut.filterpredictions``) are preferred, then the multi-animal tracks (``_el``, ``_bx``),
-    then the raw predictions, and ``.h5`` over ``.csv`` (the same table). Outputs of two scorers (two models
-    or snapshots) are ambiguous: PoseFileError lists them, and the pose file must be given explicitly.
-    """
-    video = Path(video)
-    folder = Path(folder) if folder is not None else video.parent
-    candidates = []
-    for path in sorted(folder.glob(f"{glob_escape(video.stem)}DLC_*")):
-        name = parse_pose_name(path)
-        usable = (
-            name is not None
-            and name.video_stem == video.stem
-            and name.suffix in _SUFFIX_RANK
-            and scorer in (None, name.scorer)
-        )
-        if usable and path.suffix.lower() in POSE_SUFFIXES:
-            candidates.append((name, path))
-    if not candidates:
-        named = scorer if scorer is not None else "DLC_<scorer>"
-        raise PoseFileError(video, f"no DeepLabCut file named {video.stem}{named}.h5 or .csv in {folder}")
-    scorers = sorted({name.scorer for name, _ in candidates})
-    if len(scorers) > 1:
-        raise PoseFileError(
-            video,
-            f"pose files of {len(scorers)} scorers in {folder} ({', '.join(scorers)}); give the pose file",
-        )
-    return min(candidates, key=lambda c: (_SUFFIX_RANK[c[0].suffix], c[1].suffix.lower() != ".h5"))[1]
-
-
-def find_video_for_pose(pose: str | Path, folder: str | Path | None = None) -> Path | None:
-    """The video a DeepLabCut file was made from, by name in ``folder`` (default: its own), or None."""
-    pose = Path(pose)
-    name = parse_pose_name(pose)
-    if name is None:
-        return None
-    folder = Path(folder) if folder is not None else pose.parent
-    videos = [
-        path
-        for path in sorted(folder.glob(f"{glob_escape(name.video_stem)}.*"))
-        if path.suffix.lower() in VIDEO_SUFFIXES and path.stem == name.video_stem
-    ]
-    return videos[0] if videos else None
-
-
-def glob_escape(text: str) -> str:
-    """``text`` with glob wildcards escaped, for use as a literal in ``Path.glob``."""
-    return re.sub(r"([*?\[])", r"[\1]", text)

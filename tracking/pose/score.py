@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tracking.pose.io import PoseFileError, PoseTracks, find_video_for_pose, read_dlc
+from tracking.pose.files import find_video_for_pose
+from tracking.pose.io import read_dlc
 from tracking.pose.speed import PoseSignal, PoseSignalParams, pose_signals, signal_params_for
+from tracking.pose.tracks import PoseFileError, PoseTracks
 from tracking.rules.presets import ScoringParams, get_preset
 from tracking.rules.summary import AnimalResult, score_signal
 

@@ -55,7 +55,8 @@ from tracking.pose.clean import (
     interpolate_gaps,
     smooth_tracks,
 )
-from tracking.pose.io import DLC_UNIQUE_BODYPARTS, PoseFileError, PoseTracks
+from tracking.pose.io import DLC_UNIQUE_BODYPARTS
+from tracking.pose.tracks import PoseFileError, PoseTracks
 
 SignalKind = Literal["speed", "relative", "acceleration"]
 Aggregate = Literal["median", "mean"]
@@ -208,9 +209,11 @@ def movement_signal(
     """
     body_x, body_y = _combine(vx, aggregate), _combine(vy, aggregate)
     if kind == "speed":
-        return np.hypot(body_x, body_y)
+        speed: np.ndarray = np.hypot(body_x, body_y)
+        return speed
     if kind == "acceleration":
-        return np.hypot(_gradient(body_x), _gradient(body_y)) * fps
+        acceleration: np.ndarray = np.hypot(_gradient(body_x), _gradient(body_y)) * fps
+        return acceleration
     known = np.isfinite(vx) & np.isfinite(vy)
     relative = np.hypot(vx - body_x[:, None], vy - body_y[:, None])
     out = _combine(np.where(known, relative, np.nan), aggregate)
@@ -236,6 +239,21 @@ def pose_signals(
 ) -> list[PoseSignal]:
     """Clean the tracks and compute the pose signal of each individual (default: all but DLC's ``single``).
 
+    Parameters
+    ----------
+    tracks
+        Pose tracks in pixels, with their frame rate (fps) known.
+    params
+        Which signal and how the tracks are cleaned and scaled; default: the ``fst`` preset's.
+    individuals
+        The individuals to compute a signal for.
+
+    Returns
+    -------
+    list of PoseSignal
+        One per individual: the per-frame signal in cm/s (cm/s^2 for ``acceleration``), or px/s (px/s^2)
+        without a pixel scale, NaN where unknown; timestamps in seconds; the gaps left and the warnings.
+
     Notes
     -----
     Order: :func:`~tracking.pose.clean.filter_likelihood`, :func:`~tracking.pose.clean.interpolate_gaps`,
@@ -245,21 +263,13 @@ def pose_signals(
     warnings, as is poor tracking (most points below the likelihood cutoff, as in an undertrained network).
     """
     params = params if params is not None else SIGNAL_PRESETS["fst"]
-    if individuals is None:
-        animals = [i for i in tracks.individuals if i != DLC_UNIQUE_BODYPARTS]
-        individuals = animals or list(tracks.individuals)
-    chosen = tracks.select(individuals, params.bodyparts)
-    if params.kind == "relative" and len(chosen.bodyparts) < 2:
-        raise PoseFileError(
-            tracks.source,
-            f"the relative signal needs at least two body parts; chosen: {', '.join(chosen.bodyparts)}",
-        )
+    chosen = _chosen_tracks(tracks, params, individuals)
     scale = pixel_scale(params.px_per_cm, params.tank_diameter_px, params.tank_diameter_cm)
     filtered = filter_likelihood(chosen, params.min_likelihood)
     bridged = interpolate_gaps(filtered, params.max_gap_s)
     smoothed = smooth_tracks(bridged, params.smooth_window_s, params.smooth, params.polyorder)
     vx, vy = point_velocities(smoothed, scale)
-    fps = float(smoothed.fps)  # type: ignore[arg-type]
+    fps = smoothed.frame_rate()
     timestamps = smoothed.timestamps()
     gaps = find_gaps(bridged, params.max_gap_s)
     units = {"acceleration": "cm/s^2"}.get(params.kind, "cm/s")
@@ -269,21 +279,50 @@ def pose_signals(
         signal = movement_signal(vx[:, index], vy[:, index], fps, params.kind, params.aggregate)
         own_gaps = gaps[gaps["individual"] == individual].reset_index(drop=True)
         warnings = _warnings(chosen, index, params, own_gaps, signal, scale)
-        provenance = {
-            "method": "pose",
-            "source": tracks.source,
-            "scorer": tracks.scorer,
-            "individual": individual,
-            "bodyparts": list(chosen.bodyparts),
-            "units": units,
-            "px_per_cm": scale,
-            "signal": params.to_dict(),
-            "history": [dict(step) for step in smoothed.history],
-            "n_long_gaps": len(own_gaps),
-            "nan_fraction": float(np.isnan(signal).mean()),
-        }
+        provenance = _provenance(smoothed, individual, params, units, scale, own_gaps, signal)
         signals.append(PoseSignal(individual, signal, timestamps, fps, units, provenance, own_gaps, warnings))
     return signals
+
+
+def _chosen_tracks(
+    tracks: PoseTracks, params: PoseSignalParams, individuals: Sequence[str] | None
+) -> PoseTracks:
+    """The individuals (default: all but DeepLabCut's ``single``) and body parts the signal is made from."""
+    if individuals is None:
+        animals = [i for i in tracks.individuals if i != DLC_UNIQUE_BODYPARTS]
+        individuals = animals or list(tracks.individuals)
+    chosen = tracks.select(individuals, params.bodyparts)
+    if params.kind == "relative" and len(chosen.bodyparts) < 2:
+        raise PoseFileError(
+            tracks.source,
+            f"the relative signal needs at least two body parts; chosen: {', '.join(chosen.bodyparts)}",
+        )
+    return chosen
+
+
+def _provenance(
+    smoothed: PoseTracks,
+    individual: str,
+    params: PoseSignalParams,
+    units: str,
+    scale: float | None,
+    gaps: pd.DataFrame,
+    signal: np.ndarray,
+) -> dict[str, Any]:
+    """What one individual's signal was made from and how, as its result records it."""
+    return {
+        "method": "pose",
+        "source": smoothed.source,
+        "scorer": smoothed.scorer,
+        "individual": individual,
+        "bodyparts": list(smoothed.bodyparts),
+        "units": units,
+        "px_per_cm": scale,
+        "signal": params.to_dict(),
+        "history": [dict(step) for step in smoothed.history],
+        "n_long_gaps": len(gaps),
+        "nan_fraction": float(np.isnan(signal).mean()),
+    }
 
 
 def _warnings(

@@ -9,9 +9,9 @@ small head bob to keep the nose above water. The switch between the two takes ``
 nuisances of real pose estimates: Gaussian jitter of every coordinate, and likelihood dropouts (runs of
 frames where a point's likelihood is low and its location a wrong, distant point, as when a paw is occluded).
 
-Ground truth uses the convention of :mod:`tracking.synth.videos`: frame ``t`` is shown at ``t / fps`` seconds
-and is
-immobile when an immobile bout covers that time. Bouts come from :func:`tracking.synth.videos.random_bouts`.
+Ground truth uses the convention of :mod:`tracking.synth.truth`: frame ``t`` is shown at ``t / fps`` seconds
+and is immobile when an immobile bout covers that time. Bouts come from
+:func:`tracking.synth.truth.random_bouts`.
 
 Notes
 -----
@@ -30,9 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from tracking.pose.io import PoseTracks, write_dlc
+from tracking.pose.io import write_dlc
+from tracking.pose.tracks import PoseTracks
 from tracking.rules.presets import FST_DURATION_S
-from tracking.synth.videos import Bout, bouts_to_frames, random_bouts
+from tracking.synth.truth import Bout, bouts_to_frames, random_bouts
 
 #: Body parts and their positions (cm) in the body frame: x forward along the body, y to the left.
 BODY_PLAN: dict[str, tuple[float, float]] = {

@@ -16,8 +16,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from tracking.pose.io import PoseTracks
 from tracking.pose.synth import PoseSynthConfig, SynthPose, tank_centre_px
+from tracking.pose.tracks import PoseTracks
 from tracking.video.rois import CircleROI
 
 #: Marker colours (BGR), one per body part in order, repeating after the last.
@@ -97,7 +97,7 @@ def write_pose_video(synth: SynthPose, path: str | Path, *, marker_radius_cm: fl
             _SHIFT,
         )
     marker = max(marker_radius_cm * config.px_per_cm, 1.5)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), float(config.fps), (width, height))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), float(config.fps), (width, height))
     if not writer.isOpened():
         raise OSError(f"{path}: OpenCV cannot write an mp4v video here")
     try:

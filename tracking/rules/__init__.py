@@ -1,1 +1,1 @@
-"""The immobility rule and what surrounds it: bouts, the adaptive threshold, summaries, presets, methods."""
+"""The immobility rule and what surrounds it: bouts, threshold, summaries, presets, methods, result type."""

@@ -26,7 +26,8 @@ import pandas as pd
 DEFAULT_MIN_BOUT_S = 1.0
 #: Default longest run of NaN frames (s) bridged when both neighbours are below the threshold.
 DEFAULT_MAX_NAN_GAP_S = 0.25
-_TIME_TOL_S = 1e-6
+#: Seconds by which two times may differ and still count as equal (float rounding of frame timestamps).
+TIME_TOLERANCE_S = 1e-6
 
 
 class FrameState(IntEnum):
@@ -60,7 +61,8 @@ class Bouts:
     @property
     def duration_s(self) -> np.ndarray:
         """Length of each bout in seconds."""
-        return self.end_s - self.start_s
+        durations: np.ndarray = self.end_s - self.start_s
+        return durations
 
     def __len__(self) -> int:
         return int(self.start_frame.size)
@@ -142,7 +144,7 @@ def smooth_signal(signal: np.ndarray, fps: float, window_s: float) -> np.ndarray
     counted in frames at the nominal ``fps``; a window of one frame or less returns the signal unchanged.
     NaN frames are skipped, so a NaN frame with valid neighbours inside the window gets their median.
     """
-    frames = round(window_s * fps) | 1
+    frames = odd_window_frames(window_s, fps)
     values = np.asarray(signal, dtype=np.float64)
     if frames <= 1:
         return values.copy()
@@ -150,7 +152,15 @@ def smooth_signal(signal: np.ndarray, fps: float, window_s: float) -> np.ndarray
     return rolled.to_numpy(dtype=np.float64)
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def odd_window_frames(window_s: float, fps: float) -> int:
+    """An odd number of frames spanning about ``window_s`` seconds at ``fps`` frames per second (at least 1).
+
+    A centred window of an odd length has a middle frame, so it shifts no edge in time.
+    """
+    return max(1, round(window_s * fps) | 1)
+
+
+def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and stop (exclusive) indices of the runs of True in a boolean array."""
     edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
@@ -192,23 +202,14 @@ def classify_frames(
     durations = frame_durations(times, fps)
     ends = times + durations
     known = np.isfinite(values) & bool(np.isfinite(threshold))
-    below = known & (values < threshold)
-    nan_starts, nan_stops = _runs(~known)
-    for start, stop in zip(nan_starts, nan_stops, strict=True):
-        inside = start > 0 and stop < values.size and below[start - 1] and below[stop]
-        if inside and ends[stop - 1] - times[start] <= max_nan_gap_s + _TIME_TOL_S:
-            below[start:stop] = True
-    starts, stops = _runs(below)
-    long_enough = ends[stops - 1] - times[starts] >= min_bout_s - _TIME_TOL_S
+    below = _bridge_nan_gaps(known & (values < threshold), known, times, ends, max_nan_gap_s)
+    starts, stops = runs(below)
+    long_enough = ends[stops - 1] - times[starts] >= min_bout_s - TIME_TOLERANCE_S
     starts, stops = starts[long_enough], stops[long_enough]
     immobile = np.zeros(values.size, dtype=bool)
     for start, stop in zip(starts, stops, strict=True):
         immobile[start:stop] = True
-    state = np.full(values.size, FrameState.MOBILE, dtype=np.int8)
-    state[~known] = FrameState.MISSING
-    if climb_threshold is not None:
-        state[known & (values >= climb_threshold)] = FrameState.CLIMBING
-    state[immobile] = FrameState.IMMOBILE
+    state = _frame_states(values, known, immobile, climb_threshold)
     bouts = Bouts(starts, stops, times[starts], ends[stops - 1])
     params = {
         "threshold": float(threshold),
@@ -219,3 +220,31 @@ def classify_frames(
         "comparison": "signal < threshold",
     }
     return FrameScores(times, durations, values, immobile, state, bouts, params)
+
+
+def _bridge_nan_gaps(
+    below: np.ndarray, known: np.ndarray, times: np.ndarray, ends: np.ndarray, max_nan_gap_s: float
+) -> np.ndarray:
+    """``below`` with short runs of unknown frames between two below-threshold frames counted as below.
+
+    A run lasting at most ``max_nan_gap_s`` is bridged: a dropped frame while the animal floats does not split
+    the bout.
+    """
+    bridged = below.copy()
+    for start, stop in zip(*runs(~known), strict=True):
+        inside = start > 0 and stop < below.size and below[start - 1] and below[stop]
+        if inside and ends[stop - 1] - times[start] <= max_nan_gap_s + TIME_TOLERANCE_S:
+            bridged[start:stop] = True
+    return bridged
+
+
+def _frame_states(
+    values: np.ndarray, known: np.ndarray, immobile: np.ndarray, climb_threshold: float | None
+) -> np.ndarray:
+    """Each frame's :class:`FrameState`: missing if unknown, immobile in a bout, else mobile or climbing."""
+    state = np.full(values.size, FrameState.MOBILE, dtype=np.int8)
+    state[~known] = FrameState.MISSING
+    if climb_threshold is not None:
+        state[known & (values >= climb_threshold)] = FrameState.CLIMBING
+    state[immobile] = FrameState.IMMOBILE
+    return state

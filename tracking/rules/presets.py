@@ -12,12 +12,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-METHODS = ("motion", "pose")
+from tracking.errors import TrackingError
+from tracking.rules.methods import METHOD_NAMES, METHODS, Method, MethodName, is_method_name
+
 #: The forced-swim test: 6 minutes from the animal's entry into the water (Can et al. 2012, JoVE 59:e3638).
 FST_DURATION_S = 360.0
 #: Immobility is scored over its last 4 minutes: seconds 120-360 after the animal's entry.
@@ -26,7 +28,7 @@ _FORMAT = "behavlab-preset"
 _FORMAT_VERSION = 1
 
 
-class PresetError(ValueError):
+class PresetError(TrackingError, ValueError):
     """A preset name, file or parameter value that cannot be used; the message says what is accepted."""
 
 
@@ -35,7 +37,7 @@ class ScoringParams:
     """Every parameter applied when scoring one animal's signal; validated on creation."""
 
     name: str
-    method: Literal["motion", "pose"]
+    method: MethodName
     threshold: float | Literal["auto"] = "auto"
     climb_threshold: float | None = None
     min_bout_s: float = 1.0
@@ -76,7 +78,7 @@ _POSITIVE = _number(0.0, low_open=True)
 #: Per parameter: the check and what it accepts (the error message's wording).
 _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "name": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
-    "method": (lambda v: v in METHODS, f"one of {', '.join(METHODS)}"),
+    "method": (is_method_name, f"one of {', '.join(METHOD_NAMES)}"),
     "threshold": (lambda v: v == "auto" or _NONNEG(v), "'auto' or a finite number >= 0"),
     "climb_threshold": (_optional(_POSITIVE), "None or a finite number > 0"),
     "min_bout_s": (_number(0.0, 60.0), "seconds between 0 and 60"),
@@ -165,6 +167,36 @@ PRESETS: dict[tuple[str, str], ScoringParams] = {
         source=_FREEZING_POSE_SOURCE,
     ),
 }
+
+
+def method_of(name: str) -> Method:
+    """The scoring method called ``name``; PresetError naming the methods accepted."""
+    if not is_method_name(name):
+        raise PresetError(f"unknown method {name!r}; accepted: {', '.join(METHOD_NAMES)}")
+    return METHODS[name]
+
+
+#: The scoring parameters an override may set (all of :class:`ScoringParams` but its name and method).
+SCORING_FIELDS = tuple(f.name for f in dataclasses.fields(ScoringParams) if f.name not in ("name", "method"))
+
+
+def split_overrides(
+    overrides: Mapping[str, Any], signal_options: Sequence[str], signal: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split keyword overrides into (signal options, scoring parameters); PresetError names unknown ones.
+
+    ``signal_options`` are the names of the method's signal options; ``signal`` names the signal in the
+    message (e.g. ``"motion"``).
+    """
+    unknown = sorted(set(overrides) - set(signal_options) - set(SCORING_FIELDS))
+    if unknown:
+        raise PresetError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))}; accepted: "
+            f"{', '.join(signal_options)} ({signal} signal) and {', '.join(SCORING_FIELDS)} (scoring)"
+        )
+    options = {k: v for k, v in overrides.items() if k in signal_options}
+    scoring = {k: v for k, v in overrides.items() if k not in signal_options}
+    return options, scoring
 
 
 def with_overrides(params: ScoringParams, **overrides: Any) -> ScoringParams:
@@ -267,8 +299,8 @@ def get_preset(
 
     A calibrated preset's file records its own method; asking it for another method is an error.
     """
-    if method not in METHODS:
-        raise PresetError(f"method {method!r} is not accepted; expected one of {', '.join(METHODS)}")
+    if not is_method_name(method):
+        raise PresetError(f"method {method!r} is not accepted; expected one of {', '.join(METHOD_NAMES)}")
     if (name, method) in PRESETS:
         base = PRESETS[(name, method)]
     elif directory is not None and _preset_path(directory, name).is_file():

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tracking.rules.immobility import (
+    TIME_TOLERANCE_S,
     FrameScores,
     FrameState,
     classify_frames,
@@ -26,7 +27,6 @@ from tracking.rules.immobility import (
 from tracking.rules.presets import PRESETS, ScoringParams
 from tracking.rules.threshold import ThresholdEstimate, estimate_threshold
 
-_TIME_TOL_S = 1e-6
 #: A time-sampling bin needs a known state for at least this fraction of its length, else it is "missing".
 MIN_BIN_COVERAGE = 0.5
 _STATES = (FrameState.IMMOBILE, FrameState.MOBILE, FrameState.CLIMBING)
@@ -133,7 +133,7 @@ def time_in(mask: np.ndarray, time_s: np.ndarray, duration_s: np.ndarray, edges:
 
 def bin_edges(start_s: float, end_s: float, step_s: float) -> np.ndarray:
     """Edges from ``start_s`` to ``end_s`` every ``step_s``; the last bin may be shorter."""
-    inner = start_s + step_s * np.arange(1, int(np.ceil((end_s - start_s) / step_s - _TIME_TOL_S)))
+    inner = start_s + step_s * np.arange(1, int(np.ceil((end_s - start_s) / step_s - TIME_TOLERANCE_S)))
     return np.concatenate(([start_s], inner, [end_s]))
 
 
@@ -156,7 +156,7 @@ def bin_table(frames: FrameScores, edges: np.ndarray, kind: str) -> pd.DataFrame
     covered = seconds.sum(axis=1)
     length = np.diff(edges)
     predominant = np.array([names[_STATES[i]] for i in np.argmax(seconds, axis=1)], dtype=object)
-    predominant[covered < MIN_BIN_COVERAGE * length - _TIME_TOL_S] = names[FrameState.MISSING]
+    predominant[covered < MIN_BIN_COVERAGE * length - TIME_TOLERANCE_S] = names[FrameState.MISSING]
     return pd.DataFrame(
         {
             "kind": kind,
@@ -184,28 +184,21 @@ def summarize(
     """Summarise one animal's per-frame scores over the scored window, per minute and in 5-s samples."""
     video_end = float(frames.time_s[-1] + frames.duration_s[-1]) if frames.n_frames else 0.0
     start = params.window_start_s
-    end = params.window_end_s if params.window_end_s is not None else max(video_end, start + _TIME_TOL_S)
+    end = params.window_end_s if params.window_end_s is not None else max(video_end, start + TIME_TOLERANCE_S)
     window = np.array([start, end])
     known = frames.state != FrameState.MISSING
     scored_s = float(time_in(known, frames.time_s, frames.duration_s, window)[0])
     immobility_s = float(time_in(frames.immobile, frames.time_s, frames.duration_s, window)[0])
     bouts = frames.bouts
-    in_window = (bouts.start_s < end) & (bouts.end_s > start)
-    n_bouts = int(in_window.sum())
+    n_bouts = int(((bouts.start_s < end) & (bouts.end_s > start)).sum())
     test_end = params.test_duration_s if params.test_duration_s is not None else video_end
     bins = pd.concat(
         [
-            bin_table(frames, bin_edges(0.0, max(test_end, _TIME_TOL_S), params.bin_s), "minute"),
+            bin_table(frames, bin_edges(0.0, max(test_end, TIME_TOLERANCE_S), params.bin_s), "minute"),
             bin_table(frames, bin_edges(start, end, params.sample_bin_s), "time_sample"),
         ],
         ignore_index=True,
     )
-    names = state_names(frames.params["climb_threshold"] is not None)
-    sampled = bins.loc[bins["kind"] == "time_sample", "state"]
-    counted = [
-        names[c] for c in _STATES if c != FrameState.CLIMBING or frames.params["climb_threshold"] is not None
-    ]
-    time_sampling = {name: int((sampled == name).sum()) for name in counted}
     warnings = _warnings(frames, params, estimate, video_end, start, end, scored_s)
     return AnimalResult(
         animal=animal,
@@ -220,7 +213,7 @@ def summarize(
         threshold_source="auto" if estimate is not None else "fixed",
         threshold_trustworthy=estimate.trustworthy if estimate is not None else None,
         threshold_estimate=estimate,
-        time_sampling=time_sampling,
+        time_sampling=_time_sampling(bins, three_states=frames.params["climb_threshold"] is not None),
         bins=bins,
         frames=frames,
         raw_signal=raw_signal,
@@ -236,6 +229,14 @@ def summarize(
     )
 
 
+def _time_sampling(bins: pd.DataFrame, *, three_states: bool) -> dict[str, int]:
+    """Detke time sampling: how many 5-s samples each state predominates in (climbing only with 3 states)."""
+    names = state_names(three_states)
+    sampled = bins.loc[bins["kind"] == "time_sample", "state"]
+    counted = [names[c] for c in _STATES if c != FrameState.CLIMBING or three_states]
+    return {name: int((sampled == name).sum()) for name in counted}
+
+
 def _warnings(
     frames: FrameScores,
     params: ScoringParams,
@@ -246,7 +247,7 @@ def _warnings(
     scored_s: float,
 ) -> tuple[str, ...]:
     found = []
-    if video_end < end - _TIME_TOL_S:
+    if video_end < end - TIME_TOLERANCE_S:
         found.append(
             f"the video ends at {video_end:.2f} s, before the end of the scored window ({end:g} s): "
             f"{scored_s:.2f} s of {end - start:g} s scored"

@@ -26,7 +26,11 @@ DEFAULT_MIN_WEIGHT = 0.05
 DEFAULT_MAX_VALLEY = 0.5
 _MIN_VALID_FRAMES = 20
 _EM_MAX_ITER = 500
-_DF = 4.0
+#: Degrees of freedom of each Student-t component of the mixture.
+DEGREES_OF_FREEDOM = 4.0
+#: The estimator's name in result documents: a two-component Student-t mixture on the log signal (documents
+#: written before the name was corrected say ``"gmm-log"`` for the same estimator).
+THRESHOLD_METHOD = "t-mixture-log"
 _BINS = 512
 _GRID = 513
 _EM_TOL = 1e-9
@@ -79,10 +83,12 @@ def ashman_d(mean: np.ndarray, sd: np.ndarray) -> float:
 
 
 def _t_logpdf(x: np.ndarray, loc: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Log density of Student-t components (``_DF`` degrees of freedom) at each ``x`` (rows) and component."""
+    """Log density of Student-t components (:data:`DEGREES_OF_FREEDOM`) at each ``x`` (rows) and component."""
+    nu = DEGREES_OF_FREEDOM
     d2 = ((x[:, None] - loc) / scale) ** 2
-    const = gammaln((_DF + 1) / 2) - gammaln(_DF / 2) - 0.5 * np.log(_DF * np.pi)
-    return const - np.log(scale) - (_DF + 1) / 2 * np.log1p(d2 / _DF)
+    const = gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * np.pi)
+    result: np.ndarray = const - np.log(scale) - (nu + 1) / 2 * np.log1p(d2 / nu)
+    return result
 
 
 @dataclass(frozen=True)
@@ -93,11 +99,13 @@ class _Mixture:
     iterations: int
 
     def log_joint(self, x: np.ndarray) -> np.ndarray:
-        return _t_logpdf(x, self.loc, self.scale) + np.log(self.weight)
+        joint: np.ndarray = _t_logpdf(x, self.loc, self.scale) + np.log(self.weight)
+        return joint
 
     @property
     def sd(self) -> np.ndarray:
-        return self.scale * np.sqrt(_DF / (_DF - 2))
+        sd: np.ndarray = self.scale * np.sqrt(DEGREES_OF_FREEDOM / (DEGREES_OF_FREEDOM - 2))
+        return sd
 
 
 def _fit_mixture(x: np.ndarray, count: np.ndarray, split: float) -> _Mixture:
@@ -114,7 +122,7 @@ def _fit_mixture(x: np.ndarray, count: np.ndarray, split: float) -> _Mixture:
         joint = _t_logpdf(x, loc, scale) + np.log(weight)
         total = np.logaddexp(joint[:, 0], joint[:, 1])
         resp = np.exp(joint - total[:, None]) * count[:, None]
-        u = (_DF + 1) / (_DF + ((x[:, None] - loc) / scale) ** 2)
+        u = (DEGREES_OF_FREEDOM + 1) / (DEGREES_OF_FREEDOM + ((x[:, None] - loc) / scale) ** 2)
         nk = np.maximum(resp.sum(axis=0), 1e-12)
         weight = nk / count.sum()
         loc = (resp * u * x[:, None]).sum(axis=0) / np.maximum((resp * u).sum(axis=0), 1e-12)
@@ -185,26 +193,86 @@ def estimate_threshold(
     valid = values[np.isfinite(values)]
     positive = valid[valid > 0]
     params: dict[str, Any] = {
-        "method": "gmm-log",
+        "method": THRESHOLD_METHOD,
+        "degrees_of_freedom": DEGREES_OF_FREEDOM,
         "min_separation": float(min_separation),
         "min_weight": float(min_weight),
         "max_valley": float(max_valley),
         "n_valid": int(valid.size),
         "n_zero": int(valid.size - positive.size),
     }
+    degenerate = _degenerate(valid, positive)
+    if degenerate is not None:
+        separation, problem = degenerate
+        return _estimate(valid, float("nan"), separation, [problem], params)
+    fit = _fit_log_signal(valid, positive)
+    params.update(fit.params())
+    problems = fit.problems(min_separation, min_weight, max_valley)
+    threshold = float(np.exp(fit.crossing if np.isfinite(fit.crossing) else fit.split))
+    return _estimate(valid, threshold, fit.separation, problems, params)
 
-    def result(threshold: float, separation: float, problems: list[str]) -> ThresholdEstimate:
-        below = float(np.mean(valid < threshold)) if valid.size and np.isfinite(threshold) else float("nan")
-        return ThresholdEstimate(threshold, not problems, separation, below, "; ".join(problems), params)
 
+def _estimate(
+    valid: np.ndarray, threshold: float, separation: float, problems: list[str], params: Mapping[str, Any]
+) -> ThresholdEstimate:
+    """The estimate, trustworthy when there are no ``problems``, with the fraction of frames below it."""
+    below = float(np.mean(valid < threshold)) if valid.size and np.isfinite(threshold) else float("nan")
+    return ThresholdEstimate(threshold, not problems, separation, below, "; ".join(problems), params)
+
+
+def _degenerate(valid: np.ndarray, positive: np.ndarray) -> tuple[float, str] | None:
+    """(separation, reason) for a signal with no two populations to fit (too short, too few values)."""
     if valid.size < _MIN_VALID_FRAMES:
-        return result(float("nan"), float("nan"), [f"only {valid.size} frames with a finite signal"])
+        return float("nan"), f"only {valid.size} frames with a finite signal"
     if np.unique(positive).size < 2:
-        return result(
-            float("nan"),
-            0.0,
-            ["the signal takes fewer than two positive values: no two populations to separate"],
-        )
+        return 0.0, "the signal takes fewer than two positive values: no two populations to separate"
+    return None
+
+
+@dataclass(frozen=True)
+class _LogFit:
+    """The mixture fitted to the log of the positive frames, with the zero frames joined to the low side."""
+
+    split: float
+    mixture: _Mixture
+    weights: np.ndarray
+    separation: float
+    crossing: float
+    valley: float
+
+    def params(self) -> dict[str, Any]:
+        """What the fit found, for the estimate's parameters (locations and SDs on the log scale)."""
+        return {
+            "otsu_split": float(np.exp(self.split)),
+            "weights": self.weights.tolist(),
+            "log_locations": self.mixture.loc.tolist(),
+            "log_sds": self.mixture.sd.tolist(),
+            "valley_ratio": self.valley,
+            "em_iterations": self.mixture.iterations,
+        }
+
+    def problems(self, min_separation: float, min_weight: float, max_valley: float) -> list[str]:
+        """Why the two populations are not separated well enough to trust the threshold (none: trusted)."""
+        found = []
+        if not np.isfinite(self.crossing):
+            found.append("the fitted populations do not cross between their centres (Otsu split reported)")
+        if self.separation < min_separation:
+            found.append(f"the populations overlap (Ashman's D {self.separation:.2f} < {min_separation:g})")
+        if self.valley > max_valley:
+            found.append(
+                f"no clear dip between the populations (valley ratio {self.valley:.2f} > {max_valley:g})"
+            )
+        if self.weights.min() < min_weight:
+            found.append(f"one population holds only {self.weights.min():.1%} of frames (< {min_weight:.0%})")
+        if found:
+            found.append(
+                "the animal may be mobile or immobile throughout; give a fixed or calibrated threshold"
+            )
+        return found
+
+
+def _fit_log_signal(valid: np.ndarray, positive: np.ndarray) -> _LogFit:
+    """Fit the two-component t mixture to ``log(positive)`` on a histogram, seeded by Otsu's split."""
     z = np.log(positive)
     split = otsu_threshold(z)
     count, edges = np.histogram(z, bins=_BINS)
@@ -212,30 +280,8 @@ def estimate_threshold(
     keep = count > 0
     mixture = _fit_mixture(centres[keep], count[keep].astype(np.float64), split)
     zero_share = 1.0 - positive.size / valid.size
-    weight_all = np.array(
+    weights = np.array(
         [zero_share + (1.0 - zero_share) * mixture.weight[0], (1.0 - zero_share) * mixture.weight[1]]
     )
-    separation = ashman_d(mixture.loc, mixture.sd)
     crossing, valley = _crossing_and_valley(mixture)
-    params.update(
-        otsu_split=float(np.exp(split)),
-        weights=weight_all.tolist(),
-        log_locations=mixture.loc.tolist(),
-        log_sds=mixture.sd.tolist(),
-        valley_ratio=valley,
-        em_iterations=mixture.iterations,
-    )
-    problems = []
-    if not np.isfinite(crossing):
-        problems.append("the fitted populations do not cross between their centres (Otsu split reported)")
-    if separation < min_separation:
-        problems.append(f"the populations overlap (Ashman's D {separation:.2f} < {min_separation:g})")
-    if valley > max_valley:
-        problems.append(f"no clear dip between the populations (valley ratio {valley:.2f} > {max_valley:g})")
-    if weight_all.min() < min_weight:
-        problems.append(f"one population holds only {weight_all.min():.1%} of frames (< {min_weight:.0%})")
-    if problems:
-        problems.append(
-            "the animal may be mobile or immobile throughout; give a fixed or calibrated threshold"
-        )
-    return result(float(np.exp(crossing if np.isfinite(crossing) else split)), separation, problems)
+    return _LogFit(split, mixture, weights, ashman_d(mixture.loc, mixture.sd), crossing, valley)

@@ -1,5 +1,6 @@
-"""Which files are videos: the suffixes taken from a folder, and a folder's videos without the overlays a
-batch wrote next to them.
+"""Which files are videos: the suffixes taken from a folder, and a folder's videos without the overlays.
+
+A batch can write an annotated copy of each video next to it; those copies are never inputs.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from pathlib import Path
 
 #: File suffixes taken as videos from a folder (a file given by name is tried whatever its suffix).
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".avi", ".mov", ".wmv", ".mkv", ".mpg", ".mpeg"})
-#: The name ending of the annotated video a batch writes with ``--overlay``; never an input.
+#: The name ending of the annotated video a batch writes when asked for overlays; never an input.
 OVERLAY_SUFFIX = ".overlay.mp4"
 
 

@@ -7,16 +7,17 @@ far in the scored window, and the test time in a corner, so a reviewer can check
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
+from typing import Final
 
 import av
 import cv2
 import numpy as np
 
-from tracking.motion.scoring import VideoScore
 from tracking.rules.immobility import FrameState
+from tracking.rules.result import VideoScore
 from tracking.rules.summary import AnimalResult
+from tracking.video.encoding import add_video_stream
 from tracking.video.reader import open_video
 from tracking.video.rois import ROI, full_mask
 from writing.atomic import atomic_write
@@ -24,7 +25,8 @@ from writing.atomic import atomic_write
 _IMMOBILE_BGR = (40, 40, 230)
 _MOBILE_BGR = (60, 200, 60)
 _MISSING_BGR = (160, 160, 160)
-_ENCODER = ("mpeg4", {"qscale": "5"})
+_ENCODER: Final = "mpeg4"
+_ENCODER_OPTIONS = {"qscale": "5"}
 _STATE_TEXT = {
     FrameState.MISSING: "?",
     FrameState.IMMOBILE: "immobile",
@@ -67,6 +69,28 @@ def _text(
     cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, 0.45 * scale, colour, scale, cv2.LINE_AA)
 
 
+def _annotate(
+    image: np.ndarray,
+    time_s: float,
+    frame: int,
+    score: VideoScore,
+    outlines: list[list[np.ndarray]],
+    totals: list[np.ndarray],
+    scale: int,
+) -> None:
+    """Draw each ROI in its state at ``frame`` with label, state and running total, and the test time."""
+    height = image.shape[0]
+    for roi, outline, result, total in zip(score.rois, outlines, score.animals, totals, strict=True):
+        state = FrameState(int(result.frames.state[frame]))
+        colour = _colour(state)
+        x0, y0, _, y1 = roi.bounds()
+        left = max(x0, 0) + 4
+        cv2.drawContours(image, outline, -1, colour, 2 * scale, cv2.LINE_AA)
+        _text(image, f"{result.animal} {_STATE_TEXT[state]}", (left, max(y0, 0) + 14 * scale), colour, scale)
+        _text(image, f"immobile {total[frame]:.1f} s", (left, min(y1, height) - 6 * scale), colour, scale)
+    _text(image, f"t {time_s:7.2f} s", (4, height - 6 * scale), (255, 255, 255), scale)
+
+
 def write_overlay(score: VideoScore, path: str | Path) -> Path:
     """Write ``score``'s video annotated frame by frame as an MPEG-4 (mp4v) file at ``path``, atomically."""
     totals = [_window_totals(result) for result in score.animals]
@@ -76,41 +100,13 @@ def write_overlay(score: VideoScore, path: str | Path) -> Path:
         with open_video(score.video) as reader, av.open(str(temporary), mode="w", format="mp4") as out:
             size = (reader.width, reader.height)
             outlines = [_outline(roi, size) for roi in score.rois]
-            stream = out.add_stream(
-                _ENCODER[0],
-                rate=Fraction(score.signal.fps).limit_denominator(1001),
-                options=dict(_ENCODER[1]),
-            )
-            stream.width, stream.height = reader.width - reader.width % 2, reader.height - reader.height % 2
-            stream.pix_fmt = "yuv420p"
+            even = (reader.width - reader.width % 2, reader.height - reader.height % 2)
+            stream = add_video_stream(out, _ENCODER, score.signal.fps, even, _ENCODER_OPTIONS)
             scale = max(1, round(min(size) / 240))
             for index, (time_s, grey) in enumerate(reader.frames()):
-                i = min(index, last)
-                image = cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
-                for roi, outline, result, total in zip(
-                    score.rois, outlines, score.animals, totals, strict=True
-                ):
-                    state = int(result.frames.state[i])
-                    colour = _colour(state)
-                    x0, y0, _, y1 = roi.bounds()
-                    left = max(x0, 0) + 4
-                    cv2.drawContours(image, outline, -1, colour, 2 * scale, cv2.LINE_AA)
-                    _text(
-                        image,
-                        f"{result.animal} {_STATE_TEXT[state]}",
-                        (left, max(y0, 0) + 14 * scale),
-                        colour,
-                        scale,
-                    )
-                    _text(
-                        image,
-                        f"immobile {total[i]:.1f} s",
-                        (left, min(y1, size[1]) - 6 * scale),
-                        colour,
-                        scale,
-                    )
-                _text(image, f"t {time_s:7.2f} s", (4, size[1] - 6 * scale), (255, 255, 255), scale)
-                frame = av.VideoFrame.from_ndarray(image[: stream.height, : stream.width], format="bgr24")
+                image = np.asarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
+                _annotate(image, time_s, min(index, last), score, outlines, totals, scale)
+                frame = av.VideoFrame.from_ndarray(image[: even[1], : even[0]], format="bgr24")
                 out.mux(stream.encode(frame))
             out.mux(stream.encode())
 

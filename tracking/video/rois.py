@@ -2,8 +2,8 @@
 
 A camera often films two to four tanks at once; each ROI carries the label of the animal in it, and the motion
 signal is computed separately inside each. ROIs are read from and written to a JSON file (schema below),
-checked against the frame size, turned into boolean masks, proposed automatically for circular tanks with the
-Hough transform, and drawn on a frame for the user to check.
+checked against the frame size and turned into boolean masks. :mod:`tracking.video.tanks` proposes circles for
+round tanks; :mod:`tracking.video.roi_drawing` draws ROIs on a frame for the user to check.
 
 JSON schema (``format`` and ``version`` are written and checked when present)::
 
@@ -34,6 +34,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from tracking.errors import TrackingError
+
 ROI_FILE_FORMAT = "behavlab-rois"
 ROI_FILE_VERSION = 1
 
@@ -41,7 +43,7 @@ Bounds = tuple[int, int, int, int]
 """An integer bounding box (x0, y0, x1, y1), x1 and y1 exclusive."""
 
 
-class ROIError(ValueError):
+class ROIError(TrackingError, ValueError):
     """An ROI or an ROI file is invalid; the message names the ROI or file and what would be accepted."""
 
 
@@ -239,8 +241,10 @@ class RoiFile:
     videos: Mapping[str, tuple[ROI, ...]] = field(default_factory=dict)
 
     def for_video(self, video: str | Path) -> tuple[ROI, ...]:
-        """The ROIs for one video: its own entry (by file name; a bare stem, as a pose file alone gives,
-        matches the one entry of that stem) or else the default.
+        """The ROIs for one video: its own entry, or else the default.
+
+        The entry is found by file name; a bare stem, as a pose file alone gives, matches the one entry of
+        that stem.
         """
         name = Path(video).name
         if name in self.videos:
@@ -276,7 +280,23 @@ def _roi_list(entries: object, where: str) -> tuple[ROI, ...]:
 
 
 def load_rois(path: str | Path) -> RoiFile:
-    """Read an ROI JSON file (schema in the module docstring)."""
+    """Read an ROI JSON file (schema in the module docstring).
+
+    Parameters
+    ----------
+    path
+        The JSON file: an object with ``default`` and/or ``videos``, or a bare list of ROIs.
+
+    Returns
+    -------
+    RoiFile
+        The ROIs for the whole batch and per video file name, coordinates in pixels of the full frame.
+
+    Raises
+    ------
+    ROIError
+        The file cannot be read, is not JSON in the schema, or holds a malformed ROI or a repeated label.
+    """
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -311,114 +331,4 @@ def save_rois(path: str | Path, rois: RoiFile | Iterable[ROI]) -> Path:
     roi_file = rois if isinstance(rois, RoiFile) else RoiFile(default=tuple(rois))
     path = Path(path)
     path.write_text(json.dumps(roi_file.to_dict(), indent=2) + "\n", encoding="utf-8")
-    return path
-
-
-@dataclass(frozen=True)
-class HoughParams:
-    """Parameters of ``cv2.HoughCircles`` (HOUGH_GRADIENT) as used by :func:`detect_tanks`.
-
-    Radii and the minimum centre distance are fractions of the frame's shorter side, so they hold at any
-    resolution. ``canny_high`` is the upper Canny threshold (OpenCV's ``param1``); ``votes`` the accumulator
-    threshold (``param2``): lower finds more (and more false) circles. ``dp`` is the inverse accumulator
-    resolution. The frame is first median-blurred (``median_ksize``) against noise and ripples, then
-    Gaussian-blurred (``smooth_sigma``) so that the edge gradients, whose directions the transform follows,
-    are smooth.
-    """
-
-    min_radius_frac: float = 0.08
-    max_radius_frac: float = 0.5
-    min_dist_frac: float = 0.16
-    dp: float = 1.0
-    canny_high: float = 100.0
-    votes: float = 40.0
-    median_ksize: int = 5
-    smooth_sigma: float = 2.0
-
-
-def detect_tanks(
-    frame: np.ndarray,
-    *,
-    n_tanks: int | None = None,
-    params: HoughParams = HoughParams(),
-    radius_scale: float = 1.0,
-    label_prefix: str = "tank",
-) -> list[CircleROI]:
-    """Propose circular tanks with the Hough transform, labelled ``tank1``... in reading order."""
-    grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    height, width = grey.shape
-    side = min(width, height)
-    smoothed = cv2.GaussianBlur(cv2.medianBlur(grey, params.median_ksize), (0, 0), params.smooth_sigma)
-    found = cv2.HoughCircles(
-        smoothed,
-        cv2.HOUGH_GRADIENT,
-        dp=params.dp,
-        minDist=params.min_dist_frac * side,
-        param1=params.canny_high,
-        param2=params.votes,
-        minRadius=round(params.min_radius_frac * side),
-        maxRadius=round(params.max_radius_frac * side),
-    )
-    if found is None:
-        return []
-    kept: list[tuple[float, float, float]] = []
-    for cx, cy, r in found[0]:
-        if all(math.hypot(cx - kx, cy - ky) >= max(r, kr) for kx, ky, kr in kept):
-            kept.append((float(cx), float(cy), float(r)))
-        if n_tanks is not None and len(kept) == n_tanks:
-            break
-    fitted = [(cx, cy, min(r * radius_scale, cx, cy, width - 1 - cx, height - 1 - cy)) for cx, cy, r in kept]
-    return [
-        CircleROI(f"{label_prefix}{i + 1}", cx, cy, r) for i, (cx, cy, r) in enumerate(_reading_order(fitted))
-    ]
-
-
-def _reading_order(circles: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
-    """Sort circles into rows (centres within a radius of each other vertically), then left to right."""
-    rows: list[list[tuple[float, float, float]]] = []
-    for circle in sorted(circles, key=lambda c: c[1]):
-        if rows and abs(circle[1] - rows[-1][0][1]) <= rows[-1][0][2]:
-            rows[-1].append(circle)
-        else:
-            rows.append([circle])
-    return [c for row in rows for c in sorted(row, key=lambda c: c[0])]
-
-
-_ROI_COLOURS = ((0, 200, 255), (255, 120, 0), (60, 220, 60), (200, 60, 255), (0, 80, 255), (255, 220, 0))
-
-
-def draw_rois(frame: np.ndarray, rois: Sequence[ROI]) -> np.ndarray:
-    """A BGR copy of the frame with each ROI outlined and labelled."""
-    image = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame.copy()
-    thickness = max(1, round(min(image.shape[:2]) / 240))
-    for i, roi in enumerate(rois):
-        colour = _ROI_COLOURS[i % len(_ROI_COLOURS)]
-        if isinstance(roi, CircleROI):
-            cv2.circle(image, (round(roi.cx), round(roi.cy)), round(roi.r), colour, thickness, cv2.LINE_AA)
-        elif isinstance(roi, RectROI):
-            cv2.rectangle(
-                image, (roi.x, roi.y), (roi.x + roi.width - 1, roi.y + roi.height - 1), colour, thickness
-            )
-        else:
-            points = np.rint(np.asarray(roi.points)).astype(np.int32)
-            cv2.polylines(image, [points], True, colour, thickness, cv2.LINE_AA)
-        x0, y0, _, _ = roi.bounds()
-        org = (max(x0, 0) + 4, max(y0, 0) + 16 * thickness)
-        cv2.putText(
-            image, roi.label, org, cv2.FONT_HERSHEY_SIMPLEX, 0.5 * thickness, colour, thickness, cv2.LINE_AA
-        )
-    return image
-
-
-def write_roi_png(path: str | Path, frame: np.ndarray, rois: Sequence[ROI]) -> Path:
-    """Write the frame with the ROIs drawn as a PNG; returns the path.
-
-    The PNG is encoded in memory and written by Python, so a full disk raises an OSError with its reason
-    instead of a bare failure flag (and no libpng message on stderr).
-    """
-    path = Path(path)
-    encoded, data = cv2.imencode(".png", draw_rois(frame, rois))
-    if not encoded:
-        raise ValueError(f"OpenCV could not encode the ROI image for {path}")
-    path.write_bytes(data.tobytes())
     return path

@@ -1,5 +1,6 @@
-"""The cohort: a table of every animal (code, cage, sex, last weight, flags), roster import, quick weights,
-exclusions with their reason.
+"""The cohort: a table of every animal (code, cage, sex, last weight, flags).
+
+Roster import, quick weights, and exclusions with their reason.
 """
 
 from collections.abc import Sequence

@@ -1,45 +1,17 @@
 """The study's audit log, oldest first, and a check of the whole hash chain."""
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from behavlab.services import ChainHead, ChainReport, current_head, list_events, verify_chain
+from behavlab.services.display import AUDIT_COLUMNS, AuditEventFields, audit_cells
 from behavlab.tui.screens.base import StudyScreen
 
-COLUMNS = ("#", "at (UTC)", "actor", "action", "entity", "details")
-MAX_DETAIL_CHARS = 120
-
-
-class Event(Protocol):
-    """The fields of an audit event this screen shows."""
-
-    id: int | None
-    at: datetime
-    actor: str
-    action: str
-    entity: str
-    entity_id: str | None
-    payload: str
-
-
-def event_cells(event: Event) -> tuple[str, ...]:
-    """One event as table cells, its JSON payload shortened."""
-    details = event.payload
-    if len(details) > MAX_DETAIL_CHARS:
-        details = details[: MAX_DETAIL_CHARS - 3] + "..."
-    return (
-        str(event.id),
-        f"{event.at:%Y-%m-%d %H:%M:%S}",
-        event.actor,
-        event.action,
-        f"{event.entity} {event.entity_id or ''}".strip(),
-        details,
-    )
+#: The payload column shows this many characters of an event's JSON; `behavlab audit log` shows it whole.
+MAX_PAYLOAD_CHARS = 120
 
 
 class AuditScreen(StudyScreen):
@@ -52,7 +24,7 @@ class AuditScreen(StudyScreen):
         """The chain status and the event table."""
         yield Static("", id="chain")
         table: DataTable[str] = DataTable(id="events", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        table.add_columns(*AUDIT_COLUMNS)
         yield table
 
     def action_refresh(self) -> None:
@@ -60,10 +32,10 @@ class AuditScreen(StudyScreen):
         self.call(lambda: list_events(self.workspace, self.study), self._show, "Cannot read the audit log")
         self.action_verify()
 
-    def _show(self, events: Sequence[Event]) -> None:
+    def _show(self, events: Sequence[AuditEventFields]) -> None:
         table = self.query_one("#events", DataTable)
         table.clear()
-        table.add_rows(event_cells(event) for event in events)
+        table.add_rows(audit_cells(event, MAX_PAYLOAD_CHARS) for event in events)
         table.move_cursor(row=table.row_count - 1)
 
     def action_verify(self) -> None:

@@ -10,8 +10,8 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker
 
 from behavlab.services import Workspace
+from behavlab.services.display import visible
 from behavlab.tui.calls import call_service
-from cohorts.text_safety import visible
 
 T = TypeVar("T")
 

@@ -5,6 +5,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from behavlab.services import StudyState, study_state
+from behavlab.services.display import visible
 from behavlab.tui.screens.animals import AnimalsScreen
 from behavlab.tui.screens.audit import AuditScreen
 from behavlab.tui.screens.base import StudyScreen
@@ -14,8 +16,6 @@ from behavlab.tui.screens.randomize import RandomizeScreen
 from behavlab.tui.screens.results import ResultsScreen
 from behavlab.tui.screens.spt import SptScreen
 from behavlab.tui.screens.unmask import UnmaskScreen
-from behavlab.tui.study_state import StudyState, load_study_state
-from cohorts.text_safety import visible
 
 STEPS = {
     "animals": AnimalsScreen,
@@ -27,6 +27,27 @@ STEPS = {
     "results": ResultsScreen,
     "audit": AuditScreen,
 }
+
+
+def next_step(state: StudyState) -> str:
+    """The next step of the study's workflow, with the key that opens its screen."""
+    if state.unmasked:
+        return "the study is unmasked and locked: see the results and the audit log (g, l)"
+    if not state.n_animals:
+        return "import the roster (a: Animals, then i)"
+    if not state.randomized:
+        if state.n_weighed < state.n_animals:
+            return "weigh every animal (a: Animals, then w), then randomize (z)"
+        return "randomize the study (z)"
+    if not state.n_doses:
+        return "weigh on the dosing day, then dose every coded animal (d)"
+    if not state.fst_sessions:
+        return "record the forced-swim sessions (f)"
+    if state.fst_scored < state.fst_sessions:
+        return "score the FST sessions (f, then s)"
+    if state.spt_sheets < state.spt_periods:
+        return "enter the SPT bottle weights (s)"
+    return "all recorded: unmask at study end (u)"
 
 
 def _yes_no(flag: bool) -> str:
@@ -82,11 +103,11 @@ class DashboardScreen(StudyScreen):
 
     def action_refresh(self) -> None:
         """Reload the study's state."""
-        self.call(lambda: load_study_state(self.workspace, self.study), self._show, "Cannot load the study")
+        self.call(lambda: study_state(self.workspace, self.study), self._show, "Cannot load the study")
 
     def _show(self, state: StudyState) -> None:
         self.query_one("#state", Static).update("\n".join(state_lines(state)))
-        self.query_one("#next", Static).update(f"next: {state.next_step()}")
+        self.query_one("#next", Static).update(f"next: {next_step(state)}")
 
     def action_open(self, step: str) -> None:
         """Open a step's screen."""

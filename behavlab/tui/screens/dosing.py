@@ -1,5 +1,6 @@
-"""Dosing: today's coded sheet (code, cage, weight, volume; never an arm); space records the highlighted
-injection; refused lines show why (stale weight, volume limit).
+"""Dosing: today's coded sheet (code, cage, weight, volume; never an arm).
+
+Space records the highlighted injection; refused lines show why (stale weight, volume limit).
 """
 
 from pathlib import Path
@@ -8,26 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from behavlab.services import DosingLine, DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
+from behavlab.services import DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
+from behavlab.services.display import DOSING_COLUMNS, GIVEN_MARK, dosing_cells
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 
-COLUMNS = ("code", "cage", "weight g", "weighed", "volume mL", "given", "refused")
 GIVEN = "given"
-TICK = "yes"
-
-
-def dosing_cells(line: DosingLine) -> tuple[str, ...]:
-    """One sheet line as table cells."""
-    return (
-        line.code,
-        line.cage,
-        "" if line.weight_g is None else f"{line.weight_g:.1f}",
-        "" if line.weighed_at is None else f"{line.weighed_at.astimezone():%Y-%m-%d %H:%M}",
-        "" if line.volume_ml is None else f"{line.volume_ml:.3f}",
-        TICK if line.dosed else "",
-        line.refusal or "",
-    )
 
 
 class DosingScreen(StudyScreen):
@@ -44,7 +31,7 @@ class DosingScreen(StudyScreen):
     def compose_body(self) -> ComposeResult:
         """The day's sheet and a summary line."""
         table: DataTable[str] = DataTable(id="dosing", cursor_type="row", zebra_stripes=True)
-        for column in COLUMNS:
+        for column in DOSING_COLUMNS:
             table.add_column(column, key=column)
         yield table
         yield Static("", id="status")
@@ -65,7 +52,7 @@ class DosingScreen(StudyScreen):
 
     def _summarize(self) -> None:
         table = self.query_one("#dosing", DataTable)
-        given = sum(cell == TICK for cell in table.get_column(GIVEN))
+        given = sum(cell == GIVEN_MARK for cell in table.get_column(GIVEN))
         self.query_one("#status", Static).update(
             f"{self._sheet.day.isoformat()}: {given}/{table.row_count} dosed, "
             f"{len(self._sheet.refused)} refused; every animal gets {self._sheet.volume_ml_per_kg:g} mL/kg"
@@ -83,7 +70,7 @@ class DosingScreen(StudyScreen):
 
     def _dosed(self, code: str) -> None:
         table = self.query_one("#dosing", DataTable)
-        table.update_cell(code, GIVEN, TICK)
+        table.update_cell(code, GIVEN, GIVEN_MARK)
         index = table.get_row_index(code)
         if index == table.cursor_row and index + 1 < table.row_count:
             table.move_cursor(row=index + 1)

@@ -1,6 +1,8 @@
-"""Forced swim: sessions with their videos and ROIs, scoring every unscored session in a background worker
-with a progress bar, each animal's immobility, a per-minute plot as the QC view, adding a session and
-entering a manual score (seconds immobile, or a 5-s time-sampling sheet).
+"""Forced swim: sessions with their videos and ROIs, and their scoring.
+
+Every unscored session is scored in a background worker with a progress bar; the screen shows each animal's
+immobility, a per-minute plot as the QC view, and adds a session or a manual score (seconds immobile, or a
+5-s time-sampling sheet).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from behavlab.services import (
     record_manual_score,
     score_study,
 )
+from behavlab.services.display import fst_session_cells
+from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
 from behavlab.tui.calls import call_service
-from behavlab.tui.outcomes import FstOutcomes, fst_outcomes, immobility_text
 from behavlab.tui.parse import optional_int, optional_number
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
@@ -33,7 +36,7 @@ from behavlab.tui.widgets.plots import minute_bars
 from behavlab.tui.widgets.scoring_progress import ScoringProgress
 
 if TYPE_CHECKING:
-    from tracking.batch.run import BatchProgress
+    from behavlab.services.library_types import BatchProgress
 
 COLUMNS = ("#", "code", "video", "roi", "tested", "h post dose", "immobile s", "warnings")
 #: Wide enough for a machine and a manual score side by side, and fixed: the column must not jump when a
@@ -42,17 +45,10 @@ IMMOBILE_WIDTH = 26
 
 
 def session_cells(view: FstSessionView, outcomes: FstOutcomes) -> tuple[str, ...]:
-    """One session as table cells."""
-    return (
-        str(view.id),
-        view.code,
-        view.video,
-        view.roi_label,
-        f"{view.tested_at.astimezone():%Y-%m-%d %H:%M}",
-        "-" if view.hours_post_dose is None else f"{view.hours_post_dose:.1f}",
-        immobility_text(outcomes.immobility_s.get(view.code, {})),
-        "; ".join(view.warnings),
-    )
+    """One session as table cells: the shared session cells with its immobility by method."""
+    c = fst_session_cells(view)
+    immobile = immobility_text(outcomes.immobility_s.get(view.code, {}))
+    return (c.id, c.code, c.video, c.roi_label, c.tested_at, c.hours_post_dose, immobile, c.warnings)
 
 
 def scoring_summary(result: StudyScoring) -> str:
@@ -61,8 +57,9 @@ def scoring_summary(result: StudyScoring) -> str:
 
 
 class FstScreen(StudyScreen):
-    """s scores the unscored sessions in the background; a adds a session; m scores the highlighted one by
-    hand; the per-minute plot follows the cursor.
+    """Sessions, their scores and the QC plot; the per-minute plot follows the cursor.
+
+    s scores the unscored sessions in the background; a adds a session; m scores the highlighted one by hand.
     """
 
     TITLE_TEXT = "forced swim"

@@ -1,5 +1,6 @@
-"""Randomize: choose method and strata, preview the balance (arms as "arm 1", "arm 2"), then seal it with the
-key holder's passphrase typed twice and, if asked, write the preparer's sheet once.
+"""Randomize: choose method and strata, preview the balance (arms as "arm 1", "arm 2"), then seal it.
+
+Sealing takes the key holder's passphrase typed twice and, if asked, writes the preparer's sheet once.
 """
 
 from pathlib import Path
@@ -11,6 +12,9 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
 from behavlab.errors import InvalidInputError
 from behavlab.services import (
+    DEFAULT_RANDOMIZATION_METHOD,
+    DEFAULT_STRATA,
+    RANDOMIZATION_METHODS,
     CommittedRandomization,
     RandomizationDraft,
     RandomizationOptions,
@@ -19,13 +23,12 @@ from behavlab.services import (
     commit_randomization,
     draft_randomization,
 )
+from behavlab.services.display import visible
 from behavlab.tui.calls import notice_text
 from behavlab.tui.parse import optional_int, words
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.confirm import ConfirmScreen
 from behavlab.tui.widgets.passphrase import PassphraseTwice
-from cohorts.randomization import DEFAULT_METHOD, DEFAULT_STRATA, METHODS
-from cohorts.text_safety import visible
 
 BALANCE_COLUMNS = ("arm", "n", "F", "M", "weighed", "weight g", "cages")
 
@@ -58,7 +61,12 @@ class RandomizeScreen(StudyScreen):
         with Horizontal(id="randomize-options"):
             with Vertical():
                 yield Label("method")
-                yield Select(((m, m) for m in METHODS), value=DEFAULT_METHOD, allow_blank=False, id="method")
+                yield Select(
+                    ((m, m) for m in RANDOMIZATION_METHODS),
+                    value=DEFAULT_RANDOMIZATION_METHOD,
+                    allow_blank=False,
+                    id="method",
+                )
             with Vertical():
                 yield Label("strata (sex, cage)")
                 yield Input(", ".join(DEFAULT_STRATA), id="strata")

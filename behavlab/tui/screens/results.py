@@ -1,5 +1,7 @@
-"""Results at study end: each outcome's statistics by arm (as the report computes them), a plot of the
-highlighted outcome's values by arm, and the revealed allocation. Empty, and saying why, while blind.
+"""Results at study end: each outcome's statistics by arm, as the report computes them.
+
+A plot of the highlighted outcome's values by arm, and the revealed allocation. Empty, and saying why, while
+blind.
 """
 
 from dataclasses import dataclass
@@ -10,8 +12,8 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from behavlab.services import OutcomeResult, StudyResults, Workspace, study_results
+from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
 from behavlab.services.results import STATISTICS_COLUMNS
-from behavlab.tui.outcomes import FstOutcomes, fst_outcomes, immobility_text
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.plots import group_strip
 

@@ -8,26 +8,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from behavlab.services import SptLine, SptRecorded, create_spt_period, record_spt_bottles, spt_results
+from behavlab.services.display import SPT_COLUMNS, spt_cells
 from behavlab.tui.parse import moment, number
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
-
-COLUMNS = ("period", "phase", "code", "side", "sucrose mL", "water mL", "preference %", "mL/g", "flag")
-
-
-def spt_cells(line: SptLine) -> tuple[str, ...]:
-    """One animal's result in one period as table cells."""
-    return (
-        line.period,
-        line.phase,
-        line.code,
-        line.sucrose_side,
-        f"{line.sucrose_ml:.2f}",
-        f"{line.water_ml:.2f}",
-        f"{line.preference_pct:.1f}",
-        "-" if line.total_ml_per_g is None else f"{line.total_ml_per_g:.3f}",
-        "anhedonic" if line.anhedonic else "",
-    )
 
 
 class SptScreen(StudyScreen):
@@ -39,7 +23,7 @@ class SptScreen(StudyScreen):
     def compose_body(self) -> ComposeResult:
         """The results table and a summary line."""
         table: DataTable[str] = DataTable(id="spt", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        table.add_columns(*SPT_COLUMNS)
         yield table
         yield Static("", id="status")
 

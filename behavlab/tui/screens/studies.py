@@ -9,11 +9,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from behavlab.services import StudyOverview, StudySettings, Workspace, create_study, list_studies
+from behavlab.services.display import visible
 from behavlab.tui.calls import call_service
 from behavlab.tui.parse import number
 from behavlab.tui.screens.dashboard import DashboardScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
-from cohorts.text_safety import visible
 
 COLUMNS = ("compound", "dose mg/kg", "route", "vehicle", "mL/kg", "animals")
 STUDY_COLUMN_WIDTH = 24

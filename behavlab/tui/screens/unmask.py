@@ -1,5 +1,6 @@
-"""Unmask at study end: what is still open and what will be revealed, the passphrase and a confirmation;
-then the results screen takes its place (also when the screen opens on a study already unmasked).
+"""Unmask at study end: what is still open and what will be revealed, the passphrase and a confirmation.
+
+Then the results screen takes its place (also when the screen opens on a study already unmasked).
 """
 
 from dataclasses import dataclass

@@ -11,8 +11,9 @@ AXIS_TICKS = 5
 
 
 def minute_bars(plot: PlotextPlot, minutes: Sequence[float], title: str) -> None:
-    """Seconds immobile in each minute of the test, as bars on a 0-60 s axis; a minute the video does not
-    cover (NaN) has no bar, and there are empty axes without a score.
+    """Seconds immobile in each minute of the test, as bars on a 0-60 s axis.
+
+    A minute the video does not cover (NaN) has no bar, and there are empty axes without a score.
     """
     plt = plot.plt
     plt.clear_figure()
@@ -28,7 +29,8 @@ def minute_bars(plot: PlotextPlot, minutes: Sequence[float], title: str) -> None
 def nice_step(top: float, ticks: int = AXIS_TICKS) -> float:
     """A tick step of 1, 2 or 5 times a power of ten that covers 0 to `top` in about `ticks` steps."""
     raw = top / ticks
-    power = 10 ** math.floor(math.log10(raw))
+    # An int for steps of 1 or more (whole-number tick labels), a float below.
+    power: float = 10 ** math.floor(math.log10(raw))
     return next(factor * power for factor in (1, 2, 5, 10) if factor * power >= raw)
 
 

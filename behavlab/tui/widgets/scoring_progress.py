@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
 if TYPE_CHECKING:
-    from tracking.batch.run import BatchProgress
+    from behavlab.services.library_types import BatchProgress
 
 
 def progress_text(progress: BatchProgress) -> str:

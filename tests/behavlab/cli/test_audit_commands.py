@@ -6,8 +6,8 @@ from pathlib import Path
 from behavlab.audit_head import ChainHead
 from behavlab.services import Workspace, current_head, read_receipt
 from tests.behavlab.audit_tamper import delete_last_events, refuse_three_unseals
-from tests.behavlab.cli.conftest import Invoke
-from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
+from tests.behavlab.cli.invoke import Invoke
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 
 
 def _written_artifacts(cli: Invoke, randomized: RandomizedStudy, out: Path) -> list[Path]:

@@ -2,7 +2,7 @@
 
 from sqlalchemy import create_engine, text
 
-from tests.behavlab.cli.conftest import Invoke
+from tests.behavlab.cli.invoke import Invoke
 
 
 def test_audit_verify_names_edited_inserted_and_deleted_rows_in_one_line(

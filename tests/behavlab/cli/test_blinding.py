@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from tests.behavlab.cli.conftest import Invoke
+from tests.behavlab.cli.invoke import Invoke
 from tests.behavlab.factories import baseline_weights, sheet_rows, write_roster, write_weights
 from tests.behavlab.leaks import arm_separating_columns, lines_naming_an_animal
 

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, text
 from behavlab import __version__
 from behavlab.db.append_only import drop_append_only_guards
 from behavlab.db.migrate import head_revision
-from tests.behavlab.cli.conftest import Invoke
+from tests.behavlab.cli.invoke import Invoke
 
 
 def test_version(cli: Invoke) -> None:

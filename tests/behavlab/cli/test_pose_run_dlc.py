@@ -22,7 +22,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from behavlab.cli.main import app
-from tracking.pose.io import parse_pose_name, read_dlc
+from tracking.pose.files import parse_pose_name
+from tracking.pose.io import read_dlc
 from tracking.pose.synth import PoseSynthConfig, SynthPose, synth_pose_tracks
 from tracking.pose.synth_video import write_pose_video
 

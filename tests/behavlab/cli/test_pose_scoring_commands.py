@@ -14,7 +14,7 @@ from scipy import stats
 from typer.testing import CliRunner, Result
 
 from behavlab.cli.main import app
-from tests.behavlab.cli.conftest import Invoke
+from tests.behavlab.cli.invoke import Invoke
 from tests.behavlab.factories import baseline_weights, sheet_rows, write_roster, write_weights
 from tracking.batch.cache import load_signal_cache
 from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose

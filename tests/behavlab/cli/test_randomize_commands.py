@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.behavlab.cli.conftest import Invoke
+from tests.behavlab.cli.invoke import Invoke
 from tests.behavlab.factories import write_roster
 
 PASSPHRASE = "tundra lantern quiver mosaic"

@@ -19,7 +19,8 @@ from behavlab.cli.main import app
 from behavlab.errors import InvalidInputError
 from behavlab.services import score_videos
 from tests.tracking.conftest import EZTRACK_CLIP
-from tracking.synth.videos import SynthTruth, write_fst_video
+from tracking.synth.truth import SynthTruth
+from tracking.synth.videos import write_fst_video
 
 BEHAVLAB = Path(sys.executable).with_name("behavlab")
 SHORT = {"fps": 15.0, "size": (320, 160), "n_tanks": 2, "latency_s": (4.0, 8.0)}

@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from tests.behavlab.cli.conftest import Invoke
+from tests.behavlab.cli.invoke import Invoke
 from tests.behavlab.factories import baseline_weights, sheet_rows, write_roster, write_weights
 from tracking.synth.videos import write_fst_video
 

@@ -3,7 +3,22 @@
 import subprocess
 import sys
 
-HEAVY = ("matplotlib", "scipy", "statsmodels", "zxcvbn")
+#: Libraries that load only when a command needs them; every heavy library added later joins this list.
+HEAVY = (
+    "matplotlib",
+    "scipy",
+    "statsmodels",
+    "zxcvbn",
+    "pynwb",
+    "ndx_pose",
+    "hdmf",
+    "reportlab",
+    "segno",
+    "dask",
+    "distributed",
+    "deeplabcut",
+    "torch",
+)
 
 
 def test_the_cli_and_the_app_load_no_statistics_or_plotting_library() -> None:

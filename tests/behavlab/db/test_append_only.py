@@ -31,7 +31,7 @@ from behavlab.services import (
     verify_chain,
 )
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
-from tests.behavlab.services.conftest import FAST_KDF, PASSPHRASE
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
 
 CHANGES = {
     "update auditevent": "UPDATE auditevent SET actor = 'mallory'",

@@ -21,8 +21,8 @@ from behavlab.services import (
     verify_chain,
 )
 from behavlab.services.animals import record_weight
-from tests.behavlab.conftest import FAST_KDF, PASSPHRASE
 from tests.behavlab.factories import write_roster
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
 
 STUDIES_PER_WRITER = 15
 

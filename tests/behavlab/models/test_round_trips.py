@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.models import Animal, Arm, AuditEvent, CageAssignment, Study, Weight
 from behavlab.services import Workspace
@@ -50,7 +51,9 @@ def test_study_arm_animal_weight_cage_round_trip(workspace: Workspace) -> None:
         session.flush()
         session.add(Weight(animal_id=mouse.id, weight_g=24.75, measured_at=weighed, recorded_by="tester"))
         session.add(CageAssignment(animal_id=mouse.id, cage="C1", since=weighed))
-        record_event(session, actor="tester", action="test.round_trip", entity="study", study_id=study.id)
+        record_event(
+            session, actor="tester", action=AuditAction.STUDY_CREATE, entity="study", study_id=study.id
+        )
 
     with reading(workspace.engine) as session:
         stored = session.exec(select(Study)).one()
@@ -94,7 +97,7 @@ def test_naive_datetimes_are_refused(workspace: Workspace) -> None:
 def test_study_names_are_unique(workspace: Workspace) -> None:
     with writing(workspace.engine) as session:
         session.add(_study())
-        record_event(session, actor="tester", action="test.unique", entity="study")
+        record_event(session, actor="tester", action=AuditAction.STUDY_CREATE, entity="study")
     with pytest.raises(IntegrityError), writing(workspace.engine) as session:
         session.add(_study())
 

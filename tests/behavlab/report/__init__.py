@@ -27,6 +27,7 @@ from behavlab.report import (
     SptPeriodInfo,
     StudyInfo,
 )
+from behavlab.report.measures import IMMOBILITY_OUTCOME, LATENCY_OUTCOME, SPT_OUTCOME
 
 ARMS = ("vehicle", "ketamine")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -69,17 +70,16 @@ def synthetic_report(
         immobility = 160.0 + (EFFECT_S if arm == "ketamine" else 0.0) + rng.normal(0, 15)
         for scoring, offset in (("motion", 0.0), ("manual", rng.normal(6, 4))):
             outcomes.append(
-                common | {"outcome": "fst_immobility_s", "method": scoring, "value": immobility + offset}
+                common | {"outcome": IMMOBILITY_OUTCOME, "method": scoring, "value": immobility + offset}
             )
         outcomes.append(
-            common | {"outcome": "fst_latency_s", "method": "motion", "value": 60 + rng.normal(0, 10)}
+            common | {"outcome": LATENCY_OUTCOME, "method": "motion", "value": 60 + rng.normal(0, 10)}
         )
         for p in range(periods):
             drop = 14.0 if arm == "vehicle" and p > 0 else 0.0
             value = 84.0 - drop + rng.normal(0, 3)
             outcomes.append(
-                common
-                | {"outcome": "spt_preference_pct", "method": None, "period": f"day {p}", "value": value}
+                common | {"outcome": SPT_OUTCOME, "method": None, "period": f"day {p}", "value": value}
             )
         for minute in range(1, 7):
             share = min(1.0, max(0.0, (minute - 1) / 5 * immobility / 240))
@@ -94,7 +94,7 @@ def synthetic_report(
             )
     table = pd.DataFrame(outcomes)
     table["period"] = table["period"].where(table["period"].notna(), None)
-    table["unit"] = np.where(table["outcome"] == "spt_preference_pct", "%", "s")
+    table["unit"] = np.where(table["outcome"] == SPT_OUTCOME, "%", "s")
     data = ReportData(
         study=StudyInfo(
             name="Demo study 2026",
@@ -173,7 +173,7 @@ def synthetic_report(
                 for p in range(periods)
             ),
         ),
-        agreement=(AgreementInfo("fst_immobility_s", "manual", "motion", 24, 0.95, -6.1, -14.0, 1.8),),
+        agreement=(AgreementInfo(IMMOBILITY_OUTCOME, "manual", "motion", 24, 0.95, -6.1, -14.0, 1.8),),
         video_sha256={"fst/QX00R.mp4": "d" * 64, "fst/QX01R.mp4": "e" * 64},
         software={"behavlab": "0.1.0"},
         generated_at=T0 + timedelta(days=12),

@@ -7,6 +7,7 @@ import pytest
 
 from behavlab.report import ArmInfo, ReportData
 from behavlab.report.data import outcome_groups
+from behavlab.report.measures import IMMOBILITY_OUTCOME, LATENCY_OUTCOME, SPT_OUTCOME
 from tests.behavlab.report import synthetic_report
 
 
@@ -76,16 +77,16 @@ def test_helpers_name_outcomes_and_leave_out_excluded_animals() -> None:
     assert data.excluded_codes == {"QX23R"}
     assert "QX23R" not in set(data.analysed_outcomes["code"]) and "QX23R" in set(data.outcomes["code"])
     assert "QX23R" not in set(data.analysed_per_minute["code"])
-    assert data.title("fst_immobility_s", "motion") == "FST immobility (motion)"
-    assert data.title("spt_preference_pct", None, "day 1") == "Sucrose preference - day 1"
+    assert data.title(IMMOBILITY_OUTCOME, "motion") == "FST immobility (motion)"
+    assert data.title(SPT_OUTCOME, None, "day 1") == "Sucrose preference - day 1"
     assert data.title("rotarod_s") == "rotarod s" and data.definition("rotarod_s").definition == "not stated"
     assert not data.cage_is_unit and synthetic_report(method="cage-cluster").cage_is_unit
     keys = [(outcome, method, period) for outcome, method, period, _ in outcome_groups(data.outcomes)]
     assert keys[:3] == [
-        ("fst_immobility_s", "motion", None),
-        ("fst_immobility_s", "manual", None),
-        ("fst_latency_s", "motion", None),
+        (IMMOBILITY_OUTCOME, "motion", None),
+        (IMMOBILITY_OUTCOME, "manual", None),
+        (LATENCY_OUTCOME, "motion", None),
     ]
-    assert keys[3:] == [("spt_preference_pct", None, f"day {p}") for p in range(3)]
+    assert keys[3:] == [(SPT_OUTCOME, None, f"day {p}") for p in range(3)]
     blind = synthetic_report(blinded=True)
     assert blind.reference_arm is None and blind.arm_names == ()

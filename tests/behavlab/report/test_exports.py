@@ -8,6 +8,7 @@ from behavlab.report.exports import (
     statistics_table,
     tidy_table,
 )
+from behavlab.report.measures import IMMOBILITY_OUTCOME
 from behavlab.report.render import analyse
 from tests.behavlab.report import synthetic_report
 
@@ -27,7 +28,7 @@ def test_statistics_table_holds_every_reported_number() -> None:
     data = synthetic_report()
     analysis = analyse(data)
     table = statistics_table(data, analysis)
-    motion = table.loc[(table["outcome"] == "fst_immobility_s") & (table["method"] == "motion")]
+    motion = table.loc[(table["outcome"] == IMMOBILITY_OUTCOME) & (table["method"] == "motion")]
     assert set(motion["part"]) >= {
         "summary",
         "comparison",

@@ -4,17 +4,9 @@ import ast
 from pathlib import Path
 
 import behavlab.report
-from behavlab.report.render import (
-    Bullets,
-    Heading,
-    Image,
-    Paragraph,
-    Table,
-    num,
-    pvalue,
-    to_html,
-    to_markdown,
-)
+from behavlab.report.blocks import Bullets, Heading, Image, Paragraph, Table
+from behavlab.report.formats import num, pvalue
+from behavlab.report.markup import to_html, to_markdown
 
 FORBIDDEN = ("behavlab.db", "behavlab.models", "behavlab.services", "behavlab.cli", "behavlab.tui")
 FORBIDDEN_EXTERNAL = ("sqlmodel", "sqlalchemy", "typer", "textual", "alembic")

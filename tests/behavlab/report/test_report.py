@@ -14,9 +14,14 @@ from openpyxl import load_workbook
 from scipy import stats
 
 from behavlab.report import ExclusionInfo, ReportData, ReportFiles, write_report
+from behavlab.report.blind import BlindSections
 from behavlab.report.exports import file_sha256
-from behavlab.report.render import analyse, report_blocks, to_html, to_markdown
+from behavlab.report.markup import to_html, to_markdown
+from behavlab.report.measures import IMMOBILITY_OUTCOME, LATENCY_OUTCOME
+from behavlab.report.render import analyse, report_blocks, report_sections
+from behavlab.report.unmasked import UnmaskedSections
 from tests.behavlab.report import ARMS, T0, synthetic_report, with_third_arm
+from tests.behavlab.report import blind as blind_data
 
 SECRETS = ("vehicle", "ketamine", "saline")
 
@@ -63,7 +68,7 @@ def same_3_significant(reported: str, value: float) -> None:
 def test_unmasked_report_shows_the_drug_lowering_immobility_with_a_ci(unmasked: ReportFiles) -> None:
     assert unmasked.analysis is not None
     motion = next(
-        a for a in unmasked.analysis.outcomes if (a.outcome, a.scoring) == ("fst_immobility_s", "motion")
+        a for a in unmasked.analysis.outcomes if (a.outcome, a.scoring) == (IMMOBILITY_OUTCOME, "motion")
     )
     assert motion.two_arm is not None
     comparison = motion.two_arm
@@ -80,7 +85,7 @@ def test_unmasked_report_shows_the_drug_lowering_immobility_with_a_ci(unmasked: 
 def test_csv_recomputation_matches_the_report_to_3_significant_figures(unmasked: ReportFiles) -> None:
     data = pd.read_csv(unmasked.csv, dtype={"excluded": str}, keep_default_na=False)
     kept = data.loc[
-        (data["excluded"] == "false") & (data["outcome"] == "fst_immobility_s") & (data["method"] == "motion")
+        (data["excluded"] == "false") & (data["outcome"] == IMMOBILITY_OUTCOME) & (data["method"] == "motion")
     ]
     drug = kept.loc[kept["arm"] == "ketamine", "value"].astype(float)
     vehicle = kept.loc[kept["arm"] == "vehicle", "value"].astype(float)
@@ -94,7 +99,7 @@ def test_csv_recomputation_matches_the_report_to_3_significant_figures(unmasked:
     same_3_significant(row[6].split(" ")[0], g)
     same_3_significant(row[1].split(" ")[0], drug.mean() - vehicle.mean())
     sheet = pd.read_excel(unmasked.xlsx, sheet_name="statistics", keep_default_na=False)
-    motion = sheet.loc[(sheet["outcome"] == "fst_immobility_s") & (sheet["method"] == "motion")]
+    motion = sheet.loc[(sheet["outcome"] == IMMOBILITY_OUTCOME) & (sheet["method"] == "motion")]
     exported = dict(zip(motion["statistic"], motion["value"], strict=False))
     assert float(exported["welch_t"]) == pytest.approx(welch.statistic, rel=1e-9)
     assert float(exported["hedges_g"]) == pytest.approx(g, rel=1e-9)
@@ -244,7 +249,7 @@ def test_cage_randomization_makes_the_cage_the_unit(tmp_path: Path) -> None:
 def test_formula_injection_is_defused_in_csv_and_xlsx(tmp_path: Path) -> None:
     data = synthetic_report(sexes="M", periods=1)
     outcomes = data.outcomes.assign(cage=data.outcomes["cage"].replace("C1", "=1+2"))
-    outcomes.loc[outcomes["outcome"] == "fst_latency_s", "value"] -= 100.0
+    outcomes.loc[outcomes["outcome"] == LATENCY_OUTCOME, "value"] -= 100.0
     evil = ExclusionInfo(
         data.animals[22].code, '=HYPERLINK("http://x","y")', False, False, "@admin", T0, arm=ARMS[0]
     )
@@ -257,7 +262,7 @@ def test_formula_injection_is_defused_in_csv_and_xlsx(tmp_path: Path) -> None:
     files = write_report(data, tmp_path)
     csv_cells = pd.read_csv(files.csv, dtype=str, keep_default_na=False)
     assert set(csv_cells.loc[csv_cells["code"] == "QX00R", "cage"]) == {"'=1+2"}
-    latency = csv_cells.loc[csv_cells["outcome"] == "fst_latency_s", "value"]
+    latency = csv_cells.loc[csv_cells["outcome"] == LATENCY_OUTCOME, "value"]
     assert latency.str.startswith("-").all(), "negative numbers stay numbers"
     workbook = load_workbook(files.xlsx)
     for sheet in workbook.worksheets:
@@ -301,3 +306,11 @@ def test_three_arms_give_omnibus_tests_and_holm_adjusted_comparisons() -> None:
     assert header[7:] == ["M-W p (Holm)", "Hedges' g (95% CI)"]
     assert table_row(text, "esketamine - vehicle")[0] == "esketamine - vehicle"
     assert "Holm 1979" in markdown
+
+
+def test_a_blind_study_gets_the_blind_sections_whatever_analysis_is_passed() -> None:
+    data = synthetic_report()
+    analysis = analyse(data)
+    assert analysis is not None and analyse(blind_data(data)) is None
+    assert isinstance(report_sections(blind_data(data), analysis, ()), BlindSections)
+    assert isinstance(report_sections(data, analysis, ()), UnmaskedSections)

@@ -17,7 +17,7 @@ from behavlab.services import (
     verify_chain,
     write_study_report,
 )
-from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tracking.synth.videos import write_fst_video
 
 

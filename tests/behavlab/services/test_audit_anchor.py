@@ -39,7 +39,7 @@ from tests.behavlab.audit_tamper import (
     rewrite_and_rechain,
 )
 from tests.behavlab.factories import write_roster
-from tests.behavlab.services.conftest import FAST_KDF, PASSPHRASE, RandomizedStudy
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE, RandomizedStudy
 
 
 def sheet_head(workspace: Workspace, randomized: RandomizedStudy, path: Path) -> ChainHead:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Connection, insert, text
 from sqlmodel import col, select
 
+from behavlab.audit_actions import AuditAction
 from behavlab.db.append_only import drop_append_only_guards
 from behavlab.db.row_digests import (
     DELETED,
@@ -38,7 +39,7 @@ from behavlab.services import (
     verify_extends,
 )
 from behavlab.services.audit import changed_rows, event_digest, record_event
-from tests.behavlab.services.conftest import RandomizedStudy
+from tests.behavlab.randomized_study import RandomizedStudy
 from tracking.synth.videos import write_fst_video
 
 
@@ -160,7 +161,9 @@ def test_a_row_a_service_deletes_or_changes_through_the_session_stays_verified(
         session.delete(cage)
         animal.notes = "moved to quarantine"
         session.add(animal)
-        record_event(session, actor="tester", action="test.correct", entity="animal", entity_id=animal.id)
+        record_event(
+            session, actor="tester", action=AuditAction.ANIMALS_IMPORT, entity="animal", entity_id=animal.id
+        )
     assert verify_chain(workspace).ok
     with reading(workspace.engine) as session:
         recorded = session.exec(select(AuditRow).order_by(col(AuditRow.id).desc()).limit(2)).all()
@@ -179,7 +182,9 @@ def test_a_write_no_event_covers_is_refused_and_rolled_back(
     refused = pytest.raises(UnauditedWriteError, match=r"rows written after .* last audit event: weight \d+")
     with refused, writing(workspace.engine) as session:
         session.add(Weight(animal_id=animal_id, weight_g=25.0, measured_at=utc_now(), recorded_by="x"))
-        record_event(session, actor="tester", action="weight.record", entity="animal", entity_id=animal_id)
+        record_event(
+            session, actor="tester", action=AuditAction.WEIGHT_RECORD, entity="animal", entity_id=animal_id
+        )
         session.add(Weight(animal_id=animal_id, weight_g=26.0, measured_at=utc_now(), recorded_by="x"))
     bulk = pytest.raises(UnauditedWriteError, match="bulk INSERT/UPDATE/DELETE on audited table")
     with bulk, writing(workspace.engine) as session:

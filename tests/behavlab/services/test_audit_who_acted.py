@@ -10,7 +10,7 @@ import pytest
 
 from behavlab.report import StageAccount
 from behavlab.services import Workspace, build_report_data, list_events, record_dose, write_study_report
-from tests.behavlab.services.conftest import RandomizedStudy
+from tests.behavlab.randomized_study import RandomizedStudy
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from behavlab.services import (
     write_dosing_sheet,
 )
 from behavlab.services.sheets import write_csv
-from tests.behavlab.services.conftest import RandomizedStudy
+from tests.behavlab.randomized_study import RandomizedStudy
 
 
 def test_the_sheet_gives_each_animal_10_ml_per_kg_of_that_days_weight(

@@ -17,7 +17,7 @@ from behavlab.services import (
     record_dose,
     record_manual_score,
 )
-from tests.behavlab.services.conftest import RandomizedStudy
+from tests.behavlab.randomized_study import RandomizedStudy
 from tracking.synth.videos import write_fst_video
 from tracking.video.rois import CircleROI, save_rois
 

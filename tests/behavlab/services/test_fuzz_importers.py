@@ -29,7 +29,7 @@ from behavlab.services import (
     record_weights,
 )
 from tests.behavlab.factories import roster_rows
-from tests.behavlab.services.conftest import RandomizedStudy
+from tests.behavlab.randomized_study import RandomizedStudy
 from tracking.synth.videos import write_fst_video
 
 FUZZ = settings(
@@ -230,8 +230,11 @@ def _counts(workspace: Workspace) -> dict[str, int]:
 
 
 @pytest.fixture(autouse=True)
-def _both_outcomes_seen() -> Iterator[None]:
-    """Each fuzz run must have imported some sheets and refused others, or it tested only one branch."""
+def _both_outcomes_seen(workspace: Workspace) -> Iterator[None]:
+    """Each fuzz run must have imported some sheets and refused others, or it tested only one branch.
+
+    It needs the workspace so that a backend skipped for want of a server is not counted as a run.
+    """
     OUTCOMES.clear()
     yield
     assert set(OUTCOMES) == {"imported", "refused"}, f"outcomes: {sorted(set(OUTCOMES))}"

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from behavlab.report.measures import IMMOBILITY_OUTCOME
 from behavlab.services import (
     Workspace,
     add_fst_session,
@@ -24,7 +25,8 @@ from behavlab.services import (
     unmask_study,
     write_study_report,
 )
-from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
+from behavlab.services.fst import MANUAL_METHOD
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tracking.synth.videos import write_fst_video
 
 ARM_WORDS = ("vehicle", "ketamine", "saline")
@@ -65,7 +67,7 @@ def test_the_unmasked_report_shows_the_effect_and_matches_an_independent_recompu
     written = write_study_report(workspace, scored.name, tmp_path / "final")
     assert not written.blinded and written.files.analysis is not None
     table = pd.read_csv(written.files.csv)
-    immobility = table[(table["outcome"] == "fst_immobility_s") & (table["method"] == "manual")]
+    immobility = table[(table["outcome"] == IMMOBILITY_OUTCOME) & (table["method"] == MANUAL_METHOD)]
     drug = immobility.loc[immobility["arm"] == "ketamine", "value"].to_numpy()
     vehicle = immobility.loc[immobility["arm"] == "vehicle", "value"].to_numpy()
     assert len(drug) == len(vehicle) == 12
@@ -75,7 +77,7 @@ def test_the_unmasked_report_shows_the_effect_and_matches_an_independent_recompu
     (analysis,) = [
         a
         for a in written.files.analysis.outcomes
-        if a.outcome == "fst_immobility_s" and a.scoring == "manual"
+        if a.outcome == IMMOBILITY_OUTCOME and a.scoring == MANUAL_METHOD
     ]
     comparison = analysis.two_arm
     assert comparison is not None and (comparison.arm, comparison.reference) == ("ketamine", "vehicle")

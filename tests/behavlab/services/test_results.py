@@ -11,11 +11,13 @@ from behavlab.services import (
     Workspace,
     add_fst_session,
     exclude_animal,
+    fst_outcomes,
+    immobility_text,
     record_manual_score,
     study_results,
     unmask_study,
 )
-from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tracking.synth.videos import write_fst_video
 
 
@@ -66,3 +68,20 @@ def test_after_unmasking_each_outcome_has_its_statistics_and_values_by_arm(
     assert drug[4].startswith(f"{hedges_j * -55 / pooled_sd:.3g} [")
     assert drug[5] == f"{welch.pvalue:.3f}"
     assert drug[6] == f"{stats.mannwhitneyu(drug_values, vehicle_values).pvalue:.3f}"
+
+
+def test_fst_outcomes_give_each_code_its_immobility_and_an_arm_only_once_unmasked(
+    workspace: Workspace, randomized: RandomizedStudy, scored: dict[str, float]
+) -> None:
+    blind = fst_outcomes(workspace, randomized.name)
+    assert blind.immobility_s == {code: {"manual": seconds} for code, seconds in scored.items()}
+    assert blind.arm_of == {} and blind.per_minute_s == {}
+    unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="pilot")
+    arm_of = fst_outcomes(workspace, randomized.name).arm_of
+    arms = ("vehicle", "ketamine")
+    assert arm_of == {code: arms[randomized.arms[label]] for label, code in randomized.codes.items()}
+
+
+def test_immobility_text_lists_each_method_or_a_dash() -> None:
+    assert immobility_text({"motion": 120.04, "manual": 150.0}) == "manual 150.0, motion 120.0"
+    assert immobility_text({}) == "-"

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from behavlab.audit_head import HEAD_LABEL
 from behavlab.errors import InvalidInputError
 from behavlab.services import UnsealError, Workspace, list_events, reprint_preparer_sheet, unblind_animal
-from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 
 
 def _actions(workspace: Workspace, study: str) -> list[str]:

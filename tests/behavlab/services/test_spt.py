@@ -7,7 +7,7 @@ import pytest
 
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.services import Workspace, create_spt_period, record_spt_bottles, spt_results
-from tests.behavlab.services.conftest import RandomizedStudy
+from tests.behavlab.randomized_study import RandomizedStudy
 
 
 def _bottles(path: Path, rows: list[tuple[str, str, float, float, float, float]]) -> Path:

@@ -15,8 +15,9 @@ from behavlab.services import (
     score_study,
     unmask_study,
 )
-from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
-from tracking.synth.videos import load_truth, write_fst_video
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
+from tracking.synth.truth import load_truth
+from tracking.synth.videos import write_fst_video
 from tracking.video.rois import save_rois
 
 

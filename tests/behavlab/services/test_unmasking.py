@@ -21,7 +21,7 @@ from behavlab.services import (
     unmask_study,
 )
 from tests.behavlab.factories import write_weights
-from tests.behavlab.services.conftest import PASSPHRASE, RandomizedStudy
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 
 
 def _count(workspace: Workspace, table: str) -> int:

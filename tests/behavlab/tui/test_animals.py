@@ -10,7 +10,7 @@ from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.animals import AnimalsScreen
 from behavlab.tui.screens.dashboard import DashboardScreen
 from tests.behavlab.factories import write_roster
-from tests.behavlab.tui.conftest import notices, settle, table_rows, type_text
+from tests.behavlab.tui.helpers import notices, settle, table_rows, type_text
 
 
 async def test_a_new_study_gets_the_lab_defaults_and_opens_on_its_dashboard(workspace: Workspace) -> None:

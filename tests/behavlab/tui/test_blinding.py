@@ -19,15 +19,8 @@ from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.dashboard import STEPS
 from behavlab.tui.screens.help import HelpScreen
 from behavlab.tui.screens.results import BLIND_TEXT
-from tests.behavlab.tui.conftest import (
-    RandomizedStudy,
-    notices,
-    rendered_text,
-    settle,
-    table_rows,
-    widget_text,
-    write_bottles,
-)
+from tests.behavlab.randomized_study import RandomizedStudy
+from tests.behavlab.tui.helpers import notices, rendered_text, settle, table_rows, widget_text, write_bottles
 from tests.behavlab.tui.test_fst_scoring import SHORT
 from tracking.rules.presets import save_preset
 from tracking.synth.videos import write_fst_video

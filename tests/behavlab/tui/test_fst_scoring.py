@@ -13,7 +13,8 @@ from textual_plotext import PlotextPlot
 from behavlab.services import Workspace, add_fst_session, list_fst_sessions, presets_directory
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.fst import FstScreen
-from tests.behavlab.tui.conftest import RandomizedStudy, notices, open_step, settle, table_rows, type_text
+from tests.behavlab.randomized_study import RandomizedStudy
+from tests.behavlab.tui.helpers import notices, open_step, settle, table_rows, type_text
 from tracking.rules.presets import ScoringParams, save_preset
 from tracking.synth.videos import write_fst_video
 

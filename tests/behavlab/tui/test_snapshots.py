@@ -1,8 +1,6 @@
 """Snapshots of the main screens on a fixed study (fixed roster, seed and terminal; volatile text masked)."""
 
-import random
 import re
-from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,9 +23,9 @@ from behavlab.services import (
     unmask_study,
 )
 from behavlab.tui.app import BehavlabApp
-from cohorts.blind_codes import ALPHABET, DATA_LENGTH, check_character
 from tests.behavlab.factories import write_roster
-from tests.behavlab.tui.conftest import FAST_KDF, PASSPHRASE, settle, type_text
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
+from tests.behavlab.tui.helpers import navigate, reproducible_codes, settle, type_text
 from tracking.synth.videos import write_fst_video
 from tracking.video.rois import save_rois
 
@@ -40,20 +38,6 @@ def app(sqlite_workspace: Workspace, tmp_path: Path) -> BehavlabApp:
     create_study(sqlite_workspace, StudySettings(name="snapshot"))
     import_roster(sqlite_workspace, "snapshot", write_roster(tmp_path / "roster.csv", 24))
     return BehavlabApp(sqlite_workspace)
-
-
-def navigate(*keys: str) -> Any:
-    """Settle, mask the database path, then press the keys, settling after each."""
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        pilot.app.screen.query_one("#location", Static).update("Database: (test database)")
-        pilot.app.sub_title = "(version)"
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-
-    return run_before
 
 
 @pytest.mark.parametrize(
@@ -73,18 +57,6 @@ def test_randomize_preview_snapshot(app: BehavlabApp, snap_compare: Any) -> None
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=preview)
-
-
-def _reproducible_codes(n: int, existing: Collection[str] = ()) -> list[str]:
-    """Valid blind codes drawn from a fixed seed, so the screens look the same in every run."""
-    draws = random.Random(7)
-    codes: list[str] = []
-    while len(codes) < n:
-        data = "".join(draws.choice(ALPHABET) for _ in range(DATA_LENGTH))
-        code = data + check_character(data)
-        if code not in existing and code not in codes:
-            codes.append(code)
-    return codes
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +81,7 @@ def study_with_videos(
     camera_videos: list[tuple[Path, Path]],
 ) -> tuple[BehavlabApp, list[str]]:
     """A randomized study (seed 2024, reproducible codes) with one FST session per tank of four videos."""
-    monkeypatch.setattr(randomization, "generate_codes", _reproducible_codes)
+    monkeypatch.setattr(randomization, "generate_codes", reproducible_codes)
     create_study(sqlite_workspace, StudySettings(name="snapshot"))
     import_roster(sqlite_workspace, "snapshot", write_roster(tmp_path / "roster.csv", 24))
     draft = draft_randomization(sqlite_workspace, "snapshot", RandomizationOptions(seed=2024, bare_seed=True))

@@ -32,16 +32,8 @@ from behavlab.tui.screens.dosing import DosingScreen
 from behavlab.tui.screens.randomize import RandomizeScreen
 from behavlab.tui.screens.results import ResultsScreen
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
-from tests.behavlab.tui.conftest import (
-    PASSPHRASE,
-    RandomizedStudy,
-    notices,
-    open_step,
-    settle,
-    table_rows,
-    type_text,
-    write_bottles,
-)
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
+from tests.behavlab.tui.helpers import notices, open_step, settle, table_rows, type_text, write_bottles
 from tracking.synth.videos import write_fst_video
 
 SIZE = (140, 44)

@@ -1,4 +1,4 @@
-"""tracking.batch.run: outputs, bad inputs failing alone, resuming, rescoring, and the runners agreeing."""
+"""tracking.batch: outputs, bad inputs failing alone, resuming, rescoring, and the runners agreeing."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ import pytest
 
 from tests.tracking.conftest import moving_square_frames, write_pyav
 from tracking.batch.cache import load_signal_cache
-from tracking.batch.outputs import VideoOutputs, load_document
-from tracking.batch.run import BatchSettings, find_videos, rescore_folder, run_batch
+from tracking.batch.documents import VideoOutputs, load_document
+from tracking.batch.jobs import BatchSettings, find_videos
+from tracking.batch.rescore import rescore_folder
+from tracking.batch.run import run_batch
 from tracking.batch.runners import DaskRunner, LocalRunner
 from tracking.rules.presets import PresetError, get_preset
-from tracking.synth.videos import SynthTruth, write_fst_video
+from tracking.synth.truth import SynthTruth
+from tracking.synth.videos import write_fst_video
 from tracking.video.rois import CircleROI, RoiFile
 
 SHORT = {"duration_s": 30.0, "fps": 15.0, "size": (320, 160), "n_tanks": 2, "latency_s": (4.0, 8.0)}

@@ -14,8 +14,8 @@ import tracking
 from tracking.batch.cache import SignalCache
 from tracking.motion.scoring import rescore, score_video
 from tracking.rules.presets import PresetError, get_preset
-from tracking.synth.videos import SynthTruth
-from tracking.video.reader import VideoOpenError
+from tracking.synth.truth import SynthTruth
+from tracking.video.info import VideoOpenError
 from tracking.video.rois import CircleROI, ROIError, RoiFile, save_rois
 
 # Six-minute FST videos with every nuisance (ripples, glare, camera noise, lossy compression), at reduced size

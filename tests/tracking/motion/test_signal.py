@@ -10,7 +10,8 @@ import pytest
 
 from tests.tracking.conftest import write_pyav
 from tracking.motion.signal import gaussian_ksize, motion_signal
-from tracking.synth.videos import Nuisances, SynthTruth
+from tracking.synth.scene import Nuisances
+from tracking.synth.truth import SynthTruth
 from tracking.video.rois import CircleROI, RectROI, ROIError
 
 

@@ -1,4 +1,4 @@
-"""The pose method through tracking.batch.run: pairing by name, pose files alone, outputs, resume, rescore."""
+"""The pose method through the batch runner: pairing by name, pose files alone, outputs, resume, rescore."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ import pandas as pd
 import pytest
 
 from tests.tracking.conftest import moving_square_frames, write_opencv
-from tracking.batch.outputs import load_document
-from tracking.batch.run import BatchSettings, find_videos, rescore_folder, resolve_request, run_batch
+from tracking.batch.documents import load_document
+from tracking.batch.jobs import BatchSettings, find_videos, resolve_request
+from tracking.batch.rescore import rescore_folder
+from tracking.batch.run import run_batch
 from tracking.batch.runners import LocalRunner
 from tracking.pose.batch import assign_individuals
-from tracking.pose.io import PoseFileError, read_dlc, write_dlc
+from tracking.pose.io import read_dlc, write_dlc
 from tracking.pose.synth import PoseSynthConfig, SynthPose, synth_pose_tracks, write_synth_pose
+from tracking.pose.tracks import PoseFileError
 from tracking.rules.presets import PresetError, ScoringParams, save_preset
 from tracking.video.rois import CircleROI, RoiFile
 
@@ -95,9 +98,7 @@ def test_the_frame_rate_comes_from_the_video_unless_given(inputs: dict[str, obje
     plain = BatchSettings(tmp_path / "a", params, options)
     report = run_batch([folder / "M0.mp4", alone], plain, method="pose", runner=LocalRunner(1))
     assert report.outcomes[0].ok and report.failed[0].video == alone
-    assert report.failed[0].error is not None and report.failed[0].error.startswith(
-        "no frame rate: give --fps"
-    )
+    assert report.failed[0].error is not None and report.failed[0].error.startswith("no frame rate: give fps")
     assert load_document(tmp_path / "a" / "M0.json")["video_info"]["fps_source"] == "video"
     given = dataclasses.replace(plain, out_dir=tmp_path / "b", signal_options={**options, "fps": 25.0})
     run_batch([folder / "M0.mp4"], given, method="pose", runner=LocalRunner(1))

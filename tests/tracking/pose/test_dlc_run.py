@@ -95,7 +95,8 @@ def test_a_python_without_deeplabcut_gets_the_install_hint(
     message = str(error.value)
     assert message.startswith(f"deeplabcut is not importable by {no_dlc_python} (ModuleNotFoundError: ")
     assert message.endswith(DLC_INSTALL_HINT)
-    assert "pip install 'behavlab[dlc]'" in message and "--dlc-python" in message
+    assert "pip install 'behavlab[dlc]'" in message and "--dlc-python" not in message
+    assert error.value.problem == message.removesuffix(f"; {DLC_INSTALL_HINT}")
     assert "\n" not in message
 
 

@@ -91,7 +91,7 @@ def test_adaptive_threshold_and_untrustworthy_warning() -> None:
     result = score_signal(signal, fps=FPS)
     assert result.threshold_source == "auto" and result.threshold_trustworthy
     assert result.immobility_s == pytest.approx(100.0, abs=1.0)
-    assert result.params["threshold"]["method"] == "gmm-log"
+    assert result.params["threshold"]["method"] == "t-mixture-log"
     flat = score_signal(rng.lognormal(np.log(0.06), 0.3, t.size), fps=FPS)
     assert flat.threshold_trustworthy is False
     assert any("not trustworthy" in w for w in flat.warnings)

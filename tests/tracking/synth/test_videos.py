@@ -9,15 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracking.synth.videos import (
-    SynthTruth,
-    TankTruth,
-    bouts_to_frames,
-    load_truth,
-    random_bouts,
-    tank_layout,
-    write_fst_video,
-)
+from tracking.synth.scene import tank_layout
+from tracking.synth.truth import SynthTruth, TankTruth, bouts_to_frames, load_truth, random_bouts
+from tracking.synth.videos import write_fst_video
 from tracking.video.reader import open_video
 
 

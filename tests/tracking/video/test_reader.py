@@ -9,14 +9,10 @@ import numpy as np
 import pytest
 
 from tests.tracking.conftest import EZTRACK_CLIP, write_opencv, write_pyav
-from tracking.video.reader import (
-    LIMITED_TO_FULL_LUT,
-    OpenCVReader,
-    PyAVReader,
-    VideoOpenError,
-    content_hash,
-    open_video,
-)
+from tracking.video.backends import LIMITED_TO_FULL_LUT, OpenCVReader, PyAVReader
+from tracking.video.hashing import content_hash
+from tracking.video.info import VideoOpenError
+from tracking.video.reader import open_video
 
 CONTAINERS = [
     ("mp4v.mp4", "opencv", "mp4v"),

@@ -11,23 +11,22 @@ import cv2
 import numpy as np
 import pytest
 
-from tracking.synth.videos import SynthTruth
+from tracking.synth.truth import SynthTruth
 from tracking.video.reader import open_video
+from tracking.video.roi_drawing import draw_rois, write_roi_png
 from tracking.video.rois import (
     CircleROI,
     PolygonROI,
     RectROI,
     ROIError,
     RoiFile,
-    detect_tanks,
-    draw_rois,
     full_mask,
     load_rois,
     roi_from_dict,
     save_rois,
     validate_rois,
-    write_roi_png,
 )
+from tracking.video.tanks import detect_tanks
 
 
 def test_rectangle_mask_and_bounds() -> None:

@@ -1,10 +1,8 @@
-"""A randomized 24-mouse study, weighed yesterday morning, for the services that need an allocation."""
+"""The randomized 24-mouse study many application tests start from, and the passphrase that seals it."""
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
-
-import pytest
 
 from behavlab.services import (
     RandomizationOptions,
@@ -37,14 +35,13 @@ class RandomizedStudy:
         return next(code for label, code in sorted(self.codes.items()) if self.arms[label] == arm)
 
 
-@pytest.fixture
-def randomized(workspace: Workspace, tmp_path: Path) -> RandomizedStudy:
-    create_study(workspace, StudySettings(name="blind"))
-    import_roster(workspace, "blind", write_roster(tmp_path / "roster.csv", 24, with_weights=False))
+def randomize_study(workspace: Workspace, folder: Path, name: str = "blind") -> RandomizedStudy:
+    """Create a study of 24 mice weighed yesterday at 9:00 and commit its allocation (seed 2024, bare)."""
+    create_study(workspace, StudySettings(name=name))
+    import_roster(workspace, name, write_roster(folder / "roster.csv", 24, with_weights=False))
     yesterday = datetime.now().astimezone() - timedelta(days=1)
     weighed_at = datetime.combine(yesterday.date(), time(9, 0), yesterday.tzinfo)
-    weights = baseline_weights(24)
-    record_weights(workspace, "blind", write_weights(tmp_path / "weights.csv", weights, weighed_at))
-    draft = draft_randomization(workspace, "blind", RandomizationOptions(seed=2024, bare_seed=True))
+    record_weights(workspace, name, write_weights(folder / "weights.csv", baseline_weights(24), weighed_at))
+    draft = draft_randomization(workspace, name, RandomizationOptions(seed=2024, bare_seed=True))
     committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
-    return RandomizedStudy("blind", dict(committed.codes), dict(draft.allocation.assignment), weighed_at)
+    return RandomizedStudy(name, dict(committed.codes), dict(draft.allocation.assignment), weighed_at)

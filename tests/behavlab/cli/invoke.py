@@ -1,8 +1,7 @@
-"""Run the real `behavlab` command in-process and capture what a user would see."""
+"""Running the real `behavlab` command in-process, capturing what a user would see."""
 
 from collections.abc import Callable
 
-import pytest
 from typer.testing import CliRunner, Result
 
 from behavlab.cli.main import app
@@ -10,9 +9,8 @@ from behavlab.cli.main import app
 Invoke = Callable[..., Result]
 
 
-@pytest.fixture
-def cli(database_url: str) -> Invoke:
-    """Invoke `behavlab --db URL ARGS...`; set env=... for environment variables."""
+def cli_on(database_url: str) -> Invoke:
+    """Invoke `behavlab --db URL ARGS...` (``with_db=False`` leaves out ``--db``; ``env=`` adds variables)."""
     runner = CliRunner()
 
     def invoke(*args: str, env: dict[str, str] | None = None, with_db: bool = True) -> Result:

@@ -1,11 +1,18 @@
-"""FST outcomes as the screens show them, read from the study's report data (blind until unmasked)."""
+"""FST outcomes as the screens show them, read from the study's report data (blind until unmasked).
+
+The values are the report's own (:func:`behavlab.services.reporting.build_report_data`): each animal's latest
+score per method, its seconds immobile per minute, and its arm only once the study is unmasked.
+"""
+
+from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from behavlab.services import Workspace, build_report_data
-
-IMMOBILITY = "fst_immobility_s"
+from behavlab.report.measures import IMMOBILITY_OUTCOME
+from behavlab.services.reporting import build_report_data
+from behavlab.services.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -17,16 +24,19 @@ class FstOutcomes:
     arm_of: dict[str, str]
 
 
-def immobility_text(scores: dict[str, float]) -> str:
+def immobility_text(scores: Mapping[str, float]) -> str:
     """Seconds immobile by method, e.g. 'manual 150.0'."""
     return ", ".join(f"{method} {seconds:.1f}" for method, seconds in sorted(scores.items())) or "-"
 
 
 def fst_outcomes(workspace: Workspace, study: str) -> FstOutcomes:
-    """Read the study's FST scores (latest per method) and, after unmasking only, each code's arm."""
+    """Read the study's FST scores (latest per method) and, after unmasking only, each code's arm.
+
+    The per-minute bins are those of the first scoring method of each animal, by name.
+    """
     data = build_report_data(workspace, study)
     immobility: dict[str, dict[str, float]] = defaultdict(dict)
-    rows = data.outcomes[data.outcomes["outcome"] == IMMOBILITY]
+    rows = data.outcomes[data.outcomes["outcome"] == IMMOBILITY_OUTCOME]
     for code, method, value in zip(rows["code"], rows["method"], rows["value"], strict=True):
         immobility[code][method] = float(value)
     per_minute: dict[str, list[float]] = defaultdict(list)

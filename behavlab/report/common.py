@@ -1,0 +1,279 @@
+"""The sections and cells a blind and an unmasked report write the same way.
+
+Nothing here names an arm: randomisation, blinding, outcome measures, the animals described over the whole
+roster, procedures and the agreement of scoring methods, plus the cells of the exclusion, emergency
+unblinding and animal tables that come after the code (and, once unmasked, the arm).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+
+from behavlab.notices import BALANCE_WAS_READABLE
+from behavlab.report.blocks import Block, Bullets, Heading, Paragraph, table
+from behavlab.report.data import ReportData
+from behavlab.report.formats import interval, num, yes_no
+from behavlab.report.measures import PRIMARY_OUTCOME
+from behavlab.report.records import (
+    STAGES_MEANT_BLIND,
+    AnimalInfo,
+    BlindingStage,
+    EmergencyUnblinding,
+    ExclusionInfo,
+)
+from cohorts.fst_sheet import WATER_TEMP_OK_C
+
+SEALED = "sealed until unmasking"
+EXCLUSION_HEADER = ("reason", "criterion set a priori", "decided blind", "by", "at")
+EMERGENCY_HEADER = ("reason", "by", "at")
+ANIMAL_HEADER = ("sex", "cage", "age (weeks)", "baseline weight (g)", "source", "excluded")
+
+
+def exclusion_cells(exclusion: ExclusionInfo) -> tuple[str, ...]:
+    """An exclusion's cells after its code (and arm): `EXCLUSION_HEADER`."""
+    return (
+        exclusion.reason,
+        yes_no(exclusion.a_priori),
+        yes_no(exclusion.decided_blind),
+        exclusion.decided_by,
+        exclusion.decided_at.isoformat(),
+    )
+
+
+def emergency_cells(event: EmergencyUnblinding) -> tuple[str, ...]:
+    """An emergency unblinding's cells after its code (and arm): `EMERGENCY_HEADER`."""
+    return (event.reason, event.by, event.at.isoformat())
+
+
+def animal_cells(data: ReportData, animal: AnimalInfo) -> tuple[str, ...]:
+    """An animal's cells after its code (and lab ID and arm): `ANIMAL_HEADER`."""
+    return (
+        animal.sex,
+        animal.cage or "",
+        num(animal.age_weeks, 3),
+        num(animal.baseline_weight_g, 3),
+        animal.source or "",
+        yes_no(animal.code in data.excluded_codes),
+    )
+
+
+def randomisation(data: ReportData, block_sizes: str) -> list[Block]:
+    """ARRIVE 4: the randomization record, the balance the key holder saw and the commitment's opening."""
+    blocks: list[Block] = [Heading(2, "4. Randomisation")]
+    r = data.randomization
+    if r is None:
+        return [*blocks, Paragraph("The study has not been randomized.")]
+    rows = [
+        ("method", r.method),
+        ("strata", ", ".join(r.strata) or "none"),
+        ("arms", r.n_arms),
+        ("seed", SEALED if r.seed is None else r.seed),
+        ("block sizes", block_sizes),
+        ("roster SHA-256 (input list)", r.roster_sha256),
+        ("allocation commitment SHA-256", r.commitment),
+        ("randomization library version", r.library_version),
+        ("made by, at", f"{r.created_by}, {r.created_at.isoformat()}"),
+        ("draws previewed before committing", r.draws_previewed),
+    ]
+    blocks.append(table(("item", "value"), rows, "Randomization record"))
+    if r.balance_was_readable:
+        blocks.append(Paragraph(BALANCE_WAS_READABLE))
+    if r.balance_lines:
+        blocks += [Paragraph("Baseline balance of the arms, as the key holder saw it before committing:")]
+        blocks += [Paragraph(line) for line in r.balance_lines]
+    if r.commitment_opening is not None:
+        opening = r.commitment_opening
+        rows_opening = [
+            ("commitment (published before dosing)", opening["commitment"]),
+            ("salt", opening["salt"]),
+            ("canonical allocation (animal ID -> arm index)", opening["allocation"]),
+            ("recompute the commitment with", opening["command"]),
+        ]
+        blocks.append(table(("item", "value"), rows_opening, "Commitment opening: anyone can check it"))
+    return blocks
+
+
+def blinding(data: ReportData, allocation_status: str) -> list[Block]:
+    """ARRIVE 5: the key holder, who knew the allocation at each stage, and ``allocation_status``."""
+    b = data.blinding
+    rows = [
+        (
+            stage.stage,
+            ", ".join(stage.people) or "not recorded",
+            yes_no(stage.knew_allocation),
+            ", ".join(f"{a.os_account} on {a.host}" for a in stage.accounts) or "not recorded",
+            yes_no(bool(stage.account_mismatches)) if stage.accounts else "not recorded",
+        )
+        for stage in b.stages
+    ]
+    blocks: list[Block] = [
+        Heading(2, "5. Blinding"),
+        Paragraph(
+            f"Key holder (prepared the coded syringes, held the passphrase): {b.key_holder}. Each animal has "
+            "its own blind code; the allocation was encrypted and committed by SHA-256 before dosing."
+        ),
+        table(
+            ("stage", "people", "knew the allocation", "OS account (host)", "declared person differs"),
+            rows,
+            "Who knew the allocation at each stage, and the operating-system account that did it",
+        ),
+        *_account_mismatches(b.stages),
+        *_incomplete_blinding(b.stages),
+    ]
+    emergencies = len(data.emergency_unblindings)
+    blocks.append(Paragraph(f"{allocation_status} Emergency unblindings: {emergencies} (listed at the end)."))
+    return blocks
+
+
+def _account_mismatches(stages: Sequence[BlindingStage]) -> list[Block]:
+    """Where the person declared for a stage is not the operating-system account that acted."""
+    mismatched = [stage for stage in stages if stage.account_mismatches]
+    if not mismatched:
+        return []
+    found = "; ".join(
+        f"{stage.stage}: "
+        + ", ".join(
+            f"recorded as {a.declared} by OS account {a.os_account} on {a.host}"
+            for a in stage.account_mismatches
+        )
+        for stage in mismatched
+    )
+    return [
+        Paragraph(
+            f"The person declared differs from the operating-system account that acted: {found}. "
+            "Who did these stages rests on the declared names alone."
+        )
+    ]
+
+
+def _incomplete_blinding(stages: Sequence[BlindingStage]) -> list[Block]:
+    """The stages meant blind that someone holding the key did."""
+    unblinded = [stage for stage in stages if stage.stage in STAGES_MEANT_BLIND and stage.knew_allocation]
+    if not unblinded:
+        return []
+    return [
+        Paragraph(
+            "Blinding was incomplete: "
+            + "; ".join(f"{stage.stage} was done by someone who held the key" for stage in unblinded)
+            + ". Blinding needs the key holder to stay out of dosing, testing and scoring."
+        )
+    ]
+
+
+def outcome_measures(data: ReportData) -> list[Block]:
+    """ARRIVE 6: each outcome present and how each scoring method was set."""
+    present = list(dict.fromkeys(data.outcomes["outcome"].astype(str)))
+    rows = []
+    for name in present:
+        definition = data.definition(name)
+        rows.append((definition.label, definition.unit, yes_no(definition.primary), definition.definition))
+    blocks: list[Block] = [
+        Heading(2, "6. Outcome measures"),
+        table(("outcome", "unit", "primary", "definition"), rows, "Outcomes"),
+    ]
+    primary = data.definition(PRIMARY_OUTCOME)
+    blocks.append(Paragraph(f"Primary outcome: {primary.label} ({primary.unit}). {primary.definition}"))
+    for scoring in data.scoring:
+        params = [(key, value) for key, value in scoring.parameters.items()]
+        params += [("scored window (s)", f"{num(scoring.window_s[0])}-{num(scoring.window_s[1])}")]
+        params += [("software version", scoring.software_version)]
+        caption = f"Scoring method '{scoring.method}'" + (
+            f": {scoring.description}" if scoring.description else ""
+        )
+        blocks.append(table(("parameter", "value"), params, caption))
+    return blocks
+
+
+def animal_lines(data: ReportData) -> tuple[str, ...]:
+    """ARRIVE 8 over the whole roster: species, strain, source, sexes, ages and baseline weights."""
+    animals = data.animals
+    sexes = ", ".join(f"{sex}: {n}" for sex, n in sorted(count(a.sex for a in animals).items()))
+    ages = [a.age_weeks for a in animals if a.age_weeks is not None]
+    weights = [a.baseline_weight_g for a in animals if a.baseline_weight_g is not None]
+    sources = ", ".join(sorted({a.source for a in animals if a.source})) or "not stated"
+    strains = ", ".join(sorted({a.strain for a in animals})) or data.study.strain
+    return (
+        f"Species: {data.study.species}; strain: {strains}; source: {sources}.",
+        f"Sex: {sexes}.",
+        f"Age at the start: {spread(ages)} weeks.",
+        f"Baseline body weight: {mean_sd(weights)} g.",
+    )
+
+
+def count(values: Iterable[str]) -> dict[str, int]:
+    """How often each value occurs."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def spread(values: Sequence[float]) -> str:
+    """``median (min-max), n = k`` or not recorded."""
+    if not values:
+        return "not recorded"
+    low, high = num(min(values), 3), num(max(values), 3)
+    return f"median {num(statistics.median(values), 3)} (range {low}-{high}, n = {len(values)})"
+
+
+def mean_sd(values: Sequence[float]) -> str:
+    """``mean +- SD (n = k)`` or not recorded."""
+    if not values:
+        return "not recorded"
+    sd = statistics.stdev(values) if len(values) > 1 else float("nan")
+    return f"{num(statistics.fmean(values), 3)} +- {num(sd, 2)} (n = {len(values)})"
+
+
+def procedures(data: ReportData, treatment: str) -> list[Block]:
+    """ARRIVE 9: ``treatment``, time from dose to test, FST water, notes and sucrose preference periods."""
+    s, p = data.study, data.procedures
+    low, high = WATER_TEMP_OK_C
+    temperatures = [t for t in p.water_temp_c if t is not None]
+    outside = sum(not low <= t <= high for t in temperatures)
+    lines = [
+        treatment,
+        f"Planned time from dose to test: {num(s.test_hours_post_dose)} h; "
+        f"recorded: {spread(p.hours_post_dose)} h.",
+        f"FST water temperature: {spread(temperatures)} C ({outside} outside {low:g}-{high:g} C); "
+        f"depth: {spread(p.water_depth_cm)} cm.",
+        *p.notes,
+    ]
+    blocks: list[Block] = [Heading(2, "9. Experimental procedures"), Bullets(tuple(lines))]
+    if p.spt_periods:
+        rows = [
+            (
+                period.label,
+                period.phase,
+                period.starts_at.isoformat(),
+                period.ends_at.isoformat(),
+                num(period.sucrose_pct),
+            )
+            for period in p.spt_periods
+        ]
+        blocks.append(
+            table(("period", "phase", "start", "end", "sucrose (%)"), rows, "Sucrose preference periods")
+        )
+    return blocks
+
+
+def agreement(data: ReportData) -> list[Block]:
+    """Pearson r and Bland-Altman bias and limits between scoring methods, if any were compared."""
+    if not data.agreement:
+        return []
+    rows = [
+        (
+            data.definition(a.outcome).label,
+            f"{a.other_method} vs {a.reference_method}",
+            a.n,
+            num(a.pearson_r, 3),
+            num(a.bias, 3),
+            interval(a.lower_limit, a.upper_limit),
+        )
+        for a in data.agreement
+    ]
+    header = ("outcome", "methods", "n", "Pearson r", "bias (other - reference)", "95% limits of agreement")
+    return [
+        Heading(3, "Agreement between scoring methods"),
+        table(header, rows, "Pearson r and Bland-Altman bias and limits (Bland & Altman 1986), same animals"),
+    ]

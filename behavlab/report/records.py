@@ -1,0 +1,219 @@
+"""The records a study report is made of, one frozen dataclass each.
+
+The study, its arms and animals, exclusions, the randomization, who knew the allocation at each stage,
+scoring methods, procedures and the agreement of scoring methods. The application fills them; any field
+that would name an arm is None (or absent) in a blind report, as :class:`behavlab.report.data.ReportData`
+checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from tracking.rules.presets import FST_SCORED_WINDOW_S
+
+#: The stages of a study, in order, as the blinding table names them.
+ALLOCATION_STAGE = "allocation"
+CONDUCT_STAGE = "conduct"
+ASSESSMENT_STAGE = "outcome assessment"
+ANALYSIS_STAGE = "analysis"
+#: Stages whose people must not know the allocation for the study to count as blinded.
+STAGES_MEANT_BLIND = (CONDUCT_STAGE, ASSESSMENT_STAGE)
+
+
+@dataclass(frozen=True)
+class StudyInfo:
+    """The study's settings: compound against vehicle, dose, route, volume, animals, planned test time."""
+
+    name: str
+    compound: str
+    dose_mg_per_kg: float
+    route: str
+    vehicle: str
+    volume_ml_per_kg: float
+    species: str
+    strain: str
+    created_at: datetime
+    created_by: str
+    test_hours_post_dose: float = 24.0
+    sample_size_rationale: str | None = None
+
+
+@dataclass(frozen=True)
+class ArmInfo:
+    """One arm; ``reference`` marks the vehicle arm every difference is taken against."""
+
+    name: str
+    substance: str
+    dose_mg_per_kg: float
+    reference: bool = False
+
+
+@dataclass(frozen=True)
+class AnimalInfo:
+    """One animal on the roster, with its blind code and, once unmasked, its arm."""
+
+    code: str
+    label: str
+    sex: str
+    strain: str
+    cage: str | None
+    date_of_birth: date | None = None
+    age_weeks: float | None = None
+    baseline_weight_g: float | None = None
+    source: str | None = None
+    arm: str | None = None
+
+
+@dataclass(frozen=True)
+class ExclusionInfo:
+    """An animal left out of the analysis: why, whether the criterion was a priori, whether decided blind."""
+
+    code: str
+    reason: str
+    a_priori: bool
+    decided_blind: bool
+    decided_by: str
+    decided_at: datetime
+    arm: str | None = None
+
+
+@dataclass(frozen=True)
+class RandomizationInfo:
+    """How the allocation was made; the sealed parts are given only once unmasked.
+
+    The seed, block sizes, balance and the commitment's opening are sealed. ``balance_was_readable`` marks a
+    study whose per-arm aggregates were stored in the clear before behavlab 0.2.0.
+    """
+
+    method: str
+    strata: tuple[str, ...]
+    n_arms: int
+    roster_sha256: str
+    library_version: str
+    commitment: str
+    created_at: datetime
+    created_by: str
+    seed: int | None = None
+    block_sizes: tuple[int, ...] = ()
+    draws_previewed: int = 1
+    balance_was_readable: bool = False
+    balance_lines: tuple[str, ...] = ()
+    commitment_opening: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class EmergencyUnblinding:
+    """One animal's allocation revealed early for welfare; ``arm`` is None in a blind report."""
+
+    code: str
+    reason: str
+    by: str
+    at: datetime
+    arm: str | None = None
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A correction recorded after unmasking, always flagged in the report."""
+
+    what: str
+    reason: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StageAccount:
+    """One person declared for a stage (``--user``) and the operating-system account and host that acted."""
+
+    declared: str
+    os_account: str
+    host: str
+
+    @property
+    def differs(self) -> bool:
+        """Whether the declared person is not the operating-system account the commands ran under."""
+        return self.declared.strip().casefold() != self.os_account.strip().casefold()
+
+
+@dataclass(frozen=True)
+class BlindingStage:
+    """Who did one stage of the study (allocation, conduct, outcome assessment, analysis) and if they knew.
+
+    ``accounts`` pairs each person declared in the audit log for the stage with the OS account and host that
+    did it (empty for stages done before behavlab recorded accounts).
+    """
+
+    stage: str
+    people: tuple[str, ...]
+    knew_allocation: bool
+    accounts: tuple[StageAccount, ...] = ()
+
+    @property
+    def account_mismatches(self) -> tuple[StageAccount, ...]:
+        """The accounts whose declared person differs from the OS account that acted."""
+        return tuple(account for account in self.accounts if account.differs)
+
+
+@dataclass(frozen=True)
+class BlindingInfo:
+    """The key holder, each stage's people, and the unmasking (None while blind)."""
+
+    key_holder: str
+    stages: tuple[BlindingStage, ...]
+    unmasked_at: datetime | None = None
+    unmasked_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoringInfo:
+    """One scoring method as used: its parameters, software version and scored window (seconds)."""
+
+    method: str
+    parameters: Mapping[str, Any]
+    software_version: str
+    window_s: tuple[float, float] = FST_SCORED_WINDOW_S
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SptPeriodInfo:
+    """One sucrose-preference period as run."""
+
+    label: str
+    phase: str
+    starts_at: datetime
+    ends_at: datetime
+    sucrose_pct: float
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    """Conditions as recorded: hours from dose to test, water temperature and depth per FST, SPT periods."""
+
+    hours_post_dose: tuple[float, ...] = ()
+    water_temp_c: tuple[float, ...] = ()
+    water_depth_cm: tuple[float, ...] = ()
+    spt_periods: tuple[SptPeriodInfo, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgreementInfo:
+    """Agreement of two scoring methods on the same animals, as ``tracking.evaluation.agreement`` gives it.
+
+    ``bias`` and the limits of agreement are the other method minus the reference method.
+    """
+
+    outcome: str
+    reference_method: str
+    other_method: str
+    n: int
+    pearson_r: float
+    bias: float
+    lower_limit: float
+    upper_limit: float

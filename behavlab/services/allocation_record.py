@@ -1,0 +1,132 @@
+"""How a study's allocation was made and who knew it, as its report records them.
+
+The randomization record gives its sealed parts (seed, block sizes, balance, the commitment's opening) only
+from the full unmasking's revealed record; the blinding record names each stage's people, whether any of
+them held the key, and the operating-system accounts that acted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlmodel import Session, col, select
+
+from behavlab.audit_actions import AuditAction
+from behavlab.models import (
+    Allocation,
+    AuditEvent,
+    DoseEvent,
+    FstSession,
+    ImmobilityScore,
+    Randomization,
+    SealedKey,
+    Study,
+    UnmaskEvent,
+)
+from behavlab.report import BlindingInfo, BlindingStage, RandomizationInfo, StageAccount
+from behavlab.report.records import ALLOCATION_STAGE, ANALYSIS_STAGE, ASSESSMENT_STAGE, CONDUCT_STAGE
+from cohorts.balance import BalanceReport, arm_label
+
+
+def randomization_record(
+    session: Session, study: Study, unmask: UnmaskEvent | None
+) -> RandomizationInfo | None:
+    """How the allocation was made (None before randomizing); sealed parts from ``unmask`` alone."""
+    record = session.exec(select(Randomization).where(Randomization.study_id == study.id)).first()
+    key = session.exec(select(SealedKey).where(SealedKey.study_id == study.id)).first()
+    if record is None or key is None:
+        return None
+    revealed = json.loads(unmask.revealed or "{}") if unmask is not None else {}
+    sizes = revealed.get("block_sizes", {})
+    balance = BalanceReport.from_dict(revealed["balance"]).lines() if "balance" in revealed else []
+    return RandomizationInfo(
+        method=record.method,
+        strata=tuple(s for s in record.strata.split(",") if s),
+        n_arms=record.n_arms,
+        roster_sha256=record.roster_sha256,
+        library_version=record.library_version,
+        commitment=key.commitment,
+        created_at=record.created_at,
+        created_by=record.created_by,
+        seed=revealed.get("seed"),
+        block_sizes=tuple(size for stratum in sorted(sizes) for size in sizes[stratum]),
+        draws_previewed=record.draws_previewed,
+        balance_was_readable=record.balance_was_readable,
+        balance_lines=(*balance, *_arm_legend(revealed.get("arms", []))) if balance else (),
+        commitment_opening=revealed.get("commitment_opening"),
+    )
+
+
+def _arm_legend(arm_names: Sequence[str]) -> tuple[str, ...]:
+    """Which arm each number of the balance report stands for, once unmasked."""
+    return (", ".join(f"{arm_label(index)} = {name}" for index, name in enumerate(arm_names)),)
+
+
+def blinding_record(
+    session: Session, study: Study, randomization: RandomizationInfo | None, unmask: UnmaskEvent | None
+) -> BlindingInfo:
+    """The key holder, each stage's people and whether they knew the allocation, and the unmasking."""
+    key_holder = randomization.created_by if randomization else study.created_by
+    operators = set(
+        session.exec(
+            select(DoseEvent.operator)
+            .join(Allocation, col(Allocation.animal_id) == DoseEvent.animal_id)
+            .where(Allocation.study_id == study.id)
+        )
+    ) | set(session.exec(select(FstSession.recorded_by).where(FstSession.study_id == study.id)))
+    scorers = set(
+        session.exec(
+            select(ImmobilityScore.scorer)
+            .join(FstSession, col(FstSession.id) == ImmobilityScore.session_id)
+            .where(FstSession.study_id == study.id)
+        )
+    )
+    knowers = {key_holder} | set(
+        session.exec(
+            select(AuditEvent.actor).where(
+                AuditEvent.study_id == study.id, AuditEvent.action == AuditAction.PREPARER_SHEET_REPRINT
+            )
+        )
+    )
+    declared = (
+        BlindingStage(ALLOCATION_STAGE, (key_holder,), True),
+        BlindingStage(CONDUCT_STAGE, tuple(sorted(operators)), bool(operators & knowers)),
+        BlindingStage(ASSESSMENT_STAGE, tuple(sorted(scorers)), bool(scorers & knowers)),
+        BlindingStage(ANALYSIS_STAGE, (unmask.by,) if unmask else (), unmask is not None),
+    )
+    stages = tuple(
+        replace(stage, accounts=_stage_accounts(session, study, stage.stage)) for stage in declared
+    )
+    return BlindingInfo(key_holder, stages, unmask.at if unmask else None, unmask.by if unmask else None)
+
+
+#: The audit actions that make up each stage of the blinding table; their events say who acted.
+STAGE_ACTIONS: dict[str, tuple[AuditAction, ...]] = {
+    ALLOCATION_STAGE: (
+        AuditAction.STUDY_RANDOMIZE,
+        AuditAction.PREPARER_SHEET_WRITE,
+        AuditAction.PREPARER_SHEET_REPRINT,
+    ),
+    CONDUCT_STAGE: (AuditAction.DOSE_RECORD, AuditAction.FST_ADD),
+    ASSESSMENT_STAGE: (AuditAction.FST_SCORE, AuditAction.FST_MANUAL_SCORE),
+    ANALYSIS_STAGE: (AuditAction.STUDY_UNMASK,),
+}
+
+
+def _stage_accounts(session: Session, study: Study, stage: str) -> tuple[StageAccount, ...]:
+    """Each declared person of a stage's audit events with the OS account and host that acted."""
+    rows = session.exec(
+        select(AuditEvent.actor, AuditEvent.os_user, AuditEvent.host)
+        .where(
+            AuditEvent.study_id == study.id,
+            col(AuditEvent.action).in_(STAGE_ACTIONS[stage]),
+            col(AuditEvent.os_user).is_not(None),
+        )
+        .distinct()
+    ).all()
+    return tuple(
+        StageAccount(actor, os_user or "", host or "unknown")
+        for actor, os_user, host in sorted(rows, key=str)
+    )

@@ -33,6 +33,7 @@ from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.oneway import anova_oneway
 
+from analysis.errors import AnalysisError
 from analysis.summaries import NAN, as_values, software_versions
 
 #: An omnibus test's statistic, its (numerator, denominator) degrees of freedom and its p-value.
@@ -201,7 +202,7 @@ def compare_two_arms(
 
     Raises
     ------
-    ValueError
+    AnalysisError
         A value is infinite.
     """
     x, y = as_values(values), as_values(reference_values)
@@ -320,11 +321,13 @@ def compare_arms(
 
     Raises
     ------
+    AnalysisError
+        The reference is not among the arms, or a value is infinite.
     ValueError
-        The reference is not among the arms, there are fewer than three arms, or a value is infinite.
+        There are fewer than three arms (`compare_two_arms` compares two).
     """
     if reference not in groups:
-        raise ValueError(f"the reference arm {reference!r} is not among the arms {sorted(groups)}")
+        raise AnalysisError(f"the reference arm {reference!r} is not among the arms {sorted(groups)}")
     arrays = {name: as_values(values) for name, values in groups.items()}
     if len(arrays) < 3:
         raise ValueError(f"compare_arms is for three or more arms, got {len(arrays)}; use compare_two_arms")

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.comparisons import MultiArmComparison, TwoArmComparison, compare_arms, compare_two_arms
+from analysis.errors import AnalysisError
 from analysis.models import MixedModelResult, TwoWayAnova, mixed_model, ordered_levels, two_way_anova
 from analysis.summaries import (
     AssumptionChecks,
@@ -46,10 +47,10 @@ CAGE_UNIT_METHOD = (
 
 
 def require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
-    """Raise ValueError naming every missing column."""
+    """Raise AnalysisError naming every missing column."""
     missing = [column for column in columns if column not in table.columns]
     if missing:
-        raise ValueError(f"the table lacks the columns {missing}; it has {list(table.columns)}")
+        raise AnalysisError(f"the table lacks the columns {missing}; it has {list(table.columns)}")
 
 
 def cage_means(table: pd.DataFrame) -> pd.DataFrame:
@@ -60,7 +61,7 @@ def cage_means(table: pd.DataFrame) -> pd.DataFrame:
     arms_per_cage = data.groupby("cage")["arm"].nunique()
     mixed = sorted(arms_per_cage.index[arms_per_cage > 1])
     if mixed:
-        raise ValueError(f"cages {mixed} hold more than one arm: the cage cannot be the experimental unit")
+        raise AnalysisError(f"cages {mixed} hold more than one arm: the cage cannot be the experimental unit")
     grouped = data.groupby(keys, sort=False, dropna=False)
     means = grouped.agg(
         arm=("arm", "first"),
@@ -146,7 +147,7 @@ def analyse_outcome(
 
     Raises
     ------
-    ValueError
+    AnalysisError
         A missing column, a value without an arm, two values of one unit, or (`by_cage`) a mixed cage.
     """
     data, method, notes = _experimental_units(table, outcome, by_cage)
@@ -179,7 +180,7 @@ def _experimental_units(
     require_columns(table, UNIT_COLUMNS)
     data = table.loc[table["value"].notna()]
     if data["arm"].isna().any():
-        raise ValueError("rows without an arm: group statistics need the unmasked allocation")
+        raise AnalysisError("rows without an arm: group statistics need the unmasked allocation")
     notes: list[str] = []
     method = DESCRIPTIVE_METHOD
     if by_cage:
@@ -188,7 +189,7 @@ def _experimental_units(
         notes.append(f"experimental unit: cage ({data['code'].nunique()} cage means)")
     duplicated = sorted(set(data.loc[data["code"].duplicated(), "code"].astype(str)))
     if duplicated:
-        raise ValueError(f"{outcome}: more than one value for {duplicated}; pass one row per unit")
+        raise AnalysisError(f"{outcome}: more than one value for {duplicated}; pass one row per unit")
     return data, method, notes
 
 
@@ -266,7 +267,7 @@ def analyse_study(
 
     Raises
     ------
-    ValueError
+    AnalysisError
         A column is missing, or an outcome's rows are refused by `analyse_outcome`.
     """
     require_columns(outcomes, STUDY_COLUMNS)

@@ -20,6 +20,8 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 from scipy import stats
 
+from analysis.errors import AnalysisError
+
 NAN = float("nan")
 STATISTICS_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels")
 
@@ -40,7 +42,7 @@ def as_values(values: Sequence[float] | np.ndarray) -> np.ndarray:
     array = np.asarray(values, dtype=np.float64).ravel()
     array = array[~np.isnan(array)]
     if np.isinf(array).any():
-        raise ValueError("values must be finite numbers (an infinite value cannot be summarized)")
+        raise AnalysisError("values must be finite numbers (an infinite value cannot be summarized)")
     return array
 
 
@@ -79,7 +81,7 @@ def summarize(group: str, values: Sequence[float] | np.ndarray) -> GroupSummary:
 
     Raises
     ------
-    ValueError
+    AnalysisError
         A value is infinite.
     """
     x = as_values(values)
@@ -156,7 +158,7 @@ def check_assumptions(groups: Mapping[str, Sequence[float] | np.ndarray]) -> Ass
 
     Raises
     ------
-    ValueError
+    AnalysisError
         A value is infinite.
     """
     arrays = {name: as_values(values) for name, values in groups.items()}

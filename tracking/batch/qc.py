@@ -1,7 +1,7 @@
 """QC plot: per animal, the scored signal over time, the threshold, the immobile bouts and the scored window.
 
-Drawn with Matplotlib's object API on an Agg canvas (no pyplot, no GUI, no global state), so it is safe in
-worker processes and threads.
+Drawn on a :func:`tracking.figures.agg_figure` (no pyplot, no GUI, no global state), so it is safe in worker
+processes and threads.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
+from tracking.figures import agg_figure, save_png
 from tracking.rules.summary import AnimalResult
 
 #: Figure width and height per animal panel, in inches, at :data:`DPI`.
@@ -40,18 +39,12 @@ def plot_qc(results: Sequence[AnimalResult], path: str | Path, *, title: str = "
     if not results:
         raise ValueError("plot_qc needs at least one animal's result")
     width, height = qc_figure_size(len(results), dpi)
-    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = agg_figure(width / dpi, height / dpi, dpi, title=title)
     axes = figure.subplots(len(results), 1, sharex=True, squeeze=False)[:, 0]
     for ax, result in zip(axes, results, strict=True):
         _panel(ax, result)
     axes[-1].set_xlabel("time from test start (s)")
-    if title:
-        figure.suptitle(title)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="png", dpi=dpi)
-    return path
+    return save_png(figure, path, dpi)
 
 
 def _panel(ax: Axes, result: AnimalResult) -> None:

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from tracking.figures import agg_figure, save_png
+
 
 @dataclass(frozen=True)
 class FrameAgreement:
@@ -219,16 +221,12 @@ def plot_agreement(
 ) -> Path:
     """Write a PNG: seconds scatter with the identity line, and the Bland-Altman plot with bias and limits.
 
-    Drawn with Matplotlib's object API on an Agg canvas (no pyplot), as the QC plot is.
+    Drawn on a :func:`tracking.figures.agg_figure` (no pyplot), as the QC plot is.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     stats = seconds_agreement(reference_s, other_s)
     ref = np.asarray(reference_s, dtype=np.float64)
     oth = np.asarray(other_s, dtype=np.float64)
-    figure = Figure(figsize=(10, 4.5), dpi=dpi, layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = agg_figure(10, 4.5, dpi, title=title)
     scatter, bland = figure.subplots(1, 2)
     top = max(float(np.max(ref, initial=0)), float(np.max(oth, initial=0)), 1.0) * 1.05
     scatter.plot([0, top], [0, top], color="grey", linestyle="--", linewidth=0.8, label="identity")
@@ -249,9 +247,4 @@ def plot_agreement(
     bland.set(xlabel="mean of the two (s)", ylabel=f"{labels[1]} - {labels[0]} (s)")
     bland.set_title("Bland-Altman", fontsize=10)
     bland.legend(loc="upper right", fontsize=8)
-    if title:
-        figure.suptitle(title)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="png", dpi=dpi)
-    return path
+    return save_png(figure, path, dpi)

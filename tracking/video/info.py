@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tracking.errors import TrackingError
@@ -47,22 +47,5 @@ class VideoInfo:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, object]:
-        """Plain JSON-ready dictionary of every field."""
-        return {
-            "path": self.path,
-            "content_hash": self.content_hash,
-            "size_bytes": self.size_bytes,
-            "backend": self.backend,
-            "container": self.container,
-            "codec": self.codec,
-            "width": self.width,
-            "height": self.height,
-            "metadata_fps": self.metadata_fps,
-            "metadata_frame_count": self.metadata_frame_count,
-            "decoded_frames": self.decoded_frames,
-            "undecodable_frames": self.undecodable_frames,
-            "start_time_s": self.start_time_s,
-            "fps": self.fps,
-            "variable_frame_rate": self.variable_frame_rate,
-            "warnings": list(self.warnings),
-        }
+        """Plain JSON-ready dictionary of every field, in declaration order."""
+        return {**asdict(self), "warnings": list(self.warnings)}

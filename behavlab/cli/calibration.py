@@ -91,10 +91,6 @@ def calibrate(
     behavior: str = typer.Option("immobil", "--behavior", help=BEHAVIOR_HELP),
 ) -> None:
     """Fit threshold and minimum bout to human labels, leave-one-video-out cross-validated; save a preset."""
-    if objective not in (None, "kappa", "accuracy", "f1", "seconds"):
-        raise InvalidInputError(
-            f"--objective {objective!r} is not accepted; expected kappa, accuracy, f1 or seconds"
-        )
     run = calibrate_to_labels(
         labels,
         signals,
@@ -105,7 +101,7 @@ def calibrate(
         tolerance_s=tolerance_s,
         min_bouts=_min_bouts(min_bouts),
         keep_min_bout=keep_min_bout,
-        objective=objective,  # type: ignore[arg-type]
+        objective=objective,
         out_dir=out,
         replace=replace,
         behavior=behavior,

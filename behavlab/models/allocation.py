@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import UTCDateTime, utc_now
+from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
 
 
 class Randomization(SQLModel, table=True):
@@ -35,7 +35,7 @@ class Randomization(SQLModel, table=True):
     draws_previewed: int = Field(default=1)
     balance_was_readable: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
-    created_by: str = Field(max_length=120)
+    created_by: str = Field(max_length=NAME_CHARS)
 
 
 class Allocation(SQLModel, table=True):

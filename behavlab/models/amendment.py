@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import UTCDateTime, utc_now
+from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
 
 
 class Amendment(SQLModel, table=True):
@@ -16,6 +16,6 @@ class Amendment(SQLModel, table=True):
     what: str = Field(max_length=500)
     reason: str = Field(max_length=1000)
     entity: str = Field(max_length=60)
-    entity_id: str | None = Field(default=None, max_length=120)
+    entity_id: str | None = Field(default=None, max_length=NAME_CHARS)
     at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
-    by: str = Field(max_length=120)
+    by: str = Field(max_length=NAME_CHARS)

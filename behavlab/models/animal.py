@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import UTCDateTime, utc_now
+from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
 
 
 class Animal(SQLModel, table=True):
@@ -18,7 +18,7 @@ class Animal(SQLModel, table=True):
     label: str = Field(max_length=60)
     ear_tag: str | None = Field(default=None, max_length=60)
     sex: str = Field(max_length=1)
-    strain: str = Field(max_length=120)
+    strain: str = Field(max_length=NAME_CHARS)
     date_of_birth: date
     source: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, sa_type=Text)
@@ -32,7 +32,7 @@ class Weight(SQLModel, table=True):
     animal_id: int = Field(foreign_key="animal.id", index=True)
     weight_g: float
     measured_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    recorded_by: str = Field(max_length=120)
+    recorded_by: str = Field(max_length=NAME_CHARS)
 
 
 class CageAssignment(SQLModel, table=True):

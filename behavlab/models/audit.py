@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import UTCDateTime
+from behavlab.models.base import NAME_CHARS, UTCDateTime
 
 OS_USER_MAX_CHARS = 120
 HOST_MAX_CHARS = 255
@@ -21,10 +21,10 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    actor: str = Field(max_length=120)
+    actor: str = Field(max_length=NAME_CHARS)
     action: str = Field(max_length=80)
     entity: str = Field(max_length=60)
-    entity_id: str | None = Field(default=None, max_length=120)
+    entity_id: str | None = Field(default=None, max_length=NAME_CHARS)
     study_id: int | None = Field(default=None, foreign_key="study.id", index=True)
     payload: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64)
@@ -40,5 +40,5 @@ class AuditRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="auditevent.id", index=True)
     table_name: str = Field(max_length=60)
-    row_id: str = Field(max_length=120)
+    row_id: str = Field(max_length=NAME_CHARS)
     sha256: str | None = Field(default=None, max_length=64)

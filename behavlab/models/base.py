@@ -17,6 +17,10 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+#: The longest name a column holds: a study, a person, a substance, a strain.
+NAME_CHARS = 120
+
+
 def utc_now() -> datetime:
     """The current time as an aware UTC datetime, truncated to what every backend stores (microseconds)."""
     return datetime.now(UTC)

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import UTCDateTime, utc_now
+from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
 
 
 class DoseEvent(SQLModel, table=True):
@@ -18,6 +18,6 @@ class DoseEvent(SQLModel, table=True):
     volume_ml: float
     volume_ml_per_kg: float
     dosed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    operator: str = Field(max_length=120)
+    operator: str = Field(max_length=NAME_CHARS)
     repeat_reason: str | None = Field(default=None, max_length=500)
     recorded_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))

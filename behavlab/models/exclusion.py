@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import UTCDateTime, utc_now
+from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
 
 
 class Exclusion(SQLModel, table=True):
@@ -17,7 +17,7 @@ class Exclusion(SQLModel, table=True):
     criterion_set_a_priori: bool
     decided_blind: bool
     decided_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
-    decided_by: str = Field(max_length=120)
+    decided_by: str = Field(max_length=NAME_CHARS)
 
 
 class UnmaskEvent(SQLModel, table=True):
@@ -30,7 +30,7 @@ class UnmaskEvent(SQLModel, table=True):
     reason: str = Field(max_length=1000)
     revealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
-    by: str = Field(max_length=120)
+    by: str = Field(max_length=NAME_CHARS)
 
 
 class RevealedAllocation(SQLModel, table=True):

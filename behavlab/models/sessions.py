@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import UTCDateTime, utc_now
+from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
 
 
 class FstSession(SQLModel, table=True):
@@ -26,7 +26,7 @@ class FstSession(SQLModel, table=True):
     water_temp_c: float | None = None
     water_depth_cm: float | None = None
     warnings: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    recorded_by: str = Field(max_length=120)
+    recorded_by: str = Field(max_length=NAME_CHARS)
     recorded_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
 
 
@@ -41,7 +41,7 @@ class ImmobilityScore(SQLModel, table=True):
     parameters: str = Field(sa_column=Column(Text, nullable=False))
     parameters_sha256: str = Field(max_length=64)
     software_version: str = Field(max_length=40)
-    scorer: str = Field(max_length=120)
+    scorer: str = Field(max_length=NAME_CHARS)
     immobility_s: float | None
     latency_s: float | None
     n_bouts: int | None
@@ -69,7 +69,7 @@ class SptPeriod(SQLModel, table=True):
     sucrose_pct: float
     control_sucrose_loss_ml: float | None = None
     control_water_loss_ml: float | None = None
-    created_by: str = Field(max_length=120)
+    created_by: str = Field(max_length=NAME_CHARS)
 
 
 class SptReading(SQLModel, table=True):
@@ -94,5 +94,5 @@ class SptSheetFile(SQLModel, table=True):
     file_name: str = Field(max_length=255)
     sha256: str = Field(max_length=64)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    recorded_by: str = Field(max_length=120)
+    recorded_by: str = Field(max_length=NAME_CHARS)
     recorded_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))

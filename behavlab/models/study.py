@@ -6,7 +6,7 @@ from uuid import uuid4
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import UTCDateTime, utc_now
+from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
 
 
 class Study(SQLModel, table=True):
@@ -17,17 +17,17 @@ class Study(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = Field(default_factory=lambda: str(uuid4()), unique=True, index=True, max_length=36)
-    name: str = Field(unique=True, max_length=120)
-    compound: str = Field(max_length=120)
+    name: str = Field(unique=True, max_length=NAME_CHARS)
+    compound: str = Field(max_length=NAME_CHARS)
     dose_mg_per_kg: float
     route: str = Field(max_length=20)
-    vehicle: str = Field(max_length=120)
+    vehicle: str = Field(max_length=NAME_CHARS)
     volume_ml_per_kg: float
     species: str = Field(max_length=60)
-    strain: str = Field(max_length=120)
+    strain: str = Field(max_length=NAME_CHARS)
     test_hours_post_dose: float = Field(default=24.0, sa_column_kwargs={"server_default": "24"})
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
-    created_by: str = Field(max_length=120)
+    created_by: str = Field(max_length=NAME_CHARS)
 
 
 class Arm(SQLModel, table=True):
@@ -42,5 +42,5 @@ class Arm(SQLModel, table=True):
     study_id: int = Field(foreign_key="study.id", index=True)
     position: int
     name: str = Field(max_length=60)
-    substance: str = Field(max_length=120)
+    substance: str = Field(max_length=NAME_CHARS)
     dose_mg_per_kg: float

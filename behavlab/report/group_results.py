@@ -10,11 +10,18 @@ from collections.abc import Sequence
 
 from analysis.comparisons import MultiArmComparison
 from analysis.models import TwoWayAnova
-from analysis.outcomes import OutcomeAnalysis, RepeatedOutcome
+from analysis.outcomes import OutcomeAnalysis, RepeatedOutcome, StudyAnalysis, analyse_study
 from behavlab.report.blocks import Block, Bullets, Heading, Paragraph, Table, table
 from behavlab.report.data import ReportData
 from behavlab.report.formats import interval, num, pvalue
 from behavlab.report.measures import PRIMARY_OUTCOME
+
+
+def analyse(data: ReportData) -> StudyAnalysis | None:
+    """The group analysis of the analysed (not excluded) animals; None for a blind report."""
+    if data.blinded or data.reference_arm is None:
+        return None
+    return analyse_study(data.analysed_outcomes, data.reference_arm, by_cage=data.cage_is_unit)
 
 
 def assumption_table(data: ReportData, analyses: Sequence[OutcomeAnalysis]) -> list[Block]:

@@ -16,12 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.outcomes import StudyAnalysis, analyse_study
+from analysis.outcomes import StudyAnalysis
 from behavlab.report.blind import BlindSections
 from behavlab.report.blocks import Block
 from behavlab.report.data import ReportData
 from behavlab.report.exports import tidy_table, workbook_sheets, write_csv, write_manifest, write_xlsx
 from behavlab.report.figures import FigureFile, draw_figures
+from behavlab.report.group_results import analyse
 from behavlab.report.markup import to_html, to_markdown
 from behavlab.report.sections import ReportSections
 from behavlab.report.unmasked import UnmaskedSections
@@ -40,13 +41,6 @@ class ReportFiles:
     manifest: Path
     figures: tuple[Path, ...]
     analysis: StudyAnalysis | None
-
-
-def analyse(data: ReportData) -> StudyAnalysis | None:
-    """The group analysis of the analysed (not excluded) animals; None for a blind report."""
-    if data.blinded or data.reference_arm is None:
-        return None
-    return analyse_study(data.analysed_outcomes, data.reference_arm, by_cage=data.cage_is_unit)
 
 
 def report_sections(

@@ -12,7 +12,6 @@ from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import (
-    Allocation,
     Animal,
     CageAssignment,
     Exclusion,
@@ -21,10 +20,11 @@ from behavlab.models import (
     utc_now,
 )
 from behavlab.services.amendments import record_amendment
-from behavlab.services.audit import record_event
+from behavlab.services.audit import record_event, record_study_event
 from behavlab.services.guards import refuse_if_randomized, refuse_if_unmasked, study_is_unmasked
 from behavlab.services.library_errors import refused_files
-from behavlab.services.lookup import animal_id_of, find_animal, find_study, study_id_of
+from behavlab.services.lookup import animal_id_of, blind_codes, find_animal, find_study, study_id_of
+from behavlab.services.roster_view import current_cages
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.roster import MAX_WEIGHT_G, MIN_WEIGHT_G, read_roster, roster_sha256
@@ -121,14 +121,12 @@ def import_roster(
                 )
                 n_weights += 1
         digest = roster_sha256(entries)
-        record_event(
+        record_study_event(
             session,
-            actor=workspace.actor,
-            action=AuditAction.ANIMALS_IMPORT,
-            entity="study",
-            entity_id=study.name,
-            study_id=study.id,
-            payload={"file": path.name, "n_animals": len(entries), "roster_sha256": digest},
+            workspace,
+            study,
+            AuditAction.ANIMALS_IMPORT,
+            {"file": path.name, "n_animals": len(entries), "roster_sha256": digest},
         )
     return RosterImport(n_animals=len(entries), n_weights=n_weights, roster_sha256=digest)
 
@@ -164,14 +162,12 @@ def record_weights(
             for animal in by_label.values()
             if animal.id in weighed and _loss_flag(histories.get(animal_id_of(animal), []))
         )
-        record_event(
+        record_study_event(
             session,
-            actor=workspace.actor,
-            action=AuditAction.WEIGHTS_RECORD,
-            entity="study",
-            entity_id=study.name,
-            study_id=study.id,
-            payload={"file": path.name, "n_weights": len(entries), "n_flagged": len(flagged)},
+            workspace,
+            study,
+            AuditAction.WEIGHTS_RECORD,
+            {"file": path.name, "n_weights": len(entries), "n_flagged": len(flagged)},
         )
     return WeighingSummary(n_weights=len(entries), flagged=flagged)
 
@@ -234,20 +230,8 @@ def list_animals(workspace: Workspace, study_name: str) -> Sequence[AnimalStatus
         animals = session.exec(
             select(Animal).where(Animal.study_id == study.id).order_by(col(Animal.label))
         ).all()
-        cages = {
-            row.animal_id: row.cage
-            for row in session.exec(
-                select(CageAssignment)
-                .join(Animal, col(Animal.id) == CageAssignment.animal_id)
-                .where(Animal.study_id == study.id)
-                .order_by(col(CageAssignment.since), col(CageAssignment.id))
-            )
-        }
-        codes = dict(
-            session.exec(
-                select(Allocation.animal_id, Allocation.blind_code).where(Allocation.study_id == study.id)
-            ).all()
-        )
+        cages = current_cages(session, [animal.id for animal in animals])
+        codes = blind_codes(session, study)
         reasons = {
             row.animal_id: row.reason
             for row in session.exec(

@@ -29,12 +29,14 @@ from behavlab.db.row_digests import (
     table_digests,
 )
 from behavlab.db.session import reading
-from behavlab.models import AuditEvent, AuditRow, utc_now
+from behavlab.models import AuditEvent, AuditRow, Study, utc_now
 from behavlab.models.audit import HOST_MAX_CHARS, OS_USER_MAX_CHARS
 from behavlab.services.lookup import find_study
 from behavlab.services.workspace import Workspace
 
 GENESIS_HASH = "0" * 64
+#: The entity of an event about a study as a whole; such an event is keyed by the study's name.
+STUDY_ENTITY = "study"
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,21 @@ def record_event(
     session.flush()
     store_row_digests(session.connection(), event.id, written)
     return event
+
+
+def record_study_event(
+    session: Session, workspace: Workspace, study: Study, action: AuditAction, payload: dict[str, Any]
+) -> AuditEvent:
+    """Append an event about the study as a whole, by the workspace's actor (see `record_event`)."""
+    return record_event(
+        session,
+        actor=workspace.actor,
+        action=action,
+        entity=STUDY_ENTITY,
+        entity_id=study.name,
+        study_id=study.id,
+        payload=payload,
+    )
 
 
 def acting_account() -> dict[str, str]:

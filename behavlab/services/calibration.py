@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from behavlab.errors import InvalidInputError, NotFoundError
 from behavlab.services.library_errors import tracking_errors
@@ -59,7 +59,7 @@ def calibrate_to_labels(
     tolerance_s: float = 0.0,
     min_bouts: Sequence[float] | None = None,
     keep_min_bout: bool = False,
-    objective: Objective | None = None,
+    objective: str | None = None,
     out_dir: str | Path = "behavlab-calibration",
     replace: bool = False,
     behavior: str | None = "immobil",
@@ -68,13 +68,15 @@ def calibrate_to_labels(
 
     ``signals`` are outputs of ``behavlab score`` (folders or per-video JSON) or per-frame CSVs; the base
     parameters are those the signals were scored with, or ``preset`` (for ``method``) when given, changed by
-    ``overrides``. The preset also records the signal options the signals were made with.
+    ``overrides``. The preset also records the signal options the signals were made with. ``objective`` is
+    kappa, accuracy, f1 or seconds (default kappa, or seconds for seconds labels).
     """
     from tracking.evaluation.calibration import DEFAULT_MIN_BOUTS
     from tracking.evaluation.comparison import calibration_inputs
     from tracking.rules.methods import METHODS
     from tracking.rules.presets import preset_file, save_preset
 
+    chosen_objective = _checked_objective(objective)
     _check_calibration_request(label_files, signals, name, tolerance_s)
     directory = presets_directory()
     with tracking_errors():
@@ -87,7 +89,7 @@ def calibrate_to_labels(
         _require_two_animals(inputs)
         base = _base_params(inputs, preset, method, overrides, directory)
         tried_bouts = None if keep_min_bout else (tuple(min_bouts) if min_bouts else DEFAULT_MIN_BOUTS)
-        result = _fit(inputs, base, name, tried_bouts, objective, tolerance_s)
+        result = _fit(inputs, base, name, tried_bouts, chosen_objective, tolerance_s)
         kept = METHODS[result.params.method].preset_options(inputs.signal_options)
         saved = save_preset(result.params, directory, signal=kept)
     sources = {
@@ -104,6 +106,21 @@ def calibrate_to_labels(
         record,
         tuple(s.key for s in inputs.pairing.only_first),
         tuple(s.key for s in inputs.pairing.only_second),
+    )
+
+
+def _checked_objective(objective: str | None) -> Objective | None:
+    """The fit objective as typed, or InvalidInputError listing the objectives the library fits."""
+    from tracking.evaluation.calibration import Objective
+
+    accepted: tuple[Objective, ...] = get_args(Objective)
+    if objective is None:
+        return None
+    for known in accepted:
+        if known == objective:
+            return known
+    raise InvalidInputError(
+        f"--objective {objective!r} is not accepted; expected {', '.join(accepted[:-1])} or {accepted[-1]}"
     )
 
 

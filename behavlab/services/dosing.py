@@ -12,13 +12,14 @@ from behavlab.audit_actions import AuditAction
 from behavlab.audit_head import ChainHead
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
-from behavlab.models import Allocation, Animal, CageAssignment, DoseEvent, Exclusion, Study, Weight
+from behavlab.models import Allocation, Animal, DoseEvent, Exclusion, Study, Weight
 from behavlab.services.audit import record_event
 from behavlab.services.audit_anchor import chain_head
 from behavlab.services.display import dosing_cells
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import animal_id_of, find_animal_by_typed_code, find_study, stored_id
+from behavlab.services.roster_view import current_cages, excluded_animals
 from behavlab.services.sheets import write_csv, write_text
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
@@ -227,14 +228,8 @@ def _dose_inputs(session: Session, study: Study, as_of: datetime) -> list[DoseIn
         .where(Allocation.study_id == study.id)
     ).all()
     ids = [animal.id for _, animal in allocations]
-    excluded = set(session.exec(select(Exclusion.animal_id).where(col(Exclusion.animal_id).in_(ids))))
-    cages: dict[int, str] = {}
-    for row in session.exec(
-        select(CageAssignment)
-        .where(col(CageAssignment.animal_id).in_(ids))
-        .order_by(col(CageAssignment.since), col(CageAssignment.id))
-    ):
-        cages[row.animal_id] = row.cage
+    excluded = excluded_animals(session, ids)
+    cages = current_cages(session, ids)
     latest: dict[int, Weight] = {}
     for weighing in session.exec(
         select(Weight)

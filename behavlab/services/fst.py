@@ -19,6 +19,7 @@ from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomize
 from behavlab.services.library_errors import refused_files, tracking_errors
 from behavlab.services.lookup import (
     animal_id_of,
+    blind_codes,
     checked_code,
     find_animal_by_code,
     find_study,
@@ -101,7 +102,7 @@ def import_fst_sheet(
     """Record a day's sessions from a sheet, all or none; every faulty row is listed first."""
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        codes = set(session.exec(select(Allocation.blind_code).where(Allocation.study_id == study.id)))
+        codes = set(blind_codes(session, study).values())
     with refused_files(f"FST sheet {sheet.name}"):
         rows = read_fst_sheet(sheet, known_codes=codes)
     return _record_sessions(workspace, study_name, rows, rois_file, source=sheet.name)

@@ -93,3 +93,12 @@ def find_animal(session: Session, study: Study, key: str) -> Animal:
 def study_arms(session: Session, study: Study) -> list[Arm]:
     """The study's arms in their fixed order (vehicle first)."""
     return list(session.exec(select(Arm).where(Arm.study_id == study.id).order_by(col(Arm.position))).all())
+
+
+def blind_codes(session: Session, study: Study) -> dict[int, str]:
+    """Each allocated animal's blind code, by animal id (empty before randomization)."""
+    return dict(
+        session.exec(
+            select(Allocation.animal_id, Allocation.blind_code).where(Allocation.study_id == study.id)
+        ).all()
+    )

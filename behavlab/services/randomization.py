@@ -18,7 +18,7 @@ from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Allocation, Animal, AuditEvent, Randomization, SealedKey, Study
-from behavlab.services.audit import record_event
+from behavlab.services.audit import record_study_event
 from behavlab.services.audit_anchor import chain_head
 from behavlab.services.guards import refuse_if_randomized
 from behavlab.services.library_errors import refused_input
@@ -119,14 +119,12 @@ def _record_preview(workspace: Workspace, study_name: str, drawn: DrawnAllocatio
     """Audit that a draw was shown to the key holder (nothing of the draw), so fishing leaves a trace."""
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
-        record_event(
+        record_study_event(
             session,
-            actor=workspace.actor,
-            action=AuditAction.RANDOMIZE_PREVIEW,
-            entity="study",
-            entity_id=study.name,
-            study_id=study.id,
-            payload={"method": drawn.method, "n_animals": len(drawn.assignment)},
+            workspace,
+            study,
+            AuditAction.RANDOMIZE_PREVIEW,
+            {"method": drawn.method, "n_animals": len(drawn.assignment)},
         )
 
 
@@ -172,14 +170,12 @@ def commit_randomization(
         arms = {arm.name: arm for arm in study_arms(session, study)}
         rows = preparer_rows(study, [arms[name] for name in draft.arms], codes, drawn.assignment)
         if preparer_sheet is not None:
-            record_event(
+            record_study_event(
                 session,
-                actor=workspace.actor,
-                action=AuditAction.PREPARER_SHEET_WRITE,
-                entity="study",
-                entity_id=study.name,
-                study_id=study.id,
-                payload={"file": preparer_sheet.name, "n_animals": len(rows)},
+                workspace,
+                study,
+                AuditAction.PREPARER_SHEET_WRITE,
+                {"file": preparer_sheet.name, "n_animals": len(rows)},
             )
             write_preparer_sheet(preparer_sheet, study, rows, chain_head(session))
     return CommittedRandomization(codes=codes, commitment=sealed.commitment, preparer_sheet=preparer_sheet)
@@ -227,14 +223,12 @@ def _store_allocation(
             commitment=sealed.commitment,
         )
     )
-    record_event(
+    record_study_event(
         session,
-        actor=workspace.actor,
-        action=AuditAction.STUDY_RANDOMIZE,
-        entity="study",
-        entity_id=study.name,
-        study_id=study.id,
-        payload={**drawn.record(), "commitment": sealed.commitment, "draws_previewed": previews},
+        workspace,
+        study,
+        AuditAction.STUDY_RANDOMIZE,
+        {**drawn.record(), "commitment": sealed.commitment, "draws_previewed": previews},
     )
     return codes
 

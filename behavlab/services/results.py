@@ -1,9 +1,9 @@
 """The group results of an unmasked study, as a screen shows them: each outcome's analysis and its values.
 
-The analysis is the report's own (:func:`behavlab.report.render.analyse` on the study's report data), so the
-screen and the report never disagree; the values per arm are the units that analysis used (animals, or cage
-means when cages were randomized), excluded animals left out. While the study is blind there is nothing to
-group by, and the result says so.
+The analysis is the report's own (:func:`behavlab.report.group_results.analyse` on the study's report data),
+so the screen and the report never disagree; the values per arm are the units that analysis used (animals,
+or cage means when cages were randomized), excluded animals left out. While the study is blind there is
+nothing to group by, and the result says so.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class StudyResults:
 
 def study_results(workspace: Workspace, study_name: str) -> StudyResults:
     """Analyse the unmasked study as its report does; a blind study gives a result with no outcomes."""
-    from behavlab.report.render import analyse
+    from behavlab.report.group_results import analyse
 
     data = build_report_data(workspace, study_name)
     analysis = analyse(data)

@@ -17,7 +17,7 @@ from behavlab.db.row_digests import RowProblem
 from behavlab.db.session import reading, writing
 from behavlab.errors import BehavlabError, InvalidInputError, NotFoundError
 from behavlab.models import Allocation, Animal, Arm, AuditEvent, Randomization, SealedKey, Study, UnmaskEvent
-from behavlab.services.audit import changed_rows, record_event
+from behavlab.services.audit import changed_rows, record_event, record_study_event
 from behavlab.services.audit_anchor import chain_head
 from behavlab.services.guards import EMERGENCY_UNMASK
 from behavlab.services.lookup import find_animal_by_typed_code, find_study, study_arms, study_id_of
@@ -166,15 +166,7 @@ def reprint_preparer_sheet(workspace: Workspace, study_name: str, passphrase: st
         arms = [arms_by_name[name] for name in sealed_arm_names(unsealed)]
         codes = _codes_by_label(session, study)
         rows = preparer_rows(study, arms, codes, unsealed.assignment)
-        record_event(
-            session,
-            actor=workspace.actor,
-            action=AuditAction.PREPARER_SHEET_REPRINT,
-            entity="study",
-            entity_id=study.name,
-            study_id=study.id,
-            payload={"file": path.name},
-        )
+        record_study_event(session, workspace, study, AuditAction.PREPARER_SHEET_REPRINT, {"file": path.name})
         write_preparer_sheet(path, study, rows, chain_head(session))
     return path
 
@@ -253,12 +245,6 @@ def _published_commitment(session: Session, study: Study) -> str | None:
 
 def _audit_refusal(workspace: Workspace, study: Study, purpose: AuditAction, problem: str) -> None:
     with writing(workspace.engine) as session:
-        record_event(
-            session,
-            actor=workspace.actor,
-            action=AuditAction.UNSEAL_REFUSED,
-            entity="study",
-            entity_id=study.name,
-            study_id=study.id,
-            payload={"purpose": purpose, "problem": problem},
+        record_study_event(
+            session, workspace, study, AuditAction.UNSEAL_REFUSED, {"purpose": purpose, "problem": problem}
         )

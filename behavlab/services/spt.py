@@ -16,7 +16,7 @@ from behavlab.models import Allocation, SptPeriod, SptReading, SptSheetFile, Stu
 from behavlab.services.audit import record_event
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
 from behavlab.services.library_errors import refused_files
-from behavlab.services.lookup import find_study, stored_id, study_id_of
+from behavlab.services.lookup import blind_codes, find_study, stored_id, study_id_of
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.spt import (
@@ -116,7 +116,7 @@ def record_spt_bottles(workspace: Workspace, study_name: str, period_label: str,
     """Store a period's bottle sheet (and the file itself), all rows or none; warn on unswitched sides."""
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        codes = set(session.exec(select(Allocation.blind_code).where(Allocation.study_id == study.id)))
+        codes = set(blind_codes(session, study).values())
     with refused_files(f"bottle sheet {sheet.name}"):
         parsed = read_spt_sheet(sheet, known_codes=codes)
     content = sheet.read_bytes()

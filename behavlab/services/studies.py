@@ -11,8 +11,9 @@ from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Animal, Arm, Randomization, Study
+from behavlab.models.base import NAME_CHARS
 from behavlab.notices import BALANCE_WAS_READABLE
-from behavlab.services.audit import record_event
+from behavlab.services.audit import record_study_event
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import find_study
 from behavlab.services.text import checked_text
@@ -20,7 +21,6 @@ from behavlab.services.workspace import Workspace
 from cohorts.dosing import check_volume_per_kg, stock_concentration_mg_per_ml
 
 ROUTES = ("ip", "sc", "po", "iv", "im", "in")
-MAX_NAME_LENGTH = 120
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ def validate_settings(settings: StudySettings) -> None:
     for field in ("name", "compound", "vehicle", "route", "species", "strain"):
         checked_text(getattr(settings, field).strip(), "study name" if field == "name" else field)
     name = settings.name.strip()
-    if not name or len(name) > MAX_NAME_LENGTH:
-        raise InvalidInputError(f"study name must be 1-{MAX_NAME_LENGTH} characters, got {settings.name!r}")
+    if not name or len(name) > NAME_CHARS:
+        raise InvalidInputError(f"study name must be 1-{NAME_CHARS} characters, got {settings.name!r}")
     for field in ("compound", "vehicle", "species", "strain"):
         if not getattr(settings, field).strip():
             raise InvalidInputError(f"--{field} must not be empty")
@@ -102,15 +102,7 @@ def create_study(workspace: Workspace, settings: StudySettings) -> StudyOverview
                 ),
             ]
             session.add_all(arms)
-            record_event(
-                session,
-                actor=workspace.actor,
-                action=AuditAction.STUDY_CREATE,
-                entity="study",
-                entity_id=study.name,
-                study_id=study.id,
-                payload=fields,
-            )
+            record_study_event(session, workspace, study, AuditAction.STUDY_CREATE, fields)
     except IntegrityError as exc:
         raise ConflictError(f"a study named {fields['name']!r} already exists; choose another name") from exc
     return StudyOverview(study=study, arms=arms, n_animals=0)

@@ -26,7 +26,7 @@ from behavlab import __version__
 from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.models import Allocation, FstSession, ImmobilityScore
-from behavlab.services.audit import record_event
+from behavlab.services.audit import record_study_event
 from behavlab.services.fst import parameters_digest
 from behavlab.services.guards import refuse_if_unmasked
 from behavlab.services.library_errors import tracking_errors
@@ -191,14 +191,12 @@ def _store_scores(
                     _score_row(session_id, row, minutes, request.parameters, request.digest, request.method)
                 )
                 stored += 1
-        record_event(
+        record_study_event(
             db,
-            actor=workspace.actor,
-            action=AuditAction.FST_SCORE,
-            entity="study",
-            entity_id=study.name,
-            study_id=study.id,
-            payload={
+            workspace,
+            study,
+            AuditAction.FST_SCORE,
+            {
                 "method": request.method,
                 "preset": request.preset,
                 "parameters_sha256": request.digest,

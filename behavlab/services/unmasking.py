@@ -11,7 +11,6 @@ from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError
 from behavlab.models import (
-    Allocation,
     Animal,
     Exclusion,
     FstSession,
@@ -21,9 +20,9 @@ from behavlab.models import (
     Study,
     UnmaskEvent,
 )
-from behavlab.services.audit import record_event
+from behavlab.services.audit import record_study_event
 from behavlab.services.guards import FULL_UNMASK, refuse_unless_randomized
-from behavlab.services.lookup import animal_id_of, find_study, stored_id, study_arms, study_id_of
+from behavlab.services.lookup import animal_id_of, blind_codes, find_study, stored_id, study_arms, study_id_of
 from behavlab.services.roster_view import current_roster
 from behavlab.services.sealing import open_sealed_key, sealed_arm_names
 from behavlab.services.text import checked_text
@@ -103,14 +102,12 @@ def unmask_study(
         session.add(event)
         session.flush()
         arms_by_code = _store_revealed_allocation(session, study, unsealed, arm_names, event)
-        record_event(
+        record_study_event(
             session,
-            actor=workspace.actor,
-            action=AuditAction.STUDY_UNMASK,
-            entity="study",
-            entity_id=study.name,
-            study_id=study.id,
-            payload={
+            workspace,
+            study,
+            AuditAction.STUDY_UNMASK,
+            {
                 "commitment_verified": True,
                 "n_animals": len(arms_by_code),
                 "forced_reason": reason or None,
@@ -150,11 +147,7 @@ def _store_revealed_allocation(
         animal.label: animal_id_of(animal)
         for animal in session.exec(select(Animal).where(Animal.study_id == study.id))
     }
-    codes = dict(
-        session.exec(
-            select(Allocation.animal_id, Allocation.blind_code).where(Allocation.study_id == study.id)
-        ).all()
-    )
+    codes = blind_codes(session, study)
     arms_by_code = {}
     for label, arm_index in unsealed.assignment.items():
         arm = arms[arm_names[arm_index]]
@@ -218,10 +211,10 @@ def _open_items(session: Session, study: Study) -> OpenItems:
     unscored = sorted(session_id for session_id, _ in sessions if session_id not in scored)
     with_outcome = {animal for session_id, animal in sessions if session_id in scored}
     excluded = set(session.exec(select(Exclusion.animal_id)))
-    codes = session.exec(
-        select(Allocation.animal_id, Allocation.blind_code).where(Allocation.study_id == study.id)
-    ).all()
-    missing = sorted(code for animal, code in codes if animal not in with_outcome and animal not in excluded)
+    codes = blind_codes(session, study)
+    missing = sorted(
+        code for animal, code in codes.items() if animal not in with_outcome and animal not in excluded
+    )
     return OpenItems(unscored, missing)
 
 

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Sparkline, Static
 from textual_plotext import PlotextPlot
 
 from behavlab.services import (
+    FST_SCORED_WINDOW_S,
     FstSessionView,
     StudyScoring,
     Workspace,
@@ -42,6 +43,8 @@ COLUMNS = ("#", "code", "video", "roi", "tested", "h post dose", "immobile s", "
 #: Wide enough for a machine and a manual score side by side, and fixed: the column must not jump when a
 #: scoring refreshes the table.
 IMMOBILE_WIDTH = 26
+
+SCORED_WINDOW = "-".join(f"{bound:g}" for bound in FST_SCORED_WINDOW_S)
 
 
 def session_cells(view: FstSessionView, outcomes: FstOutcomes) -> tuple[str, ...]:
@@ -223,7 +226,7 @@ class FstScreen(StudyScreen):
         if code is None:
             return
         fields = [
-            Field("immobility_s", "seconds immobile in 120-360 s (empty when giving a sheet)"),
+            Field("immobility_s", f"seconds immobile in {SCORED_WINDOW} s (empty when giving a sheet)"),
             Field("sheet", "or a 5-s time-sampling sheet (bin 1-48, behavior I/S/C)"),
             Field("latency_s", "latency to first immobility, s (optional)"),
             Field("scorer", "scorer (blind to the arm)", value=self.workspace.actor),

@@ -177,6 +177,8 @@ def test_calibrate_recovers_a_known_threshold_and_the_preset_scores(
     assert again.exit_code == 1 and "preset 'lab_pose' exists" in _one_line(again.stderr)
     builtin = run("calibrate", signals, *[a for p in labels for a in ("--labels", p)], "--name", "fst")
     assert builtin.exit_code == 1 and "'fst' is a built-in preset" in builtin.stderr
+    unknown = run("calibrate", signals, "--labels", labels[0], "--name", "x", "--objective", "auc")
+    assert unknown.exit_code == 1 and "expected kappa, accuracy, f1 or seconds" in _one_line(unknown.stderr)
 
     use = run(
         "score",

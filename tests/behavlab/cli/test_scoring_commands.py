@@ -18,7 +18,7 @@ from typer.testing import CliRunner, Result
 from behavlab.cli.main import app
 from behavlab.errors import InvalidInputError
 from behavlab.services import score_videos
-from tests.tracking.conftest import EZTRACK_CLIP
+from tests.tracking.videos import EZTRACK_CLIP
 from tracking.synth.truth import SynthTruth
 from tracking.synth.videos import write_fst_video
 

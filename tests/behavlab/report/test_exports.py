@@ -8,8 +8,8 @@ from behavlab.report.exports import (
     statistics_table,
     tidy_table,
 )
+from behavlab.report.group_results import analyse
 from behavlab.report.measures import IMMOBILITY_OUTCOME
-from behavlab.report.render import analyse
 from tests.behavlab.report import synthetic_report
 
 

@@ -16,9 +16,10 @@ from scipy import stats
 from behavlab.report import ExclusionInfo, ReportData, ReportFiles, write_report
 from behavlab.report.blind import BlindSections
 from behavlab.report.exports import file_sha256
+from behavlab.report.group_results import analyse
 from behavlab.report.markup import to_html, to_markdown
 from behavlab.report.measures import IMMOBILITY_OUTCOME, LATENCY_OUTCOME
-from behavlab.report.render import analyse, report_blocks, report_sections
+from behavlab.report.render import report_blocks, report_sections
 from behavlab.report.unmasked import UnmaskedSections
 from tests.behavlab.report import ARMS, T0, synthetic_report, with_third_arm
 from tests.behavlab.report import blind as blind_data

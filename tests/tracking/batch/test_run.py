@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.tracking.conftest import moving_square_frames, write_pyav
+from tests.tracking.videos import moving_square_frames, write_pyav
 from tracking.batch.cache import load_signal_cache
 from tracking.batch.documents import VideoOutputs, load_document
 from tracking.batch.jobs import BatchSettings, find_videos

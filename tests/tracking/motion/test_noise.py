@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.tracking.conftest import EZTRACK_CLIP, write_pyav
+from tests.tracking.videos import EZTRACK_CLIP, write_pyav
 from tracking.motion.noise import _percentile_from_histogram, calibrate_noise
 from tracking.video.rois import RectROI, ROIError
 

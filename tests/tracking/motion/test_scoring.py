@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import subprocess
 import sys
 from collections.abc import Callable
@@ -113,3 +114,14 @@ def test_import_tracking_stays_cheap() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
     assert callable(tracking.score_video)
+
+
+def test_the_example_in_the_score_video_docstring_runs_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (example,) = doctest.DocTestFinder(recurse=False).find(score_video)
+    assert len(example.examples) >= 4
+    result = doctest.DocTestRunner().run(example)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed"
+    assert (tmp_path / "m1.mp4").is_file()

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.tracking.conftest import write_pyav
+from tests.tracking.videos import write_pyav
 from tracking.motion.signal import gaussian_ksize, motion_signal
 from tracking.synth.scene import Nuisances
 from tracking.synth.truth import SynthTruth

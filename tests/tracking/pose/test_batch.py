@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.tracking.conftest import moving_square_frames, write_opencv
+from tests.tracking.videos import moving_square_frames, write_opencv
 from tracking.batch.documents import load_document
 from tracking.batch.jobs import BatchSettings, find_videos, resolve_request
 from tracking.batch.rescore import rescore_folder

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.tracking.conftest import EZTRACK_CLIP, write_opencv, write_pyav
+from tests.tracking.videos import EZTRACK_CLIP, write_opencv, write_pyav
 from tracking.video.backends import LIMITED_TO_FULL_LUT, OpenCVReader, PyAVReader
 from tracking.video.hashing import content_hash
 from tracking.video.info import VideoOpenError

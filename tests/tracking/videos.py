@@ -10,8 +10,9 @@ import av
 import cv2
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-EZTRACK_CLIP = (REPO_ROOT / "../shared/data/eztrack_calibration/Freezing_calibration.wmv").resolve()
+from tests.shared_data import SHARED_DATA
+
+EZTRACK_CLIP = SHARED_DATA / "eztrack_calibration" / "Freezing_calibration.wmv"
 
 
 def moving_square_frames(n: int, size: tuple[int, int] = (160, 120), step: int = 3) -> list[np.ndarray]:

@@ -16,14 +16,14 @@ from typer.testing import CliRunner, Result
 from behavlab.cli.main import app
 from tests.behavlab.cli.invoke import Invoke
 from tests.behavlab.factories import baseline_weights, sheet_rows, write_roster, write_weights
+from tests.shared_data import SHARED_DATA
 from tracking.batch.cache import load_signal_cache
 from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
 from tracking.pose.synth_video import write_pose_video
 from tracking.rules.immobility import classify_frames, smooth_signal
 from tracking.synth.videos import write_fst_video
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SAMPLE = (REPO_ROOT / "../shared/data/dlc3_sample").resolve()
+SAMPLE = SHARED_DATA / "dlc3_sample"
 SAMPLE_STEM = "mouse1DLC_Resnet50_tinyNov25shuffle1_snapshot_best-10"
 needs_sample = pytest.mark.skipif(not SAMPLE.is_dir(), reason=f"no sample data at {SAMPLE}")
 WINDOW_120 = ["--set", "window_start_s=0", "--set", "window_end_s=120", "--set", "test_duration_s=120"]

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.shared_data import SHARED_DATA
 from tracking.pose import (
     PoseFileError,
     PoseTracks,
@@ -20,7 +21,7 @@ from tracking.pose import (
 )
 from tracking.pose.io import dlc_frame
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "dlc3_sample"
+SAMPLE = SHARED_DATA / "dlc3_sample"
 SAMPLE_STEM = "mouse1DLC_Resnet50_tinyNov25shuffle1_snapshot_best-10"
 DLC2_SCORER = "DLC_resnet50_fstJan1shuffle1_500000"
 DLC3_SCORER = "DLC_Resnet50_fstNov25shuffle1_snapshot_200"

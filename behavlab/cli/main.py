@@ -1,9 +1,10 @@
 """The `behavlab` command: global options, subcommands, and one-line errors instead of tracebacks."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import typer
-from typer import _click
 from typer.core import TyperGroup
 
 from behavlab import __version__
@@ -22,6 +23,10 @@ from behavlab.cli.output import print_error
 from behavlab.cli.sessions import fst_app, spt_app, timeline
 from behavlab.cli.state import CliState, state_of
 from behavlab.errors import BehavlabError
+
+if TYPE_CHECKING:
+    # Typer vendors click; group methods receive its Context, the base class of `typer.Context`.
+    from typer import _click
 
 
 class ErrorReportingGroup(TyperGroup):

@@ -1,11 +1,15 @@
 """What the root command line sets for every subcommand: database, user, debug, and the opened workspace."""
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-# Typer vendors click; group methods receive its Context, the base class of `typer.Context`.
-from typer import _click
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from behavlab.services import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    # Typer vendors click; group methods receive its Context, the base class of `typer.Context`.
+    from typer import _click
 
 
 @dataclass

@@ -46,11 +46,12 @@ def build_study(workspace: Workspace, folder: Path) -> None:
     """A randomized study dosed a day ago, with eight FST sessions 24 h later (two of them hand-scored)."""
     create_study(workspace, StudySettings(name=STUDY))
     roster = synthetic_roster(24)
-    import_roster(workspace, STUDY, write_roster_csv(roster, folder / "roster.csv"))
     tested = datetime.now().astimezone()
     dosed = tested - timedelta(hours=24, minutes=30)
     day_start = datetime.combine(dosed.date(), time(0, 0), dosed.tzinfo)
     weighed = max(dosed - timedelta(minutes=20), day_start)
+    roster_file = write_roster_csv(roster, folder / "roster.csv")
+    import_roster(workspace, STUDY, roster_file, weighed_at=weighed - timedelta(days=1))
     weights = folder / "weights.csv"
     with weights.open("w", newline="") as handle:
         writer = csv.writer(handle)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
+from cohorts.precision import precision_accepted, within_precision
 from cohorts.problems import Problem
 from cohorts.sheet_files import read_records
 from cohorts.text_safety import ACCEPTED_MULTILINE, ACCEPTED_ONE_LINE, unsafe_character
@@ -196,8 +197,10 @@ class RowReader:
             self.problem(field, value, "is not a known value", accepted)
         return canonical
 
-    def number(self, field: str, low: float, high: float, unit: str, required: bool = True) -> float | None:
-        """A decimal number (point or comma) within ``[low, high]``."""
+    def number(
+        self, field: str, low: float, high: float, unit: str, required: bool = True, step: float | None = None
+    ) -> float | None:
+        """A decimal number (point or comma) within ``[low, high]``; with `step`, none finer than it."""
         value = self._cell(field, required)
         if value is None:
             return None
@@ -208,6 +211,9 @@ class RowReader:
         number = float(value.replace(",", "."))
         if not low <= number <= high:
             self.problem(field, value, "is outside the plausible range", accepted)
+            return None
+        if step is not None and not within_precision(number, step):
+            self.problem(field, value, f"is finer than {step:g} {unit}", precision_accepted(step, unit))
             return None
         return number
 

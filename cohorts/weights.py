@@ -1,8 +1,10 @@
 """Weight sheets (animal_id, weight_g, optional measured_at) and the welfare rule on weight loss.
 
-A weight sheet follows the file rules of `cohorts.sheet_files` and the weight range of `cohorts.roster`. An
-animal may appear more than once when the rows carry different ``measured_at`` times; two rows for the same
-animal at the same time (or both without a time) are refused. Naive times are read in the given timezone, by
+A weight sheet follows the file rules of `cohorts.sheet_files` and the weight range of `cohorts.roster`.
+The ``animal_id`` column takes the roster's ID or, when blind codes are given, the animal's blind code (a
+code does not unblind a weight; typed codes are normalized as `cohorts.blind_codes` reads them). An animal
+may appear more than once when the rows carry different ``measured_at`` times; two rows for the same animal
+at the same time (or both without a time) are refused. Naive times are read in the given timezone, by
 default the machine's local time, and returned timezone-aware.
 
 Notes
@@ -12,14 +14,15 @@ Rec 116:431-436). The cut-off is a study setting: more than 15% below the baseli
 20% being the other common choice (Talbot et al. 2020, Lab Anim 54:99-110, appraise both critically).
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
+from cohorts.blind_codes import BlindCodeError, normalize_code
 from cohorts.errors import CohortsError
 from cohorts.problems import InputError
-from cohorts.roster import MAX_CHARS, MAX_WEIGHT_G, MIN_WEIGHT_G
+from cohorts.roster import MAX_CHARS, MAX_WEIGHT_G, MIN_WEIGHT_G, WEIGHT_PRECISION_G
 from cohorts.tabular import Columns, iter_readers, read_table
 
 WEIGHT_COLUMNS = Columns(required=("animal_id", "weight_g"), optional=("measured_at",))
@@ -44,6 +47,7 @@ def read_weight_sheet(
     known_ids: Collection[str] | None = None,
     now: datetime | None = None,
     assume_tz: tzinfo | None = None,
+    blind_codes: Mapping[str, str] | None = None,
 ) -> tuple[WeightEntry, ...]:
     """Read and validate a weight sheet.
 
@@ -58,6 +62,9 @@ def read_weight_sheet(
         Times after this are refused (default: the current time).
     assume_tz
         The timezone of naive ``measured_at`` times (default: the machine's local time).
+    blind_codes
+        Each blind code's animal ID (codes in canonical form): a sheet's ``animal_id`` that is no roster ID
+        is read as a code and returned as that animal's ID. Needs `known_ids`.
 
     Returns
     -------
@@ -71,23 +78,24 @@ def read_weight_sheet(
     """
     now = datetime.now(UTC) if now is None else now
     roster_ids = None if known_ids is None else {animal_id.casefold(): animal_id for animal_id in known_ids}
+    codes = blind_codes or {}
+    accepted_id = "an animal_id of the roster or its blind code" if codes else "an animal_id of the roster"
     table = read_table(Path(path), WEIGHT_COLUMNS)
     problems = list(table.problems)
     entries: list[WeightEntry] = []
     first_row: dict[tuple[str, datetime | None], int] = {}
     for reader in iter_readers(table, problems):
         animal_id = reader.text("animal_id", MAX_CHARS["animal_id"])
-        weight_g = reader.number("weight_g", MIN_WEIGHT_G, MAX_WEIGHT_G, "g")
+        weight_g = reader.number("weight_g", MIN_WEIGHT_G, MAX_WEIGHT_G, "g", step=WEIGHT_PRECISION_G)
         measured_at = reader.iso_datetime("measured_at", latest=now, assume_tz=assume_tz, required=False)
         if animal_id is None:
             continue
         if roster_ids is not None:
-            if animal_id.casefold() not in roster_ids:
-                reader.problem(
-                    "animal_id", animal_id, "is not on the study's roster", "an animal_id of the roster"
-                )
+            on_roster = _roster_id(animal_id, roster_ids, codes)
+            if on_roster is None:
+                reader.problem("animal_id", animal_id, "is not on the study's roster", accepted_id)
                 continue
-            animal_id = roster_ids[animal_id.casefold()]
+            animal_id = on_roster
         key = (animal_id.casefold(), measured_at)
         if key in first_row:
             issue = f"is weighed again at the same time as on row {first_row[key]}"
@@ -99,6 +107,17 @@ def read_weight_sheet(
     if problems:
         raise WeightSheetError(problems)
     return tuple(entries)
+
+
+def _roster_id(typed: str, roster_ids: Mapping[str, str], codes: Mapping[str, str]) -> str | None:
+    """The roster ID a sheet's ``animal_id`` names (a roster ID ignoring case, else a blind code), if any."""
+    by_id = roster_ids.get(typed.casefold())
+    if by_id is not None or not codes:
+        return by_id
+    try:
+        return codes.get(normalize_code(typed))
+    except BlindCodeError:
+        return None
 
 
 def weight_loss_exceeds(

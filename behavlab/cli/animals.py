@@ -1,13 +1,22 @@
 """`behavlab animals ...`: the roster, weights, the cohort table and exclusions."""
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
 
-from behavlab.cli.options import EXISTING_FILE
+from behavlab.cli.options import EXISTING_FILE, aware_time
 from behavlab.cli.output import shown, stdout, table
 from behavlab.cli.state import state_of
-from behavlab.services import exclude_animal, import_roster, list_animals, record_weights
+from behavlab.errors import ConflictError
+from behavlab.services import (
+    BackDatedWeightError,
+    exclude_animal,
+    import_roster,
+    list_animals,
+    record_weights,
+)
+from behavlab.services.display import local_minute
 
 app = typer.Typer(help="Roster, weights and exclusions.", no_args_is_help=True)
 
@@ -17,13 +26,22 @@ def import_(
     ctx: typer.Context,
     study: str = typer.Argument(..., help="The study's name."),
     file: Path = typer.Argument(..., help="Roster CSV or XLSX.", **EXISTING_FILE),
+    weighed_at: datetime | None = typer.Option(
+        None,
+        "--weighed-at",
+        help="When the roster's weights were measured (local time), for rows without weighed_at.",
+    ),
 ) -> None:
-    """Import a roster: animal_id, sex, strain, dob, cage [, ear_tag, weight_g, source, notes]."""
-    result = import_roster(state_of(ctx).workspace(), study, file)
+    """Import a roster: animal_id, sex, strain, dob, cage [, ear_tag, weight_g, weighed_at, source, notes]."""
+    result = import_roster(state_of(ctx).workspace(), study, file, weighed_at=aware_time(weighed_at))
     weights = f", {result.n_weights} baseline weights" if result.n_weights else ""
     stdout().print(
         f"imported {result.n_animals} animals{weights} into {study} (roster sha256 {result.roster_sha256})"
     )
+    if result.default_weighed_at is not None:
+        stdout().print(
+            f"weights recorded as weighed at {local_minute(result.default_weighed_at)} (no weighed_at given)"
+        )
 
 
 @app.command("weigh")
@@ -31,12 +49,24 @@ def weigh(
     ctx: typer.Context,
     study: str = typer.Argument(..., help="The study's name."),
     file: Path = typer.Argument(
-        ..., help="Weight sheet: animal_id, weight_g [, measured_at].", **EXISTING_FILE
+        ..., help="Weight sheet: animal_id (lab ID or blind code), weight_g [, measured_at].", **EXISTING_FILE
+    ),
+    back_entry: bool = typer.Option(
+        False,
+        "--back-entry",
+        help="The sheet is dated before the latest weights: earlier weighings entered late.",
     ),
 ) -> None:
     """Add a weight sheet to the animals' weight histories."""
-    result = record_weights(state_of(ctx).workspace(), study, file)
+    try:
+        result = record_weights(state_of(ctx).workspace(), study, file, back_entry=back_entry)
+    except BackDatedWeightError as refused:
+        raise ConflictError(f"{refused} (--back-entry)") from None
     stdout().print(f"recorded {result.n_weights} weights in {study}")
+    if result.default_measured_at is not None:
+        stdout().print(
+            f"rows without measured_at recorded as weighed at {local_minute(result.default_measured_at)}"
+        )
     if result.flagged:
         flagged = shown(", ".join(result.flagged))
         stdout().print(f"[bold yellow]welfare:[/] more than 15% below baseline: {flagged}", markup=True)
@@ -64,7 +94,7 @@ def list_(ctx: typer.Context, study: str = typer.Argument(..., help="The study's
                 a.date_of_birth.isoformat(),
                 "-" if a.baseline_weight_g is None else f"{a.baseline_weight_g:.1f}",
                 "-" if a.last_weight_g is None else f"{a.last_weight_g:.1f}",
-                "-" if a.last_weighed_at is None else f"{a.last_weighed_at.astimezone():%Y-%m-%d %H:%M}",
+                "-" if a.last_weighed_at is None else local_minute(a.last_weighed_at),
                 ", ".join(flags),
             )
         )

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
+from behavlab.cli.options import aware_time
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.passphrase import PASSPHRASE_FILE_OPTION, read_passphrase
 from behavlab.cli.state import state_of
-from behavlab.errors import InvalidInputError
+from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.services import (
     DEFAULT_RANDOMIZATION_METHOD,
     DEFAULT_STRATA,
@@ -28,6 +29,7 @@ from behavlab.services import (
     write_study_report,
 )
 from behavlab.services.display import dosing_cells
+from behavlab.services.dosing import RepeatDoseError
 
 METHOD_HELP = " | ".join(RANDOMIZATION_METHODS)
 
@@ -142,13 +144,16 @@ def dose(
     volume_ml: float | None = typer.Option(
         None, "--volume-ml", help="The volume given, if not the computed one."
     ),
-    again: str | None = typer.Option(None, "--again", help="Reason for a second injection on the same day."),
+    again: str | None = typer.Option(None, "--again", help="Reason for another injection."),
 ) -> None:
     """Record one injection: weight used, volume, time and operator."""
-    when = None if at is None else (at if at.tzinfo else at.astimezone())
-    event = record_dose(
-        state_of(ctx).workspace(), study, code, at=when, volume_ml=volume_ml, again_reason=again
-    )
+    when = aware_time(at)
+    try:
+        event = record_dose(
+            state_of(ctx).workspace(), study, code, at=when, volume_ml=volume_ml, again_reason=again
+        )
+    except RepeatDoseError as repeat:
+        raise ConflictError(f"{repeat}: give it with --again REASON") from None
     stdout().print(
         f"dosed {code.upper()}: {event.volume_ml:.3f} mL for {event.weight_g:g} g at "
         f"{event.dosed_at.astimezone():%Y-%m-%d %H:%M} by {event.operator}"
@@ -215,3 +220,5 @@ def report(
     stdout().print(f"{kind} written: {written.files.html}")
     for path in (written.files.markdown, written.files.csv, written.files.xlsx, written.files.manifest):
         stdout().print(f"  {path}")
+    for note in written.notes:
+        stdout().print(f"note: {note}", soft_wrap=True)

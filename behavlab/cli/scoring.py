@@ -158,8 +158,11 @@ def _study_report(result: StudyScoring) -> None:
     """Sessions scored now, already scored, and each failure by blind code; exit 1 if any failed."""
     stdout().print(
         f"scored {result.scored} session(s), {result.already_scored} already scored with these parameters, "
-        f"{len(result.failures)} failed; files in {result.out_dir}"
+        f"{len(result.failures)} failed; files in {result.out_dir}",
+        soft_wrap=True,
     )
+    if result.earlier_note is not None:
+        print_warning(result.earlier_note)
     for code, reason in result.failures:
         print_error(f"{code}: {reason}")
     if result.failures:
@@ -199,7 +202,9 @@ MIN_LIKELIHOOD_OPTION = typer.Option(
     None, "--min-likelihood", help="Pose: drop points below this DeepLabCut likelihood (default 0.9)."
 )
 OUT_OPTION = typer.Option(
-    None, "--out", help="Output folder (default behavlab-scores; with --study, the study's own)."
+    None,
+    "--out",
+    help="Output folder (default behavlab-scores; with --study, <database>.scoring/<study> beside SQLite).",
 )
 DASK_OPTION = typer.Option(
     None,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from behavlab.cli.options import EXISTING_FILE
+from behavlab.cli.options import EXISTING_FILE, aware_time
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.state import state_of
 from behavlab.errors import InvalidInputError
@@ -25,11 +25,6 @@ from behavlab.services.display import SPT_COLUMNS, fst_session_cells, local_minu
 
 fst_app = typer.Typer(help="Forced-swim sessions and manual scores.", no_args_is_help=True)
 spt_app = typer.Typer(help="Sucrose-preference periods and bottle sheets.", no_args_is_help=True)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """A typed time as an aware datetime (naive input is local time)."""
-    return None if moment is None else (moment if moment.tzinfo else moment.astimezone())
 
 
 @fst_app.command("add")
@@ -56,7 +51,7 @@ def fst_add(
         tank,
         water_temp_c,
         water_depth_cm,
-        _aware(at),
+        aware_time(at),
     )
     stdout().print(f"FST session {view.id}: {view.code} in {view.video} ({view.roi_label})")
     for warning in view.warnings:
@@ -139,7 +134,7 @@ def spt_period(
     sucrose_pct: float = typer.Option(1.0, "--sucrose-pct", help="Sucrose concentration (%)."),
 ) -> None:
     """Declare a two-bottle period."""
-    start_at, end_at = _aware(start), _aware(end)
+    start_at, end_at = aware_time(start), aware_time(end)
     if start_at is None or end_at is None:
         raise InvalidInputError("--start and --end are required")
     create_spt_period(state_of(ctx).workspace(), study, label, start_at, end_at, phase, sucrose_pct)

@@ -17,6 +17,7 @@ from behavlab.report.common import (
     animal_cells,
     emergency_cells,
     exclusion_cells,
+    shown_code,
 )
 from behavlab.report.data import POOLED, outcome_groups
 from behavlab.report.formats import num
@@ -47,8 +48,8 @@ class BlindSections(ReportSections):
         return [Paragraph("Arm names and sizes are withheld until the allocation is unmasked.")]
 
     def exclusion_tables(self, exclusions: Sequence[ExclusionInfo]) -> list[Block]:
-        """The exclusions by code."""
-        rows = [(exclusion.code, *exclusion_cells(exclusion)) for exclusion in exclusions]
+        """The exclusions by code (by lab ID for an animal excluded before it got a code)."""
+        rows = [(shown_code(e.code, e.label), *exclusion_cells(self.data, e)) for e in exclusions]
         return [table(("code", *EXCLUSION_HEADER), rows, f"Exclusions ({len(exclusions)})")]
 
     def block_sizes(self) -> str:
@@ -69,10 +70,8 @@ class BlindSections(ReportSections):
         ]
 
     def animal_tables(self) -> list[Block]:
-        """The animals by blind code."""
-        rows = [
-            (a.code, *animal_cells(self.data, a)) for a in sorted(self.data.animals, key=lambda a: a.code)
-        ]
+        """The animals by blind code (by lab ID for an animal never randomized)."""
+        rows = sorted((shown_code(a.code, a.label), *animal_cells(self.data, a)) for a in self.data.animals)
         return [table(("code", *ANIMAL_HEADER), rows, "Animals (blind codes only)")]
 
     def treatment(self) -> str:

@@ -8,29 +8,38 @@ unblinding and animal tables that come after the code (and, once unmasked, the a
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
 from behavlab.notices import BALANCE_WAS_READABLE
-from behavlab.report.blocks import Block, Bullets, Heading, Paragraph, table
+from behavlab.report.blocks import Block, Bullets, Heading, Paragraph, Table, table
 from behavlab.report.data import ReportData
 from behavlab.report.formats import interval, num, yes_no
-from behavlab.report.measures import PRIMARY_OUTCOME
 from behavlab.report.records import (
     STAGES_MEANT_BLIND,
     AnimalInfo,
     BlindingStage,
     EmergencyUnblinding,
     ExclusionInfo,
+    ScoringInfo,
 )
 from cohorts.fst_sheet import WATER_TEMP_OK_C
 
 SEALED = "sealed until unmasking"
-EXCLUSION_HEADER = ("reason", "criterion set a priori", "decided blind", "by", "at")
+NOT_RANDOMIZED = "not randomized"
+NO_PRIMARY = "No primary outcome and scoring method was declared, so no result is labelled primary."
+EXCLUSION_HEADER = ("reason", "criterion set a priori", "decided blind", "by", "at", "when")
 EMERGENCY_HEADER = ("reason", "by", "at")
 ANIMAL_HEADER = ("sex", "cage", "age (weeks)", "baseline weight (g)", "source", "excluded")
 
 
-def exclusion_cells(exclusion: ExclusionInfo) -> tuple[str, ...]:
+def shown_code(code: str | None, label: str | None) -> str:
+    """An animal's blind code; one never randomized has none and is named by its lab ID, as it has no arm."""
+    return code if code is not None else f"{label} ({NOT_RANDOMIZED})"
+
+
+def exclusion_cells(data: ReportData, exclusion: ExclusionInfo) -> tuple[str, ...]:
     """An exclusion's cells after its code (and arm): `EXCLUSION_HEADER`."""
     return (
         exclusion.reason,
@@ -38,6 +47,33 @@ def exclusion_cells(exclusion: ExclusionInfo) -> tuple[str, ...]:
         yes_no(exclusion.decided_blind),
         exclusion.decided_by,
         exclusion.decided_at.isoformat(),
+        randomization_timing(data, exclusion.decided_at),
+    )
+
+
+def hours_after_randomization(data: ReportData, at: datetime) -> float | None:
+    """Signed hours from the randomization to ``at`` (negative before it); None if not randomized."""
+    randomization = data.randomization
+    return None if randomization is None else (at - randomization.created_at).total_seconds() / 3600
+
+
+def randomization_timing(data: ReportData, at: datetime) -> str:
+    """When something happened relative to the randomization: before or after, and the signed interval."""
+    hours = hours_after_randomization(data, at)
+    if hours is None:
+        return "before randomization (not randomized yet)"
+    return f"{'before' if hours < 0 else 'after'} randomization ({hours:+.1f} h)"
+
+
+def exclusions_summary(data: ReportData) -> Paragraph:
+    """How many of the roster were excluded, and how many of those before randomization or a priori."""
+    hours = [hours_after_randomization(data, e.decided_at) for e in data.exclusions]
+    before = sum(h is None or h < 0 for h in hours)
+    a_priori = sum(e.a_priori for e in data.exclusions)
+    return Paragraph(
+        f"{len(data.exclusions)} of the {len(data.animals)} animals on the roster were excluded: "
+        f"{before} before randomization, {len(data.exclusions) - before} after; {a_priori} on a "
+        "criterion set a priori."
     )
 
 
@@ -54,7 +90,7 @@ def animal_cells(data: ReportData, animal: AnimalInfo) -> tuple[str, ...]:
         num(animal.age_weeks, 3),
         num(animal.baseline_weight_g, 3),
         animal.source or "",
-        yes_no(animal.code in data.excluded_codes),
+        yes_no(data.is_excluded(animal)),
     )
 
 
@@ -118,6 +154,11 @@ def blinding(data: ReportData, allocation_status: str) -> list[Block]:
             rows,
             "Who knew the allocation at each stage, and the operating-system account that did it",
         ),
+        Paragraph(
+            "The table lists people: automated scoring is listed under the person who ran it, and the "
+            "software with its version is named with each scoring method (6) and in the statistical "
+            "methods (7)."
+        ),
         *_account_mismatches(b.stages),
         *_incomplete_blinding(b.stages),
     ]
@@ -164,25 +205,65 @@ def _incomplete_blinding(stages: Sequence[BlindingStage]) -> list[Block]:
 def outcome_measures(data: ReportData) -> list[Block]:
     """ARRIVE 6: each outcome present and how each scoring method was set."""
     present = list(dict.fromkeys(data.outcomes["outcome"].astype(str)))
+    declared = data.primary
     rows = []
     for name in present:
-        definition = data.definition(name)
-        rows.append((definition.label, definition.unit, yes_no(definition.primary), definition.definition))
+        known = data.definition(name)
+        primary = yes_no(declared is not None and declared.outcome == name)
+        rows.append((known.label, known.unit, primary, known.definition))
     blocks: list[Block] = [
         Heading(2, "6. Outcome measures"),
         table(("outcome", "unit", "primary", "definition"), rows, "Outcomes"),
     ]
-    primary = data.definition(PRIMARY_OUTCOME)
-    blocks.append(Paragraph(f"Primary outcome: {primary.label} ({primary.unit}). {primary.definition}"))
-    for scoring in data.scoring:
-        params = [(key, value) for key, value in scoring.parameters.items()]
-        params += [("scored window (s)", f"{num(scoring.window_s[0])}-{num(scoring.window_s[1])}")]
-        params += [("software version", scoring.software_version)]
-        caption = f"Scoring method '{scoring.method}'" + (
-            f": {scoring.description}" if scoring.description else ""
+    if declared is None:
+        blocks.append(Paragraph(NO_PRIMARY))
+    else:
+        definition = data.definition(declared.outcome)
+        blocks.append(
+            Paragraph(
+                f"Primary outcome, declared by the study: {data.title(declared.outcome, declared.method)} "
+                f"({definition.unit}). {definition.definition}"
+            )
         )
-        blocks.append(table(("parameter", "value"), params, caption))
+    for scoring in data.scoring:
+        blocks.append(scoring_table(scoring))
     return blocks
+
+
+def scoring_table(scoring: ScoringInfo) -> Table:
+    """A scoring method's settings, one row each (nested ones by dotted path), its window and software."""
+    rows = parameter_rows(scoring.parameters)
+    rows += [("scored window (s)", f"{num(scoring.window_s[0])}-{num(scoring.window_s[1])}")]
+    rows += [("software version", scoring.software_version)]
+    caption = f"Scoring method '{scoring.method}'" + (
+        f": {scoring.description}" if scoring.description else ""
+    )
+    return table(("parameter", "value"), rows, caption)
+
+
+def parameter_rows(parameters: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Each setting as (name, value); a nested mapping's settings as ``outer.inner``, a list joined."""
+    rows: list[tuple[str, str]] = []
+    for key, value in parameters.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            rows += parameter_rows(value, f"{name}.")
+        elif isinstance(value, list | tuple):
+            rows.append((name, ", ".join(parameter_value(item) for item in value)))
+        else:
+            rows.append((name, parameter_value(value)))
+    return rows
+
+
+def parameter_value(value: object) -> str:
+    """A setting as text: numbers in the report's format, None as none."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, float):
+        return num(value)
+    return str(value)
 
 
 def animal_lines(data: ReportData) -> tuple[str, ...]:

@@ -11,6 +11,11 @@ Tables are pandas DataFrames in tidy form:
   (``arm`` None while blind; ``method`` e.g. "motion", "pose", "manual"; ``period`` None for single tests).
 - ``immobility_per_minute``: one row per animal x scoring method x minute of the FST, columns
   :data:`PER_MINUTE_COLUMNS` (``minute`` 1 is 0-60 s).
+- ``spt_intakes``: one row per animal x sucrose preference period, columns :data:`INTAKE_COLUMNS` (mL drunk
+  from each bottle, spillage subtracted).
+
+An animal excluded before randomization has no blind code: it is named by its lab ID, which tells nothing of
+an arm it never got.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from behavlab.report.records import (
     BlindingInfo,
     EmergencyUnblinding,
     ExclusionInfo,
+    PrimaryEndpoint,
     ProcedureInfo,
     RandomizationInfo,
     ScoringInfo,
@@ -40,6 +46,7 @@ from cohorts.spt import ANHEDONIA_THRESHOLD_PCT
 
 OUTCOME_COLUMNS = ("code", "arm", "sex", "cage", "outcome", "method", "period", "value", "unit")
 PER_MINUTE_COLUMNS = ("code", "arm", "method", "minute", "immobile_s")
+INTAKE_COLUMNS = ("code", "period", "sucrose_ml", "water_ml")
 CAGE_RANDOMIZATION = "cage-cluster"
 #: The one group of a blind report's descriptives, and of a figure that pools every animal.
 POOLED = "all animals"
@@ -85,6 +92,7 @@ class ReportData:
     immobility_per_minute: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=PER_MINUTE_COLUMNS)
     )
+    spt_intakes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INTAKE_COLUMNS))
     exclusions: tuple[ExclusionInfo, ...] = ()
     emergency_unblindings: tuple[EmergencyUnblinding, ...] = ()
     amendments: tuple[Amendment, ...] = ()
@@ -97,34 +105,46 @@ class ReportData:
     generated_at: datetime | None = None
     anhedonia_threshold_pct: float = ANHEDONIA_THRESHOLD_PCT
     audit_head: ChainHead | None = None
+    primary: PrimaryEndpoint | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcomes", _require(self.outcomes, OUTCOME_COLUMNS, "outcomes"))
         per_minute = _require(self.immobility_per_minute, PER_MINUTE_COLUMNS, "immobility_per_minute")
         object.__setattr__(self, "immobility_per_minute", per_minute)
+        object.__setattr__(self, "spt_intakes", _require(self.spt_intakes, INTAKE_COLUMNS, "spt_intakes"))
         for name, table, column in (
             ("outcomes", self.outcomes, "value"),
             ("immobility_per_minute", per_minute, "immobile_s"),
         ):
             if len(table) and not pd.api.types.is_numeric_dtype(table[column]):
                 raise ValueError(f"{name}.{column} must hold numbers (NaN for a missing value)")
-        codes = [animal.code for animal in self.animals]
-        repeated = sorted({code for code in codes if codes.count(code) > 1})
-        if repeated:
-            raise ValueError(f"animal codes {repeated} appear more than once")
+        self._check_identities()
+        if self.blinded:
+            self._check_blind()
+        else:
+            self._check_unmasked()
+
+    def _check_identities(self) -> None:
+        """Codes and lab IDs unique; every row and record names an animal on the roster."""
+        codes = [animal.code for animal in self.animals if animal.code is not None]
+        labels = [animal.label for animal in self.animals]
+        for kind, names in (("codes", codes), ("lab IDs", labels)):
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                raise ValueError(f"animal {kind} {repeated} appear more than once")
         referenced = (
             set(self.outcomes["code"].astype(str))
             | set(self.immobility_per_minute["code"].astype(str))
-            | {exclusion.code for exclusion in self.exclusions}
+            | set(self.spt_intakes["code"].astype(str))
+            | {exclusion.code for exclusion in self.exclusions if exclusion.code is not None}
             | {event.code for event in self.emergency_unblindings}
         )
         unknown = sorted(referenced - set(codes))
         if unknown:
             raise ValueError(f"codes {unknown} are not among the study's animals")
-        if self.blinded:
-            self._check_blind()
-        else:
-            self._check_unmasked()
+        unnamed = [e.reason for e in self.exclusions if e.code is None and e.label not in labels]
+        if unnamed:
+            raise ValueError(f"exclusions {unnamed} name no animal of the roster by code or lab ID")
 
     def _arm_bearers(self) -> dict[str, set[str]]:
         """Every place an arm can appear, with the arm names found there."""
@@ -196,8 +216,18 @@ class ReportData:
 
     @property
     def excluded_codes(self) -> frozenset[str]:
-        """Codes of every excluded animal."""
-        return frozenset(exclusion.code for exclusion in self.exclusions)
+        """Codes of every excluded animal that has one."""
+        return frozenset(exclusion.code for exclusion in self.exclusions if exclusion.code is not None)
+
+    def is_excluded(self, animal: AnimalInfo) -> bool:
+        """Whether an exclusion names the animal, by code or by lab ID."""
+        return animal.code in self.excluded_codes or any(
+            exclusion.label == animal.label for exclusion in self.exclusions
+        )
+
+    def is_primary(self, outcome: str, method: str | None) -> bool:
+        """Whether the outcome scored by the method is the one the study declared primary."""
+        return self.primary is not None and (self.primary.outcome, self.primary.method) == (outcome, method)
 
     @property
     def analysed_outcomes(self) -> pd.DataFrame:

@@ -1,19 +1,21 @@
 """The report's data files: ``data.csv``, ``data.xlsx`` and ``manifest.json``.
 
-``data.csv`` is the tidy outcome table; ``data.xlsx`` holds data, animals, exclusions and statistics;
+``data.csv`` is the tidy outcome table, each row with the animal's weights (baseline, at dosing) and, for
+sucrose preference, the period's intakes; ``data.xlsx`` holds data, animals, exclusions and statistics;
 ``manifest.json`` the randomization record, hashes, package versions, the files written with their SHA-256 and
 the audit chain head the report was read at.
 
 Every text cell written to CSV or XLSX passes :func:`writing.cells.typed_cell`, so a code,
 reason or name beginning with ``=``, ``+``, ``-`` or ``@`` cannot run as a formula; numbers stay numbers.
-A blind report's files hold no arm and no lab label.
+A blind report's files hold no arm and no lab label: an animal is named by its blind code, or by its lab ID
+when it never got one (it was excluded before randomization, so it has no arm).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -27,7 +29,8 @@ from analysis.models import MixedModelResult, TwoWayAnova
 from analysis.outcomes import OutcomeAnalysis, StudyAnalysis
 from analysis.summaries import GroupSummary, software_versions, summarize
 from behavlab.audit_head import MANIFEST_KEY
-from behavlab.report.data import OUTCOME_COLUMNS, POOLED, ReportData, outcome_groups
+from behavlab.report.common import hours_after_randomization, shown_code
+from behavlab.report.data import OUTCOME_COLUMNS, POOLED, ReportData, outcome_groups, text_or_none
 from writing.atomic import atomic_write
 from writing.cells import typed_cell
 from writing.documents import write_sheet, write_text
@@ -43,9 +46,22 @@ ANIMAL_COLUMNS = (
     "date_of_birth",
     "age_weeks",
     "baseline_weight_g",
+    "dosing_weight_g",
     "source",
 )
-EXCLUSION_COLUMNS = ("code", "arm", "reason", "a_priori", "decided_blind", "decided_by", "decided_at")
+#: The animal's columns each row of ``data.csv`` carries.
+WEIGHT_COLUMNS = ("baseline_weight_g", "dosing_weight_g")
+EXCLUSION_COLUMNS = (
+    "code",
+    "arm",
+    "reason",
+    "a_priori",
+    "decided_blind",
+    "decided_by",
+    "decided_at",
+    "label",
+    "hours_after_randomization",
+)
 STATISTICS_COLUMNS = (
     "outcome",
     "method",
@@ -83,29 +99,48 @@ def package_versions(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return versions | dict(extra or {})
 
 
-def _visible(data: ReportData, columns: Sequence[str]) -> list[str]:
+def _visible(data: ReportData, columns: Iterable[str]) -> list[str]:
     """The columns a report may show: blind, without arm or lab label."""
     return [column for column in columns if not (data.blinded and column in BLIND_HIDDEN)]
 
 
+def _named(data: ReportData, table: pd.DataFrame) -> pd.DataFrame:
+    """Blind, an animal without a blind code is named by its lab ID in the ``code`` column."""
+    if not data.blinded:
+        return table
+    named = zip(table["code"], table["label"], strict=True)
+    codes = [shown_code(text_or_none(code), label) for code, label in named]
+    return table.assign(code=codes)
+
+
 def tidy_table(data: ReportData) -> pd.DataFrame:
-    """One row per animal x outcome x method [x period] with an ``excluded`` flag."""
-    table = data.outcomes.loc[:, _visible(data, OUTCOME_COLUMNS)]
+    """One row per animal x outcome x method [x period]: lab ID (unmasked), weights, intakes, ``excluded``."""
+    animals = pd.DataFrame(
+        [(a.code, a.label, a.baseline_weight_g, a.dosing_weight_g) for a in data.animals if a.code],
+        columns=["code", "label", *WEIGHT_COLUMNS],
+    )
+    table = data.outcomes.merge(animals, on="code", how="left").merge(
+        data.spt_intakes, on=["code", "period"], how="left"
+    )
+    columns = [*OUTCOME_COLUMNS, "label", *WEIGHT_COLUMNS, "sucrose_ml", "water_ml"]
+    table = table.loc[:, _visible(data, columns)]
     return table.assign(excluded=table["code"].astype(str).isin(data.excluded_codes))
 
 
 def animals_table(data: ReportData) -> pd.DataFrame:
     """The animal list with an ``excluded`` flag."""
     table = pd.DataFrame([asdict(animal) for animal in data.animals], columns=list(ANIMAL_COLUMNS))
-    table = table.loc[:, _visible(data, ANIMAL_COLUMNS)]
-    return table.assign(excluded=table["code"].isin(data.excluded_codes))
+    table = _named(data, table).assign(excluded=[data.is_excluded(animal) for animal in data.animals])
+    return table.loc[:, _visible(data, table.columns)]
 
 
 def exclusions_table(data: ReportData) -> pd.DataFrame:
-    """Every exclusion with its reason, whether set a priori and whether decided blind."""
-    table = pd.DataFrame(
-        [asdict(exclusion) for exclusion in data.exclusions], columns=list(EXCLUSION_COLUMNS)
-    )
+    """Every exclusion: reason, whether set a priori, whether decided blind, hours after randomization."""
+    rows = [
+        asdict(e) | {"hours_after_randomization": hours_after_randomization(data, e.decided_at)}
+        for e in data.exclusions
+    ]
+    table = _named(data, pd.DataFrame(rows, columns=list(EXCLUSION_COLUMNS)))
     return table.loc[:, _visible(data, EXCLUSION_COLUMNS)]
 
 

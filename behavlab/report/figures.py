@@ -113,7 +113,10 @@ def _strip_by_code(ax: Axes, table: pd.DataFrame) -> None:
 def per_minute_figure(
     table: pd.DataFrame, path: Path, *, arms: Sequence[str], window_s: tuple[float, float], title: str
 ) -> Path:
-    """Immobile s per minute: mean +- SEM per arm (blind: pooled, animals faint), the scored window shaded."""
+    """Immobile s per minute: mean +- SEM per arm (blind: pooled, animals faint), the scored window shaded.
+
+    The time axis ends with the last minute that has a value: a 2-min test is drawn over 2 minutes.
+    """
     figure = _new_figure(6.4, 4.0)
     ax = figure.subplots()
     ax.axvspan(window_s[0] / 60, window_s[1] / 60, color="0.9", linewidth=0, label="scored window")
@@ -136,7 +139,8 @@ def per_minute_figure(
             label=f"{label} (n = {rows['code'].nunique()})",
         )
     ax.set(xlabel="minute of the test", ylabel="immobile (s per minute)", ylim=(0, 62))
-    ax.set_xlim(0, max(6.0, float(table["minute"].max()) if len(table) else 6.0))
+    covered = table.loc[table["immobile_s"].notna(), "minute"]
+    ax.set_xlim(0, float(covered.max()) if len(covered) else window_s[1] / 60)
     ax.set_title(title, fontsize=10)
     ax.legend(loc="upper left", fontsize=7)
     return _save(figure, path)

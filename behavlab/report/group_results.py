@@ -12,9 +12,9 @@ from analysis.comparisons import MultiArmComparison
 from analysis.models import TwoWayAnova
 from analysis.outcomes import OutcomeAnalysis, RepeatedOutcome, StudyAnalysis, analyse_study
 from behavlab.report.blocks import Block, Bullets, Heading, Paragraph, Table, table
+from behavlab.report.common import NO_PRIMARY
 from behavlab.report.data import ReportData
 from behavlab.report.formats import interval, num, pvalue
-from behavlab.report.measures import PRIMARY_OUTCOME
 
 
 def analyse(data: ReportData) -> StudyAnalysis | None:
@@ -46,11 +46,29 @@ def assumption_table(data: ReportData, analyses: Sequence[OutcomeAnalysis]) -> l
     ]
 
 
+def method_lines(data: ReportData, analysis: StudyAnalysis) -> tuple[str, ...]:
+    """Each method text once, after the outcomes it was used for ("Every outcome" when used for all)."""
+    used: dict[str, dict[str, None]] = {}
+    for result in analysis.outcomes:
+        for text in result.methods:
+            used.setdefault(text, {})[data.title(result.outcome, result.scoring, result.period)] = None
+    every = {data.title(r.outcome, r.scoring, r.period): None for r in analysis.outcomes}
+    for repeated in analysis.repeated:
+        title = f"{data.title(repeated.outcome, repeated.scoring)} over periods"
+        used.setdefault(repeated.model.method, {})[title] = None
+    return tuple(
+        f"{'Every outcome' if titles == every and len(every) > 1 else '; '.join(titles)}: {text}"
+        for text, titles in used.items()
+    )
+
+
 def primary_statement(data: ReportData, ordered: Sequence[OutcomeAnalysis]) -> list[Block]:
-    """Each arm against the reference on the primary outcome, in one sentence per comparison."""
+    """Each arm against the reference on the declared primary outcome and method, one sentence each."""
+    if data.primary is None:
+        return [Paragraph(NO_PRIMARY)]
     lines = []
     for result in ordered:
-        if result.outcome != PRIMARY_OUTCOME:
+        if not data.is_primary(result.outcome, result.scoring):
             continue
         for c in result.comparisons:
             lines.append(
@@ -60,7 +78,10 @@ def primary_statement(data: ReportData, ordered: Sequence[OutcomeAnalysis]) -> l
                 "Hedges' g = "
                 f"{num(c.hedges_g)} (95% CI {interval(*c.hedges_g_ci)}), Welch p = {pvalue(c.welch_p)}."
             )
-    return [Paragraph("Primary outcome."), Bullets(tuple(lines))] if lines else []
+    if not lines:
+        declared = data.title(data.primary.outcome, data.primary.method)
+        return [Paragraph(f"The declared primary outcome, {declared}, has no result.")]
+    return [Paragraph("Primary outcome, as declared."), Bullets(tuple(lines))]
 
 
 def outcome_result(data: ReportData, result: OutcomeAnalysis) -> list[Block]:

@@ -1,4 +1,4 @@
-"""The outcome measures a study report knows: their names, units and definitions, and which is primary.
+"""The outcome measures a study report knows: their names, units and definitions.
 
 The names are the ``outcome`` column of the report's tables; the application writes its rows under them.
 """
@@ -13,19 +13,16 @@ from tracking.rules.presets import FST_DURATION_S, FST_SCORED_WINDOW_S
 IMMOBILITY_OUTCOME = "fst_immobility_s"
 LATENCY_OUTCOME = "fst_latency_s"
 SPT_OUTCOME = "spt_preference_pct"
-#: The outcome the study is powered for and the report states first.
-PRIMARY_OUTCOME = IMMOBILITY_OUTCOME
 
 
 @dataclass(frozen=True)
 class OutcomeDefinition:
-    """What an outcome measures, in its unit, and whether it is the primary outcome."""
+    """What an outcome measures, in its unit; which outcome is primary is the study's declaration."""
 
     name: str
     label: str
     unit: str
     definition: str
-    primary: bool = False
 
 
 DEFAULT_OUTCOMES = (
@@ -37,7 +34,6 @@ DEFAULT_OUTCOMES = (
         f"window of the {FST_DURATION_S / 60:g}-min forced swim test, "
         f"{FST_SCORED_WINDOW_S[0]:g}-{FST_SCORED_WINDOW_S[1]:g} s unless the scoring method states "
         "otherwise.",
-        primary=IMMOBILITY_OUTCOME == PRIMARY_OUTCOME,
     ),
     OutcomeDefinition(
         LATENCY_OUTCOME,

@@ -54,9 +54,12 @@ class ArmInfo:
 
 @dataclass(frozen=True)
 class AnimalInfo:
-    """One animal on the roster, with its blind code and, once unmasked, its arm."""
+    """One animal on the roster: its blind code (None if never randomized), and once unmasked its arm.
 
-    code: str
+    ``dosing_weight_g`` is the weight its dose was computed from, if it was dosed.
+    """
+
+    code: str | None
     label: str
     sex: str
     strain: str
@@ -66,19 +69,33 @@ class AnimalInfo:
     baseline_weight_g: float | None = None
     source: str | None = None
     arm: str | None = None
+    dosing_weight_g: float | None = None
 
 
 @dataclass(frozen=True)
 class ExclusionInfo:
-    """An animal left out of the analysis: why, whether the criterion was a priori, whether decided blind."""
+    """An animal left out of the analysis: why, whether the criterion was a priori, whether decided blind.
 
-    code: str
+    The animal is named by its blind code, or by its lab ID (``label``) when it was excluded before it got
+    a code; the application gives both when it has them.
+    """
+
+    code: str | None
     reason: str
     a_priori: bool
     decided_blind: bool
     decided_by: str
     decided_at: datetime
     arm: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class PrimaryEndpoint:
+    """The outcome and scoring method the study declared primary (``method`` None for an unscored one)."""
+
+    outcome: str
+    method: str | None
 
 
 @dataclass(frozen=True)

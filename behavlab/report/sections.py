@@ -22,6 +22,7 @@ from behavlab.report.common import (
     agreement,
     animal_lines,
     blinding,
+    exclusions_summary,
     outcome_measures,
     procedures,
     randomisation,
@@ -126,10 +127,12 @@ class ReportSections(ABC):
             else "the animal"
         )
         n_arms = data.randomization.n_arms if data.randomization else len(data.arms)
+        randomized = sum(animal.code is not None for animal in data.animals)
         design = Paragraph(
             f"Parallel-group comparison of {n_arms} arms, one {data.study.route} injection per animal at the "
             f"same volume for every arm, tests {num(data.study.test_hours_post_dose)} h after dosing. "
-            f"{len(data.animals)} animals on the roster. Experimental unit: {unit}."
+            f"{len(data.animals)} animals on the roster, {randomized} of them randomized. "
+            f"Experimental unit: {unit}."
         )
         return [Heading(2, "1. Study design"), design, *self.arms()]
 
@@ -137,7 +140,7 @@ class ReportSections(ABC):
         heading = Heading(2, "3. Inclusion and exclusion criteria")
         if not self.data.exclusions:
             return [heading, Paragraph("No animal was excluded.")]
-        return [heading, *self.exclusion_tables(self.data.exclusions)]
+        return [heading, exclusions_summary(self.data), *self.exclusion_tables(self.data.exclusions)]
 
     def _statistical_methods(self) -> list[Block]:
         versions = ", ".join(

@@ -10,6 +10,7 @@ from behavlab.report.common import (
     ANIMAL_HEADER,
     EMERGENCY_HEADER,
     EXCLUSION_HEADER,
+    NOT_RANDOMIZED,
     animal_cells,
     count,
     emergency_cells,
@@ -21,11 +22,11 @@ from behavlab.report.figures import FigureFile
 from behavlab.report.formats import MISSING, num, yes_no
 from behavlab.report.group_results import (
     assumption_table,
+    method_lines,
     mixed_result,
     outcome_result,
     primary_statement,
 )
-from behavlab.report.measures import PRIMARY_OUTCOME
 from behavlab.report.records import ExclusionInfo
 from behavlab.report.sections import ReportSections
 
@@ -62,11 +63,19 @@ class UnmaskedSections(ReportSections):
         return [table(header, rows, "Arms")]
 
     def exclusion_tables(self, exclusions: Sequence[ExclusionInfo]) -> list[Block]:
-        """The exclusions with each animal's arm, then how many per arm."""
-        rows = [(e.code, e.arm or NOT_ALLOCATED, *exclusion_cells(e)) for e in exclusions]
+        """The exclusions with each animal's lab ID and arm, then how many per arm."""
+        rows = [
+            (
+                e.code or NOT_RANDOMIZED,
+                e.label or MISSING,
+                e.arm or NOT_ALLOCATED,
+                *exclusion_cells(self.data, e),
+            )
+            for e in exclusions
+        ]
         per_arm = [(arm, excluded) for arm, (_, excluded) in self._arm_counts().items()]
         return [
-            table(("code", "arm", *EXCLUSION_HEADER), rows, f"Exclusions ({len(exclusions)})"),
+            table(("code", "lab ID", "arm", *EXCLUSION_HEADER), rows, f"Exclusions ({len(exclusions)})"),
             table(("arm", "excluded"), per_arm, "Exclusions per arm"),
         ]
 
@@ -85,7 +94,8 @@ class UnmaskedSections(ReportSections):
 
     def analysis_methods(self) -> list[Block]:
         """The methods of the analysis and its assumption checks."""
-        return [Bullets(self.analysis.methods), *assumption_table(self.data, self.analysis.outcomes)]
+        methods = method_lines(self.data, self.analysis)
+        return [Bullets(methods), *assumption_table(self.data, self.analysis.outcomes)]
 
     def animal_tables(self) -> list[Block]:
         """The animals per arm, then each animal with its lab ID and arm."""
@@ -96,10 +106,10 @@ class UnmaskedSections(ReportSections):
             weights = [a.baseline_weight_g for a in members if a.baseline_weight_g is not None]
             sexes = ", ".join(f"{s}: {n}" for s, n in sorted(count(a.sex for a in members).items()))
             per_arm.append((arm, len(members), sexes, mean_sd(weights)))
-        rows = [
-            (a.code, a.label, a.arm or NOT_ALLOCATED, *animal_cells(data, a))
-            for a in sorted(data.animals, key=lambda a: a.code)
-        ]
+        rows = sorted(
+            (a.code or NOT_RANDOMIZED, a.label, a.arm or NOT_ALLOCATED, *animal_cells(data, a))
+            for a in data.animals
+        )
         return [
             table(("arm", "n", "sex", "baseline weight (g), mean +- SD"), per_arm, "Animals per arm"),
             table(("code", "lab ID", "arm", *ANIMAL_HEADER), rows, "Animals"),
@@ -114,9 +124,9 @@ class UnmaskedSections(ReportSections):
         )
 
     def results(self) -> list[Block]:
-        """The primary outcome first, each outcome's statistics and figure, then the models over periods."""
+        """The declared primary outcome first, each outcome's statistics and figure, then period models."""
         data, analysis = self.data, self.analysis
-        ordered = sorted(analysis.outcomes, key=lambda a: a.outcome != PRIMARY_OUTCOME)
+        ordered = sorted(analysis.outcomes, key=lambda a: not data.is_primary(a.outcome, a.scoring))
         blocks = primary_statement(data, ordered)
         for result in ordered:
             blocks += outcome_result(data, result)

@@ -4,6 +4,7 @@ from behavlab.audit_head import ChainHead
 from behavlab.db.migrate import UpgradeResult
 from behavlab.services.animals import (
     AnimalStatus,
+    BackDatedWeightError,
     RosterImport,
     WeighingSummary,
     exclude_animal,
@@ -76,6 +77,7 @@ __all__ = [
     "RANDOMIZATION_METHODS",
     "ROUTES",
     "AnimalStatus",
+    "BackDatedWeightError",
     "CalibrationRun",
     "ChainHead",
     "ChainReport",

@@ -1,8 +1,8 @@
 """How a study's allocation was made and who knew it, as its report records them.
 
 The randomization record gives its sealed parts (seed, block sizes, balance, the commitment's opening) only
-from the full unmasking's revealed record; the blinding record names each stage's people, whether any of
-them held the key, and the operating-system accounts that acted.
+from the full unmasking's revealed record; the blinding record names each stage's people (never the
+software), whether any of them held the key, and the operating-system accounts that acted.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from behavlab.models import (
 )
 from behavlab.report import BlindingInfo, BlindingStage, RandomizationInfo, StageAccount
 from behavlab.report.records import ALLOCATION_STAGE, ANALYSIS_STAGE, ASSESSMENT_STAGE, CONDUCT_STAGE
+from behavlab.services.fst import MANUAL_METHOD
 from cohorts.balance import BalanceReport, arm_label
 
 
@@ -65,9 +66,17 @@ def _arm_legend(arm_names: Sequence[str]) -> tuple[str, ...]:
 
 
 def blinding_record(
-    session: Session, study: Study, randomization: RandomizationInfo | None, unmask: UnmaskEvent | None
+    session: Session,
+    study: Study,
+    randomization: RandomizationInfo | None,
+    unmask: UnmaskEvent | None,
+    report_writer: str,
 ) -> BlindingInfo:
-    """The key holder, each stage's people and whether they knew the allocation, and the unmasking."""
+    """The key holder, each stage's people and whether they knew the allocation, and the unmasking.
+
+    People only: automated scoring is named by the person who ran it, the software in the methods. The
+    analysis stage names who unmasked and ``report_writer``, the person writing this report.
+    """
     key_holder = randomization.created_by if randomization else study.created_by
     operators = set(
         session.exec(
@@ -80,26 +89,32 @@ def blinding_record(
         session.exec(
             select(ImmobilityScore.scorer)
             .join(FstSession, col(FstSession.id) == ImmobilityScore.session_id)
-            .where(FstSession.study_id == study.id)
+            .where(FstSession.study_id == study.id, ImmobilityScore.method == MANUAL_METHOD)
         )
-    )
-    knowers = {key_holder} | set(
-        session.exec(
-            select(AuditEvent.actor).where(
-                AuditEvent.study_id == study.id, AuditEvent.action == AuditAction.PREPARER_SHEET_REPRINT
-            )
-        )
-    )
+    ) | _actors(session, study, (AuditAction.FST_SCORE,))
+    knowers = {key_holder} | _actors(session, study, (AuditAction.PREPARER_SHEET_REPRINT,))
+    analysts = tuple(dict.fromkeys((*([unmask.by] if unmask else []), report_writer)))
     declared = (
         BlindingStage(ALLOCATION_STAGE, (key_holder,), True),
         BlindingStage(CONDUCT_STAGE, tuple(sorted(operators)), bool(operators & knowers)),
         BlindingStage(ASSESSMENT_STAGE, tuple(sorted(scorers)), bool(scorers & knowers)),
-        BlindingStage(ANALYSIS_STAGE, (unmask.by,) if unmask else (), unmask is not None),
+        BlindingStage(ANALYSIS_STAGE, analysts, unmask is not None or bool(set(analysts) & knowers)),
     )
     stages = tuple(
         replace(stage, accounts=_stage_accounts(session, study, stage.stage)) for stage in declared
     )
     return BlindingInfo(key_holder, stages, unmask.at if unmask else None, unmask.by if unmask else None)
+
+
+def _actors(session: Session, study: Study, actions: Sequence[AuditAction]) -> set[str]:
+    """The people the audit log names for the study's events of these actions."""
+    return set(
+        session.exec(
+            select(AuditEvent.actor).where(
+                AuditEvent.study_id == study.id, col(AuditEvent.action).in_(actions)
+            )
+        )
+    )
 
 
 #: The audit actions that make up each stage of the blinding table; their events say who acted.

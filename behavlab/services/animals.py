@@ -11,43 +11,44 @@ from sqlmodel import Session, col, select
 from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
-from behavlab.models import (
-    Animal,
-    CageAssignment,
-    Exclusion,
-    Study,
-    Weight,
-    utc_now,
-)
+from behavlab.models import Animal, CageAssignment, Exclusion, Study, Weight, utc_now
 from behavlab.services.amendments import record_amendment
 from behavlab.services.audit import record_event, record_study_event
+from behavlab.services.display import local_minute
 from behavlab.services.guards import refuse_if_randomized, refuse_if_unmasked, study_is_unmasked
 from behavlab.services.library_errors import refused_files
 from behavlab.services.lookup import animal_id_of, blind_codes, find_animal, find_study, study_id_of
+from behavlab.services.precision import check_weight
 from behavlab.services.roster_view import current_cages
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
-from cohorts.roster import MAX_WEIGHT_G, MIN_WEIGHT_G, read_roster, roster_sha256
+from cohorts.roster import RosterEntry, read_roster, roster_sha256
 from cohorts.weights import flag_weight_history, read_weight_sheet
 
 MAX_REASON_CHARS = 500
 
 
+class BackDatedWeightError(ConflictError):
+    """Weighings dated before the animal's latest recorded weight, not declared a back-entry."""
+
+
 @dataclass(frozen=True)
 class RosterImport:
-    """What an accepted roster added."""
+    """What an accepted roster added; `default_weighed_at` is the import time given to untimed weights."""
 
     n_animals: int
     n_weights: int
     roster_sha256: str
+    default_weighed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class WeighingSummary:
-    """What an accepted weight sheet added, and which animals now carry the weight-loss flag."""
+    """What a weight sheet added, the flagged animals, and the time given to rows without one (if any)."""
 
     n_weights: int
     flagged: Sequence[str]
+    default_measured_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,25 @@ class AnimalStatus:
 
 
 def import_roster(
-    workspace: Workspace, study_name: str, path: Path, today: date | None = None
+    workspace: Workspace,
+    study_name: str,
+    path: Path,
+    today: date | None = None,
+    weighed_at: datetime | None = None,
 ) -> RosterImport:
-    """Validate a roster file and add every animal, or refuse it whole with every problem listed."""
+    """Add every animal of a roster file, or refuse it whole with every problem listed.
+
+    A roster weight is recorded at its row's ``weighed_at``, else at `weighed_at`, else at the import time,
+    which the result then names.
+    """
+    now = utc_now()
+    if weighed_at is not None:
+        _refuse_unless_past(weighed_at, now, "weighed_at")
     with refused_files(f"roster {path.name}"):
-        entries = read_roster(path, today=today)
+        entries = read_roster(path, today=today, now=now)
     if not entries:
         raise InvalidInputError(f"roster {path.name} has no animals; nothing was recorded")
-    now = utc_now()
+    untimed_at = weighed_at or now
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         refuse_if_randomized(session, study, "add animals to")
@@ -95,31 +107,8 @@ def import_roster(
                 f"roster {path.name} refused, nothing was recorded: already on study {study.name!r}: "
                 f"{', '.join(clashes)}"
             )
-        n_weights = 0
         for entry in entries:
-            animal = Animal(
-                study_id=study_id_of(study),
-                label=entry.animal_id,
-                ear_tag=entry.ear_tag,
-                sex=entry.sex,
-                strain=entry.strain,
-                date_of_birth=entry.dob,
-                source=entry.source,
-                notes=entry.notes,
-            )
-            session.add(animal)
-            session.flush()
-            session.add(CageAssignment(animal_id=animal_id_of(animal), cage=entry.cage, since=now))
-            if entry.weight_g is not None:
-                session.add(
-                    Weight(
-                        animal_id=animal_id_of(animal),
-                        weight_g=entry.weight_g,
-                        measured_at=now,
-                        recorded_by=workspace.actor,
-                    )
-                )
-                n_weights += 1
+            _add_animal(session, workspace, study, entry, now, entry.weighed_at or untimed_at)
         digest = roster_sha256(entries)
         record_study_event(
             session,
@@ -128,39 +117,85 @@ def import_roster(
             AuditAction.ANIMALS_IMPORT,
             {"file": path.name, "n_animals": len(entries), "roster_sha256": digest},
         )
-    return RosterImport(n_animals=len(entries), n_weights=n_weights, roster_sha256=digest)
+    weighed = [entry for entry in entries if entry.weight_g is not None]
+    defaulted = weighed_at is None and any(entry.weighed_at is None for entry in weighed)
+    return RosterImport(len(entries), len(weighed), digest, now if defaulted else None)
+
+
+def _add_animal(
+    session: Session,
+    workspace: Workspace,
+    study: Study,
+    entry: RosterEntry,
+    housed_since: datetime,
+    weighed_at: datetime,
+) -> None:
+    animal = Animal(
+        study_id=study_id_of(study),
+        label=entry.animal_id,
+        ear_tag=entry.ear_tag,
+        sex=entry.sex,
+        strain=entry.strain,
+        date_of_birth=entry.dob,
+        source=entry.source,
+        notes=entry.notes,
+    )
+    session.add(animal)
+    session.flush()
+    session.add(CageAssignment(animal_id=animal_id_of(animal), cage=entry.cage, since=housed_since))
+    if entry.weight_g is not None:
+        session.add(
+            Weight(
+                animal_id=animal_id_of(animal),
+                weight_g=entry.weight_g,
+                measured_at=weighed_at,
+                recorded_by=workspace.actor,
+            )
+        )
 
 
 def record_weights(
-    workspace: Workspace, study_name: str, path: Path, now: datetime | None = None
+    workspace: Workspace,
+    study_name: str,
+    path: Path,
+    now: datetime | None = None,
+    back_entry: bool = False,
 ) -> WeighingSummary:
-    """Add a weight sheet to the animals' histories (untimed rows count as now) and flag weight loss."""
+    """Add a weight sheet (animals by lab ID or blind code; untimed rows count as now) and flag weight loss.
+
+    A weighing dated before the animal's latest recorded weight is refused unless the sheet is declared a
+    `back_entry`; each history stays in time order, its earliest weight the baseline.
+    """
     now = now or utc_now()
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        labels = session.exec(select(Animal.label).where(Animal.study_id == study.id)).all()
+        animals = session.exec(select(Animal).where(Animal.study_id == study.id)).all()
+        codes = blind_codes(session, study)
+        code_labels = {codes[animal.id]: animal.label for animal in animals if animal.id in codes}
     with refused_files(f"weight sheet {path.name}"):
-        entries = read_weight_sheet(path, known_ids=labels, now=now)
+        entries = read_weight_sheet(
+            path, known_ids=[a.label for a in animals], now=now, blind_codes=code_labels
+        )
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         refuse_if_unmasked(session, study, "record weights")
         by_label = {a.label: a for a in session.exec(select(Animal).where(Animal.study_id == study.id))}
-        for entry in entries:
+        weighings = [(by_label[entry.animal_id], entry.measured_at or now) for entry in entries]
+        if not back_entry:
+            _refuse_before_latest(session, study, weighings, f"weight sheet {path.name}")
+        for entry, (animal, measured_at) in zip(entries, weighings, strict=True):
             session.add(
                 Weight(
-                    animal_id=animal_id_of(by_label[entry.animal_id]),
+                    animal_id=animal_id_of(animal),
                     weight_g=entry.weight_g,
-                    measured_at=entry.measured_at or now,
+                    measured_at=measured_at,
                     recorded_by=workspace.actor,
                 )
             )
         session.flush()
-        weighed = {by_label[entry.animal_id].id for entry in entries}
         histories = _weight_histories(session, study)
         flagged = sorted(
-            animal.label
-            for animal in by_label.values()
-            if animal.id in weighed and _loss_flag(histories.get(animal_id_of(animal), []))
+            {animal.label for animal, _ in weighings if _loss_flag(histories[animal_id_of(animal)])}
         )
         record_study_event(
             session,
@@ -169,7 +204,8 @@ def record_weights(
             AuditAction.WEIGHTS_RECORD,
             {"file": path.name, "n_weights": len(entries), "n_flagged": len(flagged)},
         )
-    return WeighingSummary(n_weights=len(entries), flagged=flagged)
+    untimed = any(entry.measured_at is None for entry in entries)
+    return WeighingSummary(len(entries), flagged, now if untimed else None)
 
 
 def record_weight(
@@ -178,24 +214,20 @@ def record_weight(
     animal_key: str,
     weight_g: float,
     measured_at: datetime | None = None,
+    back_entry: bool = False,
 ) -> WeighingSummary:
     """Add one weight (animal by roster ID or blind code) at the bench, with the same rules as a sheet."""
     now = utc_now()
+    dated = measured_at is not None and not back_entry
     measured_at = measured_at or now
-    if not MIN_WEIGHT_G <= weight_g <= MAX_WEIGHT_G:
-        raise InvalidInputError(
-            f"weight_g {weight_g:g} for {animal_key} not accepted; accepted: {MIN_WEIGHT_G:g} to "
-            f"{MAX_WEIGHT_G:g} g"
-        )
-    if measured_at.tzinfo is None or measured_at > now:
-        raise InvalidInputError(
-            f"measured_at {measured_at.isoformat()} not accepted; "
-            "accepted: a time with its UTC offset, up to now"
-        )
+    check_weight(weight_g, animal_key)
+    _refuse_unless_past(measured_at, now, "measured_at")
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         refuse_if_unmasked(session, study, "record weights")
         animal = find_animal(session, study, animal_key)
+        if dated:
+            _refuse_before_latest(session, study, [(animal, measured_at)], f"weight of {animal_key}")
         session.add(
             Weight(
                 animal_id=animal_id_of(animal),
@@ -308,6 +340,33 @@ def exclude_animal(
                 entity_id=animal_key,
             )
     return exclusion
+
+
+def _refuse_unless_past(moment: datetime, now: datetime, field: str) -> None:
+    if moment.tzinfo is None or moment > now:
+        raise InvalidInputError(
+            f"{field} {moment.isoformat()} not accepted; accepted: a time with its UTC offset, up to now"
+        )
+
+
+def _refuse_before_latest(
+    session: Session, study: Study, weighings: Sequence[tuple[Animal, datetime]], what: str
+) -> None:
+    """Refuse weighings dated before the animal's latest recorded weight unless declared a back-entry."""
+    histories = _weight_histories(session, study)
+    earlier = []
+    for animal, measured_at in weighings:
+        history = histories.get(animal_id_of(animal))
+        if history and measured_at < history[-1].measured_at:
+            earlier.append(
+                f"{animal.label} at {local_minute(measured_at)} "
+                f"(latest recorded {local_minute(history[-1].measured_at)})"
+            )
+    if earlier:
+        raise BackDatedWeightError(
+            f"{what} refused, nothing was recorded: dated before the latest recorded weight of "
+            f"{'; '.join(earlier)}; if these are earlier weighings entered late, record them as a back-entry"
+        )
 
 
 def _weight_histories(session: Session, study: Study) -> dict[int, list[Weight]]:

@@ -66,7 +66,7 @@ def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None
     create_study(workspace, StudySettings(name=DEMO_STUDY))
     roster = synthetic_roster(plan.n_animals, seed=DEMO_SEED)
     roster_file = write_roster_csv(roster, directory / "roster.csv")
-    import_roster(workspace, DEMO_STUDY, roster_file)
+    import_roster(workspace, DEMO_STUDY, roster_file, weighed_at=_at(day - timedelta(days=1), 8))
     weights = directory / "weights-dosing-day.csv"
     weighed_at = _at(day, 8)
     weights.write_text(

@@ -15,7 +15,7 @@ from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Allocation, Animal, DoseEvent, Exclusion, Study, Weight
 from behavlab.services.audit import record_event
 from behavlab.services.audit_anchor import chain_head
-from behavlab.services.display import dosing_cells
+from behavlab.services.display import dosing_cells, local_minute
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import animal_id_of, find_animal_by_typed_code, find_study, stored_id
@@ -30,6 +30,16 @@ SHEET_HEADER = ("code", "cage", "weight_g", "weighed_at", "volume_ml", "given", 
 MAX_REPEAT_REASON_CHARS = 500
 
 
+class RepeatDoseError(ConflictError):
+    """A second injection without a reason; `earlier` is when the animal was last dosed."""
+
+    def __init__(self, code: str, earlier: datetime) -> None:
+        super().__init__(
+            f"animal {code} was already dosed on {local_minute(earlier)}; another injection needs a reason"
+        )
+        self.earlier = earlier
+
+
 @dataclass(frozen=True)
 class DosingLine:
     """One animal on the day's sheet: its volume, or why it cannot be dosed; whether it was dosed already."""
@@ -41,6 +51,8 @@ class DosingLine:
     volume_ml: float | None
     refusal: str | None
     dosed: bool
+    ear_tag: str | None = None
+    last_dosed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -78,31 +90,56 @@ def dosing_sheet(
         study = find_study(session, study_name)
         refuse_unless_randomized(session, study, "print a dosing sheet")
         inputs = _dose_inputs(session, study, as_of)
-        dosed = _dosed_codes_on(session, study, as_of.date())
+        doses = _dose_times_by_code(session, study)
         audit_head = chain_head(session)
-    lines = []
-    for dose_input in inputs:
-        try:
-            row = dose_sheet_row(dose_input, as_of, study.volume_ml_per_kg, limit_ml_per_kg, max_weight_age)
-            lines.append(
-                DosingLine(
-                    row.code, row.cage, row.weight_g, row.weighed_at, row.volume_ml, None, row.code in dosed
-                )
-            )
-        except CohortsError as refusal:
-            lines.append(
-                DosingLine(
-                    dose_input.code,
-                    dose_input.cage,
-                    dose_input.weight_g,
-                    dose_input.weighed_at,
-                    None,
-                    str(refusal),
-                    dose_input.code in dosed,
-                )
-            )
+    lines = [
+        _sheet_line(
+            dose_input, ear_tag, doses.get(dose_input.code, []), as_of, study, limit_ml_per_kg, max_weight_age
+        )
+        for dose_input, ear_tag in inputs
+    ]
     lines.sort(key=lambda line: (line.cage, line.code))
     return DosingSheet(study.name, as_of.date(), study.volume_ml_per_kg, lines, audit_head)
+
+
+def study_dosing_day(workspace: Workspace, study_name: str) -> date | None:
+    """The study's dosing day: the local day of its latest recorded injection; None before any."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        doses = _dose_times_by_code(session, study)
+    latest = max((at for times in doses.values() for at in times), default=None)
+    return None if latest is None else latest.astimezone().date()
+
+
+def _sheet_line(
+    dose_input: DoseInput,
+    ear_tag: str | None,
+    dosed_at: Sequence[datetime],
+    as_of: datetime,
+    study: Study,
+    limit_ml_per_kg: float,
+    max_weight_age: timedelta | None,
+) -> DosingLine:
+    """One animal's line: its volume or why not, whether it was dosed on the sheet's day, its last dose."""
+    dosed = any(at.astimezone(as_of.tzinfo).date() == as_of.date() for at in dosed_at)
+    last = max(dosed_at, default=None)
+    try:
+        row = dose_sheet_row(dose_input, as_of, study.volume_ml_per_kg, limit_ml_per_kg, max_weight_age)
+    except CohortsError as refusal:
+        return DosingLine(
+            dose_input.code,
+            dose_input.cage,
+            dose_input.weight_g,
+            dose_input.weighed_at,
+            None,
+            str(refusal),
+            dosed,
+            ear_tag,
+            last,
+        )
+    return DosingLine(
+        row.code, row.cage, row.weight_g, row.weighed_at, row.volume_ml, None, dosed, ear_tag, last
+    )
 
 
 def write_dosing_sheet(sheet: DosingSheet, path: Path) -> Path:
@@ -127,7 +164,7 @@ def record_dose(
     again_reason: str | None = None,
     limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
 ) -> DoseEvent:
-    """Record one injection with the weight and volume used; a second one on the same day needs a reason."""
+    """Record one injection with the weight and volume used; another one (any day) needs a reason."""
     at = _dosing_time(at)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
@@ -137,8 +174,8 @@ def record_dose(
         code = allocation.blind_code
         if session.exec(select(Exclusion.id).where(Exclusion.animal_id == animal.id)).first() is not None:
             raise ConflictError(f"animal {code} is excluded; a dose is not recorded for it")
+        reason = _repeat_reason(session, animal, code, again_reason)
         weight, given = _checked_volume(session, study, animal, code, at, volume_ml, limit_ml_per_kg)
-        reason = _repeat_reason(session, animal, code, at, again_reason)
         event = DoseEvent(
             animal_id=animal_id_of(animal),
             weight_id=stored_id(weight),
@@ -204,24 +241,21 @@ def _checked_volume(
     return weight, given
 
 
-def _repeat_reason(
-    session: Session, animal: Animal, code: str, at: datetime, again_reason: str | None
-) -> str:
-    """The reason for a second injection on the same day ('' for the day's first), refused when missing."""
-    earlier = [d for d in _doses_of(session, animal) if d.dosed_at.astimezone(at.tzinfo).date() == at.date()]
-    reason = checked_text((again_reason or "").strip(), "--again reason")
+def _repeat_reason(session: Session, animal: Animal, code: str, again_reason: str | None) -> str:
+    """The reason for another injection ('' for the animal's first), refused when missing."""
+    earlier = _doses_of(session, animal)
+    reason = checked_text((again_reason or "").strip(), "reason for another injection")
     if earlier and not reason:
-        raise ConflictError(
-            f"animal {code} was already dosed on {at.date().isoformat()} at "
-            f"{earlier[0].dosed_at.astimezone(at.tzinfo):%H:%M}; to record another injection, "
-            "use --again with the reason"
-        )
+        raise RepeatDoseError(code, max(dose.dosed_at for dose in earlier))
     if len(reason) > MAX_REPEAT_REASON_CHARS:
-        raise InvalidInputError(f"--again reason: accepted: at most {MAX_REPEAT_REASON_CHARS} characters")
+        raise InvalidInputError(
+            f"reason for another injection: accepted: at most {MAX_REPEAT_REASON_CHARS} characters"
+        )
     return reason
 
 
-def _dose_inputs(session: Session, study: Study, as_of: datetime) -> list[DoseInput]:
+def _dose_inputs(session: Session, study: Study, as_of: datetime) -> list[tuple[DoseInput, str | None]]:
+    """Each non-excluded coded animal's sheet input (latest weight up to `as_of`) and its ear tag."""
     allocations = session.exec(
         select(Allocation, Animal)
         .join(Animal, col(Animal.id) == Allocation.animal_id)
@@ -242,24 +276,27 @@ def _dose_inputs(session: Session, study: Study, as_of: datetime) -> list[DoseIn
         if animal.id in excluded or animal.id is None:
             continue
         weight = latest.get(animal.id)
-        inputs.append(
-            DoseInput(
-                allocation.blind_code,
-                cages.get(animal.id, ""),
-                weight.weight_g if weight else None,
-                weight.measured_at if weight else None,
-            )
+        dose_input = DoseInput(
+            allocation.blind_code,
+            cages.get(animal.id, ""),
+            weight.weight_g if weight else None,
+            weight.measured_at if weight else None,
         )
+        inputs.append((dose_input, animal.ear_tag))
     return inputs
 
 
-def _dosed_codes_on(session: Session, study: Study, day: date) -> set[str]:
+def _dose_times_by_code(session: Session, study: Study) -> dict[str, list[datetime]]:
+    """When each coded animal of the study was dosed, by code."""
     rows = session.exec(
         select(Allocation.blind_code, DoseEvent.dosed_at)
         .join(DoseEvent, col(DoseEvent.animal_id) == Allocation.animal_id)
         .where(Allocation.study_id == study.id)
     ).all()
-    return {code for code, dosed_at in rows if dosed_at.astimezone().date() == day}
+    times: dict[str, list[datetime]] = {}
+    for code, dosed_at in rows:
+        times.setdefault(code, []).append(dosed_at)
+    return times
 
 
 def _weight_on_or_before(session: Session, animal: Animal, at: datetime) -> Weight | None:
@@ -276,22 +313,58 @@ def _doses_of(session: Session, animal: Animal) -> Sequence[DoseEvent]:
     ).all()
 
 
-def _write_printable(sheet: DosingSheet, path: Path) -> Path:
-    rows = "\n".join(
+#: The printed sheet's columns and their share of the page width (%); the empty ones are filled in by hand.
+PRINTED_COLUMNS = (
+    ("Code", 9),
+    ("Ear tag", 7),
+    ("Cage", 6),
+    ("Weight (g)", 7),
+    ("Weighed at", 14),
+    ("Volume (mL)", 7),
+    ("Planned time", 8),
+    ("Time given", 8),
+    ("Actual volume (mL)", 9),
+    ("Initials", 7),
+    ("Given", 5),
+    ("Note", 13),
+)
+#: Fits A4 and Letter portrait (the narrower width and the shorter height of the two) with 24 animals.
+PRINT_CSS = """@page{size:portrait;margin:10mm}
+body{font-family:sans-serif;font-size:9pt;margin:0}
+h1{font-size:13pt;margin:0 0 2mm}
+p{margin:1mm 0}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
+td,th{border:1px solid #444;padding:1.5mm 1mm;vertical-align:top;white-space:nowrap;overflow:hidden}
+th{font-size:8pt;text-align:left;white-space:normal}
+tr{page-break-inside:avoid;break-inside:avoid;height:8mm}
+.tick{text-align:center;font-size:11pt}
+.note{font-size:7pt;white-space:normal;overflow-wrap:anywhere}
+.audit-head{font-size:7pt;overflow-wrap:anywhere}
+@media screen{body{max-width:190mm;margin:auto}}"""
+
+
+def _printed_row(line: DosingLine) -> str:
+    cells = dosing_cells(line)
+    filled = (cells.code, line.ear_tag or "", cells.cage, cells.weight_g, cells.weighed_at, cells.volume_ml)
+    by_hand = ("", "", "", "")
+    tick = "&#10003;" if line.dosed else "&#9744;"
+    return (
         "<tr>"
-        + "".join(f"<td>{html.escape(cell)}</td>" for cell in dosing_cells(line)[:5])
-        + f"<td class='tick'>{'&#10003;' if line.dosed else '&#9744;'}</td>"
-        + f"<td>{html.escape(line.refusal or '')}</td></tr>"
-        for line in sheet.lines
+        + "".join(f"<td>{html.escape(cell)}</td>" for cell in (*filled, *by_hand))
+        + f"<td class='tick'>{tick}</td><td class='note'>{html.escape(cells.refused)}</td></tr>"
     )
-    header = "".join(f"<th>{html.escape(name)}</th>" for name in SHEET_HEADER)
+
+
+def _write_printable(sheet: DosingSheet, path: Path) -> Path:
+    rows = "\n".join(_printed_row(line) for line in sheet.lines)
+    widths = "".join(f"<col style='width:{share}%'>" for _, share in PRINTED_COLUMNS)
+    header = "".join(f"<th>{html.escape(name)}</th>" for name, _ in PRINTED_COLUMNS)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Dosing sheet {html.escape(sheet.study)} {sheet.day}</title>
-<style>body{{font-family:sans-serif}} table{{border-collapse:collapse}}
-td,th{{border:1px solid #444;padding:4px 8px}} .tick{{text-align:center;font-size:1.3em}}</style></head>
+<style>{PRINT_CSS}</style></head>
 <body><h1>Dosing sheet: {html.escape(sheet.study)}, {sheet.day.isoformat()}</h1>
 <p>Every animal receives {sheet.volume_ml_per_kg:g} mL/kg. Operator: ____________ Start time: ______</p>
-<table><thead><tr>{header}</tr></thead><tbody>
+<table><colgroup>{widths}</colgroup><thead><tr>{header}</tr></thead><tbody>
 {rows}
 </tbody></table>
 <p class="audit-head">{html.escape(sheet.audit_head.line)}</p></body></html>

@@ -26,6 +26,7 @@ from behavlab.services.lookup import (
     stored_id,
     study_id_of,
 )
+from behavlab.services.precision import MANUAL_PRECISION_S, refuse_finer_than
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.fst_sampling import SAMPLE_BIN_S, TimeSampling, read_time_sampling
@@ -181,6 +182,8 @@ def _manual_entry(
     immobility_s: float | None, scorer: str, latency_s: float | None, sheet: Path | None
 ) -> _ManualEntry:
     """The checked score, with the parameters stored with it and the sheet's details for the audit log."""
+    refuse_finer_than(immobility_s, MANUAL_PRECISION_S, "s", "--immobility-s")
+    refuse_finer_than(latency_s, MANUAL_PRECISION_S, "s", "--latency-s")
     seconds, sampling = _manual_seconds(immobility_s, sheet)
     if latency_s is not None and not 0 <= latency_s <= FST_SCORED_WINDOW_S[1]:
         raise InvalidInputError(
@@ -250,7 +253,7 @@ def parameters_digest(parameters: dict[str, object]) -> str:
 def _record_sessions(
     workspace: Workspace, study_name: str, rows: Sequence[FstSheetRow], rois_file: Path | None, source: str
 ) -> list[FstSessionView]:
-    prepared = [(row, _resolve_roi(row, rois_file), content_hash(row.video, full=True)) for row in rows]
+    prepared = [(row, _roi_of(row, rois_file, source), content_hash(row.video, full=True)) for row in rows]
     views = []
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
@@ -308,7 +311,7 @@ def _record_sessions(
     return views
 
 
-def _resolve_roi(row: FstSheetRow, rois_file: Path | None) -> tuple[str, ROI | None]:
+def _roi_of(row: FstSheetRow, rois_file: Path | None, source: str) -> tuple[str, ROI | None]:
     if not row.video.is_file():
         raise InvalidInputError(f"video {row.video} does not exist; accepted: the path of a video file")
     try:
@@ -325,15 +328,22 @@ def _resolve_roi(row: FstSheetRow, rois_file: Path | None) -> tuple[str, ROI | N
         return WHOLE_FRAME, None
     with tracking_errors(f"ROI file {rois_file.name}"):
         rois = load_rois(rois_file).for_video(row.video)
-    labels = [roi.label for roi in rois]
     if row.roi is None and len(rois) == 1:
         return rois[0].label, rois[0]
     for roi in rois:
         if roi.label == row.roi:
             return roi.label, roi
-    raise InvalidInputError(
-        f"{row.video.name}: ROI {row.roi!r} is not in {rois_file.name}; accepted: {', '.join(labels)}"
-    )
+    raise InvalidInputError(_unmatched_roi(row, source, rois_file.name, [roi.label for roi in rois]))
+
+
+def _unmatched_roi(row: FstSheetRow, source: str, rois_name: str, labels: Sequence[str]) -> str:
+    """Why a row picks none of its video's ROIs (none given, or one the file lacks), and what is accepted."""
+    where = f"{source}, row {row.row}" if row.row else row.video.name
+    accepted = f"accepted: {', '.join(labels)}" if labels else f"{rois_name} has no ROI for {row.video.name}"
+    if row.roi is not None:
+        return f"{where}: ROI {row.roi!r} is not in {rois_name}; {accepted}"
+    given = f"has no ROI (no roi column or cell) and {row.video.name}" if row.row else "needs an ROI: it"
+    return f"{where} {given} has {len(labels)} ROIs in {rois_name}; {accepted}"
 
 
 def _checks(

@@ -45,5 +45,5 @@ def fst_outcomes(workspace: Workspace, study: str) -> FstOutcomes:
     for code, method, seconds in zip(minutes["code"], minutes["method"], minutes["immobile_s"], strict=True):
         if first_method.setdefault(code, method) == method:
             per_minute[code].append(float(seconds))
-    arm_of = {} if data.blinded else {a.code: a.arm for a in data.animals if a.arm is not None}
+    arm_of = {} if data.blinded else {a.code: a.arm for a in data.animals if a.code and a.arm}
     return FstOutcomes(dict(immobility), dict(per_minute), arm_of)

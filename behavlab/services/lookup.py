@@ -4,9 +4,10 @@ from typing import Protocol
 
 from sqlmodel import Session, col, select
 
-from behavlab.errors import NotFoundError
+from behavlab.errors import InvalidInputError, NotFoundError
 from behavlab.models import Allocation, Animal, Arm, Study
 from behavlab.services.library_errors import refused_input
+from cohorts.blind_codes import ACCEPTED as CODE_ACCEPTED
 from cohorts.blind_codes import BlindCodeError, normalize_code
 
 
@@ -74,8 +75,23 @@ def checked_code(typed: str) -> str:
 
 
 def find_animal_by_typed_code(session: Session, study: Study, typed: str) -> tuple[Animal, Allocation]:
-    """The animal whose blind code was typed (checked for typos first), or a clear error."""
-    return find_animal_by_code(session, study, checked_code(typed))
+    """The animal whose blind code was typed (checked for typos first); a lab ID typed instead is named so."""
+    try:
+        return find_animal_by_code(session, study, checked_code(typed))
+    except (InvalidInputError, NotFoundError):
+        if not _is_label(session, study, typed):
+            raise
+    raise InvalidInputError(
+        f"{typed!r} is an animal ID, not a blind code; expected the animal's blind code: {CODE_ACCEPTED}"
+    )
+
+
+def _is_label(session: Session, study: Study, typed: str) -> bool:
+    try:
+        find_animal_by_label(session, study, typed)
+    except NotFoundError:
+        return False
+    return True
 
 
 def find_animal(session: Session, study: Study, key: str) -> Animal:

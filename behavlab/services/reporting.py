@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from behavlab.models import (
     Allocation,
     Animal,
     Arm,
+    DoseEvent,
     Exclusion,
     FstSession,
     ImmobilityScore,
@@ -40,7 +41,7 @@ from behavlab.report import (
     SptPeriodInfo,
     StudyInfo,
 )
-from behavlab.report.data import OUTCOME_COLUMNS, PER_MINUTE_COLUMNS
+from behavlab.report.data import INTAKE_COLUMNS, OUTCOME_COLUMNS, PER_MINUTE_COLUMNS
 from behavlab.report.measures import IMMOBILITY_OUTCOME, LATENCY_OUTCOME, OUTCOME_UNITS, SPT_OUTCOME
 from behavlab.services.allocation_record import blinding_record, randomization_record
 from behavlab.services.amendments import study_amendments
@@ -61,14 +62,17 @@ if TYPE_CHECKING:
 LatestScore = tuple[str, str, ImmobilityScore]
 #: The method of sucrose preference values: bottles weighed.
 SPT_METHOD = "bottles"
+#: The fewest animals scored both by hand and by a method for the two scorings' agreement to be reported.
+AGREEMENT_MIN_ANIMALS = 3
 
 
 @dataclass(frozen=True)
 class StudyReport:
-    """The files written and whether the report was blind."""
+    """The files written, whether the report was blind, and its notes on what it leaves out and why."""
 
     files: ReportFiles
     blinded: bool
+    notes: tuple[str, ...]
 
 
 def write_study_report(workspace: Workspace, study_name: str, out_dir: Path) -> StudyReport:
@@ -77,7 +81,7 @@ def write_study_report(workspace: Workspace, study_name: str, out_dir: Path) -> 
 
     data = build_report_data(workspace, study_name)
     with refused_writes():
-        return StudyReport(write_report(data, out_dir), data.blinded)
+        return StudyReport(write_report(data, out_dir), data.blinded, data.procedures.notes)
 
 
 def build_report_data(workspace: Workspace, study_name: str) -> ReportData:
@@ -90,25 +94,30 @@ def build_report_data(workspace: Workspace, study_name: str) -> ReportData:
         ).first()
         arms = session.exec(select(Arm).where(Arm.study_id == study.id).order_by(col(Arm.position))).all()
         arm_of = {} if unmask is None else _revealed_arms(session, study, {arm.id: arm.name for arm in arms})
-        animals = {animal.code: animal for animal in _animals(session, study, arm_of)}
+        roster = _animals(session, study, arm_of)
+        animals = {animal.code: animal for animal in roster if animal.code is not None}
         scores = _latest_scores(session, study)
         randomization = randomization_record(session, study, unmask)
         return ReportData(
             study=_study_info(study),
             blinded=unmask is None,
-            animals=tuple(animals.values()),
+            animals=tuple(roster),
             outcomes=_outcome_table(animals, scores, spt),
-            blinding=blinding_record(session, study, randomization, unmask),
+            blinding=blinding_record(session, study, randomization, unmask, workspace.actor),
             randomization=randomization,
             arms=() if unmask is None else tuple(_arm_info(arm) for arm in arms),
             immobility_per_minute=_per_minute_table(animals, scores),
+            spt_intakes=pd.DataFrame(
+                [(line.code, line.period, line.sucrose_ml, line.water_ml) for line in spt],
+                columns=list(INTAKE_COLUMNS),
+            ),
             exclusions=tuple(_exclusions(session, study, arm_of)),
             emergency_unblindings=tuple(_emergencies(session, study, arm_of)),
             amendments=tuple(
                 Amendment(a.what, a.reason, a.by, a.at) for a in study_amendments(session, study)
             ),
             scoring=tuple(_scoring(scores)),
-            procedures=_procedures(session, study),
+            procedures=_procedures(session, study, _agreement_notes(scores)),
             agreement=tuple(_agreement(scores)),
             video_sha256=_videos(session, study),
             software={"behavlab": __version__},
@@ -168,7 +177,7 @@ def _per_minute_table(animals: Mapping[str, AnimalInfo], scores: Sequence[Latest
         for code, method, score in scores
         for minute, seconds in enumerate(json.loads(score.per_minute), start=1)
     ]
-    return pd.DataFrame(rows, columns=list(PER_MINUTE_COLUMNS))
+    return pd.DataFrame(rows, columns=list(PER_MINUTE_COLUMNS)).astype({"immobile_s": float})
 
 
 def _revealed_arms(session: Session, study: Study, arm_names: dict[int | None, str]) -> dict[str, str]:
@@ -181,13 +190,15 @@ def _revealed_arms(session: Session, study: Study, arm_names: dict[int | None, s
 
 
 def _animals(session: Session, study: Study, arm_of: dict[str, str]) -> list[AnimalInfo]:
+    """Every animal on the roster, excluded or not; one never randomized has no code."""
     roster = {entry.animal_id: entry for entry in current_roster(session, study, include_excluded=True)}
     rows = session.exec(
         select(Animal, Allocation.blind_code)
-        .join(Allocation, col(Allocation.animal_id) == Animal.id)
+        .join(Allocation, col(Allocation.animal_id) == Animal.id, isouter=True)
         .where(Animal.study_id == study.id)
-        .order_by(col(Allocation.blind_code))
+        .order_by(col(Allocation.blind_code), col(Animal.label))
     ).all()
+    dosing_weights = _dosing_weights(session, study)
     infos = []
     for animal, code in rows:
         entry = roster[animal.label]
@@ -203,10 +214,22 @@ def _animals(session: Session, study: Study, arm_of: dict[str, str]) -> list[Ani
                 age_weeks=round(age, 1),
                 baseline_weight_g=entry.weight_g,
                 source=animal.source,
-                arm=arm_of.get(code),
+                arm=None if code is None else arm_of.get(code),
+                dosing_weight_g=dosing_weights.get(animal.id),
             )
         )
     return infos
+
+
+def _dosing_weights(session: Session, study: Study) -> dict[int | None, float]:
+    """Each dosed animal's weight its first dose was computed from, by animal id."""
+    doses = session.exec(
+        select(DoseEvent)
+        .join(Animal, col(Animal.id) == DoseEvent.animal_id)
+        .where(Animal.study_id == study.id)
+        .order_by(col(DoseEvent.dosed_at).desc(), col(DoseEvent.id).desc())
+    ).all()
+    return {dose.animal_id: dose.weight_g for dose in doses}
 
 
 def _latest_scores(session: Session, study: Study) -> list[LatestScore]:
@@ -225,11 +248,13 @@ def _latest_scores(session: Session, study: Study) -> list[LatestScore]:
 
 
 def _exclusions(session: Session, study: Study, arm_of: dict[str, str]) -> list[ExclusionInfo]:
+    """Every exclusion, with the animal's lab ID and its code if it was randomized."""
     rows = session.exec(
-        select(Exclusion, Allocation.blind_code)
-        .join(Allocation, col(Allocation.animal_id) == Exclusion.animal_id)
-        .where(Allocation.study_id == study.id)
-        .order_by(col(Exclusion.decided_at))
+        select(Exclusion, Animal.label, Allocation.blind_code)
+        .join(Animal, col(Animal.id) == Exclusion.animal_id)
+        .join(Allocation, col(Allocation.animal_id) == Exclusion.animal_id, isouter=True)
+        .where(Animal.study_id == study.id)
+        .order_by(col(Exclusion.decided_at), col(Exclusion.id))
     ).all()
     return [
         ExclusionInfo(
@@ -239,9 +264,10 @@ def _exclusions(session: Session, study: Study, arm_of: dict[str, str]) -> list[
             e.decided_blind,
             e.decided_by,
             e.decided_at,
-            arm_of.get(code),
+            None if code is None else arm_of.get(code),
+            label,
         )
-        for e, code in rows
+        for e, label, code in rows
     ]
 
 
@@ -271,20 +297,26 @@ def _scoring(scores: list[LatestScore]) -> list[ScoringInfo]:
     return list(seen.values())
 
 
-def _agreement(scores: list[LatestScore]) -> list[AgreementInfo]:
+def _scored_by_both(scores: list[LatestScore]) -> Iterator[tuple[str, list[float], list[float]]]:
+    """Each method besides manual scoring, with the manual and its seconds of the animals scored by both."""
     by_method: dict[str, dict[str, float]] = defaultdict(dict)
     for code, method, score in scores:
+        seconds = by_method[method]  # a method whose every score is missing still has its (empty) entry
         if score.immobility_s is not None:
-            by_method[method][code] = score.immobility_s
-    agreements = []
+            seconds[code] = score.immobility_s
+    manual = by_method.get(MANUAL_METHOD, {})
     for method, values in sorted(by_method.items()):
-        if method == MANUAL_METHOD or MANUAL_METHOD not in by_method:
+        if method != MANUAL_METHOD and manual:
+            common = sorted(set(values) & set(manual))
+            yield method, [manual[c] for c in common], [values[c] for c in common]
+
+
+def _agreement(scores: list[LatestScore]) -> list[AgreementInfo]:
+    agreements = []
+    for method, manual, other in _scored_by_both(scores):
+        if len(manual) < AGREEMENT_MIN_ANIMALS:
             continue
-        manual = by_method[MANUAL_METHOD]
-        common = sorted(set(values) & set(manual))
-        if len(common) < 3:
-            continue
-        stats = seconds_agreement([manual[c] for c in common], [values[c] for c in common])
+        stats = seconds_agreement(manual, other)
         agreements.append(
             AgreementInfo(
                 IMMOBILITY_OUTCOME,
@@ -300,7 +332,17 @@ def _agreement(scores: list[LatestScore]) -> list[AgreementInfo]:
     return agreements
 
 
-def _procedures(session: Session, study: Study) -> ProcedureInfo:
+def _agreement_notes(scores: list[LatestScore]) -> list[str]:
+    """Why the agreement of a method with manual scoring is not shown: too few animals scored by both."""
+    return [
+        f"Agreement of {method} with {MANUAL_METHOD} immobility scoring is not shown: it needs at least "
+        f"{AGREEMENT_MIN_ANIMALS} animals scored by both; animals scored by both: {len(manual)}."
+        for method, manual, _ in _scored_by_both(scores)
+        if len(manual) < AGREEMENT_MIN_ANIMALS
+    ]
+
+
+def _procedures(session: Session, study: Study, notes: Sequence[str]) -> ProcedureInfo:
     sessions = session.exec(select(FstSession).where(FstSession.study_id == study.id)).all()
     periods = session.exec(
         select(SptPeriod).where(SptPeriod.study_id == study.id).order_by(col(SptPeriod.starts_at))
@@ -312,6 +354,7 @@ def _procedures(session: Session, study: Study) -> ProcedureInfo:
         spt_periods=tuple(
             SptPeriodInfo(p.label, p.phase, p.starts_at, p.ends_at, p.sucrose_pct) for p in periods
         ),
+        notes=tuple(notes),
     )
 
 

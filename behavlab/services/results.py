@@ -106,7 +106,7 @@ def study_results(workspace: Workspace, study_name: str) -> StudyResults:
         reference=data.reference_arm,
         arms=data.arm_names,
         outcomes=outcomes,
-        n_excluded=len(data.excluded_codes),
+        n_excluded=len(data.exclusions),
     )
 
 

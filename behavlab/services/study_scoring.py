@@ -7,12 +7,17 @@ scoring and keeps the earlier one. The batch works on links named by code, with 
 so every file it writes is named by code, whatever the videos were called. The pose method scores the
 DeepLabCut file kept next to each session's video (``<video stem>DLC_<scorer>.h5`` or ``.csv``, paired by
 name), linked beside the video's link under the code name.
+
+The files go with the database they belong to: ``<database stem>.scoring/<study>/`` beside a SQLite file
+(see :meth:`Workspace.files_folder`). Earlier releases wrote ``<user data>/scoring/<study>/`` whatever the
+database; a scoring names that folder when it exists, so its files are not lost from sight.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,7 +37,7 @@ from behavlab.services.guards import refuse_if_unmasked
 from behavlab.services.library_errors import tracking_errors
 from behavlab.services.lookup import find_study
 from behavlab.services.video_scoring import presets_directory, runner_for
-from behavlab.services.workspace import Workspace
+from behavlab.services.workspace import Workspace, safe_folder_name
 
 if TYPE_CHECKING:
     from tracking.batch.run import BatchProgress, BatchReport
@@ -52,13 +57,28 @@ class SessionToScore:
 
 @dataclass(frozen=True)
 class StudyScoring:
-    """What a study scoring did: sessions scored now, already scored, and those that failed (by code)."""
+    """What a study scoring did: sessions scored now, already scored, and those that failed (by code).
+
+    ``out_dir`` holds this scoring's files; ``earlier_folder`` is where earlier releases kept scorings of a
+    study of this name (whichever database), when that folder holds any.
+    """
 
     scored: int
     already_scored: int
     failures: Sequence[tuple[str, str]]
     out_dir: Path
     parameters_sha256: str
+    earlier_folder: Path | None
+
+    @property
+    def earlier_note(self) -> str | None:
+        """Where scorings of a study of this name from earlier releases are, said for the user; or None."""
+        if self.earlier_folder is None:
+            return None
+        return (
+            f"scorings made before they were kept beside the database are in {self.earlier_folder} "
+            "(a study of the same name in another database may have written there too)"
+        )
 
 
 def score_study(
@@ -92,10 +112,7 @@ def score_study(
     }
     digest = parameters_digest(parameters)
     pending, already = _sessions_to_score(workspace, study_name, method, digest)
-    folder = (
-        out_dir
-        or platformdirs.user_data_path("behavlab") / "scoring" / study_name / f"{method}-{digest[:12]}"
-    )
+    folder = out_dir or study_scoring_folder(workspace, study_name) / f"{method}-{digest[:12]}"
     links = _link_videos(pending, folder / "videos", pose_files=METHODS[params.method].pose_files)
     settings = BatchSettings(
         out_dir=folder,
@@ -110,7 +127,30 @@ def score_study(
         )
     stored = _ScoreRequest(study_name, method, preset, parameters, digest)
     scored, failures = _store_scores(workspace, stored, report, links, pending, already)
-    return StudyScoring(scored, already, sorted(failures), folder, digest)
+    return StudyScoring(scored, already, sorted(failures), folder, digest, earlier_scoring_folder(study_name))
+
+
+def study_scoring_folder(workspace: Workspace, study_name: str) -> Path:
+    """Where the study's scoring files go by default: one folder per method and parameter set inside."""
+    return workspace.files_folder("scoring") / safe_folder_name(study_name)
+
+
+#: A folder of one scoring: its method and the start of its parameters' digest.
+_SCORING_RUN = re.compile(r"[a-z]+-[0-9a-f]{12}")
+
+
+def earlier_scoring_folder(study_name: str) -> Path | None:
+    """The folder where earlier releases wrote scorings of a study of this name, if it holds any.
+
+    It does not say which database it scored: a study of the same name in another database wrote there too.
+    """
+    root = platformdirs.user_data_path("behavlab") / "scoring"
+    folder = root / study_name
+    inside = folder.resolve().is_relative_to(root.resolve()) and folder.resolve() != root.resolve()
+    if not inside or not folder.is_dir():
+        return None
+    runs = [child for child in folder.iterdir() if child.is_dir() and _SCORING_RUN.fullmatch(child.name)]
+    return folder if runs else None
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,16 @@
 """Where a study stands: roster, allocation, doses, sessions and SPT sheets, counted from its tables."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from behavlab.db.session import reading
-from behavlab.models import Animal, DoseEvent, SptPeriod, SptSheetFile, Study
+from behavlab.models import Animal, DoseEvent, Randomization, SptPeriod, SptSheetFile, Study
 from behavlab.services.animals import list_animals
-from behavlab.services.dosing import dosing_sheet
+from behavlab.services.dosing import dosing_sheet, study_dosing_day
 from behavlab.services.fst import list_fst_sessions
 from behavlab.services.guards import study_is_randomized, study_is_unmasked
 from behavlab.services.lookup import find_study
@@ -18,7 +20,11 @@ from behavlab.services.workspace import Workspace
 
 @dataclass(frozen=True)
 class StudyState:
-    """The counts a study's overview shows; nothing here can name an arm."""
+    """The counts a study's overview shows; nothing here can name an arm.
+
+    The dosing counts are of the dosing day's sheet: the day of the latest injection (today's sheet before
+    any, `dosing_day` None), not the calendar day.
+    """
 
     overview: StudyOverview
     n_animals: int
@@ -27,8 +33,9 @@ class StudyState:
     n_weight_loss: int
     randomized: bool
     n_doses: int
-    dosed_today: int
-    to_dose_today: int
+    dosing_day: date | None
+    dosed_on_dosing_day: int
+    to_dose_on_dosing_day: int
     fst_sessions: int
     fst_scored: int
     spt_periods: int
@@ -48,7 +55,7 @@ class _Stored:
 
 
 def study_state(workspace: Workspace, study_name: str) -> StudyState:
-    """Read where the study stands: its roster, today's dosing sheet, its FST sessions and SPT periods.
+    """Read where the study stands: its roster, its dosing day's sheet, its FST sessions and SPT periods.
 
     Parameters
     ----------
@@ -66,7 +73,8 @@ def study_state(workspace: Workspace, study_name: str) -> StudyState:
     animals = list_animals(workspace, study_name)
     with reading(workspace.engine) as session:
         stored = _stored(session, find_study(session, study_name))
-    sheet = dosing_sheet(workspace, study_name) if stored.randomized else None
+    dosing_day = study_dosing_day(workspace, study_name)
+    sheet = dosing_sheet(workspace, study_name, day=dosing_day) if stored.randomized else None
     sessions = list_fst_sessions(workspace, study_name) if stored.randomized else []
     return StudyState(
         overview=overview,
@@ -76,8 +84,9 @@ def study_state(workspace: Workspace, study_name: str) -> StudyState:
         n_weight_loss=sum(animal.weight_loss_flag for animal in animals),
         randomized=stored.randomized,
         n_doses=stored.n_doses,
-        dosed_today=sum(line.dosed for line in sheet.lines) if sheet else 0,
-        to_dose_today=len(sheet.lines) if sheet else 0,
+        dosing_day=dosing_day,
+        dosed_on_dosing_day=sum(line.dosed for line in sheet.lines) if sheet else 0,
+        to_dose_on_dosing_day=len(sheet.lines) if sheet else 0,
         fst_sessions=len(sessions),
         fst_scored=sum(bool(fst_session.scored_methods) for fst_session in sessions),
         spt_periods=stored.spt_periods,
@@ -108,3 +117,39 @@ def _stored(session: Session, study: Study) -> _Stored:
         spt_periods=spt_periods,
         spt_sheets=spt_sheets,
     )
+
+
+@dataclass(frozen=True)
+class RecordedRandomization:
+    """How one allocation of the study was made, from its public record: never a seed, balance or arm."""
+
+    sequence: int
+    method: str
+    strata: str
+    n_animals: int
+    n_arms: int
+    created_at: datetime
+    created_by: str
+
+
+def recorded_randomizations(workspace: Workspace, study_name: str) -> Sequence[RecordedRandomization]:
+    """The study's committed randomizations, first first; empty before it is randomized."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        rows = session.exec(
+            select(Randomization)
+            .where(Randomization.study_id == study.id)
+            .order_by(col(Randomization.sequence))
+        ).all()
+        return [
+            RecordedRandomization(
+                row.sequence,
+                row.method,
+                row.strata,
+                row.n_animals,
+                row.n_arms,
+                row.created_at,
+                row.created_by,
+            )
+            for row in rows
+        ]

@@ -31,6 +31,11 @@ def notice_text(error: Exception) -> str:
     return "\n".join([*lines[: MAX_NOTICE_LINES - 1], more])
 
 
+def notify_refusal(node: DOMNode, error: Exception, title: str) -> None:
+    """Show why a value or a call was refused, as an error notice."""
+    node.app.notify(notice_text(error), title=title, severity="error", timeout=10, markup=False)
+
+
 def call_service(
     node: DOMNode,
     call: Callable[[], T],
@@ -51,9 +56,7 @@ def call_service(
         try:
             result = call()
         except (BehavlabError, OSError) as error:
-            app.call_from_thread(
-                app.notify, notice_text(error), title=title, severity="error", timeout=10, markup=False
-            )
+            app.call_from_thread(notify_refusal, node, error, title)
             if failed is not None:
                 app.call_from_thread(failed, error)
             return

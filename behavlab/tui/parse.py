@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from behavlab.errors import InvalidInputError
+from behavlab.services.precision import refuse_finer_than
 
 
 def number(text: str, field: str) -> float:
@@ -16,6 +17,13 @@ def number(text: str, field: str) -> float:
 def optional_number(text: str, field: str) -> float | None:
     """A decimal number, or None when the field was left empty."""
     return number(text, field) if text.strip() else None
+
+
+def measured(text: str, field: str, step: float, unit: str) -> float | None:
+    """A number typed into `field` to its precision `step` (a finer one is refused), or None when empty."""
+    value = optional_number(text, field)
+    refuse_finer_than(value, step, unit, field)
+    return value
 
 
 def optional_int(text: str, field: str) -> int | None:

@@ -128,7 +128,7 @@ def test_every_free_text_field_of_the_services_is_checked(
             "right-to-left override",
             lambda value: unblind_animal(workspace, randomized.name, code, value, PASSPHRASE),
         ),
-        "--again reason": (
+        "reason for another injection": (
             "zero-width space",
             lambda value: record_dose(workspace, randomized.name, code, at=dosed_at, again_reason=value),
         ),

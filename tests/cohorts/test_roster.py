@@ -1,7 +1,7 @@
 """Roster import: valid files in every accepted form, every fault listed, the content hash."""
 
 import random
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -10,16 +10,18 @@ from cohorts.roster import RosterEntry, RosterError, read_roster, roster_sha256
 from tests.cohorts.sheets import write_csv, write_xlsx
 
 TODAY = date(2025, 6, 1)
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+CET = timezone(timedelta(hours=1))
 HEADER = ["animal_id", "sex", "strain", "dob", "cage", "ear_tag", "weight_g", "source", "notes"]
 ROWS = [
     ["M01", "M", "C57BL/6J", "2025-03-01", "C1", "L", "24.5", "JAX", ""],
     ["M02", "M", "C57BL/6J", "2025-03-01", "C1", "R", "25", "JAX", "small scar"],
-    ["F01", "F", "C57BL/6J", "2025-03-02", "C2", "", "19.75", "JAX", ""],
+    ["F01", "F", "C57BL/6J", "2025-03-02", "C2", "", "19.7", "JAX", ""],
 ]
 EXPECTED = (
     RosterEntry("M01", "M", "C57BL/6J", date(2025, 3, 1), "C1", "L", 24.5, "JAX", None),
     RosterEntry("M02", "M", "C57BL/6J", date(2025, 3, 1), "C1", "R", 25.0, "JAX", "small scar"),
-    RosterEntry("F01", "F", "C57BL/6J", date(2025, 3, 2), "C2", None, 19.75, "JAX", None),
+    RosterEntry("F01", "F", "C57BL/6J", date(2025, 3, 2), "C2", None, 19.7, "JAX", None),
 )
 
 
@@ -216,3 +218,28 @@ def test_hash_changes_with_any_field(tmp_path: Path) -> None:
     entries = read_roster(write_csv(tmp_path / "r.csv", HEADER, ROWS), today=TODAY)
     changed = (entries[0], entries[1], RosterEntry(**{**vars(entries[2]), "weight_g": 19.8}))
     assert roster_sha256(changed) != roster_sha256(entries)
+
+
+def test_weighed_at_gives_each_roster_weight_its_time(tmp_path: Path) -> None:
+    header = [*HEADER, "weighed_at"]
+    rows = [[*ROWS[0], "2025-05-30 09:15"], [*ROWS[1], "2025-05-30T09:20:00+00:00"], [*ROWS[2], ""]]
+    entries = read_roster(write_csv(tmp_path / "r.csv", header, rows), today=TODAY, now=NOW, assume_tz=CET)
+    assert [entry.weighed_at for entry in entries] == [
+        datetime(2025, 5, 30, 9, 15, tzinfo=CET),
+        datetime(2025, 5, 30, 9, 20, tzinfo=UTC),
+        None,
+    ]
+    untimed = read_roster(write_csv(tmp_path / "u.csv", HEADER, ROWS), today=TODAY)
+    assert roster_sha256(entries) != roster_sha256(untimed)
+    assert roster_sha256((*untimed[:2], entries[2])) == roster_sha256(untimed)
+
+
+def test_a_weighed_at_without_a_weight_or_in_the_future_is_refused(tmp_path: Path) -> None:
+    header = [*HEADER, "weighed_at"]
+    rows = [[*ROWS[0][:6], "", *ROWS[0][7:], "2025-05-30 09:15"], [*ROWS[1], "2025-06-03 09:00"]]
+    with pytest.raises(RosterError) as caught:
+        read_roster(write_csv(tmp_path / "r.csv", header, rows), today=TODAY, now=NOW, assume_tz=UTC)
+    assert [(p.row, p.field, p.issue) for p in caught.value.problems] == [
+        (2, "weighed_at", "is given without a weight_g"),
+        (3, "weighed_at", "is in the future"),
+    ]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from cohorts.blind_codes import check_character
 from cohorts.weights import (
     WeightEntry,
     WeightSheetError,
@@ -73,3 +74,26 @@ def test_history_is_flagged_against_the_first_weight() -> None:
     assert flag_weight_history([]) == ()
     with pytest.raises(ValueError, match="baseline"):
         weight_loss_exceeds(0.0, 20.0)
+
+
+def test_a_sheet_may_name_animals_by_blind_code(tmp_path: Path) -> None:
+    code = "3M4VU" + check_character("3M4VU")
+    other = "7K2PQ" + check_character("7K2PQ")
+    rows = [[code.lower(), "24.1"], ["F02", "19.5"], [f"{code[:3]}-{code[3:]}", "24.2"], [other, "20"]]
+    path = write_csv(tmp_path / "w.csv", ["animal_id", "weight_g"], rows)
+    with pytest.raises(WeightSheetError) as caught:
+        read_weight_sheet(path, known_ids=["M01", "F02"], now=NOW, blind_codes={code: "M01"})
+    assert [(p.row, p.field, p.issue, p.accepted) for p in caught.value.problems] == [
+        (
+            4,
+            "animal_id",
+            "is weighed again at the same time as on row 2",
+            "one weight per animal and measured_at",
+        ),
+        (5, "animal_id", "is not on the study's roster", "an animal_id of the roster or its blind code"),
+    ]
+    good = write_csv(tmp_path / "g.csv", ["animal_id", "weight_g"], rows[:2])
+    assert read_weight_sheet(good, known_ids=["M01", "F02"], now=NOW, blind_codes={code: "M01"}) == (
+        WeightEntry("M01", 24.1),
+        WeightEntry("F02", 19.5),
+    )

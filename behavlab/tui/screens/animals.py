@@ -3,6 +3,7 @@
 Roster import, quick weights, and exclusions with their reason.
 """
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from behavlab.errors import InvalidInputError
 from behavlab.services import (
     AnimalStatus,
     RosterImport,
@@ -21,6 +23,9 @@ from behavlab.services import (
 )
 from behavlab.services import list_animals as load_animals
 from behavlab.services.animals import record_weight
+from behavlab.services.display import local_minute
+from behavlab.services.precision import check_weight
+from behavlab.tui.calls import call_service, notify_refusal
 from behavlab.tui.parse import number
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.form import CHECKED, Field, FormScreen, FormValues
@@ -64,6 +69,8 @@ class AnimalsScreen(StudyScreen):
     def __init__(self, workspace: Workspace, study: str) -> None:
         super().__init__(workspace, study)
         self._animals: dict[str, AnimalStatus] = {}
+        self._to_record: deque[tuple[str, float]] = deque()
+        self._recording = False
 
     def compose_body(self) -> ComposeResult:
         """The animal table, the weighing row and a status line."""
@@ -71,7 +78,7 @@ class AnimalsScreen(StudyScreen):
         for column in COLUMNS:
             table.add_column(column, key=column)
         yield table
-        yield WeighEntry(id="weigh")
+        yield WeighEntry(self._weigh, id="weigh")
         yield Static("", id="status")
 
     def action_refresh(self) -> None:
@@ -115,15 +122,46 @@ class AnimalsScreen(StudyScreen):
         """Put the cursor in the weighing field for the highlighted animal."""
         self.query_one("#weigh-input").focus()
 
-    def on_weigh_entry_weighed(self, message: WeighEntry.Weighed) -> None:
-        """Record the weight, then show it and move to the next animal."""
-        animal = message.animal
+    def _weigh(self, animal: str, typed: str) -> None:
+        """Check the typed grams, move to the next animal at once, then record the weight in the background.
 
-        def weigh() -> tuple[float, WeighingSummary]:
-            grams = number(message.grams, f"weight of {animal}")
-            return grams, record_weight(self.workspace, self.study, animal, grams)
+        A refused weight keeps the cursor on its animal. Nothing waits for the database, so the next value
+        typed goes to the next animal however fast it comes.
+        """
+        try:
+            grams = number(typed, f"weight of {animal}")
+            check_weight(grams, animal)
+        except InvalidInputError as error:
+            notify_refusal(self, error, "Weight not recorded")
+            return
+        self._move_past(animal)
+        self._to_record.append((animal, grams))
+        if not self._recording:
+            self._record_next()
 
-        self.call(weigh, lambda result: self._weighed(animal, *result), "Weight not recorded")
+    def _record_next(self, _failure: Exception | None = None) -> None:
+        """Record the oldest weight waiting, one at a time, so the log keeps the order they were typed in."""
+        self._recording = bool(self._to_record)
+        if not self._to_record:
+            return
+        animal, grams = self._to_record.popleft()
+        call_service(
+            self,
+            lambda: record_weight(self.workspace, self.study, animal, grams),
+            lambda summary: self._weighed(animal, grams, summary),
+            title="Weight not recorded",
+            failed=self._record_next,
+        )
+
+    def _move_past(self, animal: str) -> None:
+        """Put the cursor and the weighing row on the animal after `animal`; none after the last one."""
+        table = self.query_one("#animals", DataTable)
+        index = table.get_row_index(animal)
+        if index + 1 < table.row_count:
+            table.move_cursor(row=index + 1)
+            self._retarget()
+        else:
+            self.query_one(WeighEntry).target = ""
 
     def _weighed(self, animal: str, grams: float, summary: WeighingSummary) -> None:
         status = replace(self._animals[animal], last_weight_g=grams, weight_loss_flag=bool(summary.flagged))
@@ -131,11 +169,9 @@ class AnimalsScreen(StudyScreen):
         table = self.query_one("#animals", DataTable)
         table.update_cell(animal, LAST_WEIGHT, f"{grams:.1f}")
         table.update_cell(animal, FLAGS, flags(status))
-        index = table.get_row_index(animal)
-        if index == table.cursor_row and index + 1 < table.row_count:
-            table.move_cursor(row=index + 1)
         if summary.flagged:
             self.notify(f"{animal} has lost more than 15% of its baseline weight", severity="warning")
+        self._record_next()
 
     def action_import_roster(self) -> None:
         """Ask for a roster file and import it whole, or list every problem."""
@@ -151,7 +187,9 @@ class AnimalsScreen(StudyScreen):
         )
 
     def _imported(self, result: RosterImport) -> None:
-        self.notify(f"imported {result.n_animals} animals ({result.n_weights} with a weight)")
+        weighed = result.default_weighed_at
+        when = f", recorded as weighed at {local_minute(weighed)}: no weighed_at given" if weighed else ""
+        self.notify(f"imported {result.n_animals} animals ({result.n_weights} with a weight{when})")
         self.action_refresh()
 
     def action_exclude(self) -> None:

@@ -5,7 +5,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from behavlab.services import StudyState, study_state
+from behavlab.services import ChainHead, StudyState, current_head, study_state
 from behavlab.services.display import visible
 from behavlab.tui.screens.animals import AnimalsScreen
 from behavlab.tui.screens.audit import AuditScreen
@@ -64,17 +64,27 @@ def state_lines(state: StudyState) -> list[str]:
         f"roster          {state.n_animals} animals, {state.n_weighed} weighed, "
         f"{state.n_excluded} excluded, {state.n_weight_loss} flagged for weight loss",
         f"randomized      {_yes_no(state.randomized)}",
-        f"dosed today     {state.dosed_today}/{state.to_dose_today}",
+        f"dosing day      {state.dosing_day or 'not started'}: "
+        f"{state.dosed_on_dosing_day}/{state.to_dose_on_dosing_day} dosed",
         f"FST scored      {state.fst_scored}/{state.fst_sessions} sessions",
         f"SPT periods     {state.spt_periods} declared, {state.spt_sheets} with bottle weights",
         f"unmasked        {_yes_no(state.unmasked)}",
     ]
 
 
+#: How often the dashboard looks for changes made elsewhere (another screen's worker, the command line).
+CHANGE_POLL_S = 2.0
+
+
 class DashboardScreen(StudyScreen):
-    """Counts from the services and the next step; refreshed whenever the screen comes back."""
+    """Counts from the services and the next step.
+
+    Refreshed when the screen comes back and when the audit log has grown (every change is audited, whoever
+    made it: another screen, the command line).
+    """
 
     TITLE_TEXT = "dashboard"
+    _shown_head: ChainHead | None = None
     BINDINGS = [
         Binding("a", "open('animals')", "Animals"),
         Binding("z", "open('randomize')", "Randomize"),
@@ -93,9 +103,10 @@ class DashboardScreen(StudyScreen):
             yield Static("", id="next", markup=False)
 
     def on_mount(self) -> None:
-        """Name the study; loading happens on every resume."""
+        """Name the study and watch for changes; loading happens on every resume."""
         self.title = f"behavlab: {self.TITLE_TEXT}"
         self.sub_title = visible(self.study)
+        self.set_interval(CHANGE_POLL_S, self._check_for_changes)
 
     def on_screen_resume(self) -> None:
         """Reload when shown, including after another screen closes."""
@@ -103,9 +114,21 @@ class DashboardScreen(StudyScreen):
 
     def action_refresh(self) -> None:
         """Reload the study's state."""
-        self.call(lambda: study_state(self.workspace, self.study), self._show, "Cannot load the study")
+        self.call(self._load, self._show, "Cannot load the study")
 
-    def _show(self, state: StudyState) -> None:
+    def _load(self) -> tuple[ChainHead, StudyState]:
+        return current_head(self.workspace), study_state(self.workspace, self.study)
+
+    def _check_for_changes(self) -> None:
+        if self.is_current and self._shown_head is not None:
+            self.call(lambda: current_head(self.workspace), self._reload_if_changed, "Cannot load the study")
+
+    def _reload_if_changed(self, head: ChainHead) -> None:
+        if head != self._shown_head:
+            self.action_refresh()
+
+    def _show(self, loaded: tuple[ChainHead, StudyState]) -> None:
+        self._shown_head, state = loaded
         self.query_one("#state", Static).update("\n".join(state_lines(state)))
         self.query_one("#next", Static).update(f"next: {next_step(state)}")
 

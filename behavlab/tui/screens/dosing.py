@@ -1,16 +1,20 @@
 """Dosing: today's coded sheet (code, cage, weight, volume; never an arm).
 
-Space records the highlighted injection; refused lines show why (stale weight, volume limit).
+Space records the highlighted injection; refused lines show why (stale weight, volume limit). Space on an
+animal dosed before asks first, naming the earlier dose, and takes the reason for the second injection.
 """
 
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from behavlab.services import DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
-from behavlab.services.display import DOSING_COLUMNS, GIVEN_MARK, dosing_cells
+from behavlab.services import DosingSheet, Workspace, dosing_sheet, record_dose, write_dosing_sheet
+from behavlab.services.display import DOSING_COLUMNS, GIVEN_MARK, dosing_cells, local_minute
+from behavlab.tui.calls import call_service
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 
@@ -27,6 +31,10 @@ class DosingScreen(StudyScreen):
     ]
 
     _sheet: DosingSheet
+
+    def __init__(self, workspace: Workspace, study: str) -> None:
+        super().__init__(workspace, study)
+        self._pending: set[str] = set()
 
     def compose_body(self) -> ComposeResult:
         """The day's sheet and a summary line."""
@@ -59,16 +67,54 @@ class DosingScreen(StudyScreen):
         )
 
     def action_dose(self) -> None:
-        """Record the highlighted animal's injection now, at its sheet volume."""
+        """Record the highlighted animal's injection now, at its sheet volume; a repeat asks first."""
         table = self.query_one("#dosing", DataTable)
         if not table.row_count:
             return
         code = str(table.get_row_at(table.cursor_row)[0])
-        self.call(
-            lambda: record_dose(self.workspace, self.study, code), lambda _: self._dosed(code), "Dose refused"
+        if code in self._pending:
+            return
+        earlier = next(line.last_dosed_at for line in self._sheet.lines if line.code == code)
+        if earlier is None:
+            self._record(code)
+            return
+        fields = [Field("reason", "reason for another injection")]
+        note = f"{code} was already dosed on {local_minute(earlier)}. Record a second injection now?"
+        form = FormScreen(
+            f"Second injection for {code}",
+            fields,
+            note=note,
+            submit=lambda values: self._record(code, values, form),
+        )
+        self.app.push_screen(form)
+
+    def _record(self, code: str, values: FormValues | None = None, form: FormScreen | None = None) -> None:
+        reason = values["reason"] if values else None
+        self._pending.add(code)
+
+        def refused(error: Exception) -> None:
+            self._pending.discard(code)
+            if form is not None:
+                form.refuse(error)
+
+        call_service(
+            self,
+            lambda: record_dose(self.workspace, self.study, code, again_reason=reason),
+            lambda event: self._dosed(event.dosed_at, code, form),
+            title="Dose refused",
+            failed=refused,
         )
 
-    def _dosed(self, code: str) -> None:
+    def _dosed(self, dosed_at: datetime, code: str, form: FormScreen | None) -> None:
+        """Mark the line given, remember the dose (a repeat asks again) and move to the next line."""
+        self._pending.discard(code)
+        if form is not None and form.is_current:
+            form.dismiss(None)
+        lines = [
+            replace(line, dosed=True, last_dosed_at=dosed_at) if line.code == code else line
+            for line in self._sheet.lines
+        ]
+        self._sheet = replace(self._sheet, lines=lines)
         table = self.query_one("#dosing", DataTable)
         table.update_cell(code, GIVEN, GIVEN_MARK)
         index = table.get_row_index(code)
@@ -77,16 +123,22 @@ class DosingScreen(StudyScreen):
         self._summarize()
 
     def action_write_sheet(self) -> None:
-        """Write today's sheet as CSV or printable HTML."""
+        """Write today's sheet as CSV or printable HTML; a refusal keeps the dialog."""
         fields = [Field("path", "file (.csv or .html)", placeholder="/path/to/dosing.html")]
-        self.app.push_screen(FormScreen("Write the dosing sheet", fields), self._write)
+        form = FormScreen("Write the dosing sheet", fields, submit=lambda values: self._write(form, values))
+        self.app.push_screen(form)
 
-    def _write(self, values: FormValues | None) -> None:
-        if not values:
-            return
+    def _write(self, form: FormScreen, values: FormValues) -> None:
         path = Path(values["path"]).expanduser()
-        self.call(
+        call_service(
+            self,
             lambda: write_dosing_sheet(dosing_sheet(self.workspace, self.study), path),
-            lambda written: self.notify(f"dosing sheet written to {written}"),
-            "Sheet not written",
+            lambda written: self._written(form, written),
+            title="Sheet not written",
+            failed=form.refuse,
         )
+
+    def _written(self, form: FormScreen, written: Path) -> None:
+        if form.is_current:
+            form.dismiss(None)
+        self.notify(f"dosing sheet written to {written}")

@@ -8,15 +8,18 @@ immobility, a per-minute plot as the QC view, and adds a session or a manual sco
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Sparkline, Static
 from textual_plotext import PlotextPlot
 
+from behavlab.errors import InvalidInputError
 from behavlab.services import (
     FST_SCORED_WINDOW_S,
     FstSessionView,
@@ -29,8 +32,9 @@ from behavlab.services import (
 )
 from behavlab.services.display import fst_session_cells
 from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
+from behavlab.services.precision import MANUAL_PRECISION_S
 from behavlab.tui.calls import call_service
-from behavlab.tui.parse import optional_int, optional_number
+from behavlab.tui.parse import measured, moment, optional_int, optional_number
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 from behavlab.tui.widgets.plots import minute_bars
@@ -52,6 +56,14 @@ def session_cells(view: FstSessionView, outcomes: FstOutcomes) -> tuple[str, ...
     c = fst_session_cells(view)
     immobile = immobility_text(outcomes.immobility_s.get(view.code, {}))
     return (c.id, c.code, c.video, c.roi_label, c.tested_at, c.hours_post_dose, immobile, c.warnings)
+
+
+def add_fitted_columns(table: DataTable[str], rows: Sequence[Sequence[str]]) -> None:
+    """Add the session columns, each as wide as its label and widest cell (the immobility one fixed)."""
+    for index, column in enumerate(COLUMNS):
+        widest = max((cell_len(row[index]) for row in rows), default=0)
+        width = IMMOBILE_WIDTH if column == "immobile s" else max(cell_len(column), widest)
+        table.add_column(column, width=width)
 
 
 def scoring_summary(result: StudyScoring) -> str:
@@ -80,8 +92,7 @@ class FstScreen(StudyScreen):
     def compose_body(self) -> ComposeResult:
         """Sessions table, scoring progress, then the QC area: per-minute immobility and across sessions."""
         table: DataTable[str] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        for column in COLUMNS:
-            table.add_column(column, width=IMMOBILE_WIDTH if column == "immobile s" else None)
+        add_fitted_columns(table, [])
         yield table
         yield ScoringProgress(id="scoring")
         with Horizontal(id="qc"):
@@ -102,9 +113,11 @@ class FstScreen(StudyScreen):
         views, self._outcomes = loaded
         table = self.query_one("#sessions", DataTable)
         row = table.cursor_row
-        table.clear()
-        for view in views:
-            table.add_row(*session_cells(view, self._outcomes), key=str(view.id))
+        rows = [session_cells(view, self._outcomes) for view in views]
+        table.clear(columns=True)
+        add_fitted_columns(table, rows)
+        for view, cells in zip(views, rows, strict=True):
+            table.add_row(*cells, key=str(view.id))
         table.move_cursor(row=row)
         across = [
             min(scores.values()) for view in views if (scores := self._outcomes.immobility_s.get(view.code))
@@ -173,7 +186,10 @@ class FstScreen(StudyScreen):
         result, last = scored
         self._scoring = False
         self.query_one(ScoringProgress).finish(scoring_summary(result), last)
-        self.notify(scoring_summary(result), title="FST scoring")
+        summary = f"{scoring_summary(result)}; files in {result.out_dir}"
+        self.notify(summary, title="FST scoring", markup=False)
+        if result.earlier_note is not None:
+            self.notify(result.earlier_note, title="Earlier scorings", severity="warning", markup=False)
         for code, reason in result.failures:
             self.notify(f"{code}: {reason}", title="Not scored", severity="error", timeout=15)
         self.action_refresh()
@@ -183,22 +199,25 @@ class FstScreen(StudyScreen):
         self.query_one(ScoringProgress).finish("scoring stopped: see the notice", None)
 
     def action_add_session(self) -> None:
-        """Record one animal's swim test and its video."""
+        """Record one animal's swim test, its video and when it was tested; a refusal keeps the dialog."""
         fields = [
             Field("code", "blind code", placeholder="e.g. 7KQ2MX"),
             Field("video", "video file", placeholder="/path/to/fst.mp4"),
+            Field(
+                "tested_at",
+                "tested at (YYYY-MM-DD HH:MM, local time)",
+                value=f"{datetime.now():%Y-%m-%d %H:%M}",
+            ),
             Field("roi", "ROI label (empty: the whole frame, or the only ROI)"),
             Field("rois", "ROI file (optional)"),
             Field("tank", "tank (optional)"),
             Field("water_temp_c", "water temperature C", value="24"),
             Field("water_depth_cm", "water depth cm", value="15"),
         ]
-        self.app.push_screen(FormScreen("Add an FST session", fields), self._add)
+        form = FormScreen("Add an FST session", fields, submit=lambda values: self._add(form, values))
+        self.app.push_screen(form)
 
-    def _add(self, values: FormValues | None) -> None:
-        if not values:
-            return
-
+    def _add(self, form: FormScreen, values: FormValues) -> None:
         def add() -> FstSessionView:
             return add_fst_session(
                 self.workspace,
@@ -210,11 +229,16 @@ class FstScreen(StudyScreen):
                 tank=values["tank"] or None,
                 water_temp_c=optional_number(values["water_temp_c"], "water temperature"),
                 water_depth_cm=optional_number(values["water_depth_cm"], "water depth"),
+                tested_at=moment(values["tested_at"], "tested at"),
             )
 
-        self.call(add, self._added, "Session not recorded")
+        call_service(
+            self, add, lambda view: self._added(form, view), title="Session not recorded", failed=form.refuse
+        )
 
-    def _added(self, view: FstSessionView) -> None:
+    def _added(self, form: FormScreen, view: FstSessionView) -> None:
+        if form.is_current:
+            form.dismiss(None)
         self.notify(f"FST session {view.id}: {view.code} in {view.video} ({view.roi_label})")
         for warning in view.warnings:
             self.notify(f"{view.code}: {warning}", severity="warning")
@@ -231,28 +255,31 @@ class FstScreen(StudyScreen):
             Field("latency_s", "latency to first immobility, s (optional)"),
             Field("scorer", "scorer (blind to the arm)", value=self.workspace.actor),
         ]
-        self.app.push_screen(
-            FormScreen(f"Manual score for {code}", fields), lambda values: self._manual(code, values)
+        title = f"Manual score for {code}"
+        form = FormScreen(title, fields, submit=lambda values: self._manual(form, code, values))
+        self.app.push_screen(form)
+
+    def _manual(self, form: FormScreen, code: str, values: FormValues) -> None:
+        """Read the typed seconds to their precision at once (a refusal keeps the dialog), then record."""
+        try:
+            seconds = measured(values["immobility_s"], "seconds immobile", MANUAL_PRECISION_S, "s")
+            latency = measured(values["latency_s"], "latency", MANUAL_PRECISION_S, "s")
+        except InvalidInputError as error:
+            form.refuse(error)
+            return
+        sheet = Path(values["sheet"]).expanduser() if values["sheet"] else None
+        call_service(
+            self,
+            lambda: record_manual_score(
+                self.workspace, self.study, code, seconds, values["scorer"], latency, sheet=sheet
+            ),
+            lambda _: self._manual_scored(form, code),
+            title="Score not recorded",
+            failed=form.refuse,
         )
 
-    def _manual(self, code: str, values: FormValues | None) -> None:
-        if not values:
-            return
-
-        def score() -> str:
-            record_manual_score(
-                self.workspace,
-                self.study,
-                code,
-                optional_number(values["immobility_s"], "seconds immobile"),
-                values["scorer"],
-                optional_number(values["latency_s"], "latency"),
-                sheet=Path(values["sheet"]).expanduser() if values["sheet"] else None,
-            )
-            return code
-
-        self.call(score, self._manual_scored, "Score not recorded")
-
-    def _manual_scored(self, code: str) -> None:
+    def _manual_scored(self, form: FormScreen, code: str) -> None:
+        if form.is_current:
+            form.dismiss(None)
         self.notify(f"manual score recorded for {code}")
         self.action_refresh()

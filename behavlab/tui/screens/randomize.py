@@ -3,6 +3,7 @@
 Sealing takes the key holder's passphrase typed twice and, if asked, writes the preparer's sheet once.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -23,7 +24,8 @@ from behavlab.services import (
     commit_randomization,
     draft_randomization,
 )
-from behavlab.services.display import visible
+from behavlab.services.display import local_minute, visible
+from behavlab.services.study_state import RecordedRandomization, recorded_randomizations
 from behavlab.tui.calls import notice_text
 from behavlab.tui.parse import optional_int, words
 from behavlab.tui.screens.base import StudyScreen
@@ -31,6 +33,8 @@ from behavlab.tui.widgets.confirm import ConfirmScreen
 from behavlab.tui.widgets.passphrase import PassphraseTwice
 
 BALANCE_COLUMNS = ("arm", "n", "F", "M", "weighed", "weight g", "cages")
+#: The widgets of the randomization form, hidden once the study is randomized.
+FORM_IDS = ("randomize-options", "preview-status", "balance", "smd", "seal")
 
 
 def balance_rows(draft: RandomizationDraft) -> list[tuple[str, ...]]:
@@ -44,6 +48,22 @@ def balance_rows(draft: RandomizationDraft) -> list[tuple[str, ...]]:
         counts = (arm.n, arm.females, arm.males, arm.n_weighed)
         rows.append((arm.label, *(str(count) for count in counts), weight, str(arm.cages)))
     return rows
+
+
+def recorded_lines(recorded: Sequence[RecordedRandomization]) -> list[str]:
+    """How each committed randomization was made; the draw, the balance and the allocation stay sealed."""
+    lines = [
+        f"randomization {r.sequence}: {visible(r.method)}, strata {visible(r.strata) or 'none'}, "
+        f"{r.n_animals} animals in {r.n_arms} arms; committed {local_minute(r.created_at)} "
+        f"by {visible(r.created_by)}"
+        for r in recorded
+    ]
+    return [
+        *lines,
+        "",
+        "The study is randomized: codes are assigned and the key is sealed with the balance and the "
+        "allocation until unmasking.",
+    ]
 
 
 class RandomizeScreen(StudyScreen):
@@ -84,11 +104,29 @@ class RandomizeScreen(StudyScreen):
             with Vertical():
                 yield Label("preparer's sheet (optional, written once)")
                 yield Input(placeholder="/path/to/preparer.csv", id="preparer")
+        recorded = Static("", id="recorded", markup=False)
+        recorded.display = False
+        yield recorded
 
     def on_mount(self) -> None:
-        """Name the study; the preview waits for the user."""
+        """Name the study and look for a recorded randomization; the preview waits for the user."""
         self.title = f"behavlab: {self.TITLE_TEXT}"
         self.sub_title = visible(self.study)
+        self.call(
+            lambda: recorded_randomizations(self.workspace, self.study),
+            self._show_recorded,
+            "Cannot read the study",
+        )
+
+    def _show_recorded(self, recorded: Sequence[RecordedRandomization]) -> None:
+        """A randomized study shows how it was randomized instead of the form."""
+        if not recorded:
+            return
+        for form_id in FORM_IDS:
+            self.query_one(f"#{form_id}").display = False
+        record = self.query_one("#recorded", Static)
+        record.update("\n".join(recorded_lines(recorded)))
+        record.display = True
 
     def _options(self) -> RandomizationOptions:
         return RandomizationOptions(

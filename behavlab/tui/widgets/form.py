@@ -1,13 +1,16 @@
 """A modal form of labelled fields: Enter moves to the next field and saves on the last; Escape cancels."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widgets import Checkbox, Label, Static
+
+from behavlab.tui.calls import notice_text
+from behavlab.tui.widgets.entry_input import EntryInput
 
 FormValues = dict[str, str]
 CHECKED = "yes"
@@ -26,15 +29,26 @@ class Field:
 
 
 class FormScreen(ModalScreen[FormValues | None]):
-    """Returns the typed values by field name (a checked box as "yes"), or None when cancelled."""
+    """Returns the typed values by field name (a checked box as "yes"), or None when cancelled.
+
+    With `submit`, saving passes the values to it and leaves the form open: the caller closes it on success
+    and calls `refuse` on a refusal, so what was typed stays.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
 
-    def __init__(self, title: str, fields: Sequence[Field], note: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        note: str = "",
+        submit: Callable[[FormValues], object] | None = None,
+    ) -> None:
         super().__init__()
         self._title = title
         self._fields = fields
         self._note = note
+        self._submit = submit
 
     def compose(self) -> ComposeResult:
         """The title, an optional note, then each field under its label."""
@@ -47,21 +61,24 @@ class FormScreen(ModalScreen[FormValues | None]):
                     yield Checkbox(field.label, value=field.value == CHECKED, id=f"field-{field.name}")
                     continue
                 yield Label(field.label)
-                yield Input(
+                yield EntryInput(
+                    self._enter,
                     value=field.value,
                     placeholder=field.placeholder,
                     password=field.password,
                     id=f"field-{field.name}",
                 )
+            refusal = Static("", id="refusal", classes="refusal", markup=False)
+            refusal.display = False
+            yield refusal
             yield Static("Enter: next field, save on the last; Ctrl+S: save; Escape: cancel", classes="hint")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter moves on to the next text field, or saves from the last one."""
-        event.stop()
-        inputs = list(self.query(Input))
-        position = inputs.index(event.input)
+    def _enter(self, entry: EntryInput) -> None:
+        """Enter moves on to the next text field at once, or saves from the last one."""
+        inputs = list(self.query(EntryInput))
+        position = inputs.index(entry)
         if position + 1 < len(inputs):
-            inputs[position + 1].focus()
+            self.set_focus(inputs[position + 1])
         else:
             self.action_save()
 
@@ -73,8 +90,18 @@ class FormScreen(ModalScreen[FormValues | None]):
                 checked = self.query_one(f"#field-{field.name}", Checkbox).value
                 values[field.name] = CHECKED if checked else ""
             else:
-                values[field.name] = self.query_one(f"#field-{field.name}", Input).value.strip()
-        self.dismiss(values)
+                values[field.name] = self.query_one(f"#field-{field.name}", EntryInput).value.strip()
+        if self._submit is None:
+            self.dismiss(values)
+            return
+        self.query_one("#refusal", Static).display = False
+        self._submit(values)
+
+    def refuse(self, error: Exception) -> None:
+        """Show why the values were refused, keeping the form open with them."""
+        refusal = self.query_one("#refusal", Static)
+        refusal.update(notice_text(error))
+        refusal.display = True
 
     def action_cancel(self) -> None:
         """Close the form without values."""

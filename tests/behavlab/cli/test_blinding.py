@@ -59,7 +59,9 @@ def test_no_output_file_or_column_reveals_an_arm_before_unmasking(
     run("dosing-sheet", "blinded", "--date", day, "--out", str(sheet_html))
     for minute, code in enumerate(codes):
         run("dose", "blinded", code, "--at", (morning + timedelta(hours=1, minutes=minute)).isoformat())
-    run("dose", "blinded", codes[0], "--at", (morning + timedelta(hours=3)).isoformat(), expect_ok=False)
+    later = (morning + timedelta(hours=3)).isoformat()
+    repeat = run("dose", "blinded", codes[0], "--at", later, expect_ok=False)
+    assert "--again REASON" in repeat, "the command line names its flag for a second injection"
     run("dose", "blinded", codes[1][::-1], expect_ok=False)
     run("animals", "exclude", "blinded", codes[2], "--reason", "fight wound")
     run("animals", "list", "blinded")

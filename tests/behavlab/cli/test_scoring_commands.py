@@ -8,16 +8,20 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import platformdirs
 import pytest
 from typer.testing import CliRunner, Result
 
 from behavlab.cli.main import app
 from behavlab.errors import InvalidInputError
-from behavlab.services import score_videos
+from behavlab.services import Workspace, add_fst_session, record_dose, record_manual_score, score_videos
+from tests.behavlab.cli.invoke import Invoke
+from tests.behavlab.randomized_study import RandomizedStudy
 from tests.tracking.videos import EZTRACK_CLIP
 from tracking.synth.truth import SynthTruth
 from tracking.synth.videos import write_fst_video
@@ -186,3 +190,31 @@ def test_calibrate_noise_on_eztracks_clip() -> None:
     assert result.exit_code == 0, result.output
     suggested = float(result.stdout.split("suggested pixel cutoff: ")[1].split()[0])
     assert suggested == pytest.approx(9.79, rel=0.10)
+
+
+def test_a_study_scoring_says_where_its_files_are_and_the_report_why_agreement_is_missing(
+    cli: Invoke, workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    earlier = platformdirs.user_data_path("behavlab") / "scoring" / randomized.name
+    (earlier / "motion-0123456789ab").mkdir(parents=True)
+    video = write_fst_video(tmp_path / "fst.avi", duration_s=30.0, fps=10, size=(96, 64), seed=1).video
+    dosed = randomized.weighed_at + timedelta(minutes=5)
+    for index, code in enumerate([randomized.code_in_arm(0), randomized.code_in_arm(1)]):
+        copy = tmp_path / f"fst{index}.avi"
+        copy.write_bytes(video.read_bytes() + bytes([index]))
+        record_dose(workspace, randomized.name, code, at=dosed)
+        add_fst_session(workspace, randomized.name, code, copy, tested_at=dosed + timedelta(hours=1))
+        record_manual_score(workspace, randomized.name, code, 1.0 + index, "ana")
+    scored = cli("score", "--study", randomized.name, "--jobs", "1", *WINDOW)
+    assert scored.exit_code == 0, scored.output
+    folder = workspace.files_folder("scoring") / randomized.name
+    assert f"files in {folder / 'motion-'}" in scored.stdout
+    assert (
+        f"warning: scorings made before they were kept beside the database are in {earlier}" in scored.stderr
+    )
+    reported = cli("report", randomized.name, "--out", str(tmp_path / "report"))
+    assert reported.exit_code == 0, reported.output
+    assert (
+        "note: Agreement of motion with manual immobility scoring is not shown: it needs at least 3 animals "
+        "scored by both; animals scored by both: 2." in reported.stdout
+    )

@@ -126,7 +126,7 @@ def test_two_technicians_weighing_and_dosing_one_study_lose_nothing(
     events_before = verify_chain(workspace).events_checked
     spawn = multiprocessing.get_context("spawn")
     results = spawn.Queue()
-    plan = {"alice": (codes, 21.25), "bob": (codes[::-1], 23.75)}
+    plan = {"alice": (codes, 21.2), "bob": (codes[::-1], 23.7)}
     technicians = [
         spawn.Process(target=_weigh_and_dose, args=(database_url, name, "bench", order, grams, results))
         for name, (order, grams) in plan.items()

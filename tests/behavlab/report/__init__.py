@@ -20,6 +20,7 @@ from behavlab.report import (
     BlindingStage,
     EmergencyUnblinding,
     ExclusionInfo,
+    PrimaryEndpoint,
     ProcedureInfo,
     RandomizationInfo,
     ReportData,
@@ -139,7 +140,14 @@ def synthetic_report(
         ),
         exclusions=(
             ExclusionInfo(
-                _code(23), "weight loss above 15% before dosing", True, True, "bob", T0, arm=animals[23].arm
+                _code(23),
+                "weight loss above 15% before dosing",
+                True,
+                True,
+                "bob",
+                T0,
+                arm=animals[23].arm,
+                label=animals[23].label,
             ),
         ),
         emergency_unblindings=(
@@ -177,6 +185,7 @@ def synthetic_report(
         video_sha256={"fst/QX00R.mp4": "d" * 64, "fst/QX01R.mp4": "e" * 64},
         software={"behavlab": "0.1.0"},
         generated_at=T0 + timedelta(days=12),
+        primary=PrimaryEndpoint(IMMOBILITY_OUTCOME, "motion"),
     )
     return blind(data) if blinded else data
 

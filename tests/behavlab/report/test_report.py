@@ -189,7 +189,8 @@ def test_report_sections_follow_arrive_and_list_unblindings_and_amendments(unmas
     closing = markdown.split("## Emergency unblindings")[1]
     assert table_row(closing, "QX05R")[1:3] == ["ketamine", "seizure after injection"]
     assert "manual score of QX03R corrected" in markdown
-    assert table_row(markdown, "QX23R")[1:5] == [
+    assert table_row(markdown, "QX23R")[1:6] == [
+        "M024",
         "ketamine",
         "weight loss above 15% before dosing",
         "yes",

@@ -14,11 +14,13 @@ from behavlab.services import (
     import_roster,
     list_animals,
     list_events,
+    record_dose,
     record_weights,
 )
 from behavlab.services.animals import record_weight
 from cohorts.roster import read_roster, roster_sha256
 from tests.behavlab.factories import baseline_weights, roster_rows, write_csv, write_roster, write_weights
+from tests.behavlab.randomized_study import RandomizedStudy
 from tests.cohorts.sheets import write_csv as write_sheet_csv
 from tests.cohorts.sheets import write_xlsx as write_sheet_xlsx
 from tests.cohorts.test_roster import TODAY as ROSTER_TODAY
@@ -78,7 +80,7 @@ def test_weights_build_a_history_and_flag_more_than_15_percent_loss(
     import_roster(workspace, study, write_roster(tmp_path / "roster.csv", 4))
     later = datetime.now(UTC) + timedelta(minutes=1)
     baseline = baseline_weights(4)
-    lost, kept = round(baseline["M001"] * 0.84, 2), round(baseline["M002"] * 0.86, 2)  # 16% and 14% loss
+    lost, kept = round(baseline["M001"] * 0.84, 1), round(baseline["M002"] * 0.86, 1)  # 16% and 14% loss
     summary = record_weights(
         workspace, study, write_weights(tmp_path / "w.csv", {"M001": lost, "m002": kept}), now=later
     )
@@ -157,3 +159,55 @@ def test_an_xlsx_roster_imports_like_its_csv(workspace: Workspace, study: str, t
     result = import_roster(workspace, study, path)
     assert result.roster_sha256 == roster_sha256(read_roster(write_roster(tmp_path / "same.csv", 4)))
     assert [a.label for a in list_animals(workspace, study)] == ["F001", "F002", "M001", "M002"]
+
+
+def test_roster_weights_keep_the_time_they_were_weighed_not_the_import_time(
+    workspace: Workspace, study: str, tmp_path: Path
+) -> None:
+    weighed = (datetime.now(UTC) - timedelta(days=2)).replace(microsecond=0)
+    rows = [row | {"weighed_at": weighed.isoformat()} for row in roster_rows(2)]
+    result = import_roster(workspace, study, write_csv(tmp_path / "timed.csv", rows))
+    assert result.default_weighed_at is None
+    assert {a.last_weighed_at for a in list_animals(workspace, study)} == {weighed}
+    create_study(workspace, StudySettings(name="given"))
+    given = import_roster(workspace, "given", write_roster(tmp_path / "r.csv", 2), weighed_at=weighed)
+    assert given.default_weighed_at is None
+    assert {a.last_weighed_at for a in list_animals(workspace, "given")} == {weighed}
+    create_study(workspace, StudySettings(name="untimed"))
+    before = datetime.now(UTC)
+    untimed = import_roster(workspace, "untimed", write_roster(tmp_path / "u.csv", 2))
+    assert untimed.default_weighed_at is not None and untimed.default_weighed_at >= before
+    assert {a.last_weighed_at for a in list_animals(workspace, "untimed")} == {untimed.default_weighed_at}
+
+
+def test_a_weight_sheet_dated_before_the_latest_weight_is_refused_unless_a_back_entry(
+    workspace: Workspace, study: str, tmp_path: Path
+) -> None:
+    import_roster(workspace, study, write_roster(tmp_path / "roster.csv", 2))
+    imported = list_animals(workspace, study)[1].last_weighed_at
+    assert imported is not None
+    earlier = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
+    sheet = write_weights(tmp_path / "w.csv", {"M001": 20.0}, earlier)
+    with pytest.raises(ConflictError) as caught:
+        record_weights(workspace, study, sheet)
+    message = str(caught.value)
+    for expected in ("M001", earlier.astimezone().strftime("%Y-%m-%d %H:%M"), "back-entry"):
+        assert expected in message
+    assert imported.astimezone().strftime("%Y-%m-%d %H:%M") in message
+    assert list_animals(workspace, study)[1].last_weight_g == baseline_weights(2)["M001"]
+    assert record_weights(workspace, study, sheet, back_entry=True).n_weights == 1
+    m001 = list_animals(workspace, study)[1]
+    assert (m001.baseline_weight_g, m001.last_weight_g) == (20.0, baseline_weights(2)["M001"])
+    assert m001.last_weighed_at == imported
+
+
+def test_weights_take_a_lab_id_or_a_code_and_a_dose_says_it_expects_a_code(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = randomized.codes["M001"]
+    sheet = write_weights(tmp_path / "w.csv", {code.lower(): 24.0, "F001": 20.0})
+    assert record_weights(workspace, randomized.name, sheet).n_weights == 2
+    by_label = {a.label: a for a in list_animals(workspace, randomized.name)}
+    assert (by_label["M001"].last_weight_g, by_label["F001"].last_weight_g) == (24.0, 20.0)
+    with pytest.raises(InvalidInputError, match="'M001' is an animal ID, not a blind code; expected"):
+        record_dose(workspace, randomized.name, "M001")

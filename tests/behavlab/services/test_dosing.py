@@ -1,5 +1,6 @@
 """The coded dosing sheet and recorded injections: same mL/kg for every arm, refusals by code only."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from behavlab.services import (
     record_dose,
     write_dosing_sheet,
 )
+from behavlab.services.dosing import RepeatDoseError
 from behavlab.services.sheets import write_csv
 from tests.behavlab.randomized_study import RandomizedStudy
 
@@ -96,3 +98,30 @@ def test_excluded_animals_are_neither_listed_nor_dosed(
 def test_written_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "x.csv", ["a", "b"], [["=cmd|' /C calc'!A0", "-2.5"], ["@SUM(1)", "+x"]])
     assert path.read_text().splitlines()[1:] == ["'=cmd|' /C calc'!A0,-2.5", "'@SUM(1),'+x"]
+
+
+def test_a_dose_on_a_later_day_needs_a_reason_and_the_refusal_names_no_command_line_flag(
+    workspace: Workspace, randomized: RandomizedStudy
+) -> None:
+    code = randomized.code_in_arm(0)
+    first = randomized.weighed_at + timedelta(hours=1)
+    record_dose(workspace, randomized.name, code, at=first)
+    (line,) = [line for line in dosing_sheet(workspace, randomized.name).lines if line.code == code]
+    assert line.last_dosed_at == first and not line.dosed  # today's sheet: dosed on an earlier day
+    with pytest.raises(RepeatDoseError, match=f"animal {code} was already dosed on") as refused:
+        record_dose(workspace, randomized.name, code, at=first + timedelta(hours=20))
+    assert refused.value.earlier == first and "--" not in str(refused.value)
+
+
+def test_the_printed_sheet_has_columns_to_fill_by_hand_and_fits_a_portrait_page(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    sheet = dosing_sheet(workspace, randomized.name, day=randomized.weighed_at.date())
+    page = write_dosing_sheet(sheet, tmp_path / "day.html").read_text()
+    headers = re.findall(r"<th>(.*?)</th>", page)
+    for wanted in ("Ear tag", "Planned time", "Initials", "Actual volume (mL)", "Weight (g)"):
+        assert wanted in headers
+    assert not any("_" in header for header in headers)
+    assert "@page{size:portrait" in page and "table-layout:fixed" in page
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", page)
+    assert len(rows) == 24 and all(tag for _, tag in rows), "each code with its ear tag"

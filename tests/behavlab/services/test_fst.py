@@ -80,6 +80,27 @@ def test_a_day_sheet_is_all_or_nothing(
     assert len(list_fst_sessions(workspace, randomized.name)) == 2
 
 
+def test_a_sheet_row_without_an_roi_says_so_and_names_the_rois_accepted(
+    workspace: Workspace, randomized: RandomizedStudy, two_tank_video: tuple[Path, Path], tmp_path: Path
+) -> None:
+    video, rois = two_tank_video
+    code = sorted(randomized.codes.values())[0]
+    sheet = tmp_path / "day1.csv"
+    sheet.write_text(f"code,video,tested_at\n{code},{video},{randomized.weighed_at.isoformat()}\n")
+    with pytest.raises(InvalidInputError) as refused:
+        import_fst_sheet(workspace, randomized.name, sheet, rois)
+    assert str(refused.value) == (
+        "day1.csv, row 2 has no ROI (no roi column or cell) and day1.mp4 has 2 ROIs in rois.json; "
+        "accepted: tank1, tank2"
+    )
+    assert "None" not in str(refused.value)
+    with pytest.raises(
+        InvalidInputError, match=r"^day1.mp4 needs an ROI: it has 2 ROIs in rois.json; accepted"
+    ):
+        add_fst_session(workspace, randomized.name, code, video, None, rois)
+    assert list_fst_sessions(workspace, randomized.name) == []
+
+
 def test_manual_scores_need_a_session_and_a_plausible_value(
     workspace: Workspace, randomized: RandomizedStudy, two_tank_video: tuple[Path, Path]
 ) -> None:

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -15,19 +15,33 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from behavlab.report.common import NO_PRIMARY
 from behavlab.report.measures import IMMOBILITY_OUTCOME
 from behavlab.services import (
+    RandomizationOptions,
+    StudySettings,
     Workspace,
     add_fst_session,
+    commit_randomization,
+    create_study,
+    draft_randomization,
+    exclude_animal,
+    import_roster,
     record_dose,
     record_manual_score,
+    record_weights,
     reprint_preparer_sheet,
+    score_study,
     unmask_study,
     write_study_report,
 )
 from behavlab.services.fst import MANUAL_METHOD
-from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
+from tests.behavlab.factories import baseline_weights, write_roster, write_weights
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE, RandomizedStudy
+from tests.behavlab.report.test_report import table_row
+from tracking.synth.truth import load_truth
 from tracking.synth.videos import write_fst_video
+from tracking.video.rois import save_rois
 
 ARM_WORDS = ("vehicle", "ketamine", "saline")
 
@@ -166,3 +180,65 @@ def test_the_unmasked_report_and_manifest_publish_the_opening_and_the_balance(
     assert unmasked.opening["salt"] in markdown and "weight SMD arm 1 vs arm 2" in markdown
     assert "Commitment opening: anyone can check it" in markdown
     assert "arm 1 = vehicle, arm 2 = ketamine" in markdown
+
+
+def test_an_animal_excluded_a_priori_before_randomization_is_on_the_roster_and_in_item_3(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    name = "early exclusion"
+    create_study(workspace, StudySettings(name=name))
+    import_roster(workspace, name, write_roster(tmp_path / "roster.csv", 16, with_weights=False))
+    weights = baseline_weights(16)
+    weighed_at = datetime.now().astimezone() - timedelta(days=1)
+    record_weights(workspace, name, write_weights(tmp_path / "weights.csv", weights, weighed_at))
+    excluded = sorted(weights)[5]
+    exclude_animal(workspace, name, excluded, "malocclusion", criterion_set_a_priori=True)
+    draft = draft_randomization(workspace, name, RandomizationOptions(seed=2024, bare_seed=True))
+    codes = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF).codes
+    assert excluded not in codes and len(codes) == 15
+    blind = write_study_report(workspace, name, tmp_path / "blind").files.markdown.read_text()
+    unmask_study(workspace, name, PASSPHRASE, force_reason="report test")
+    final = write_study_report(workspace, name, tmp_path / "final").files.markdown.read_text()
+    for markdown in (blind, final):
+        assert "16 animals on the roster, 15 of them randomized" in markdown
+        assert "No animal was excluded" not in markdown
+        assert "1 of the 16 animals on the roster were excluded: 1 before randomization, 0 after" in markdown
+    early = table_row(blind, f"{excluded} (not randomized)")
+    assert early[1:3] == ["malocclusion", "yes"] and early[-1].startswith("before randomization (-")
+    assert "BLIND REPORT" in blind and not any(label in blind for label in codes)
+    unmasked_row = table_row(final, "not randomized")
+    assert unmasked_row[1:5] == [excluded, "not allocated", "malocclusion", "yes"]
+
+
+def test_the_blinding_table_names_people_and_the_analysis_who_unmasked_and_who_wrote_the_report(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    video = tmp_path / "two-tanks.mp4"
+    write_fst_video(
+        video, duration_s=60.0, fps=15, size=(320, 160), n_tanks=2, seed=11, immobile_fraction=[0.6, 0.2]
+    )
+    truth = load_truth(video.with_name(video.stem + ".truth.json"))
+    rois = save_rois(tmp_path / "rois.json", [tank.roi for tank in truth.tanks])
+    codes = [randomized.code_in_arm(0), randomized.code_in_arm(1)]
+    for code, tank in zip(codes, truth.tanks, strict=True):
+        dosed = randomized.weighed_at + timedelta(minutes=5)
+        record_dose(workspace, randomized.name, code, at=dosed)
+        add_fst_session(
+            workspace, randomized.name, code, video, tank.label, rois, tested_at=dosed + timedelta(hours=1)
+        )
+    window = {"window_start_s": 0.0, "window_end_s": 60.0, "test_duration_s": 60.0}
+    score_study(workspace, randomized.name, jobs=1, overrides=window, out_dir=tmp_path / "scores")
+    record_manual_score(workspace, randomized.name, codes[0], 30.0, "ana")
+    unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="report test")
+    analyst = replace(workspace, actor="analyst1")
+    written = write_study_report(analyst, randomized.name, tmp_path / "final")
+    markdown = written.files.markdown.read_text()
+    assert table_row(markdown, "outcome assessment")[1] == "ana, tester"
+    assert table_row(markdown, "analysis")[1:3] == ["tester, analyst1", "yes"]
+    assert NO_PRIMARY in markdown and "Primary outcome" not in markdown
+    assert "{" not in markdown.split("## 6. Outcome measures")[1].split("## 7.")[0]
+    table = pd.read_csv(written.files.csv)
+    label_of = {code: label for label, code in randomized.codes.items()}
+    scored = table.loc[table["code"].isin(codes)]
+    assert {(row.code, row.label) for row in scored.itertuples()} == {(c, label_of[c]) for c in codes}
+    assert scored["dosing_weight_g"].notna().all() and scored["baseline_weight_g"].notna().all()

@@ -1,20 +1,26 @@
-"""Scoring a study: results stored per session, files named by code, idempotent, never overwritten."""
+"""Scoring a study: results stored per session, files named by code, idempotent, never overwritten, kept
+with the database they belong to."""
 
 from datetime import timedelta
 from pathlib import Path
 
+import platformdirs
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from behavlab.errors import ConflictError
 from behavlab.services import (
     Workspace,
     add_fst_session,
+    build_report_data,
     list_fst_sessions,
     record_dose,
+    record_manual_score,
     score_study,
     unmask_study,
+    write_study_report,
 )
+from behavlab.services.workspace import safe_folder_name
 from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tracking.synth.truth import load_truth
 from tracking.synth.videos import write_fst_video
@@ -94,3 +100,74 @@ def test_an_unmasked_study_is_refused_before_any_video_is_decoded(
     with pytest.raises(ConflictError, match="unmasked and locked; cannot score sessions"):
         score_study(workspace, study.name, jobs=1, out_dir=tmp_path / "late")
     assert not (tmp_path / "late").exists() and _scores(workspace) == []
+
+
+def test_a_study_scoring_goes_beside_its_database_and_names_the_earlier_shared_folder(
+    workspace: Workspace, two_animals_in_one_video: tuple[RandomizedStudy, list[str], Path], tmp_path: Path
+) -> None:
+    study, _, _ = two_animals_in_one_video
+    earlier = platformdirs.user_data_path("behavlab") / "scoring" / study.name
+    (earlier / "motion-0123456789ab").mkdir(parents=True)
+    window = {"window_start_s": 0.0, "window_end_s": 60.0, "test_duration_s": 60.0}
+    result = score_study(workspace, study.name, jobs=1, overrides=window)
+    url = workspace.engine.url
+    if url.get_backend_name() == "sqlite":
+        expected = tmp_path / "behavlab.scoring" / study.name
+    else:
+        server = f"{url.host}-{url.port}_{url.database}"
+        expected = platformdirs.user_data_path("behavlab", appauthor=False) / "scoring" / server / study.name
+    assert result.out_dir.parent == expected and (result.out_dir / "results.csv").is_file()
+    assert result.earlier_folder == earlier and result.earlier_note is not None
+    assert str(earlier) in result.earlier_note
+
+
+def test_no_earlier_folder_is_named_when_it_holds_no_scoring(
+    workspace: Workspace, two_animals_in_one_video: tuple[RandomizedStudy, list[str], Path], tmp_path: Path
+) -> None:
+    study, _, _ = two_animals_in_one_video
+    (platformdirs.user_data_path("behavlab") / "scoring" / study.name / "notes").mkdir(parents=True)
+    result = score_study(workspace, study.name, jobs=1, out_dir=tmp_path / "scores")
+    assert result.earlier_folder is None and result.earlier_note is None
+
+
+@pytest.mark.parametrize(
+    ("url", "folder"),
+    [
+        ("sqlite:///lab/mice.db", Path("lab/mice.scoring").absolute()),
+        ("postgresql+psycopg://ana:secret@db.lab:5433/behav", Path("scoring/db.lab-5433_behav")),
+        ("postgresql+psycopg://ana@db.lab/behav", Path("scoring/db.lab_behav")),
+        ("sqlite://", Path("scoring/sqlite_memory")),
+    ],
+)
+def test_each_database_has_its_own_scoring_folder(url: str, folder: Path) -> None:
+    engine = create_engine(url)
+    found = Workspace(engine=engine, actor="tester", location=url).files_folder("scoring")
+    engine.dispose()
+    assert found == platformdirs.user_data_path("behavlab", appauthor=False) / folder
+    assert "secret" not in str(found)
+
+
+def test_a_study_name_that_is_not_one_plain_folder_name_is_made_one() -> None:
+    assert safe_folder_name("walk-ket_2.1") == "walk-ket_2.1"
+    made = [safe_folder_name(name) for name in ("../up", "a/b", "a:b", "..", "")]
+    assert all("/" not in name and ":" not in name and not name.startswith(".") for name in made)
+    assert len(set(made)) == len(made)
+
+
+def test_the_report_says_why_machine_manual_agreement_is_missing_below_three_animals(
+    workspace: Workspace, two_animals_in_one_video: tuple[RandomizedStudy, list[str], Path], tmp_path: Path
+) -> None:
+    study, codes, _ = two_animals_in_one_video
+    window = {"window_start_s": 0.0, "window_end_s": 60.0, "test_duration_s": 60.0}
+    score_study(workspace, study.name, jobs=1, overrides=window, out_dir=tmp_path / "scores")
+    record_manual_score(workspace, study.name, codes[0], 30.0, "ana")
+    note = (
+        "Agreement of motion with manual immobility scoring is not shown: it needs at least 3 animals "
+        "scored by both; animals scored by both: 1."
+    )
+    data = build_report_data(workspace, study.name)
+    assert data.agreement == () and data.procedures.notes == (note,)
+    record_manual_score(workspace, study.name, codes[1], 12.0, "ana")
+    written = write_study_report(workspace, study.name, tmp_path / "report")
+    assert written.notes == (note.replace("both: 1", "both: 2"),)
+    assert written.notes[0] in written.files.markdown.read_text()

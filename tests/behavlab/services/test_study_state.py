@@ -13,6 +13,7 @@ from behavlab.services import (
     study_state,
     unmask_study,
 )
+from behavlab.services.study_state import recorded_randomizations
 from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 
 
@@ -28,7 +29,8 @@ def test_doses_periods_sheets_and_unmasking_are_counted_from_the_tables(
 ) -> None:
     code = randomized.code_in_arm(0)
     start = randomized.weighed_at
-    record_dose(workspace, randomized.name, code, at=start + timedelta(hours=1))
+    dosed_at = start + timedelta(hours=1)
+    record_dose(workspace, randomized.name, code, at=dosed_at)
     create_spt_period(workspace, randomized.name, "day1", start, start + timedelta(hours=12))
     create_spt_period(
         workspace, randomized.name, "day2", start + timedelta(hours=12), start + timedelta(hours=20)
@@ -41,7 +43,34 @@ def test_doses_periods_sheets_and_unmasking_are_counted_from_the_tables(
     record_spt_bottles(workspace, randomized.name, "day1", sheet)
     state = study_state(workspace, randomized.name)
     assert (state.n_animals, state.randomized, state.n_doses) == (24, True, 1)
-    assert (state.dosed_today, state.to_dose_today) == (0, 24)  # dosed yesterday; today's sheet lists all
+    # dosed yesterday: the dashboard counts that dosing day, not the calendar day
+    assert (state.dosing_day, state.dosed_on_dosing_day, state.to_dose_on_dosing_day) == (
+        dosed_at.astimezone().date(),
+        1,
+        24,
+    )
     assert (state.spt_periods, state.spt_sheets, state.unmasked) == (2, 1, False)
     unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="state test")
     assert study_state(workspace, randomized.name).unmasked
+
+
+def test_the_recorded_randomization_is_its_method_strata_time_and_person_only(
+    workspace: Workspace, randomized: RandomizedStudy
+) -> None:
+    (record,) = recorded_randomizations(workspace, randomized.name)
+    assert (record.sequence, record.n_animals, record.n_arms) == (1, 24, 2)
+    assert record.method and record.created_by == "tester"
+    assert set(vars(record)) == {
+        "sequence",
+        "method",
+        "strata",
+        "n_animals",
+        "n_arms",
+        "created_at",
+        "created_by",
+    }
+
+
+def test_a_study_not_yet_randomized_has_no_recorded_randomization(workspace: Workspace) -> None:
+    create_study(workspace, StudySettings(name="fresh"))
+    assert recorded_randomizations(workspace, "fresh") == []

@@ -148,15 +148,11 @@ async def test_a_time_sampling_sheet_is_a_manual_score(
 
 
 async def test_a_data_folder_that_cannot_be_written_is_a_notice_not_a_crash(
-    workspace: Workspace,
-    randomized: RandomizedStudy,
-    three_sessions: list[str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    workspace: Workspace, randomized: RandomizedStudy, three_sessions: list[str]
 ) -> None:
-    blocker = tmp_path / "data-is-a-file"
-    blocker.write_text("the user data folder cannot be made here")
-    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    blocker = workspace.files_folder("scoring")
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("the scoring folder cannot be made here")
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await open_step(pilot, "f")

@@ -31,6 +31,7 @@ from behavlab.tui.screens.dashboard import DashboardScreen
 from behavlab.tui.screens.dosing import DosingScreen
 from behavlab.tui.screens.randomize import RandomizeScreen
 from behavlab.tui.screens.results import ResultsScreen
+from behavlab.tui.widgets.form import FormScreen
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tests.behavlab.tui.helpers import notices, open_step, settle, table_rows, type_text, write_bottles
@@ -287,8 +288,11 @@ async def test_a_file_that_cannot_be_written_is_a_notice_naming_it(
         app.screen.query_one(Input).value = str(target)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, DosingScreen)
+        assert isinstance(app.screen, FormScreen), "the refused dialog stays open with what was typed"
+        assert app.screen.query_one(Input).value == str(target)
         assert any(str(not_a_folder) in message for message in notices(app))
+        await pilot.press("escape")
+        assert isinstance(app.screen, DosingScreen)
 
 
 async def test_a_weak_passphrase_is_refused_with_its_reason_and_a_bare_seed_warns(

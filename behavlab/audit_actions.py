@@ -30,6 +30,8 @@ class AuditAction(StrEnum):
     SPT_PERIOD = "spt.period"
     SPT_BOTTLES = "spt.bottles"
     AMENDMENT_RECORD = "amendment.record"
+    PROTOCOL_DECLARE = "protocol.declare"
+    RECORD_VOID = "record.void"
     STUDY_UNMASK = "study.unmask"
     AUDIT_BASELINE = "audit.baseline"
     BALANCE_REMOVED = "randomization.balance_removed"

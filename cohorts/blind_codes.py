@@ -20,7 +20,7 @@ fact, since all weights differ). `tests/cohorts/test_blind_codes.py` checks this
 """
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from cohorts.errors import CohortsError
 
@@ -119,3 +119,30 @@ def normalize_code(typed: str) -> str:
             "check the label and type it again"
         )
     return code
+
+
+def code_named(typed: str, codes_by_lab_id: Mapping[str, str]) -> str:
+    """The blind code of the animal a person named by its lab ID (ignoring case) or by its code.
+
+    Parameters
+    ----------
+    typed
+        A lab ID or a blind code, as typed or scanned.
+    codes_by_lab_id
+        Each randomized animal's blind code by its lab ID.
+
+    Returns
+    -------
+    str
+        The code of the animal with that lab ID, else the typed code in canonical form.
+
+    Raises
+    ------
+    BlindCodeError
+        `typed` is no lab ID of `codes_by_lab_id` and not a valid blind code.
+    """
+    wanted = typed.strip().casefold()
+    for lab_id, code in codes_by_lab_id.items():
+        if lab_id.casefold() == wanted:
+            return code
+    return normalize_code(typed)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cohorts.errors import CohortsError
+from cohorts.syringe import Syringe
 
 DEFAULT_VOLUME_ML_PER_KG = 10.0
 HARD_LIMIT_ML_PER_KG = 20.0
@@ -147,9 +148,16 @@ def check_weight_age(code: str, weighed_at: datetime, as_of: datetime, max_age: 
 
 
 def check_dose_volume(
-    code: str, volume_ml: float, weight_g: float, limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG
+    code: str,
+    volume_ml: float,
+    weight_g: float,
+    limit_ml_per_kg: float = DEFAULT_VOLUME_ML_PER_KG,
+    syringe: Syringe | None = None,
 ) -> None:
     """Refuse a volume above the study's mL/kg limit for this weight (the limit itself at most 20 mL/kg).
+
+    The largest volume is read on the syringe: its nearest mark is accepted even when a hair above the limit
+    (0.25 mL for 24.9 g at 10 mL/kg on a 0.01-mL syringe).
 
     Parameters
     ----------
@@ -161,6 +169,8 @@ def check_dose_volume(
         The animal's body weight, in grams.
     limit_ml_per_kg
         The study's largest volume, in mL/kg.
+    syringe
+        The syringe the volume is drawn in; none: the limit is exact.
 
     Raises
     ------
@@ -169,6 +179,8 @@ def check_dose_volume(
     """
     check_volume_per_kg(limit_ml_per_kg)
     largest = injection_volume_ml(weight_g, limit_ml_per_kg)
+    if syringe is not None:
+        largest = max(largest, syringe.to_draw_ml(largest))
     if volume_ml > largest * (1 + _ROUNDING_TOLERANCE):
         per_kg = volume_ml / (weight_g / 1000.0)
         raise DosingError(

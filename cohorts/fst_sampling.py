@@ -4,7 +4,8 @@ One sheet holds one animal's test, one row per 5-s bin of the scored window (48 
 minutes): the columns bin (1 to 48; bin 1 starts when the scored window starts) and behavior (immobile,
 swimming or climbing, or their first letters I, S, C, in any case). Every bin appears exactly once. The file
 rules are those of `cohorts.sheet_files` (CSV or XLSX); every fault is listed with its row and field before
-anything is returned.
+anything is returned. A sheet typed bin by bin (`time_sampling_from_codes`) reads each code by the same rule
+(`behavior_of`) as the file's behavior column.
 
 Notes
 -----
@@ -15,18 +16,24 @@ so it can stand beside video and stopwatch scores.
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cohorts.problems import InputError, Problem
-from cohorts.tabular import Columns, iter_readers, read_table
+from cohorts.tabular import Columns, RowReader, iter_readers, read_table
 
 SAMPLE_BIN_S = 5.0
 SCORED_BINS = 48
 BEHAVIORS = ("immobile", "swimming", "climbing")
 SAMPLING_COLUMNS = Columns(required=("bin", "behavior"))
+ACCEPTED_BEHAVIOR = "immobile, swimming or climbing (or I, S, C)"
+#: Where the problems of a sheet typed bin by bin are said to be.
+TYPED_SOURCE = "typed time sampling"
 _CHOICES = {**{name: name for name in BEHAVIORS}, **{name[0]: name for name in BEHAVIORS}}
-_ACCEPTED_BEHAVIOR = "immobile, swimming or climbing (or I, S, C)"
+_UNKNOWN_BEHAVIOR = "is not a known behavior"
+#: Longer than any accepted code, short enough to show whole in a problem.
+_MAX_CODE_CHARS = 40
 
 
 class TimeSamplingError(InputError):
@@ -66,7 +73,7 @@ def read_time_sampling(path: Path | str, n_bins: int = SCORED_BINS) -> TimeSampl
     accepted_bin = f"a whole number from 1 to {n_bins}, each once"
     for reader in iter_readers(table, problems):
         number = reader.number("bin", 1, n_bins, "")
-        behavior = reader.choice("behavior", _CHOICES, _ACCEPTED_BEHAVIOR)
+        behavior = _behavior_cell(reader)
         if number is not None and not number.is_integer():
             reader.problem("bin", reader.row.cells["bin"], "is not a whole number", accepted_bin)
             number = None
@@ -89,3 +96,69 @@ def read_time_sampling(path: Path | str, n_bins: int = SCORED_BINS) -> TimeSampl
     if problems:
         raise TimeSamplingError(problems)
     return TimeSampling(tuple(by_bin[index] for index in range(1, n_bins + 1)))
+
+
+def behavior_of(code: str) -> str | None:
+    """The behavior a code names (immobile, swimming, climbing or I, S, C, in any case), or ``None``."""
+    return _CHOICES.get(code.strip().casefold())
+
+
+def read_bin(bin_number: int, code: str, source: str = TYPED_SOURCE) -> str:
+    """The behavior a code typed for one bin names; `TimeSamplingError` names the bin and what is accepted."""
+    behavior = behavior_of(code)
+    if behavior is None:
+        problem = Problem(source, None, f"bin {bin_number}", code, _UNKNOWN_BEHAVIOR, ACCEPTED_BEHAVIOR)
+        raise TimeSamplingError([problem])
+    return behavior
+
+
+def time_sampling_from_codes(
+    codes: Sequence[str], n_bins: int = SCORED_BINS, source: str = TYPED_SOURCE
+) -> TimeSampling:
+    """A sheet from the codes a rater typed, one per bin in order (bin 1 first).
+
+    Parameters
+    ----------
+    codes
+        The typed codes, each read like the sheet file's behavior column (`behavior_of`).
+    n_bins
+        How many bins the scored window holds; exactly this many codes are expected.
+    source
+        Where the codes come from, as the problems name it.
+
+    Returns
+    -------
+    TimeSampling
+        The bins' behaviors, in order.
+
+    Raises
+    ------
+    TimeSamplingError
+        Every unknown code, named by its bin, and a wrong number of codes.
+    """
+    problems: list[Problem] = []
+    behaviors: list[str] = []
+    for bin_number, code in enumerate(codes, start=1):
+        try:
+            behaviors.append(read_bin(bin_number, code, source))
+        except TimeSamplingError as error:
+            problems += error.problems
+    if len(codes) != n_bins:
+        issue = f"were typed, not {n_bins}"
+        problems.append(
+            Problem(source, None, "bins", str(len(codes)), issue, f"one code for each bin 1 to {n_bins}")
+        )
+    if problems:
+        raise TimeSamplingError(problems)
+    return TimeSampling(tuple(behaviors))
+
+
+def _behavior_cell(reader: RowReader) -> str | None:
+    """The behavior column of a sheet row by the rule of `behavior_of`, or ``None`` with its problem."""
+    typed = reader.text("behavior", _MAX_CODE_CHARS)
+    if typed is None:
+        return None
+    behavior = behavior_of(typed)
+    if behavior is None:
+        reader.problem("behavior", typed, _UNKNOWN_BEHAVIOR, ACCEPTED_BEHAVIOR)
+    return behavior

@@ -5,7 +5,7 @@ video's ROI file), tank, water_temp_c and water_depth_cm. A relative video path 
 folder. Every row is checked before anything is returned; faults are listed with their row and field.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,9 +42,15 @@ class FstSheetRow:
 
 
 def read_fst_sheet(
-    path: Path | str, known_codes: Collection[str] | None = None, now: datetime | None = None
+    path: Path | str,
+    known_codes: Collection[str] | None = None,
+    now: datetime | None = None,
+    codes_by_lab_id: Mapping[str, str] | None = None,
 ) -> tuple[FstSheetRow, ...]:
-    """Read and validate a forced-swim sheet; `FstSheetError` lists every faulty row."""
+    """Read and validate a forced-swim sheet; `FstSheetError` lists every faulty row.
+
+    A row's code may also be the animal's lab ID when `codes_by_lab_id` maps lab IDs to codes.
+    """
     path = Path(path)
     now = now or datetime.now(UTC)
     table = read_table(path, FST_COLUMNS)
@@ -53,7 +59,9 @@ def read_fst_sheet(
     first_row: dict[str, int] = {}
     for reader in iter_readers(table, problems):
         typed = reader.text("code", 40)
-        code = None if typed is None else read_code_cell(reader, typed, known_codes, first_row)
+        code = (
+            None if typed is None else read_code_cell(reader, typed, known_codes, first_row, codes_by_lab_id)
+        )
         video_text = reader.text("video", 1000)
         video = None if video_text is None else _video_file(reader, path.parent, video_text)
         tested_at = reader.iso_datetime("tested_at", latest=now, assume_tz=None)

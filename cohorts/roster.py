@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from cohorts.errors import CohortsError
 from cohorts.problems import InputError
 from cohorts.tabular import Columns, iter_readers, read_table
 
@@ -49,6 +50,8 @@ MIN_WEIGHT_G = 10.0
 MAX_WEIGHT_G = 60.0
 #: The precision every weight is read to (a lab balance's 0.1 g); to become a study setting.
 WEIGHT_PRECISION_G = 0.1
+#: The precisions a study may weigh to, in grams (an analytical balance to a kitchen scale).
+WEIGHT_PRECISIONS_G = (0.001, 0.01, 0.1, 1.0)
 MAX_AGE = timedelta(days=4 * 365)
 MAX_CHARS = {"animal_id": 60, "strain": 120, "cage": 60, "ear_tag": 60, "source": 200, "notes": 2000}
 SEXES = {"m": "M", "male": "M", "f": "F", "female": "F"}
@@ -75,11 +78,19 @@ class RosterEntry:
     weighed_at: datetime | None = None
 
 
+def check_weight_precision(precision_g: float) -> None:
+    """Refuse a balance precision that is not one of `WEIGHT_PRECISIONS_G` (grams)."""
+    if precision_g not in WEIGHT_PRECISIONS_G:
+        accepted = ", ".join(f"{step:g}" for step in WEIGHT_PRECISIONS_G)
+        raise CohortsError(f"weight precision {precision_g:g} g not accepted; accepted: {accepted} g")
+
+
 def read_roster(
     path: Path | str,
     today: date | None = None,
     now: datetime | None = None,
     assume_tz: tzinfo | None = None,
+    precision_g: float = WEIGHT_PRECISION_G,
 ) -> tuple[RosterEntry, ...]:
     """Read and validate a roster file (columns and accepted values: see the module).
 
@@ -93,6 +104,8 @@ def read_roster(
         ``weighed_at`` times after this are refused (default: the current time).
     assume_tz
         The timezone of naive ``weighed_at`` times (default: the machine's local time).
+    precision_g
+        The balance's precision, in grams: a finer weight is refused.
 
     Returns
     -------
@@ -126,7 +139,7 @@ def read_roster(
         cage = reader.text("cage", MAX_CHARS["cage"])
         ear_tag = reader.text("ear_tag", MAX_CHARS["ear_tag"], required=False)
         weight_g = reader.number(
-            "weight_g", MIN_WEIGHT_G, MAX_WEIGHT_G, "g", required=False, step=WEIGHT_PRECISION_G
+            "weight_g", MIN_WEIGHT_G, MAX_WEIGHT_G, "g", required=False, step=precision_g
         )
         source = reader.text("source", MAX_CHARS["source"], required=False)
         notes = reader.text("notes", MAX_CHARS["notes"], required=False, multiline=True)

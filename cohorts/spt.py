@@ -5,7 +5,9 @@ A bottle sheet (CSV or XLSX, file rules of `cohorts.sheet_files`) has one row pe
 whose code is ``control`` are the sucrose and water bottles of an empty cage: their mean loss over the period
 (spillage and evaporation) is subtracted from every animal's intake of the same liquid, an intake that would
 fall below 0 counting as 0. A bottle heavier at the end than at the start, or an animal that drank nothing
-(after subtraction), is an error naming the row; the sheet is returned only when every row is valid.
+(after subtraction), is an error naming the row; the sheet is returned only when every row is valid. Bottle
+weights are read to 0.01 g (a finer one was not read from the balance); `check_bottle_cell` checks one typed
+cell by the rule of its column, so a grid typed cell by cell refuses what the sheet would.
 
 Notes
 -----
@@ -18,20 +20,22 @@ periods to cancel side preference, spillage and evaporation measured on bottles 
 """
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cohorts.blind_codes import ACCEPTED as CODE_ACCEPTED
-from cohorts.blind_codes import BlindCodeError, normalize_code
+from cohorts.blind_codes import BlindCodeError, code_named
 from cohorts.errors import CohortsError
-from cohorts.problems import InputError
-from cohorts.tabular import Columns, RowReader, iter_readers, read_table
+from cohorts.problems import InputError, Problem
+from cohorts.tabular import Columns, Row, RowReader, iter_readers, read_table
 
 BOTTLE_FIELDS = ("sucrose_start_g", "sucrose_end_g", "water_start_g", "water_end_g")
 SPT_COLUMNS = Columns(required=("code", "sucrose_side", *BOTTLE_FIELDS))
 CONTROL_CODE = "control"
 SIDES = {"l": "L", "left": "L", "r": "R", "right": "R"}
+SIDE_ACCEPTED = "L or R (also left or right)"
 MAX_BOTTLE_G = 2000.0
+BOTTLE_PRECISION_G = 0.01
 ANHEDONIA_THRESHOLD_PCT = 65.0
 
 
@@ -146,7 +150,12 @@ def unswitched_sides(previous: Mapping[str, str], current: Mapping[str, str]) ->
     return tuple(sorted(code for code, side in current.items() if previous.get(code) == side))
 
 
-def read_spt_sheet(path: Path | str, known_codes: Collection[str] | None = None) -> SptSheet:
+def read_spt_sheet(
+    path: Path | str,
+    known_codes: Collection[str] | None = None,
+    codes_by_lab_id: Mapping[str, str] | None = None,
+    source: str | None = None,
+) -> SptSheet:
     """Read and validate a bottle sheet into intakes corrected for the control cage's losses.
 
     Parameters
@@ -155,6 +164,10 @@ def read_spt_sheet(path: Path | str, known_codes: Collection[str] | None = None)
         The CSV or XLSX bottle sheet (bottle weights in grams).
     known_codes
         The study's blind codes; a row with another code is refused. ``None`` accepts any valid code.
+    codes_by_lab_id
+        Each animal's blind code by its lab ID, so that a row may name the animal either way.
+    source
+        What the problems call the sheet; ``None`` names it by its path.
 
     Returns
     -------
@@ -166,7 +179,7 @@ def read_spt_sheet(path: Path | str, known_codes: Collection[str] | None = None)
     SptSheetError
         The sheet has faults; every faulty row and field is listed.
     """
-    table = read_table(Path(path), SPT_COLUMNS)
+    table = read_table(Path(path), SPT_COLUMNS, source)
     problems = list(table.problems)
     animals: list[tuple[RowReader, str, str, float, float]] = []
     controls: list[tuple[float, float]] = []
@@ -174,8 +187,12 @@ def read_spt_sheet(path: Path | str, known_codes: Collection[str] | None = None)
     for reader in iter_readers(table, problems):
         typed = reader.text("code", 40)
         is_control = typed is not None and typed.casefold() == CONTROL_CODE
-        code = None if typed is None or is_control else read_code_cell(reader, typed, known_codes, first_row)
-        side = reader.choice("sucrose_side", SIDES, "L or R (also left or right)", required=not is_control)
+        code = (
+            None
+            if typed is None or is_control
+            else read_code_cell(reader, typed, known_codes, first_row, codes_by_lab_id)
+        )
+        side = _side(reader, required=not is_control)
         sucrose, water = _bottle(reader, "sucrose"), _bottle(reader, "water")
         if sucrose is None or water is None:
             continue
@@ -204,15 +221,22 @@ def read_spt_sheet(path: Path | str, known_codes: Collection[str] | None = None)
 
 
 def read_code_cell(
-    reader: RowReader, typed: str, known_codes: Collection[str] | None, first_row: dict[str, int]
+    reader: RowReader,
+    typed: str,
+    known_codes: Collection[str] | None,
+    first_row: dict[str, int],
+    codes_by_lab_id: Mapping[str, str] | None = None,
 ) -> str | None:
-    """The normalized blind code in a row, or ``None`` with a problem if mistyped, unknown or repeated."""
+    """The blind code a row names (or the code of the lab ID it names), or ``None`` with the row's problem."""
     try:
-        code = normalize_code(typed)
+        code = code_named(typed, codes_by_lab_id or {})
     except BlindCodeError:
-        reader.problem(
-            "code", typed, "is not a valid blind code", f"{CODE_ACCEPTED} with a matching check character"
-        )
+        accepted = f"{CODE_ACCEPTED} with a matching check character"
+        if codes_by_lab_id:
+            issue, accepted = "is neither a lab ID of the study nor a blind code", f"a lab ID or {accepted}"
+        else:
+            issue = "is not a valid blind code"
+        reader.problem("code", typed, issue, accepted)
         return None
     if known_codes is not None and code not in known_codes:
         reader.problem("code", typed, "is not a code of this study", "a blind code of this study")
@@ -224,10 +248,56 @@ def read_code_cell(
     return code
 
 
+def check_bottle_cell(field: str, typed: str, source: str) -> None:
+    """Check one typed cell of a bottle sheet, a sucrose side or a bottle weight, by its column's rule.
+
+    An empty cell passes: whether the row needs it is the sheet's rule (`read_spt_sheet`).
+
+    Parameters
+    ----------
+    field
+        The cell's column: ``sucrose_side`` or one of `BOTTLE_FIELDS`.
+    typed
+        The cell's text as typed.
+    source
+        What the problem calls the cell's row, e.g. the animal's code.
+
+    Raises
+    ------
+    SptSheetError
+        The cell is refused; its problem names `source` and `field`.
+    ValueError
+        `field` is not a typed column of a bottle sheet.
+    """
+    if field != "sucrose_side" and field not in BOTTLE_FIELDS:
+        raise ValueError(f"{field!r} is not a typed column of a bottle sheet")
+    if not typed.strip():
+        return
+    problems: list[Problem] = []
+    reader = RowReader(source, Row(0, {field: typed.strip()}), problems)
+    if field == "sucrose_side":
+        _side(reader, required=True)
+    else:
+        _weight(reader, field)
+    if problems:
+        # a lone cell has no sheet row: its source names it
+        raise SptSheetError([replace(problem, row=None) for problem in problems])
+
+
+def _side(reader: RowReader, required: bool) -> str | None:
+    """The sucrose side of a row, ``L`` or ``R``, or ``None`` (with a problem when wrong or missing)."""
+    return reader.choice("sucrose_side", SIDES, SIDE_ACCEPTED, required=required)
+
+
+def _weight(reader: RowReader, field: str) -> float | None:
+    """One bottle weight in grams, to the balance's precision, or ``None`` with a problem."""
+    return reader.number(field, 0.0, MAX_BOTTLE_G, "g", step=BOTTLE_PRECISION_G)
+
+
 def _bottle(reader: RowReader, liquid: str) -> float | None:
     """One bottle's loss over the period from its start and end weights, or ``None`` with a problem."""
-    start = reader.number(f"{liquid}_start_g", 0.0, MAX_BOTTLE_G, "g")
-    end = reader.number(f"{liquid}_end_g", 0.0, MAX_BOTTLE_G, "g")
+    start = _weight(reader, f"{liquid}_start_g")
+    end = _weight(reader, f"{liquid}_end_g")
     if start is None or end is None:
         return None
     try:

@@ -74,9 +74,12 @@ def normalize_header(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
-def read_table(path: Path, columns: Columns) -> Table:
-    """Read a CSV or XLSX file into rows of text cells, reporting structural faults instead of raising."""
-    source = str(path)
+def read_table(path: Path, columns: Columns, source: str | None = None) -> Table:
+    """Read a CSV or XLSX file into rows of text cells, reporting structural faults instead of raising.
+
+    The problems name the file `source`, or its path when ``None``.
+    """
+    source = str(path) if source is None else source
     records, problems = read_records(path, source)
     if problems:
         return Table(source, (), tuple(problems))

@@ -48,6 +48,7 @@ def read_weight_sheet(
     now: datetime | None = None,
     assume_tz: tzinfo | None = None,
     blind_codes: Mapping[str, str] | None = None,
+    precision_g: float = WEIGHT_PRECISION_G,
 ) -> tuple[WeightEntry, ...]:
     """Read and validate a weight sheet.
 
@@ -65,6 +66,8 @@ def read_weight_sheet(
     blind_codes
         Each blind code's animal ID (codes in canonical form): a sheet's ``animal_id`` that is no roster ID
         is read as a code and returned as that animal's ID. Needs `known_ids`.
+    precision_g
+        The balance's precision, in grams: a finer weight is refused.
 
     Returns
     -------
@@ -86,7 +89,7 @@ def read_weight_sheet(
     first_row: dict[tuple[str, datetime | None], int] = {}
     for reader in iter_readers(table, problems):
         animal_id = reader.text("animal_id", MAX_CHARS["animal_id"])
-        weight_g = reader.number("weight_g", MIN_WEIGHT_G, MAX_WEIGHT_G, "g", step=WEIGHT_PRECISION_G)
+        weight_g = reader.number("weight_g", MIN_WEIGHT_G, MAX_WEIGHT_G, "g", step=precision_g)
         measured_at = reader.iso_datetime("measured_at", latest=now, assume_tz=assume_tz, required=False)
         if animal_id is None:
             continue

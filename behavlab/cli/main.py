@@ -18,6 +18,7 @@ from behavlab.cli.blinding import (
     unblind_animal_command,
     unmask,
 )
+from behavlab.cli.corrections import void
 from behavlab.cli.demo import demo
 from behavlab.cli.output import print_error
 from behavlab.cli.sessions import fst_app, spt_app, timeline
@@ -65,6 +66,7 @@ app.command("randomize")(randomize)
 app.command("preparer-sheet")(preparer_sheet)
 app.command("dosing-sheet")(dosing_sheet_command)
 app.command("dose")(dose)
+app.command("void")(void)
 app.command("unblind-animal")(unblind_animal_command)
 app.command("unmask")(unmask)
 app.command("report")(report)

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from behavlab.services import StudyOverview
+from behavlab.services import DeclaredProtocol, StudyOverview
 from behavlab.services.display import visible
 
 PIPED_WIDTH = 200
@@ -103,6 +103,16 @@ def studies_table(studies: Sequence[StudyOverview]) -> Table:
     )
 
 
+def primary_declaration(protocol: DeclaredProtocol | None) -> str:
+    """The declared primary outcome and method, when and by whom, or that none was declared."""
+    if protocol is None:
+        return "not declared (`behavlab study primary`)"
+    method = f" by {protocol.primary_method}" if protocol.primary_method else ""
+    when = "before randomization" if protocol.before_randomization else "after randomization, blind"
+    declared = f"{protocol.declared_at:%Y-%m-%d %H:%M} UTC by {protocol.declared_by}"
+    return f"{protocol.primary_outcome}{method} (version {protocol.version}, {declared}, {when})"
+
+
 def print_study(overview: StudyOverview) -> None:
     """One study's settings and arms; the arms are the design, never who is in which."""
     study = overview.study
@@ -118,6 +128,13 @@ def print_study(overview: StudyOverview) -> None:
                 ("stock", f"{overview.stock_mg_per_ml:g} mg/mL"),
                 ("species / strain", f"{study.species} {study.strain}"),
                 ("test", f"{study.test_hours_post_dose:g} h after the dose"),
+                (
+                    "syringe",
+                    f"read to {study.syringe_graduation_ml:g} mL, volume given within "
+                    f"{study.volume_tolerance_pct:g} % of the computed one",
+                ),
+                ("weights", f"to {study.weight_precision_g:g} g"),
+                ("primary outcome", primary_declaration(overview.protocol)),
                 ("animals", overview.n_animals),
                 ("created", f"{study.created_at:%Y-%m-%d %H:%M} UTC by {study.created_by}"),
                 ("study ID", study.uuid),

@@ -1,4 +1,4 @@
-"""`behavlab fst ...`, `behavlab spt ...` and the animal timeline: behavioral sessions by blind code."""
+"""`behavlab fst ...`, `behavlab spt ...` and the animal timeline: sessions, shown by blind code."""
 
 import json
 from datetime import datetime
@@ -31,7 +31,7 @@ spt_app = typer.Typer(help="Sucrose-preference periods and bottle sheets.", no_a
 def fst_add(
     ctx: typer.Context,
     study: str = typer.Argument(..., help="The study's name."),
-    code: str = typer.Argument(..., help="The animal's blind code."),
+    animal: str = typer.Argument(..., help="The animal's lab ID or blind code."),
     video: Path = typer.Option(..., "--video", help="The recorded video.", **EXISTING_FILE),
     roi: str | None = typer.Option(None, "--roi", help="The ROI label in --rois for this animal."),
     rois: Path | None = typer.Option(None, "--rois", help="ROI JSON for the video.", **EXISTING_FILE),
@@ -44,7 +44,7 @@ def fst_add(
     view = add_fst_session(
         state_of(ctx).workspace(),
         study,
-        code,
+        animal,
         video,
         roi,
         rois,
@@ -63,7 +63,9 @@ def fst_import(
     ctx: typer.Context,
     study: str = typer.Argument(..., help="The study's name."),
     sheet: Path = typer.Argument(
-        ..., help="code, video, tested_at [, roi, tank, water_temp_c, water_depth_cm]", **EXISTING_FILE
+        ...,
+        help="code (or lab ID), video, tested_at [, roi, tank, water_temp_c, water_depth_cm]",
+        **EXISTING_FILE,
     ),
     rois: Path | None = typer.Option(None, "--rois", help="ROI JSON for the videos.", **EXISTING_FILE),
 ) -> None:
@@ -95,7 +97,7 @@ def _fst_row(view: FstSessionView) -> tuple[str, ...]:
 def fst_manual(
     ctx: typer.Context,
     study: str = typer.Argument(..., help="The study's name."),
-    code: str = typer.Argument(..., help="The animal's blind code."),
+    code: str = typer.Argument(..., help="The animal's blind code (scoring stays blind: no lab IDs)."),
     immobility_s: float | None = typer.Option(None, "--immobility-s", help="Seconds immobile in 120-360 s."),
     sheet: Path | None = typer.Option(
         None, "--sheet", help="A 5-s time-sampling sheet: bin (1-48), behavior (I/S/C).", **EXISTING_FILE
@@ -176,9 +178,17 @@ def spt_results_command(
 def timeline(
     ctx: typer.Context,
     study: str = typer.Argument(..., help="The study's name."),
-    code: str = typer.Argument(..., help="The animal's blind code."),
+    animal: str = typer.Argument(..., help="The animal's lab ID or blind code."),
 ) -> None:
-    """One animal's record in time order: weights, doses, SPT, FST and scores, exclusions."""
-    entries = animal_timeline(state_of(ctx).workspace(), study, code)
-    rows = [(local_minute(e.at), e.kind, e.detail) for e in entries]
-    stdout().print(table(f"{code.upper()} in {study}", ["when", "what", "detail"], rows))
+    """One animal's record in time order, shown by its code: weights, doses, SPT, FST, scores, exclusions."""
+    record = animal_timeline(state_of(ctx).workspace(), study, animal)
+    rows = [
+        (
+            local_minute(e.at),
+            e.kind,
+            "" if e.record_id is None else str(e.record_id),
+            e.detail if e.void_reason is None else f"VOID ({e.void_reason}): {e.detail}",
+        )
+        for e in record.entries
+    ]
+    stdout().print(table(f"{record.shown_as} in {study}", ["when", "what", "id", "detail"], rows))

@@ -2,9 +2,16 @@
 
 import typer
 
-from behavlab.cli.output import print_study, stdout, studies_table
+from behavlab.cli.output import primary_declaration, print_study, stdout, studies_table
 from behavlab.cli.state import state_of
-from behavlab.services import StudySettings, create_study, get_study, list_studies
+from behavlab.services import (
+    PRIMARY_METHODS,
+    StudySettings,
+    create_study,
+    declare_primary,
+    get_study,
+    list_studies,
+)
 
 app = typer.Typer(help="Create, list and show studies.", no_args_is_help=True)
 DEFAULTS = StudySettings(name="")
@@ -26,6 +33,16 @@ def create(
     test_hours_post_dose: float = typer.Option(
         DEFAULTS.test_hours_post_dose, help="Planned hours from the dose to the behavioral test."
     ),
+    syringe_graduation_ml: float = typer.Option(
+        DEFAULTS.syringe_graduation_ml,
+        help="The syringe's smallest mark in mL; sheet volumes are rounded to it.",
+    ),
+    volume_tolerance_pct: float = typer.Option(
+        DEFAULTS.volume_tolerance_pct, help="How far a volume given may be from the computed one, in %."
+    ),
+    weight_precision_g: float = typer.Option(
+        DEFAULTS.weight_precision_g, help="The balance's precision in g; finer weights are refused."
+    ),
 ) -> None:
     """Create a study: the compound against its vehicle at one volume per kg."""
     overview = create_study(
@@ -40,6 +57,9 @@ def create(
             species=species,
             strain=strain,
             test_hours_post_dose=test_hours_post_dose,
+            syringe_graduation_ml=syringe_graduation_ml,
+            volume_tolerance_pct=volume_tolerance_pct,
+            weight_precision_g=weight_precision_g,
         ),
     )
     stdout().print(f"created study {overview.study.name}")
@@ -60,3 +80,20 @@ def list_(ctx: typer.Context) -> None:
 def show(ctx: typer.Context, name: str = typer.Argument(..., help="The study's name.")) -> None:
     """Show one study's settings and arms."""
     print_study(get_study(state_of(ctx).workspace(), name))
+
+
+@app.command("primary")
+def primary(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The study's name."),
+    outcome: str = typer.Option(
+        ..., help="The primary outcome: fst_immobility_s, fst_latency_s or spt_preference_pct."
+    ),
+    method: str | None = typer.Option(
+        None, help=f"Its scoring method ({', '.join(PRIMARY_METHODS)}); none for sucrose preference."
+    ),
+    reason: str | None = typer.Option(None, help="Why an earlier declaration changes (required then)."),
+) -> None:
+    """Declare the primary outcome and its scoring method, before the study is unmasked."""
+    declared = declare_primary(state_of(ctx).workspace(), name, outcome, method, reason)
+    stdout().print(f"study {name}: primary outcome {primary_declaration(declared)}")

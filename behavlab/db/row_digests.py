@@ -52,6 +52,8 @@ AUDITED_TABLES: tuple[str, ...] = (
     "sptreading",
     "sptsheetfile",
     "amendment",
+    "protocol",
+    "voiding",
 )
 
 #: Model tables whose rows carry no row digest, each with the reason it is protected otherwise.

@@ -7,8 +7,10 @@ from behavlab.models.audit import AuditEvent, AuditRow
 from behavlab.models.base import UTCDateTime, utc_now
 from behavlab.models.dosing import DoseEvent
 from behavlab.models.exclusion import Exclusion, RevealedAllocation, UnmaskEvent
+from behavlab.models.protocol import Protocol
 from behavlab.models.sessions import FstSession, ImmobilityScore, SptPeriod, SptReading, SptSheetFile
 from behavlab.models.study import Arm, Study
+from behavlab.models.voiding import Voiding
 
 __all__ = [
     "Allocation",
@@ -22,6 +24,7 @@ __all__ = [
     "Exclusion",
     "FstSession",
     "ImmobilityScore",
+    "Protocol",
     "Randomization",
     "RevealedAllocation",
     "SealedKey",
@@ -31,6 +34,7 @@ __all__ = [
     "Study",
     "UTCDateTime",
     "UnmaskEvent",
+    "Voiding",
     "Weight",
     "utc_now",
 ]

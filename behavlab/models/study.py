@@ -13,6 +13,8 @@ class Study(SQLModel, table=True):
     """One experiment: a compound against its vehicle, with the settings every later step uses.
 
     `uuid` is the study's stable identity: the sealed key is bound to it, and printed labels carry it.
+    The syringe graduation (mL) is what the sheet rounds each volume to; a volume given may differ from the
+    computed one by at most the tolerance (% of it); weights are typed to `weight_precision_g`.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -26,6 +28,9 @@ class Study(SQLModel, table=True):
     species: str = Field(max_length=60)
     strain: str = Field(max_length=NAME_CHARS)
     test_hours_post_dose: float = Field(default=24.0, sa_column_kwargs={"server_default": "24"})
+    syringe_graduation_ml: float = Field(default=0.01, sa_column_kwargs={"server_default": "0.01"})
+    volume_tolerance_pct: float = Field(default=5.0, sa_column_kwargs={"server_default": "5"})
+    weight_precision_g: float = Field(default=0.1, sa_column_kwargs={"server_default": "0.1"})
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
     created_by: str = Field(max_length=NAME_CHARS)
 

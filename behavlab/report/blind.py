@@ -20,6 +20,7 @@ from behavlab.report.common import (
     shown_code,
 )
 from behavlab.report.data import POOLED, outcome_groups
+from behavlab.report.doses import DOSE_HEADER, dose_cells
 from behavlab.report.formats import num
 from behavlab.report.records import ExclusionInfo
 from behavlab.report.sections import ReportSections
@@ -81,6 +82,14 @@ class BlindSections(ReportSections):
             f"One {s.route} injection at {num(s.volume_ml_per_kg)} mL/kg, the same volume for every arm; "
             "treatments are named once the allocation is unmasked."
         )
+
+    def dose_tables(self) -> list[Block]:
+        """Each dose by blind code, in mL/kg: the mg/kg received would tell the arm."""
+        rows = sorted((dose.code, *dose_cells(self.data, dose)) for dose in self.data.doses)
+        caption = (
+            "Doses given, by blind code (the amount of compound received tells the arm: given once unmasked)"
+        )
+        return [table(("code", *DOSE_HEADER), rows, caption)]
 
     def results(self) -> list[Block]:
         """Every outcome over all animals pooled, each animal's values by code, then every figure."""

@@ -15,6 +15,7 @@ from typing import Any
 from behavlab.notices import BALANCE_WAS_READABLE
 from behavlab.report.blocks import Block, Bullets, Heading, Paragraph, Table, table
 from behavlab.report.data import ReportData
+from behavlab.report.declaration import primary_declaration
 from behavlab.report.formats import interval, num, yes_no
 from behavlab.report.records import (
     STAGES_MEANT_BLIND,
@@ -218,13 +219,7 @@ def outcome_measures(data: ReportData) -> list[Block]:
     if declared is None:
         blocks.append(Paragraph(NO_PRIMARY))
     else:
-        definition = data.definition(declared.outcome)
-        blocks.append(
-            Paragraph(
-                f"Primary outcome, declared by the study: {data.title(declared.outcome, declared.method)} "
-                f"({definition.unit}). {definition.definition}"
-            )
-        )
+        blocks += primary_declaration(data, declared)
     for scoring in data.scoring:
         blocks.append(scoring_table(scoring))
     return blocks
@@ -307,7 +302,7 @@ def mean_sd(values: Sequence[float]) -> str:
 
 
 def procedures(data: ReportData, treatment: str) -> list[Block]:
-    """ARRIVE 9: ``treatment``, time from dose to test, FST water, notes and sucrose preference periods."""
+    """ARRIVE 9: ``treatment``, time from dose to test, FST water and sucrose preference periods."""
     s, p = data.study, data.procedures
     low, high = WATER_TEMP_OK_C
     temperatures = [t for t in p.water_temp_c if t is not None]
@@ -318,7 +313,6 @@ def procedures(data: ReportData, treatment: str) -> list[Block]:
         f"recorded: {spread(p.hours_post_dose)} h.",
         f"FST water temperature: {spread(temperatures)} C ({outside} outside {low:g}-{high:g} C); "
         f"depth: {spread(p.water_depth_cm)} cm.",
-        *p.notes,
     ]
     blocks: list[Block] = [Heading(2, "9. Experimental procedures"), Bullets(tuple(lines))]
     if p.spt_periods:
@@ -339,9 +333,14 @@ def procedures(data: ReportData, treatment: str) -> list[Block]:
 
 
 def agreement(data: ReportData) -> list[Block]:
-    """Pearson r and Bland-Altman bias and limits between scoring methods, if any were compared."""
-    if not data.agreement:
+    """Pearson r and Bland-Altman limits between scoring methods, and why a comparison is not shown."""
+    if not data.agreement and not data.agreement_notes:
         return []
+    blocks: list[Block] = [Heading(3, "Agreement between scoring methods")]
+    if data.agreement_notes:
+        blocks.append(Bullets(data.agreement_notes))
+    if not data.agreement:
+        return blocks
     rows = [
         (
             data.definition(a.outcome).label,
@@ -354,7 +353,5 @@ def agreement(data: ReportData) -> list[Block]:
         for a in data.agreement
     ]
     header = ("outcome", "methods", "n", "Pearson r", "bias (other - reference)", "95% limits of agreement")
-    return [
-        Heading(3, "Agreement between scoring methods"),
-        table(header, rows, "Pearson r and Bland-Altman bias and limits (Bland & Altman 1986), same animals"),
-    ]
+    caption = "Pearson r and Bland-Altman bias and limits (Bland & Altman 1986), same animals"
+    return [*blocks, table(header, rows, caption)]

@@ -14,6 +14,10 @@ Tables are pandas DataFrames in tidy form:
 - ``spt_intakes``: one row per animal x sucrose preference period, columns :data:`INTAKE_COLUMNS` (mL drunk
   from each bottle, spillage subtracted).
 
+``doses`` lists each injection by code in mL/kg (never mg/kg, which would tell the arm: the mg/kg received is
+worked out from the arms once unmasked, :meth:`ReportData.mg_per_kg_received`); ``voided`` every record voided
+with its reason, by code (a void tells nothing of an arm).
+
 An animal excluded before randomization has no blind code: it is named by its lab ID, which tells nothing of
 an arm it never got.
 """
@@ -34,6 +38,7 @@ from behavlab.report.records import (
     AnimalInfo,
     ArmInfo,
     BlindingInfo,
+    DoseInfo,
     EmergencyUnblinding,
     ExclusionInfo,
     PrimaryEndpoint,
@@ -41,7 +46,9 @@ from behavlab.report.records import (
     RandomizationInfo,
     ScoringInfo,
     StudyInfo,
+    VoidedInfo,
 )
+from cohorts.dosing import stock_concentration_mg_per_ml
 from cohorts.spt import ANHEDONIA_THRESHOLD_PCT
 
 OUTCOME_COLUMNS = ("code", "arm", "sex", "cage", "outcome", "method", "period", "value", "unit")
@@ -99,6 +106,7 @@ class ReportData:
     scoring: tuple[ScoringInfo, ...] = ()
     procedures: ProcedureInfo = field(default_factory=ProcedureInfo)
     agreement: tuple[AgreementInfo, ...] = ()
+    agreement_notes: tuple[str, ...] = ()
     outcome_definitions: tuple[OutcomeDefinition, ...] = DEFAULT_OUTCOMES
     video_sha256: Mapping[str, str] = field(default_factory=dict)
     software: Mapping[str, str] = field(default_factory=dict)
@@ -106,6 +114,8 @@ class ReportData:
     anhedonia_threshold_pct: float = ANHEDONIA_THRESHOLD_PCT
     audit_head: ChainHead | None = None
     primary: PrimaryEndpoint | None = None
+    doses: tuple[DoseInfo, ...] = ()
+    voided: tuple[VoidedInfo, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcomes", _require(self.outcomes, OUTCOME_COLUMNS, "outcomes"))
@@ -138,6 +148,8 @@ class ReportData:
             | set(self.spt_intakes["code"].astype(str))
             | {exclusion.code for exclusion in self.exclusions if exclusion.code is not None}
             | {event.code for event in self.emergency_unblindings}
+            | {dose.code for dose in self.doses}
+            | {record.code for record in self.voided if record.code is not None}
         )
         unknown = sorted(referenced - set(codes))
         if unknown:
@@ -239,6 +251,18 @@ class ReportData:
         """The per-minute rows of animals not excluded."""
         table = self.immobility_per_minute
         return table.loc[~table["code"].astype(str).isin(self.excluded_codes)]
+
+    def mg_per_kg_received(self, dose: DoseInfo) -> float | None:
+        """The mg/kg a dose delivered: its arm's stock times the volume given per kg; None while blind.
+
+        The stock holds the arm's dose in the study's planned volume, so the vehicle's delivers 0 mg/kg.
+        """
+        arm_name = next((animal.arm for animal in self.animals if animal.code == dose.code), None)
+        arm = next((arm for arm in self.arms if arm.name == arm_name), None)
+        if self.blinded or arm is None:
+            return None
+        stock = stock_concentration_mg_per_ml(arm.dose_mg_per_kg, self.study.volume_ml_per_kg)
+        return stock * dose.given_ml_per_kg
 
     def definition(self, outcome: str) -> OutcomeDefinition:
         """The definition of an outcome, or a plain one naming it when none was given."""

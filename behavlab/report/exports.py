@@ -1,7 +1,8 @@
 """The report's data files: ``data.csv``, ``data.xlsx`` and ``manifest.json``.
 
-``data.csv`` is the tidy outcome table, each row with the animal's weights (baseline, at dosing) and, for
-sucrose preference, the period's intakes; ``data.xlsx`` holds data, animals, exclusions and statistics;
+``data.csv`` is the tidy outcome table, each row with the animal's weights (baseline, at dosing), its dose
+given (mL, mL/kg, % deviation; the mg/kg received only once unmasked) and, for sucrose preference, the
+period's intakes; ``data.xlsx`` holds data, animals, doses, exclusions, voided records and statistics;
 ``manifest.json`` the randomization record, hashes, package versions, the files written with their SHA-256 and
 the audit chain head the report was read at.
 
@@ -31,6 +32,7 @@ from analysis.summaries import GroupSummary, software_versions, summarize
 from behavlab.audit_head import MANIFEST_KEY
 from behavlab.report.common import hours_after_randomization, shown_code
 from behavlab.report.data import OUTCOME_COLUMNS, POOLED, ReportData, outcome_groups, text_or_none
+from behavlab.report.doses import DOSE_COLUMNS, MG_PER_KG_COLUMN, animal_doses, doses_table, voided_table
 from writing.atomic import atomic_write
 from writing.cells import typed_cell
 from writing.documents import write_sheet, write_text
@@ -74,7 +76,7 @@ STATISTICS_COLUMNS = (
     "value",
 )
 SUMMARY_STATISTICS = ("n", "mean", "sd", "sem", "median", "q1", "q3", "minimum", "maximum")
-BLIND_HIDDEN = frozenset({"arm", "label"})
+BLIND_HIDDEN = frozenset({"arm", "label", MG_PER_KG_COLUMN})
 
 StatisticRow = tuple[str, str, str, object]
 
@@ -114,15 +116,21 @@ def _named(data: ReportData, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def tidy_table(data: ReportData) -> pd.DataFrame:
-    """One row per animal x outcome x method [x period]: lab ID (unmasked), weights, intakes, ``excluded``."""
+    """One row per animal x outcome x method [x period]: lab ID (unmasked), weights, dose, intakes, excluded.
+
+    The dose is the animal's first (the one its dosing weight is from): volume given, mL/kg and deviation, and
+    once unmasked the mg/kg received.
+    """
     animals = pd.DataFrame(
         [(a.code, a.label, a.baseline_weight_g, a.dosing_weight_g) for a in data.animals if a.code],
         columns=["code", "label", *WEIGHT_COLUMNS],
     )
-    table = data.outcomes.merge(animals, on="code", how="left").merge(
-        data.spt_intakes, on=["code", "period"], how="left"
+    table = (
+        data.outcomes.merge(animals, on="code", how="left")
+        .merge(animal_doses(data), on="code", how="left")
+        .merge(data.spt_intakes, on=["code", "period"], how="left")
     )
-    columns = [*OUTCOME_COLUMNS, "label", *WEIGHT_COLUMNS, "sucrose_ml", "water_ml"]
+    columns = [*OUTCOME_COLUMNS, "label", *WEIGHT_COLUMNS, *DOSE_COLUMNS, "sucrose_ml", "water_ml"]
     table = table.loc[:, _visible(data, columns)]
     return table.assign(excluded=table["code"].astype(str).isin(data.excluded_codes))
 
@@ -274,12 +282,15 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> Path:
 
 
 def workbook_sheets(data: ReportData, analysis: StudyAnalysis | None) -> dict[str, pd.DataFrame]:
-    """The sheets of ``data.xlsx``: data, animals, exclusions, statistics, immobility per minute."""
+    """The sheets of ``data.xlsx``: data, animals, doses, exclusions, voids, statistics, per minute."""
     per_minute = data.immobility_per_minute
+    doses = doses_table(data)
     return {
         "data": tidy_table(data),
         "animals": animals_table(data),
+        "doses": doses.loc[:, _visible(data, doses.columns)],
         "exclusions": exclusions_table(data),
+        "voided": voided_table(data),
         "statistics": statistics_table(data, analysis),
         "immobility_per_minute": per_minute.loc[
             :, [c for c in per_minute.columns if not (data.blinded and c == "arm")]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from cohorts.syringe import DEFAULT_SYRINGE_GRADUATION_ML, DEFAULT_VOLUME_TOLERANCE_PCT
 from tracking.rules.presets import FST_SCORED_WINDOW_S
 
 #: The stages of a study, in order, as the blinding table names them.
@@ -26,7 +27,11 @@ STAGES_MEANT_BLIND = (CONDUCT_STAGE, ASSESSMENT_STAGE)
 
 @dataclass(frozen=True)
 class StudyInfo:
-    """The study's settings: compound against vehicle, dose, route, volume, animals, planned test time."""
+    """The study's settings: compound against vehicle, dose, route, volume, animals, planned test time.
+
+    The syringe graduation (mL) is what each volume was drawn to; the tolerance (% of the computed volume) is
+    how far a volume given could stray from the computed one.
+    """
 
     name: str
     compound: str
@@ -40,6 +45,8 @@ class StudyInfo:
     created_by: str
     test_hours_post_dose: float = 24.0
     sample_size_rationale: str | None = None
+    syringe_graduation_ml: float = DEFAULT_SYRINGE_GRADUATION_ML
+    volume_tolerance_pct: float = DEFAULT_VOLUME_TOLERANCE_PCT
 
 
 @dataclass(frozen=True)
@@ -91,11 +98,69 @@ class ExclusionInfo:
 
 
 @dataclass(frozen=True)
+class ProtocolDeclaration:
+    """One version of the study's declared primary outcome; ``reason`` says why it changed the one before."""
+
+    version: int
+    outcome: str
+    method: str | None
+    declared_at: datetime
+    declared_by: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class PrimaryEndpoint:
-    """The outcome and scoring method the study declared primary (``method`` None for an unscored one)."""
+    """The outcome and scoring method the study declared primary (``method`` None for an unscored one).
+
+    ``declarations`` holds every version of the declaration, oldest first (the last is the one in force);
+    ``before_randomization`` says whether that last one was made before the allocation was committed (else
+    it was made after it, while the allocation was still sealed: a declaration is refused once unmasked).
+    """
 
     outcome: str
     method: str | None
+    declarations: tuple[ProtocolDeclaration, ...] = ()
+    before_randomization: bool = True
+
+
+@dataclass(frozen=True)
+class DoseInfo:
+    """One injection as given, by the animal's blind code: the weight used and the volume given.
+
+    ``planned_ml_per_kg`` is the study's volume per kg, ``given_ml_per_kg`` the volume given per kg of the
+    weight used and ``deviation_pct`` the volume given against the computed one, in percent. No mg/kg: the
+    stock differs by arm, so the mg/kg received is worked out only once the arms are known.
+    """
+
+    code: str
+    dosed_at: datetime
+    weight_g: float
+    volume_ml: float
+    planned_ml_per_kg: float
+    given_ml_per_kg: float
+    deviation_pct: float
+
+    @property
+    def computed_volume_ml(self) -> float:
+        """The volume computed from the weight used and the planned mL/kg."""
+        return self.weight_g / 1000.0 * self.planned_ml_per_kg
+
+
+@dataclass(frozen=True)
+class VoidedInfo:
+    """A record voided with its reason: what (weight, dose, session, score, bottle sheet), whose, who, when.
+
+    ``code`` is its animal's blind code (None for a bottle sheet or an animal never randomized): a void tells
+    nothing of an arm.
+    """
+
+    entity: str
+    record_id: int
+    code: str | None
+    reason: str
+    voided_by: str
+    voided_at: datetime
 
 
 @dataclass(frozen=True)
@@ -216,7 +281,6 @@ class ProcedureInfo:
     water_temp_c: tuple[float, ...] = ()
     water_depth_cm: tuple[float, ...] = ()
     spt_periods: tuple[SptPeriodInfo, ...] = ()
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ Notes
 -----
 Sections follow the ARRIVE 2.0 Essential 10 (Percie du Sert et al. 2020, PLoS Biol 18:e3000410): study
 design, sample size, inclusion and exclusion criteria, randomisation, blinding, outcome measures, statistical
-methods, experimental animals, experimental procedures and results; then every emergency unblinding and
-every amendment made after unmasking.
+methods, experimental animals, experimental procedures and results; then every record voided, every emergency
+unblinding and every amendment made after unmasking.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from behavlab.report.common import (
     randomisation,
 )
 from behavlab.report.data import CAGE_RANDOMIZATION, ReportData
+from behavlab.report.doses import doses_given, voided_records
 from behavlab.report.exports import package_versions
 from behavlab.report.figures import FigureFile
 from behavlab.report.formats import num
@@ -79,6 +80,10 @@ class ReportSections(ABC):
         """What the animals were given."""
 
     @abstractmethod
+    def dose_tables(self) -> list[Block]:
+        """Each dose as given (at least one), and once unmasked the mg/kg received per arm."""
+
+    @abstractmethod
     def results(self) -> list[Block]:
         """The results' statistics and figures."""
 
@@ -103,9 +108,12 @@ class ReportSections(ABC):
             Bullets(animal_lines(data)),
             *self.animal_tables(),
             *procedures(data, self.treatment()),
+            *doses_given(data),
+            *(self.dose_tables() if data.doses else []),
             Heading(2, "10. Results"),
             *self.results(),
             *agreement(data),
+            *voided_records(data),
             *self._unblindings_and_amendments(),
         ]
 

@@ -18,6 +18,7 @@ from behavlab.report.common import (
     mean_sd,
 )
 from behavlab.report.data import ReportData
+from behavlab.report.doses import DOSE_HEADER, dose_cells, per_arm_doses
 from behavlab.report.figures import FigureFile
 from behavlab.report.formats import MISSING, num, yes_no
 from behavlab.report.group_results import (
@@ -122,6 +123,22 @@ class UnmaskedSections(ReportSections):
             f"{s.compound} {num(s.dose_mg_per_kg)} mg/kg {s.route} against {s.vehicle}, one injection, "
             f"both at {num(s.volume_ml_per_kg)} mL/kg."
         )
+
+    def dose_tables(self) -> list[Block]:
+        """Each dose with its animal's arm and the mg/kg it received, then the doses received per arm."""
+        data = self.data
+        arm_of = {animal.code: animal.arm for animal in data.animals}
+        rows = sorted(
+            (
+                dose.code,
+                arm_of.get(dose.code) or NOT_ALLOCATED,
+                *dose_cells(self.data, dose),
+                num(data.mg_per_kg_received(dose)),
+            )
+            for dose in data.doses
+        )
+        header = ("code", "arm", *DOSE_HEADER, "mg/kg received")
+        return [table(header, rows, "Doses given"), per_arm_doses(data)]
 
     def results(self) -> list[Block]:
         """The declared primary outcome first, each outcome's statistics and figure, then period models."""

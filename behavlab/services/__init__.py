@@ -16,7 +16,8 @@ from behavlab.services.audit import ChainReport, list_events, verify_chain
 from behavlab.services.audit_anchor import HeadCheck, current_head, parse_head, read_receipt, verify_extends
 from behavlab.services.calibration import CalibrationRun, calibrate_to_labels, compare_scorings
 from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoPlan, DemoReport, run_demo
-from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose, write_dosing_sheet
+from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose
+from behavlab.services.dosing_sheet_files import write_dosing_sheet
 from behavlab.services.fst import (
     FstSessionView,
     add_fst_session,
@@ -25,6 +26,13 @@ from behavlab.services.fst import (
     record_manual_score,
 )
 from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
+from behavlab.services.protocol import (
+    PRIMARY_METHODS,
+    PRIMARY_OUTCOMES,
+    DeclaredProtocol,
+    declare_primary,
+    study_protocol,
+)
 from behavlab.services.randomization import (
     CommittedRandomization,
     RandomizationDraft,
@@ -41,7 +49,16 @@ from behavlab.services.sealing import (
     reprint_preparer_sheet,
     unblind_animal,
 )
-from behavlab.services.spt import SptLine, SptRecorded, create_spt_period, record_spt_bottles, spt_results
+from behavlab.services.spt import (
+    BottleGrid,
+    SptLine,
+    SptRecorded,
+    bottle_grid,
+    create_spt_period,
+    record_spt_bottles,
+    record_typed_spt_bottles,
+    spt_results,
+)
 from behavlab.services.studies import (
     ROUTES,
     StudyOverview,
@@ -52,7 +69,7 @@ from behavlab.services.studies import (
 )
 from behavlab.services.study_scoring import StudyScoring, score_study
 from behavlab.services.study_state import StudyState, study_state
-from behavlab.services.timeline import TimelineEntry, animal_timeline
+from behavlab.services.timeline import AnimalTimeline, TimelineEntry, animal_timeline
 from behavlab.services.unmasking import OpenItems, Unmasked, open_items, unmask_study
 from behavlab.services.video_scoring import (
     RoiProposal,
@@ -62,6 +79,7 @@ from behavlab.services.video_scoring import (
     score_videos,
     suggest_pixel_cutoff,
 )
+from behavlab.services.voiding import VOID_ENTITIES, VoidedRecord, list_voided, void_record
 from behavlab.services.workspace import Workspace, open_workspace, upgrade_database
 from cohorts.randomization import DEFAULT_METHOD as DEFAULT_RANDOMIZATION_METHOD
 from cohorts.randomization import DEFAULT_STRATA
@@ -74,14 +92,20 @@ __all__ = [
     "DEMO_PASSPHRASE",
     "DEMO_STUDY",
     "FST_SCORED_WINDOW_S",
+    "PRIMARY_METHODS",
+    "PRIMARY_OUTCOMES",
     "RANDOMIZATION_METHODS",
     "ROUTES",
+    "VOID_ENTITIES",
     "AnimalStatus",
+    "AnimalTimeline",
     "BackDatedWeightError",
+    "BottleGrid",
     "CalibrationRun",
     "ChainHead",
     "ChainReport",
     "CommittedRandomization",
+    "DeclaredProtocol",
     "DemoPlan",
     "DemoReport",
     "DosingLine",
@@ -108,10 +132,12 @@ __all__ = [
     "Unmasked",
     "UnsealError",
     "UpgradeResult",
+    "VoidedRecord",
     "WeighingSummary",
     "Workspace",
     "add_fst_session",
     "animal_timeline",
+    "bottle_grid",
     "build_report_data",
     "calibrate_to_labels",
     "check_sealing_passphrase",
@@ -120,6 +146,7 @@ __all__ = [
     "create_spt_period",
     "create_study",
     "current_head",
+    "declare_primary",
     "detect_rois",
     "dosing_sheet",
     "draft_randomization",
@@ -133,6 +160,7 @@ __all__ = [
     "list_events",
     "list_fst_sessions",
     "list_studies",
+    "list_voided",
     "open_items",
     "open_workspace",
     "parse_head",
@@ -141,6 +169,7 @@ __all__ = [
     "record_dose",
     "record_manual_score",
     "record_spt_bottles",
+    "record_typed_spt_bottles",
     "record_weights",
     "reprint_preparer_sheet",
     "rescore_videos",
@@ -148,6 +177,7 @@ __all__ = [
     "score_study",
     "score_videos",
     "spt_results",
+    "study_protocol",
     "study_results",
     "study_state",
     "suggest_pixel_cutoff",
@@ -156,6 +186,7 @@ __all__ = [
     "upgrade_database",
     "verify_chain",
     "verify_extends",
+    "void_record",
     "write_dosing_sheet",
     "write_study_report",
 ]

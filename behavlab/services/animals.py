@@ -21,6 +21,7 @@ from behavlab.services.lookup import animal_id_of, blind_codes, find_animal, fin
 from behavlab.services.precision import check_weight
 from behavlab.services.roster_view import current_cages
 from behavlab.services.text import checked_text
+from behavlab.services.voiding import not_voided
 from behavlab.services.workspace import Workspace
 from cohorts.roster import RosterEntry, read_roster, roster_sha256
 from cohorts.weights import flag_weight_history, read_weight_sheet
@@ -89,8 +90,10 @@ def import_roster(
     now = utc_now()
     if weighed_at is not None:
         _refuse_unless_past(weighed_at, now, "weighed_at")
+    with reading(workspace.engine) as session:
+        precision_g = find_study(session, study_name).weight_precision_g
     with refused_files(f"roster {path.name}"):
-        entries = read_roster(path, today=today, now=now)
+        entries = read_roster(path, today=today, now=now, precision_g=precision_g)
     if not entries:
         raise InvalidInputError(f"roster {path.name} has no animals; nothing was recorded")
     untimed_at = weighed_at or now
@@ -174,7 +177,11 @@ def record_weights(
         code_labels = {codes[animal.id]: animal.label for animal in animals if animal.id in codes}
     with refused_files(f"weight sheet {path.name}"):
         entries = read_weight_sheet(
-            path, known_ids=[a.label for a in animals], now=now, blind_codes=code_labels
+            path,
+            known_ids=[a.label for a in animals],
+            now=now,
+            blind_codes=code_labels,
+            precision_g=study.weight_precision_g,
         )
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
@@ -220,10 +227,10 @@ def record_weight(
     now = utc_now()
     dated = measured_at is not None and not back_entry
     measured_at = measured_at or now
-    check_weight(weight_g, animal_key)
     _refuse_unless_past(measured_at, now, "measured_at")
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
+        check_weight(weight_g, animal_key, study.weight_precision_g)
         refuse_if_unmasked(session, study, "record weights")
         animal = find_animal(session, study, animal_key)
         if dated:
@@ -239,7 +246,7 @@ def record_weight(
         session.flush()
         history = session.exec(
             select(Weight)
-            .where(Weight.animal_id == animal.id)
+            .where(Weight.animal_id == animal.id, not_voided("weight", Weight.id))
             .order_by(col(Weight.measured_at), col(Weight.id))
         ).all()
         flagged = [animal.label] if _loss_flag(history) else []
@@ -374,7 +381,7 @@ def _weight_histories(session: Session, study: Study) -> dict[int, list[Weight]]
     rows = session.exec(
         select(Weight)
         .join(Animal, col(Animal.id) == Weight.animal_id)
-        .where(Animal.study_id == study.id)
+        .where(Animal.study_id == study.id, not_voided("weight", Weight.id))
         .order_by(col(Weight.measured_at), col(Weight.id))
     )
     for weight in rows:

@@ -15,7 +15,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from behavlab.services.animals import import_roster, record_weights
-from behavlab.services.dosing import dosing_sheet, record_dose, write_dosing_sheet
+from behavlab.services.dosing import dosing_sheet, record_dose
+from behavlab.services.dosing_sheet_files import write_dosing_sheet
 from behavlab.services.fst import import_fst_sheet
 from behavlab.services.randomization import RandomizationOptions, commit_randomization, draft_randomization
 from behavlab.services.spt import create_spt_period, record_spt_bottles

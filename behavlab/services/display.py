@@ -64,13 +64,13 @@ class DosingCells(NamedTuple):
 
 
 def dosing_cells(line: DosingLine, missing: str = "") -> DosingCells:
-    """One dosing-sheet line: weight to 0.1 g, volume to 0.001 mL, when it was weighed, given or not."""
+    """One dosing-sheet line: weight to 0.1 g, volume to the syringe's mark, when weighed, given or not."""
     return DosingCells(
         line.code,
         line.cage,
         optional_number(line.weight_g, 1, missing),
         missing if line.weighed_at is None else local_minute(line.weighed_at),
-        optional_number(line.volume_ml, 3, missing),
+        optional_number(line.volume_ml, line.volume_decimals, missing),
         GIVEN_MARK if line.dosed else "",
         line.refusal or "",
     )

@@ -1,10 +1,8 @@
 """Coded dosing: the day's sheet (code, cage, weight, volume; never an arm) and each injection as given."""
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -15,18 +13,18 @@ from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Allocation, Animal, DoseEvent, Exclusion, Study, Weight
 from behavlab.services.audit import record_event
 from behavlab.services.audit_anchor import chain_head
-from behavlab.services.display import dosing_cells, local_minute
+from behavlab.services.display import local_minute
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import animal_id_of, find_animal_by_typed_code, find_study, stored_id
 from behavlab.services.roster_view import current_cages, excluded_animals
-from behavlab.services.sheets import write_csv, write_text
 from behavlab.services.text import checked_text
+from behavlab.services.voiding import not_voided
 from behavlab.services.workspace import Workspace
 from cohorts.dosing import DEFAULT_VOLUME_ML_PER_KG, DoseInput, check_dose_volume, dose_sheet_row
 from cohorts.errors import CohortsError
+from cohorts.syringe import Syringe
 
-SHEET_HEADER = ("code", "cage", "weight_g", "weighed_at", "volume_ml", "given", "refused")
 MAX_REPEAT_REASON_CHARS = 500
 
 
@@ -53,6 +51,7 @@ class DosingLine:
     dosed: bool
     ear_tag: str | None = None
     last_dosed_at: datetime | None = None
+    volume_decimals: int = 3
 
 
 @dataclass(frozen=True)
@@ -137,22 +136,24 @@ def _sheet_line(
             ear_tag,
             last,
         )
+    syringe = study_syringe(study)
     return DosingLine(
-        row.code, row.cage, row.weight_g, row.weighed_at, row.volume_ml, None, dosed, ear_tag, last
+        row.code,
+        row.cage,
+        row.weight_g,
+        row.weighed_at,
+        syringe.to_draw_ml(row.volume_ml),
+        None,
+        dosed,
+        ear_tag,
+        last,
+        syringe.decimals,
     )
 
 
-def write_dosing_sheet(sheet: DosingSheet, path: Path) -> Path:
-    """Write the sheet as CSV, or as a printable HTML page when the file name ends in .html.
-
-    Both end with the sheet's audit chain head (where and how: :mod:`behavlab.audit_head`).
-    """
-    if path.suffix.lower() in (".html", ".htm"):
-        return _write_printable(sheet, path)
-    if path.suffix.lower() != ".csv":
-        raise InvalidInputError(f"--out {path.name}: accepted: a file name ending in .csv or .html")
-    rows = (dosing_cells(line) for line in sheet.lines)
-    return write_csv(path, SHEET_HEADER, rows, audit_head=sheet.audit_head)
+def study_syringe(study: Study) -> Syringe:
+    """The study's syringe graduation and volume tolerance."""
+    return Syringe(study.syringe_graduation_ml, study.volume_tolerance_pct)
 
 
 def record_dose(
@@ -175,13 +176,17 @@ def record_dose(
         if session.exec(select(Exclusion.id).where(Exclusion.animal_id == animal.id)).first() is not None:
             raise ConflictError(f"animal {code} is excluded; a dose is not recorded for it")
         reason = _repeat_reason(session, animal, code, again_reason)
-        weight, given = _checked_volume(session, study, animal, code, at, volume_ml, limit_ml_per_kg)
+        weight, given, deviation = _checked_volume(
+            session, study, animal, code, at, volume_ml, limit_ml_per_kg
+        )
         event = DoseEvent(
             animal_id=animal_id_of(animal),
             weight_id=stored_id(weight),
             weight_g=weight.weight_g,
             volume_ml=round(given, 4),
             volume_ml_per_kg=study.volume_ml_per_kg,
+            given_ml_per_kg=round(given / (weight.weight_g / 1000.0), 4),
+            deviation_pct=round(deviation, 2),
             dosed_at=at,
             operator=workspace.actor,
             repeat_reason=reason or None,
@@ -200,6 +205,8 @@ def record_dose(
                 "dosed_at": at.isoformat(),
                 "weight_g": weight.weight_g,
                 "volume_ml": event.volume_ml,
+                "given_ml_per_kg": event.given_ml_per_kg,
+                "deviation_pct": event.deviation_pct,
                 "repeat_reason": reason or None,
             },
         )
@@ -226,19 +233,21 @@ def _checked_volume(
     at: datetime,
     volume_ml: float | None,
     limit_ml_per_kg: float,
-) -> tuple[Weight, float]:
-    """The weight the dose is computed from and the volume given (the planned one unless typed), checked."""
+) -> tuple[Weight, float, float]:
+    """The weight used, the volume given (the sheet's unless typed) and its deviation (%), checked."""
     weight = _weight_on_or_before(session, animal, at)
     dose_input = DoseInput(
         code, "", weight.weight_g if weight else None, weight.measured_at if weight else None
     )
     with refused_input():
         planned = dose_sheet_row(dose_input, at, study.volume_ml_per_kg, limit_ml_per_kg)
-        given = planned.volume_ml if volume_ml is None else volume_ml
-        check_dose_volume(code, given, planned.weight_g, limit_ml_per_kg)
+        syringe = study_syringe(study)
+        given = syringe.to_draw_ml(planned.volume_ml) if volume_ml is None else volume_ml
+        check_dose_volume(code, given, planned.weight_g, limit_ml_per_kg, syringe)
+        deviation = syringe.check_given(code, given, planned.volume_ml)
     if weight is None:
         raise ValueError("a dose needs a stored weight")  # dose_sheet_row refuses an unweighed animal first
-    return weight, given
+    return weight, given, deviation
 
 
 def _repeat_reason(session: Session, animal: Animal, code: str, again_reason: str | None) -> str:
@@ -267,7 +276,9 @@ def _dose_inputs(session: Session, study: Study, as_of: datetime) -> list[tuple[
     latest: dict[int, Weight] = {}
     for weighing in session.exec(
         select(Weight)
-        .where(col(Weight.animal_id).in_(ids), col(Weight.measured_at) <= as_of)
+        .where(
+            col(Weight.animal_id).in_(ids), col(Weight.measured_at) <= as_of, not_voided("weight", Weight.id)
+        )
         .order_by(col(Weight.measured_at), col(Weight.id))
     ):
         latest[weighing.animal_id] = weighing
@@ -291,7 +302,7 @@ def _dose_times_by_code(session: Session, study: Study) -> dict[str, list[dateti
     rows = session.exec(
         select(Allocation.blind_code, DoseEvent.dosed_at)
         .join(DoseEvent, col(DoseEvent.animal_id) == Allocation.animal_id)
-        .where(Allocation.study_id == study.id)
+        .where(Allocation.study_id == study.id, not_voided("dose", DoseEvent.id))
     ).all()
     times: dict[str, list[datetime]] = {}
     for code, dosed_at in rows:
@@ -302,71 +313,14 @@ def _dose_times_by_code(session: Session, study: Study) -> dict[str, list[dateti
 def _weight_on_or_before(session: Session, animal: Animal, at: datetime) -> Weight | None:
     return session.exec(
         select(Weight)
-        .where(Weight.animal_id == animal.id, col(Weight.measured_at) <= at)
+        .where(Weight.animal_id == animal.id, col(Weight.measured_at) <= at, not_voided("weight", Weight.id))
         .order_by(col(Weight.measured_at).desc(), col(Weight.id).desc())
     ).first()
 
 
 def _doses_of(session: Session, animal: Animal) -> Sequence[DoseEvent]:
     return session.exec(
-        select(DoseEvent).where(DoseEvent.animal_id == animal.id).order_by(col(DoseEvent.id))
+        select(DoseEvent)
+        .where(DoseEvent.animal_id == animal.id, not_voided("dose", DoseEvent.id))
+        .order_by(col(DoseEvent.id))
     ).all()
-
-
-#: The printed sheet's columns and their share of the page width (%); the empty ones are filled in by hand.
-PRINTED_COLUMNS = (
-    ("Code", 9),
-    ("Ear tag", 7),
-    ("Cage", 6),
-    ("Weight (g)", 7),
-    ("Weighed at", 14),
-    ("Volume (mL)", 7),
-    ("Planned time", 8),
-    ("Time given", 8),
-    ("Actual volume (mL)", 9),
-    ("Initials", 7),
-    ("Given", 5),
-    ("Note", 13),
-)
-#: Fits A4 and Letter portrait (the narrower width and the shorter height of the two) with 24 animals.
-PRINT_CSS = """@page{size:portrait;margin:10mm}
-body{font-family:sans-serif;font-size:9pt;margin:0}
-h1{font-size:13pt;margin:0 0 2mm}
-p{margin:1mm 0}
-table{border-collapse:collapse;width:100%;table-layout:fixed}
-td,th{border:1px solid #444;padding:1.5mm 1mm;vertical-align:top;white-space:nowrap;overflow:hidden}
-th{font-size:8pt;text-align:left;white-space:normal}
-tr{page-break-inside:avoid;break-inside:avoid;height:8mm}
-.tick{text-align:center;font-size:11pt}
-.note{font-size:7pt;white-space:normal;overflow-wrap:anywhere}
-.audit-head{font-size:7pt;overflow-wrap:anywhere}
-@media screen{body{max-width:190mm;margin:auto}}"""
-
-
-def _printed_row(line: DosingLine) -> str:
-    cells = dosing_cells(line)
-    filled = (cells.code, line.ear_tag or "", cells.cage, cells.weight_g, cells.weighed_at, cells.volume_ml)
-    by_hand = ("", "", "", "")
-    tick = "&#10003;" if line.dosed else "&#9744;"
-    return (
-        "<tr>"
-        + "".join(f"<td>{html.escape(cell)}</td>" for cell in (*filled, *by_hand))
-        + f"<td class='tick'>{tick}</td><td class='note'>{html.escape(cells.refused)}</td></tr>"
-    )
-
-
-def _write_printable(sheet: DosingSheet, path: Path) -> Path:
-    rows = "\n".join(_printed_row(line) for line in sheet.lines)
-    widths = "".join(f"<col style='width:{share}%'>" for _, share in PRINTED_COLUMNS)
-    header = "".join(f"<th>{html.escape(name)}</th>" for name, _ in PRINTED_COLUMNS)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Dosing sheet {html.escape(sheet.study)} {sheet.day}</title>
-<style>{PRINT_CSS}</style></head>
-<body><h1>Dosing sheet: {html.escape(sheet.study)}, {sheet.day.isoformat()}</h1>
-<p>Every animal receives {sheet.volume_ml_per_kg:g} mL/kg. Operator: ____________ Start time: ______</p>
-<table><colgroup>{widths}</colgroup><thead><tr>{header}</tr></thead><tbody>
-{rows}
-</tbody></table>
-<p class="audit-head">{html.escape(sheet.audit_head.line)}</p></body></html>
-"""
-    return write_text(path, page)

@@ -15,29 +15,29 @@ from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
 from behavlab.models import Allocation, Animal, DoseEvent, FstSession, ImmobilityScore, Study
 from behavlab.services.amendments import amendment_reason, record_amendment
 from behavlab.services.audit import record_event
+from behavlab.services.fst_rois import video_roi
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
-from behavlab.services.library_errors import refused_files, tracking_errors
+from behavlab.services.library_errors import refused_files
 from behavlab.services.lookup import (
     animal_id_of,
-    blind_codes,
-    checked_code,
+    codes_by_lab_id,
     find_animal_by_code,
+    find_animal_by_typed_code,
+    find_coded_animal,
     find_study,
     stored_id,
     study_id_of,
 )
 from behavlab.services.precision import MANUAL_PRECISION_S, refuse_finer_than
 from behavlab.services.text import checked_text
+from behavlab.services.time_sampling import SampledSheet, sampled_sheet
+from behavlab.services.voiding import live_scores, live_sessions, not_voided
 from behavlab.services.workspace import Workspace
-from cohorts.fst_sampling import SAMPLE_BIN_S, TimeSampling, read_time_sampling
+from cohorts.fst_sampling import TimeSampling
 from cohorts.fst_sheet import WATER_TEMP_OK_C, FstSheetRow, read_fst_sheet
 from tracking.rules.presets import FST_SCORED_WINDOW_S
 from tracking.video.hashing import content_hash
-from tracking.video.info import VideoOpenError
-from tracking.video.reader import open_video
-from tracking.video.rois import ROI, load_rois
 
-WHOLE_FRAME = "frame"
 MANUAL_METHOD = "manual"
 
 
@@ -72,7 +72,7 @@ class _ManualEntry:
 def add_fst_session(
     workspace: Workspace,
     study_name: str,
-    typed_code: str,
+    typed_animal: str,
     video: Path,
     roi_label: str | None = None,
     rois_file: Path | None = None,
@@ -81,8 +81,9 @@ def add_fst_session(
     water_depth_cm: float | None = None,
     tested_at: datetime | None = None,
 ) -> FstSessionView:
-    """Record one animal's swim test: hash the video, pick its ROI, check water and timing, audit it."""
-    code = checked_code(typed_code)
+    """Record one animal's swim test (by lab ID or blind code): hash the video, pick its ROI, audit it."""
+    with reading(workspace.engine) as session:
+        code = find_coded_animal(session, find_study(session, study_name), typed_animal)[1].blind_code
     row = FstSheetRow(
         code=code,
         video=video.resolve(),
@@ -103,9 +104,9 @@ def import_fst_sheet(
     """Record a day's sessions from a sheet, all or none; every faulty row is listed first."""
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        codes = set(blind_codes(session, study).values())
+        lab_ids = codes_by_lab_id(session, study)
     with refused_files(f"FST sheet {sheet.name}"):
-        rows = read_fst_sheet(sheet, known_codes=codes)
+        rows = read_fst_sheet(sheet, known_codes=set(lab_ids.values()), codes_by_lab_id=lab_ids)
     return _record_sessions(workspace, study_name, rows, rois_file, source=sheet.name)
 
 
@@ -116,12 +117,14 @@ def list_fst_sessions(workspace: Workspace, study_name: str) -> Sequence[FstSess
         rows = session.exec(
             select(FstSession, Allocation.blind_code)
             .join(Allocation, col(Allocation.animal_id) == FstSession.animal_id)
-            .where(FstSession.study_id == study.id)
+            .where(FstSession.study_id == study.id, live_sessions())
             .order_by(col(FstSession.tested_at), col(FstSession.id))
         ).all()
         methods: dict[int, list[str]] = {}
         for score in session.exec(
-            select(ImmobilityScore).where(col(ImmobilityScore.session_id).in_([s.id for s, _ in rows]))
+            select(ImmobilityScore).where(
+                col(ImmobilityScore.session_id).in_([s.id for s, _ in rows]), live_scores()
+            )
         ):
             methods.setdefault(score.session_id, []).append(score.method)
         return [_view(fst, code, sorted(set(methods.get(fst.id or 0, [])))) for fst, code in rows]
@@ -136,17 +139,19 @@ def record_manual_score(
     latency_s: float | None = None,
     sheet: Path | None = None,
     amend_reason: str | None = None,
+    bins: Sequence[str] | None = None,
 ) -> ImmobilityScore:
     """Store a human's score of the animal's latest FST session (last 4 of 6 minutes).
 
-    The score is seconds immobile, or a 5-s time-sampling sheet (48 bins: immobile, swimming, climbing).
+    The score is seconds immobile, or a 5-s time-sampling sheet (48 bins: immobile, swimming, climbing) as
+    a file or as the `bins` typed in order.
     After unmasking only as an amendment with its reason.
     """
-    entry = _manual_entry(immobility_s, scorer, latency_s, sheet)
+    entry = _manual_entry(immobility_s, scorer, latency_s, sampled_sheet(sheet, bins))
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         amending = amendment_reason(session, study, "add scores", amend_reason)
-        fst = _latest_session(session, study, typed_code)
+        fst, code = _latest_session(session, study, typed_code)
         score = _manual_score(fst, entry)
         session.add(score)
         session.flush()
@@ -169,7 +174,7 @@ def record_manual_score(
                 session,
                 study,
                 actor=workspace.actor,
-                what=f"manual FST score of {checked_code(typed_code)} entered after unmasking: "
+                what=f"manual FST score of {code} entered after unmasking: "
                 f"{entry.seconds:g} s immobile (scorer {entry.scorer})",
                 reason=amending,
                 entity="fst_session",
@@ -179,12 +184,12 @@ def record_manual_score(
 
 
 def _manual_entry(
-    immobility_s: float | None, scorer: str, latency_s: float | None, sheet: Path | None
+    immobility_s: float | None, scorer: str, latency_s: float | None, sheet: SampledSheet | None
 ) -> _ManualEntry:
     """The checked score, with the parameters stored with it and the sheet's details for the audit log."""
     refuse_finer_than(immobility_s, MANUAL_PRECISION_S, "s", "--immobility-s")
     refuse_finer_than(latency_s, MANUAL_PRECISION_S, "s", "--latency-s")
-    seconds, sampling = _manual_seconds(immobility_s, sheet)
+    seconds = _manual_seconds(immobility_s, sheet)
     if latency_s is not None and not 0 <= latency_s <= FST_SCORED_WINDOW_S[1]:
         raise InvalidInputError(
             f"--latency-s {latency_s:g} not accepted; accepted: 0 to {FST_SCORED_WINDOW_S[1]:g}"
@@ -194,13 +199,10 @@ def _manual_entry(
         raise InvalidInputError("--scorer must name the person who scored")
     parameters: dict[str, object] = {"scorer": name, "window_s": list(FST_SCORED_WINDOW_S)}
     details: dict[str, object] = {}
-    if sheet is not None and sampling is not None:
-        details = {"sheet": sheet.name, "bins": sampling.letters, "counts": sampling.counts}
-        parameters["time_sampling"] = {
-            "bin_s": SAMPLE_BIN_S,
-            "sheet": sheet.name,
-            "sheet_sha256": content_hash(sheet, full=True),
-        }
+    if sheet is not None:
+        details = sheet.details()
+        parameters["time_sampling"] = sheet.parameters()
+    sampling = None if sheet is None else sheet.sampling
     return _ManualEntry(seconds, latency_s, name, sampling, parameters, details)
 
 
@@ -223,7 +225,7 @@ def _manual_score(fst: FstSession, entry: _ManualEntry) -> ImmobilityScore:
     )
 
 
-def _manual_seconds(immobility_s: float | None, sheet: Path | None) -> tuple[float, TimeSampling | None]:
+def _manual_seconds(immobility_s: float | None, sheet: SampledSheet | None) -> float:
     """Seconds immobile typed, or read from a time-sampling sheet (exactly one of the two), in the window."""
     window = FST_SCORED_WINDOW_S[1] - FST_SCORED_WINDOW_S[0]
     if sheet is not None and immobility_s is not None:
@@ -231,9 +233,7 @@ def _manual_seconds(immobility_s: float | None, sheet: Path | None) -> tuple[flo
             "give either --immobility-s (seconds immobile) or --sheet (a 5-s time-sampling sheet), not both"
         )
     if sheet is not None:
-        with refused_files(f"time-sampling sheet {sheet.name}"):
-            sampling = read_time_sampling(sheet, n_bins=round(window / SAMPLE_BIN_S))
-        return sampling.immobility_s, sampling
+        return sheet.sampling.immobility_s
     if immobility_s is None:
         raise InvalidInputError(
             "give --immobility-s (seconds immobile) or --sheet (a 5-s time-sampling sheet)"
@@ -242,7 +242,7 @@ def _manual_seconds(immobility_s: float | None, sheet: Path | None) -> tuple[flo
         raise InvalidInputError(
             f"--immobility-s {immobility_s:g} not accepted; accepted: 0 to {window:g} seconds"
         )
-    return immobility_s, None
+    return immobility_s
 
 
 def parameters_digest(parameters: dict[str, object]) -> str:
@@ -253,7 +253,7 @@ def parameters_digest(parameters: dict[str, object]) -> str:
 def _record_sessions(
     workspace: Workspace, study_name: str, rows: Sequence[FstSheetRow], rois_file: Path | None, source: str
 ) -> list[FstSessionView]:
-    prepared = [(row, _roi_of(row, rois_file, source), content_hash(row.video, full=True)) for row in rows]
+    prepared = [(row, video_roi(row, rois_file, source), content_hash(row.video, full=True)) for row in rows]
     views = []
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
@@ -311,41 +311,6 @@ def _record_sessions(
     return views
 
 
-def _roi_of(row: FstSheetRow, rois_file: Path | None, source: str) -> tuple[str, ROI | None]:
-    if not row.video.is_file():
-        raise InvalidInputError(f"video {row.video} does not exist; accepted: the path of a video file")
-    try:
-        open_video(row.video).close()  # reads the header: an empty, cut, foreign or oversized file fails
-    except VideoOpenError as exc:
-        where = f"row {row.row}: " if row.row else ""
-        raise InvalidInputError(f"{where}{exc}; nothing was recorded") from exc
-    if rois_file is None:
-        if row.roi not in (None, WHOLE_FRAME):
-            raise InvalidInputError(
-                f"ROI {row.roi!r} for {row.video.name} needs --rois FILE defining it "
-                "(`behavlab rois detect VIDEO` proposes one)"
-            )
-        return WHOLE_FRAME, None
-    with tracking_errors(f"ROI file {rois_file.name}"):
-        rois = load_rois(rois_file).for_video(row.video)
-    if row.roi is None and len(rois) == 1:
-        return rois[0].label, rois[0]
-    for roi in rois:
-        if roi.label == row.roi:
-            return roi.label, roi
-    raise InvalidInputError(_unmatched_roi(row, source, rois_file.name, [roi.label for roi in rois]))
-
-
-def _unmatched_roi(row: FstSheetRow, source: str, rois_name: str, labels: Sequence[str]) -> str:
-    """Why a row picks none of its video's ROIs (none given, or one the file lacks), and what is accepted."""
-    where = f"{source}, row {row.row}" if row.row else row.video.name
-    accepted = f"accepted: {', '.join(labels)}" if labels else f"{rois_name} has no ROI for {row.video.name}"
-    if row.roi is not None:
-        return f"{where}: ROI {row.roi!r} is not in {rois_name}; {accepted}"
-    given = f"has no ROI (no roi column or cell) and {row.video.name}" if row.row else "needs an ROI: it"
-    return f"{where} {given} has {len(labels)} ROIs in {rois_name}; {accepted}"
-
-
 def _checks(
     session: Session, study: Study, animal: Animal, row: FstSheetRow
 ) -> tuple[float | None, list[str]]:
@@ -356,7 +321,11 @@ def _checks(
         warnings.append(f"water {row.water_temp_c:g} C is outside {low:g}-{high:g} C")
     last_dose = session.exec(
         select(DoseEvent.dosed_at)
-        .where(DoseEvent.animal_id == animal.id, col(DoseEvent.dosed_at) <= row.tested_at)
+        .where(
+            DoseEvent.animal_id == animal.id,
+            col(DoseEvent.dosed_at) <= row.tested_at,
+            not_voided("dose", DoseEvent.id),
+        )
         .order_by(col(DoseEvent.dosed_at).desc())
     ).first()
     hours = None if last_dose is None else (row.tested_at - last_dose).total_seconds() / 3600
@@ -365,21 +334,26 @@ def _checks(
         warnings.append("no dose recorded before this test")
     elif abs(hours - planned) > max(1.0, 0.1 * planned):
         warnings.append(f"tested {hours:.1f} h after the dose; the study plans {planned:g} h")
-    earlier = session.exec(select(FstSession.id).where(FstSession.animal_id == animal.id)).first()
+    earlier = session.exec(
+        select(FstSession.id).where(FstSession.animal_id == animal.id, live_sessions())
+    ).first()
     if earlier is not None:
         warnings.append(f"this animal was already tested (session {earlier})")
     return hours, warnings
 
 
-def _latest_session(session: Session, study: Study, typed_code: str) -> FstSession:
-    code = checked_code(typed_code)
-    animal, _ = find_animal_by_code(session, study, code)
+def _latest_session(session: Session, study: Study, typed_code: str) -> tuple[FstSession, str]:
+    animal, allocation = find_animal_by_typed_code(session, study, typed_code)
     fst = session.exec(
-        select(FstSession).where(FstSession.animal_id == animal.id).order_by(col(FstSession.tested_at).desc())
+        select(FstSession)
+        .where(FstSession.animal_id == animal.id, live_sessions())
+        .order_by(col(FstSession.tested_at).desc())
     ).first()
     if fst is None:
-        raise NotFoundError(f"animal {code} has no FST session; record it with `behavlab fst add` first")
-    return fst
+        raise NotFoundError(
+            f"animal {allocation.blind_code} has no FST session; record it with `behavlab fst add` first"
+        )
+    return fst, allocation.blind_code
 
 
 def _view(fst: FstSession, code: str, methods: list[str]) -> FstSessionView:

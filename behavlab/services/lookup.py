@@ -95,7 +95,7 @@ def _is_label(session: Session, study: Study, typed: str) -> bool:
 
 
 def find_animal(session: Session, study: Study, key: str) -> Animal:
-    """The animal named by its roster ID or, failing that, by its blind code."""
+    """The animal named by its lab ID (ignoring case) or, failing that, by its blind code."""
     try:
         return find_animal_by_label(session, study, key)
     except NotFoundError:
@@ -103,7 +103,30 @@ def find_animal(session: Session, study: Study, key: str) -> Animal:
     try:
         return find_animal_by_code(session, study, normalize_code(key))[0]
     except (BlindCodeError, NotFoundError):
-        raise NotFoundError(f"no animal with ID or blind code {key!r} in study {study.name!r}") from None
+        raise NotFoundError(
+            f"no animal with lab ID or blind code {key!r} in study {study.name!r}; "
+            "expected an animal ID of the roster or its blind code"
+        ) from None
+
+
+def find_coded_animal(session: Session, study: Study, key: str) -> tuple[Animal, Allocation]:
+    """The randomized animal named by its lab ID or its blind code, with its allocation (for its code)."""
+    animal = find_animal(session, study, key)
+    allocation = session.exec(select(Allocation).where(Allocation.animal_id == animal.id)).first()
+    if allocation is None:
+        raise NotFoundError(f"animal {animal.label} has no blind code: it was not randomized")
+    return animal, allocation
+
+
+def codes_by_lab_id(session: Session, study: Study) -> dict[str, str]:
+    """Each randomized animal's blind code by its lab ID, for sheets whose rows name animals either way."""
+    return dict(
+        session.exec(
+            select(Animal.label, Allocation.blind_code)
+            .join(Allocation, col(Allocation.animal_id) == Animal.id)
+            .where(Allocation.study_id == study.id)
+        ).all()
+    )
 
 
 def study_arms(session: Session, study: Study) -> list[Arm]:

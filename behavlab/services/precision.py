@@ -24,11 +24,11 @@ def refuse_finer_than(value: float | None, step: float, unit: str, field: str) -
         )
 
 
-def check_weight(weight_g: float, animal_key: str) -> None:
-    """Refuse a body weight outside the plausible range or finer than the balance's precision."""
+def check_weight(weight_g: float, animal_key: str, precision_g: float = WEIGHT_PRECISION_G) -> None:
+    """Refuse a body weight outside the plausible range or finer than the balance's (`precision_g`, g)."""
     if not MIN_WEIGHT_G <= weight_g <= MAX_WEIGHT_G:
         raise InvalidInputError(
             f"weight_g {weight_g:g} for {animal_key} not accepted; accepted: {MIN_WEIGHT_G:g} to "
             f"{MAX_WEIGHT_G:g} g"
         )
-    refuse_finer_than(weight_g, WEIGHT_PRECISION_G, "g", f"weight_g for {animal_key}")
+    refuse_finer_than(weight_g, precision_g, "g", f"weight_g for {animal_key}")

@@ -50,8 +50,10 @@ from behavlab.services.fst import MANUAL_METHOD
 from behavlab.services.guards import EMERGENCY_UNMASK, FULL_UNMASK
 from behavlab.services.library_errors import refused_writes
 from behavlab.services.lookup import find_study
+from behavlab.services.report_records import doses_given, primary_endpoint, voided
 from behavlab.services.roster_view import current_roster
 from behavlab.services.spt import SptLine, spt_results
+from behavlab.services.voiding import live_scores, live_sessions, not_voided
 from behavlab.services.workspace import Workspace
 from tracking.evaluation.agreement import seconds_agreement
 
@@ -81,7 +83,7 @@ def write_study_report(workspace: Workspace, study_name: str, out_dir: Path) -> 
 
     data = build_report_data(workspace, study_name)
     with refused_writes():
-        return StudyReport(write_report(data, out_dir), data.blinded, data.procedures.notes)
+        return StudyReport(write_report(data, out_dir), data.blinded, data.agreement_notes)
 
 
 def build_report_data(workspace: Workspace, study_name: str) -> ReportData:
@@ -117,12 +119,16 @@ def build_report_data(workspace: Workspace, study_name: str) -> ReportData:
                 Amendment(a.what, a.reason, a.by, a.at) for a in study_amendments(session, study)
             ),
             scoring=tuple(_scoring(scores)),
-            procedures=_procedures(session, study, _agreement_notes(scores)),
+            procedures=_procedures(session, study),
             agreement=tuple(_agreement(scores)),
+            agreement_notes=tuple(_agreement_notes(scores)),
             video_sha256=_videos(session, study),
             software={"behavlab": __version__},
             generated_at=utc_now(),
             audit_head=chain_head(session),
+            primary=primary_endpoint(session, study),
+            doses=doses_given(session, study),
+            voided=voided(session, study),
         )
 
 
@@ -139,6 +145,8 @@ def _study_info(study: Study) -> StudyInfo:
         created_at=study.created_at,
         created_by=study.created_by,
         test_hours_post_dose=study.test_hours_post_dose,
+        syringe_graduation_ml=study.syringe_graduation_ml,
+        volume_tolerance_pct=study.volume_tolerance_pct,
     )
 
 
@@ -226,7 +234,7 @@ def _dosing_weights(session: Session, study: Study) -> dict[int | None, float]:
     doses = session.exec(
         select(DoseEvent)
         .join(Animal, col(Animal.id) == DoseEvent.animal_id)
-        .where(Animal.study_id == study.id)
+        .where(Animal.study_id == study.id, not_voided("dose", DoseEvent.id))
         .order_by(col(DoseEvent.dosed_at).desc(), col(DoseEvent.id).desc())
     ).all()
     return {dose.animal_id: dose.weight_g for dose in doses}
@@ -238,7 +246,7 @@ def _latest_scores(session: Session, study: Study) -> list[LatestScore]:
         select(ImmobilityScore, Allocation.blind_code)
         .join(FstSession, col(FstSession.id) == ImmobilityScore.session_id)
         .join(Allocation, col(Allocation.animal_id) == FstSession.animal_id)
-        .where(FstSession.study_id == study.id)
+        .where(FstSession.study_id == study.id, live_scores())
         .order_by(col(ImmobilityScore.scored_at), col(ImmobilityScore.id))
     ).all()
     latest: dict[tuple[str, str], ImmobilityScore] = {}
@@ -342,8 +350,8 @@ def _agreement_notes(scores: list[LatestScore]) -> list[str]:
     ]
 
 
-def _procedures(session: Session, study: Study, notes: Sequence[str]) -> ProcedureInfo:
-    sessions = session.exec(select(FstSession).where(FstSession.study_id == study.id)).all()
+def _procedures(session: Session, study: Study) -> ProcedureInfo:
+    sessions = session.exec(select(FstSession).where(FstSession.study_id == study.id, live_sessions())).all()
     periods = session.exec(
         select(SptPeriod).where(SptPeriod.study_id == study.id).order_by(col(SptPeriod.starts_at))
     ).all()
@@ -354,12 +362,13 @@ def _procedures(session: Session, study: Study, notes: Sequence[str]) -> Procedu
         spt_periods=tuple(
             SptPeriodInfo(p.label, p.phase, p.starts_at, p.ends_at, p.sucrose_pct) for p in periods
         ),
-        notes=tuple(notes),
     )
 
 
 def _videos(session: Session, study: Study) -> dict[str, str]:
     rows = session.exec(
-        select(FstSession.video_path, FstSession.video_sha256).where(FstSession.study_id == study.id)
+        select(FstSession.video_path, FstSession.video_sha256).where(
+            FstSession.study_id == study.id, live_sessions()
+        )
     )
     return {Path(path).name: digest for path, digest in rows}

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from behavlab.models import Animal, CageAssignment, Exclusion, Study, Weight
+from behavlab.services.voiding import not_voided
 from cohorts.roster import RosterEntry
 
 
@@ -21,7 +22,9 @@ def current_roster(session: Session, study: Study, include_excluded: bool = Fals
     cages = current_cages(session, ids)
     baseline: dict[int, float] = {}
     for weight in session.exec(
-        select(Weight).where(col(Weight.animal_id).in_(ids)).order_by(col(Weight.measured_at), col(Weight.id))
+        select(Weight)
+        .where(col(Weight.animal_id).in_(ids), not_voided("weight", Weight.id))
+        .order_by(col(Weight.measured_at), col(Weight.id))
     ):
         baseline.setdefault(weight.animal_id, weight.weight_g)
     excluded = set() if include_excluded else excluded_animals(session, ids)

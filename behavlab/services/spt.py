@@ -1,8 +1,15 @@
-"""Sucrose-preference periods and bottle sheets: corrected intakes, preference, side switching, anhedonia."""
+"""Sucrose-preference periods and bottle sheets: corrected intakes, preference, side switching, anhedonia.
 
+Bottle weights come as a sheet file or typed in a grid; a typed grid is written as the CSV a sheet file would
+hold and read by the same parser, so both are checked alike and the stored sheet is what was typed.
+"""
+
+import csv
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+import io
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -15,14 +22,19 @@ from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
 from behavlab.models import Allocation, SptPeriod, SptReading, SptSheetFile, Study, Weight
 from behavlab.services.audit import record_event
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
-from behavlab.services.library_errors import refused_files
-from behavlab.services.lookup import blind_codes, find_study, stored_id, study_id_of
+from behavlab.services.library_errors import refused_files, refused_input
+from behavlab.services.lookup import blind_codes, codes_by_lab_id, find_study, stored_id, study_id_of
 from behavlab.services.text import checked_text
+from behavlab.services.voiding import live_readings, not_voided
 from behavlab.services.workspace import Workspace
 from cohorts.spt import (
     ANHEDONIA_THRESHOLD_PCT,
+    CONTROL_CODE,
+    SPT_COLUMNS,
     SptIntake,
     SptSheet,
+    SptSheetError,
+    check_bottle_cell,
     read_spt_sheet,
     spt_result,
     unswitched_sides,
@@ -30,6 +42,14 @@ from cohorts.spt import (
 
 PHASES = ("habituation", "baseline", "test")
 SUCROSE_PCT_RANGE = (0.1, 10.0)
+#: The name a bottle sheet typed in the grid is stored under.
+TYPED_BOTTLES = "typed in behavlab.csv"
+#: The typed columns of a bottle-sheet row, after its code: the sucrose side, then each bottle's weights.
+BOTTLE_GRID_FIELDS = tuple(column for column in SPT_COLUMNS.required if column != "code")
+#: Rows for empty cages whose bottles measure spillage and evaporation (a control left empty is skipped).
+CONTROL_ROWS = 2
+#: One typed row of the grid: its code (or ``control``) and its cells by column, as typed.
+TypedBottles = Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,14 @@ class SptRecorded:
     warnings: list[str]
     anhedonic: list[str]
     anhedonia_threshold_pct: float = ANHEDONIA_THRESHOLD_PCT
+
+
+@dataclass(frozen=True)
+class BottleGrid:
+    """The bottle grid's rows (each blind code, never an arm, then the spill controls), and open periods."""
+
+    rows: list[str]
+    open_periods: list[str]
 
 
 @dataclass(frozen=True)
@@ -112,13 +140,92 @@ def create_spt_period(
     return period
 
 
-def record_spt_bottles(workspace: Workspace, study_name: str, period_label: str, sheet: Path) -> SptRecorded:
-    """Store a period's bottle sheet (and the file itself), all rows or none; warn on unswitched sides."""
+def bottle_grid(workspace: Workspace, study_name: str) -> BottleGrid:
+    """The grid's rows (each coded animal by code, then the controls) and the periods without bottles."""
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        codes = set(blind_codes(session, study).values())
+        codes = sorted(blind_codes(session, study).values())
+        with_sheet = select(SptSheetFile.period_id)
+        periods = session.exec(
+            select(SptPeriod.label)
+            .where(SptPeriod.study_id == study.id, col(SptPeriod.id).not_in(with_sheet))
+            .order_by(col(SptPeriod.starts_at))
+        ).all()
+    return BottleGrid([*codes, *[CONTROL_CODE] * CONTROL_ROWS], list(periods))
+
+
+def check_typed_bottle_cell(code: str, field: str, typed: str) -> None:
+    """Refuse one typed cell of the bottle grid by its column's rule, naming the row's code and the column."""
+    with refused_input():
+        check_bottle_cell(field, typed, source=code)
+
+
+def record_typed_spt_bottles(
+    workspace: Workspace, study_name: str, period_label: str, rows: Sequence[TypedBottles]
+) -> SptRecorded:
+    """Store bottle weights typed in the grid as the bottle sheet they make, all rows or none.
+
+    The rows (a row left empty is skipped) are written as the CSV a sheet file would hold, read by the same
+    parser, and that CSV is the sheet stored; a refusal names each faulty row by its code.
+    """
+    content, row_codes = typed_bottle_csv(rows)
+    with tempfile.TemporaryDirectory() as folder:
+        sheet = Path(folder) / TYPED_BOTTLES
+        sheet.write_bytes(content)
+        return _record_bottles(workspace, study_name, period_label, sheet, row_codes)
+
+
+def typed_bottle_csv(rows: Sequence[TypedBottles]) -> tuple[bytes, dict[int, str]]:
+    """The CSV sheet of the typed rows that hold any value, and each sheet row's code by its row number."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SPT_COLUMNS.required)
+    row_codes: dict[int, str] = {}
+    for row in rows:
+        cells = [row.get(field, "").strip() for field in BOTTLE_GRID_FIELDS]
+        if any(cells):
+            row_codes[len(row_codes) + 2] = row["code"]  # row 1 is the header
+            writer.writerow([row["code"], *cells])
+    return buffer.getvalue().encode(), row_codes
+
+
+def record_spt_bottles(workspace: Workspace, study_name: str, period_label: str, sheet: Path) -> SptRecorded:
+    """Store a period's bottle sheet (and the file itself), all rows or none; warn on unswitched sides."""
+    return _record_bottles(workspace, study_name, period_label, sheet, None)
+
+
+def _read_bottles(
+    workspace: Workspace, study_name: str, sheet: Path, row_codes: Mapping[int, str] | None
+) -> SptSheet:
+    """The checked bottle sheet; a typed one (`row_codes` given) is named, and each faulty row by its code."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        lab_ids = codes_by_lab_id(session, study)
+    codes = set(lab_ids.values())
     with refused_files(f"bottle sheet {sheet.name}"):
-        parsed = read_spt_sheet(sheet, known_codes=codes)
+        if row_codes is None:
+            return read_spt_sheet(sheet, known_codes=codes, codes_by_lab_id=lab_ids)
+        try:
+            return read_spt_sheet(sheet, known_codes=codes, source=sheet.name)
+        except SptSheetError as error:
+            named = [
+                replace(problem, source=f"{problem.source} ({row_codes[problem.row]})")
+                if problem.row is not None and problem.row in row_codes
+                else problem
+                for problem in error.problems
+            ]
+            raise SptSheetError(named) from None
+
+
+def _record_bottles(
+    workspace: Workspace,
+    study_name: str,
+    period_label: str,
+    sheet: Path,
+    row_codes: Mapping[int, str] | None,
+) -> SptRecorded:
+    """Check a bottle sheet, then store its readings and its bytes in one transaction."""
+    parsed = _read_bottles(workspace, study_name, sheet, row_codes)
     content = sheet.read_bytes()
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
@@ -201,14 +308,16 @@ def spt_results(
             rows = session.exec(
                 select(SptReading, Allocation.blind_code)
                 .join(Allocation, col(Allocation.animal_id) == SptReading.animal_id)
-                .where(SptReading.period_id == period.id)
+                .where(SptReading.period_id == period.id, live_readings())
                 .order_by(col(Allocation.blind_code))
             ).all()
             for reading_row, code in rows:
                 weight = session.exec(
                     select(Weight.weight_g)
                     .where(
-                        Weight.animal_id == reading_row.animal_id, col(Weight.measured_at) <= period.ends_at
+                        Weight.animal_id == reading_row.animal_id,
+                        col(Weight.measured_at) <= period.ends_at,
+                        not_voided("weight", Weight.id),
                     )
                     .order_by(col(Weight.measured_at).desc())
                 ).first()
@@ -256,6 +365,6 @@ def _previous_sides(session: Session, study: Study, period: SptPeriod) -> dict[s
     rows = session.exec(
         select(Allocation.blind_code, SptReading.sucrose_side)
         .join(SptReading, col(SptReading.animal_id) == Allocation.animal_id)
-        .where(SptReading.period_id == earlier.id)
+        .where(SptReading.period_id == earlier.id, live_readings())
     ).all()
     return dict(rows)

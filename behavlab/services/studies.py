@@ -16,9 +16,12 @@ from behavlab.notices import BALANCE_WAS_READABLE
 from behavlab.services.audit import record_study_event
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import find_study
+from behavlab.services.protocol import DeclaredProtocol, declared_protocol
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.dosing import check_volume_per_kg, stock_concentration_mg_per_ml
+from cohorts.roster import WEIGHT_PRECISION_G, check_weight_precision
+from cohorts.syringe import DEFAULT_SYRINGE_GRADUATION_ML, DEFAULT_VOLUME_TOLERANCE_PCT, Syringe
 
 ROUTES = ("ip", "sc", "po", "iv", "im", "in")
 
@@ -36,6 +39,9 @@ class StudySettings:
     species: str = "mouse"
     strain: str = "C57BL/6J"
     test_hours_post_dose: float = 24.0
+    syringe_graduation_ml: float = DEFAULT_SYRINGE_GRADUATION_ML
+    volume_tolerance_pct: float = DEFAULT_VOLUME_TOLERANCE_PCT
+    weight_precision_g: float = WEIGHT_PRECISION_G
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class StudyOverview:
     arms: Sequence[Arm]
     n_animals: int
     notices: Sequence[str] = ()
+    protocol: DeclaredProtocol | None = None
 
     @property
     def stock_mg_per_ml(self) -> float:
@@ -75,6 +82,9 @@ def validate_settings(settings: StudySettings) -> None:
         raise InvalidInputError(f"--dose-mg-per-kg must be above 0, got {settings.dose_mg_per_kg:g}")
     with refused_input("--volume-ml-per-kg"):
         check_volume_per_kg(settings.volume_ml_per_kg)
+    with refused_input():
+        Syringe(settings.syringe_graduation_ml, settings.volume_tolerance_pct)
+        check_weight_precision(settings.weight_precision_g)
 
 
 def create_study(workspace: Workspace, settings: StudySettings) -> StudyOverview:
@@ -132,4 +142,10 @@ def _overview(session: Session, study: Study) -> StudyOverview:
         )
     ).first()
     notices = (BALANCE_WAS_READABLE,) if exposed is not None else ()
-    return StudyOverview(study=study, arms=arms, n_animals=n_animals, notices=notices)
+    return StudyOverview(
+        study=study,
+        arms=arms,
+        n_animals=n_animals,
+        notices=notices,
+        protocol=declared_protocol(session, study),
+    )

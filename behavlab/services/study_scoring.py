@@ -37,6 +37,7 @@ from behavlab.services.guards import refuse_if_unmasked
 from behavlab.services.library_errors import tracking_errors
 from behavlab.services.lookup import find_study
 from behavlab.services.video_scoring import presets_directory, runner_for
+from behavlab.services.voiding import live_sessions
 from behavlab.services.workspace import Workspace, safe_folder_name
 
 if TYPE_CHECKING:
@@ -257,7 +258,7 @@ def _sessions_to_score(
         rows = db.exec(
             select(FstSession, Allocation.blind_code)
             .join(Allocation, col(Allocation.animal_id) == FstSession.animal_id)
-            .where(FstSession.study_id == study.id)
+            .where(FstSession.study_id == study.id, live_sessions())
             .order_by(col(FstSession.id))
         ).all()
         done = set(

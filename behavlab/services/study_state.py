@@ -9,12 +9,13 @@ from sqlmodel import Session, col, func, select
 
 from behavlab.db.session import reading
 from behavlab.models import Animal, DoseEvent, Randomization, SptPeriod, SptSheetFile, Study
-from behavlab.services.animals import list_animals
+from behavlab.services.animals import AnimalStatus, list_animals
 from behavlab.services.dosing import dosing_sheet, study_dosing_day
-from behavlab.services.fst import list_fst_sessions
+from behavlab.services.fst import FstSessionView, list_fst_sessions
 from behavlab.services.guards import study_is_randomized, study_is_unmasked
 from behavlab.services.lookup import find_study
 from behavlab.services.studies import StudyOverview, get_study
+from behavlab.services.voiding import not_voided
 from behavlab.services.workspace import Workspace
 
 
@@ -54,7 +55,12 @@ class _Stored:
     spt_sheets: int
 
 
-def study_state(workspace: Workspace, study_name: str) -> StudyState:
+def study_state(
+    workspace: Workspace,
+    study_name: str,
+    animals: Sequence[AnimalStatus] | None = None,
+    sessions: Sequence[FstSessionView] | None = None,
+) -> StudyState:
     """Read where the study stands: its roster, its dosing day's sheet, its FST sessions and SPT periods.
 
     Parameters
@@ -63,6 +69,8 @@ def study_state(workspace: Workspace, study_name: str) -> StudyState:
         The opened workspace.
     study_name
         The study's name.
+    animals, sessions
+        The study's animals and FST sessions when the caller has read them already.
 
     Returns
     -------
@@ -70,12 +78,13 @@ def study_state(workspace: Workspace, study_name: str) -> StudyState:
         The counts of each step of the study's workflow, by code only.
     """
     overview = get_study(workspace, study_name)
-    animals = list_animals(workspace, study_name)
+    animals = list_animals(workspace, study_name) if animals is None else animals
     with reading(workspace.engine) as session:
         stored = _stored(session, find_study(session, study_name))
     dosing_day = study_dosing_day(workspace, study_name)
     sheet = dosing_sheet(workspace, study_name, day=dosing_day) if stored.randomized else None
-    sessions = list_fst_sessions(workspace, study_name) if stored.randomized else []
+    if sessions is None:
+        sessions = list_fst_sessions(workspace, study_name) if stored.randomized else []
     return StudyState(
         overview=overview,
         n_animals=len(animals),
@@ -101,14 +110,14 @@ def _stored(session: Session, study: Study) -> _Stored:
         select(func.count())
         .select_from(DoseEvent)
         .join(Animal, col(Animal.id) == DoseEvent.animal_id)
-        .where(Animal.study_id == study.id)
+        .where(Animal.study_id == study.id, not_voided("dose", DoseEvent.id))
     ).one()
     spt_periods = session.exec(select(func.count()).select_from(SptPeriod).where(of_study)).one()
     spt_sheets = session.exec(
         select(func.count())
         .select_from(SptSheetFile)
         .join(SptPeriod, col(SptPeriod.id) == SptSheetFile.period_id)
-        .where(of_study)
+        .where(of_study, not_voided("bottle-sheet", SptSheetFile.id))
     ).one()
     return _Stored(
         randomized=study_is_randomized(session, study),

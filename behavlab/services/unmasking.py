@@ -26,6 +26,7 @@ from behavlab.services.lookup import animal_id_of, blind_codes, find_study, stor
 from behavlab.services.roster_view import current_roster
 from behavlab.services.sealing import open_sealed_key, sealed_arm_names
 from behavlab.services.text import checked_text
+from behavlab.services.voiding import live_scores, live_sessions
 from behavlab.services.workspace import Workspace
 from cohorts.balance import balance_report
 from cohorts.sealed_key import UnsealedKey, commitment_opening
@@ -199,12 +200,12 @@ def _recomputed_balance(
 def _open_items(session: Session, study: Study) -> OpenItems:
     sessions = [
         (stored_id(fst), fst.animal_id)
-        for fst in session.exec(select(FstSession).where(FstSession.study_id == study.id))
+        for fst in session.exec(select(FstSession).where(FstSession.study_id == study.id, live_sessions()))
     ]
     scored = set(
         session.exec(
             select(ImmobilityScore.session_id).where(
-                col(ImmobilityScore.session_id).in_([s for s, _ in sessions])
+                col(ImmobilityScore.session_id).in_([s for s, _ in sessions]), live_scores()
             )
         )
     )

@@ -202,7 +202,16 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
             [
                 "study", "create", "other", "--compound", "fluoxetine", "--dose-mg-per-kg", "18", "--route",
                 "ip", "--vehicle", "water", "--volume-ml-per-kg", "10", "--species", "mouse", "--strain",
-                "BALB/c", "--test-hours-post-dose", "1",
+                "BALB/c", "--test-hours-post-dose", "1", "--syringe-graduation-ml", "0.005",
+                "--volume-tolerance-pct", "4", "--weight-precision-g", "0.01",
+            ],
+            True,
+        ),
+        (["study", "primary", study, "--outcome", "fst_immobility_s", "--method", "manual"], True),
+        (
+            [
+                "study", "primary", study, "--outcome", "fst_immobility_s", "--method", "motion", "--reason",
+                "video scoring validated",
             ],
             True,
         ),
@@ -234,10 +243,16 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
         (["dose", study, code(1), "--at", soon.isoformat(), "--volume-ml", "0.15"], False),
         (
             ["dose", study, code(1), "--at", soon.isoformat(), "--volume-ml", "0.15", "--again", "day 2"],
+            False,
+        ),
+        (
+            ["dose", study, code(1), "--at", soon.isoformat(), "--again", "day 2"],
             True,
         ),
         (["dose", study, code(1), "--again", "half the dose leaked"], True),
         (["dose", study, code(2)[::-1]], False),
+        (["void", study, "weight", "1", "--reason", "typed 52.4 for 25.4"], None),
+        (["void", study, "dose", "99999", "--reason", "wrong syringe", "--amend", "after unmasking"], False),
         (["dose", study, code(23)], False),
         (["unblind-animal", study, code(3), "--reason", "welfare", "--passphrase-file", wrong], False),
         (["rois", "detect", str(f["video0"]), "--tanks", "1", "--out", str(rois)], True),

@@ -233,9 +233,9 @@ async def test_the_tui_lists_and_opens_an_old_hostile_study_showing_it_as_text(w
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen) and app.screen.study == OLD_NAME
-        assert app.screen.sub_title == visible(OLD_NAME)
-        state = str(app.screen.query_one("#state", Static).render())
-        assert state.startswith(f"{visible(OLD_COMPOUND)} 10 mg/kg ip against {visible(OLD_VEHICLE)},")
+        assert app.screen.sub_title.split(" | ")[0] == visible(OLD_NAME)
+        timeline = str(app.screen.query_one("#timeline", Static).render())
+        assert timeline.split()[:2] == ["done", "protocol"] and "\x1b" not in timeline
         assert notices(app) == []
 
 

@@ -58,3 +58,27 @@ def test_every_fault_is_listed(tmp_path: Path) -> None:
         (3, "video"),
         (3, "tested_at"),
     }
+
+
+def test_a_row_may_name_the_animal_by_lab_id(tmp_path: Path) -> None:
+    (tmp_path / "day1.mp4").write_bytes(b"not decoded here")
+    code_a, code_b = generate_codes(2)
+    lab_ids = {"M001": code_a, "M002": code_b}
+    sheet = _sheet(
+        tmp_path / "fst.csv",
+        [
+            "code,video,tested_at",
+            "m001,day1.mp4,2026-06-01T09:00+00:00",
+            f"{code_b},day1.mp4,2026-06-01T09:10+00:00",
+            f"{code_a},day1.mp4,2026-06-01T09:20+00:00",
+            "M999,day1.mp4,2026-06-01T09:30+00:00",
+        ],
+    )
+    with pytest.raises(FstSheetError) as caught:
+        read_fst_sheet(sheet, known_codes={code_a, code_b}, now=NOW, codes_by_lab_id=lab_ids)
+    repeated, unknown = caught.value.problems
+    assert (repeated.row, repeated.field, "already on row 2" in repeated.issue) == (4, "code", True)
+    assert (unknown.row, unknown.issue) == (5, "is neither a lab ID of the study nor a blind code")
+    sheet.write_text("\n".join(sheet.read_text().splitlines()[:3]) + "\n")
+    first, second = read_fst_sheet(sheet, known_codes={code_a, code_b}, now=NOW, codes_by_lab_id=lab_ids)
+    assert (first.code, second.code) == (code_a, code_b)

@@ -15,44 +15,18 @@ Create Date: 2026-12-01 15:00:00
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
 from behavlab.db.append_only import create_append_only_guards, drop_append_only_guards
-from behavlab.db.row_digests import AUDITED_TABLES, RowDigest, rows_digest, table_digests
-from behavlab.services.audit import (
-    GENESIS_HASH,
-    acting_account,
-    canonical_json,
-    event_digest,
-    store_row_digests,
-)
+from behavlab.db.row_digests import AUDITED_TABLES
+from behavlab.migrations.baseline import record_baseline
 
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-BASELINE_ACTION = "audit.baseline"
-
-_audit = sa.table(
-    "auditevent",
-    sa.column("id", sa.Integer()),
-    sa.column("at", sa.DateTime(timezone=True)),
-    sa.column("actor", sa.String()),
-    sa.column("action", sa.String()),
-    sa.column("entity", sa.String()),
-    sa.column("entity_id", sa.String()),
-    sa.column("study_id", sa.Integer()),
-    sa.column("payload", sa.Text()),
-    sa.column("prev_hash", sa.String()),
-    sa.column("hash", sa.String()),
-    sa.column("os_user", sa.String()),
-    sa.column("host", sa.String()),
-    sa.column("rows_sha256", sa.String()),
-)
 
 
 def upgrade() -> None:
@@ -95,40 +69,10 @@ def downgrade() -> None:
 
 def _record_baseline(connection: sa.Connection) -> None:
     """One event recording the digest of every existing row of the audited tables, as the tables are now."""
-    present = set(sa.inspect(connection).get_table_names())
-    rows: list[RowDigest] = []
-    counts: dict[str, int] = {}
-    for name in AUDITED_TABLES:
-        if name not in present:
-            continue
-        table = sa.Table(name, sa.MetaData(), autoload_with=connection)
-        digests = table_digests(connection, table)
-        counts[name] = len(digests)
-        rows += [RowDigest(name, row_id, sha256) for row_id, sha256 in digests.items()]
-    if not rows:
-        return
-    prev_hash = connection.execute(sa.text("SELECT hash FROM auditevent ORDER BY id DESC LIMIT 1")).scalar()
-    fields = {
-        "prev_hash": prev_hash or GENESIS_HASH,
-        "at": datetime.now(UTC),
-        "actor": f"behavlab migration {revision}",
-        "action": BASELINE_ACTION,
-        "entity": "database",
-        "entity_id": None,
-        "study_id": None,
-        "payload": canonical_json(
-            {
-                "note": (
-                    "digests of every row of the audited tables as found at this upgrade; a change made "
-                    "before it cannot be told, every change after it is named by audit verify"
-                ),
-                "rows": counts,
-            }
-        ),
-        **acting_account(),
-        "rows_sha256": rows_digest(rows),
-    }
-    event_hash = event_digest(**fields)
-    connection.execute(_audit.insert().values(**fields, hash=event_hash))
-    event_id = connection.execute(sa.select(_audit.c.id).where(_audit.c.hash == event_hash)).scalar_one()
-    store_row_digests(connection, event_id, rows)
+    record_baseline(
+        connection,
+        AUDITED_TABLES,
+        revision,
+        "digests of every row of the audited tables as found at this upgrade; a change made before it cannot "
+        "be told, every change after it is named by audit verify",
+    )

@@ -1,11 +1,13 @@
 """The cohort: a table of every animal (code, cage, sex, last weight, flags).
 
-Roster import, quick weights, and exclusions with their reason.
+Roster import; quick weights, to the study's balance precision; exclusions and voided weights, with their
+reason.
 """
 
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -19,16 +21,19 @@ from behavlab.services import (
     WeighingSummary,
     Workspace,
     exclude_animal,
+    get_study,
     import_roster,
 )
 from behavlab.services import list_animals as load_animals
 from behavlab.services.animals import record_weight
 from behavlab.services.display import local_minute
-from behavlab.services.precision import check_weight
+from behavlab.services.precision import WEIGHT_PRECISION_G, check_weight
+from behavlab.services.void_targets import latest_weight
 from behavlab.tui.calls import call_service, notify_refusal
-from behavlab.tui.parse import number
+from behavlab.tui.parse import moment, number
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.form import CHECKED, Field, FormScreen, FormValues
+from behavlab.tui.widgets.void_dialog import void_with_reason
 from behavlab.tui.widgets.weigh_entry import WeighEntry
 
 COLUMNS = ("animal", "code", "cage", "sex", "last g", "flags")
@@ -63,6 +68,7 @@ class AnimalsScreen(StudyScreen):
         Binding("i", "import_roster", "Import roster"),
         Binding("w", "weigh", "Weigh"),
         Binding("x", "exclude", "Exclude"),
+        Binding("v", "void_weight", "Void weight"),
         Binding("escape", "leave", "Back"),
     ]
 
@@ -71,6 +77,7 @@ class AnimalsScreen(StudyScreen):
         self._animals: dict[str, AnimalStatus] = {}
         self._to_record: deque[tuple[str, float]] = deque()
         self._recording = False
+        self._precision_g = WEIGHT_PRECISION_G
 
     def compose_body(self) -> ComposeResult:
         """The animal table, the weighing row and a status line."""
@@ -84,9 +91,15 @@ class AnimalsScreen(StudyScreen):
     def action_refresh(self) -> None:
         """Reload the cohort."""
         self.query_one("#status", Static).update("loading animals...")
-        self.call(lambda: load_animals(self.workspace, self.study), self._show, "Cannot list animals")
+        self.call(self._load, self._show, "Cannot list animals")
 
-    def _show(self, animals: Sequence[AnimalStatus]) -> None:
+    def _load(self) -> tuple[Sequence[AnimalStatus], float]:
+        """The cohort and the study's balance precision (g), which quick weights are checked against."""
+        precision_g = get_study(self.workspace, self.study).study.weight_precision_g
+        return load_animals(self.workspace, self.study), precision_g
+
+    def _show(self, loaded: tuple[Sequence[AnimalStatus], float]) -> None:
+        animals, self._precision_g = loaded
         self._animals = {animal.label: animal for animal in animals}
         table = self.query_one("#animals", DataTable)
         row = table.cursor_row
@@ -130,7 +143,7 @@ class AnimalsScreen(StudyScreen):
         """
         try:
             grams = number(typed, f"weight of {animal}")
-            check_weight(grams, animal)
+            check_weight(grams, animal, self._precision_g)
         except InvalidInputError as error:
             notify_refusal(self, error, "Weight not recorded")
             return
@@ -173,22 +186,50 @@ class AnimalsScreen(StudyScreen):
             self.notify(f"{animal} has lost more than 15% of its baseline weight", severity="warning")
         self._record_next()
 
-    def action_import_roster(self) -> None:
-        """Ask for a roster file and import it whole, or list every problem."""
-        fields = [Field("path", "roster file (.csv or .xlsx)", placeholder="/path/to/roster.csv")]
-        self.app.push_screen(FormScreen("Import a roster", fields), self._import)
-
-    def _import(self, values: FormValues | None) -> None:
-        if not values:
+    def action_void_weight(self) -> None:
+        """Void the highlighted animal's latest weight, named in the dialog, with its reason; then reload."""
+        animal = self._current()
+        if animal is None:
             return
-        path = Path(values["path"]).expanduser()
-        self.call(
-            lambda: import_roster(self.workspace, self.study, path), self._imported, "Roster not imported"
+        void_with_reason(
+            self,
+            self.workspace,
+            self.study,
+            lambda: latest_weight(self.workspace, self.study, animal),
+            self.action_refresh,
         )
 
-    def _imported(self, result: RosterImport) -> None:
-        weighed = result.default_weighed_at
-        when = f", recorded as weighed at {local_minute(weighed)}: no weighed_at given" if weighed else ""
+    def action_import_roster(self) -> None:
+        """Ask for a roster file and when its weights were measured (shown: now); a refusal keeps both."""
+        fields = [
+            Field("path", "roster file (.csv or .xlsx)", placeholder="/path/to/roster.csv"),
+            Field(
+                "weighed_at",
+                "weights measured at, for rows without weighed_at (YYYY-MM-DD HH:MM, local time)",
+                value=local_minute(datetime.now().astimezone()),
+            ),
+        ]
+        form = FormScreen("Import a roster", fields, submit=lambda values: self._import(form, values))
+        self.app.push_screen(form)
+
+    def _import(self, form: FormScreen, values: FormValues) -> None:
+        def import_() -> tuple[RosterImport, datetime]:
+            weighed_at = moment(values["weighed_at"], "weights measured at")
+            path = Path(values["path"]).expanduser()
+            return import_roster(self.workspace, self.study, path, weighed_at=weighed_at), weighed_at
+
+        call_service(
+            self,
+            import_,
+            lambda imported: self._imported(form, *imported),
+            title="Roster not imported",
+            failed=form.refuse,
+        )
+
+    def _imported(self, form: FormScreen, result: RosterImport, weighed_at: datetime) -> None:
+        if form.is_current:
+            form.dismiss(None)
+        when = f", rows without weighed_at measured at {local_minute(weighed_at)}" if result.n_weights else ""
         self.notify(f"imported {result.n_animals} animals ({result.n_weights} with a weight{when})")
         self.action_refresh()
 

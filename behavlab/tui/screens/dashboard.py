@@ -1,17 +1,26 @@
-"""The study dashboard: where the study stands and what to do next; one key opens each step's screen."""
+"""The study dashboard: the plan with what is done and due, the next step, welfare, each animal's progress.
+
+One key opens each step's screen. Before unmasking nothing here names an arm or a substance: the grid is by
+blind code, the counts are of the whole study.
+"""
+
+import time
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
-from behavlab.services import ChainHead, StudyState, current_head, study_state
-from behavlab.services.display import visible
+from behavlab.services import ChainHead, current_head
+from behavlab.services.display import local_minute, optional_number, visible
+from behavlab.services.study_plan import PlanStep, StepKind
+from behavlab.services.study_progress import AnimalProgress, StudyProgress, study_progress
 from behavlab.tui.screens.animals import AnimalsScreen
 from behavlab.tui.screens.audit import AuditScreen
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.screens.dosing import DosingScreen
 from behavlab.tui.screens.fst import FstScreen
+from behavlab.tui.screens.protocol import declare_primary_dialog, study_header
 from behavlab.tui.screens.randomize import RandomizeScreen
 from behavlab.tui.screens.results import ResultsScreen
 from behavlab.tui.screens.spt import SptScreen
@@ -27,65 +36,125 @@ STEPS = {
     "results": ResultsScreen,
     "audit": AuditScreen,
 }
-
-
-def next_step(state: StudyState) -> str:
-    """The next step of the study's workflow, with the key that opens its screen."""
-    if state.unmasked:
-        return "the study is unmasked and locked: see the results and the audit log (g, l)"
-    if not state.n_animals:
-        return "import the roster (a: Animals, then i)"
-    if not state.randomized:
-        if state.n_weighed < state.n_animals:
-            return "weigh every animal (a: Animals, then w), then randomize (z)"
-        return "randomize the study (z)"
-    if not state.n_doses:
-        return "weigh on the dosing day, then dose every coded animal (d)"
-    if not state.fst_sessions:
-        return "record the forced-swim sessions (f)"
-    if state.fst_scored < state.fst_sessions:
-        return "score the FST sessions (f, then s)"
-    if state.spt_sheets < state.spt_periods:
-        return "enter the SPT bottle weights (s)"
-    return "all recorded: unmask at study end (u)"
-
-
-def _yes_no(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def state_lines(state: StudyState) -> list[str]:
-    """The dashboard's text, one fact a line."""
-    study = state.overview.study
-    return [
-        f"{visible(study.compound)} {study.dose_mg_per_kg:g} mg/kg {visible(study.route)} against "
-        f"{visible(study.vehicle)}, {study.volume_ml_per_kg:g} mL/kg for every animal",
-        "",
-        f"roster          {state.n_animals} animals, {state.n_weighed} weighed, "
-        f"{state.n_excluded} excluded, {state.n_weight_loss} flagged for weight loss",
-        f"randomized      {_yes_no(state.randomized)}",
-        f"dosing day      {state.dosing_day or 'not started'}: "
-        f"{state.dosed_on_dosing_day}/{state.to_dose_on_dosing_day} dosed",
-        f"FST scored      {state.fst_scored}/{state.fst_sessions} sessions",
-        f"SPT periods     {state.spt_periods} declared, {state.spt_sheets} with bottle weights",
-        f"unmasked        {_yes_no(state.unmasked)}",
-    ]
-
-
+#: The key that opens the screen where a plan step is done.
+STEP_KEYS = {
+    StepKind.PROTOCOL: "p",
+    StepKind.ROSTER: "a",
+    StepKind.RANDOMIZATION: "z",
+    StepKind.DOSING: "d",
+    StepKind.FST: "f",
+    StepKind.SPT: "s",
+    StepKind.UNMASK: "u",
+}
+PROGRESS_COLUMNS = (
+    "cage",
+    "weight g",
+    "change %",
+    "weighed today",
+    "dosed",
+    "FST due",
+    "FST",
+    "SPT",
+    "flags",
+)
+UNMASKED_TEXT = "the study is unmasked and locked: see the results and the audit log (g, l)"
 #: How often the dashboard looks for changes made elsewhere (another screen's worker, the command line).
 CHANGE_POLL_S = 2.0
+#: How often it reloads anyway, so that what is due follows the clock.
+CLOCK_REFRESH_S = 60.0
+
+
+def _when(step: PlanStep, is_next: bool) -> str:
+    """When a step was done, or when it is due."""
+    if step.done:
+        return local_minute(step.done_at) if step.done_at else ""
+    if step.due_from is None:
+        return "due now" if is_next else "after the steps above"
+    start = local_minute(step.due_from)
+    if step.due_until is None or step.due_until == step.due_from:
+        return f"due {start}"
+    until = local_minute(step.due_until)
+    same_day = until[:10] == start[:10]
+    return f"due {start}-{until[11:] if same_day else until}"
+
+
+def timeline_lines(progress: StudyProgress) -> list[str]:
+    """The plan, a step a line: done or how far, the step, when done or due, what it holds."""
+    lines = []
+    study = progress.state.overview.study
+    if progress.state.unmasked:
+        lines.append(
+            f"{visible(study.compound)} {study.dose_mg_per_kg:g} mg/kg {visible(study.route)} against "
+            f"{visible(study.vehicle)}"
+        )
+    for step in progress.steps:
+        status = "done" if step.done else "open" if step.n_total <= 1 else f"{step.n_done}/{step.n_total}"
+        when = _when(step, step is progress.next_step)
+        lines.append(f"{status:<7} {visible(step.label):<16} {when:<28} {visible(step.detail)}".rstrip())
+    return lines
+
+
+def next_text(progress: StudyProgress) -> str:
+    """The step the plan calls for next, when it is due, and the key that opens its screen."""
+    step = progress.next_step
+    if step is None:
+        return UNMASKED_TEXT
+    when = ""
+    if step.due_from is not None:
+        since = "due since" if step.due_from <= progress.now else "from"
+        when = f", {since} {local_minute(step.due_from)}"
+    return f"{visible(step.todo)}{when} ({STEP_KEYS[step.kind]})"
+
+
+def welfare_text(progress: StudyProgress) -> str:
+    """The animals beyond the welfare limit on weight loss, each with its change from baseline."""
+    limit = f"more than {progress.max_weight_loss_pct:g}% below baseline weight"
+    flagged = progress.flagged
+    if not flagged:
+        return f"welfare: no animal {limit}"
+    shown = ", ".join(f"{visible(row.key)} {optional_number(row.weight_change_pct, 1)}%" for row in flagged)
+    return f"welfare: {len(flagged)} {limit}: {shown} (a: Animals)"
+
+
+def progress_cells(row: AnimalProgress, n_periods: int) -> tuple[str, ...]:
+    """One animal's grid row after its key (see PROGRESS_COLUMNS)."""
+    dosed = "" if row.dosed_at is None else local_minute(row.dosed_at)
+    if row.n_doses > 1:
+        dosed += f" ({row.n_doses} doses)"
+    fst = "scored" if row.fst_scored else "recorded" if row.fst_recorded else ""
+    flags = [flag for flag, on in (("weight loss", row.weight_loss_flag), ("excluded", row.excluded)) if on]
+    change = "" if row.weight_change_pct is None else f"{row.weight_change_pct:+.1f}"
+    return (
+        visible(row.cage),
+        optional_number(row.last_weight_g, 1),
+        change,
+        "yes" if row.weighed_today else "",
+        dosed,
+        "" if row.fst_due_at is None else local_minute(row.fst_due_at),
+        fst,
+        f"{row.spt_done}/{n_periods}" if n_periods else "",
+        ", ".join(flags),
+    )
 
 
 class DashboardScreen(StudyScreen):
-    """Counts from the services and the next step.
+    """The plan, the next step, welfare flags and the per-animal grid, from the services.
 
-    Refreshed when the screen comes back and when the audit log has grown (every change is audited, whoever
-    made it: another screen, the command line).
+    Reloaded when the screen comes back, when the audit log has grown (every change is audited, whoever made
+    it: another screen, the command line), and every CLOCK_REFRESH_S so that what is due follows the clock.
     """
 
+    DEFAULT_CSS = """
+    DashboardScreen #progress {
+        height: 1fr;
+        margin-top: 1;
+    }
+    """
     TITLE_TEXT = "dashboard"
     _shown_head: ChainHead | None = None
+    _loaded_at = 0.0
     BINDINGS = [
+        Binding("r", "refresh", "Refresh", show=False),
         Binding("a", "open('animals')", "Animals"),
         Binding("z", "open('randomize')", "Randomize"),
         Binding("d", "open('dosing')", "Dosing"),
@@ -94,13 +163,16 @@ class DashboardScreen(StudyScreen):
         Binding("u", "open('unmask')", "Unmask"),
         Binding("g", "open('results')", "Results"),
         Binding("l", "open('audit')", "Audit"),
+        Binding("p", "declare_primary", "Primary"),
     ]
 
     def compose_body(self) -> ComposeResult:
-        """The state and the next step."""
+        """The plan, the next step, welfare, and the grid."""
         with Vertical(id="dashboard"):
-            yield Static("loading...", id="state", markup=False)
+            yield Static("loading...", id="timeline", markup=False)
             yield Static("", id="next", markup=False)
+            yield Static("", id="welfare", markup=False)
+            yield DataTable(id="progress", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         """Name the study and watch for changes; loading happens on every resume."""
@@ -113,24 +185,44 @@ class DashboardScreen(StudyScreen):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        """Reload the study's state."""
+        """Reload the study's progress."""
+        self._loaded_at = time.monotonic()
         self.call(self._load, self._show, "Cannot load the study")
 
-    def _load(self) -> tuple[ChainHead, StudyState]:
-        return current_head(self.workspace), study_state(self.workspace, self.study)
+    def _load(self) -> tuple[ChainHead, StudyProgress]:
+        return current_head(self.workspace), study_progress(self.workspace, self.study)
 
     def _check_for_changes(self) -> None:
-        if self.is_current and self._shown_head is not None:
-            self.call(lambda: current_head(self.workspace), self._reload_if_changed, "Cannot load the study")
+        if not self.is_current or self._shown_head is None:
+            return
+        if time.monotonic() - self._loaded_at >= CLOCK_REFRESH_S:
+            self.action_refresh()
+            return
+        self.call(lambda: current_head(self.workspace), self._reload_if_changed, "Cannot load the study")
 
     def _reload_if_changed(self, head: ChainHead) -> None:
         if head != self._shown_head:
             self.action_refresh()
 
-    def _show(self, loaded: tuple[ChainHead, StudyState]) -> None:
-        self._shown_head, state = loaded
-        self.query_one("#state", Static).update("\n".join(state_lines(state)))
-        self.query_one("#next", Static).update(f"next: {next_step(state)}")
+    def _show(self, loaded: tuple[ChainHead, StudyProgress]) -> None:
+        self._shown_head, progress = loaded
+        self.sub_title = study_header(progress.state.overview)
+        self.query_one("#timeline", Static).update("\n".join(timeline_lines(progress)))
+        self.query_one("#next", Static).update(f"next: {next_text(progress)}")
+        self.query_one("#welfare", Static).update(welfare_text(progress))
+        table = self.query_one("#progress", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("code" if progress.state.randomized else "lab ID", key="key")
+        for column in PROGRESS_COLUMNS:
+            table.add_column(column, key=column)
+        for animal in progress.animals:
+            table.add_row(visible(animal.key), *progress_cells(animal, progress.spt_periods), key=animal.key)
+        table.move_cursor(row=row)
+
+    def action_declare_primary(self) -> None:
+        """Declare the study's primary outcome and its scoring method, or change it with a reason."""
+        declare_primary_dialog(self, self.workspace, self.study, lambda _: self.action_refresh())
 
     def action_open(self, step: str) -> None:
         """Open a step's screen."""

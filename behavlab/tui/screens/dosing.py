@@ -2,6 +2,7 @@
 
 Space records the highlighted injection; refused lines show why (stale weight, volume limit). Space on an
 animal dosed before asks first, naming the earlier dose, and takes the reason for the second injection.
+v voids the highlighted animal's latest dose, named in a confirmation, with its reason.
 """
 
 from dataclasses import replace
@@ -14,9 +15,11 @@ from textual.widgets import DataTable, Static
 
 from behavlab.services import DosingSheet, Workspace, dosing_sheet, record_dose, write_dosing_sheet
 from behavlab.services.display import DOSING_COLUMNS, GIVEN_MARK, dosing_cells, local_minute
+from behavlab.services.void_targets import latest_dose
 from behavlab.tui.calls import call_service
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
+from behavlab.tui.widgets.void_dialog import void_with_reason
 
 GIVEN = "given"
 
@@ -28,6 +31,7 @@ class DosingScreen(StudyScreen):
     BINDINGS = [
         Binding("space", "dose", "Dose given"),
         Binding("o", "write_sheet", "Write sheet"),
+        Binding("v", "void_dose", "Void dose"),
     ]
 
     _sheet: DosingSheet
@@ -121,6 +125,20 @@ class DosingScreen(StudyScreen):
         if index == table.cursor_row and index + 1 < table.row_count:
             table.move_cursor(row=index + 1)
         self._summarize()
+
+    def action_void_dose(self) -> None:
+        """Void the highlighted animal's latest dose, named in the dialog, with its reason; then reload."""
+        table = self.query_one("#dosing", DataTable)
+        if not table.row_count:
+            return
+        code = str(table.get_row_at(table.cursor_row)[0])
+        void_with_reason(
+            self,
+            self.workspace,
+            self.study,
+            lambda: latest_dose(self.workspace, self.study, code),
+            self.action_refresh,
+        )
 
     def action_write_sheet(self) -> None:
         """Write today's sheet as CSV or printable HTML; a refusal keeps the dialog."""

@@ -1,4 +1,4 @@
-"""Forced swim: sessions with their videos and ROIs, and their scoring.
+"""Forced swim: sessions with their videos and ROIs, and their scoring; v voids a score, V a session.
 
 Every unscored session is scored in a background worker with a progress bar; the screen shows each animal's
 immobility, a per-minute plot as the QC view, and adds a session or a manual score (seconds immobile, or a
@@ -7,8 +7,9 @@ immobility, a per-minute plot as the QC view, and adds a session or a manual sco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,12 +34,15 @@ from behavlab.services import (
 from behavlab.services.display import fst_session_cells
 from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
 from behavlab.services.precision import MANUAL_PRECISION_S
+from behavlab.services.void_targets import VoidTarget, fst_session, latest_score
 from behavlab.tui.calls import call_service
 from behavlab.tui.parse import measured, moment, optional_int, optional_number
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 from behavlab.tui.widgets.plots import minute_bars
+from behavlab.tui.widgets.sampling_grid import SamplingEntry, SamplingGridScreen
 from behavlab.tui.widgets.scoring_progress import ScoringProgress
+from behavlab.tui.widgets.void_dialog import void_with_reason
 
 if TYPE_CHECKING:
     from behavlab.services.library_types import BatchProgress
@@ -79,9 +83,12 @@ class FstScreen(StudyScreen):
 
     TITLE_TEXT = "forced swim"
     BINDINGS = [
-        Binding("s", "score", "Score videos"),
-        Binding("a", "add_session", "Add session"),
-        Binding("m", "manual_score", "Manual score"),
+        Binding("s", "score", "Score"),
+        Binding("a", "add_session", "Add"),
+        Binding("m", "manual_score", "Manual"),
+        Binding("t", "time_sampling", "Sampling"),
+        Binding("v", "void_score", "Void score"),
+        Binding("V", "void_session", "Void session"),
     ]
 
     def __init__(self, workspace: Workspace, study: str) -> None:
@@ -130,6 +137,21 @@ class FstScreen(StudyScreen):
     def _code(self) -> str | None:
         table = self.query_one("#sessions", DataTable)
         return str(table.get_row_at(table.cursor_row)[1]) if table.row_count else None
+
+    def action_void_score(self) -> None:
+        """Void the highlighted session's latest score, named in the dialog, with its reason."""
+        self._void(latest_score)
+
+    def action_void_session(self) -> None:
+        """Void the highlighted session (and so its scores), named in the dialog, with its reason."""
+        self._void(fst_session)
+
+    def _void(self, find: Callable[[Workspace, str, int], VoidTarget]) -> None:
+        table = self.query_one("#sessions", DataTable)
+        if table.row_count:
+            session_id = int(str(table.ordered_rows[table.cursor_row].key.value))
+            target = partial(find, self.workspace, self.study, session_id)
+            void_with_reason(self, self.workspace, self.study, target, self.action_refresh)
 
     def on_data_table_row_highlighted(self) -> None:
         """The per-minute plot follows the cursor."""
@@ -201,7 +223,7 @@ class FstScreen(StudyScreen):
     def action_add_session(self) -> None:
         """Record one animal's swim test, its video and when it was tested; a refusal keeps the dialog."""
         fields = [
-            Field("code", "blind code", placeholder="e.g. 7KQ2MX"),
+            Field("code", "lab ID or blind code", placeholder="e.g. 7KQ2MX"),
             Field("video", "video file", placeholder="/path/to/fst.mp4"),
             Field(
                 "tested_at",
@@ -278,7 +300,36 @@ class FstScreen(StudyScreen):
             failed=form.refuse,
         )
 
-    def _manual_scored(self, form: FormScreen, code: str) -> None:
+    def action_time_sampling(self) -> None:
+        """Type the highlighted animal's 5-s time-sampling sheet bin by bin, each bin checked as typed."""
+        code = self._code()
+        if code is None:
+            return
+        start_s = FST_SCORED_WINDOW_S[0]
+        title = f"Time sampling for {code}"
+        grid = SamplingGridScreen(
+            title, self.workspace.actor, start_s, lambda e: self._sampled(grid, code, e)
+        )
+        self.app.push_screen(grid)
+
+    def _sampled(self, grid: SamplingGridScreen, code: str, entry: SamplingEntry) -> None:
+        """Record the typed bins as the manual score; a refusal keeps the grid as typed."""
+        try:
+            latency = measured(entry.latency, "latency", MANUAL_PRECISION_S, "s")
+        except InvalidInputError as error:
+            grid.refuse(error)
+            return
+        call_service(
+            self,
+            lambda: record_manual_score(
+                self.workspace, self.study, code, None, entry.scorer, latency, bins=entry.bins
+            ),
+            lambda _: self._manual_scored(grid, code),
+            title="Score not recorded",
+            failed=grid.refuse,
+        )
+
+    def _manual_scored(self, form: FormScreen | SamplingGridScreen, code: str) -> None:
         if form.is_current:
             form.dismiss(None)
         self.notify(f"manual score recorded for {code}")

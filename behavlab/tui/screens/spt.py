@@ -1,4 +1,4 @@
-"""Sucrose preference: declare a period, enter its bottle weights from a sheet, see preferences and flags."""
+"""Sucrose preference: declare a period, type its bottle weights (or give a sheet), see preferences, flags."""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -7,18 +7,34 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from behavlab.services import SptLine, SptRecorded, create_spt_period, record_spt_bottles, spt_results
+from behavlab.services import (
+    BottleGrid,
+    SptLine,
+    SptRecorded,
+    bottle_grid,
+    create_spt_period,
+    record_spt_bottles,
+    record_typed_spt_bottles,
+    spt_results,
+)
 from behavlab.services.display import SPT_COLUMNS, spt_cells
+from behavlab.services.spt import TypedBottles
+from behavlab.tui.calls import call_service
 from behavlab.tui.parse import moment, number
 from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.widgets.bottle_grid import BottleGridScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 
 
 class SptScreen(StudyScreen):
-    """n declares a period; b stores its bottle sheet; the table lists every preference."""
+    """n declares a period; t types its bottle weights, b stores a sheet file; the table lists preferences."""
 
     TITLE_TEXT = "sucrose preference"
-    BINDINGS = [Binding("n", "new_period", "New period"), Binding("b", "bottles", "Bottle weights")]
+    BINDINGS = [
+        Binding("n", "new_period", "New period"),
+        Binding("t", "type_bottles", "Type bottle weights"),
+        Binding("b", "bottles", "Bottle sheet file"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         """The results table and a summary line."""
@@ -68,6 +84,36 @@ class SptScreen(StudyScreen):
             lambda period: self.notify(f"SPT period {period.label} ({period.phase}) declared"),
             "Period not declared",
         )
+
+    def action_type_bottles(self) -> None:
+        """Open the bottle grid: a line per coded animal and per spill control."""
+        self.call(
+            lambda: bottle_grid(self.workspace, self.study), self._open_grid, "Cannot open the bottle grid"
+        )
+
+    def _open_grid(self, grid: BottleGrid) -> None:
+        screen = BottleGridScreen(
+            "Type bottle weights (g)",
+            grid.rows,
+            grid.open_periods,
+            submit=lambda period, lines: self._typed(screen, period, lines),
+        )
+        self.app.push_screen(screen)
+
+    def _typed(self, screen: BottleGridScreen, period: str, lines: list[TypedBottles]) -> None:
+        """Store the typed lines as the period's bottle sheet; a refusal keeps the grid as typed."""
+        call_service(
+            self,
+            lambda: record_typed_spt_bottles(self.workspace, self.study, period, lines),
+            lambda recorded: self._typed_recorded(screen, recorded),
+            title="Bottle weights not recorded",
+            failed=screen.refuse,
+        )
+
+    def _typed_recorded(self, screen: BottleGridScreen, recorded: SptRecorded) -> None:
+        if screen.is_current:
+            screen.dismiss(None)
+        self._recorded(recorded)
 
     def action_bottles(self) -> None:
         """Store a period's bottle sheet (all rows or none)."""

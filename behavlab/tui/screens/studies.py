@@ -29,6 +29,21 @@ def study_fields() -> list[Field]:
         Field("route", "route", value=DEFAULTS.route),
         Field("vehicle", "vehicle", value=DEFAULTS.vehicle),
         Field("volume_ml_per_kg", "volume mL/kg (every arm)", value=f"{DEFAULTS.volume_ml_per_kg:g}"),
+        Field(
+            "syringe_graduation_ml",
+            "syringe graduation mL (sheet volumes are rounded to it)",
+            value=f"{DEFAULTS.syringe_graduation_ml:g}",
+        ),
+        Field(
+            "volume_tolerance_pct",
+            "volume tolerance % (of the computed volume, for a volume given)",
+            value=f"{DEFAULTS.volume_tolerance_pct:g}",
+        ),
+        Field(
+            "weight_precision_g",
+            "balance precision g (finer weights are refused)",
+            value=f"{DEFAULTS.weight_precision_g:g}",
+        ),
     ]
 
 
@@ -41,6 +56,9 @@ def settings_from(values: FormValues) -> StudySettings:
         route=values["route"],
         vehicle=values["vehicle"],
         volume_ml_per_kg=number(values["volume_ml_per_kg"], "volume mL/kg"),
+        syringe_graduation_ml=number(values["syringe_graduation_ml"], "syringe graduation mL"),
+        volume_tolerance_pct=number(values["volume_tolerance_pct"], "volume tolerance %"),
+        weight_precision_g=number(values["weight_precision_g"], "balance precision g"),
     )
 
 
@@ -103,19 +121,21 @@ class StudiesScreen(Screen[None]):
             self.app.push_screen(DashboardScreen(self.workspace, name))
 
     def action_new_study(self) -> None:
-        """Create a study with the lab's defaults filled in."""
-        self.app.push_screen(FormScreen("New study", study_fields()), self._create)
+        """Create a study with the lab's defaults filled in; a refusal keeps the form as typed."""
+        form = FormScreen("New study", study_fields(), submit=lambda values: self._create(form, values))
+        self.app.push_screen(form)
 
-    def _create(self, values: FormValues | None) -> None:
-        if not values:
-            return
+    def _create(self, form: FormScreen, values: FormValues) -> None:
         call_service(
             self,
             lambda: create_study(self.workspace, settings_from(values)),
-            self._created,
+            lambda overview: self._created(form, overview),
             title="Study not created",
+            failed=form.refuse,
         )
 
-    def _created(self, overview: StudyOverview) -> None:
+    def _created(self, form: FormScreen, overview: StudyOverview) -> None:
+        if form.is_current:
+            form.dismiss(None)
         self.notify(f"study {visible(overview.study.name)} created", markup=False)
         self.action_refresh()

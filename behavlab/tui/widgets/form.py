@@ -1,4 +1,7 @@
-"""A modal form of labelled fields: Enter moves to the next field and saves on the last; Escape cancels."""
+"""A modal form of labelled fields: Enter moves to the next text field and saves on the last; Escape cancels.
+
+A field is typed text, a yes/no box, or a choice among fixed values (Tab reaches it, Enter opens it).
+"""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -7,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Label, Static
+from textual.widgets import Checkbox, Label, Select, Static
 
 from behavlab.tui.calls import notice_text
 from behavlab.tui.widgets.entry_input import EntryInput
@@ -18,7 +21,10 @@ CHECKED = "yes"
 
 @dataclass(frozen=True)
 class Field:
-    """One field: its key in the result, its label, a start value; `check` makes it a yes/no box."""
+    """One field: its key in the result, its label, a start value; `check` makes it a yes/no box.
+
+    With `choices` it is a choice among them; `blank` then names the choice of none (its value "").
+    """
 
     name: str
     label: str
@@ -26,6 +32,8 @@ class Field:
     placeholder: str = ""
     password: bool = False
     check: bool = False
+    choices: tuple[str, ...] = ()
+    blank: str = ""
 
 
 class FormScreen(ModalScreen[FormValues | None]):
@@ -61,6 +69,9 @@ class FormScreen(ModalScreen[FormValues | None]):
                     yield Checkbox(field.label, value=field.value == CHECKED, id=f"field-{field.name}")
                     continue
                 yield Label(field.label)
+                if field.choices:
+                    yield _choice(field)
+                    continue
                 yield EntryInput(
                     self._enter,
                     value=field.value,
@@ -89,6 +100,9 @@ class FormScreen(ModalScreen[FormValues | None]):
             if field.check:
                 checked = self.query_one(f"#field-{field.name}", Checkbox).value
                 values[field.name] = CHECKED if checked else ""
+            elif field.choices:
+                choice = self.query_one(f"#field-{field.name}", Select)
+                values[field.name] = "" if choice.is_blank() else str(choice.value)
             else:
                 values[field.name] = self.query_one(f"#field-{field.name}", EntryInput).value.strip()
         if self._submit is None:
@@ -106,3 +120,14 @@ class FormScreen(ModalScreen[FormValues | None]):
     def action_cancel(self) -> None:
         """Close the form without values."""
         self.dismiss(None)
+
+
+def _choice(field: Field) -> Select[str]:
+    """A field's choice among its values, starting on its value (on none when it has none and may)."""
+    return Select(
+        [(choice, choice) for choice in field.choices],
+        prompt=field.blank or "choose",
+        allow_blank=bool(field.blank),
+        value=field.value if field.value in field.choices else Select.NULL,
+        id=f"field-{field.name}",
+    )

@@ -153,7 +153,15 @@ def test_html_references_every_figure_by_relative_path(which: str, request: pyte
 
 def test_xlsx_holds_the_sheets_and_the_manifest_the_hashes(unmasked: ReportFiles) -> None:
     workbook = load_workbook(unmasked.xlsx)
-    assert workbook.sheetnames == ["data", "animals", "exclusions", "statistics", "immobility_per_minute"]
+    assert workbook.sheetnames == [
+        "data",
+        "animals",
+        "doses",
+        "exclusions",
+        "voided",
+        "statistics",
+        "immobility_per_minute",
+    ]
     assert workbook["data"].max_row == 1 + 24 * 6
     assert workbook["exclusions"]["C2"].value == "weight loss above 15% before dosing"
     manifest = json.loads(unmasked.manifest.read_text())
@@ -185,7 +193,7 @@ def test_report_sections_follow_arrive_and_list_unblindings_and_amendments(unmas
         "9. Experimental procedures",
         "10. Results",
     ]
-    assert headings[10] == "Emergency unblindings and amendments after unmasking"
+    assert headings[10:12] == ["Voided records", "Emergency unblindings and amendments after unmasking"]
     closing = markdown.split("## Emergency unblindings")[1]
     assert table_row(closing, "QX05R")[1:3] == ["ketamine", "seizure after injection"]
     assert "manual score of QX03R corrected" in markdown

@@ -114,7 +114,7 @@ def test_manual_scores_need_a_session_and_a_plausible_value(
     assert json.loads(score.parameters)["window_s"] == [120.0, 360.0]
     with pytest.raises(InvalidInputError, match="accepted: 0 to 240"):
         record_manual_score(workspace, randomized.name, code, 300.0, "ana")
-    kinds = [entry.kind for entry in animal_timeline(workspace, randomized.name, code)]
+    kinds = [entry.kind for entry in animal_timeline(workspace, randomized.name, code).entries]
     assert kinds[0] == "weight" and "fst" in kinds and kinds[-1] == "score"
 
 

@@ -37,11 +37,9 @@ from behavlab.services import (
 )
 from behavlab.services.fst import MANUAL_METHOD
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
-from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE, RandomizedStudy
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE, RandomizedStudy, two_animals_in_one_video
 from tests.behavlab.report.test_report import table_row
-from tracking.synth.truth import load_truth
 from tracking.synth.videos import write_fst_video
-from tracking.video.rois import save_rois
 
 ARM_WORDS = ("vehicle", "ketamine", "saline")
 
@@ -213,19 +211,7 @@ def test_an_animal_excluded_a_priori_before_randomization_is_on_the_roster_and_i
 def test_the_blinding_table_names_people_and_the_analysis_who_unmasked_and_who_wrote_the_report(
     workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> None:
-    video = tmp_path / "two-tanks.mp4"
-    write_fst_video(
-        video, duration_s=60.0, fps=15, size=(320, 160), n_tanks=2, seed=11, immobile_fraction=[0.6, 0.2]
-    )
-    truth = load_truth(video.with_name(video.stem + ".truth.json"))
-    rois = save_rois(tmp_path / "rois.json", [tank.roi for tank in truth.tanks])
-    codes = [randomized.code_in_arm(0), randomized.code_in_arm(1)]
-    for code, tank in zip(codes, truth.tanks, strict=True):
-        dosed = randomized.weighed_at + timedelta(minutes=5)
-        record_dose(workspace, randomized.name, code, at=dosed)
-        add_fst_session(
-            workspace, randomized.name, code, video, tank.label, rois, tested_at=dosed + timedelta(hours=1)
-        )
+    codes, _ = two_animals_in_one_video(workspace, randomized, tmp_path)
     window = {"window_start_s": 0.0, "window_end_s": 60.0, "test_duration_s": 60.0}
     score_study(workspace, randomized.name, jobs=1, overrides=window, out_dir=tmp_path / "scores")
     record_manual_score(workspace, randomized.name, codes[0], 30.0, "ana")

@@ -1,7 +1,6 @@
 """Scoring a study: results stored per session, files named by code, idempotent, never overwritten, kept
 with the database they belong to."""
 
-from datetime import timedelta
 from pathlib import Path
 
 import platformdirs
@@ -11,10 +10,8 @@ from sqlalchemy import create_engine, text
 from behavlab.errors import ConflictError
 from behavlab.services import (
     Workspace,
-    add_fst_session,
     build_report_data,
     list_fst_sessions,
-    record_dose,
     record_manual_score,
     score_study,
     unmask_study,
@@ -22,28 +19,14 @@ from behavlab.services import (
 )
 from behavlab.services.workspace import safe_folder_name
 from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
-from tracking.synth.truth import load_truth
-from tracking.synth.videos import write_fst_video
-from tracking.video.rois import save_rois
+from tests.behavlab.randomized_study import two_animals_in_one_video as film_two_animals
 
 
 @pytest.fixture
 def two_animals_in_one_video(
     workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> tuple[RandomizedStudy, list[str], Path]:
-    video = tmp_path / "M001-and-M002-day1.mp4"
-    write_fst_video(
-        video, duration_s=60.0, fps=15, size=(320, 160), n_tanks=2, seed=11, immobile_fraction=[0.6, 0.2]
-    )
-    truth = load_truth(video.with_name(video.stem + ".truth.json"))
-    rois = save_rois(tmp_path / "rois.json", [tank.roi for tank in truth.tanks])
-    codes = [randomized.code_in_arm(0), randomized.code_in_arm(1)]
-    for code, tank in zip(codes, truth.tanks, strict=True):
-        dosed = randomized.weighed_at + timedelta(minutes=5)
-        record_dose(workspace, randomized.name, code, at=dosed)
-        add_fst_session(
-            workspace, randomized.name, code, video, tank.label, rois, tested_at=dosed + timedelta(hours=1)
-        )
+    codes, video = film_two_animals(workspace, randomized, tmp_path)
     return randomized, codes, video
 
 
@@ -154,7 +137,7 @@ def test_a_study_name_that_is_not_one_plain_folder_name_is_made_one() -> None:
     assert len(set(made)) == len(made)
 
 
-def test_the_report_says_why_machine_manual_agreement_is_missing_below_three_animals(
+def test_the_report_says_under_agreement_why_machine_manual_agreement_is_missing_below_three_animals(
     workspace: Workspace, two_animals_in_one_video: tuple[RandomizedStudy, list[str], Path], tmp_path: Path
 ) -> None:
     study, codes, _ = two_animals_in_one_video
@@ -166,8 +149,11 @@ def test_the_report_says_why_machine_manual_agreement_is_missing_below_three_ani
         "scored by both; animals scored by both: 1."
     )
     data = build_report_data(workspace, study.name)
-    assert data.agreement == () and data.procedures.notes == (note,)
+    assert data.agreement == () and data.agreement_notes == (note,)
     record_manual_score(workspace, study.name, codes[1], 12.0, "ana")
     written = write_study_report(workspace, study.name, tmp_path / "report")
     assert written.notes == (note.replace("both: 1", "both: 2"),)
-    assert written.notes[0] in written.files.markdown.read_text()
+    markdown = written.files.markdown.read_text()
+    procedures = markdown.split("## 9. Experimental procedures")[1].split("## 10.")[0]
+    under_agreement = markdown.split("### Agreement between scoring methods")[1]
+    assert written.notes[0] not in procedures and written.notes[0] in under_agreement

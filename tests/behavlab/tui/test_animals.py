@@ -1,11 +1,13 @@
 """The studies and animals screens: create a study with the defaults, open it, import a roster, weigh at the
 bench (Enter moves to the next animal), record an exclusion; errors are notices, never crashes."""
 
+from datetime import datetime
 from pathlib import Path
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from behavlab.services import StudySettings, Workspace, create_study, get_study, list_animals, list_events
+from behavlab.services.display import local_minute
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.animals import AnimalsScreen
 from behavlab.tui.screens.dashboard import DashboardScreen
@@ -46,8 +48,8 @@ async def test_roster_import_quick_weights_and_an_exclusion(workspace: Workspace
         await settle(pilot)
         assert isinstance(app.screen, AnimalsScreen)
         await pilot.press("i")
-        app.screen.query_one(Input).value = str(roster)
-        await pilot.press("enter")
+        app.screen.query_one("#field-path", Input).value = str(roster)
+        await pilot.press("ctrl+s")
         await settle(pilot)
         rows = table_rows(app.screen, "#animals")
         assert [row[0] for row in rows] == ["F001", "F002", "F003", "F004", "M001", "M002", "M003", "M004"]
@@ -81,7 +83,7 @@ async def test_roster_import_quick_weights_and_an_exclusion(workspace: Workspace
         assert actions.count("weight.record") == 2 and "animal.exclude" in actions
 
 
-async def test_a_faulty_roster_path_is_a_notice_and_nothing_changes(
+async def test_a_faulty_roster_path_is_refused_in_the_dialog_and_nothing_changes(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     create_study(workspace, StudySettings(name="cohort"))
@@ -91,9 +93,42 @@ async def test_a_faulty_roster_path_is_a_notice_and_nothing_changes(
         await pilot.press("enter", "a")
         await settle(pilot)
         await pilot.press("i")
-        app.screen.query_one(Input).value = str(tmp_path / "missing.csv")
-        await pilot.press("enter")
+        form = app.screen
+        form.query_one("#field-path", Input).value = str(tmp_path / "missing.csv")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "missing.csv" in str(form.query_one("#refusal", Static).render())
+        assert list_animals(workspace, "cohort") == []
+
+
+async def test_the_roster_dialog_shows_and_takes_when_the_weights_were_measured(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    create_study(workspace, StudySettings(name="cohort"))
+    roster = write_roster(tmp_path / "roster.csv", 4)
+    app = BehavlabApp(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "a")
+        await settle(pilot)
+        await pilot.press("i")
+        form = app.screen
+        weighed_at = form.query_one("#field-weighed_at", Input)
+        assert weighed_at.value == local_minute(datetime.now().astimezone())  # the default, shown
+        form.query_one("#field-path", Input).value = str(roster)
+        refusals = {"last monday": "weights measured at: 'last monday'", "2999-01-01 08:00": "up to now"}
+        for typed, refused in refusals.items():
+            weighed_at.value = typed
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is form and weighed_at.value == typed
+            assert refused in str(form.query_one("#refusal", Static).render())
+        assert list_animals(workspace, "cohort") == []
+        weighed_at.value = "2024-03-04 08:30"
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, AnimalsScreen)
-        assert any("missing.csv" in message for message in notices(app))
-        assert list_animals(workspace, "cohort") == []
+        when = datetime(2024, 3, 4, 8, 30).astimezone()
+        assert {animal.last_weighed_at for animal in list_animals(workspace, "cohort")} == {when}
+        assert any(f"measured at {local_minute(when)}" in message for message in notices(app))

@@ -19,7 +19,7 @@ from behavlab.services import (
 )
 from behavlab.services.display import local_minute
 from behavlab.tui.app import BehavlabApp
-from behavlab.tui.screens.dashboard import CHANGE_POLL_S
+from behavlab.tui.screens.dashboard import CHANGE_POLL_S, UNMASKED_TEXT
 from behavlab.tui.screens.fst import FstScreen
 from behavlab.tui.widgets.form import FormScreen
 from tests.behavlab.factories import baseline_weights, write_weights
@@ -31,7 +31,7 @@ SIZE = (140, 44)
 
 
 def _state(app: BehavlabApp) -> str:
-    return str(app.screen.query_one("#state", Static).render())
+    return "\n".join(str(app.screen.query_one(part, Static).render()) for part in ("#timeline", "#next"))
 
 
 async def test_the_dashboard_counts_the_dosing_day_and_follows_changes_made_elsewhere(
@@ -44,12 +44,12 @@ async def test_the_dashboard_counts_the_dosing_day_and_follows_changes_made_else
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert f"dosing day      {dosed_at.astimezone().date().isoformat()}: 1/24 dosed" in _state(app)
-        assert "unmasked        no" in _state(app)
+        assert f"dosing day {dosed_at.astimezone().date().isoformat()}: 1/24 dosed" in _state(app)
+        assert UNMASKED_TEXT not in _state(app)
         unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="unmasked from the command line")
         await pilot.pause(CHANGE_POLL_S + 0.5)
         await settle(pilot)
-        assert "unmasked        yes" in _state(app)
+        assert UNMASKED_TEXT in _state(app)
 
 
 async def test_the_fst_columns_fit_their_cells_as_soon_as_the_rows_change(

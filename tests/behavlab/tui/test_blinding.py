@@ -67,6 +67,9 @@ async def test_no_screen_shows_an_arm_before_unmasking(
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
+        dashboard = widget_text(app.screen) + rendered_text(app) + notices(app)
+        assert any(name in line for line in dashboard for name in animals), "dashboard"
+        assert [line for line in dashboard if _arm_in(line)] == [], "dashboard"
         for step in STEPS:
             await pilot.press(STEP_KEYS[step])
             await settle(pilot)

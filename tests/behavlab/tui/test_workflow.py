@@ -103,7 +103,8 @@ async def test_randomize_previews_the_balance_and_seals_with_the_passphrase_twic
         assert len(rows) == 24 + 1 and rows[-1]["code"].startswith(HEAD_LABEL), "24 animals, then the head"
         (event,) = [e for e in list_events(workspace, "rand") if e.action == "study.randomize"]
         assert '"method":"block"' in event.payload
-        assert "randomized      yes" in str(app.screen.query_one("#state").render())
+        timeline = str(app.screen.query_one("#timeline").render()).splitlines()
+        assert any(line.split()[:2] == ["done", "randomization"] for line in timeline)
 
 
 async def test_dosing_marks_each_injection_with_one_key_and_shows_refusals(

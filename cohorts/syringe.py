@@ -10,7 +10,7 @@ so it cannot unblind, unlike the mg/kg received, which depends on the arm's stoc
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from cohorts.errors import CohortsError
 
@@ -55,10 +55,13 @@ class Syringe:
 
     def to_draw_ml(self, volume_ml: float) -> float:
         """The mark nearest `volume_ml` (mL), halves up: what the sheet prints and the operator draws."""
+        return self._mark(volume_ml, ROUND_HALF_UP)
+
+    def _mark(self, volume_ml: float, rounding: str) -> float:
+        """A mark of the syringe next to `volume_ml` (mL), rounded as `rounding` (a `decimal` mode)."""
         graduation = Decimal(repr(self.graduation_ml))
-        marks = (Decimal(repr(round(volume_ml, _MARK_DIGITS))) / graduation).quantize(
-            Decimal(1), ROUND_HALF_UP
-        )
+        volume = Decimal(repr(round(volume_ml, _MARK_DIGITS)))
+        marks = (volume / graduation).quantize(Decimal(1), rounding)
         return float(marks * graduation)
 
     def check_given(self, code: str, given_ml: float, computed_ml: float) -> float:
@@ -89,11 +92,12 @@ class Syringe:
         deviation = deviation_pct(given_ml, computed_ml)
         allowed = max(self.tolerance_pct, abs(deviation_pct(self.to_draw_ml(computed_ml), computed_ml)))
         if abs(deviation) > allowed + 1e-9:
-            low, high = computed_ml * (1 - allowed / 100), computed_ml * (1 + allowed / 100)
+            low = self._mark(computed_ml * (1 - allowed / 100), ROUND_CEILING)
+            high = self._mark(computed_ml * (1 + allowed / 100), ROUND_FLOOR)
             raise SyringeError(
                 f"animal {code}: {given_ml:g} mL is {deviation:+.1f} % from the computed "
                 f"{computed_ml:.3f} mL, outside the study's tolerance of {self.tolerance_pct:g} %; "
-                f"accepted: {low:.3f} to {high:.3f} mL"
+                f"accepted: {low:.{self.decimals}f} to {high:.{self.decimals}f} mL"
             )
         return deviation
 

@@ -155,7 +155,8 @@ def dose(
     except RepeatDoseError as repeat:
         raise ConflictError(f"{repeat}: give it with --again REASON") from None
     stdout().print(
-        f"dosed {code.upper()}: {event.volume_ml:.3f} mL for {event.weight_g:g} g at "
+        f"dosed {code.upper()}: {event.volume_ml:g} mL for {event.weight_g:g} g "
+        f"({event.deviation_pct:+.1f} % of the computed volume) at "
         f"{event.dosed_at.astimezone():%Y-%m-%d %H:%M} by {event.operator}"
     )
 

@@ -47,7 +47,7 @@ def exclusion_cells(data: ReportData, exclusion: ExclusionInfo) -> tuple[str, ..
         yes_no(exclusion.a_priori),
         yes_no(exclusion.decided_blind),
         exclusion.decided_by,
-        exclusion.decided_at.isoformat(),
+        exclusion.decided_at.isoformat(timespec="minutes"),
         randomization_timing(data, exclusion.decided_at),
     )
 
@@ -59,11 +59,12 @@ def hours_after_randomization(data: ReportData, at: datetime) -> float | None:
 
 
 def randomization_timing(data: ReportData, at: datetime) -> str:
-    """When something happened relative to the randomization: before or after, and the signed interval."""
+    """How long before or after the randomization something happened (in minutes under an hour)."""
     hours = hours_after_randomization(data, at)
     if hours is None:
         return "before randomization (not randomized yet)"
-    return f"{'before' if hours < 0 else 'after'} randomization ({hours:+.1f} h)"
+    interval = f"{abs(hours) * 60:.0f} min" if abs(hours) < 1 else f"{abs(hours):.1f} h"
+    return f"{interval} {'before' if hours < 0 else 'after'} randomization"
 
 
 def exclusions_summary(data: ReportData) -> Paragraph:
@@ -72,7 +73,8 @@ def exclusions_summary(data: ReportData) -> Paragraph:
     before = sum(h is None or h < 0 for h in hours)
     a_priori = sum(e.a_priori for e in data.exclusions)
     return Paragraph(
-        f"{len(data.exclusions)} of the {len(data.animals)} animals on the roster were excluded: "
+        f"{len(data.exclusions)} of the {len(data.animals)} animals on the roster "
+        f"{'was' if len(data.exclusions) == 1 else 'were'} excluded: "
         f"{before} before randomization, {len(data.exclusions) - before} after; {a_priori} on a "
         "criterion set a priori."
     )
@@ -80,7 +82,7 @@ def exclusions_summary(data: ReportData) -> Paragraph:
 
 def emergency_cells(event: EmergencyUnblinding) -> tuple[str, ...]:
     """An emergency unblinding's cells after its code (and arm): `EMERGENCY_HEADER`."""
-    return (event.reason, event.by, event.at.isoformat())
+    return (event.reason, event.by, event.at.isoformat(timespec="minutes"))
 
 
 def animal_cells(data: ReportData, animal: AnimalInfo) -> tuple[str, ...]:
@@ -110,7 +112,7 @@ def randomisation(data: ReportData, block_sizes: str) -> list[Block]:
         ("roster SHA-256 (input list)", r.roster_sha256),
         ("allocation commitment SHA-256", r.commitment),
         ("randomization library version", r.library_version),
-        ("made by, at", f"{r.created_by}, {r.created_at.isoformat()}"),
+        ("made by, at", f"{r.created_by}, {r.created_at.isoformat(timespec='minutes')}"),
         ("draws previewed before committing", r.draws_previewed),
     ]
     blocks.append(table(("item", "value"), rows, "Randomization record"))

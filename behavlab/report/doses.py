@@ -148,7 +148,14 @@ def voided_records(data: ReportData) -> list[Block]:
     if not data.voided:
         return [*blocks, Paragraph("No record was voided.")]
     rows = [
-        (v.entity, v.record_id, v.code or MISSING, v.reason, v.voided_by, v.voided_at.isoformat())
+        (
+            v.entity,
+            v.record_id,
+            v.code or MISSING,
+            v.reason,
+            v.voided_by,
+            v.voided_at.isoformat(timespec="minutes"),
+        )
         for v in data.voided
     ]
     return [*blocks, table(VOIDED_HEADER, rows, f"Voided records ({len(data.voided)})")]

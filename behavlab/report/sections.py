@@ -121,7 +121,7 @@ class ReportSections(ABC):
         data = self.data
         blocks: list[Block] = [Heading(1, f"{data.study.name}: study report"), self.status()]
         if data.generated_at is not None:
-            blocks.append(Paragraph(f"Generated {data.generated_at.isoformat()}."))
+            blocks.append(Paragraph(f"Generated {data.generated_at.isoformat(timespec='minutes')}."))
         if data.audit_head is not None:
             blocks.append(Paragraph(data.audit_head.line))
         return blocks
@@ -167,7 +167,7 @@ class ReportSections(ABC):
             self.emergency_table() if data.emergency_unblindings else Paragraph("No emergency unblinding.")
         )
         if data.amendments:
-            rows = [(a.what, a.reason, a.by, a.at.isoformat()) for a in data.amendments]
+            rows = [(a.what, a.reason, a.by, a.at.isoformat(timespec="minutes")) for a in data.amendments]
             blocks.append(table(("what", "reason", "by", "at"), rows, "Amendments after unmasking"))
         else:
             blocks.append(Paragraph("No amendment after unmasking."))

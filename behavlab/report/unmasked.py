@@ -161,7 +161,7 @@ class UnmaskedSections(ReportSections):
 
     def _unmasked_at(self) -> str:
         unmasked_at = self.data.blinding.unmasked_at
-        return unmasked_at.isoformat() if unmasked_at else MISSING
+        return unmasked_at.isoformat(timespec="minutes") if unmasked_at else MISSING
 
     def _unmasked_by(self) -> str | None:
         return self.data.blinding.unmasked_by

@@ -27,6 +27,8 @@ def test_a_volume_outside_the_tolerance_is_refused_naming_code_computed_volume_a
         SyringeError, match=r"animal K7M2: 0\.22 mL is -11\.6 % from the computed 0\.249 mL.*5 %"
     ):
         Syringe().check_given("K7M2", 0.22, 0.249)
+    with pytest.raises(SyringeError, match=r"-5\.1 % .* accepted: 0\.25 to 0\.26 mL"):
+        Syringe().check_given("K7M2", 0.24, 0.253)  # the lowest volume is 0.2403 mL, so the lowest mark 0.25
     with pytest.raises(SyringeError, match="above 0 mL"):
         Syringe().check_given("K7M2", 0.0, 0.249)
 

@@ -73,8 +73,8 @@ def test_an_animal_excluded_before_randomization_is_counted_and_listed(blinded: 
         assert early[1:5] == [EARLY, "not allocated", "malocclusion at arrival", "yes"]
         coded = table_row(criteria, "QX23R")
         assert exclusions_table(data)["label"].tolist() == [EARLY, "M024"]
-    assert early[-1] == "before randomization (-2.0 h)"
-    assert coded[-1] == "after randomization (+120.0 h)"
+    assert early[-1] == "2.0 h before randomization"
+    assert coded[-1] == "120.0 h after randomization"
     assert exclusions_table(data)["hours_after_randomization"].tolist() == [-2.0, 120.0]
     animals = _level_2(markdown, "8. Experimental animals")
     assert "n = 25" in animals

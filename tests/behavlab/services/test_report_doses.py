@@ -113,7 +113,7 @@ def _rows(text: str, first_cell: str) -> list[list[str]]:
 def _check_items_3_and_9(markdown: str, study: Walkthrough) -> None:
     """Item 3 names the exclusion before randomization; item 9 the syringe, each dose and the -3.6 % one."""
     item_3 = _section(markdown, "## 3.", "## 4.")
-    assert "1 of the 16 animals on the roster were excluded: 1 before randomization, 0 after" in item_3
+    assert "1 of the 16 animals on the roster was excluded: 1 before randomization, 0 after" in item_3
     assert "criterion set a priori" in item_3 and "malocclusion" in item_3
     assert "16 animals on the roster, 15 of them randomized" in markdown
     item_9 = _section(markdown, "## 9.", "## 10.")

@@ -200,9 +200,9 @@ def test_an_animal_excluded_a_priori_before_randomization_is_on_the_roster_and_i
     for markdown in (blind, final):
         assert "16 animals on the roster, 15 of them randomized" in markdown
         assert "No animal was excluded" not in markdown
-        assert "1 of the 16 animals on the roster were excluded: 1 before randomization, 0 after" in markdown
+        assert "1 of the 16 animals on the roster was excluded: 1 before randomization, 0 after" in markdown
     early = table_row(blind, f"{excluded} (not randomized)")
-    assert early[1:3] == ["malocclusion", "yes"] and early[-1].startswith("before randomization (-")
+    assert early[1:3] == ["malocclusion", "yes"] and early[-1].endswith(" before randomization")
     assert "BLIND REPORT" in blind and not any(label in blind for label in codes)
     unmasked_row = table_row(final, "not randomized")
     assert unmasked_row[1:5] == [excluded, "not allocated", "malocclusion", "yes"]

@@ -212,6 +212,12 @@ DASK_OPTION = typer.Option(
     help="Run on Dask: 'local' (a LocalCluster) or tcp://HOST:PORT (needs behavlab\\[dask]).",
 )
 
+WHOLE_FRAME_OPTION = typer.Option(
+    False,
+    "--whole-frame",
+    help="Without --rois: score the whole frame as one animal though it shows several tanks.",
+)
+
 
 @dataclass(frozen=True)
 class _Scoring:
@@ -252,6 +258,7 @@ def score(
     resume: bool = typer.Option(False, "--resume", help="Skip videos already scored into --out."),
     per_frame: bool = PER_FRAME_OPTION,
     overlay: bool = typer.Option(False, "--overlay", help="Also write an annotated <video>.overlay.mp4."),
+    whole_frame: bool = WHOLE_FRAME_OPTION,
 ) -> None:
     """Score immobility (motion or pose) in videos, DeepLabCut files or a study's FST sessions.
 
@@ -271,11 +278,14 @@ def score(
     )
     run = _Scoring(method or ("pose" if pose else "motion"), preset, overrides, jobs, dask)
     if study is not None:
-        _refuse_file_options(bool(paths or pose), resume or per_frame or overlay or rois is not None)
+        _refuse_file_options(
+            bool(paths or pose), resume or per_frame or overlay or whole_frame or rois is not None
+        )
         _study_report(_score_study_sessions(state_of(ctx).workspace(), study, run, out))
     else:
         folder = out if out is not None else Path("behavlab-scores")
-        report = _score_files(run, paths or [], pose, rois, folder, resume, per_frame, overlay)
+        options = {"resume": resume, "per_frame": per_frame, "overlay": overlay, "whole_frame": whole_frame}
+        report = _score_files(run, paths or [], pose, rois, folder, options)
         print_batch_report(report, folder, "scored")
 
 
@@ -286,7 +296,7 @@ def _refuse_file_options(files_given: bool, file_options_given: bool) -> None:
     if file_options_given:
         raise InvalidInputError(
             "--study skips sessions already scored and uses each session's ROI; "
-            "--resume, --per-frame, --overlay and --rois apply to files only"
+            "--resume, --per-frame, --overlay, --whole-frame and --rois apply to files only"
         )
 
 
@@ -312,11 +322,9 @@ def _score_files(
     pose_files: list[Path],
     rois: Path | None,
     folder: Path,
-    resume: bool,
-    per_frame: bool,
-    overlay: bool,
+    options: dict[str, bool],
 ) -> BatchReport:
-    """Score video and pose files into ``folder``, with a progress bar."""
+    """Score video and pose files into ``folder`` with the file ``options``, with a progress bar."""
     with _progress_updates() as update:
         return score_videos(
             paths,
@@ -328,9 +336,7 @@ def _score_files(
             overrides=run.overrides,
             jobs=run.jobs,
             dask=run.dask,
-            resume=resume,
-            per_frame=per_frame,
-            overlay=overlay,
+            **options,
             on_progress=update,
         )
 

@@ -57,9 +57,14 @@ def score_videos(
     resume: bool = False,
     per_frame: bool = False,
     overlay: bool = False,
+    whole_frame: bool = False,
     on_progress: Callable[[BatchProgress], None] | None = None,
 ) -> BatchReport:
     """Score the videos (files or folders) into ``out_dir``; failed videos are in the report, not raised.
+
+    Each video is checked before any is decoded (:mod:`tracking.batch.preflight`): one too short for the
+    preset's scored window, whose ROIs do not fit it, or showing several tanks without ROIs (unless
+    ``whole_frame``) fails alone, with the reason in the report.
 
     ``method`` is ``motion`` or ``pose``: the pose method pairs each video with its DeepLabCut file by name,
     and ``pose_files`` are pose files scored alone (their frame rate from ``overrides["fps"]`` when their
@@ -93,6 +98,7 @@ def score_videos(
             per_frame=per_frame,
             overlay=overlay,
             software_version=__version__,
+            whole_frame=whole_frame,
         )
         return run_batch(
             find_videos(inputs, method),
@@ -132,7 +138,10 @@ class RoiProposal:
 
 
 def detect_rois(video: str | Path, out: str | Path, *, n_tanks: int | None = None) -> RoiProposal:
-    """Find circular tanks in the first frame; write them as the ROI file's default and a PNG to check."""
+    """Find circular tanks in the first frame; write them as the ROI file's default and a PNG to check.
+
+    The ROI file records the size of the frame the tanks were found on, so a video of another size is refused.
+    """
     from tracking.video.overlay import first_frame
     from tracking.video.roi_drawing import write_roi_png
     from tracking.video.rois import RoiFile
@@ -156,7 +165,8 @@ def detect_rois(video: str | Path, out: str | Path, *, n_tanks: int | None = Non
             "check the lighting or write the ROI file by hand"
         )
     with tracking_errors():
-        json_path = write_json(out, RoiFile(default=rois).to_dict())
+        drawn_on = (frame.shape[1], frame.shape[0])
+        json_path = write_json(out, RoiFile(default=rois, frame_size=drawn_on).to_dict())
         png_path = atomic_write(Path(out).with_suffix(".png"), lambda tmp: write_roi_png(tmp, frame, rois))
     return RoiProposal(rois, json_path, png_path)
 

@@ -29,6 +29,8 @@ class BatchSettings:
 
     ``decode_threads`` is each job's decoder thread count: 1 by default, since the batch puts one process on
     each core, which decodes more frames per second in total than fewer multi-threaded decoders.
+    ``whole_frame`` scores a video without ROIs as one animal even when several tanks are detected in it
+    (:mod:`tracking.batch.preflight` refuses that otherwise).
     """
 
     out_dir: Path
@@ -39,6 +41,7 @@ class BatchSettings:
     overlay: bool = False
     software_version: str = ""
     decode_threads: int = 1
+    whole_frame: bool = False
 
 
 @dataclass(frozen=True)

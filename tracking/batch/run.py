@@ -19,13 +19,14 @@ from typing import Any
 from tracking.batch.cache import save_signal_cache
 from tracking.batch.documents import VideoOutputs, load_document, video_document, write_summaries
 from tracking.batch.jobs import BatchSettings, VideoJob, make_job, request_of
+from tracking.batch.preflight import preflight
 from tracking.batch.qc import plot_qc
 from tracking.batch.runners import LocalRunner, Runner
 from tracking.errors import TrackingError
 from tracking.pose.tracks import PoseFileError
 from tracking.rules.methods import METHODS
 from tracking.rules.result import VideoScore
-from tracking.video.files import VIDEO_SUFFIXES
+from tracking.video.files import is_video_file
 from tracking.video.hashing import content_hash
 from tracking.video.overlay import first_frame, write_overlay
 from tracking.video.roi_drawing import write_roi_png
@@ -118,7 +119,7 @@ def write_video_outputs(
     leaves them as they are. The ROI image and the overlay need the video and one ROI per animal: a pose file
     scored alone, or several individuals without ROIs, have neither (the document's ``files`` says so).
     """
-    drawable = bool(score.rois) and len(score.rois) == len(score.animals) and _is_video_file(score.video)
+    drawable = bool(score.rois) and len(score.rois) == len(score.animals) and is_video_file(score.video)
     if new_signal:
         save_signal_cache(outputs.cache, score.signal)
         if drawable:
@@ -133,11 +134,6 @@ def write_video_outputs(
     document = video_document(score, outputs, software_version=software_version, request=request)
     write_json(outputs.document, document)
     return document
-
-
-def _is_video_file(path: Path) -> bool:
-    """True when ``path`` names an existing file with a video suffix (not a pose file's notional name)."""
-    return path.suffix.lower() in VIDEO_SUFFIXES and path.is_file()
 
 
 def run_job(job: VideoJob) -> VideoOutcome:
@@ -205,7 +201,7 @@ def _name_clashes(jobs: Sequence[VideoJob]) -> dict[Path, str]:
 def _plan(
     paths: Sequence[Path], method: str, settings: BatchSettings, resume: bool
 ) -> tuple[list[VideoJob], dict[Path, VideoOutcome]]:
-    """The jobs still to run, and the outcomes known before running: bad inputs, name clashes, resumed."""
+    """The jobs still to run, and the outcomes known before running: bad inputs, clashes, resumed, refused."""
     outcomes: dict[Path, VideoOutcome] = {}
     jobs = []
     for path in paths:
@@ -219,7 +215,18 @@ def _plan(
             outcomes[job.video] = VideoOutcome(job.video, error=clashes[job.video])
         elif resume and (document := _finished(job)) is not None:
             outcomes[job.video] = VideoOutcome(job.video, document=document, skipped=True)
+        elif (refusal := _refusal(job)) is not None:
+            outcomes[job.video] = VideoOutcome(job.video, error=refusal)
     return [job for job in jobs if job.video not in outcomes], outcomes
+
+
+def _refusal(job: VideoJob) -> str | None:
+    """Why the job's video is refused before decoding (:func:`tracking.batch.preflight.preflight`)."""
+    try:
+        preflight(job)
+    except (TrackingError, ValueError, OSError) as error:
+        return failure_reason(error, job.video)
+    return None
 
 
 def _progress(
@@ -249,10 +256,13 @@ def run_batch(
 ) -> BatchReport:
     """Score every video on ``runner`` (default: a local process pool on every CPU), writing its outputs.
 
-    The output folder is checked writable before any video is decoded (:class:`writing.atomic.WriteError` if
-    not). With ``resume``, a video whose result document records the same file content and the same request
-    is not scored again, and the hidden temporary files of a killed run are removed first. A failing video
-    does not stop the others (for a method that scores pose files, nor does a video without one).
+    Every video still to score is first checked from its header (:mod:`tracking.batch.preflight`): a video
+    too short for the scored window, whose ROIs do not fit it, or showing several tanks without ROIs (unless
+    ``settings.whole_frame``) fails alone before anything is decoded. The output folder is checked writable
+    before any video is decoded (:class:`writing.atomic.WriteError` if not). With ``resume``, a video whose
+    result document records the same file content and the same request is not scored again, and the hidden
+    temporary files of a killed run are removed first. A failing video does not stop the others (for a
+    method that scores pose files, nor does a video without one).
     ``results.csv`` and ``bins.csv`` (every finished video of this batch, sorted by name) are rewritten every
     :data:`SUMMARY_INTERVAL_S` seconds and at the end; the per-video documents hold everything they are made
     from.

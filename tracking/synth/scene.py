@@ -5,7 +5,9 @@ body (an ellipse with a head and four paws). During mobile stretches the mouse s
 moves and turns, its body wobbles at the stroke rate and its paws flicker. During immobile stretches it
 floats: the paws are still and the body only drifts by a few hundredths of a pixel per frame. Real footage's
 nuisances are added: water ripples (a low-amplitude moving texture in the water), a static reflection (glare
-spot) on each tank and Gaussian camera noise. Grey levels are 0-255, lengths in pixels.
+spot) on each tank and Gaussian camera noise. A mouse dropped in after a lead-in is absent from its tank
+(which shows only rippling water and glare) until its entry frame, and enters with a splash
+(:mod:`tracking.synth.splash`). Grey levels are 0-255, lengths in pixels.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from tracking.synth.truth import TankTruth
+from tracking.synth.splash import draw_splash
+from tracking.synth.truth import TankTruth, entry_frame
 from tracking.video.rois import CircleROI
 
 _RIPPLE_PERIOD = 48
@@ -27,6 +30,8 @@ _BACKGROUND = 55.0
 _WATER = 185.0
 _RIM = 120.0
 _MOUSE = 45.0
+#: The mouse's body length (the ellipse's long axis) in body units; by default a body unit is the tank radius.
+_BODY_LENGTH = 0.64
 
 
 @dataclass(frozen=True)
@@ -109,8 +114,16 @@ def _noise_bank(size: tuple[int, int], sd: float, rng: np.random.Generator) -> l
 class Mouse:
     """One animal's pose and how it changes per frame while swimming or floating."""
 
-    def __init__(self, tank: CircleROI, rng: np.random.Generator, fps: float, drift_px: float) -> None:
+    def __init__(
+        self,
+        tank: CircleROI,
+        rng: np.random.Generator,
+        fps: float,
+        drift_px: float,
+        length_px: float | None = None,
+    ) -> None:
         self.tank = tank
+        self.body = tank.r if length_px is None else length_px / _BODY_LENGTH
         self.rng = rng
         self.fps = fps
         self.drift = drift_px
@@ -133,19 +146,24 @@ class Mouse:
         if math.hypot(self.x, self.y) > 0.45 * r:
             self.heading += 0.3 * math.remainder(toward_centre - self.heading, 2 * np.pi)
         self.heading += float(self.rng.normal(0, 0.12))
-        speed = 0.03 * r * (1.0 + 0.5 * math.sin(self.phase))
+        speed = 0.03 * self.body * (1.0 + 0.5 * math.sin(self.phase))
         self.x += speed * math.cos(self.heading)
         self.y += speed * math.sin(self.heading)
         self.phase += 2 * np.pi * 4.0 / self.fps
-        self.paws = self.rng.normal(0, 0.06 * r, (4, 2))
+        self.paws = self.rng.normal(0, 0.06 * self.body, (4, 2))
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        """The body's centre in frame pixels (x, y)."""
+        return self.tank.cx + self.x, self.tank.cy + self.y
 
     def draw(self, image: np.ndarray, colour: float) -> None:
         """Draw body, head and paws anti-aliased at sub-pixel positions."""
-        r = self.tank.r
+        r = self.body
         shift = 4
         scale = 1 << shift
         angle = self.heading + 0.25 * math.sin(self.phase)
-        cx, cy = self.tank.cx + self.x, self.tank.cy + self.y
+        cx, cy = self.centre
         cos_a, sin_a = math.cos(angle), math.sin(angle)
 
         def point(u: float, v: float) -> tuple[int, int]:
@@ -173,14 +191,20 @@ class Scene:
     def frames(
         self, truths: Sequence[TankTruth], n_frames: int, rng: np.random.Generator
     ) -> Iterator[np.ndarray]:
-        """Yield each grey frame (one reused uint8 array), each mouse moving as its truth says."""
+        """Yield the grey frames (a reused uint8 array), each mouse entering and moving as its truth says."""
         noise_index = rng.integers(0, len(self.noise), n_frames)
         frame = np.empty_like(self.backgrounds[0])
+        firsts = [entry_frame(truth.entry_s, truth.fps) for truth in truths]
         for t in range(n_frames):
             np.copyto(frame, self.backgrounds[t % len(self.backgrounds)])
-            for mouse, truth in zip(self.mice, truths, strict=True):
-                if t:
+            for mouse, truth, first in zip(self.mice, truths, firsts, strict=True):
+                if t < first:
+                    continue
+                if t > first:
                     mouse.step(bool(truth.immobile[t]))
+                if first:
+                    age_s = (t - first) / truth.fps
+                    draw_splash(frame, mouse.tank, mouse.centre, mouse.body, age_s, mouse.rng, _NOISE_OFFSET)
                 mouse.draw(frame, _MOUSE - _NOISE_OFFSET)
             cv2.add(frame, self.noise[noise_index[t]], frame)
             yield frame
@@ -193,12 +217,16 @@ def build_scene(
     fps: float,
     tank_rngs: Sequence[np.random.Generator],
     scene_rng: np.random.Generator,
+    mouse_length_px: float | None = None,
 ) -> Scene:
-    """The scene of ``tanks`` in a frame of ``size`` (width, height in pixels), one mouse per tank."""
+    """The scene of ``tanks`` in a frame of ``size`` (width, height in pixels), one mouse per tank.
+
+    ``mouse_length_px`` is each mouse's body length in pixels (None: 0.64 x the tank radius).
+    """
     backgrounds = _ripple_frames(tanks, _static_scene(tanks, size, nuisances), nuisances, scene_rng)
     noise = _noise_bank(size, nuisances.noise_sd, scene_rng)
     mice = [
-        Mouse(tank, rng, fps, nuisances.drift_px_per_frame)
+        Mouse(tank, rng, fps, nuisances.drift_px_per_frame, mouse_length_px)
         for tank, rng in zip(tanks, tank_rngs, strict=True)
     ]
     return Scene(backgrounds, noise, mice)

@@ -3,7 +3,10 @@
 Ground truth follows the motion signal's convention: frame ``t`` is immobile when the movement from frame ``t
 - 1`` to frame ``t`` is floating drift, so ``immobile[t]`` describes the same interval as ``signal[t]``. Frame
 ``t`` is shown at ``t / fps`` seconds; a bout ``(start_s, end_s)`` covers the frames with ``start_s <= t / fps
-< end_s``; immobility seconds in a window count the immobile frames in it, each lasting ``1 / fps``.
+< end_s``; immobility seconds in a window count the immobile frames in it, each lasting ``1 / fps``. A
+tank whose mouse is dropped in after a lead-in is empty (never immobile) before its entry at ``entry_s``
+seconds of video time; its first frame with the mouse is :func:`entry_frame`, and its test (latency, scored
+window) counts from ``entry_s``.
 
 Notes
 -----
@@ -14,6 +17,7 @@ gamma-distributed immobile and mobile bouts whose mean lengths give the requeste
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,18 +30,26 @@ from tracking.video.rois import CircleROI
 Bout = tuple[float, float]
 """An immobile bout as (start, end) in seconds from the start of the video, the end excluded."""
 
+
+def entry_frame(entry_s: float, fps: float) -> int:
+    """The mouse's first frame: the first at or after ``entry_s`` s (frame ``t`` is at ``t / fps`` s)."""
+    return math.ceil(entry_s * fps - 1e-9)
+
+
 TRUTH_FORMAT = "behavlab-synth-truth"
 
 
 @dataclass(frozen=True, eq=False)
 class TankTruth:
-    """Ground truth for one tank: its ROI, per-frame immobility (1 = immobile) and the immobile bouts."""
+    """Ground truth for one tank: its ROI, per-frame immobility (1 = immobile), bouts and mouse entry (s)."""
 
     label: str
     roi: CircleROI
     immobile: np.ndarray
     bouts: tuple[Bout, ...]
     fps: float
+    entry_s: float = 0.0
+    """Video time (s) at which the mouse enters the water; 0: present from the first frame."""
 
     def immobility_s(
         self, start_s: float = FST_SCORED_WINDOW_S[0], end_s: float = FST_SCORED_WINDOW_S[1]
@@ -47,13 +59,20 @@ class TankTruth:
         inside = (times >= start_s) & (times < end_s)
         return float(self.immobile[inside].sum() / self.fps)
 
+    def test_immobility_s(
+        self, start_s: float = FST_SCORED_WINDOW_S[0], end_s: float = FST_SCORED_WINDOW_S[1]
+    ) -> float:
+        """Seconds of immobility in the test window [start_s, end_s), in seconds from the mouse's entry."""
+        return self.immobility_s(self.entry_s + start_s, self.entry_s + end_s)
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dictionary."""
         return {
             "label": self.label,
             "roi": self.roi.to_dict(),
             "bouts_s": [list(b) for b in self.bouts],
-            "immobility_s_120_360": self.immobility_s(),
+            "entry_s": self.entry_s,
+            "immobility_s_120_360": self.test_immobility_s(),
             "immobile": self.immobile.astype(int).tolist(),
         }
 
@@ -122,6 +141,7 @@ def load_truth(path: str | Path) -> SynthTruth:
             immobile=np.asarray(t["immobile"], dtype=np.uint8),
             bouts=tuple((float(a), float(b)) for a, b in t["bouts_s"]),
             fps=fps,
+            entry_s=float(t.get("entry_s", 0.0)),
         )
         for t in data["tanks"]
     )
@@ -182,10 +202,31 @@ def bouts_to_frames(bouts: Sequence[Bout], n_frames: int, fps: float) -> np.ndar
 
 
 def tank_truths(
-    tanks: Sequence[CircleROI], schedules: Sequence[Sequence[Bout]], n_frames: int, fps: float
+    tanks: Sequence[CircleROI],
+    schedules: Sequence[Sequence[Bout]],
+    n_frames: int,
+    fps: float,
+    entries_s: Sequence[float] | None = None,
 ) -> tuple[TankTruth, ...]:
-    """Each tank's truth from its immobile bouts (seconds), over ``n_frames`` frames at ``fps``."""
-    return tuple(
-        TankTruth(tank.label, tank, bouts_to_frames(schedule, n_frames, fps), tuple(schedule), fps)
-        for tank, schedule in zip(tanks, schedules, strict=True)
-    )
+    """Each tank's truth over ``n_frames`` frames at ``fps`` (frames per second).
+
+    Parameters
+    ----------
+    tanks, schedules
+        The tanks and each one's immobile bouts, in seconds from its mouse's entry.
+    n_frames, fps
+        Frames in the video and frames per second.
+    entries_s
+        Video time (s) at which each mouse enters the water (None: every mouse present from frame 0).
+
+    Returns
+    -------
+    tuple[TankTruth, ...]
+        Per tank: bouts moved to video time, per-frame immobility (0 before the entry) and the entry time.
+    """
+    entries = [0.0] * len(tanks) if entries_s is None else list(entries_s)
+    truths = []
+    for tank, schedule, entry in zip(tanks, schedules, entries, strict=True):
+        bouts = tuple((entry + start, entry + end) for start, end in schedule)
+        truths.append(TankTruth(tank.label, tank, bouts_to_frames(bouts, n_frames, fps), bouts, fps, entry))
+    return tuple(truths)

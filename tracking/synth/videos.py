@@ -2,7 +2,8 @@
 
 :func:`write_fst_video` draws the scene of :mod:`tracking.synth.scene` (tanks, mice swimming or floating,
 ripples, glare and camera noise), encodes it lossily (MPEG-4 Part 2 "mp4v" or H.264) and writes the ground
-truth of :mod:`tracking.synth.truth` beside it.
+truth of :mod:`tracking.synth.truth` beside it. As labs record it, the camera may start before the mice are
+dropped in: each tank then shows empty rippling water until its mouse enters with a splash, at its own time.
 
 Notes
 -----
@@ -47,6 +48,8 @@ def write_fst_video(
     latency_s: tuple[float, float] = (15.0, 75.0),
     codec: Codec = "mpeg4",
     nuisances: Nuisances = Nuisances(),
+    entry_s: float | Sequence[float] = 0.0,
+    mouse_length_px: float | None = None,
 ) -> SynthTruth:
     """Write an FST-like video (container from the suffix) and ``<stem>.truth.json`` beside it.
 
@@ -64,9 +67,15 @@ def write_fst_video(
         Fraction of the time each mouse floats after a mobile latency drawn uniformly from ``latency_s``
         (seconds): one value for all tanks, or one per tank (e.g. a vehicle and a drug animal side by side).
     bouts
-        Each tank's immobile bouts in seconds, instead of random ones.
+        Each tank's immobile bouts in seconds from its mouse's entry, instead of random ones.
     codec, nuisances
         ``"mpeg4"`` (MPEG-4 Part 2, "mp4v") or ``"h264"``; ripples, glare, camera noise and floating drift.
+    entry_s
+        Video time (s) at which each mouse is dropped in, one value for all tanks or one per tank (staggered
+        drops); the tank is empty before it. 0: present from the first frame, with no splash. An entry at or
+        after ``duration_s`` leaves the tank empty throughout.
+    mouse_length_px
+        Each mouse's body length in pixels (None: 0.64 x the tank radius).
 
     Returns
     -------
@@ -75,19 +84,21 @@ def write_fst_video(
     """
     path = Path(path)
     fractions = _per_tank_fractions(immobile_fraction, bouts, n_tanks, size)
+    entries = _per_tank(entry_s, n_tanks, "entry time")
     bouts_given = bouts is not None
     n_frames = round(duration_s * fps)
     tank_rngs, scene_rng = _random_generators(seed, n_tanks)
     tanks = tank_layout(n_tanks, size)
     if bouts is None:
         bouts = [
-            random_bouts(duration_s, f, rng, latency_s=latency_s)
-            for f, rng in zip(fractions, tank_rngs, strict=True)
+            random_bouts(duration_s - entry, f, rng, latency_s=latency_s)
+            for f, rng, entry in zip(fractions, tank_rngs, entries, strict=True)
         ]
-    truths = tank_truths(tanks, bouts, n_frames, fps)
-    scene = build_scene(tanks, size, nuisances, fps, tank_rngs, scene_rng)
+    truths = tank_truths(tanks, bouts, n_frames, fps, entries)
+    scene = build_scene(tanks, size, nuisances, fps, tank_rngs, scene_rng, mouse_length_px)
     _encode(path, fps, size, codec, scene.frames(truths, n_frames, scene_rng))
     params = _truth_params(duration_s, fractions, bouts_given, latency_s, codec, nuisances)
+    params.update(entry_s=entries, mouse_length_px=mouse_length_px)
     truth = SynthTruth(
         path, path.with_suffix(".truth.json"), fps, n_frames, *size, codec, seed, truths, params
     )
@@ -132,14 +143,19 @@ def _per_tank_fractions(
     width, height = size
     if width % 2 or height % 2:
         raise ValueError(f"frame size must be even for yuv420p, got {width}x{height}")
-    fractions = (
-        [immobile_fraction] * n_tanks
-        if isinstance(immobile_fraction, int | float)
-        else list(immobile_fraction)
-    )
-    if len(fractions) != n_tanks or (bouts is not None and len(bouts) != n_tanks):
-        raise ValueError(f"give one immobile fraction / bout list per tank ({n_tanks} tanks)")
-    return fractions
+    if bouts is not None and len(bouts) != n_tanks:
+        raise ValueError(f"give one bout list per tank ({n_tanks} tanks)")
+    return _per_tank(immobile_fraction, n_tanks, "immobile fraction")
+
+
+def _per_tank(value: float | Sequence[float], n_tanks: int, what: str) -> list[float]:
+    """One value per tank: ``value`` repeated, or the given list after checking its length."""
+    values = [float(value)] * n_tanks if isinstance(value, int | float) else [float(v) for v in value]
+    if len(values) != n_tanks:
+        raise ValueError(f"give one {what} per tank ({n_tanks} tanks), got {len(values)}")
+    if any(v < 0 for v in values):
+        raise ValueError(f"each {what} must be >= 0, got {values}")
+    return values
 
 
 def _encode(

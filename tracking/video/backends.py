@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from tracking.video.info import VideoOpenError
-from tracking.video.reader import LIMITED_RANGE_STEP, VideoReader
+from tracking.video.reader import FPS_TOLERANCE, LIMITED_RANGE_STEP, VideoReader
 
 _MAX_CONSECUTIVE_FAILURES = 64
 
@@ -87,22 +87,29 @@ class PyAVReader(VideoReader):
         self.metadata_fps = float(rate) if rate else None
         self._time_base = float(stream.time_base) if stream.time_base else 0.0
         self._time_tick_s = self._time_base
+        self.duration_s = self._header_duration()
         self.metadata_frame_count = self._announced_frames()
+        base = float(stream.base_rate) if stream.base_rate else None
+        self.header_variable_rate = bool(
+            base and self.metadata_fps and abs(base - self.metadata_fps) > FPS_TOLERANCE * self.metadata_fps
+        )
+
+    def _header_duration(self) -> float | None:
+        """Seconds the stream header (else the container) announces; None when neither does."""
+        if self._stream.duration and self._time_base:
+            return float(self._stream.duration * self._time_base)
+        if self._container.duration:
+            return float(self._container.duration / av.time_base)
+        return None
 
     def _announced_frames(self) -> int | None:
         """Frame count from the stream header, else estimated from its duration and frame rate."""
         if self._stream.frames > 0:
             return int(self._stream.frames)
-        if self._stream.duration and self._time_base:
-            duration = self._stream.duration * self._time_base
-        elif self._container.duration:
-            duration = self._container.duration / av.time_base
-        else:
-            return None
-        if not self.metadata_fps:
+        if self.duration_s is None or not self.metadata_fps:
             return None
         self._frame_count_is_estimate = True
-        return round(duration * self.metadata_fps)
+        return round(self.duration_s * self.metadata_fps)
 
     def close(self) -> None:
         """Release the file and the decoder."""
@@ -177,6 +184,8 @@ class OpenCVReader(VideoReader):
         self.metadata_fps = float(fps) if fps and math.isfinite(fps) and fps > 0 else None
         count = self._capture.get(cv2.CAP_PROP_FRAME_COUNT)
         self.metadata_frame_count = int(count) if count and count > 0 else None
+        if self.metadata_frame_count is not None and self.metadata_fps is not None:
+            self.duration_s = self.metadata_frame_count / self.metadata_fps
         self._frame_count_is_estimate = True
         self._time_tick_s = 1e-3
 

@@ -23,3 +23,9 @@ def folder_videos(folder: str | Path) -> list[Path]:
         and not path.name.startswith(".")
         and not path.name.endswith(OVERLAY_SUFFIX)
     )
+
+
+def is_video_file(path: str | Path) -> bool:
+    """True when ``path`` names an existing file with a video suffix (not a pose file's notional name)."""
+    path = Path(path)
+    return path.suffix.lower() in VIDEO_SUFFIXES and path.is_file()

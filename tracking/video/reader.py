@@ -80,7 +80,9 @@ class _DecodeLog:
 class VideoReader(ABC):
     """Streams grey frames of one video; use as a context manager and iterate :meth:`frames` once.
 
-    ``width`` and ``height`` are in pixels, ``metadata_fps`` in frames per second as the file announces it.
+    ``width`` and ``height`` are in pixels, ``metadata_fps`` in frames per second and ``duration_s`` in
+    seconds as the file announces them; ``header_variable_rate`` is True when the header's base and average
+    frame rates disagree (a variable frame rate the header alone shows).
     """
 
     backend: str = ""
@@ -93,6 +95,8 @@ class VideoReader(ABC):
         self.container_format = ""
         self.metadata_fps: float | None = None
         self.metadata_frame_count: int | None = None
+        self.duration_s: float | None = None
+        self.header_variable_rate = False
         self._frame_count_is_estimate = False
         self._time_tick_s = 0.0
         self.limited_range = False

@@ -9,6 +9,7 @@ JSON schema (``format`` and ``version`` are written and checked when present)::
 
     {
       "format": "behavlab-rois", "version": 1,
+      "frame_size": [640, 480],                    # width, height the ROIs were drawn on (optional)
       "default": [ROI, ...],                       # for every video without its own entry (optional)
       "videos": {"fst_001.mp4": [ROI, ...], ...}   # per video, keyed by file name (optional)
     }
@@ -235,10 +236,14 @@ def validate_rois(rois: Sequence[ROI], frame_size: tuple[int, int]) -> None:
 
 @dataclass(frozen=True)
 class RoiFile:
-    """The contents of an ROI JSON file: ROIs for the whole batch and/or per video file name."""
+    """The contents of an ROI JSON file: ROIs for the whole batch and/or per video file name.
+
+    ``frame_size`` is the (width, height) in pixels of the frames the ROIs were drawn on, when recorded.
+    """
 
     default: tuple[ROI, ...] | None = None
     videos: Mapping[str, tuple[ROI, ...]] = field(default_factory=dict)
+    frame_size: tuple[int, int] | None = None
 
     def for_video(self, video: str | Path) -> tuple[ROI, ...]:
         """The ROIs for one video: its own entry, or else the default.
@@ -260,6 +265,8 @@ class RoiFile:
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dictionary in the ROI file schema."""
         data: dict[str, object] = {"format": ROI_FILE_FORMAT, "version": ROI_FILE_VERSION}
+        if self.frame_size is not None:
+            data["frame_size"] = list(self.frame_size)
         if self.default is not None:
             data["default"] = [roi.to_dict() for roi in self.default]
         if self.videos:
@@ -311,9 +318,11 @@ def load_rois(path: str | Path) -> RoiFile:
             f"{path}: format {data.get('format')!r} version {data.get('version')!r} is not "
             f"{ROI_FILE_FORMAT!r} version {ROI_FILE_VERSION}"
         )
-    unknown = set(data) - {"format", "version", "default", "videos"}
+    unknown = set(data) - {"format", "version", "frame_size", "default", "videos"}
     if unknown:
-        raise ROIError(f"{path}: unknown keys {sorted(unknown)}; accepted: format, version, default, videos")
+        raise ROIError(
+            f"{path}: unknown keys {sorted(unknown)}; accepted: format, version, frame_size, default, videos"
+        )
     videos = data.get("videos", {})
     if not isinstance(videos, dict):
         raise ROIError(f"{path}: 'videos' must map video file names to lists of ROIs")
@@ -323,7 +332,20 @@ def load_rois(path: str | Path) -> RoiFile:
     }
     if default is None and not per_video:
         raise ROIError(f"{path}: holds no ROIs (neither 'default' nor 'videos')")
-    return RoiFile(default=default, videos=per_video)
+    return RoiFile(default=default, videos=per_video, frame_size=_frame_size(data.get("frame_size"), path))
+
+
+def _frame_size(value: object, path: Path) -> tuple[int, int] | None:
+    """The recorded frame size as (width, height), if any; ROIError unless two positive whole numbers."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in value)
+    ):
+        return value[0], value[1]
+    raise ROIError(f"{path}: 'frame_size' {value!r} is not accepted; expected [width, height] in pixels")
 
 
 def save_rois(path: str | Path, rois: RoiFile | Iterable[ROI]) -> Path:

@@ -161,7 +161,8 @@ def test_killed_batch_resumes_without_losing_or_redoing_videos(tmp_path: Path) -
     for i in range(4):
         write_fst_video(folder / f"R{i}.mp4", duration_s=60.0, seed=40 + i, **SHORT)  # type: ignore[arg-type]
     out = tmp_path / "out"
-    command = [str(BEHAVLAB), "score", str(folder), "--out", str(out), "--jobs", "1", "--per-frame"]
+    options = ["--jobs", "1", "--per-frame", "--whole-frame", *WINDOW]
+    command = [str(BEHAVLAB), "score", str(folder), "--out", str(out), *options]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
     deadline = time.monotonic() + 120
     while not (out / "R0.json").exists():

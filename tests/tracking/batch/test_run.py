@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -88,9 +87,9 @@ def test_bad_inputs_fail_alone(videos: list[SynthTruth], tmp_path: Path) -> None
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     (inputs / "empty.mp4").write_bytes(b"")
     (inputs / "text.mp4").write_text("this is not a video\n")
-    stamps = np.concatenate([[0], np.cumsum([33 if i % 3 else 83 for i in range(59)])]).tolist()
+    stamps = np.concatenate([[0], np.cumsum([33 if i % 3 else 83 for i in range(619)])]).tolist()
     vfr = write_pyav(
-        inputs / "vfr.mp4", "libx264", moving_square_frames(60), pts=stamps, time_base=Fraction(1, 1000)
+        inputs / "vfr.mp4", "libx264", moving_square_frames(620), pts=stamps, time_base=Fraction(1, 1000)
     )
     outside = inputs / "outside.mp4"
     outside.write_bytes(good.read_bytes())
@@ -202,8 +201,14 @@ def test_find_videos_expands_folders(videos: list[SynthTruth], tmp_path: Path) -
     assert find_videos([tmp_path / "notes.txt"]) == [tmp_path / "notes.txt"]
 
 
-def test_batch_with_no_rois_scores_the_whole_frame(
-    videos: list[SynthTruth], tmp_path: Path, synth_factory: Callable[..., SynthTruth]
+def test_a_two_tank_frame_without_rois_is_refused_unless_the_whole_frame_is_asked_for(
+    videos: list[SynthTruth], tmp_path: Path
 ) -> None:
-    report = run_batch([videos[0].video], settings(tmp_path, videos, rois=None), runner=LocalRunner(1))
+    video = videos[0].video
+    refused = run_batch([video], settings(tmp_path / "a", videos, rois=None), runner=LocalRunner(1))
+    (failure,) = refused.failed
+    assert "K7Q0.mp4" in (failure.error or "") and "shows 2 tanks" in (failure.error or "")
+    assert "--whole-frame" in (failure.error or "") and refused.frames_decoded == 0
+    whole = settings(tmp_path / "b", videos, rois=None, whole_frame=True)
+    report = run_batch([video], whole, runner=LocalRunner(1))
     assert [row["animal"] for row in report.outcomes[0].document["results"]] == ["frame"]  # type: ignore[index]

@@ -13,6 +13,23 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from behavlab.cli.output import print_error, print_warning, stdout, table
+from behavlab.cli.scoring_options import (
+    BODYPARTS_OPTION,
+    DASK_OPTION,
+    DETECT_START_OPTION,
+    FPS_OPTION,
+    MANIFEST_OPTION,
+    METHOD_HELP,
+    MIN_LIKELIHOOD_OPTION,
+    OUT_OPTION,
+    PIXEL_CUTOFF_OPTION,
+    POSE_FILES_OPTION,
+    START_S_OPTION,
+    STUDY_OPTION,
+    TANK_DIAMETER_CM_OPTION,
+    TANK_DIAMETER_PX_OPTION,
+    WHOLE_FRAME_OPTION,
+)
 from behavlab.cli.state import state_of
 from behavlab.errors import InvalidInputError
 from behavlab.services import (
@@ -90,7 +107,10 @@ PER_FRAME_OPTION = typer.Option(
 
 
 def print_batch_report(report: BatchReport, out_dir: Path, verb: str) -> None:
-    """Summary line, results table, then every failure with its file and reason; exit 1 if any failed."""
+    """Summary line, results table, then every failure with its file and reason; exit 1 if any failed.
+
+    A video scored except for some animals (a tank where no entry was detected) counts as failed for them.
+    """
     console = stdout()
     rows = [
         (
@@ -121,7 +141,15 @@ def print_batch_report(report: BatchReport, out_dir: Path, verb: str) -> None:
                 print_warning(f"{document['video']} {animal['animal']}: {warning}")
     for outcome in report.failed:
         print_error(f"{outcome.video}: {outcome.error}")
-    if report.failed:
+    failed_animals = [
+        (outcome.document["video"], animal, reason)
+        for outcome in report.outcomes
+        if outcome.document is not None
+        for animal, reason in outcome.document.get("failed_animals", {}).items()
+    ]
+    for video, animal, reason in failed_animals:
+        print_error(f"{video} {animal}: {reason}")
+    if report.failed or failed_animals:
         raise typer.Exit(code=1)
 
 
@@ -169,56 +197,6 @@ def _study_report(result: StudyScoring) -> None:
         raise typer.Exit(code=1)
 
 
-METHOD_HELP = (
-    "motion (changed pixels per ROI) or pose (DeepLabCut tracks: each video's <video>DLC_<scorer>.h5/.csv "
-    "next to it). Default: pose with --pose, else motion."
-)
-
-
-POSE_FILES_OPTION = typer.Option(
-    [], "--pose", help="A DeepLabCut .h5/.csv scored alone (repeatable); its video's fps, else --fps."
-)
-STUDY_OPTION = typer.Option(
-    None, "--study", help="Score this study's FST sessions not yet scored with these parameters."
-)
-PIXEL_CUTOFF_OPTION = typer.Option(
-    None,
-    "--pixel-cutoff",
-    help="Motion: grey levels a pixel must change by to count (see calibrate-noise).",
-)
-FPS_OPTION = typer.Option(
-    None, "--fps", help="Pose: frames per second of pose files scored without their video."
-)
-TANK_DIAMETER_PX_OPTION = typer.Option(
-    None, "--tank-diameter-px", help="Pose: the tank's inner diameter in pixels (instead of --px-per-cm)."
-)
-TANK_DIAMETER_CM_OPTION = typer.Option(
-    None, "--tank-diameter-cm", help="Pose: the tank's inner diameter in cm (default 20)."
-)
-BODYPARTS_OPTION = typer.Option(
-    None, "--bodyparts", help="Pose: body parts to use, comma-separated (default: all in the file)."
-)
-MIN_LIKELIHOOD_OPTION = typer.Option(
-    None, "--min-likelihood", help="Pose: drop points below this DeepLabCut likelihood (default 0.9)."
-)
-OUT_OPTION = typer.Option(
-    None,
-    "--out",
-    help="Output folder (default behavlab-scores; with --study, <database>.scoring/<study> beside SQLite).",
-)
-DASK_OPTION = typer.Option(
-    None,
-    "--dask",
-    help="Run on Dask: 'local' (a LocalCluster) or tcp://HOST:PORT (needs behavlab\\[dask]).",
-)
-
-WHOLE_FRAME_OPTION = typer.Option(
-    False,
-    "--whole-frame",
-    help="Without --rois: score the whole frame as one animal though it shows several tanks.",
-)
-
-
 @dataclass(frozen=True)
 class _Scoring:
     """What every scoring run is given: method, preset, parameter overrides and where it runs."""
@@ -259,6 +237,9 @@ def score(
     per_frame: bool = PER_FRAME_OPTION,
     overlay: bool = typer.Option(False, "--overlay", help="Also write an annotated <video>.overlay.mp4."),
     whole_frame: bool = WHOLE_FRAME_OPTION,
+    start_s: float | None = START_S_OPTION,
+    manifest: Path | None = MANIFEST_OPTION,
+    detect_start: bool = DETECT_START_OPTION,
 ) -> None:
     """Score immobility (motion or pose) in videos, DeepLabCut files or a study's FST sessions.
 
@@ -277,15 +258,15 @@ def score(
         min_likelihood=min_likelihood,
     )
     run = _Scoring(method or ("pose" if pose else "motion"), preset, overrides, jobs, dask)
+    flags = {"resume": resume, "per_frame": per_frame, "overlay": overlay, "whole_frame": whole_frame}
+    starts = {"start_s": start_s, "manifest": manifest, "detect_start": detect_start}
     if study is not None:
-        _refuse_file_options(
-            bool(paths or pose), resume or per_frame or overlay or whole_frame or rois is not None
-        )
+        given = any(flags.values()) or detect_start or any(v is not None for v in (rois, start_s, manifest))
+        _refuse_file_options(bool(paths or pose), given)
         _study_report(_score_study_sessions(state_of(ctx).workspace(), study, run, out))
     else:
         folder = out if out is not None else Path("behavlab-scores")
-        options = {"resume": resume, "per_frame": per_frame, "overlay": overlay, "whole_frame": whole_frame}
-        report = _score_files(run, paths or [], pose, rois, folder, options)
+        report = _score_files(run, paths or [], pose, rois, folder, {**flags, **starts})
         print_batch_report(report, folder, "scored")
 
 
@@ -296,7 +277,8 @@ def _refuse_file_options(files_given: bool, file_options_given: bool) -> None:
     if file_options_given:
         raise InvalidInputError(
             "--study skips sessions already scored and uses each session's ROI; "
-            "--resume, --per-frame, --overlay, --whole-frame and --rois apply to files only"
+            "--resume, --per-frame, --overlay, --whole-frame, --rois, --start-s, --manifest and "
+            "--detect-start apply to files only"
         )
 
 
@@ -322,7 +304,7 @@ def _score_files(
     pose_files: list[Path],
     rois: Path | None,
     folder: Path,
-    options: dict[str, bool],
+    options: dict[str, Any],
 ) -> BatchReport:
     """Score video and pose files into ``folder`` with the file ``options``, with a progress bar."""
     with _progress_updates() as update:

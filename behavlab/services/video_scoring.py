@@ -21,6 +21,7 @@ from behavlab.services.library_errors import tracking_errors
 
 if TYPE_CHECKING:
     from tracking.batch.run import BatchProgress, BatchReport
+    from tracking.batch.starts import StartRequest
     from tracking.motion.noise import NoiseCalibration
     from tracking.video.rois import CircleROI
 
@@ -58,6 +59,9 @@ def score_videos(
     per_frame: bool = False,
     overlay: bool = False,
     whole_frame: bool = False,
+    start_s: float | None = None,
+    manifest: str | Path | None = None,
+    detect_start: bool = False,
     on_progress: Callable[[BatchProgress], None] | None = None,
 ) -> BatchReport:
     """Score the videos (files or folders) into ``out_dir``; failed videos are in the report, not raised.
@@ -70,6 +74,10 @@ def score_videos(
     and ``pose_files`` are pose files scored alone (their frame rate from ``overrides["fps"]`` when their
     video is not beside them). ``overrides`` hold scoring parameters and the method's signal options (pose:
     ``px_per_cm``, ``tank_diameter_px``, ``bodyparts``...).
+
+    Each animal's test starts with its video unless ``start_s`` (one start, in seconds of video time, for
+    every ROI of every video), ``manifest`` (a CSV of video, ROI and start) or ``detect_start`` (the motion
+    method: each ROI's entry into the water) says otherwise; at most one of them.
     """
     from tracking.batch.jobs import BatchSettings, find_videos, resolve_request
     from tracking.batch.run import run_batch
@@ -99,6 +107,7 @@ def score_videos(
             overlay=overlay,
             software_version=__version__,
             whole_frame=whole_frame,
+            starts=start_request(method, start_s, manifest, detect_start),
         )
         return run_batch(
             find_videos(inputs, method),
@@ -108,6 +117,30 @@ def score_videos(
             resume=resume,
             on_progress=on_progress,
         )
+
+
+def start_request(
+    method: str, start_s: float | None, manifest: str | Path | None, detect_start: bool
+) -> StartRequest:
+    """Where a batch's tests start; InvalidInputError for two sources or detection with pose files.
+
+    Raises ManifestError (a tracking error) for a manifest that cannot be used.
+    """
+    from tracking.batch.starts import StartRequest, read_manifest
+
+    given = [name for name, value in (("--start-s", start_s), ("--manifest", manifest)) if value is not None]
+    given += ["--detect-start"] if detect_start else []
+    if len(given) > 1:
+        raise InvalidInputError(f"{' and '.join(given)} both give test starts; give one of them")
+    if detect_start and method != "motion":
+        raise InvalidInputError("--detect-start detects entries from the motion signal; use --method motion")
+    if start_s is not None and not start_s >= 0:
+        raise InvalidInputError(f"--start-s {start_s:g} is not accepted; expected seconds >= 0 of video time")
+    return StartRequest(
+        every_s=start_s,
+        manifest=read_manifest(manifest) if manifest is not None else {},
+        detect=detect_start,
+    )
 
 
 def rescore_videos(

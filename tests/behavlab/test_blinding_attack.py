@@ -288,6 +288,21 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
           *WINDOW], True),
         (
             [
+                "score", str(f["video2"]), "--whole-frame", "--start-s", "0", "--out", str(out / "whole"),
+                "--jobs", "1", *WINDOW,
+            ],
+            None,
+        ),
+        (
+            [
+                "score", str(f["video2"]), "--detect-start", "--out", str(out / "detect"), "--jobs", "1",
+                *WINDOW,
+            ],
+            None,
+        ),
+        (["score", str(f["video2"]), "--manifest", str(out / "no-manifest.csv"), *WINDOW], False),
+        (
+            [
                 "score", "--method", "pose", "--pose", str(f["pose"]), "--fps", "30", "--px-per-cm", "10",
                 "--bodyparts", "nose,tail_base", "--min-likelihood", "0.5", "--out", str(out / "pose"),
                 "--jobs", "1", *WINDOW,

@@ -39,7 +39,16 @@ from tracking.synth.videos import write_fst_video
 
 KILL_ROSTER_ANIMALS = 240
 SPAWN = multiprocessing.get_context("spawn")
-WINDOW = ["--set", "window_start_s=5", "--set", "window_end_s=20", "--set", "test_duration_s=20"]
+#: A window the 20-s two-tank videos hold, each scored whole (the faults, not the tanks, are under test).
+SHORT_RUN = [
+    "--set",
+    "window_start_s=5",
+    "--set",
+    "window_end_s=20",
+    "--set",
+    "test_duration_s=20",
+    "--whole-frame",
+]
 # root writes anywhere: as root the read-only folder is a read-only mount, else a folder without write access
 READ_ONLY = "Read-only file system" if os.geteuid() == 0 else "Permission denied"
 READ_ONLY += "; choose a folder you can write to"
@@ -139,7 +148,7 @@ def test_score_killed_at_random_points_resumes_without_losing_or_redoing_a_video
     short_videos: list[Path], tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    command = [str(BEHAVLAB), "score", *map(str, short_videos), "--out", str(out), "--jobs", "2", *WINDOW]
+    command = [str(BEHAVLAB), "score", *map(str, short_videos), "--out", str(out), "--jobs", "2", *SHORT_RUN]
     rng = random.Random(20240917)
     finished: dict[str, float] = {}
     kills = 0
@@ -310,7 +319,7 @@ def test_score_refuses_a_read_only_output_folder_before_decoding(
     short_videos: list[Path], read_only_dir: Path
 ) -> None:
     for out in (read_only_dir, read_only_dir / "new-folder"):
-        line = one_error_line(run_cli("score", short_videos[0], "--out", out, "--jobs", "1", *WINDOW))
+        line = one_error_line(run_cli("score", short_videos[0], "--out", out, "--jobs", "1", *SHORT_RUN))
         assert line.startswith(f"error: cannot write in folder {out}: "), line
         assert "choose a folder you can write to" in line
 
@@ -320,12 +329,12 @@ def test_a_disk_filling_up_fails_each_video_clearly_and_resume_finishes_them(
 ) -> None:
     videos = [str(v) for v in short_videos[:2]]
     filler = fill_disk(small_disk)
-    line = one_error_line(run_cli("score", *videos, "--out", small_disk, "--jobs", "1", *WINDOW))
+    line = one_error_line(run_cli("score", *videos, "--out", small_disk, "--jobs", "1", *SHORT_RUN))
     assert line.startswith(f"error: cannot write in folder {small_disk}: No space left on device"), line
 
     filler.unlink()
     filler = fill_disk(small_disk, leave_bytes=24 * 1024)  # room for a signal cache, not for a whole video
-    result = run_cli("score", *videos, "--out", small_disk, "--jobs", "1", *WINDOW)
+    result = run_cli("score", *videos, "--out", small_disk, "--jobs", "1", *SHORT_RUN)
     assert result.exit_code == 1 and "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 2, result.stderr
@@ -336,7 +345,7 @@ def test_a_disk_filling_up_fails_each_video_clearly_and_resume_finishes_them(
     assert hidden_temporaries(small_disk) == []
 
     filler.unlink()
-    resumed = run_cli("score", *videos, "--out", small_disk, "--jobs", "1", "--resume", *WINDOW)
+    resumed = run_cli("score", *videos, "--out", small_disk, "--jobs", "1", "--resume", *SHORT_RUN)
     assert resumed.exit_code == 0, resumed.output
     assert sorted(complete_outputs(small_disk)) == ["K0", "K1"]
 

@@ -33,6 +33,7 @@ import pandas as pd
 from tracking.batch.cache import load_signal_cache
 from tracking.rules.presets import ScoringParams, method_of
 from tracking.rules.result import VideoScore
+from tracking.rules.starts import AnimalStart
 from tracking.video.files import OVERLAY_SUFFIX
 from tracking.video.rois import roi_from_dict
 from writing.documents import jsonable, write_table
@@ -112,6 +113,8 @@ def video_document(
                 "software_version": score.signal.software_version,
             },
             "rois": [roi.to_dict() for roi in score.rois],
+            "starts": {r.animal: r.start.to_dict() for r in score.animals},
+            "failed_animals": dict(score.failed),
             "video_info": score.video_info,
             "animals": [
                 {"animal": r.animal, "params": r.params, "warnings": list(r.warnings)} for r in score.animals
@@ -167,6 +170,8 @@ def rescore_document(
 ) -> VideoScore:
     """A finished video's scores recomputed from its signal cache (default: with the parameters it had).
 
+    Each animal keeps the test start the document records; an animal that failed stays failed.
+
     Raises PresetError for a method this release does not know, CacheError when the cache is missing or
     was not made from this video with these signal parameters.
     """
@@ -183,6 +188,8 @@ def rescore_document(
         rois=[roi_from_dict(entry) for entry in document["rois"]],
         video_info=document["video_info"],
         method=method.name,
+        starts={label: AnimalStart.from_dict(start) for label, start in document.get("starts", {}).items()},
+        failed=document.get("failed_animals", {}),
     )
 
 

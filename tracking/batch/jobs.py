@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tracking.batch.documents import VideoOutputs
+from tracking.batch.starts import StartRequest
 from tracking.motion.scoring import resolve_rois
 from tracking.pose.batch import find_pose_inputs, pose_for_input, pose_video_stem
 from tracking.rules.methods import MethodName
@@ -30,7 +31,8 @@ class BatchSettings:
     ``decode_threads`` is each job's decoder thread count: 1 by default, since the batch puts one process on
     each core, which decodes more frames per second in total than fewer multi-threaded decoders.
     ``whole_frame`` scores a video without ROIs as one animal even when several tanks are detected in it
-    (:mod:`tracking.batch.preflight` refuses that otherwise).
+    (:mod:`tracking.batch.preflight` refuses that otherwise). ``starts`` says where each animal's test starts
+    (:class:`tracking.batch.starts.StartRequest`; default: with its video).
     """
 
     out_dir: Path
@@ -42,6 +44,7 @@ class BatchSettings:
     software_version: str = ""
     decode_threads: int = 1
     whole_frame: bool = False
+    starts: StartRequest = field(default_factory=StartRequest)
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ def make_job(path: str | Path, method: str, settings: BatchSettings) -> VideoJob
 def request_of(job: VideoJob) -> dict[str, Any]:
     """What a job asks for, as recorded in its result document; equal requests give equal results."""
     settings = job.settings
+    starts = settings.starts
     try:
         rois = resolve_rois(settings.rois, job.roi_name)
     except ValueError:
@@ -147,6 +151,7 @@ def request_of(job: VideoJob) -> dict[str, Any]:
             "signal_options": dict(settings.signal_options),
             "rois": None if rois is None else [roi.to_dict() for roi in rois],
             **({"pose_file": job.pose.name} if job.pose is not None else {}),
+            **({"starts": starts.to_dict(job.roi_name)} if starts != StartRequest() else {}),
         }
     )
     return request

@@ -127,10 +127,24 @@ def check_whole_frame(header: VideoHeader, tanks: Sequence[CircleROI]) -> None:
         )
 
 
-def preflight(job: VideoJob, *, start_s: float = 0.0) -> VideoHeader | None:
+def check_manifest(job: VideoJob, rois: Sequence[ROI] | None) -> None:
+    """Refuse a video when the batch's start manifest has no row for some of its ROIs (or for the video)."""
+    labels = [roi.label for roi in rois] if rois is not None else []
+    missing = job.settings.starts.missing_rois(job.roi_name, labels)
+    if missing or (job.settings.starts.manifest and rois is None):
+        raise PreflightError(
+            f"the start manifest has no test start for video {job.roi_name}"
+            + (f", ROI(s) {', '.join(map(repr, missing))}" if missing else " (scored without ROIs)")
+            + "; refused: add a row (video, roi, start_s) for each of its ROIs"
+        )
+
+
+def preflight(job: VideoJob, *, start_s: float | None = None) -> VideoHeader | None:
     """Check one job's video from its header (and first frame) before it is decoded; its header.
 
-    ``start_s`` is the test start in video seconds. A pose file scored without its video has no header
+    ``start_s`` is the test start in video seconds (None: the latest start the batch enters for the video's
+    ROIs, 0 when none is entered). With a start manifest, an ROI of the video without a row is refused.
+    A pose file scored without its video has no header
     (None). The length and whole-frame checks apply to methods that score the video's pixels (a pose method
     scores the pose file's frames, and the file tells its animals apart); the whole-frame check is skipped
     when the batch asks for the whole frame. ROIs are checked for every method.
@@ -147,6 +161,9 @@ def preflight(job: VideoJob, *, start_s: float = 0.0) -> VideoHeader | None:
         return None
     settings = job.settings
     rois = resolve_rois(settings.rois, job.roi_name)
+    check_manifest(job, rois)
+    if start_s is None:
+        start_s = settings.starts.latest_for(job.roi_name)
     scores_pixels = not METHODS[job.method].pose_files
     count_tanks = rois is None and scores_pixels and not settings.whole_frame
     with open_video(job.video, threads=1) as reader:
@@ -168,6 +185,7 @@ def preflight(job: VideoJob, *, start_s: float = 0.0) -> VideoHeader | None:
 __all__ = [
     "PreflightError",
     "check_length",
+    "check_manifest",
     "check_rois",
     "check_whole_frame",
     "needed_length_s",

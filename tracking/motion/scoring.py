@@ -17,11 +17,14 @@ from tracking.motion.signal import (
     DEFAULT_BLUR_SIGMA,
     DEFAULT_PIXEL_CUTOFF,
     DEFAULT_SUBSAMPLE,
+    MotionSignal,
     motion_signal,
 )
+from tracking.motion.start import StartStatus, detect_starts
 from tracking.rules.methods import MethodEngine, MethodName
 from tracking.rules.presets import ScoringParams, get_preset, preset_signal, split_overrides, with_overrides
 from tracking.rules.result import VideoScore, software_version
+from tracking.rules.starts import VIDEO_START, AnimalStart, StartSource
 from tracking.rules.summary import AnimalResult, score_signal
 from tracking.video.reader import Backend
 from tracking.video.rois import ROI, RoiFile, load_rois, roi_from_dict
@@ -37,6 +40,8 @@ SIGNAL_OPTIONS: dict[str, float] = {
 }
 
 RoisArg = RoiFile | Sequence[ROI] | str | Path | None
+#: Entered test starts (s of video time): one for every ROI, or one per ROI label; None: the first frame.
+StartsArg = float | Mapping[str, float] | None
 
 
 def split_motion_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -63,13 +68,60 @@ def resolve_rois(rois: RoisArg, video: str | Path) -> tuple[ROI, ...] | None:
 
 
 def score_signals(
-    cache: SignalCache, params: ScoringParams, labels: Sequence[str] | None = None
+    cache: SignalCache,
+    params: ScoringParams,
+    labels: Sequence[str] | None = None,
+    starts: Mapping[str, AnimalStart] | None = None,
 ) -> tuple[AnimalResult, ...]:
-    """Score each ROI's signal in ``cache`` (or only ``labels``) with ``params``: one result per animal."""
+    """Score each ROI's signal in ``cache`` (or only ``labels``) with ``params``: one result per animal.
+
+    ``starts`` gives each animal's test start by ROI label (missing: the video's first frame).
+    """
+    starts = starts or {}
     return tuple(
-        score_signal(cache.signal(label), cache.timestamps, fps=cache.fps, params=params, animal=label)
+        score_signal(
+            cache.signal(label),
+            cache.timestamps,
+            fps=cache.fps,
+            params=params,
+            animal=label,
+            start=starts.get(label, VIDEO_START),
+        )
         for label in (labels if labels is not None else cache.roi_labels)
     )
+
+
+def entered_starts(start_s: StartsArg, labels: Sequence[str]) -> dict[str, AnimalStart]:
+    """Entered test starts by ROI label: one for all, or one per label (ValueError for an unknown label)."""
+    if start_s is None:
+        return {}
+    if not isinstance(start_s, Mapping):
+        return {label: AnimalStart.entered(start_s) for label in labels}
+    unknown = sorted(set(start_s) - set(labels))
+    if unknown:
+        raise ValueError(
+            f"test start(s) given for ROI(s) {', '.join(map(repr, unknown))}, which the video does not have "
+            f"(ROIs: {', '.join(labels)})"
+        )
+    return {label: AnimalStart.entered(value) for label, value in start_s.items()}
+
+
+def detected_starts(signal: MotionSignal) -> tuple[dict[str, AnimalStart], dict[str, str]]:
+    """Each ROI's detected test start, and the ROIs where no animal entered, with the reason.
+
+    An animal present from the first frame starts at 0 (:func:`tracking.motion.start.detect_start`).
+    """
+    starts: dict[str, AnimalStart] = {}
+    failed: dict[str, str] = {}
+    for label, found in detect_starts(signal).items():
+        if found.status is StartStatus.NO_ENTRY or found.start_s is None:
+            failed[label] = (
+                f"no entry into the water detected in ROI {label!r} (its motion never rose above "
+                f"{found.threshold:.4f} of its pixels); enter its test start (--start-s or a manifest)"
+            )
+        else:
+            starts[label] = AnimalStart(found.start_s, StartSource.DETECTED, found.confidence)
+    return starts, failed
 
 
 def score_video(
@@ -81,6 +133,8 @@ def score_video(
     backend: Backend = "auto",
     threads: int = 0,
     version: str | None = None,
+    start_s: StartsArg = None,
+    detect_start: bool = False,
     **overrides: Any,
 ) -> VideoScore:
     """Score immobility in one video: the motion signal of each ROI (whole frame if none), per animal.
@@ -96,6 +150,13 @@ def score_video(
     presets_dir, backend, threads, version
         The calibrated presets' folder; the decoder (``"auto"``, ``"pyav"``, ``"opencv"``) and its thread
         count (0: FFmpeg's choice); the software version recorded (None: the installed behavlab's).
+    start_s
+        Each animal's test start in seconds of video time: one for every ROI, or one per ROI label (others
+        start with the video). None: every test starts with the video's first frame.
+    detect_start
+        Detect each animal's entry into the water from its ROI's motion
+        (:func:`tracking.motion.start.detect_starts`) instead; an ROI with no entry is not scored and is
+        named in :attr:`VideoScore.failed`.
     **overrides
         Motion-signal options (:data:`SIGNAL_OPTIONS`: ``pixel_cutoff`` in grey levels, ``blur_sigma`` in
         pixels) and scoring parameters (:class:`~tracking.rules.presets.ScoringParams`, times in seconds);
@@ -104,12 +165,15 @@ def score_video(
     Returns
     -------
     VideoScore
-        Per animal: seconds immobile in the scored window, latency (s from test start), bouts, bins.
+        Per animal: its test start, seconds immobile in the scored window (counted from the test start),
+        latency (s from test start), bouts, bins.
 
     Raises
     ------
     VideoOpenError, ROIError, PresetError
         A file that is not a readable video; an ROI outside the frame; an unknown preset or parameter.
+    ValueError
+        Both ``start_s`` and ``detect_start``; a start for an ROI the video does not have, or below 0.
 
     Examples
     --------
@@ -121,14 +185,22 @@ def score_video(
       animal  immobility_s  n_bouts
     0  tank1           7.8        2
     """
+    if detect_start and start_s is not None:
+        raise ValueError("give entered test starts or ask to detect them, not both")
     signal_options, scoring = split_motion_overrides(overrides)
     base = (
         preset if isinstance(preset, ScoringParams) else get_preset(preset, "motion", directory=presets_dir)
     )
     params = with_overrides(base, **scoring)
     path = Path(path)
-    cache, used, info = _decode(path, resolve_rois(rois, path), signal_options, backend, threads, version)
-    return rescore(path, cache, params, rois=used, video_info=info)
+    signal, cache, used, info = _decode(
+        path, resolve_rois(rois, path), signal_options, backend, threads, version
+    )
+    if detect_start:
+        starts, failed = detected_starts(signal)
+    else:
+        starts, failed = entered_starts(start_s, cache.roi_labels), {}
+    return rescore(path, cache, params, rois=used, video_info=info, starts=starts, failed=failed)
 
 
 def _decode(
@@ -138,8 +210,8 @@ def _decode(
     backend: Backend,
     threads: int,
     version: str | None,
-) -> tuple[SignalCache, tuple[ROI, ...], dict[str, Any]]:
-    """Decode the video once: every ROI's signal as a cache, the ROIs used, and the decode report."""
+) -> tuple[MotionSignal, SignalCache, tuple[ROI, ...], dict[str, Any]]:
+    """Decode the video once: the motion signal, every ROI's as a cache, the ROIs used, the decode report."""
     options = {**SIGNAL_OPTIONS, **signal_options}
     signal = motion_signal(path, rois, **options, backend=backend, threads=threads)
     cache = SignalCache(
@@ -152,7 +224,7 @@ def _decode(
         software_version=version or software_version(),
     )
     used = tuple(roi_from_dict(entry) for entry in signal.params["rois"])  # type: ignore[attr-defined]
-    return cache, used, {**signal.video.to_dict(), "path": path.name}
+    return signal, cache, used, {**signal.video.to_dict(), "path": path.name}
 
 
 def rescore(
@@ -163,16 +235,25 @@ def rescore(
     rois: Sequence[ROI],
     video_info: Mapping[str, Any],
     method: MethodName = "motion",
+    starts: Mapping[str, AnimalStart] | None = None,
+    failed: Mapping[str, str] | None = None,
 ) -> VideoScore:
-    """Score a video's saved per-frame signals with ``params``, without decoding the video."""
+    """Score a video's saved per-frame signals with ``params``, without decoding the video.
+
+    ``starts`` are the animals' test starts by ROI label (missing: the first frame); the ROIs in ``failed``
+    (label: reason) are not scored.
+    """
+    failed = dict(failed or {})
+    labels = [label for label in cache.roi_labels if label not in failed]
     return VideoScore(
         video=Path(video),
         method=method,
         params=params,
-        animals=score_signals(cache, params),
+        animals=score_signals(cache, params, labels, starts),
         signal=cache,
         rois=tuple(rois),
         video_info=dict(video_info),
+        failed=failed,
     )
 
 
@@ -185,6 +266,8 @@ def score_job(job: VideoJob) -> VideoScore:
         settings.params,
         threads=settings.decode_threads,
         version=settings.software_version,
+        start_s=settings.starts.entered_for(job.roi_name),
+        detect_start=settings.starts.detect,
         **settings.signal_options,
     )
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tracking.batch.cache import SignalCache
-from tracking.motion.scoring import resolve_rois
+from tracking.motion.scoring import StartsArg, entered_starts, resolve_rois
 from tracking.pose.files import POSE_SUFFIXES, find_pose_file, find_video_for_pose, parse_pose_name
 from tracking.pose.io import DLC_UNIQUE_BODYPARTS, read_dlc
 from tracking.pose.score import score_pose_signal, video_fps
@@ -32,6 +32,7 @@ from tracking.pose.tracks import PoseFileError, PoseTracks
 from tracking.rules.methods import METHODS, MethodEngine, MethodName
 from tracking.rules.presets import PresetError, ScoringParams, preset_signal, split_overrides
 from tracking.rules.result import VideoScore
+from tracking.rules.starts import VIDEO_START, AnimalStart
 from tracking.video.files import folder_videos
 from tracking.video.hashing import content_hash
 from tracking.video.reader import FPS_TOLERANCE, open_video
@@ -181,8 +182,11 @@ def score_pose_job(
     video: str | Path | None = None,
     rois: Sequence[ROI] | None = None,
     version: str = "",
+    start_s: StartsArg = None,
 ) -> VideoScore:
     """Score one pose file (its video, when given, supplies the frame rate and the name of the results).
+
+    ``start_s`` is the entered test start (s of video time) of every animal, or of each by label.
 
     ``signal_options`` are :data:`POSE_OPTIONS` (see :func:`pose_signal_options`). Without a video the
     results are named after the video the pose file was made from (its DeepLabCut name), without suffix.
@@ -201,7 +205,8 @@ def score_pose_job(
         }
     signals = pose_signals(tracks, signal, individuals=list(labels.values()))
     named = [dataclasses.replace(s, individual=label) for label, s in zip(labels, signals, strict=True)]
-    animals = tuple(score_pose_signal(s, params) for s in named)
+    starts = entered_starts(start_s, list(labels))
+    animals = tuple(score_pose_signal(s, params, starts.get(s.individual, VIDEO_START)) for s in named)
     used_rois = tuple(rois) if rois else (_whole_frame(video, named[0].individual) if len(named) == 1 else ())
     name = video if video is not None else pose.with_name(pose_video_stem(pose))
     scale = pixel_scale(signal.px_per_cm, signal.tank_diameter_px, signal.tank_diameter_cm)
@@ -243,9 +248,17 @@ def rescore_pose(
     rois: Sequence[ROI],
     video_info: Mapping[str, Any],
     method: MethodName = "pose",
+    starts: Mapping[str, AnimalStart] | None = None,
+    failed: Mapping[str, str] | None = None,
 ) -> VideoScore:
-    """Score a pose job's cached signals with new ``params``, with the signal's provenance and warnings."""
+    """Score a pose job's cached signals with new ``params``, with the signal's provenance and warnings.
+
+    ``starts`` are the animals' test starts by label (missing: the first frame); labels in ``failed`` are
+    not scored.
+    """
     stored = video_info["pose"]
+    starts = starts or {}
+    failed = dict(failed or {})
     animals = tuple(
         score_pose_signal(
             PoseSignal(
@@ -259,10 +272,12 @@ def rescore_pose(
                 tuple(stored[label]["warnings"]),
             ),
             params,
+            starts.get(label, VIDEO_START),
         )
         for label in cache.roi_labels
+        if label not in failed
     )
-    return VideoScore(Path(video), method, params, animals, cache, tuple(rois), dict(video_info))
+    return VideoScore(Path(video), method, params, animals, cache, tuple(rois), dict(video_info), failed)
 
 
 def pose_job_video(job_input: str | Path, pose: str | Path) -> Path | None:
@@ -285,6 +300,7 @@ def score_job(job: VideoJob) -> VideoScore:
         video=pose_job_video(job.video, job.pose),
         rois=resolve_rois(settings.rois, job.roi_name),
         version=settings.software_version,
+        start_s=settings.starts.entered_for(job.roi_name),
     )
 
 

@@ -12,11 +12,14 @@ from tracking.pose.io import read_dlc
 from tracking.pose.speed import PoseSignal, PoseSignalParams, pose_signals, signal_params_for
 from tracking.pose.tracks import PoseFileError, PoseTracks
 from tracking.rules.presets import ScoringParams, get_preset
+from tracking.rules.starts import VIDEO_START, AnimalStart
 from tracking.rules.summary import AnimalResult, score_signal
 
 
-def score_pose_signal(signal: PoseSignal, params: ScoringParams) -> AnimalResult:
-    """Score one animal's pose signal; the signal's provenance and warnings join the result's."""
+def score_pose_signal(
+    signal: PoseSignal, params: ScoringParams, start: AnimalStart = VIDEO_START
+) -> AnimalResult:
+    """Score one animal's pose signal from its test ``start``; the signal's provenance and warnings join."""
     if params.method != "pose":
         raise ValueError(f"preset {params.name!r} is for the {params.method} method; use a pose preset")
     if signal.units.startswith("px") and params.threshold != "auto":
@@ -25,7 +28,7 @@ def score_pose_signal(signal: PoseSignal, params: ScoringParams) -> AnimalResult
             "give px_per_cm or the tank's diameter in pixels"
         )
     result = score_signal(
-        signal.signal, signal.timestamps, fps=signal.fps, params=params, animal=signal.individual
+        signal.signal, signal.timestamps, fps=signal.fps, params=params, animal=signal.individual, start=start
     )
     return dataclasses.replace(
         result,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tracking.batch.jobs import VideoJob
     from tracking.rules.presets import ScoringParams
     from tracking.rules.result import VideoScore
+    from tracking.rules.starts import AnimalStart
     from tracking.video.rois import ROI
 
 #: A scoring method's name.
@@ -42,8 +43,14 @@ class Rescorer(Protocol):
         rois: Sequence[ROI],
         video_info: Mapping[str, Any],
         method: MethodName,
+        starts: Mapping[str, AnimalStart] | None = None,
+        failed: Mapping[str, str] | None = None,
     ) -> VideoScore:
-        """The video's scores from ``cache`` with ``params``."""
+        """The video's scores from ``cache`` with ``params``, each animal's test counted from its start.
+
+        ``starts`` are the test starts by label (missing: the first frame); labels in ``failed`` are not
+        scored.
+        """
         ...
 
 

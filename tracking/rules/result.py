@@ -7,7 +7,7 @@ cache they were scored from, the ROIs and the decode report; its tables are the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,11 @@ def software_version() -> str:
 
 @dataclass(frozen=True, eq=False)
 class VideoScore:
-    """Every animal's result for one video, with the signal, ROIs and parameters behind them."""
+    """Every animal's result for one video, with the signal, ROIs and parameters behind them.
+
+    ``failed`` names the ROIs that could not be scored (label: reason), such as a tank where no animal's
+    entry was detected; the others are scored.
+    """
 
     video: Path
     method: MethodName
@@ -42,6 +46,7 @@ class VideoScore:
     signal: SignalCache
     rois: tuple[ROI, ...]
     video_info: Mapping[str, Any]
+    failed: Mapping[str, str] = field(default_factory=dict)
 
     def animal(self, label: str) -> AnimalResult:
         """One animal's result by its ROI label."""

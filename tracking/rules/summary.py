@@ -2,8 +2,10 @@
 
 :func:`score_signal` is the one path from a per-frame signal to an :class:`AnimalResult`: optional smoothing,
 the threshold (adapted to the signal, or fixed), the bout rule, then the summary over the scored window. Times
-are seconds from test start (the timestamps' zero); every duration is measured on the frame intervals, so a
-result does not depend on the frame rate.
+are seconds of video time (the timestamps' zero); each animal's test starts at its
+:class:`~tracking.rules.starts.AnimalStart` (default: the video's first frame), and its test, scored window,
+per-minute bins, time samples and latency count from there. Every duration is measured on the frame intervals,
+so a result does not depend on the frame rate.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tracking.rules.immobility import (
     validate_signal,
 )
 from tracking.rules.presets import PRESETS, ScoringParams
+from tracking.rules.starts import VIDEO_START, AnimalStart
 from tracking.rules.threshold import ThresholdEstimate, estimate_threshold
 
 #: A time-sampling bin needs a known state for at least this fraction of its length, else it is "missing".
@@ -48,7 +51,9 @@ BIN_COLUMNS = (
 class AnimalResult:
     """One animal's immobility results, the per-frame scores behind them and every parameter applied.
 
-    ``latency_s`` is measured from test start (t = 0), not from the window start. ``scored_s`` is the time in
+    ``start`` is the animal's test start in video time; ``window_start_s`` and ``window_end_s`` are in video
+    time (the preset's window shifted by the start). ``latency_s`` is measured from the test start, not from
+    the window start. ``scored_s`` is the time in
     the window with a known state (less than the window when the video is short or frames are missing).
     ``n_bouts`` counts bouts overlapping the window, ``mean_bout_s`` their mean length clipped to the window.
     ``threshold_trustworthy`` is None for a fixed threshold (not assessed).
@@ -72,6 +77,7 @@ class AnimalResult:
     raw_signal: np.ndarray
     params: Mapping[str, Any]
     warnings: tuple[str, ...]
+    start: AnimalStart = VIDEO_START
 
     def to_row(self) -> dict[str, Any]:
         """One flat row for a results table (``results.csv``)."""
@@ -82,6 +88,9 @@ class AnimalResult:
             "latency_s": self.latency_s,
             "n_bouts": self.n_bouts,
             "mean_bout_s": self.mean_bout_s,
+            "test_start_s": self.start.start_s,
+            "start_source": self.start.source.value,
+            "start_confidence": self.start.confidence,
             "window_start_s": self.window_start_s,
             "window_end_s": self.window_end_s,
             "scored_s": self.scored_s,
@@ -173,6 +182,22 @@ def bin_table(frames: FrameScores, edges: np.ndarray, kind: str) -> pd.DataFrame
     )
 
 
+def scored_window(
+    params: ScoringParams, test_start_s: float, video_end_s: float
+) -> tuple[float, float, float]:
+    """The scored window's start and end and the test's end in video time, for a test from ``test_start_s``.
+
+    The preset's window and test length count from the test start; an open end is the video's end.
+    """
+    window_start = test_start_s + params.window_start_s
+    if params.window_end_s is not None:
+        window_end = test_start_s + params.window_end_s
+    else:
+        window_end = max(video_end_s, window_start + TIME_TOLERANCE_S)
+    test_end = test_start_s + params.test_duration_s if params.test_duration_s is not None else video_end_s
+    return window_start, window_end, test_end
+
+
 def summarize(
     frames: FrameScores,
     params: ScoringParams,
@@ -180,33 +205,37 @@ def summarize(
     raw_signal: np.ndarray,
     estimate: ThresholdEstimate | None = None,
     animal: str = "",
+    start: AnimalStart = VIDEO_START,
 ) -> AnimalResult:
-    """Summarise one animal's per-frame scores over the scored window, per minute and in 5-s samples."""
+    """Summarise one animal's per-frame scores over the scored window, per minute and in 5-s samples.
+
+    The preset's window, test length and bins count from ``start`` (the animal's test start, video time).
+    """
     video_end = float(frames.time_s[-1] + frames.duration_s[-1]) if frames.n_frames else 0.0
-    start = params.window_start_s
-    end = params.window_end_s if params.window_end_s is not None else max(video_end, start + TIME_TOLERANCE_S)
-    window = np.array([start, end])
+    test_start = start.start_s
+    window_start, end, test_end = scored_window(params, test_start, video_end)
+    window = np.array([window_start, end])
     known = frames.state != FrameState.MISSING
     scored_s = float(time_in(known, frames.time_s, frames.duration_s, window)[0])
     immobility_s = float(time_in(frames.immobile, frames.time_s, frames.duration_s, window)[0])
     bouts = frames.bouts
-    n_bouts = int(((bouts.start_s < end) & (bouts.end_s > start)).sum())
-    test_end = params.test_duration_s if params.test_duration_s is not None else video_end
+    n_bouts = int(((bouts.start_s < end) & (bouts.end_s > window_start)).sum())
+    minutes = bin_edges(test_start, max(test_end, test_start + TIME_TOLERANCE_S), params.bin_s)
     bins = pd.concat(
         [
-            bin_table(frames, bin_edges(0.0, max(test_end, TIME_TOLERANCE_S), params.bin_s), "minute"),
-            bin_table(frames, bin_edges(start, end, params.sample_bin_s), "time_sample"),
+            bin_table(frames, minutes, "minute"),
+            bin_table(frames, bin_edges(window_start, end, params.sample_bin_s), "time_sample"),
         ],
         ignore_index=True,
     )
-    warnings = _warnings(frames, params, estimate, video_end, start, end, scored_s)
+    warnings = _warnings(frames, params, estimate, video_end, window_start, end, scored_s)
     return AnimalResult(
         animal=animal,
         immobility_s=immobility_s if scored_s > 0 else float("nan"),
-        latency_s=float(bouts.start_s[0]) if len(bouts) else float("nan"),
+        latency_s=float(bouts.start_s[0]) - test_start if len(bouts) else float("nan"),
         n_bouts=n_bouts,
         mean_bout_s=immobility_s / n_bouts if n_bouts else float("nan"),
-        window_start_s=start,
+        window_start_s=window_start,
         window_end_s=end,
         scored_s=scored_s,
         threshold=frames.params["threshold"],
@@ -224,8 +253,10 @@ def summarize(
             "n_frames": frames.n_frames,
             "video_end_s": video_end,
             "builtin_preset": (params.name, params.method) in PRESETS,
+            "test_start": start.to_dict(),
         },
         warnings=warnings,
+        start=start,
     )
 
 
@@ -273,8 +304,13 @@ def score_signal(
     fps: float,
     params: ScoringParams | None = None,
     animal: str = "",
+    start: AnimalStart = VIDEO_START,
 ) -> AnimalResult:
     """Score one animal's per-frame signal with ``params`` (default: the ``fst`` motion preset).
+
+    ``start`` is the animal's test start in video time (default: the first frame). Frames before it are not
+    part of the test: they are left unscored (MISSING), out of the threshold's fit (an empty tank's frames
+    would form a false "immobile" population) and out of every bout.
 
     Notes
     -----
@@ -288,7 +324,8 @@ def score_signal(
     """
     params = params if params is not None else PRESETS[("fst", "motion")]
     values, times = validate_signal(signal, timestamps, fps)
-    scored = smooth_signal(values, fps, params.smooth_s)
+    test_values = np.where(times < start.start_s - TIME_TOLERANCE_S, np.nan, values)
+    scored = smooth_signal(test_values, fps, params.smooth_s)
     estimate = None
     threshold = params.threshold
     if threshold == "auto":
@@ -303,7 +340,7 @@ def score_signal(
         climb_threshold=params.climb_threshold,
         max_nan_gap_s=params.max_nan_gap_s,
     )
-    return summarize(frames, params, raw_signal=values, estimate=estimate, animal=animal)
+    return summarize(frames, params, raw_signal=values, estimate=estimate, animal=animal, start=start)
 
 
 def results_frame(results: Sequence[AnimalResult]) -> pd.DataFrame:

@@ -13,7 +13,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -38,6 +37,7 @@ from behavlab.services.void_targets import VoidTarget, fst_session, latest_score
 from behavlab.tui.calls import call_service
 from behavlab.tui.parse import measured, moment, optional_int, optional_number
 from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.widgets.fitted_columns import add_fitted_columns
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 from behavlab.tui.widgets.plots import minute_bars
 from behavlab.tui.widgets.sampling_grid import SamplingEntry, SamplingGridScreen
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 COLUMNS = ("#", "code", "video", "roi", "tested", "h post dose", "immobile s", "warnings")
 #: Wide enough for a machine and a manual score side by side, and fixed: the column must not jump when a
 #: scoring refreshes the table.
-IMMOBILE_WIDTH = 26
+FIXED_WIDTHS = {"immobile s": 26}
 
 SCORED_WINDOW = "-".join(f"{bound:g}" for bound in FST_SCORED_WINDOW_S)
 
@@ -60,14 +60,6 @@ def session_cells(view: FstSessionView, outcomes: FstOutcomes) -> tuple[str, ...
     c = fst_session_cells(view)
     immobile = immobility_text(outcomes.immobility_s.get(view.code, {}))
     return (c.id, c.code, c.video, c.roi_label, c.tested_at, c.hours_post_dose, immobile, c.warnings)
-
-
-def add_fitted_columns(table: DataTable[str], rows: Sequence[Sequence[str]]) -> None:
-    """Add the session columns, each as wide as its label and widest cell (the immobility one fixed)."""
-    for index, column in enumerate(COLUMNS):
-        widest = max((cell_len(row[index]) for row in rows), default=0)
-        width = IMMOBILE_WIDTH if column == "immobile s" else max(cell_len(column), widest)
-        table.add_column(column, width=width)
 
 
 def scoring_summary(result: StudyScoring) -> str:
@@ -99,7 +91,7 @@ class FstScreen(StudyScreen):
     def compose_body(self) -> ComposeResult:
         """Sessions table, scoring progress, then the QC area: per-minute immobility and across sessions."""
         table: DataTable[str] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        add_fitted_columns(table, [])
+        add_fitted_columns(table, COLUMNS, [], FIXED_WIDTHS)
         yield table
         yield ScoringProgress(id="scoring")
         with Horizontal(id="qc"):
@@ -122,7 +114,7 @@ class FstScreen(StudyScreen):
         row = table.cursor_row
         rows = [session_cells(view, self._outcomes) for view in views]
         table.clear(columns=True)
-        add_fitted_columns(table, rows)
+        add_fitted_columns(table, COLUMNS, rows, FIXED_WIDTHS)
         for view, cells in zip(views, rows, strict=True):
             table.add_row(*cells, key=str(view.id))
         table.move_cursor(row=row)

@@ -23,6 +23,7 @@ from behavlab.tui.calls import call_service
 from behavlab.tui.parse import moment, number
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.bottle_grid import BottleGridScreen
+from behavlab.tui.widgets.fitted_columns import add_fitted_columns
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 
 
@@ -39,7 +40,7 @@ class SptScreen(StudyScreen):
     def compose_body(self) -> ComposeResult:
         """The results table and a summary line."""
         table: DataTable[str] = DataTable(id="spt", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*SPT_COLUMNS)
+        add_fitted_columns(table, SPT_COLUMNS, [])
         yield table
         yield Static("", id="status")
 
@@ -49,8 +50,10 @@ class SptScreen(StudyScreen):
 
     def _show(self, lines: Sequence[SptLine]) -> None:
         table = self.query_one("#spt", DataTable)
-        table.clear()
-        table.add_rows(spt_cells(line) for line in lines)
+        rows = [spt_cells(line) for line in lines]
+        table.clear(columns=True)
+        add_fitted_columns(table, SPT_COLUMNS, rows)
+        table.add_rows(rows)
         periods = len({line.period for line in lines})
         anhedonic = sum(line.anhedonic for line in lines)
         self.query_one("#status", Static).update(

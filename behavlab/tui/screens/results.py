@@ -15,9 +15,12 @@ from behavlab.services import OutcomeResult, StudyResults, Workspace, study_resu
 from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
 from behavlab.services.results import STATISTICS_COLUMNS
 from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.widgets.fitted_columns import add_fitted_columns
 from behavlab.tui.widgets.plots import group_strip
 
 BLIND_TEXT = "The study is blind: group results appear once it is unmasked (Unmask screen, u)."
+STATISTICS_HEADER = ("outcome", *STATISTICS_COLUMNS)
+ALLOCATION_HEADER = ("code", "arm", "immobile s")
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,12 @@ class ResultsScreen(StudyScreen):
         """The title, the statistics, then the plot beside the allocation."""
         yield Static("loading...", id="results-title")
         statistics: DataTable[str] = DataTable(id="statistics", cursor_type="row", zebra_stripes=True)
-        statistics.add_columns("outcome", *STATISTICS_COLUMNS)
+        add_fitted_columns(statistics, STATISTICS_HEADER, [])
         yield statistics
         with Horizontal(id="results-lower"):
             yield PlotextPlot(id="group-plot")
             allocation: DataTable[str] = DataTable(id="allocation", cursor_type="row", zebra_stripes=True)
-            allocation.add_columns("code", "arm", "immobile s")
+            add_fitted_columns(allocation, ALLOCATION_HEADER, [])
             yield allocation
 
     def action_refresh(self) -> None:
@@ -75,17 +78,24 @@ class ResultsScreen(StudyScreen):
             self.query_one("#results-title", Static).update(BLIND_TEXT)
             return
         self.query_one("#results-title", Static).update(results_title(results))
-        statistics = self.query_one("#statistics", DataTable)
-        statistics.clear()
         self._outcome_of_row = []
+        statistics_rows: list[tuple[str, ...]] = []
         for outcome in results.outcomes:
             for index, row in enumerate(outcome.statistics_rows()):
-                statistics.add_row(outcome.title if index == 0 else "", *row)
+                statistics_rows.append((outcome.title if index == 0 else "", *row))
                 self._outcome_of_row.append(outcome)
-        allocation = self.query_one("#allocation", DataTable)
-        allocation.clear()
-        for code, arm in sorted(view.outcomes.arm_of.items()):
-            allocation.add_row(code, arm, immobility_text(view.outcomes.immobility_s.get(code, {})))
+        allocation_rows = [
+            (code, arm, immobility_text(view.outcomes.immobility_s.get(code, {})))
+            for code, arm in sorted(view.outcomes.arm_of.items())
+        ]
+        for selector, header, rows in (
+            ("#statistics", STATISTICS_HEADER, statistics_rows),
+            ("#allocation", ALLOCATION_HEADER, allocation_rows),
+        ):
+            table = self.query_one(selector, DataTable)
+            table.clear(columns=True)
+            add_fitted_columns(table, header, rows)
+            table.add_rows(rows)
         self._plot()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

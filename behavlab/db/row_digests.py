@@ -47,6 +47,7 @@ AUDITED_TABLES: tuple[str, ...] = (
     "unmaskevent",
     "revealedallocation",
     "fstsession",
+    "fstbenchmark",
     "immobilityscore",
     "sptperiod",
     "sptreading",

@@ -8,7 +8,14 @@ from behavlab.models.base import UTCDateTime, utc_now
 from behavlab.models.dosing import DoseEvent
 from behavlab.models.exclusion import Exclusion, RevealedAllocation, UnmaskEvent
 from behavlab.models.protocol import Protocol
-from behavlab.models.sessions import FstSession, ImmobilityScore, SptPeriod, SptReading, SptSheetFile
+from behavlab.models.sessions import (
+    FstBenchMark,
+    FstSession,
+    ImmobilityScore,
+    SptPeriod,
+    SptReading,
+    SptSheetFile,
+)
 from behavlab.models.study import Arm, Study
 from behavlab.models.voiding import Voiding
 
@@ -22,6 +29,7 @@ __all__ = [
     "CageAssignment",
     "DoseEvent",
     "Exclusion",
+    "FstBenchMark",
     "FstSession",
     "ImmobilityScore",
     "Protocol",

@@ -25,7 +25,28 @@ class FstSession(SQLModel, table=True):
     hours_post_dose: float | None = None
     water_temp_c: float | None = None
     water_depth_cm: float | None = None
+    start_s: float | None = None
+    start_source: str | None = Field(default=None, max_length=20)
+    start_basis: str | None = Field(default=None, max_length=300)
     warnings: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    recorded_by: str = Field(max_length=NAME_CHARS)
+    recorded_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class FstBenchMark(SQLModel, table=True):
+    """One mark made at the bench while an FST video records: the camera started, or a mouse in or out.
+
+    A mouse mark names the animal and its tank and points at the camera mark of its recording, which turns
+    its wall-clock time into video time.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    kind: str = Field(max_length=20)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    animal_id: int | None = Field(default=None, foreign_key="animal.id", index=True)
+    tank: str | None = Field(default=None, max_length=60)
+    camera_mark_id: int | None = Field(default=None, foreign_key="fstbenchmark.id")
     recorded_by: str = Field(max_length=NAME_CHARS)
     recorded_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
 
@@ -47,6 +68,9 @@ class ImmobilityScore(SQLModel, table=True):
     n_bouts: int | None
     window_start_s: float
     window_end_s: float
+    test_start_s: float | None = None
+    start_source: str | None = Field(default=None, max_length=20)
+    start_confidence: float | None = None
     threshold: float | None = None
     threshold_trustworthy: bool | None = None
     per_minute: str = Field(default="[]", sa_column=Column(Text, nullable=False))

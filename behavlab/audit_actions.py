@@ -27,6 +27,8 @@ class AuditAction(StrEnum):
     FST_ADD = "fst.add"
     FST_SCORE = "fst.score"
     FST_MANUAL_SCORE = "fst.manual_score"
+    #: A mark made at the bench while a video records: camera started, mouse in or mouse out.
+    FST_BENCH_MARK = "fst.bench_mark"
     SPT_PERIOD = "spt.period"
     SPT_BOTTLES = "spt.bottles"
     AMENDMENT_RECORD = "amendment.record"

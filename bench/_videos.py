@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from tracking.synth.truth import SynthTruth, load_truth
@@ -19,8 +20,12 @@ def bench_video(
     n_tanks: int = 1,
     codec: Codec = "mpeg4",
     seed: int = 0,
+    entry_s: float | Sequence[float] = 0.0,
 ) -> SynthTruth:
-    """The named synthetic FST video (mp4v or H.264 written with PyAV), generated on first use."""
+    """The named synthetic FST video (mp4v or H.264 written with PyAV), generated on first use.
+
+    ``entry_s``: each mouse's drop into its tank (s of video time; one for all tanks or one per tank).
+    """
     path = OUT / f"{name}.mp4"
     truth_json = path.with_suffix(".truth.json")
     if path.is_file() and truth_json.is_file():
@@ -28,5 +33,12 @@ def bench_video(
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"writing {path.name} ({duration_s:g} s, {size[0]}x{size[1]}, {fps:g} fps, {codec})", flush=True)
     return write_fst_video(
-        path, duration_s=duration_s, fps=fps, size=size, n_tanks=n_tanks, codec=codec, seed=seed
+        path,
+        duration_s=duration_s,
+        fps=fps,
+        size=size,
+        n_tanks=n_tanks,
+        codec=codec,
+        seed=seed,
+        entry_s=entry_s,
     )

@@ -1,10 +1,12 @@
 """A day's forced-swim sheet: which coded animal swam in which video (and tank or ROI), when, in what water.
 
 Columns: code, video, tested_at (ISO date-time; naive times are local), and optional roi (the ROI label in the
-video's ROI file), tank, water_temp_c and water_depth_cm. A relative video path is read from the sheet's
-folder. Every row is checked before anything is returned; faults are listed with their row and field.
+video's ROI file), tank, water_temp_c, water_depth_cm and start_s (the animal's test start in seconds of video
+time; empty: detected when scored). A relative video path is read from the sheet's folder. Every row is
+checked before anything is returned; faults are listed with their row and field.
 """
 
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,12 +17,15 @@ from cohorts.spt import read_code_cell
 from cohorts.tabular import Columns, RowReader, iter_readers, read_table
 
 FST_COLUMNS = Columns(
-    required=("code", "video", "tested_at"), optional=("roi", "tank", "water_temp_c", "water_depth_cm")
+    required=("code", "video", "tested_at"),
+    optional=("roi", "tank", "water_temp_c", "water_depth_cm", "start_s"),
 )
 WATER_TEMP_RANGE_C = (10.0, 40.0)
 #: The water temperature the FST is run at (C); a session outside it is flagged, not refused.
 WATER_TEMP_OK_C = (23.0, 25.0)
 WATER_DEPTH_RANGE_CM = (1.0, 50.0)
+#: What a test start cell may hold.
+START_ACCEPTED = "seconds >= 0 of video time (e.g. 12.5), or empty to detect it"
 
 
 class FstSheetError(InputError):
@@ -29,7 +34,7 @@ class FstSheetError(InputError):
 
 @dataclass(frozen=True)
 class FstSheetRow:
-    """One session to record: the animal's code, its video, ROI or tank, time and water."""
+    """One session to record: the animal's code, its video, ROI or tank, time, water, entered test start."""
 
     code: str
     video: Path
@@ -39,6 +44,7 @@ class FstSheetRow:
     water_temp_c: float | None
     water_depth_cm: float | None
     row: int
+    start_s: float | None = None
 
 
 def read_fst_sheet(
@@ -69,11 +75,29 @@ def read_fst_sheet(
         tank = reader.text("tank", 60, required=False)
         temp = reader.number("water_temp_c", *WATER_TEMP_RANGE_C, "C", required=False)
         depth = reader.number("water_depth_cm", *WATER_DEPTH_RANGE_CM, "cm", required=False)
+        start_s = _start_cell(reader)
         if code is not None and video is not None and tested_at is not None:
-            rows.append(FstSheetRow(code, video, tested_at, roi, tank, temp, depth, reader.row.number))
+            rows.append(
+                FstSheetRow(code, video, tested_at, roi, tank, temp, depth, reader.row.number, start_s)
+            )
     if problems:
         raise FstSheetError(problems)
     return tuple(rows)
+
+
+def _start_cell(reader: RowReader) -> float | None:
+    """The row's entered test start (s of video time), None when empty; a faulty cell is a problem."""
+    text = reader.text("start_s", 40, required=False)
+    if text is None:
+        return None
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        reader.problem("start_s", text, "is not a test start", START_ACCEPTED)
+        return None
+    return value
 
 
 def _video_file(reader: RowReader, folder: Path, text: str) -> Path | None:

@@ -45,6 +45,9 @@ def demo(
         f"{report.n_doses} coded doses; {report.n_videos} FST videos scored: {scoring.scored} sessions "
         f"({len(scoring.failures)} failed), results in {scoring.out_dir}"
     )
+    console.print("each animal's test start, as scoring stored it, beside the moment the demo dropped it in:")
+    for start in report.starts:
+        console.print(f"  {start.line()}")
     console.print(f"files written in {directory}: {', '.join(sorted(p.name for p in report.files))}")
     name, db = report.overview.study.name, f"--db sqlite:///{database}"
     console.print("the study is ready for the key holder; try:")

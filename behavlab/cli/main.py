@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from behavlab import __version__
 from behavlab.cli import animals, audit, calibration, database, pose, scoring, study
+from behavlab.cli.bench_marks import fst_mark
 from behavlab.cli.blinding import (
     dose,
     dosing_sheet_command,
@@ -59,6 +60,7 @@ app.add_typer(study.app, name="study")
 app.add_typer(animals.app, name="animals")
 app.add_typer(database.app, name="db")
 app.add_typer(fst_app, name="fst")
+fst_app.command("mark")(fst_mark)
 app.add_typer(spt_app, name="spt")
 animals.app.command("timeline")(timeline)
 app.add_typer(audit.app, name="audit")

@@ -109,7 +109,8 @@ PER_FRAME_OPTION = typer.Option(
 def print_batch_report(report: BatchReport, out_dir: Path, verb: str) -> None:
     """Summary line, results table, then every failure with its file and reason; exit 1 if any failed.
 
-    A video scored except for some animals (a tank where no entry was detected) counts as failed for them.
+    A video scored except for some animals (a tank where no entry was detected) counts as scored, and the
+    summary counts those animals as failed.
     """
     console = stdout()
     rows = [
@@ -126,11 +127,18 @@ def print_batch_report(report: BatchReport, out_dir: Path, verb: str) -> None:
     ]
     if rows:
         console.print(table(None, ["video", "animal", "immobile s", "latency s", "bouts"], rows))
+    failed_animals = [
+        (outcome.document["video"], animal, reason)
+        for outcome in report.outcomes
+        if outcome.document is not None
+        for animal, reason in outcome.document.get("failed_animals", {}).items()
+    ]
     done = sum(o.ok and not o.skipped for o in report.outcomes)
     skipped = f", {len(report.skipped)} already done" if report.skipped else ""
+    animals = f", {len(failed_animals)} animal(s) failed" if failed_animals else ""
     console.print(
-        f"{verb} {done} video(s){skipped}, {len(report.failed)} failed, in {report.elapsed_s:.1f} s; "
-        f"results in {out_dir}"
+        f"{verb} {done} video(s){skipped}, {len(report.failed)} failed{animals}, "
+        f"in {report.elapsed_s:.1f} s; results in {out_dir}"
     )
     for outcome in report.outcomes:
         document = outcome.document or {"video": outcome.video.name, "video_info": {}, "animals": []}
@@ -141,12 +149,6 @@ def print_batch_report(report: BatchReport, out_dir: Path, verb: str) -> None:
                 print_warning(f"{document['video']} {animal['animal']}: {warning}")
     for outcome in report.failed:
         print_error(f"{outcome.video}: {outcome.error}")
-    failed_animals = [
-        (outcome.document["video"], animal, reason)
-        for outcome in report.outcomes
-        if outcome.document is not None
-        for animal, reason in outcome.document.get("failed_animals", {}).items()
-    ]
     for video, animal, reason in failed_animals:
         print_error(f"{video} {animal}: {reason}")
     if report.failed or failed_animals:

@@ -39,6 +39,13 @@ def fst_add(
     water_temp_c: float | None = typer.Option(24.0, "--water-temp-c", help="Water temperature (C)."),
     water_depth_cm: float | None = typer.Option(15.0, "--water-depth-cm", help="Water depth (cm)."),
     at: datetime | None = typer.Option(None, "--at", help="When the test started (default now)."),
+    start_s: float | None = typer.Option(
+        None,
+        "--start-s",
+        min=0,
+        help="The animal's test start in seconds of video time (its entry into the water); "
+        "default: detected when scored.",
+    ),
 ) -> None:
     """Record one animal's forced-swim session and its video."""
     view = add_fst_session(
@@ -52,6 +59,7 @@ def fst_add(
         water_temp_c,
         water_depth_cm,
         aware_time(at),
+        start_s,
     )
     stdout().print(f"FST session {view.id}: {view.code} in {view.video} ({view.roi_label})")
     for warning in view.warnings:
@@ -64,7 +72,8 @@ def fst_import(
     study: str = typer.Argument(..., help="The study's name."),
     sheet: Path = typer.Argument(
         ...,
-        help="code (or lab ID), video, tested_at [, roi, tank, water_temp_c, water_depth_cm]",
+        help="code (or lab ID), video, tested_at [, roi, tank, water_temp_c, water_depth_cm, start_s "
+        "(test start in s of video time; empty: detected)]",
         **EXISTING_FILE,
     ),
     rois: Path | None = typer.Option(None, "--rois", help="ROI JSON for the videos.", **EXISTING_FILE),
@@ -82,7 +91,7 @@ def fst_list(ctx: typer.Context, study: str = typer.Argument(..., help="The stud
     """List FST sessions with their videos, timing and scorings."""
     views = list_fst_sessions(state_of(ctx).workspace(), study)
     rows = [_fst_row(view) for view in views]
-    columns = ["#", "code", "video", "roi", "tested", "h post dose", "scored by", "warnings"]
+    columns = ["#", "code", "video", "roi", "tested", "h post dose", "test start", "scored by", "warnings"]
     stdout().print(table(f"{study}: {len(views)} FST sessions", columns, rows))
 
 
@@ -90,7 +99,17 @@ def _fst_row(view: FstSessionView) -> tuple[str, ...]:
     """One session of `fst list`: the shared session cells with the methods that scored it."""
     c = fst_session_cells(view)
     scored_by = ", ".join(view.scored_methods) or "-"
-    return (c.id, c.code, c.video, c.roi_label, c.tested_at, c.hours_post_dose, scored_by, c.warnings)
+    return (
+        c.id,
+        c.code,
+        c.video,
+        c.roi_label,
+        c.tested_at,
+        c.hours_post_dose,
+        c.start,
+        scored_by,
+        c.warnings,
+    )
 
 
 @fst_app.command("manual")

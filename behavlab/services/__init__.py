@@ -14,6 +14,16 @@ from behavlab.services.animals import (
 )
 from behavlab.services.audit import ChainReport, list_events, verify_chain
 from behavlab.services.audit_anchor import HeadCheck, current_head, parse_head, read_receipt, verify_extends
+from behavlab.services.bench_marks import (
+    BenchMarkView,
+    BenchStart,
+    BenchStartError,
+    bench_code,
+    bench_start,
+    list_bench_marks,
+    record_camera_started,
+    record_mouse_mark,
+)
 from behavlab.services.calibration import CalibrationRun, calibrate_to_labels, compare_scorings
 from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoPlan, DemoReport, run_demo
 from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose
@@ -100,6 +110,9 @@ __all__ = [
     "AnimalStatus",
     "AnimalTimeline",
     "BackDatedWeightError",
+    "BenchMarkView",
+    "BenchStart",
+    "BenchStartError",
     "BottleGrid",
     "CalibrationRun",
     "ChainHead",
@@ -137,6 +150,8 @@ __all__ = [
     "Workspace",
     "add_fst_session",
     "animal_timeline",
+    "bench_code",
+    "bench_start",
     "bottle_grid",
     "build_report_data",
     "calibrate_to_labels",
@@ -157,6 +172,7 @@ __all__ = [
     "import_fst_sheet",
     "import_roster",
     "list_animals",
+    "list_bench_marks",
     "list_events",
     "list_fst_sessions",
     "list_studies",
@@ -166,8 +182,10 @@ __all__ = [
     "parse_head",
     "presets_directory",
     "read_receipt",
+    "record_camera_started",
     "record_dose",
     "record_manual_score",
+    "record_mouse_mark",
     "record_spt_bottles",
     "record_typed_spt_bottles",
     "record_weights",

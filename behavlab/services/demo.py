@@ -5,6 +5,10 @@ sealed randomization, a baseline sucrose-preference night, coded dosing, the for
 filmed four tanks to a video, a test sucrose-preference night, and batch scoring of the videos. It stops
 where the key holder takes over: the study is ready to unmask.
 
+The videos are filmed as labs record them: the camera starts, then the mice are dropped into their tanks one
+after another, seconds apart, and the camera runs until the last test's six minutes are over. Scoring detects
+each animal's entry into the water, and the demo sets the detected starts beside the filmed ones.
+
 The synthetic animals need a behaviour, so the demo (and only the demo, playing the mice) reads the drawn
 allocation to make drug-treated mice float less; nothing about it is stored or shown.
 """
@@ -17,7 +21,8 @@ from pathlib import Path
 from behavlab.services.animals import import_roster, record_weights
 from behavlab.services.dosing import dosing_sheet, record_dose
 from behavlab.services.dosing_sheet_files import write_dosing_sheet
-from behavlab.services.fst import import_fst_sheet
+from behavlab.services.fst import import_fst_sheet, list_fst_sessions
+from behavlab.services.fst_starts import SessionStart
 from behavlab.services.randomization import RandomizationOptions, commit_randomization, draft_randomization
 from behavlab.services.spt import create_spt_period, record_spt_bottles
 from behavlab.services.studies import StudyOverview, StudySettings, create_study, get_study
@@ -34,6 +39,12 @@ DEMO_PASSPHRASE = "demo passphrase, never for a real study"
 DEMO_KEY_HOLDER = "demo key holder"
 IMMOBILE_FRACTION = {"vehicle": 0.62, "ketamine": 0.38}
 SUCROSE_PREFERENCE = {"vehicle": 0.78, "ketamine": 0.82}
+#: Seconds from starting the camera to the first mouse's drop (drawn from this range, per video).
+FIRST_DROP_S = (5.0, 12.0)
+#: Seconds between one tank's drop and the next one's (drawn per tank): at most 12 + 3 x 9 = 39 s of lead-in.
+DROP_GAP_S = (4.0, 9.0)
+#: Seconds the camera keeps running after the last mouse's test ends.
+CAMERA_TAIL_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,22 @@ class DemoPlan:
 
 
 @dataclass(frozen=True)
+class DemoStart:
+    """One animal's test start as scoring stored it (None: none), beside the moment the demo dropped it in."""
+
+    code: str
+    stored: SessionStart | None
+    filmed_s: float
+
+    def line(self) -> str:
+        """E.g. 'K7Q2: start 23.4 s detected (filmed 23.3 s)'."""
+        if self.stored is None:
+            return f"{self.code}: no start stored (filmed {self.filmed_s:.1f} s)"
+        start, source = self.stored.start_s, self.stored.source
+        return f"{self.code}: start {start:.1f} s {source} (filmed {self.filmed_s:.1f} s)"
+
+
+@dataclass(frozen=True)
 class DemoReport:
     """What the demo did: the study, its balance, the commitment, doses, videos, scoring and files."""
 
@@ -58,6 +85,7 @@ class DemoReport:
     n_videos: int
     scoring: StudyScoring
     files: list[Path]
+    starts: list[DemoStart]
 
 
 def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None) -> DemoReport:
@@ -92,7 +120,9 @@ def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None
     files += [write_dosing_sheet(sheet, directory / f"dosing-sheet.{suffix}") for suffix in ("csv", "html")]
     for minute, line in enumerate(sheet.lines):
         record_dose(workspace, DEMO_STUDY, line.code, at=_at(day, 9) + timedelta(minutes=minute))
-    fst_sheet, videos = _film_fst(directory, plan, day, [line.code for line in sheet.lines], arm_of_code)
+    fst_sheet, videos, filmed = _film_fst(
+        directory, plan, day, [line.code for line in sheet.lines], arm_of_code
+    )
     import_fst_sheet(workspace, DEMO_STUDY, fst_sheet, directory / "rois.json")
     files += [fst_sheet, directory / "rois.json", *videos]
     next_day = day + timedelta(days=1)
@@ -108,6 +138,10 @@ def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None
         n_videos=len(videos),
         scoring=scoring,
         files=files,
+        starts=[
+            DemoStart(view.code, view.start, filmed[view.code])
+            for view in list_fst_sessions(workspace, DEMO_STUDY)
+        ],
     )
 
 
@@ -116,27 +150,43 @@ def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(0), datetime.now().astimezone().tzinfo) + timedelta(hours=hour)
 
 
+def _drops(n_tanks: int, behaviour: random.Random) -> list[float]:
+    """Each tank's drop (s of video time, to 0.1 s): the first after a lead-in, the next ones staggered."""
+    drops = [round(behaviour.uniform(*FIRST_DROP_S), 1)]
+    while len(drops) < n_tanks:
+        drops.append(round(drops[-1] + behaviour.uniform(*DROP_GAP_S), 1))
+    return drops
+
+
 def _film_fst(
     directory: Path, plan: DemoPlan, day: date, codes: list[str], arm_of_code: dict[str, str]
-) -> tuple[Path, list[Path]]:
-    """Synthetic FST videos 24 h after dosing, `tanks_per_video` animals each, and the day's sheet."""
+) -> tuple[Path, list[Path], dict[str, float]]:
+    """Synthetic FST videos 24 h after dosing, `tanks_per_video` animals each, the day's sheet, the drops.
+
+    Each video has its own lead-in and staggered drops, and runs until its last test is over; the drops
+    (s of video time) are returned by code.
+    """
     from tracking.synth.videos import write_fst_video
     from tracking.video.rois import RoiFile, save_rois
 
     rows = ["code,video,roi,tested_at,water_temp_c,water_depth_cm"]
     rois = {}
     videos = []
+    filmed: dict[str, float] = {}
     for run, start in enumerate(range(0, len(codes), plan.tanks_per_video), start=1):
         group = codes[start : start + plan.tanks_per_video]
         video = directory / f"fst-run{run:02d}.mp4"
+        drops = _drops(len(group), random.Random(DEMO_SEED + run))
+        filmed.update(zip(group, drops, strict=True))
         truth = write_fst_video(
             video,
-            duration_s=FST_DURATION_S,
+            duration_s=max(drops) + FST_DURATION_S + CAMERA_TAIL_S,
             fps=plan.fps,
             size=plan.video_size,
             n_tanks=len(group),
             seed=DEMO_SEED + run,
             immobile_fraction=[IMMOBILE_FRACTION[arm_of_code[code]] for code in group],
+            entry_s=drops,
         )
         rois[video.name] = tuple(tank.roi for tank in truth.tanks)
         tested_at = _at(day, 33) + timedelta(minutes=8 * run)
@@ -148,7 +198,7 @@ def _film_fst(
     save_rois(directory / "rois.json", RoiFile(videos=rois))
     sheet = directory / "fst-sheet.csv"
     sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return sheet, videos
+    return sheet, videos, filmed
 
 
 def _spt_night(

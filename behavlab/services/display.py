@@ -15,6 +15,7 @@ from cohorts.text_safety import visible
 if TYPE_CHECKING:
     from behavlab.services.dosing import DosingLine
     from behavlab.services.fst import FstSessionView
+    from behavlab.services.fst_starts import SessionStart
     from behavlab.services.spt import SptLine
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "audit_cells",
     "dosing_cells",
     "fst_session_cells",
+    "fst_start_cell",
     "local_minute",
     "optional_number",
     "spt_cells",
@@ -100,11 +102,20 @@ class FstSessionCells(NamedTuple):
     roi_label: str
     tested_at: str
     hours_post_dose: str
+    start: str
     warnings: str
 
 
+def fst_start_cell(start: SessionStart | None, missing: str = "-") -> str:
+    """A test start with its source, and a detection's confidence: ``23.4 s detected (0.97)``."""
+    if start is None:
+        return missing
+    confidence = "" if start.confidence is None else f" ({start.confidence:.2f})"
+    return f"{start.start_s:.1f} s {start.source}{confidence}"
+
+
 def fst_session_cells(view: FstSessionView) -> FstSessionCells:
-    """One FST session: its video and ROI, when it was tested, hours after the dose, its warnings."""
+    """One FST session: video and ROI, when tested, hours after the dose, test start, warnings."""
     return FstSessionCells(
         str(view.id),
         view.code,
@@ -112,6 +123,7 @@ def fst_session_cells(view: FstSessionView) -> FstSessionCells:
         view.roi_label,
         local_minute(view.tested_at),
         optional_number(view.hours_post_dose, 1, "-"),
+        fst_start_cell(view.start),
         "; ".join(view.warnings),
     )
 

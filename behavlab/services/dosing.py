@@ -19,7 +19,7 @@ from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import animal_id_of, find_animal_by_typed_code, find_study, stored_id
 from behavlab.services.roster_view import current_cages, excluded_animals
 from behavlab.services.text import checked_text
-from behavlab.services.voiding import not_voided
+from behavlab.services.voiding import latest_live_weight, not_voided
 from behavlab.services.workspace import Workspace
 from cohorts.dosing import DEFAULT_VOLUME_ML_PER_KG, DoseInput, check_dose_volume, dose_sheet_row
 from cohorts.errors import CohortsError
@@ -235,7 +235,7 @@ def _checked_volume(
     limit_ml_per_kg: float,
 ) -> tuple[Weight, float, float]:
     """The weight used, the volume given (the sheet's unless typed) and its deviation (%), checked."""
-    weight = _weight_on_or_before(session, animal, at)
+    weight = latest_live_weight(session, animal.id, at)
     dose_input = DoseInput(
         code, "", weight.weight_g if weight else None, weight.measured_at if weight else None
     )
@@ -308,14 +308,6 @@ def _dose_times_by_code(session: Session, study: Study) -> dict[str, list[dateti
     for code, dosed_at in rows:
         times.setdefault(code, []).append(dosed_at)
     return times
-
-
-def _weight_on_or_before(session: Session, animal: Animal, at: datetime) -> Weight | None:
-    return session.exec(
-        select(Weight)
-        .where(Weight.animal_id == animal.id, col(Weight.measured_at) <= at, not_voided("weight", Weight.id))
-        .order_by(col(Weight.measured_at).desc(), col(Weight.id).desc())
-    ).first()
 
 
 def _doses_of(session: Session, animal: Animal) -> Sequence[DoseEvent]:

@@ -16,6 +16,7 @@ from behavlab.models import Allocation, Animal, DoseEvent, FstSession, Immobilit
 from behavlab.services.amendments import amendment_reason, record_amendment
 from behavlab.services.audit import record_event
 from behavlab.services.fst_rois import video_roi
+from behavlab.services.fst_starts import SessionStart, check_entered_start, shown_start
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
 from behavlab.services.library_errors import refused_files
 from behavlab.services.lookup import (
@@ -36,6 +37,7 @@ from behavlab.services.workspace import Workspace
 from cohorts.fst_sampling import TimeSampling
 from cohorts.fst_sheet import WATER_TEMP_OK_C, FstSheetRow, read_fst_sheet
 from tracking.rules.presets import FST_SCORED_WINDOW_S
+from tracking.rules.starts import StartSource
 from tracking.video.hashing import content_hash
 
 MANUAL_METHOD = "manual"
@@ -43,7 +45,10 @@ MANUAL_METHOD = "manual"
 
 @dataclass(frozen=True)
 class FstSessionView:
-    """A recorded session as the bench sees it (code, video, ROI, conditions, warnings, scorings so far)."""
+    """A recorded session as the bench sees it (code, video, ROI, conditions, warnings, scorings so far).
+
+    ``start`` is its test start: stored (entered or bench), else the latest scoring's; None when unknown.
+    """
 
     id: int
     code: str
@@ -55,6 +60,7 @@ class FstSessionView:
     water_temp_c: float | None
     warnings: list[str]
     scored_methods: list[str]
+    start: SessionStart | None = None
 
 
 @dataclass(frozen=True)
@@ -80,8 +86,12 @@ def add_fst_session(
     water_temp_c: float | None = None,
     water_depth_cm: float | None = None,
     tested_at: datetime | None = None,
+    start_s: float | None = None,
 ) -> FstSessionView:
-    """Record one animal's swim test (by lab ID or blind code): hash the video, pick its ROI, audit it."""
+    """Record one animal's swim test (by lab ID or blind code): hash the video, pick its ROI, audit it.
+
+    ``start_s`` is the test start entered (s of video time, before the video's end); None: detected.
+    """
     with reading(workspace.engine) as session:
         code = find_coded_animal(session, find_study(session, study_name), typed_animal)[1].blind_code
     row = FstSheetRow(
@@ -93,6 +103,7 @@ def add_fst_session(
         water_temp_c=water_temp_c,
         water_depth_cm=water_depth_cm,
         row=0,
+        start_s=start_s,
     )
     (view,) = _record_sessions(workspace, study_name, [row], rois_file, source=video.name)
     return view
@@ -120,14 +131,14 @@ def list_fst_sessions(workspace: Workspace, study_name: str) -> Sequence[FstSess
             .where(FstSession.study_id == study.id, live_sessions())
             .order_by(col(FstSession.tested_at), col(FstSession.id))
         ).all()
-        methods: dict[int, list[str]] = {}
+        scores: dict[int, list[ImmobilityScore]] = {}
         for score in session.exec(
             select(ImmobilityScore).where(
                 col(ImmobilityScore.session_id).in_([s.id for s, _ in rows]), live_scores()
             )
         ):
-            methods.setdefault(score.session_id, []).append(score.method)
-        return [_view(fst, code, sorted(set(methods.get(fst.id or 0, [])))) for fst, code in rows]
+            scores.setdefault(score.session_id, []).append(score)
+        return [_view(fst, code, scores.get(fst.id or 0, [])) for fst, code in rows]
 
 
 def record_manual_score(
@@ -253,6 +264,8 @@ def parameters_digest(parameters: dict[str, object]) -> str:
 def _record_sessions(
     workspace: Workspace, study_name: str, rows: Sequence[FstSheetRow], rois_file: Path | None, source: str
 ) -> list[FstSessionView]:
+    for row in rows:
+        check_entered_start(row.video, row.start_s)
     prepared = [(row, video_roi(row, rois_file, source), content_hash(row.video, full=True)) for row in rows]
     views = []
     with writing(workspace.engine) as session:
@@ -261,18 +274,7 @@ def _record_sessions(
         refuse_if_unmasked(session, study, "record FST sessions")
         for row, (label, roi), digest in prepared:
             animal, allocation = find_animal_by_code(session, study, row.code)
-            duplicate = session.exec(
-                select(FstSession.id).where(
-                    FstSession.study_id == study.id,
-                    FstSession.video_sha256 == digest,
-                    FstSession.roi_label == label,
-                )
-            ).first()
-            if duplicate is not None:
-                raise ConflictError(
-                    f"{row.video.name} ROI {label} is already recorded as FST session {duplicate}; "
-                    "nothing from this request was recorded"
-                )
+            _refuse_recorded(session, study, row.video, label, digest)
             hours, warnings = _checks(session, study, animal, row)
             fst = FstSession(
                 study_id=study_id_of(study),
@@ -286,6 +288,8 @@ def _record_sessions(
                 hours_post_dose=hours,
                 water_temp_c=row.water_temp_c,
                 water_depth_cm=row.water_depth_cm,
+                start_s=row.start_s,
+                start_source=None if row.start_s is None else StartSource.ENTERED.value,
                 warnings=json.dumps(warnings),
                 recorded_by=workspace.actor,
             )
@@ -305,10 +309,25 @@ def _record_sessions(
                     "roi": label,
                     "source": source,
                     "warnings": warnings,
+                    **({"start_s": row.start_s} if row.start_s is not None else {}),
                 },
             )
             views.append(_view(fst, allocation.blind_code, []))
     return views
+
+
+def _refuse_recorded(session: Session, study: Study, video: Path, label: str, digest: str) -> None:
+    """Refuse a video's ROI the study already has a session of (ConflictError naming that session)."""
+    duplicate = session.exec(
+        select(FstSession.id).where(
+            FstSession.study_id == study.id, FstSession.video_sha256 == digest, FstSession.roi_label == label
+        )
+    ).first()
+    if duplicate is not None:
+        raise ConflictError(
+            f"{video.name} ROI {label} is already recorded as FST session {duplicate}; "
+            "nothing from this request was recorded"
+        )
 
 
 def _checks(
@@ -356,7 +375,7 @@ def _latest_session(session: Session, study: Study, typed_code: str) -> tuple[Fs
     return fst, allocation.blind_code
 
 
-def _view(fst: FstSession, code: str, methods: list[str]) -> FstSessionView:
+def _view(fst: FstSession, code: str, scores: Sequence[ImmobilityScore]) -> FstSessionView:
     return FstSessionView(
         id=stored_id(fst),
         code=code,
@@ -367,5 +386,6 @@ def _view(fst: FstSession, code: str, methods: list[str]) -> FstSessionView:
         hours_post_dose=fst.hours_post_dose,
         water_temp_c=fst.water_temp_c,
         warnings=json.loads(fst.warnings),
-        scored_methods=methods,
+        scored_methods=sorted({score.method for score in scores}),
+        start=shown_start(fst, scores),
     )

@@ -2,9 +2,12 @@
 
 Every session not yet scored with the method and parameters asked is scored through the batch runner of
 :mod:`tracking.batch.run`; each result becomes an ImmobilityScore row (method, parameters, software version,
-per-minute bins). Scoring again with the same parameters adds nothing; with other parameters it adds a
-scoring and keeps the earlier one. The batch works on links named by code, with ROIs relabelled by code,
-so every file it writes is named by code, whatever the videos were called. The pose method scores the
+per-minute bins, the test start it counted from). Each animal's test start is the session's own: the one it
+stores (entered, or marked at the bench), otherwise detected from its ROI's motion (motion method; a tank
+where no entry is detected fails alone, by code; the pose method starts such a session with its video).
+Scoring again with the same parameters adds nothing; with other parameters it adds a scoring and keeps the
+earlier one. The batch works on links named by code, with ROIs relabelled by code, so every file it writes
+is named by code, whatever the videos were called. The pose method scores the
 DeepLabCut file kept next to each session's video (``<video stem>DLC_<scorer>.h5`` or ``.csv``, paired by
 name), linked beside the video's link under the code name.
 
@@ -33,6 +36,7 @@ from behavlab.db.session import reading, writing
 from behavlab.models import Allocation, FstSession, ImmobilityScore
 from behavlab.services.audit import record_study_event
 from behavlab.services.fst import parameters_digest
+from behavlab.services.fst_starts import SessionStart, stored_start
 from behavlab.services.guards import refuse_if_unmasked
 from behavlab.services.library_errors import tracking_errors
 from behavlab.services.lookup import find_study
@@ -42,18 +46,20 @@ from behavlab.services.workspace import Workspace, safe_folder_name
 
 if TYPE_CHECKING:
     from tracking.batch.run import BatchProgress, BatchReport
+    from tracking.rules.starts import AnimalStart
     from tracking.video.rois import ROI
 
 
 @dataclass(frozen=True)
 class SessionToScore:
-    """One FST session waiting for a scoring: its code, video, recorded hash and ROI."""
+    """One FST session waiting for a scoring: its code, video, recorded hash, ROI and stored test start."""
 
     session_id: int
     code: str
     video: Path
     video_sha256: str
     roi: Mapping[str, Any] | None
+    start: SessionStart | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ def score_study(
     """
     from tracking.batch.jobs import BatchSettings, resolve_request
     from tracking.batch.run import run_batch
+    from tracking.batch.starts import StartRequest
     from tracking.rules.methods import METHODS
     from tracking.video.rois import RoiFile
 
@@ -121,6 +128,7 @@ def score_study(
         signal_options=signal_options,
         rois=RoiFile(videos=links.rois),
         software_version=__version__,
+        starts=StartRequest(manifest=links.starts, detect=not METHODS[params.method].pose_files),
     )
     with tracking_errors():
         report = run_batch(
@@ -171,10 +179,12 @@ class _Links:
 
     Each link is named by those codes, and its ROIs are relabelled by code, so every file the batch writes
     is named by code; ``failures`` are the sessions that cannot be scored, by code, with the reason.
+    ``starts`` are the sessions' stored test starts by link name and code (the others are detected).
     """
 
     codes: dict[Path, tuple[str, ...]] = field(default_factory=dict)
     rois: dict[str, tuple[ROI, ...]] = field(default_factory=dict)
+    starts: dict[str, dict[str, AnimalStart]] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -203,6 +213,9 @@ def _link_videos(pending: Sequence[SessionToScore], folder: Path, *, pose_files:
         link.symlink_to(video.resolve())
         links.codes[link] = codes
         links.rois[name] = tuple(_roi_for(session, video) for session in sessions)
+        starts = {session.code: _animal_start(session.start) for session in sessions if session.start}
+        if starts:
+            links.starts[name] = starts
     return links
 
 
@@ -225,12 +238,12 @@ def _store_scores(
             if outcome.document is None:
                 failures.extend((code, outcome.error or "not scored") for code in links.codes[outcome.video])
                 continue
+            failures.extend(outcome.document.get("failed_animals", {}).items())
             minutes = _per_minute(outcome.document["bins"])
+            starts = outcome.document.get("starts", {})
             for row in outcome.document["results"]:
                 session_id = session_of[row["animal"]].session_id
-                db.add(
-                    _score_row(session_id, row, minutes, request.parameters, request.digest, request.method)
-                )
+                db.add(_score_row(session_id, row, minutes, request, starts.get(row["animal"])))
                 stored += 1
         record_study_event(
             db,
@@ -270,7 +283,12 @@ def _sessions_to_score(
         )
     pending = [
         SessionToScore(
-            s.id or 0, code, Path(s.video_path), s.video_sha256, json.loads(s.roi) if s.roi else None
+            s.id or 0,
+            code,
+            Path(s.video_path),
+            s.video_sha256,
+            json.loads(s.roi) if s.roi else None,
+            stored_start(s),
         )
         for s, code in rows
         if s.id not in done
@@ -322,6 +340,13 @@ def _roi_for(session: SessionToScore, video: Path) -> ROI:
         return RectROI(session.code, 0, 0, reader.width, reader.height)
 
 
+def _animal_start(start: SessionStart) -> AnimalStart:
+    """A session's stored start as the batch takes it, with its source (entered or bench)."""
+    from tracking.rules.starts import AnimalStart, StartSource
+
+    return AnimalStart(start.start_s, StartSource(start.source))
+
+
 def _per_minute(bins: Sequence[Mapping[str, Any]]) -> dict[str, list[float | None]]:
     minutes: dict[str, list[float | None]] = defaultdict(list)
     for row in bins:
@@ -335,19 +360,19 @@ def _score_row(
     session_id: int,
     row: Mapping[str, Any],
     minutes: Mapping[str, list[float | None]],
-    parameters: Mapping[str, Any],
-    digest: str,
-    method: str,
+    request: _ScoreRequest,
+    start: Mapping[str, Any] | None,
 ) -> ImmobilityScore:
+    """One animal's score row; ``start`` is the test start its result recorded (``AnimalStart.to_dict``)."""
     samples = {
         key.removeprefix("samples_"): value for key, value in row.items() if key.startswith("samples_")
     }
     trustworthy = row.get("threshold_trustworthy")
     return ImmobilityScore(
         session_id=session_id,
-        method=method,
-        parameters=json.dumps(parameters, sort_keys=True, default=str),
-        parameters_sha256=digest,
+        method=request.method,
+        parameters=json.dumps(request.parameters, sort_keys=True, default=str),
+        parameters_sha256=request.digest,
         software_version=__version__,
         scorer="behavlab",
         immobility_s=_number(row.get("immobility_s")),
@@ -355,6 +380,9 @@ def _score_row(
         n_bouts=None if _number(row.get("n_bouts")) is None else int(row["n_bouts"]),
         window_start_s=float(row["window_start_s"]),
         window_end_s=float(row["window_end_s"]),
+        test_start_s=None if start is None else float(start["start_s"]),
+        start_source=None if start is None else str(start["source"]),
+        start_confidence=None if start is None else _number(start.get("confidence")),
         threshold=_number(row.get("threshold")),
         threshold_trustworthy=None if trustworthy is None or _nan(trustworthy) else bool(trustworthy),
         per_minute=json.dumps(minutes.get(row["animal"], [])),

@@ -75,9 +75,10 @@ def score_videos(
     video is not beside them). ``overrides`` hold scoring parameters and the method's signal options (pose:
     ``px_per_cm``, ``tank_diameter_px``, ``bodyparts``...).
 
-    Each animal's test starts with its video unless ``start_s`` (one start, in seconds of video time, for
-    every ROI of every video), ``manifest`` (a CSV of video, ROI and start) or ``detect_start`` (the motion
-    method: each ROI's entry into the water) says otherwise; at most one of them.
+    Each animal's test starts where ``start_s`` (one start, in seconds of video time, for every ROI of every
+    video; 0: with the video) or ``manifest`` (a CSV of video, ROI and start) says; without either, the
+    motion method detects each ROI's entry into the water (``detect_start`` asks for it explicitly) and the
+    pose method starts each test with its video.
     """
     from tracking.batch.jobs import BatchSettings, find_videos, resolve_request
     from tracking.batch.run import run_batch
@@ -122,7 +123,9 @@ def score_videos(
 def start_request(
     method: str, start_s: float | None, manifest: str | Path | None, detect_start: bool
 ) -> StartRequest:
-    """Where a batch's tests start; InvalidInputError for two sources or detection with pose files.
+    """Where a batch's tests start (motion: detected unless entered); InvalidInputError for two sources.
+
+    Detection asked for a method other than motion is refused too.
 
     Raises ManifestError (a tracking error) for a manifest that cannot be used.
     """
@@ -139,7 +142,7 @@ def start_request(
     return StartRequest(
         every_s=start_s,
         manifest=read_manifest(manifest) if manifest is not None else {},
-        detect=detect_start,
+        detect=detect_start or (method == "motion" and start_s is None and manifest is None),
     )
 
 

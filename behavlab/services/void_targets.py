@@ -11,10 +11,10 @@ from sqlmodel import col, select
 
 from behavlab.db.session import reading
 from behavlab.errors import NotFoundError
-from behavlab.models import DoseEvent, FstSession, ImmobilityScore, Weight
+from behavlab.models import DoseEvent, FstSession, ImmobilityScore
 from behavlab.services.display import local_minute
 from behavlab.services.lookup import find_animal, find_study, stored_id
-from behavlab.services.voiding import VoidEntity, live_scores, live_sessions, not_voided
+from behavlab.services.voiding import VoidEntity, latest_live_weight, live_scores, live_sessions, not_voided
 from behavlab.services.workspace import Workspace
 
 
@@ -31,11 +31,7 @@ def latest_weight(workspace: Workspace, study_name: str, typed_animal: str) -> V
     """The animal's (lab ID or code) latest weight that counts."""
     with reading(workspace.engine) as session:
         animal = find_animal(session, find_study(session, study_name), typed_animal)
-        weight = session.exec(
-            select(Weight)
-            .where(Weight.animal_id == animal.id, not_voided("weight", Weight.id))
-            .order_by(col(Weight.measured_at).desc(), col(Weight.id).desc())
-        ).first()
+        weight = latest_live_weight(session, animal.id)
         if weight is None:
             raise NotFoundError(f"animal {typed_animal} has no weight to void")
         description = (

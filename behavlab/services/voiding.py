@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, null
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
@@ -74,6 +75,14 @@ def live_readings() -> ColumnElement[bool]:
     return col(SptReading.period_id).not_in(voided_periods)
 
 
+def latest_live_weight(session: Session, animal_id: int | None, at: datetime | None = None) -> Weight | None:
+    """The animal's latest weight that counts (not voided), measured on or before `at` (None: ever)."""
+    query = select(Weight).where(Weight.animal_id == animal_id, not_voided("weight", Weight.id))
+    if at is not None:
+        query = query.where(col(Weight.measured_at) <= at)
+    return session.exec(query.order_by(col(Weight.measured_at).desc(), col(Weight.id).desc())).first()
+
+
 def void_record(
     workspace: Workspace,
     study_name: str,
@@ -130,10 +139,11 @@ def voided_records(session: Session, study: Study) -> list[VoidedRecord]:
     """Every voided record of the study, oldest void first, named by its animal's code when it has one."""
     codes = blind_codes(session, study)
     voids = session.exec(select(Voiding).where(Voiding.study_id == study.id).order_by(col(Voiding.id))).all()
+    owners = {kind: _voided_owners(session, study, kind) for kind in {_entity(v.entity) for v in voids}}
     records = []
     for voiding in voids:
         kind = _entity(voiding.entity)
-        animal_id = _owner(session, study, kind, voiding.entity_id)
+        animal_id = owners[kind].get(voiding.entity_id)
         code = None if animal_id is None else codes.get(animal_id)
         records.append(
             VoidedRecord(kind, voiding.entity_id, code, voiding.reason, voiding.voided_at, voiding.voided_by)
@@ -163,31 +173,39 @@ def _reason(reason: str) -> str:
     return reason
 
 
+def _owners_query(kind: VoidEntity) -> Select[int | None, int, int | None]:
+    """(record id, its study's id, its animal's id or None) of every record of `kind`, one row each."""
+    return {
+        "weight": select(Weight.id, Animal.study_id, Animal.id).join(
+            Animal, col(Weight.animal_id) == Animal.id
+        ),
+        "dose": select(DoseEvent.id, Animal.study_id, Animal.id).join(
+            Animal, col(DoseEvent.animal_id) == Animal.id
+        ),
+        "session": select(FstSession.id, FstSession.study_id, FstSession.animal_id),
+        "score": select(ImmobilityScore.id, FstSession.study_id, FstSession.animal_id).join(
+            FstSession, col(ImmobilityScore.session_id) == FstSession.id
+        ),
+        "bottle-sheet": select(SptSheetFile.id, SptPeriod.study_id, null()).join(
+            SptPeriod, col(SptSheetFile.period_id) == SptPeriod.id
+        ),
+    }[kind]
+
+
 def _owner(session: Session, study: Study, kind: VoidEntity, record_id: int) -> int | None:
     """The animal the record belongs to (None for a bottle sheet), refusing a record of another study."""
-    if kind == "bottle-sheet":
-        sheet_study = session.exec(
-            select(SptPeriod.study_id)
-            .join(SptSheetFile, col(SptSheetFile.period_id) == SptPeriod.id)
-            .where(SptSheetFile.id == record_id)
-        ).first()
-        _refuse_unless_of(study, kind, record_id, sheet_study)
-        return None
-    query = {
-        "weight": select(Animal.study_id, Animal.id)
-        .join(Weight, col(Weight.animal_id) == Animal.id)
-        .where(Weight.id == record_id),
-        "dose": select(Animal.study_id, Animal.id)
-        .join(DoseEvent, col(DoseEvent.animal_id) == Animal.id)
-        .where(DoseEvent.id == record_id),
-        "session": select(FstSession.study_id, FstSession.animal_id).where(FstSession.id == record_id),
-        "score": select(FstSession.study_id, FstSession.animal_id)
-        .join(ImmobilityScore, col(ImmobilityScore.session_id) == FstSession.id)
-        .where(ImmobilityScore.id == record_id),
-    }[kind]
-    found = session.exec(query).first()
-    _refuse_unless_of(study, kind, record_id, None if found is None else found[0])
-    return None if found is None else found[1]
+    query = _owners_query(kind)
+    found = session.exec(query.where(query.selected_columns[0] == record_id)).first()
+    _refuse_unless_of(study, kind, record_id, None if found is None else found[1])
+    return None if found is None else found[2]
+
+
+def _voided_owners(session: Session, study: Study, kind: VoidEntity) -> dict[int, int | None]:
+    """The animal (None for a bottle sheet) of each record of `kind` voided in the study: one query."""
+    query = _owners_query(kind)
+    voided = select(Voiding.entity_id).where(Voiding.study_id == study.id, Voiding.entity == kind)
+    rows = session.exec(query.where(query.selected_columns[0].in_(voided))).all()
+    return {record_id: animal_id for record_id, _, animal_id in rows if record_id is not None}
 
 
 def _refuse_unless_of(study: Study, kind: VoidEntity, record_id: int, owner_study_id: int | None) -> None:

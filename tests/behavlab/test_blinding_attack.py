@@ -261,13 +261,17 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
             [
                 "fst", "add", study, code(3), "--video", str(f["video3"]), "--roi", "tank1", "--rois",
                 str(rois), "--tank", "T2", "--water-temp-c", "22", "--water-depth-cm", "15", "--at",
-                attack.day_before.isoformat(),
+                attack.day_before.isoformat(), "--start-s", "0",
             ],
             True,
         ),
         (["fst", "add", study, code(5), "--video", str(attack.folder / "missing.mp4")], False),
         (["fst", "import", study, str(f["fst_sheet"]), "--rois", str(rois)], True),
         (["fst", "list", study], True),
+        (["fst", "mark", study, "--camera-started", "--at", attack.day_before.isoformat()], True),
+        (["fst", "mark", study, "--in", code(6), "--tank", "1"], True),
+        (["fst", "mark", study, "--out", code(6), "--tank", "1"], True),
+        (["fst", "mark", study, "--in", "NOTACODE", "--tank", "2"], False),
         (
             ["fst", "manual", study, code(0), "--immobility-s", "150", "--scorer", "ra", "--latency-s", "30"],
             True,

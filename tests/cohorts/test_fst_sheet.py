@@ -82,3 +82,22 @@ def test_a_row_may_name_the_animal_by_lab_id(tmp_path: Path) -> None:
     sheet.write_text("\n".join(sheet.read_text().splitlines()[:3]) + "\n")
     first, second = read_fst_sheet(sheet, known_codes={code_a, code_b}, now=NOW, codes_by_lab_id=lab_ids)
     assert (first.code, second.code) == (code_a, code_b)
+
+
+@pytest.mark.parametrize("cell", ["soon", "-2", "nan", "inf"])
+def test_a_test_start_is_seconds_of_video_time_or_empty(tmp_path: Path, cell: str) -> None:
+    (tmp_path / "day1.mp4").write_bytes(b"not decoded here")
+    code_a, code_b = generate_codes(2)
+    header = "code,video,roi,tested_at,start_s"
+    rows = [f"{code_a},day1.mp4,tank1,2026-06-01 09:00,12.5", f"{code_b},day1.mp4,tank2,2026-06-01 09:00,"]
+    good = read_fst_sheet(
+        _sheet(tmp_path / "good.csv", [header, *rows]), known_codes={code_a, code_b}, now=NOW
+    )
+    assert [row.start_s for row in good] == [12.5, None]
+    bad = _sheet(tmp_path / "bad.csv", [header, f"{code_a},day1.mp4,tank1,2026-06-01 09:00,{cell}"])
+    with pytest.raises(FstSheetError) as caught:
+        read_fst_sheet(bad, known_codes={code_a}, now=NOW)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.field, problem.value) == (2, "start_s", cell)
+    assert "seconds >= 0 of video time" in problem.accepted
+    assert "bad.csv" in str(caught.value)

@@ -48,10 +48,13 @@ def write_pyav(
     time_base: Fraction | None = None,
     pix_fmt: str = "yuv420p",
     options: dict[str, str] | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> Path:
-    """Write grey frames with PyAV; ``pts`` (in ``time_base`` units, default 1/fps) can be made uneven."""
+    """Write grey frames with PyAV; ``pts`` (in ``time_base`` units, default 1/fps) can be made uneven;
+    ``metadata`` tags the container (e.g. ``creation_time``)."""
     height, width = frames[0].shape
     with av.open(str(path), mode="w") as container:
+        container.metadata.update(metadata or {})
         stream = container.add_stream(codec, rate=fps, options=options or {})
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
         if time_base is not None:

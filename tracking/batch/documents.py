@@ -11,8 +11,8 @@ Layout, for a video ``<stem>.<ext>`` scored into ``OUT/``::
     OUT/results.csv                 one row per video and animal (every video of the batch)
     OUT/bins.csv                    per-minute bins and 5-s time samples, long form
     OUT/<stem>.signal.npz           per-frame signal cache (``tracking.batch.cache``), for rescoring
-    OUT/<stem>.qc.png               signal, threshold and bouts per animal
-    OUT/<stem>.rois.png             first frame with the ROIs drawn
+    OUT/<stem>.qc.png               signal, threshold, bouts, test start and window per animal
+    OUT/<stem>.rois.png             a frame after the latest test start, ROIs drawn with their starts
     OUT/<stem>.<animal>.frames.csv  per-frame table (only when asked)
     OUT/<stem>.overlay.mp4          annotated video (only when asked)
     OUT/<stem>.json                 every parameter, the software version and the results; written last,
@@ -73,7 +73,7 @@ class VideoOutputs:
 
     @property
     def rois_png(self) -> Path:
-        """The first frame with the ROIs drawn."""
+        """A frame just after the latest test start with the ROIs drawn, each labelled with its start."""
         return self.out_dir / f"{self.stem}.rois.png"
 
     @property

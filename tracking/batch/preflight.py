@@ -19,6 +19,7 @@ from tracking.errors import TrackingError
 from tracking.motion.scoring import resolve_rois
 from tracking.rules.methods import METHODS
 from tracking.rules.presets import ScoringParams
+from tracking.rules.summary import scored_window
 from tracking.video.files import is_video_file
 from tracking.video.probe import VideoHeader, header_of
 from tracking.video.reader import open_video
@@ -32,7 +33,8 @@ class PreflightError(TrackingError, ValueError):
 
 def needed_length_s(params: ScoringParams, start_s: float = 0.0) -> float:
     """Seconds of video the scored window needs: the test start plus the window's end (or start, if open)."""
-    return start_s + (params.window_end_s if params.window_end_s is not None else params.window_start_s)
+    window_start, window_end, _ = scored_window(params, start_s, video_end_s=0.0)
+    return window_end if params.window_end_s is not None else window_start
 
 
 def check_length(header: VideoHeader, params: ScoringParams, *, start_s: float = 0.0) -> None:

@@ -20,7 +20,7 @@ from tracking.batch.cache import save_signal_cache
 from tracking.batch.documents import VideoOutputs, load_document, video_document, write_summaries
 from tracking.batch.jobs import BatchSettings, VideoJob, make_job, request_of
 from tracking.batch.preflight import preflight
-from tracking.batch.qc import plot_qc
+from tracking.batch.qc import plot_qc, roi_picture_time, roi_start_notes
 from tracking.batch.runners import LocalRunner, Runner
 from tracking.errors import TrackingError
 from tracking.pose.tracks import PoseFileError
@@ -28,7 +28,7 @@ from tracking.rules.methods import METHODS
 from tracking.rules.result import VideoScore
 from tracking.video.files import is_video_file
 from tracking.video.hashing import content_hash
-from tracking.video.overlay import first_frame, write_overlay
+from tracking.video.overlay import frame_at, write_overlay
 from tracking.video.roi_drawing import write_roi_png
 from writing.atomic import WriteError, atomic_write, ensure_folder, remove_temporaries
 from writing.documents import write_json, write_table
@@ -116,15 +116,18 @@ def write_video_outputs(
     """Write one video's files, each atomically, the JSON document last (it marks the video finished).
 
     ``new_signal`` writes the signal cache and the ROI image (both need the freshly decoded video); a rescore
-    leaves them as they are. The ROI image and the overlay need the video and one ROI per animal: a pose file
+    leaves them as they are. The ROI image (a frame just after the latest test start, each ROI labelled with
+    its animal's start) needs the video and its ROIs, the overlay one ROI per scored animal: a pose file
     scored alone, or several individuals without ROIs, have neither (the document's ``files`` says so).
     """
-    drawable = bool(score.rois) and len(score.rois) == len(score.animals) and is_video_file(score.video)
+    pictured = bool(score.rois) and is_video_file(score.video)
+    drawable = pictured and len(score.rois) == len(score.animals)
     if new_signal:
         save_signal_cache(outputs.cache, score.signal)
-        if drawable:
-            frame = first_frame(score.video)
-            atomic_write(outputs.rois_png, lambda tmp: write_roi_png(tmp, frame, score.rois))
+        if pictured:
+            frame = frame_at(score.video, roi_picture_time(score))
+            notes = roi_start_notes(score)
+            atomic_write(outputs.rois_png, lambda tmp: write_roi_png(tmp, frame, score.rois, notes))
     atomic_write(outputs.qc_png, lambda tmp: plot_qc(score.animals, tmp, title=score.video.name))
     if per_frame:
         for result in score.animals:

@@ -1,9 +1,10 @@
-"""The test starts a batch asks for: one for every animal, a manifest of video, ROI and start, or detection.
+"""The test starts a batch asks for: one for every animal, starts per video and ROI, detection, or both.
 
 Outside a study, a batch's animals start their tests where the person running it says: one start in video
 seconds for every ROI of every video (single-animal videos), a manifest CSV with one row per video and ROI
 (columns ``video``, ``roi``, ``start_s``), or detected from each ROI's motion
-(:func:`tracking.motion.start.detect_starts`). Without any, every test starts with its video. Starts are never
+(:func:`tracking.motion.start.detect_starts`). A study gives the starts its sessions store (entered, or marked
+at the bench) and asks detection for the rest. Without any, every test starts with its video. Starts are never
 kept in the ROI file, which describes tanks and is reused across videos.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tracking.errors import TrackingError
+from tracking.rules.starts import AnimalStart, StartSource
 
 #: The columns of a start manifest.
 MANIFEST_COLUMNS = ("video", "roi", "start_s")
@@ -28,46 +30,62 @@ class ManifestError(TrackingError, ValueError):
 
 @dataclass(frozen=True)
 class StartRequest:
-    """Where each animal's test starts: ``every_s`` for all, ``manifest`` per video and ROI, or ``detect``.
+    """Where each animal's test starts: ``every_s`` for all, ``manifest`` per video and ROI, ``detect``.
 
-    ``manifest`` maps a video's file name to its ROIs' starts (s of video time) by ROI label.
+    ``manifest`` maps a video's file name to its ROIs' starts by ROI label: seconds of video time (entered),
+    or an :class:`AnimalStart` that says its source (entered, or marked at the bench). With ``detect`` too,
+    the ROIs the manifest has no start for are detected instead of refused.
     """
 
     every_s: float | None = None
-    manifest: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    manifest: Mapping[str, Mapping[str, float | AnimalStart]] = field(default_factory=dict)
     detect: bool = False
 
     def __post_init__(self) -> None:
-        if (self.every_s is not None) + bool(self.manifest) + self.detect > 1:
-            raise ValueError("give one source of test starts: one start, a manifest, or detection")
+        if self.every_s is not None and (self.manifest or self.detect):
+            raise ValueError(
+                "give one source of test starts for each animal: one start for all, or starts per video and "
+                "ROI (detecting the others' if asked), or detection"
+            )
         if self.every_s is not None and not (math.isfinite(self.every_s) and self.every_s >= 0):
             raise ValueError(f"a test start must be seconds >= 0 of video time, got {self.every_s!r}")
 
-    def entered_for(self, video_name: str) -> float | dict[str, float] | None:
-        """The entered starts of one video (by its file name): one for all its ROIs, per ROI, or None."""
+    def entered_for(self, video_name: str) -> float | dict[str, AnimalStart] | None:
+        """The given starts of one video (by its file name): one for all its ROIs, per ROI, or None."""
         if self.every_s is not None:
             return self.every_s
         if self.manifest:
-            return dict(self.manifest.get(video_name, {}))
+            return {
+                label: start if isinstance(start, AnimalStart) else AnimalStart.entered(start)
+                for label, start in self.manifest.get(video_name, {}).items()
+            }
         return None
 
     def latest_for(self, video_name: str) -> float:
-        """The latest entered start among a video's ROIs (0 when none is entered, or when detecting)."""
+        """The latest given start among a video's ROIs (0 when none is given; detected ones are not known)."""
         entered = self.entered_for(video_name)
         if isinstance(entered, dict):
-            return max(entered.values(), default=0.0)
+            return max((start.start_s for start in entered.values()), default=0.0)
         return entered or 0.0
 
     def missing_rois(self, video_name: str, labels: list[str]) -> list[str]:
-        """With a manifest, the ROI labels of a video that have no row in it (empty otherwise)."""
-        if not self.manifest:
+        """With a manifest and no detection, the ROI labels of a video that have no row in it (else none)."""
+        if not self.manifest or self.detect:
             return []
         given = self.manifest.get(video_name, {})
         return [label for label in labels if label not in given]
 
     def to_dict(self, video_name: str) -> dict[str, Any]:
         """What a job of this video asks for, as its result document's request records it."""
-        return {"entered": self.entered_for(video_name), "detect": self.detect}
+        entered = self.entered_for(video_name)
+        if isinstance(entered, dict):
+            return {"entered": {k: _recorded(start) for k, start in entered.items()}, "detect": self.detect}
+        return {"entered": entered, "detect": self.detect}
+
+
+def _recorded(start: AnimalStart) -> float | dict[str, Any]:
+    """A given start as a request records it: its seconds when entered, else with its source."""
+    return start.start_s if start.source is StartSource.ENTERED else start.to_dict()
 
 
 def _start_value(path: Path, row: int, text: str) -> float:

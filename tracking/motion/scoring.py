@@ -40,8 +40,8 @@ SIGNAL_OPTIONS: dict[str, float] = {
 }
 
 RoisArg = RoiFile | Sequence[ROI] | str | Path | None
-#: Entered test starts (s of video time): one for every ROI, or one per ROI label; None: the first frame.
-StartsArg = float | Mapping[str, float] | None
+#: Given test starts: s of video time for every ROI, or per ROI label (s entered, or a start with its source).
+StartsArg = float | Mapping[str, float | AnimalStart] | None
 
 
 def split_motion_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -103,7 +103,10 @@ def entered_starts(start_s: StartsArg, labels: Sequence[str]) -> dict[str, Anima
             f"test start(s) given for ROI(s) {', '.join(map(repr, unknown))}, which the video does not have "
             f"(ROIs: {', '.join(labels)})"
         )
-    return {label: AnimalStart.entered(value) for label, value in start_s.items()}
+    return {
+        label: value if isinstance(value, AnimalStart) else AnimalStart.entered(value)
+        for label, value in start_s.items()
+    }
 
 
 def detected_starts(signal: MotionSignal) -> tuple[dict[str, AnimalStart], dict[str, str]]:
@@ -151,12 +154,13 @@ def score_video(
         The calibrated presets' folder; the decoder (``"auto"``, ``"pyav"``, ``"opencv"``) and its thread
         count (0: FFmpeg's choice); the software version recorded (None: the installed behavlab's).
     start_s
-        Each animal's test start in seconds of video time: one for every ROI, or one per ROI label (others
-        start with the video). None: every test starts with the video's first frame.
+        Each animal's test start in seconds of video time: one for every ROI, or per ROI label (seconds
+        entered, or an :class:`AnimalStart` with its source; others start with the video). None: every test
+        starts with the video's first frame.
     detect_start
         Detect each animal's entry into the water from its ROI's motion
-        (:func:`tracking.motion.start.detect_starts`) instead; an ROI with no entry is not scored and is
-        named in :attr:`VideoScore.failed`.
+        (:func:`tracking.motion.start.detect_starts`) where ``start_s`` gives no start per ROI; an ROI
+        with no entry is not scored and is named in :attr:`VideoScore.failed`.
     **overrides
         Motion-signal options (:data:`SIGNAL_OPTIONS`: ``pixel_cutoff`` in grey levels, ``blur_sigma`` in
         pixels) and scoring parameters (:class:`~tracking.rules.presets.ScoringParams`, times in seconds);
@@ -173,7 +177,8 @@ def score_video(
     VideoOpenError, ROIError, PresetError
         A file that is not a readable video; an ROI outside the frame; an unknown preset or parameter.
     ValueError
-        Both ``start_s`` and ``detect_start``; a start for an ROI the video does not have, or below 0.
+        One ``start_s`` for every ROI and ``detect_start``; a start for an ROI the video does not have, or
+        below 0.
 
     Examples
     --------
@@ -183,10 +188,10 @@ def score_video(
     >>> score = score_video(truth.video, [truth.tanks[0].roi], window_start_s=10.0, window_end_s=30.0)
     >>> score.results_frame()[["animal", "immobility_s", "n_bouts"]]
       animal  immobility_s  n_bouts
-    0  tank1           7.8        2
+    0  tank1      8.333333        2
     """
-    if detect_start and start_s is not None:
-        raise ValueError("give entered test starts or ask to detect them, not both")
+    if detect_start and start_s is not None and not isinstance(start_s, Mapping):
+        raise ValueError("give one test start for every ROI or ask to detect them, not both")
     signal_options, scoring = split_motion_overrides(overrides)
     base = (
         preset if isinstance(preset, ScoringParams) else get_preset(preset, "motion", directory=presets_dir)
@@ -196,10 +201,11 @@ def score_video(
     signal, cache, used, info = _decode(
         path, resolve_rois(rois, path), signal_options, backend, threads, version
     )
+    starts, failed = entered_starts(start_s, cache.roi_labels), {}
     if detect_start:
-        starts, failed = detected_starts(signal)
-    else:
-        starts, failed = entered_starts(start_s, cache.roi_labels), {}
+        detected, no_entry = detected_starts(signal)
+        starts = {**detected, **starts}
+        failed = {label: reason for label, reason in no_entry.items() if label not in starts}
     return rescore(path, cache, params, rois=used, video_info=info, starts=starts, failed=failed)
 
 

@@ -28,6 +28,7 @@ from tracking.pose.files import POSE_SUFFIXES, find_pose_file, find_video_for_po
 from tracking.pose.io import DLC_UNIQUE_BODYPARTS, read_dlc
 from tracking.pose.score import score_pose_signal, video_fps
 from tracking.pose.speed import PoseSignal, PoseSignalParams, pixel_scale, pose_signals, signal_params_for
+from tracking.pose.start import detected_pose_starts
 from tracking.pose.tracks import PoseFileError, PoseTracks
 from tracking.rules.methods import METHODS, MethodEngine, MethodName
 from tracking.rules.presets import PresetError, ScoringParams, preset_signal, split_overrides
@@ -174,6 +175,29 @@ def _whole_frame(video: Path | None, label: str) -> tuple[ROI, ...]:
         return (RectROI(label, 0, 0, reader.width, reader.height),)
 
 
+def _animal_labels(tracks: PoseTracks, rois: Sequence[ROI] | None) -> dict[str, str]:
+    """Animal label -> individual: each ROI's occupant, else every individual but DeepLabCut's ``single``."""
+    if rois:
+        return assign_individuals(tracks, rois)
+    animals = [s for s in tracks.individuals if s != DLC_UNIQUE_BODYPARTS] or list(tracks.individuals)
+    return {s: s for s in animals}
+
+
+def _starts(
+    tracks: PoseTracks,
+    labels: Mapping[str, str],
+    signal: PoseSignalParams,
+    start_s: StartsArg,
+    detect_start: bool,
+) -> tuple[dict[str, AnimalStart], dict[str, str]]:
+    """The animals' test starts by label (entered or detected) and the animals that have none, with why."""
+    if detect_start and start_s is not None:
+        raise ValueError("give entered test starts or ask to detect them, not both")
+    if detect_start:
+        return detected_pose_starts(tracks, labels, signal)
+    return entered_starts(start_s, list(labels)), {}
+
+
 def score_pose_job(
     pose: str | Path,
     params: ScoringParams,
@@ -183,10 +207,14 @@ def score_pose_job(
     rois: Sequence[ROI] | None = None,
     version: str = "",
     start_s: StartsArg = None,
+    detect_start: bool = False,
 ) -> VideoScore:
     """Score one pose file (its video, when given, supplies the frame rate and the name of the results).
 
-    ``start_s`` is the entered test start (s of video time) of every animal, or of each by label.
+    ``start_s`` is the entered test start (s of video time) of every animal, or of each by label;
+    ``detect_start`` detects each animal's start instead, as the first sustained run of frames where its body
+    parts are tracked at the signal's likelihood cutoff (:func:`tracking.pose.start.detect_pose_start`): an
+    animal never tracked is not scored and is named in :attr:`VideoScore.failed`.
 
     ``signal_options`` are :data:`POSE_OPTIONS` (see :func:`pose_signal_options`). Without a video the
     results are named after the video the pose file was made from (its DeepLabCut name), without suffix.
@@ -197,16 +225,15 @@ def score_pose_job(
     fps, fps_source, warnings = _frame_rate(pose, video, options.pop("fps", None))
     signal = PoseSignalParams(**options)
     tracks = read_dlc(pose, fps=fps)
-    if rois:
-        labels = assign_individuals(tracks, rois)
-    else:
-        labels = {s: s for s in tracks.individuals if s != DLC_UNIQUE_BODYPARTS} or {
-            s: s for s in tracks.individuals
-        }
+    labels = _animal_labels(tracks, rois)
     signals = pose_signals(tracks, signal, individuals=list(labels.values()))
     named = [dataclasses.replace(s, individual=label) for label, s in zip(labels, signals, strict=True)]
-    starts = entered_starts(start_s, list(labels))
-    animals = tuple(score_pose_signal(s, params, starts.get(s.individual, VIDEO_START)) for s in named)
+    starts, failed = _starts(tracks, labels, signal, start_s, detect_start)
+    animals = tuple(
+        score_pose_signal(s, params, starts.get(s.individual, VIDEO_START))
+        for s in named
+        if s.individual not in failed
+    )
     used_rois = tuple(rois) if rois else (_whole_frame(video, named[0].individual) if len(named) == 1 else ())
     name = video if video is not None else pose.with_name(pose_video_stem(pose))
     scale = pixel_scale(signal.px_per_cm, signal.tank_diameter_px, signal.tank_diameter_cm)
@@ -237,7 +264,7 @@ def score_pose_job(
             s.individual: {"units": s.units, "params": s.params, "warnings": list(s.warnings)} for s in named
         },
     }
-    return VideoScore(name, "pose", params, animals, cache, used_rois, info)
+    return VideoScore(name, "pose", params, animals, cache, used_rois, info, failed)
 
 
 def rescore_pose(
@@ -301,6 +328,7 @@ def score_job(job: VideoJob) -> VideoScore:
         rois=resolve_rois(settings.rois, job.roi_name),
         version=settings.software_version,
         start_s=settings.starts.entered_for(job.roi_name),
+        detect_start=settings.starts.detect,
     )
 
 

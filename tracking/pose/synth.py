@@ -23,6 +23,7 @@ of well-tracked points are close to 1.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,6 +213,48 @@ def synth_pose_tracks(
     )
     params = {"config": config.__dict__.copy(), "seed": seed, "frame_convention": "frame t at t / fps s"}
     return SynthPose(tracks, immobile, tuple(tuple(b) for b in bouts), config, seed, params)
+
+
+#: Share of an empty tank's points DeepLabCut finds with a high likelihood anyway (a reflection, the rim).
+FALSE_DETECTION_FRACTION = 0.02
+
+
+def with_lead_in(synth: SynthPose, entries_s: Sequence[float], *, seed: int = 0) -> SynthPose:
+    """The tracks with each tank empty until its mouse is lowered in at ``entries_s`` (s of video time).
+
+    Parameters
+    ----------
+    synth
+        Synthetic tracks of mice in the water from the first frame.
+    entries_s
+        Per individual, the video time (s) of its entry; 0 keeps it present from the first frame.
+    seed
+        Seed of the lead-in's likelihoods and positions.
+
+    Returns
+    -------
+    SynthPose
+        The same tracks and truth, but before each entry every point is where an empty tank's score map
+        peaks: anywhere in the tank, at a low likelihood (0.01-0.5), except for
+        :data:`FALSE_DETECTION_FRACTION` of the points found with a high one (0.9-1). The entries are in
+        ``params["entries_s"]``.
+    """
+    tracks = synth.tracks
+    if len(entries_s) != len(tracks.individuals):
+        raise ValueError(f"{len(entries_s)} entries for {len(tracks.individuals)} individuals")
+    rng = np.random.default_rng(seed)
+    x, y, likelihood = tracks.x.copy(), tracks.y.copy(), tracks.likelihood.copy()
+    radius_px = synth.config.tank_radius_cm * synth.config.px_per_cm
+    for i, entry_s in enumerate(entries_s):
+        empty = slice(0, round(entry_s * synth.config.fps))
+        shape = likelihood[empty, i].shape
+        centre_x, centre_y = tank_centre_px(synth.config, i)
+        x[empty, i] = centre_x + rng.uniform(-radius_px, radius_px, shape)
+        y[empty, i] = centre_y + rng.uniform(-radius_px, radius_px, shape)
+        false = rng.random(shape) < FALSE_DETECTION_FRACTION
+        likelihood[empty, i] = np.where(false, rng.uniform(0.9, 1.0, shape), rng.uniform(0.01, 0.5, shape))
+    params = {**synth.params, "entries_s": [float(e) for e in entries_s], "lead_in_seed": seed}
+    return dataclasses.replace(synth, tracks=tracks.replace(x=x, y=y, likelihood=likelihood), params=params)
 
 
 def write_synth_pose(synth: SynthPose, folder: str | Path, video_stem: str, *, suffix: str = ".h5") -> Path:

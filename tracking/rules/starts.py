@@ -2,8 +2,9 @@
 
 A forced-swim video starts before the mouse is in the water; the 6-minute test and its scored window count
 from the animal's entry. An :class:`AnimalStart` is that entry in seconds of video time with its source:
-entered by a person, detected from the ROI's motion (with a confidence), or the video's first frame (the
-default, which scores as if the test started with the video).
+entered by a person, marked at the bench while the video recorded (converted to video time), detected from
+the ROI's motion (with a confidence), or the video's first frame (which scores as if the test started with
+the video).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class StartSource(StrEnum):
     """Where an animal's test start came from."""
 
     ENTERED = "entered"
+    BENCH = "bench"
     DETECTED = "detected"
     VIDEO_START = "video start"
 

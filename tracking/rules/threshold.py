@@ -31,6 +31,13 @@ DEGREES_OF_FREEDOM = 4.0
 #: The estimator's name in result documents: a two-component Student-t mixture on the log signal (documents
 #: written before the name was corrected say ``"gmm-log"`` for the same estimator).
 THRESHOLD_METHOD = "t-mixture-log"
+#: Runs of zero and positive frames, over the runs expected were the frames in random order, at or below
+#: which the zero frames come in bouts (Wald & Wolfowitz 1940): a population of their own.
+DEFAULT_MAX_ZERO_RUNS_RATIO = 0.5
+#: Robust standard deviations (1.4826 x MAD of the log signal) below the positive frames' median at which
+#: a zero-bout signal's threshold lies: the low edge of the mobile population (0.13 % of a Gaussian's).
+MOBILE_EDGE_SDS = 3.0
+_MAD_TO_SD = 1.4826
 _BINS = 512
 _GRID = 513
 _EM_TOL = 1e-9
@@ -183,9 +190,16 @@ def estimate_threshold(
     two-component fit to one skewed population has no dip), and the smaller population holds at least
     ``min_weight`` of the frames (default 5%). An animal immobile or mobile throughout gives one population
     and fails these checks: ``reason`` says which, and the threshold is still reported (NaN for a constant,
-    all-zero or empty signal) so that a fixed or calibrated threshold can replace it. A population of exact
-    zeros with a one-population positive remainder is ambiguous by distribution alone (immobile zeros and
-    mobile frames, or an animal immobile throughout with a little noise) and is reported untrustworthy.
+    all-zero or empty signal) so that a fixed or calibrated threshold can replace it.
+
+    A population of exact zeros with a one-population positive remainder is ambiguous by distribution alone:
+    immobile zeros and mobile frames (a small animal, whose floating changes no pixel, e.g. a 12 x 6 px mouse
+    in a 640 x 240 four-tank frame), or an animal immobile throughout with a little noise. The frames' order
+    tells them apart (:func:`zero_bouts`): floating makes zeros in bouts of seconds, noise scatters them.
+    Zeros in bouts are the immobile population (a point mass: Ashman's D infinite); the threshold is the low
+    edge of the positive, mobile population (:func:`mobile_edge`), not a split inside it: the mixture's split
+    there counted half of the strokes at each bout's edges as floating (0.5-2.3 s of false immobility per
+    animal over 240 s). Scattered zeros are still reported untrustworthy.
     NaN frames are ignored. The whole signal is used, not only the scored window: the early, mostly mobile
     minutes of a forced swim anchor the mobile population.
     """
@@ -209,7 +223,49 @@ def estimate_threshold(
     params.update(fit.params())
     problems = fit.problems(min_separation, min_weight, max_valley)
     threshold = float(np.exp(fit.crossing if np.isfinite(fit.crossing) else fit.split))
+    if problems and zero_bouts(valid, min_weight):
+        params["zero_bouts"] = {"runs_ratio": zero_runs_ratio(valid), "mobile_edge_sds": MOBILE_EDGE_SDS}
+        return _estimate(valid, mobile_edge(positive), float("inf"), [], params)
     return _estimate(valid, threshold, fit.separation, problems, params)
+
+
+def zero_runs_ratio(valid: np.ndarray) -> float:
+    """Runs of zero and of positive frames in ``valid`` (in frame order), over the runs expected at random.
+
+    The expectation for a random order of the same frames is ``2 n0 n1 / n + 1`` (Wald & Wolfowitz 1940,
+    Ann. Math. Stat. 11:147-162); zeros that come in bouts make far fewer runs (ratio near 0), zeros
+    scattered as noise about as many (ratio near 1). NaN when there are no zeros or no positive frames.
+    """
+    zero = valid == 0
+    n_zero = int(zero.sum())
+    n_positive = valid.size - n_zero
+    if not n_zero or not n_positive:
+        return float("nan")
+    observed = 1 + int(np.count_nonzero(zero[1:] != zero[:-1]))
+    return observed / (2.0 * n_zero * n_positive / valid.size + 1.0)
+
+
+def zero_bouts(valid: np.ndarray, min_weight: float) -> bool:
+    """Whether the zero frames of ``valid`` (in frame order) are a population: in bouts, and numerous enough.
+
+    Both the zero and the positive frames must hold at least ``min_weight`` of the frames, and the zeros
+    must come in bouts (:func:`zero_runs_ratio` at most :data:`DEFAULT_MAX_ZERO_RUNS_RATIO`).
+    """
+    share = float(np.mean(valid == 0))
+    ratio = zero_runs_ratio(valid)
+    return min_weight <= share <= 1.0 - min_weight and ratio <= DEFAULT_MAX_ZERO_RUNS_RATIO
+
+
+def mobile_edge(positive: np.ndarray) -> float:
+    """The low edge of the positive (mobile) frames: :data:`MOBILE_EDGE_SDS` robust SDs below their median.
+
+    Computed on the log scale (median and 1.4826 x MAD of ``log(positive)``), mapped back with ``exp``; the
+    median and MAD ignore the few positive frames that floating leaves (up to half of them).
+    """
+    z = np.log(positive)
+    median = float(np.median(z))
+    spread = _MAD_TO_SD * float(np.median(np.abs(z - median)))
+    return float(np.exp(median - MOBILE_EDGE_SDS * spread))
 
 
 def _estimate(

@@ -18,6 +18,7 @@ from tracking.rules.immobility import FrameState
 from tracking.rules.result import VideoScore
 from tracking.rules.summary import AnimalResult
 from tracking.video.encoding import add_video_stream
+from tracking.video.info import VideoOpenError
 from tracking.video.reader import open_video
 from tracking.video.rois import ROI, full_mask
 from writing.atomic import atomic_write
@@ -35,11 +36,50 @@ _STATE_TEXT = {
 }
 
 
+#: Seconds after the latest test start at which the ROI picture's frame is taken, so every animal is in.
+AFTER_START_S = 1.0
+
+
 def first_frame(video: str | Path) -> np.ndarray:
     """The first decodable frame of a video as full-range grey (a copy)."""
     with open_video(video) as reader:
         _, grey = next(reader.frames(max_frames=1))
         return grey.copy()
+
+
+def frame_at(video: str | Path, time_s: float) -> np.ndarray:
+    """The first frame shown at or after ``time_s`` (s of video time, from the first frame), as grey.
+
+    Parameters
+    ----------
+    video
+        The video file.
+    time_s
+        Seconds of video time, counted from the first frame as the scoring counts them.
+
+    Returns
+    -------
+    numpy.ndarray
+        (height, width) uint8 grey frame; the video's last frame when it ends before ``time_s``.
+
+    Notes
+    -----
+    Seeks to the keyframe before ``time_s`` and decodes from there, so a frame a minute in costs one group of
+    pictures, not a minute of decoding.
+    """
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        base = stream.time_base
+        origin = float(stream.start_time * base) if stream.start_time is not None and base else 0.0
+        if time_s > 0 and base:
+            container.seek(round((origin + time_s) / base), stream=stream)
+        shown: av.VideoFrame | None = None
+        for shown in container.decode(stream):
+            if shown.time is not None and shown.time - origin >= time_s:
+                break
+        if shown is None:
+            raise VideoOpenError(video, f"no frame could be decoded at or after {time_s:g} s")
+        return np.asarray(shown.to_ndarray(format="gray"), dtype=np.uint8)
 
 
 def _window_totals(result: AnimalResult) -> np.ndarray:

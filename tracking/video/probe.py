@@ -8,6 +8,7 @@ header; :func:`header_of` takes the same from a reader already open. The decode 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tracking.video.reader import Backend, VideoReader, open_video
@@ -19,7 +20,8 @@ class VideoHeader:
 
     ``duration_s`` is the stream's (else the container's) duration, or the frame count over the rate when
     only those are known; None when the header announces no length. ``variable_frame_rate`` is True when the
-    header's base and average frame rates disagree.
+    header's base and average frame rates disagree. ``created_at`` is when the camera says it began recording
+    (the container's ``creation_time``, aware, UTC when the tag names no zone), None when the file has none.
     """
 
     path: Path
@@ -31,6 +33,7 @@ class VideoHeader:
     frame_count: int | None
     duration_s: float | None
     variable_frame_rate: bool
+    created_at: datetime | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -60,7 +63,27 @@ def header_of(reader: VideoReader) -> VideoHeader:
         frame_count=reader.metadata_frame_count,
         duration_s=reader.duration_s,
         variable_frame_rate=reader.header_variable_rate,
+        created_at=creation_time(reader.path),
     )
+
+
+def creation_time(path: Path) -> datetime | None:
+    """The container's ``creation_time`` tag as an aware time, or None when missing or unreadable."""
+    import av
+    import av.error
+
+    try:
+        with av.open(str(path), mode="r") as container:
+            tag = container.metadata.get("creation_time")
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError):
+        return None
+    try:
+        stamp = datetime.fromisoformat(tag) if tag else None
+    except ValueError:
+        return None
+    if stamp is None or stamp.tzinfo is not None:
+        return stamp
+    return stamp.replace(tzinfo=UTC)
 
 
 def probe_video(path: str | Path, *, backend: Backend = "auto") -> VideoHeader:
@@ -69,4 +92,4 @@ def probe_video(path: str | Path, *, backend: Backend = "auto") -> VideoHeader:
         return header_of(reader)
 
 
-__all__ = ["VideoHeader", "header_of", "probe_video"]
+__all__ = ["VideoHeader", "creation_time", "header_of", "probe_video"]

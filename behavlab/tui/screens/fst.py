@@ -37,6 +37,7 @@ from behavlab.services.void_targets import VoidTarget, fst_session, latest_score
 from behavlab.tui.calls import call_service
 from behavlab.tui.parse import measured, moment, optional_int, optional_number
 from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.screens.bench_timer import BenchTimerScreen
 from behavlab.tui.widgets.fitted_columns import add_fitted_columns
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 from behavlab.tui.widgets.plots import minute_bars
@@ -47,7 +48,7 @@ from behavlab.tui.widgets.void_dialog import void_with_reason
 if TYPE_CHECKING:
     from behavlab.services.library_types import BatchProgress
 
-COLUMNS = ("#", "code", "video", "roi", "tested", "h post dose", "immobile s", "warnings")
+COLUMNS = ("#", "code", "video", "roi", "tested", "h post dose", "immobile s", "test start", "warnings")
 #: Wide enough for a machine and a manual score side by side, and fixed: the column must not jump when a
 #: scoring refreshes the table.
 FIXED_WIDTHS = {"immobile s": 26}
@@ -59,7 +60,7 @@ def session_cells(view: FstSessionView, outcomes: FstOutcomes) -> tuple[str, ...
     """One session as table cells: the shared session cells with its immobility by method."""
     c = fst_session_cells(view)
     immobile = immobility_text(outcomes.immobility_s.get(view.code, {}))
-    return (c.id, c.code, c.video, c.roi_label, c.tested_at, c.hours_post_dose, immobile, c.warnings)
+    return (c.id, c.code, c.video, c.roi_label, c.tested_at, c.hours_post_dose, immobile, c.start, c.warnings)
 
 
 def scoring_summary(result: StudyScoring) -> str:
@@ -81,6 +82,7 @@ class FstScreen(StudyScreen):
         Binding("t", "time_sampling", "Sampling"),
         Binding("v", "void_score", "Void score"),
         Binding("V", "void_session", "Void session"),
+        Binding("b", "bench_timer", "Bench"),
     ]
 
     def __init__(self, workspace: Workspace, study: str) -> None:
@@ -100,6 +102,10 @@ class FstScreen(StudyScreen):
                 yield Static("immobility by session, in test order", id="sessions-label")
                 yield Sparkline([], id="across")
                 yield Static("", id="status")
+
+    def action_bench_timer(self) -> None:
+        """Open the bench timer for the recording running now: camera, mouse in and out per tank."""
+        self.app.push_screen(BenchTimerScreen(self.workspace, self.study))
 
     def action_refresh(self) -> None:
         """Reload the sessions and their scores."""
@@ -227,6 +233,7 @@ class FstScreen(StudyScreen):
             Field("tank", "tank (optional)"),
             Field("water_temp_c", "water temperature C", value="24"),
             Field("water_depth_cm", "water depth cm", value="15"),
+            Field("start_s", "test start (s of video; empty: detected)"),
         ]
         form = FormScreen("Add an FST session", fields, submit=lambda values: self._add(form, values))
         self.app.push_screen(form)
@@ -244,6 +251,7 @@ class FstScreen(StudyScreen):
                 water_temp_c=optional_number(values["water_temp_c"], "water temperature"),
                 water_depth_cm=optional_number(values["water_depth_cm"], "water depth"),
                 tested_at=moment(values["tested_at"], "tested at"),
+                start_s=optional_number(values["start_s"], "test start"),
             )
 
         call_service(

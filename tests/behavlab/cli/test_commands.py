@@ -168,6 +168,7 @@ def test_demo_runs_twice(cli: Invoke, tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         assert "demo-ketamine-fst" in result.stdout
         assert "4 sessions (0 failed)" in result.stdout
+        assert result.stdout.count(" s detected (filmed ") == 4
     assert (tmp_path / "demo" / "behavlab-demo.sqlite").exists()
 
 

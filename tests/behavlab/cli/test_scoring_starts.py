@@ -96,6 +96,7 @@ def test_detect_start_scores_the_tanks_entered_and_names_the_empty_one(
     result = run("score", truth.video, "--rois", rois, "--out", tmp_path, "--detect-start", *WINDOW)
     assert result.exit_code == 1
     assert "E2.mp4 tank2: no entry into the water detected in ROI 'tank2'" in errors(result.stderr)
+    assert "scored 1 video(s), 0 failed, 1 animal(s) failed" in errors(result.output)
     row = pd.read_csv(tmp_path / "results.csv").iloc[0]
     assert (row["animal"], row["start_source"]) == ("tank1", "detected")
     assert abs(row["test_start_s"] - 5.0) <= 0.5
@@ -107,3 +108,20 @@ def test_two_sources_of_starts_are_refused(recordings: dict[str, SynthTruth], tm
     result = run("score", truth.video, "--start-s", "6", "--detect-start", "--out", tmp_path, *WINDOW)
     assert result.exit_code != 0
     assert "--start-s and --detect-start both give test starts; give one of them" in errors(result.stderr)
+
+
+def test_without_an_entered_start_each_start_is_detected_and_start_s_0_is_the_video_start(
+    recordings: dict[str, SynthTruth], tmp_path: Path
+) -> None:
+    truth = recordings["S6"]
+    rois = rois_of(truth, tmp_path / "rois.json")
+    detected = run("score", truth.video, "--rois", rois, "--out", tmp_path / "detected", *WINDOW)
+    assert detected.exit_code == 0, detected.output
+    row = pd.read_csv(tmp_path / "detected" / "results.csv").iloc[0]
+    assert row["start_source"] == "detected" and abs(row["test_start_s"] - 6.0) <= 0.5
+    video_start = run(
+        "score", truth.video, "--rois", rois, "--out", tmp_path / "zero", "--start-s", "0", *WINDOW
+    )
+    assert video_start.exit_code == 0, video_start.output
+    row = pd.read_csv(tmp_path / "zero" / "results.csv").iloc[0]
+    assert (row["test_start_s"], row["start_source"], row["window_start_s"]) == (0.0, "entered", 5.0)

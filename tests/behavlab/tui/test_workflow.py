@@ -152,7 +152,7 @@ async def test_fst_session_and_manual_score(
         assert (view.code, view.video, view.roi_label) == (code, "fst0.mp4", "frame")
         row = table_rows(app.screen, "#sessions")[0]
         assert row[1:4] == [code, "fst0.mp4", "frame"] and row[6] == "-"
-        assert "no dose recorded before this test" in row[7]
+        assert "no dose recorded before this test" in row[8]
         await pilot.press("m")
         await type_text(pilot, "150")
         await pilot.press("ctrl+s")

@@ -7,8 +7,9 @@ import struct
 import numpy as np
 import pytest
 
-from tracking.batch.qc import plot_qc, qc_figure_size
+from tracking.batch.qc import X_LABEL, plot_qc, qc_figure, qc_figure_size, start_label
 from tracking.rules.presets import get_preset
+from tracking.rules.starts import VIDEO_START, AnimalStart, StartSource
 from tracking.rules.summary import score_signal
 
 
@@ -44,3 +45,34 @@ def test_qc_handles_a_failed_threshold_and_a_short_video(tmp_path) -> None:
 def test_qc_needs_a_result(tmp_path) -> None:
     with pytest.raises(ValueError, match="at least one"):
         plot_qc([], tmp_path / "q.png")
+
+
+def test_qc_marks_each_animals_start_and_window_on_video_time() -> None:
+    rng = np.random.default_rng(1)
+    signal = rng.lognormal(np.log(0.05), 0.3, 3000)
+    params = get_preset("fst", window_start_s=10.0, window_end_s=40.0)
+    starts = (AnimalStart(23.4, StartSource.DETECTED, 0.97), AnimalStart.entered(5.0))
+    results = [
+        score_signal(signal, fps=30.0, params=params, animal=f"A{i}", start=start)
+        for i, start in enumerate(starts)
+    ]
+    figure = qc_figure(results)
+    axes = figure.axes
+    assert axes[-1].get_xlabel() == X_LABEL and X_LABEL.startswith("video time (s)")
+    for ax, start, label in zip(
+        axes, starts, ("start 23.4 s, detected (conf 0.97)", "start 5.0 s, entered"), strict=True
+    ):
+        lines = {line.get_label(): line.get_xdata()[0] for line in ax.get_lines()}
+        assert lines[label] == start.start_s
+        assert [text.get_text() for text in ax.texts] == [label]
+        spans = sorted(
+            (round(patch.get_x(), 6), round(patch.get_x() + patch.get_width(), 6))
+            for patch in ax.patches
+            if patch.get_facecolor()[:3] == (0.5019607843137255,) * 3
+        )
+        assert spans == [
+            (0.0, start.start_s),
+            (start.start_s, start.start_s + 10.0),
+            (start.start_s + 40.0, 100.0),
+        ]
+    assert start_label(VIDEO_START) == "start 0.0 s, video start"

@@ -16,6 +16,7 @@ from tracking.batch.runners import LocalRunner
 from tracking.batch.starts import ManifestError, StartRequest, read_manifest
 from tracking.motion.scoring import score_video
 from tracking.rules.presets import get_preset
+from tracking.rules.starts import AnimalStart, StartSource
 from tracking.synth.truth import SynthTruth
 from tracking.synth.videos import write_fst_video
 from tracking.video.rois import RoiFile
@@ -152,3 +153,20 @@ def test_one_source_of_starts_at_a_time() -> None:
         StartRequest(every_s=3.0, detect=True)
     assert StartRequest(every_s=3.0).entered_for("any.mp4") == 3.0
     assert StartRequest().latest_for("any.mp4") == 0.0
+
+
+def test_given_starts_keep_their_source_and_detection_fills_in_the_others(
+    lead_in: SynthTruth, tmp_path: Path
+) -> None:
+    marked = AnimalStart(8.0, StartSource.BENCH)
+    starts = StartRequest(manifest={lead_in.video.name: {"tank1": marked}}, detect=True)
+    assert starts.missing_rois(lead_in.video.name, ["tank1", "tank2"]) == []
+    report = run_batch([lead_in.video], settings(tmp_path, lead_in, starts), runner=LocalRunner(1))
+    document = report.outcomes[0].document
+    assert document is not None and not document["failed_animals"]
+    assert document["starts"]["tank1"] == {"start_s": 8.0, "source": "bench", "confidence": None}
+    assert document["starts"]["tank2"]["source"] == "detected"
+    assert abs(document["starts"]["tank2"]["start_s"] - ENTRIES[1]) <= 0.5
+    assert document["request"]["starts"]["entered"] == {"tank1": marked.to_dict()}
+    with pytest.raises(ValueError, match="one source of test starts"):
+        StartRequest(every_s=3.0, manifest={lead_in.video.name: {"tank1": 8.0}})

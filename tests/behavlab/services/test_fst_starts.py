@@ -1,0 +1,146 @@
+"""Each FST session's own test start: entered (and checked against the video), honoured by study scoring
+with its source (entered, bench), detected otherwise, and shown with its source in the session list."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from behavlab.audit_actions import AuditAction
+from behavlab.db.session import writing
+from behavlab.errors import InvalidInputError
+from behavlab.models import FstSession, ImmobilityScore
+from behavlab.services import (
+    Workspace,
+    add_fst_session,
+    import_fst_sheet,
+    list_events,
+    list_fst_sessions,
+    score_study,
+)
+from behavlab.services.audit import record_event
+from behavlab.services.display import fst_start_cell
+from behavlab.services.fst_starts import SessionStart
+from tests.behavlab.randomized_study import RandomizedStudy
+from tracking.synth.truth import SynthTruth
+from tracking.synth.videos import write_fst_video
+from tracking.video.rois import save_rois
+
+#: A 20-s window 5-25 s into a 25-s test, so the videos stay short.
+WINDOW = {"window_start_s": 5.0, "window_end_s": 25.0, "test_duration_s": 25.0}
+
+
+def _video(folder: Path, name: str, entries: tuple[float, float]) -> tuple[SynthTruth, Path]:
+    """A 36-s two-tank video whose mice drop in at ``entries`` (99: never), and its ROI file."""
+    truth = write_fst_video(
+        folder / name, duration_s=36.0, fps=10.0, size=(320, 160), n_tanks=2, entry_s=entries, seed=6
+    )
+    return truth, save_rois(folder / f"{name}.rois.json", [tank.roi for tank in truth.tanks])
+
+
+@pytest.fixture(scope="module")
+def short_video(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    truth, rois = _video(tmp_path_factory.mktemp("starts"), "day1.mp4", (4.0, 8.0))
+    return truth.video, rois
+
+
+def _scores(workspace: Workspace) -> dict[int, ImmobilityScore]:
+    with writing(workspace.engine) as db:
+        return {score.session_id: score for score in db.exec(select(ImmobilityScore))}
+
+
+def test_an_entered_start_is_stored_audited_and_listed(
+    workspace: Workspace, randomized: RandomizedStudy, short_video: tuple[Path, Path]
+) -> None:
+    video, rois = short_video
+    code = randomized.code_in_arm(0)
+    view = add_fst_session(workspace, randomized.name, code, video, "tank1", rois, start_s=4.5)
+    assert view.start == SessionStart(4.5, "entered")
+    (listed,) = list_fst_sessions(workspace, randomized.name)
+    assert fst_start_cell(listed.start) == "4.5 s entered"
+    (added,) = [e for e in list_events(workspace, randomized.name) if e.action == "fst.add"]
+    assert json.loads(added.payload)["start_s"] == 4.5
+
+
+def test_a_start_past_the_video_end_is_refused_naming_the_video_and_its_length(
+    workspace: Workspace, randomized: RandomizedStudy, short_video: tuple[Path, Path]
+) -> None:
+    video, rois = short_video
+    code = randomized.code_in_arm(0)
+    with pytest.raises(
+        InvalidInputError, match=r"test start 40 s is not within video day1.mp4, which is 36.0 s"
+    ):
+        add_fst_session(workspace, randomized.name, code, video, "tank1", rois, start_s=40.0)
+    with pytest.raises(InvalidInputError, match="accepted: seconds >= 0 of video time"):
+        add_fst_session(workspace, randomized.name, code, video, "tank1", rois, start_s=-1.0)
+    assert list_fst_sessions(workspace, randomized.name) == []
+
+
+def test_a_day_sheet_enters_each_start_and_names_a_faulty_cell(
+    workspace: Workspace, randomized: RandomizedStudy, short_video: tuple[Path, Path], tmp_path: Path
+) -> None:
+    video, rois = short_video
+    first, second = randomized.code_in_arm(0), randomized.code_in_arm(1)
+    when = randomized.weighed_at.isoformat()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"code,video,roi,tested_at,start_s\n{first},{video},tank1,{when},soon\n")
+    with pytest.raises(InvalidInputError, match=r"bad.csv.*row 2, start_s.*seconds >= 0 of video time"):
+        import_fst_sheet(workspace, randomized.name, bad, rois)
+    sheet = tmp_path / "fst.csv"
+    sheet.write_text(
+        f"code,video,roi,tested_at,start_s\n{first},{video},tank1,{when},4\n{second},{video},tank2,{when},\n"
+    )
+    views = import_fst_sheet(workspace, randomized.name, sheet, rois)
+    assert [view.start for view in views] == [SessionStart(4.0, "entered"), None]
+
+
+def test_study_scoring_counts_each_session_from_its_stored_start(
+    workspace: Workspace, randomized: RandomizedStudy, short_video: tuple[Path, Path], tmp_path: Path
+) -> None:
+    video, rois = short_video
+    entered, bench = randomized.code_in_arm(0), randomized.code_in_arm(1)
+    add_fst_session(workspace, randomized.name, entered, video, "tank1", rois, start_s=4.0)
+    marked = add_fst_session(workspace, randomized.name, bench, video, "tank2", rois)
+    with writing(workspace.engine) as db:
+        session = db.get(FstSession, marked.id)
+        assert session is not None
+        session.start_s, session.start_source, session.start_basis = 8.0, "bench", "camera started mark"
+        record_event(
+            db,
+            actor="test",
+            action=AuditAction.FST_ADD,
+            entity="fst_session",
+            entity_id=marked.id,
+            study_id=session.study_id,
+            payload={"start_s": 8.0, "start_source": "bench"},
+        )
+    result = score_study(workspace, randomized.name, jobs=1, overrides=WINDOW, out_dir=tmp_path / "scores")
+    assert (result.scored, result.failures) == (2, [])
+    starts = {
+        s.session_id: (s.test_start_s, s.start_source, s.window_start_s) for s in _scores(workspace).values()
+    }
+    assert sorted(starts.values()) == [(4.0, "entered", 9.0), (8.0, "bench", 13.0)]
+    shown = {view.code: fst_start_cell(view.start) for view in list_fst_sessions(workspace, randomized.name)}
+    assert shown == {entered: "4.0 s entered", bench: "8.0 s bench"}
+
+
+def test_without_a_stored_start_it_is_detected_and_a_tank_with_no_entry_fails_alone_by_code(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    truth, rois = _video(tmp_path, "L4-empty.mp4", (4.0, 99.0))
+    swimmer, empty = randomized.code_in_arm(0), randomized.code_in_arm(1)
+    add_fst_session(workspace, randomized.name, swimmer, truth.video, "tank1", rois)
+    add_fst_session(workspace, randomized.name, empty, truth.video, "tank2", rois)
+    result = score_study(workspace, randomized.name, jobs=1, overrides=WINDOW, out_dir=tmp_path / "scores")
+    assert result.scored == 1
+    ((code, reason),) = result.failures
+    assert code == empty and f"no entry into the water detected in ROI {empty!r}" in reason
+    (score,) = _scores(workspace).values()
+    assert score.start_source == "detected" and score.test_start_s == pytest.approx(4.0, abs=0.5)
+    assert score.start_confidence is not None and score.window_start_s == pytest.approx(
+        score.test_start_s + 5
+    )
+    shown = {view.code: fst_start_cell(view.start) for view in list_fst_sessions(workspace, randomized.name)}
+    assert shown[swimmer].startswith(f"{score.test_start_s:.1f} s detected (")
+    assert shown[empty] == "-"

@@ -1,5 +1,7 @@
 """Schema migrations with Alembic: every database is brought to the code's head revision when opened."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from alembic import command
@@ -7,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from behavlab.db.engine import writer_engine
 from behavlab.db.session import translated_errors
@@ -49,7 +51,12 @@ def upgrade_to_head(engine: Engine) -> UpgradeResult:
     config = alembic_config()
     head = head_revision()
     known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
-    with translated_errors(), writer_engine(engine).begin() as connection:
+    with (
+        translated_errors(),
+        writer_engine(engine).connect() as connection,
+        _sqlite_foreign_keys_checked_at_end(connection),
+        connection.begin(),
+    ):
         before = MigrationContext.configure(connection).get_current_revision()
         if before is not None and before not in known:
             raise DatabaseError(
@@ -62,9 +69,39 @@ def upgrade_to_head(engine: Engine) -> UpgradeResult:
                 command.upgrade(config, "head")
             except CommandError as exc:
                 raise DatabaseError(f"cannot upgrade the database schema: {exc}") from exc
+            _refuse_broken_references(connection)
     if before is not None and before != head:
         reclaim_freed_pages(engine)
     return UpgradeResult(before=before, after=head)
+
+
+@contextmanager
+def _sqlite_foreign_keys_checked_at_end(connection: Connection) -> Iterator[None]:
+    """On SQLite, switch off foreign-key enforcement while migrating (checked once before commit instead).
+
+    A SQLite migration that changes a constraint rebuilds the table (copy, drop, rename); dropping a table
+    other rows refer to fails while enforcement is on, and the pragma only takes effect outside a
+    transaction, so it is set on the driver's connection before BEGIN and restored afterwards.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _refuse_broken_references(connection: Connection) -> None:
+    """On SQLite, refuse (and so roll back) a migration that left a row referring to a missing one."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise DatabaseError(f"the schema upgrade left rows referring to missing ones: {broken[:5]}")
 
 
 def reclaim_freed_pages(engine: Engine) -> None:

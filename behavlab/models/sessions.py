@@ -9,9 +9,10 @@ from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
 
 
 class FstSession(SQLModel, table=True):
-    """One animal's forced-swim test: the video (and ROI within it), conditions, and checks that warned."""
+    """One animal's forced-swim test: the video (and ROI within it), conditions, and checks that warned.
 
-    __table_args__ = (UniqueConstraint("study_id", "video_sha256", "roi_label"),)
+    A video's ROI has one live session in a study (a voided one may be recorded again: services check it).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     study_id: int = Field(foreign_key="study.id", index=True)
@@ -52,9 +53,11 @@ class FstBenchMark(SQLModel, table=True):
 
 
 class ImmobilityScore(SQLModel, table=True):
-    """One scoring of a session by one method and parameter set; re-scoring adds a row, never overwrites."""
+    """One scoring of a session by one method, parameter set and test start; re-scoring adds a row.
 
-    __table_args__ = (UniqueConstraint("session_id", "method", "parameters_sha256"),)
+    A session has one live score per method, parameters and start (services check it; a voided score, or a
+    start entered since, is scored again).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="fstsession.id", index=True)

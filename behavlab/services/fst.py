@@ -16,7 +16,13 @@ from behavlab.models import Allocation, Animal, DoseEvent, FstSession, Immobilit
 from behavlab.services.amendments import amendment_reason, record_amendment
 from behavlab.services.audit import record_event
 from behavlab.services.fst_rois import video_roi
-from behavlab.services.fst_starts import SessionStart, check_entered_start, shown_start
+from behavlab.services.fst_starts import (
+    SessionStart,
+    StartToStore,
+    check_entered_start,
+    shown_start,
+    start_to_store,
+)
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
 from behavlab.services.library_errors import refused_files
 from behavlab.services.lookup import (
@@ -37,7 +43,6 @@ from behavlab.services.workspace import Workspace
 from cohorts.fst_sampling import TimeSampling
 from cohorts.fst_sheet import WATER_TEMP_OK_C, FstSheetRow, read_fst_sheet
 from tracking.rules.presets import FST_SCORED_WINDOW_S
-from tracking.rules.starts import StartSource
 from tracking.video.hashing import content_hash
 
 MANUAL_METHOD = "manual"
@@ -276,6 +281,8 @@ def _record_sessions(
             animal, allocation = find_animal_by_code(session, study, row.code)
             _refuse_recorded(session, study, row.video, label, digest)
             hours, warnings = _checks(session, study, animal, row)
+            start = start_to_store(session, animal_id_of(animal), row.video, row.start_s)
+            warnings += start.warnings
             fst = FstSession(
                 study_id=study_id_of(study),
                 animal_id=animal_id_of(animal),
@@ -288,8 +295,9 @@ def _record_sessions(
                 hours_post_dose=hours,
                 water_temp_c=row.water_temp_c,
                 water_depth_cm=row.water_depth_cm,
-                start_s=row.start_s,
-                start_source=None if row.start_s is None else StartSource.ENTERED.value,
+                start_s=None if start.start is None else start.start.start_s,
+                start_source=None if start.start is None else start.start.source,
+                start_basis=start.basis,
                 warnings=json.dumps(warnings),
                 recorded_by=workspace.actor,
             )
@@ -309,18 +317,29 @@ def _record_sessions(
                     "roi": label,
                     "source": source,
                     "warnings": warnings,
-                    **({"start_s": row.start_s} if row.start_s is not None else {}),
+                    **_start_payload(start),
                 },
             )
             views.append(_view(fst, allocation.blind_code, []))
     return views
 
 
+def _start_payload(start: StartToStore) -> dict[str, object]:
+    """A stored start as the session's audit event records it (nothing when it is left to detection)."""
+    if start.start is None:
+        return {}
+    basis = {} if start.basis is None else {"start_basis": start.basis}
+    return {"start_s": start.start.start_s, "start_source": start.start.source, **basis}
+
+
 def _refuse_recorded(session: Session, study: Study, video: Path, label: str, digest: str) -> None:
     """Refuse a video's ROI the study already has a session of (ConflictError naming that session)."""
     duplicate = session.exec(
         select(FstSession.id).where(
-            FstSession.study_id == study.id, FstSession.video_sha256 == digest, FstSession.roi_label == label
+            FstSession.study_id == study.id,
+            FstSession.video_sha256 == digest,
+            FstSession.roi_label == label,
+            live_sessions(),
         )
     ).first()
     if duplicate is not None:

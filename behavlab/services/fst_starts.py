@@ -12,9 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel import Session
+
 from behavlab.errors import InvalidInputError
 from behavlab.models import FstSession, ImmobilityScore
+from behavlab.services.bench_marks import BenchStartError, bench_start
 from behavlab.services.library_errors import tracking_errors
+from tracking.rules.starts import StartSource
 
 #: What a test start may be, as refusals say it.
 START_ACCEPTED = "seconds >= 0 of video time, before the video's end"
@@ -47,6 +51,32 @@ def check_entered_start(video: Path, start_s: float | None) -> None:
             f"test start {start_s:g} s is not within video {video.name}, which is {duration_s:.1f} s long; "
             f"accepted: {START_ACCEPTED}"
         )
+
+
+@dataclass(frozen=True)
+class StartToStore:
+    """The start a new session stores (None: detected when scored), how a bench mark was placed, warnings."""
+
+    start: SessionStart | None
+    basis: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def start_to_store(db: Session, animal_id: int, video: Path, entered_s: float | None) -> StartToStore:
+    """A new session's start: the entered one, else the animal's bench mark placed in `video`, else none.
+
+    A bench mark that cannot be placed in the video (no camera mark nor creation time, or outside the video)
+    leaves the start to detection and says why in a warning.
+    """
+    if entered_s is not None:
+        return StartToStore(SessionStart(entered_s, StartSource.ENTERED.value))
+    try:
+        bench = bench_start(db, animal_id, video)
+    except BenchStartError as error:
+        return StartToStore(None, warnings=(f"bench mark not used, the start will be detected: {error}",))
+    if bench is None:
+        return StartToStore(None)
+    return StartToStore(SessionStart(bench.start_s, StartSource.BENCH.value), basis=bench.basis)
 
 
 def stored_start(session: FstSession) -> SessionStart | None:

@@ -41,7 +41,7 @@ from behavlab.services.guards import refuse_if_unmasked
 from behavlab.services.library_errors import tracking_errors
 from behavlab.services.lookup import find_study
 from behavlab.services.video_scoring import presets_directory, runner_for
-from behavlab.services.voiding import live_sessions
+from behavlab.services.voiding import live_scores, live_sessions
 from behavlab.services.workspace import Workspace, safe_folder_name
 
 if TYPE_CHECKING:
@@ -127,6 +127,7 @@ def score_study(
         params=params,
         signal_options=signal_options,
         rois=RoiFile(videos=links.rois),
+        some_tanks=True,
         software_version=__version__,
         starts=StartRequest(manifest=links.starts, detect=not METHODS[params.method].pose_files),
     )
@@ -274,13 +275,12 @@ def _sessions_to_score(
             .where(FstSession.study_id == study.id, live_sessions())
             .order_by(col(FstSession.id))
         ).all()
-        done = set(
-            db.exec(
-                select(ImmobilityScore.session_id).where(
-                    ImmobilityScore.method == method, ImmobilityScore.parameters_sha256 == digest
-                )
+        scores = db.exec(
+            select(ImmobilityScore).where(
+                ImmobilityScore.method == method, ImmobilityScore.parameters_sha256 == digest, live_scores()
             )
-        )
+        ).all()
+    done = {session.id for session, _ in rows if _scored_from_its_start(session, scores)}
     pending = [
         SessionToScore(
             s.id or 0,
@@ -294,6 +294,16 @@ def _sessions_to_score(
         if s.id not in done
     ]
     return pending, len(rows) - len(pending)
+
+
+def _scored_from_its_start(session: FstSession, scores: Sequence[ImmobilityScore]) -> bool:
+    """Whether a live score counted from the session's stored start (any start when it has none stored)."""
+    stored = stored_start(session)
+    return any(
+        score.session_id == session.id
+        and (stored is None or (score.start_source, score.test_start_s) == (stored.source, stored.start_s))
+        for score in scores
+    )
 
 
 def _changed_video(session: SessionToScore, digests: dict[Path, str]) -> str | None:

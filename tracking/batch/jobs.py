@@ -32,7 +32,9 @@ class BatchSettings:
     each core, which decodes more frames per second in total than fewer multi-threaded decoders.
     ``whole_frame`` scores a video without ROIs as one animal even when several tanks are detected in it
     (:mod:`tracking.batch.preflight` refuses that otherwise). ``starts`` says where each animal's test starts
-    (:class:`tracking.batch.starts.StartRequest`; default: with its video).
+    (:class:`tracking.batch.starts.StartRequest`; default: with its video). ``some_tanks`` lets the ROIs
+    cover only some of a video's tanks (a study scores the tanks that hold its live sessions); otherwise a
+    tank detected without an ROI refuses the video.
     """
 
     out_dir: Path
@@ -45,6 +47,7 @@ class BatchSettings:
     decode_threads: int = 1
     whole_frame: bool = False
     starts: StartRequest = field(default_factory=StartRequest)
+    some_tanks: bool = False
 
 
 @dataclass(frozen=True)

@@ -68,12 +68,14 @@ def check_rois(
     tanks: Sequence[CircleROI],
     *,
     drawn_on: tuple[int, int] | None = None,
+    some_tanks: bool = False,
 ) -> None:
     """Refuse ROIs that do not fit the video: its frame size, its frame, the tanks detected in it.
 
     ``drawn_on`` is the (width, height) of the frames the ROIs were drawn on, when the ROI file records it.
     ``tanks`` are the tanks detected in the video's first frame: every ROI must hold exactly one tank's
-    centre and every tank's centre must lie in an ROI (no tank detected, as with square cages: not checked).
+    centre and every tank's centre must lie in an ROI (no tank detected, as with square cages: not checked),
+    unless ``some_tanks`` says the ROIs cover only some of the tanks.
     """
     if drawn_on is not None and drawn_on != header.size:
         problems = [
@@ -86,7 +88,7 @@ def check_rois(
         except ROIError as error:
             problems = [str(error)]
         else:
-            problems = tank_disagreements(rois, tanks)
+            problems = tank_disagreements(rois, tanks, some_tanks=some_tanks)
     if problems:
         raise PreflightError(
             f"the ROIs given for video {header.path.name} ({header.describe()}) do not fit it: "
@@ -95,8 +97,13 @@ def check_rois(
         )
 
 
-def tank_disagreements(rois: Sequence[ROI], tanks: Sequence[CircleROI]) -> list[str]:
-    """Where ROIs and detected tanks disagree: an ROI on no tank or on several, a tank without an ROI."""
+def tank_disagreements(
+    rois: Sequence[ROI], tanks: Sequence[CircleROI], *, some_tanks: bool = False
+) -> list[str]:
+    """Where ROIs and detected tanks disagree: an ROI on no tank or on several, a tank without an ROI.
+
+    With ``some_tanks``, a tank without an ROI is no disagreement.
+    """
     if not tanks:
         return []
     xs = np.array([tank.cx for tank in tanks])
@@ -113,7 +120,7 @@ def tank_disagreements(rois: Sequence[ROI], tanks: Sequence[CircleROI]) -> list[
     problems.extend(
         f"the tank detected at ({tank.cx:.0f}, {tank.cy:.0f}) has no ROI"
         for tank, has_roi in zip(tanks, covered, strict=True)
-        if not has_roi
+        if not (has_roi or some_tanks)
     )
     return problems
 
@@ -180,7 +187,7 @@ def preflight(job: VideoJob, *, start_s: float | None = None) -> VideoHeader | N
         check_whole_frame(header, tanks)
     else:
         drawn_on = settings.rois.frame_size if isinstance(settings.rois, RoiFile) else None
-        check_rois(header, rois, tanks, drawn_on=drawn_on)
+        check_rois(header, rois, tanks, drawn_on=drawn_on, some_tanks=settings.some_tanks)
     return header
 
 

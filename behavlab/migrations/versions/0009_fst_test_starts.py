@@ -6,7 +6,9 @@ source and, for a bench mark, how its wall-clock time became video time. Scores 
 from, its source and a detected start's confidence. All new columns are nullable and stay NULL on existing
 rows (a score without a start counted from the video's first frame, as earlier releases did), so no row's
 digest changes. The new table `fstbenchmark` holds the marks made at the bench: camera started, mouse in,
-mouse out.
+mouse out. A video's ROI may be recorded again once its session is voided, and a session scored again
+with the same parameters once its score is voided or its start changed, so the unique constraints on
+(study, video hash, ROI) and (session, method, parameters) go; the services refuse live duplicates.
 
 Revision ID: 0009
 Revises: 0008
@@ -30,10 +32,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("start_s", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("start_source", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("start_basis", sa.String(length=300), nullable=True))
+        batch_op.drop_constraint("uq_fstsession_study_id_video_sha256_roi_label", type_="unique")
     with op.batch_alter_table("immobilityscore", schema=None) as batch_op:
         batch_op.add_column(sa.Column("test_start_s", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("start_source", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("start_confidence", sa.Float(), nullable=True))
+        batch_op.drop_constraint("uq_immobilityscore_session_id_method_parameters_sha256", type_="unique")
     op.create_table(
         "fstbenchmark",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -64,10 +68,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_fstbenchmark_study_id"))
     op.drop_table("fstbenchmark")
     with op.batch_alter_table("immobilityscore", schema=None) as batch_op:
+        batch_op.create_unique_constraint(
+            "uq_immobilityscore_session_id_method_parameters_sha256",
+            ["session_id", "method", "parameters_sha256"],
+        )
         batch_op.drop_column("start_confidence")
         batch_op.drop_column("start_source")
         batch_op.drop_column("test_start_s")
     with op.batch_alter_table("fstsession", schema=None) as batch_op:
+        batch_op.create_unique_constraint(
+            "uq_fstsession_study_id_video_sha256_roi_label", ["study_id", "video_sha256", "roi_label"]
+        )
         batch_op.drop_column("start_basis")
         batch_op.drop_column("start_source")
         batch_op.drop_column("start_s")

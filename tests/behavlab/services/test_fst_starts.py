@@ -2,14 +2,14 @@
 with its source (entered, bench), detected otherwise, and shown with its source in the session list."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from behavlab.audit_actions import AuditAction
 from behavlab.db.session import writing
-from behavlab.errors import InvalidInputError
+from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import FstSession, ImmobilityScore
 from behavlab.services import (
     Workspace,
@@ -17,9 +17,11 @@ from behavlab.services import (
     import_fst_sheet,
     list_events,
     list_fst_sessions,
+    record_camera_started,
+    record_mouse_mark,
     score_study,
+    void_record,
 )
-from behavlab.services.audit import record_event
 from behavlab.services.display import fst_start_cell
 from behavlab.services.fst_starts import SessionStart
 from tests.behavlab.randomized_study import RandomizedStudy
@@ -100,21 +102,16 @@ def test_study_scoring_counts_each_session_from_its_stored_start(
 ) -> None:
     video, rois = short_video
     entered, bench = randomized.code_in_arm(0), randomized.code_in_arm(1)
+    camera = randomized.weighed_at + timedelta(hours=2)
+    record_camera_started(workspace, randomized.name, camera)
+    record_mouse_mark(workspace, randomized.name, "mouse in", bench, "2", camera + timedelta(seconds=8))
     add_fst_session(workspace, randomized.name, entered, video, "tank1", rois, start_s=4.0)
     marked = add_fst_session(workspace, randomized.name, bench, video, "tank2", rois)
+    assert marked.start == SessionStart(8.0, "bench")
     with writing(workspace.engine) as db:
-        session = db.get(FstSession, marked.id)
-        assert session is not None
-        session.start_s, session.start_source, session.start_basis = 8.0, "bench", "camera started mark"
-        record_event(
-            db,
-            actor="test",
-            action=AuditAction.FST_ADD,
-            entity="fst_session",
-            entity_id=marked.id,
-            study_id=session.study_id,
-            payload={"start_s": 8.0, "start_source": "bench"},
-        )
+        stored = db.get(FstSession, marked.id)
+        assert stored is not None and stored.start_basis is not None
+        assert stored.start_basis.startswith("mouse in at ") and "camera started mark" in stored.start_basis
     result = score_study(workspace, randomized.name, jobs=1, overrides=WINDOW, out_dir=tmp_path / "scores")
     assert (result.scored, result.failures) == (2, [])
     starts = {
@@ -123,6 +120,40 @@ def test_study_scoring_counts_each_session_from_its_stored_start(
     assert sorted(starts.values()) == [(4.0, "entered", 9.0), (8.0, "bench", 13.0)]
     shown = {view.code: fst_start_cell(view.start) for view in list_fst_sessions(workspace, randomized.name)}
     assert shown == {entered: "4.0 s entered", bench: "8.0 s bench"}
+
+
+def test_a_bench_mark_outside_the_video_is_left_to_detection_with_a_warning(
+    workspace: Workspace, randomized: RandomizedStudy, short_video: tuple[Path, Path]
+) -> None:
+    video, rois = short_video
+    code = randomized.code_in_arm(0)
+    camera = randomized.weighed_at + timedelta(hours=2)
+    record_camera_started(workspace, randomized.name, camera)
+    record_mouse_mark(workspace, randomized.name, "mouse in", code, "1", camera + timedelta(seconds=50))
+    view = add_fst_session(workspace, randomized.name, code, video, "tank1", rois)
+    assert view.start is None
+    (warning,) = [text for text in view.warnings if text.startswith("bench mark not used")]
+    assert warning.startswith("bench mark not used, the start will be detected: the 'mouse in' mark at ")
+    assert "past the end of day1.mp4 (36.0 s)" in warning
+
+
+def test_a_voided_session_is_recorded_again_and_a_voided_score_scored_again(
+    workspace: Workspace, randomized: RandomizedStudy, short_video: tuple[Path, Path], tmp_path: Path
+) -> None:
+    video, rois = short_video
+    wrong, right = randomized.code_in_arm(0), randomized.code_in_arm(1)
+    first = add_fst_session(workspace, randomized.name, wrong, video, "tank1", rois, start_s=4.0)
+    with pytest.raises(ConflictError, match="already recorded as FST session"):
+        add_fst_session(workspace, randomized.name, right, video, "tank1", rois, start_s=4.0)
+    void_record(workspace, randomized.name, "session", first.id, "tank 1 held the other mouse")
+    again = add_fst_session(workspace, randomized.name, right, video, "tank1", rois, start_s=4.0)
+    assert [view.code for view in list_fst_sessions(workspace, randomized.name)] == [right]
+    folder = tmp_path / "scores"
+    assert score_study(workspace, randomized.name, jobs=1, overrides=WINDOW, out_dir=folder).scored == 1
+    assert score_study(workspace, randomized.name, jobs=1, overrides=WINDOW, out_dir=folder).scored == 0
+    (score,) = [s for s in _scores(workspace).values() if s.session_id == again.id]
+    void_record(workspace, randomized.name, "score", score.id or 0, "scored before the ROI was fixed")
+    assert score_study(workspace, randomized.name, jobs=1, overrides=WINDOW, out_dir=folder).scored == 1
 
 
 def test_without_a_stored_start_it_is_detected_and_a_tank_with_no_entry_fails_alone_by_code(

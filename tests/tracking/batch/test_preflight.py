@@ -93,6 +93,19 @@ def test_rois_that_do_not_fit_the_video_are_refused_naming_it_and_the_roi(
     assert report.frames_decoded == 0
 
 
+def test_a_study_may_score_some_tanks_of_a_video_but_not_an_roi_off_its_tanks(
+    recordings: dict[str, SynthTruth], tmp_path: Path
+) -> None:
+    one_tank = RoiFile(default=(CircleROI("tank1", 80.0, 80.0, 60.0),))
+    some = settings(tmp_path / "some", one_tank, some_tanks=True)
+    assert not run_batch([recordings["A1"].video], some, runner=LocalRunner(1)).failed
+    off = RoiFile(default=(CircleROI("m1", 80.0, 80.0, 60.0), CircleROI("m2", 160.0, 80.0, 60.0)))
+    report = run_batch(
+        [recordings["A1"].video], settings(tmp_path / "off", off, some_tanks=True), runner=LocalRunner(1)
+    )
+    assert "ROI 'm2' lies where no tank was detected" in (report.failed[0].error or "")
+
+
 def test_an_roi_covering_two_tanks_is_refused(recordings: dict[str, SynthTruth], tmp_path: Path) -> None:
     rois = RoiFile(default=(RectROI("both", 0, 0, 320, 160),))
     report = run_batch([recordings["A1"].video], settings(tmp_path, rois), runner=LocalRunner(1))

@@ -57,7 +57,7 @@ START_S_OPTION = typer.Option(
     None,
     "--start-s",
     help="Test start in seconds of video time for every ROI of every video (single-animal videos); "
-    "0: tests start with the video. Default (motion): each ROI's start is detected.",
+    "0: tests start with the video. Default: each animal's start is detected.",
 )
 MANIFEST_OPTION = typer.Option(
     None,
@@ -70,6 +70,7 @@ MANIFEST_OPTION = typer.Option(
 DETECT_START_OPTION = typer.Option(
     False,
     "--detect-start",
-    help="Motion: detect each animal's entry into the water from its ROI's motion (the default without "
-    "--start-s or --manifest); a tank with no entry fails alone.",
+    help="Detect each animal's test start (the default without --start-s or --manifest): motion, its entry "
+    "into the water from its ROI's motion; pose, the first sustained run of frames where its body parts are "
+    "tracked at --min-likelihood. An animal with no start found fails alone.",
 )

@@ -33,8 +33,8 @@ from behavlab.services.fst import (
     add_fst_session,
     import_fst_sheet,
     list_fst_sessions,
-    record_manual_score,
 )
+from behavlab.services.fst_manual import record_manual_score
 from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
 from behavlab.services.protocol import (
     PRIMARY_METHODS,

@@ -3,8 +3,8 @@
 Every session not yet scored with the method and parameters asked is scored through the batch runner of
 :mod:`tracking.batch.run`; each result becomes an ImmobilityScore row (method, parameters, software version,
 per-minute bins, the test start it counted from). Each animal's test start is the session's own: the one it
-stores (entered, or marked at the bench), otherwise detected from its ROI's motion (motion method; a tank
-where no entry is detected fails alone, by code; the pose method starts such a session with its video).
+stores (entered, or marked at the bench), otherwise detected from its ROI's motion or (pose method) its
+tracks' likelihoods (:mod:`tracking.pose.start`); a session with no detected start fails alone, by code.
 Scoring again with the same parameters adds nothing; with other parameters it adds a scoring and keeps the
 earlier one. The batch works on links named by code, with ROIs relabelled by code, so every file it writes
 is named by code, whatever the videos were called. The pose method scores the
@@ -23,7 +23,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,30 +36,17 @@ from behavlab.db.session import reading, writing
 from behavlab.models import Allocation, FstSession, ImmobilityScore
 from behavlab.services.audit import record_study_event
 from behavlab.services.fst import parameters_digest
-from behavlab.services.fst_starts import SessionStart, stored_start
+from behavlab.services.fst_starts import stored_start
 from behavlab.services.guards import refuse_if_unmasked
 from behavlab.services.library_errors import tracking_errors
 from behavlab.services.lookup import find_study
+from behavlab.services.scoring_links import ScoringLinks, SessionToScore, link_videos
 from behavlab.services.video_scoring import presets_directory, runner_for
 from behavlab.services.voiding import live_scores, live_sessions
 from behavlab.services.workspace import Workspace, safe_folder_name
 
 if TYPE_CHECKING:
     from tracking.batch.run import BatchProgress, BatchReport
-    from tracking.rules.starts import AnimalStart
-    from tracking.video.rois import ROI
-
-
-@dataclass(frozen=True)
-class SessionToScore:
-    """One FST session waiting for a scoring: its code, video, recorded hash, ROI and stored test start."""
-
-    session_id: int
-    code: str
-    video: Path
-    video_sha256: str
-    roi: Mapping[str, Any] | None
-    start: SessionStart | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +108,7 @@ def score_study(
     digest = parameters_digest(parameters)
     pending, already = _sessions_to_score(workspace, study_name, method, digest)
     folder = out_dir or study_scoring_folder(workspace, study_name) / f"{method}-{digest[:12]}"
-    links = _link_videos(pending, folder / "videos", pose_files=METHODS[params.method].pose_files)
+    links = link_videos(pending, folder / "videos", pose_files=METHODS[params.method].pose_files)
     settings = BatchSettings(
         out_dir=folder,
         params=params,
@@ -129,7 +116,7 @@ def score_study(
         rois=RoiFile(videos=links.rois),
         some_tanks=True,
         software_version=__version__,
-        starts=StartRequest(manifest=links.starts, detect=not METHODS[params.method].pose_files),
+        starts=StartRequest(manifest=links.starts, detect=True),
     )
     with tracking_errors():
         report = run_batch(
@@ -174,57 +161,11 @@ class _ScoreRequest:
     digest: str
 
 
-@dataclass
-class _Links:
-    """The links the batch scores, with the codes of the sessions each one's video films.
-
-    Each link is named by those codes, and its ROIs are relabelled by code, so every file the batch writes
-    is named by code; ``failures`` are the sessions that cannot be scored, by code, with the reason.
-    ``starts`` are the sessions' stored test starts by link name and code (the others are detected).
-    """
-
-    codes: dict[Path, tuple[str, ...]] = field(default_factory=dict)
-    rois: dict[str, tuple[ROI, ...]] = field(default_factory=dict)
-    starts: dict[str, dict[str, AnimalStart]] = field(default_factory=dict)
-    failures: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _link_videos(pending: Sequence[SessionToScore], folder: Path, *, pose_files: bool) -> _Links:
-    """Link each pending session's video (and pose file) into ``folder`` under its sessions' codes."""
-    folder.mkdir(parents=True, exist_ok=True)
-    links = _Links()
-    by_video: dict[Path, list[SessionToScore]] = defaultdict(list)
-    digests: dict[Path, str] = {}
-    for session in pending:
-        problem = _changed_video(session, digests)
-        if problem:
-            links.failures.append((session.code, problem))
-        else:
-            by_video[session.video].append(session)
-    for video, sessions in by_video.items():
-        codes = tuple(sorted(s.code for s in sessions))
-        name = "-".join(codes) + video.suffix.lower()
-        if pose_files:
-            problem = _link_pose_file(video, folder, Path(name).stem)
-            if problem:
-                links.failures.extend((code, problem) for code in codes)
-                continue
-        link = folder / name
-        link.unlink(missing_ok=True)
-        link.symlink_to(video.resolve())
-        links.codes[link] = codes
-        links.rois[name] = tuple(_roi_for(session, video) for session in sessions)
-        starts = {session.code: _animal_start(session.start) for session in sessions if session.start}
-        if starts:
-            links.starts[name] = starts
-    return links
-
-
 def _store_scores(
     workspace: Workspace,
     request: _ScoreRequest,
     report: BatchReport,
-    links: _Links,
+    links: ScoringLinks,
     pending: Sequence[SessionToScore],
     already: int,
 ) -> tuple[int, list[tuple[str, str]]]:
@@ -304,57 +245,6 @@ def _scored_from_its_start(session: FstSession, scores: Sequence[ImmobilityScore
         and (stored is None or (score.start_source, score.test_start_s) == (stored.source, stored.start_s))
         for score in scores
     )
-
-
-def _changed_video(session: SessionToScore, digests: dict[Path, str]) -> str | None:
-    """Why a session's video cannot be scored (missing, or not the file recorded), or None.
-
-    Each video is hashed once into ``digests``, however many tanks (sessions) it films.
-    """
-    from tracking.video.hashing import content_hash
-
-    if not session.video.is_file():
-        return f"video {session.video} is missing"
-    if session.video not in digests:
-        digests[session.video] = content_hash(session.video, full=True)
-    if digests[session.video] != session.video_sha256:
-        return f"video {session.video.name} changed since the session was recorded (its SHA-256 differs)"
-    return None
-
-
-def _link_pose_file(video: Path, links: Path, stem: str) -> str | None:
-    """Link the video's DeepLabCut file into ``links`` as ``<stem><scorer>...``; why it cannot be, or None."""
-    from tracking.pose.files import find_pose_file, glob_escape, parse_pose_name
-    from tracking.pose.tracks import PoseFileError
-
-    for stale in links.glob(f"{glob_escape(stem)}DLC_*"):
-        stale.unlink()
-    try:
-        pose = find_pose_file(video)
-    except PoseFileError as error:
-        return error.problem
-    name = parse_pose_name(pose)
-    assert name is not None  # find_pose_file only returns DeepLabCut names
-    (links / f"{stem}{name.scorer}{name.suffix}{pose.suffix.lower()}").symlink_to(pose.resolve())
-    return None
-
-
-def _roi_for(session: SessionToScore, video: Path) -> ROI:
-    """The session's ROI relabelled by its code; the whole frame when the session has none."""
-    from tracking.video.reader import open_video
-    from tracking.video.rois import RectROI, roi_from_dict
-
-    if session.roi is not None:
-        return replace(roi_from_dict(session.roi), label=session.code)
-    with open_video(video) as reader:
-        return RectROI(session.code, 0, 0, reader.width, reader.height)
-
-
-def _animal_start(start: SessionStart) -> AnimalStart:
-    """A session's stored start as the batch takes it, with its source (entered or bench)."""
-    from tracking.rules.starts import AnimalStart, StartSource
-
-    return AnimalStart(start.start_s, StartSource(start.source))
 
 
 def _per_minute(bins: Sequence[Mapping[str, Any]]) -> dict[str, list[float | None]]:

@@ -76,9 +76,9 @@ def score_videos(
     ``px_per_cm``, ``tank_diameter_px``, ``bodyparts``...).
 
     Each animal's test starts where ``start_s`` (one start, in seconds of video time, for every ROI of every
-    video; 0: with the video) or ``manifest`` (a CSV of video, ROI and start) says; without either, the
-    motion method detects each ROI's entry into the water (``detect_start`` asks for it explicitly) and the
-    pose method starts each test with its video.
+    video; 0: with the video) or ``manifest`` (a CSV of video, ROI and start) says; without either, each
+    start is detected (``detect_start`` asks for it explicitly): the motion method finds each ROI's entry
+    into the water, the pose method the first sustained run of frames where the animal is tracked well.
     """
     from tracking.batch.jobs import BatchSettings, find_videos, resolve_request
     from tracking.batch.run import run_batch
@@ -108,7 +108,7 @@ def score_videos(
             overlay=overlay,
             software_version=__version__,
             whole_frame=whole_frame,
-            starts=start_request(method, start_s, manifest, detect_start),
+            starts=start_request(start_s, manifest, detect_start),
         )
         return run_batch(
             find_videos(inputs, method),
@@ -120,12 +120,8 @@ def score_videos(
         )
 
 
-def start_request(
-    method: str, start_s: float | None, manifest: str | Path | None, detect_start: bool
-) -> StartRequest:
-    """Where a batch's tests start (motion: detected unless entered); InvalidInputError for two sources.
-
-    Detection asked for a method other than motion is refused too.
+def start_request(start_s: float | None, manifest: str | Path | None, detect_start: bool) -> StartRequest:
+    """Where a batch's tests start (detected unless entered); InvalidInputError for two sources.
 
     Raises ManifestError (a tracking error) for a manifest that cannot be used.
     """
@@ -135,14 +131,12 @@ def start_request(
     given += ["--detect-start"] if detect_start else []
     if len(given) > 1:
         raise InvalidInputError(f"{' and '.join(given)} both give test starts; give one of them")
-    if detect_start and method != "motion":
-        raise InvalidInputError("--detect-start detects entries from the motion signal; use --method motion")
     if start_s is not None and not start_s >= 0:
         raise InvalidInputError(f"--start-s {start_s:g} is not accepted; expected seconds >= 0 of video time")
     return StartRequest(
         every_s=start_s,
         manifest=read_manifest(manifest) if manifest is not None else {},
-        detect=detect_start or (method == "motion" and start_s is None and manifest is None),
+        detect=detect_start or (start_s is None and manifest is None),
     )
 
 

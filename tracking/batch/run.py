@@ -139,11 +139,23 @@ def write_video_outputs(
     return document
 
 
+class NoAnimalScoredError(TrackingError):
+    """Every animal of a video failed (each named with its reason): the video has no result to write."""
+
+
+def refuse_if_no_animal_scored(score: VideoScore) -> None:
+    """Refuse a video none of whose animals was scored, naming each animal and why it failed."""
+    if not score.animals:
+        reasons = "; ".join(f"{label}: {reason}" for label, reason in score.failed.items())
+        raise NoAnimalScoredError(f"no animal of {score.video.name} could be scored ({reasons})")
+
+
 def run_job(job: VideoJob) -> VideoOutcome:
     """Score one video and write its outputs; any failure is returned as the outcome's reason, not raised."""
     started = time.perf_counter()
     try:
         score = METHODS[job.method].engine().score(job)
+        refuse_if_no_animal_scored(score)
         document = write_video_outputs(
             score,
             job.outputs,

@@ -20,11 +20,11 @@ from tracking.motion.signal import (
     MotionSignal,
     motion_signal,
 )
-from tracking.motion.start import StartStatus, detect_starts
+from tracking.motion.start import detect_starts
 from tracking.rules.methods import MethodEngine, MethodName
 from tracking.rules.presets import ScoringParams, get_preset, preset_signal, split_overrides, with_overrides
 from tracking.rules.result import VideoScore, software_version
-from tracking.rules.starts import VIDEO_START, AnimalStart, StartSource
+from tracking.rules.starts import VIDEO_START, AnimalStart, DetectedStart, starts_from_detections
 from tracking.rules.summary import AnimalResult, score_signal
 from tracking.video.reader import Backend
 from tracking.video.rois import ROI, RoiFile, load_rois, roi_from_dict
@@ -114,17 +114,15 @@ def detected_starts(signal: MotionSignal) -> tuple[dict[str, AnimalStart], dict[
 
     An animal present from the first frame starts at 0 (:func:`tracking.motion.start.detect_start`).
     """
-    starts: dict[str, AnimalStart] = {}
-    failed: dict[str, str] = {}
-    for label, found in detect_starts(signal).items():
-        if found.status is StartStatus.NO_ENTRY or found.start_s is None:
-            failed[label] = (
-                f"no entry into the water detected in ROI {label!r} (its motion never rose above "
-                f"{found.threshold:.4f} of its pixels); enter its test start (--start-s or a manifest)"
-            )
-        else:
-            starts[label] = AnimalStart(found.start_s, StartSource.DETECTED, found.confidence)
-    return starts, failed
+    return starts_from_detections(detect_starts(signal), _no_entry)
+
+
+def _no_entry(label: str, found: DetectedStart) -> str:
+    """Why ROI ``label`` has no detected start, and what to do."""
+    return (
+        f"no entry into the water detected in ROI {label!r} (its motion never rose above "
+        f"{found.evidence['threshold']:.4f} of its pixels); enter its test start (--start-s or a manifest)"
+    )
 
 
 def score_video(

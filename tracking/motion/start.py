@@ -23,11 +23,17 @@ Thresholds, and why:
   floor for an empty tank whose spread is 0: with the pixel cutoff calibrated on empty-tank noise (ezTrack's
   rule, :mod:`tracking.motion.noise`), water changes almost no pixel, while the splash of even a 12 x 6 px
   mouse in a 67-px-radius tank changes 2-8 % of them.
-- Sustained: the signal is first despiked by a 3-frame running median (Tukey 1977, *Exploratory Data
-  Analysis*), so that single-frame jumps (an encoder's keyframe, a flash) never count and never pull the
-  start early; then more than half of the frames of a :data:`DEFAULT_SUSTAIN_S` window must be above the rise
-  (the window's median above it), so one quiet frame inside a splash does not break it. The start is the
-  window's first frame above the rise.
+- Sustained: the signal is first despiked by a running median of :data:`START_DESPIKE_FRAMES` frames
+  (:func:`tracking.motion.signal.despike`; Tukey 1977, *Exploratory Data Analysis*), so that single-frame
+  jumps (an encoder's keyframe, a flash) never count and never pull the start early; then more than half
+  of the frames of a :data:`DEFAULT_SUSTAIN_S` window must be above the rise (the window's median above
+  it), so one quiet frame inside a splash does not break it. The start is the window's first frame above
+  the rise.
+- Confidence (0-1): ``1 - required rise / observed rise``, the observed rise being the median of the
+  undespiked signal over the sustain window from the start, minus the baseline, and the required rise the
+  threshold minus the baseline; 0 when the rise only just reaches the threshold, 0.5 at twice it, towards 1
+  for a splash far above it (clipped to 0-1). ``evidence`` holds ``baseline``, ``noise_sd``, ``threshold``
+  (fractions 0-1 of the ROI's pixels changed per frame) and ``rise_ratio`` (observed / required rise).
 - Present at start: when the first seconds are not still water (their median is above ``min_rise``) and
   nothing rises far above them, they may hold the animal; the rise is then ``min_rise`` over a still-water
   baseline of 0, and a run starting at the first measured frame means the animal was in the water from the
@@ -43,14 +49,13 @@ within 0.1 s at the default nuisances.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tracking.motion.signal import MotionSignal
+from tracking.motion.signal import MotionSignal, despike
+from tracking.rules.starts import DetectedStart, StartStatus
 
 #: Seconds at the start of the video whose motion is taken as the empty tank's baseline.
 DEFAULT_BASELINE_S = 4.0
@@ -67,37 +72,12 @@ UPPER_QUANTILE = 0.9
 #: The Gaussian 90th percentile in standard deviations: scales (90th percentile - median) to one.
 UPPER_QUANTILE_TO_SD = 1.2816
 _MIN_WINDOW_FRAMES = 3
-#: Where the baseline came from, as :attr:`DetectedStart.params` records it.
+#: Frames of the running median applied before the search: removes single-frame jumps.
+START_DESPIKE_FRAMES = 3
+#: Where the baseline came from, as the detection's ``params`` record it.
 FIRST_FRAMES = "first frames"
 FIRST_FRAMES_MAD = "first frames, MAD only"
 STILL_WATER = "still water (the first frames are not)"
-
-
-class StartStatus(StrEnum):
-    """What start detection found in one ROI."""
-
-    ENTERED = "entered"
-    PRESENT_AT_START = "present at start"
-    NO_ENTRY = "no entry"
-
-
-@dataclass(frozen=True)
-class DetectedStart:
-    """An animal's detected test start in video time, how clear it is, and how it was found."""
-
-    status: StartStatus
-    start_s: float | None
-    """Video time (s) of the entry; 0 when present at start; None when no animal entered."""
-    start_frame: int | None
-    confidence: float | None
-    """The rise's median level over the baseline, in multiples of the required rise (>= 1); None if none."""
-    baseline: float
-    """The empty tank's median motion, fraction (0-1) of ROI pixels changed per frame."""
-    noise_sd: float
-    """The baseline's robust standard deviation (1.4826 x MAD), same unit."""
-    threshold: float
-    """The level (same unit) the signal had to stay above."""
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 def _frame_times(n_frames: int, fps: float, timestamps: np.ndarray | None) -> np.ndarray:
@@ -124,15 +104,6 @@ def robust_baseline(values: np.ndarray) -> tuple[float, float, float]:
     mad_sd = MAD_TO_SD * float(np.median(np.abs(finite - median)))
     upper_sd = (float(np.quantile(finite, UPPER_QUANTILE)) - median) / UPPER_QUANTILE_TO_SD
     return median, mad_sd, upper_sd
-
-
-def despike(values: np.ndarray) -> np.ndarray:
-    """Running median of 3 frames (edges repeated): removes single-frame jumps, keeps steps and runs."""
-    if values.size < 3:
-        return values.copy()
-    padded = np.concatenate([values[:1], values, values[-1:]])
-    despiked: np.ndarray = np.median(sliding_window_view(padded, 3), axis=1)
-    return despiked
 
 
 def first_sustained_frame(above: np.ndarray, window: int) -> int | None:
@@ -202,8 +173,9 @@ def detect_start(
     -------
     DetectedStart
         ``ENTERED`` with the entry's video time (s); ``PRESENT_AT_START`` with start 0 when the animal moves
-        from the first measured frame; ``NO_ENTRY`` (no start) when the signal never rises; with the
-        baseline, the threshold, a confidence and the parameters used.
+        from the first measured frame; ``NO_ENTRY`` (no start) when the signal never rises; with a
+        confidence (0-1), the evidence (baseline, robust SD and threshold as fractions of the ROI's pixels,
+        the rise over the required rise; module Notes) and the parameters used.
     """
     if fps <= 0 or baseline_s <= 0 or sustain_s <= 0 or noise_sds < 0 or min_rise <= 0:
         raise ValueError("fps, baseline_s, sustain_s and min_rise must be > 0 and noise_sds >= 0")
@@ -212,7 +184,7 @@ def detect_start(
         raise ValueError("the signal has no frames")
     times = _frame_times(values.size, fps, timestamps)
     window = max(_MIN_WINDOW_FRAMES, round(sustain_s * fps))
-    despiked = despike(np.nan_to_num(values, nan=-np.inf))
+    despiked = despike(np.nan_to_num(values, nan=-np.inf), START_DESPIKE_FRAMES)
     median, mad_sd, upper_sd = robust_baseline(despiked[times < times[0] + baseline_s])
     passes = [(median, max(mad_sd, upper_sd), FIRST_FRAMES)]
     passes.append((median, mad_sd, FIRST_FRAMES_MAD) if median <= min_rise else (0.0, 0.0, STILL_WATER))
@@ -224,20 +196,23 @@ def detect_start(
         "min_rise": min_rise,
         "sustain_s": sustain_s,
         "sustain_frames": window,
-        "despike": "running median of 3 frames",
+        "despike": f"running median of {START_DESPIKE_FRAMES} frames",
     }
     (baseline, noise_sd, baseline_from), frame = _first_rise(despiked, passes, noise_sds, min_rise, window)
     threshold = rise_threshold(baseline, noise_sd, noise_sds, min_rise)
     params["baseline_from"] = baseline_from
+    evidence = {"baseline": baseline, "noise_sd": noise_sd, "threshold": threshold}
     if frame is None:
-        return DetectedStart(StartStatus.NO_ENTRY, None, None, None, baseline, noise_sd, threshold, params)
-    confidence = (float(np.nanmedian(values[frame : frame + window])) - baseline) / (threshold - baseline)
+        return DetectedStart(StartStatus.NO_ENTRY, None, None, None, evidence, params)
+    rise_ratio = (float(np.nanmedian(values[frame : frame + window])) - baseline) / (threshold - baseline)
+    evidence["rise_ratio"] = rise_ratio
+    confidence = float(np.clip(1.0 - 1.0 / rise_ratio, 0.0, 1.0)) if rise_ratio > 0 else 0.0
     measured = np.flatnonzero(np.isfinite(values))
     present = baseline_from == STILL_WATER and frame <= (int(measured[0]) if measured.size else 0)
     status = StartStatus.PRESENT_AT_START if present else StartStatus.ENTERED
     start_frame = 0 if present else frame
     start_s = 0.0 if present else float(times[frame])
-    return DetectedStart(status, start_s, start_frame, confidence, baseline, noise_sd, threshold, params)
+    return DetectedStart(status, start_s, start_frame, confidence, evidence, params)
 
 
 def detect_starts(signal: MotionSignal, **options: float) -> dict[str, DetectedStart]:

@@ -190,12 +190,19 @@ def _starts(
     start_s: StartsArg,
     detect_start: bool,
 ) -> tuple[dict[str, AnimalStart], dict[str, str]]:
-    """The animals' test starts by label (entered or detected) and the animals that have none, with why."""
-    if detect_start and start_s is not None:
-        raise ValueError("give entered test starts or ask to detect them, not both")
-    if detect_start:
-        return detected_pose_starts(tracks, labels, signal)
-    return entered_starts(start_s, list(labels)), {}
+    """The animals' test starts by label and the animals that have none, with why.
+
+    Entered starts come first; with ``detect_start`` the animals without one are detected, as the motion
+    method does (:func:`tracking.motion.scoring.score_video`).
+    """
+    if detect_start and start_s is not None and not isinstance(start_s, Mapping):
+        raise ValueError("give one test start for every animal or ask to detect them, not both")
+    starts = entered_starts(start_s, list(labels))
+    others = {label: individual for label, individual in labels.items() if label not in starts}
+    if not detect_start or not others:
+        return starts, {}
+    detected, failed = detected_pose_starts(tracks, others, signal)
+    return {**starts, **detected}, failed
 
 
 def score_pose_job(
@@ -211,10 +218,12 @@ def score_pose_job(
 ) -> VideoScore:
     """Score one pose file (its video, when given, supplies the frame rate and the name of the results).
 
-    ``start_s`` is the entered test start (s of video time) of every animal, or of each by label;
-    ``detect_start`` detects each animal's start instead, as the first sustained run of frames where its body
-    parts are tracked at the signal's likelihood cutoff (:func:`tracking.pose.start.detect_pose_start`): an
-    animal never tracked is not scored and is named in :attr:`VideoScore.failed`.
+    ``start_s`` is the entered test start (s of video time) of every animal, or of each by label (seconds
+    entered, or an :class:`AnimalStart` with its source); ``detect_start`` detects the start of each animal
+    ``start_s`` gives none, as the first sustained run of frames where its body parts are tracked at the
+    signal's likelihood cutoff (:func:`tracking.pose.start.detect_pose_start`): an animal never tracked is
+    not scored and is named in :attr:`VideoScore.failed` (PoseFileError naming every animal when none is
+    left). One start for every animal and ``detect_start`` together raise ValueError.
 
     ``signal_options`` are :data:`POSE_OPTIONS` (see :func:`pose_signal_options`). Without a video the
     results are named after the video the pose file was made from (its DeepLabCut name), without suffix.
@@ -229,6 +238,8 @@ def score_pose_job(
     signals = pose_signals(tracks, signal, individuals=list(labels.values()))
     named = [dataclasses.replace(s, individual=label) for label, s in zip(labels, signals, strict=True)]
     starts, failed = _starts(tracks, labels, signal, start_s, detect_start)
+    if len(failed) == len(labels):
+        raise PoseFileError(pose, "; ".join(failed.values()))
     animals = tuple(
         score_pose_signal(s, params, starts.get(s.individual, VIDEO_START))
         for s in named

@@ -6,7 +6,7 @@ detection now and then, on a reflection or the tank's rim). Once the mouse is in
 found in most frames with likelihoods near 1. :func:`detect_pose_start` returns the first frame of the first
 sustained stretch where most chosen body parts are at or above the pose method's likelihood cutoff
 (:data:`tracking.pose.clean.DEFAULT_MIN_LIKELIHOOD` unless the signal's parameters say otherwise), in the
-same :class:`~tracking.motion.start.DetectedStart` as the motion method's detection.
+same :class:`~tracking.rules.starts.DetectedStart` as the motion method's detection.
 
 Notes
 -----
@@ -18,7 +18,9 @@ Notes
   detections in the lead-in is not a start.
 - Confidence (0-1): the tracked share of that stretch minus the tracked share of the lead-in before it (0
   lead-in frames count as none tracked), so a clean step from untracked to tracked is close to 1 and a
-  lead-in already half tracked halves it.
+  lead-in already half tracked halves it. ``evidence`` holds ``lead_in_tracked_parts`` and
+  ``lead_in_tracked_parts_sd`` (median and robust SD, 1.4826 x MAD, of the fraction 0-1 of body parts
+  tracked per frame before the start; 0 without a lead-in) and ``min_parts``.
 - Present at start: a run that starts at the first frame (the mouse was in the water when the video began).
 """
 
@@ -30,10 +32,10 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tracking.motion.start import DetectedStart, StartStatus, robust_baseline
+from tracking.motion.start import robust_baseline
 from tracking.pose.speed import PoseSignalParams
 from tracking.pose.tracks import PoseTracks
-from tracking.rules.starts import AnimalStart, StartSource
+from tracking.rules.starts import AnimalStart, DetectedStart, StartStatus, starts_from_detections
 
 #: Fraction (0-1) of the chosen body parts at or above the likelihood cutoff for a frame to count as tracked.
 DEFAULT_MIN_PARTS = 0.5
@@ -106,10 +108,8 @@ def detect_pose_start(
     -------
     DetectedStart
         ``ENTERED`` with the start's video time (s); ``PRESENT_AT_START`` (start 0) when tracked from the
-        first frame; ``NO_ENTRY`` (no start) when never tracked for long enough. ``baseline`` and
-        ``noise_sd`` are the median and robust SD (1.4826 x MAD) of the fraction of body parts tracked per
-        frame before the start (0 without a lead-in), ``threshold`` is ``min_parts``, ``confidence`` (0-1)
-        is described in the module Notes.
+        first frame; ``NO_ENTRY`` (no start) when never tracked for long enough; ``confidence`` (0-1) and
+        ``evidence`` are described in the module Notes.
     """
     if fps <= 0 or sustain_s <= 0 or not 0 < min_tracked <= 1 or not 0 < min_parts <= 1:
         raise ValueError("fps and sustain_s must be > 0, min_tracked and min_parts in (0, 1]")
@@ -127,12 +127,17 @@ def detect_pose_start(
     frame = _first_sustained(tracked, window, min_tracked)
     lead_in = parts[: frame if frame is not None else parts.size]
     baseline, noise_sd, _ = robust_baseline(lead_in)
+    evidence = {
+        "lead_in_tracked_parts": baseline,
+        "lead_in_tracked_parts_sd": noise_sd,
+        "min_parts": min_parts,
+    }
     if frame is None:
-        return DetectedStart(StartStatus.NO_ENTRY, None, None, None, baseline, noise_sd, min_parts, params)
+        return DetectedStart(StartStatus.NO_ENTRY, None, None, None, evidence, params)
     lead_in_tracked = float(tracked[:frame].mean()) if frame else 0.0
     confidence = max(0.0, float(tracked[frame : frame + window].mean()) - lead_in_tracked)
     status = StartStatus.PRESENT_AT_START if frame == 0 else StartStatus.ENTERED
-    return DetectedStart(status, frame / fps, frame, confidence, baseline, noise_sd, min_parts, params)
+    return DetectedStart(status, frame / fps, frame, confidence, evidence, params)
 
 
 def detect_pose_starts(
@@ -188,15 +193,12 @@ def detected_pose_starts(
     tuple of dict
         Starts (s of video time, source detected, confidence 0-1) by label; label -> why it has none.
     """
-    starts: dict[str, AnimalStart] = {}
-    failed: dict[str, str] = {}
     parts = ", ".join(params.bodyparts) if params.bodyparts is not None else "all body parts"
-    for label, found in detect_pose_starts(tracks, labels, params).items():
-        if found.start_s is None:
-            failed[label] = (
-                f"animal {label!r} is never tracked for {found.params['sustain_s']:g} s ({parts} at "
-                f"likelihood >= {params.min_likelihood:g}); enter its test start (--start-s or a manifest)"
-            )
-        else:
-            starts[label] = AnimalStart(found.start_s, StartSource.DETECTED, found.confidence)
-    return starts, failed
+
+    def never_tracked(label: str, found: DetectedStart) -> str:
+        return (
+            f"animal {label!r} is never tracked for {found.params['sustain_s']:g} s ({parts} at "
+            f"likelihood >= {params.min_likelihood:g}); enter its test start (--start-s or a manifest)"
+        )
+
+    return starts_from_detections(detect_pose_starts(tracks, labels, params), never_tracked)

@@ -62,11 +62,11 @@ class TankState:
             in_water = (self.mouse_out - self.mouse_in).total_seconds()
             return head + f"out at {clock_text(self.mouse_out)}\n{minutes_seconds(in_water)} in water"
         elapsed = (now - self.mouse_in).total_seconds()
-        clock = f"in {minutes_seconds(elapsed)}, {minutes_seconds(TEST_END_S - elapsed)} left"
+        clock = f"in water {minutes_seconds(elapsed)}, {minutes_seconds(TEST_END_S - elapsed)} left"
         if phase is Phase.PRETEST:
             return head + f"{clock}\nscored window in {minutes_seconds(SCORED_FROM_S - elapsed)}"
         if phase is Phase.SCORED:
-            return head + f"{clock}\nSCORED WINDOW"
+            return head + f"{clock}\nSCORED WINDOW {SCORED_FROM_S / 60:g}-{TEST_END_S / 60:g} min"
         return head + f"TEST OVER {minutes_seconds(elapsed)}\ntake the mouse out: o then {self.name}"
 
 

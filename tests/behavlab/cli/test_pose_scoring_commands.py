@@ -51,7 +51,13 @@ def pose_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 @needs_sample
 def test_the_real_deeplabcut3_sample_scores_through_the_cli(tmp_path: Path) -> None:
-    result = run("score", "--method", "pose", SAMPLE, "--out", tmp_path / "a", "--per-frame")
+    detected = run("score", "--method", "pose", SAMPLE, "--out", tmp_path / "d")
+    assert detected.exit_code == 1 and "scored 0 video(s), 1 failed" in detected.stdout
+    never = "animal 'animal' is never tracked for 1 s (all body parts at likelihood >= 0.9); enter its test"
+    assert never in _one_line(detected.stderr)
+    result = run(
+        "score", "--method", "pose", SAMPLE, "--start-s", "0", "--out", tmp_path / "a", "--per-frame"
+    )
     assert result.exit_code == 0, result.output
     assert "scored 1 video(s), 0 failed" in result.stdout
     assert "below the likelihood cutoff 0.9" in _one_line(result.stderr)  # a barely trained network

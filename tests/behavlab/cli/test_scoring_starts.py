@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.behavlab.cli.test_scoring_commands import run
+from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, with_lead_in, write_synth_pose
 from tracking.synth.truth import SynthTruth
 from tracking.synth.videos import write_fst_video
 from tracking.video.rois import RoiFile
@@ -124,4 +125,21 @@ def test_without_an_entered_start_each_start_is_detected_and_start_s_0_is_the_vi
     )
     assert video_start.exit_code == 0, video_start.output
     row = pd.read_csv(tmp_path / "zero" / "results.csv").iloc[0]
+    assert (row["test_start_s"], row["start_source"], row["window_start_s"]) == (0.0, "entered", 5.0)
+
+
+def test_pose_files_detect_each_start_by_default_and_start_s_0_starts_with_the_recording(
+    tmp_path: Path,
+) -> None:
+    synth = synth_pose_tracks(config=PoseSynthConfig(duration_s=40.0), seed=3)
+    pose = write_synth_pose(with_lead_in(synth, (7.0,)), tmp_path, "P7")
+    options = ["--pose", pose, "--fps", "30", "--px-per-cm", "10", *WINDOW]
+    detected = run("score", *options, "--out", tmp_path / "detected")
+    assert detected.exit_code == 0, detected.output
+    row = pd.read_csv(tmp_path / "detected" / "results.csv").iloc[0]
+    assert row["start_source"] == "detected" and abs(row["test_start_s"] - 7.0) <= 0.5
+    assert row["start_confidence"] > 0.9 and row["window_start_s"] == pytest.approx(row["test_start_s"] + 5)
+    recording = run("score", *options, "--start-s", "0", "--out", tmp_path / "recording")
+    assert recording.exit_code == 0, recording.output
+    row = pd.read_csv(tmp_path / "recording" / "results.csv").iloc[0]
     assert (row["test_start_s"], row["start_source"], row["window_start_s"]) == (0.0, "entered", 5.0)

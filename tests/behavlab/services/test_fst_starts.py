@@ -25,6 +25,7 @@ from behavlab.services import (
 from behavlab.services.display import fst_start_cell
 from behavlab.services.fst_starts import SessionStart
 from tests.behavlab.randomized_study import RandomizedStudy
+from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, with_lead_in, write_synth_pose
 from tracking.synth.truth import SynthTruth
 from tracking.synth.videos import write_fst_video
 from tracking.video.rois import save_rois
@@ -175,3 +176,45 @@ def test_without_a_stored_start_it_is_detected_and_a_tank_with_no_entry_fails_al
     shown = {view.code: fst_start_cell(view.start) for view in list_fst_sessions(workspace, randomized.name)}
     assert shown[swimmer].startswith(f"{score.test_start_s:.1f} s detected (")
     assert shown[empty] == "-"
+
+
+def _pose_video(folder: Path, name: str, entry_s: float, seed: int) -> Path:
+    """A 36-s one-tank video with its DeepLabCut file beside it, the mouse tracked well from ``entry_s``."""
+    video = folder / name
+    write_fst_video(video, duration_s=36.0, fps=10.0, size=(320, 288), seed=seed)  # the poses lie in it
+    synth = synth_pose_tracks(config=PoseSynthConfig(duration_s=36.0, fps=10.0), seed=seed)
+    write_synth_pose(with_lead_in(synth, (entry_s,)), folder, video.stem)
+    return video
+
+
+def test_study_scoring_with_the_pose_method_detects_starts_and_honours_an_entered_one(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    detected_code, entered_code = randomized.code_in_arm(0), randomized.code_in_arm(1)
+    detected = add_fst_session(
+        workspace, randomized.name, detected_code, _pose_video(tmp_path, "c1.mp4", 6.0, 1)
+    )
+    entered = add_fst_session(
+        workspace, randomized.name, entered_code, _pose_video(tmp_path, "c2.mp4", 6.0, 2), start_s=4.5
+    )
+    result = score_study(
+        workspace,
+        randomized.name,
+        method="pose",
+        jobs=1,
+        overrides={**WINDOW, "px_per_cm": 10.0},
+        out_dir=tmp_path / "scores",
+    )
+    assert (result.scored, result.failures) == (2, [])
+    scores = _scores(workspace)
+    found = scores[detected.id]
+    assert found.method == "pose" and found.start_source == "detected"
+    assert found.test_start_s == pytest.approx(6.0, abs=0.5) and found.start_confidence is not None
+    assert found.window_start_s == pytest.approx(found.test_start_s + 5)
+    kept = scores[entered.id]
+    assert (kept.test_start_s, kept.start_source, kept.start_confidence, kept.window_start_s) == (
+        4.5,
+        "entered",
+        None,
+        9.5,
+    )

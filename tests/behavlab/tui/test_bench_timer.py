@@ -82,11 +82,15 @@ async def test_marks_countdown_and_cues(workspace: Workspace, randomized: Random
         await settle(pilot)
         clock.advance(60)
         screen.tick()
-        assert "in 01:15, 04:45 left" in _tank(screen, "1") and "scored window in 00:45" in _tank(screen, "1")
+        assert "in water 01:15, 04:45 left" in _tank(screen, "1") and "scored window in 00:45" in _tank(
+            screen, "1"
+        )
         assert not bells
         clock.advance(50)
         screen.tick()
-        assert "SCORED WINDOW" in _tank(screen, "1") and "scored window in 00:10" in _tank(screen, "2")
+        assert "SCORED WINDOW 2-6 min" in _tank(screen, "1") and "scored window in 00:10" in _tank(
+            screen, "2"
+        )
         assert screen.query_one("#tank-1").has_class("scored") and len(bells) == 1
         await pilot.pause()
         assert any("tank 1" in n and "scored window begins" in n for n in notices(app))
@@ -126,7 +130,7 @@ async def test_reopened_timer_shows_the_saved_marks(
         reopened.clock = clock
         clock.advance(30)
         reopened.tick()
-        assert code in _tank(reopened, "3") and "in 00:30, 05:30 left" in _tank(reopened, "3")
+        assert code in _tank(reopened, "3") and "in water 00:30, 05:30 left" in _tank(reopened, "3")
 
 
 async def test_refusals_keep_the_form_and_unassigned_tanks(

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tests.tracking.videos import write_pyav
-from tracking.motion.signal import gaussian_ksize, motion_signal
+from tracking.motion.signal import despike, frame_wide_change, gaussian_ksize, motion_signal
 from tracking.synth.scene import Nuisances
 from tracking.synth.truth import SynthTruth
 from tracking.video.rois import CircleROI, RectROI, ROIError
@@ -69,6 +69,37 @@ def test_provenance_records_every_parameter(lossless_clip: Path) -> None:
     assert params["rois"] == [{"label": "tank1", "shape": "circle", "cx": 80, "cy": 60, "r": 50}]
     assert params["threshold_stored_levels"] == 8  # 9.79 grey levels are 8.4 limited-range luma steps
     assert signal.video.decoded_frames == 12 and params["backend"] == "pyav"
+    assert params["frame_wide_change"]["frames"] == 0
+
+
+def test_despike_removes_two_frame_events_and_keeps_steps() -> None:
+    values = np.array([np.nan, 0, 0, 5, 5, 0, 0, 0, 7, 7, 7, 7, 7, 7], dtype=np.float32)
+    despiked = despike(values)
+    assert np.isnan(despiked[0])
+    np.testing.assert_array_equal(despiked[1:], [0, 0, 0, 0, 0, 0, 0, 7, 7, 7, 7, 7, 7])
+
+
+def test_keyframe_change_in_every_still_tank_is_left_out_of_the_median() -> None:
+    # a keyframe at frame 4 changes the still water of three tanks; tank 0 also has a two-frame local
+    # residue (frames 6-7): three changed frames of five, which the median alone keeps as motion
+    still = np.zeros((14, 3), dtype=np.float32)
+    still[4] = 0.009
+    still[6:8, 0] = 0.006
+    flagged = frame_wide_change(still)
+    assert flagged.tolist() == [i == 4 for i in range(14)]
+    assert despike(still)[5:7, 0].max() == pytest.approx(0.006)
+    cleaned = despike(still, left_out=flagged)
+    assert cleaned[:, 0].max() == pytest.approx(0.003)  # the median of the four frames kept
+    np.testing.assert_array_equal(cleaned[:, 1:], 0.0)
+
+
+def test_animal_motion_is_never_frame_wide_change() -> None:
+    # one swimming tank and one still tank: a lone change needs a second still tank to agree
+    values = np.zeros((20, 2), dtype=np.float32)
+    values[:, 0] = 0.01
+    values[9, 1] = 0.01
+    assert not frame_wide_change(values).any()
+    assert not frame_wide_change(values[:, :1]).any()
 
 
 def test_roi_outside_the_frame_is_refused(lossless_clip: Path) -> None:

@@ -7,15 +7,15 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from tracking.motion.signal import motion_signal
+from tracking.motion.signal import despike, motion_signal
 from tracking.motion.start import (
     DEFAULT_MIN_RISE,
     FIRST_FRAMES,
-    StartStatus,
-    despike,
+    START_DESPIKE_FRAMES,
     detect_start,
     detect_starts,
 )
+from tracking.rules.starts import StartStatus
 from tracking.synth.truth import SynthTruth
 
 #: The acceptance criterion of issue 15: detected start within this many seconds of the true entry.
@@ -29,7 +29,8 @@ def _start_errors(truth: SynthTruth) -> dict[str, float]:
     for tank in truth.tanks:
         found = starts[tank.label]
         assert found.status is StartStatus.ENTERED and found.start_s is not None, (tank.label, found)
-        assert found.confidence is not None and found.confidence > 2.0
+        assert found.confidence is not None and 0.5 < found.confidence <= 1.0
+        assert found.evidence["rise_ratio"] > 2.0
         errors[tank.label] = found.start_s - tank.entry_s
     return errors
 
@@ -117,7 +118,16 @@ def test_single_frame_jumps_neither_count_nor_pull_the_start_early() -> None:
     found = detect_start(values, 25.0)
     assert found.status is StartStatus.ENTERED and found.start_frame == 250
     assert found.start_s == pytest.approx(10.0)
-    assert found.confidence == pytest.approx(0.05 / DEFAULT_MIN_RISE)
+    assert found.evidence["rise_ratio"] == pytest.approx(0.05 / DEFAULT_MIN_RISE)
+    assert found.confidence == pytest.approx(1.0 - DEFAULT_MIN_RISE / 0.05)
+
+
+def test_confidence_is_zero_at_the_required_rise_and_one_far_above_it() -> None:
+    values = _water(400, np.random.default_rng(4))
+    values[250:] = DEFAULT_MIN_RISE * 1.0001
+    assert detect_start(values, 25.0).confidence == pytest.approx(0.0, abs=1e-3)
+    values[250:] = 1.0
+    assert detect_start(values, 25.0).confidence == pytest.approx(1.0, abs=0.01)
 
 
 def test_a_rise_must_be_sustained_and_far_above_a_noisy_baseline() -> None:
@@ -126,9 +136,10 @@ def test_a_rise_must_be_sustained_and_far_above_a_noisy_baseline() -> None:
     values[100:105] = 0.2
     values[300:] += 0.03
     found = detect_start(values, 25.0)
-    assert found.baseline == pytest.approx(0.02, abs=0.001)
-    assert 0.0005 < found.noise_sd < 0.002  # the despiked signal's spread: a running median narrows noise
-    assert found.threshold == pytest.approx(found.baseline + 6 * found.noise_sd)
+    baseline, noise_sd = found.evidence["baseline"], found.evidence["noise_sd"]
+    assert baseline == pytest.approx(0.02, abs=0.001)
+    assert 0.0005 < noise_sd < 0.002  # the despiked signal's spread: a running median narrows noise
+    assert found.evidence["threshold"] == pytest.approx(baseline + 6 * noise_sd)
     assert found.status is StartStatus.ENTERED and 300 <= found.start_frame <= 302  # type: ignore[operator]
 
 
@@ -153,4 +164,5 @@ def test_parameters_are_recorded_and_bad_ones_refused() -> None:
 
 def test_despike_removes_single_frames_and_keeps_runs() -> None:
     values = np.array([0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0])
-    np.testing.assert_array_equal(despike(values), [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0])
+    despiked = despike(values, START_DESPIKE_FRAMES)
+    np.testing.assert_array_equal(despiked, [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0])

@@ -12,15 +12,15 @@ from tracking.batch.jobs import BatchSettings, resolve_request
 from tracking.batch.run import run_batch
 from tracking.batch.runners import LocalRunner
 from tracking.batch.starts import StartRequest
-from tracking.motion.start import StartStatus
 from tracking.pose.batch import score_pose_job
 from tracking.pose.clean import DEFAULT_MIN_LIKELIHOOD
 from tracking.pose.io import read_dlc
 from tracking.pose.speed import SIGNAL_PRESETS
 from tracking.pose.start import detect_pose_start, detect_pose_starts, tracked_parts
 from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, with_lead_in, write_synth_pose
+from tracking.pose.tracks import PoseFileError
 from tracking.rules.presets import get_preset
-from tracking.rules.starts import StartSource
+from tracking.rules.starts import AnimalStart, StartSource, StartStatus
 
 CONFIG = PoseSynthConfig(duration_s=150.0)
 INDIVIDUALS = ("a", "b", "c", "d")
@@ -77,6 +77,31 @@ def test_an_animal_never_tracked_fails_alone_with_the_reason(tmp_path: Path) -> 
     )
     with pytest.raises(ValueError, match="not both"):
         score_pose_job(pose, get_preset("fst", "pose"), {"fps": CONFIG.fps}, start_s=3.0, detect_start=True)
+
+
+def test_entered_starts_are_kept_and_the_other_animals_detected_one_never_tracked_failing_alone(
+    tmp_path: Path,
+) -> None:
+    synth = with_lead_in(
+        synth_pose_tracks(config=CONFIG, individuals=("a", "b", "c"), seed=6), (12.0, 20.0, 150.0)
+    )
+    pose = write_synth_pose(synth, tmp_path, "T3")
+    params = get_preset("fst", "pose", **WINDOW)
+    score = score_pose_job(pose, params, {"fps": CONFIG.fps}, start_s={"a": 3.0}, detect_start=True)
+    assert [result.animal for result in score.animals] == ["a", "b"]
+    assert score.animal("a").start == AnimalStart(3.0, StartSource.ENTERED)
+    detected = score.animal("b").start
+    assert detected.source is StartSource.DETECTED and abs(detected.start_s - 20.0) <= 0.5
+    assert list(score.failed) == ["c"] and score.failed["c"].startswith("animal 'c' is never tracked")
+    entered_all = score_pose_job(
+        pose, params, {"fps": CONFIG.fps}, start_s={"a": 3.0, "b": 4.0, "c": 5.0}, detect_start=True
+    )
+    assert not entered_all.failed
+    assert [result.start.start_s for result in entered_all.animals] == [3.0, 4.0, 5.0]
+    alone = with_lead_in(synth_pose_tracks(config=CONFIG, individuals=("c",), seed=6), (150.0,))
+    empty = write_synth_pose(alone, tmp_path, "T4")
+    with pytest.raises(PoseFileError, match=r"T4.*: animal 'animal' is never tracked for 1 s"):
+        score_pose_job(empty, params, {"fps": CONFIG.fps}, detect_start=True)
 
 
 def test_the_pose_batch_detects_starts_when_asked(tmp_path: Path) -> None:

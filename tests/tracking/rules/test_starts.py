@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 
 from tracking.rules.presets import get_preset
-from tracking.rules.starts import VIDEO_START, AnimalStart, StartSource
+from tracking.rules.starts import (
+    VIDEO_START,
+    AnimalStart,
+    DetectedStart,
+    StartSource,
+    StartStatus,
+    starts_from_detections,
+)
 from tracking.rules.summary import score_signal
 
 FPS = 10.0
@@ -77,3 +84,19 @@ def test_a_start_must_be_seconds_of_video_time(value: float) -> None:
 def test_a_start_round_trips_through_its_record() -> None:
     detected = AnimalStart(12.5, StartSource.DETECTED, 40.0)
     assert AnimalStart.from_dict(detected.to_dict()) == detected
+
+
+def test_detections_become_detected_starts_or_reasons() -> None:
+    detections = {
+        "tank1": DetectedStart(StartStatus.ENTERED, 12.5, 125, 0.9, {"rise_ratio": 10.0}),
+        "tank2": DetectedStart(StartStatus.PRESENT_AT_START, 0.0, 0, 1.0),
+        "tank3": DetectedStart(StartStatus.NO_ENTRY, None, None, None, {"threshold": 0.005}),
+    }
+    starts, failed = starts_from_detections(
+        detections, lambda label, found: f"{label}: nothing above {found.evidence['threshold']}"
+    )
+    assert starts == {
+        "tank1": AnimalStart(12.5, StartSource.DETECTED, 0.9),
+        "tank2": AnimalStart(0.0, StartSource.DETECTED, 1.0),
+    }
+    assert failed == {"tank3": "tank3: nothing above 0.005"}

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from cohorts.text_safety import visible
+from tracking.rules.starts import StartSource
 
 if TYPE_CHECKING:
     from behavlab.services.dosing import DosingLine
@@ -107,10 +108,15 @@ class FstSessionCells(NamedTuple):
 
 
 def fst_start_cell(start: SessionStart | None, missing: str = "-") -> str:
-    """A test start with its source, and a detection's confidence: ``23.4 s detected (0.97)``."""
+    """A test start with its source, and a detection's confidence: ``23.4 s detected (0.97)``.
+
+    A mouse in the water from the first frame reads ``present at start (0.99)`` (its start is 0).
+    """
     if start is None:
         return missing
     confidence = "" if start.confidence is None else f" ({start.confidence:.2f})"
+    if start.source == StartSource.PRESENT_AT_START:
+        return f"{start.source}{confidence}"
     return f"{start.start_s:.1f} s {start.source}{confidence}"
 
 

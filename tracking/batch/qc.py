@@ -14,7 +14,7 @@ import numpy as np
 
 from tracking.figures import agg_figure, save_png
 from tracking.rules.result import VideoScore
-from tracking.rules.starts import AnimalStart, StartSource
+from tracking.rules.starts import AnimalStart
 from tracking.rules.summary import AnimalResult
 from tracking.video.overlay import AFTER_START_S
 
@@ -51,7 +51,7 @@ def start_label(start: AnimalStart) -> str:
         video start"``.
     """
     text = f"start {start.start_s:.1f} s, {start.source.value}"
-    if start.source is StartSource.DETECTED and start.confidence is not None:
+    if start.confidence is not None:
         text += f" (conf {start.confidence:.2f})"
     return text
 

@@ -1,7 +1,7 @@
 """The motion signal: per frame and ROI, the fraction of pixels whose blurred grey level just changed.
 
 For each frame ``t`` and ROI: grey -> Gaussian blur -> ``|frame_t - frame_{t-1}| > pixel_cutoff`` -> changed
-pixels / ROI pixels -> running median over :data:`DESPIKE_FRAMES` frames. One decode pass serves every ROI of
+pixels / ROI pixels -> Hampel filter over :data:`HAMPEL_FRAMES` frames. One decode pass serves every ROI of
 the video. Frame 0 has no previous frame: its value is NaN.
 
 Notes
@@ -21,19 +21,17 @@ size. Speed, which the whole batch depends on:
   regular quarter sample of the ROI's pixels; this is four times less work for every later step.
   ``subsample=1`` runs ``cv2.GaussianBlur`` at full resolution with ezTrack's kernel (see
   :func:`gaussian_ksize`).
-- Despiking (:func:`despike`): a lossy encoder refreshes the whole picture at each keyframe, and the
-  re-quantised water and animal change as many pixels in that frame (and often the next) as a swimming
-  stroke of a small animal. On MPEG-4 videos with a 12-frame group of pictures those one- or two-frame
-  spikes, every 0.48 s at 25 fps, broke every floating bout of a 12 x 6 px mouse into pieces shorter than
-  the 1-s minimum bout: all of its immobility was lost. A running median of 5 frames removes any event of
-  at most 2 frames and keeps steps (bout edges) where they are (Tukey 1977, *Exploratory Data Analysis*).
-- Frame-wide change (:func:`frame_wide_change`): a keyframe re-codes the whole picture, so the still water of
-  every tank changes in the same frame, while an animal's motion is local to its tank. A frame in which at
-  least :data:`FRAME_WIDE_MIN_ROIS` ROIs that are still around it (running median 0) change at once is left
-  out of every ROI's running median (the median of the other frames of the window replaces it). On MPEG-4
-  videos a keyframe next to a two-frame local residue made three changed frames out of five, which the
-  median alone kept: floating bouts of a 12 x 6 px mouse broke and up to 2.6 s of immobility was lost per
-  animal over 240 s (0.7-1.1 s with it). A single ROI has no second ROI to agree with: nothing is left out.
+- Despiking (:func:`hampel`): a lossy encoder re-codes the picture at each keyframe, and the water and
+  animal then change, for one to three frames, as many pixels as a small animal's stroke: on MPEG-4 (12-frame
+  group of pictures) this broke every floating bout of a 12 x 6 px mouse under the 1-s minimum bout. The
+  Hampel filter replaces such a burst in a still stretch by its window's median (0) and leaves every other
+  frame as measured. A 5-frame running median, used before, replaced every value: next to a still stretch the
+  moving frame took the smallest moving value around it and fell under the threshold, false immobility at
+  bout edges (+0.2 to +0.7 s per 12-px mouse over 240 s on H.264, about 0 with the Hampel filter).
+- Frame-wide change (:func:`frame_wide_change`): a keyframe changes the still water of every tank in the
+  same frame, an animal only its own tank. A frame in which at least :data:`FRAME_WIDE_MIN_ROIS` ROIs still
+  around it (running median 0) change at once is left out of every ROI's Hampel windows, so a keyframe and
+  the residue after it no longer make a majority (with one ROI nothing is left out).
 - Differences and thresholds stay in uint8 (``cv2.absdiff``, ``cv2.threshold``), counts use
   ``cv2.countNonZero`` on the mask-ANDed crop; every buffer is allocated once.
 """
@@ -49,6 +47,7 @@ import cv2
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from tracking.motion.hampel import HAMPEL_FRAMES, HAMPEL_SDS, hampel
 from tracking.video.info import VideoInfo
 from tracking.video.reader import Backend, VideoReader, open_video
 from tracking.video.rois import ROI, RectROI, ROIError, validate_rois
@@ -58,8 +57,8 @@ DEFAULT_PIXEL_CUTOFF = 10.0
 DEFAULT_BLUR_SIGMA = 1.0
 DEFAULT_SUBSAMPLE = 2
 WHOLE_FRAME_LABEL = "frame"
-#: Frames of the running median applied to each ROI's signal: removes events of up to 2 frames.
-DESPIKE_FRAMES = 5
+#: Frames of the running median that says whether an ROI is still around a frame (:func:`frame_wide_change`).
+STILL_FRAMES = 5
 #: Still ROIs that must change in the same frame for it to count as frame-wide (codec) change.
 FRAME_WIDE_MIN_ROIS = 2
 
@@ -69,15 +68,12 @@ def gaussian_ksize(sigma: float) -> int:
     return max(3, round(sigma * 8 + 1) | 1)
 
 
-def despike(
-    values: np.ndarray, frames: int = DESPIKE_FRAMES, left_out: np.ndarray | None = None
-) -> np.ndarray:
+def despike(values: np.ndarray, frames: int) -> np.ndarray:
     """Centred running median over ``frames`` (odd) frames of each column of ``values`` (n_frames, n_rois).
 
     A frame whose window reaches past either end or holds a NaN keeps its own value, so frame 0 stays NaN
     and no unmeasured frame is invented or spread. Events of up to ``frames // 2`` frames disappear; steps
-    stay where they are. Frames marked in ``left_out`` ((n_frames,) bool) take no part in any window's
-    median: the window's other frames give it (a window of left-out frames only keeps its own value).
+    stay where they are (Tukey 1977, *Exploratory Data Analysis*).
     """
     if frames % 2 == 0 or frames < 1:
         raise ValueError(f"the running median needs an odd number of frames, got {frames}")
@@ -85,29 +81,13 @@ def despike(
     despiked = values.copy()
     if values.shape[0] < frames:
         return despiked
-    windows = sliding_window_view(values, frames, axis=0)
-    if left_out is None or not left_out.any():
-        medians = np.median(windows, axis=-1)
-    else:
-        shape = (-1,) + (1,) * (values.ndim - 1)
-        kept = sliding_window_view(np.where(left_out.reshape(shape), np.nan, values), frames, axis=0)
-        medians = np.where(np.isfinite(windows).all(axis=-1), _nan_median(kept), np.nan)
+    medians = np.median(sliding_window_view(values, frames, axis=0), axis=-1)
     inner = despiked[half : values.shape[0] - half]
     np.copyto(inner, medians.astype(values.dtype), where=np.isfinite(medians))
     return despiked
 
 
-def _nan_median(windows: np.ndarray) -> np.ndarray:
-    """Median of the finite values along the last axis (NaN where there are none), vectorised."""
-    ordered = np.sort(windows, axis=-1)
-    count = np.isfinite(ordered).sum(axis=-1, keepdims=True)
-    low = np.take_along_axis(ordered, np.maximum(count - 1, 0) // 2, axis=-1)
-    high = np.take_along_axis(ordered, count // 2, axis=-1)
-    median: np.ndarray = np.where(count > 0, (low + high) / 2, np.nan)[..., 0]
-    return median
-
-
-def frame_wide_change(values: np.ndarray, frames: int = DESPIKE_FRAMES) -> np.ndarray:
+def frame_wide_change(values: np.ndarray, frames: int = STILL_FRAMES) -> np.ndarray:
     """(n_frames,) bool: frames in which :data:`FRAME_WIDE_MIN_ROIS` or more still ROIs change at once.
 
     An ROI is still around a frame when the running median over ``frames`` frames of its signal (``values``,
@@ -286,8 +266,8 @@ def motion_signal(
     Returns
     -------
     MotionSignal
-        Per frame and ROI the fraction (0-1) of the ROI's pixels that changed, after a running median over
-        :data:`DESPIKE_FRAMES` frames (:func:`despike`) that leaves out frames of frame-wide change
+        Per frame and ROI the fraction (0-1) of the ROI's pixels that changed, after a Hampel filter over
+        :data:`HAMPEL_FRAMES` frames (:func:`hampel`) that leaves out frames of frame-wide change
         (:func:`frame_wide_change`), frame 0 NaN; the timestamps
         in seconds, the frame rate in fps, every parameter and the decode report.
     """
@@ -303,13 +283,13 @@ def motion_signal(
         threshold = math.floor(pixel_cutoff / reader.luma_scale)
         changed = _run(reader, plan, blur, threshold, max_frames)
         frame_wide = frame_wide_change(changed)
-        values = despike(changed, left_out=frame_wide)
+        values = hampel(changed, left_out=frame_wide)
         info = reader.info()
         timestamps = reader.timestamps()
     params = _provenance(pixel_cutoff, blur, reader.luma_scale, threshold, plan, info, roi_list, max_frames)
     params["frame_wide_change"] = {
         "rule": f">= {FRAME_WIDE_MIN_ROIS} still ROIs (running median 0) change in the same frame",
-        "left_out_of_the_running_median": True,
+        "left_out_of_the_hampel_windows": True,
         "frames": int(frame_wide.sum()),
     }
     return MotionSignal(tuple(r.label for r in roi_list), values, timestamps, info.fps, params, info)
@@ -333,7 +313,13 @@ def _provenance(
         "luma_scale": luma_scale,
         "threshold_stored_levels": threshold,
         "changed_when": "blurred stored-level difference > threshold_stored_levels",
-        "despike": f"running median of {DESPIKE_FRAMES} frames",
+        "despike": {
+            "filter": "hampel",
+            "frames": HAMPEL_FRAMES,
+            "sds": HAMPEL_SDS,
+            "scale": "1.4826 x median absolute deviation of the window",
+            "median": "lower median of the window's frames not left out",
+        },
         "frame0": "NaN (no previous frame)",
         "strategy": plan.strategy,
         "backend": info.backend,

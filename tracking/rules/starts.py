@@ -26,6 +26,7 @@ class StartSource(StrEnum):
     ENTERED = "entered"
     BENCH = "bench"
     DETECTED = "detected"
+    PRESENT_AT_START = "present at start"
     VIDEO_START = "video start"
 
 
@@ -94,7 +95,9 @@ class DetectedStart:
 def starts_from_detections(
     detections: Mapping[str, DetectedStart], no_entry: Callable[[str, DetectedStart], str]
 ) -> tuple[dict[str, AnimalStart], dict[str, str]]:
-    """Detected starts (source detected, with their confidence) by label; ``no_entry``'s reason for the rest.
+    """Detected starts with their confidence, by label; ``no_entry``'s reason for the rest.
+
+    A start is "detected", or "present at start" (0) when the animal was in the water at the first frame.
 
     Parameters
     ----------
@@ -114,7 +117,9 @@ def starts_from_detections(
         if found.status is StartStatus.NO_ENTRY or found.start_s is None:
             failed[label] = no_entry(label, found)
         else:
-            starts[label] = AnimalStart(found.start_s, StartSource.DETECTED, found.confidence)
+            present = found.status is StartStatus.PRESENT_AT_START
+            source = StartSource.PRESENT_AT_START if present else StartSource.DETECTED
+            starts[label] = AnimalStart(found.start_s, source, found.confidence)
     return starts, failed
 
 

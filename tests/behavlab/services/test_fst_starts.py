@@ -218,3 +218,10 @@ def test_study_scoring_with_the_pose_method_detects_starts_and_honours_an_entere
         None,
         9.5,
     )
+
+
+def test_a_start_cell_names_its_source_and_a_detection_its_confidence() -> None:
+    assert fst_start_cell(SessionStart(23.44, "detected", 0.971)) == "23.4 s detected (0.97)"
+    assert fst_start_cell(SessionStart(0.0, "present at start", 0.94)) == "present at start (0.94)"
+    assert fst_start_cell(SessionStart(31.0, "bench")) == "31.0 s bench"
+    assert fst_start_cell(None) == "-"

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tests.tracking.videos import write_pyav
+from tracking.motion.hampel import hampel
 from tracking.motion.signal import despike, frame_wide_change, gaussian_ksize, motion_signal
 from tracking.synth.scene import Nuisances
 from tracking.synth.truth import SynthTruth
@@ -72,25 +73,32 @@ def test_provenance_records_every_parameter(lossless_clip: Path) -> None:
     assert params["frame_wide_change"]["frames"] == 0
 
 
-def test_despike_removes_two_frame_events_and_keeps_steps() -> None:
-    values = np.array([np.nan, 0, 0, 5, 5, 0, 0, 0, 7, 7, 7, 7, 7, 7], dtype=np.float32)
-    despiked = despike(values)
-    assert np.isnan(despiked[0])
-    np.testing.assert_array_equal(despiked[1:], [0, 0, 0, 0, 0, 0, 0, 7, 7, 7, 7, 7, 7])
+def test_hampel_removes_bursts_of_up_to_three_frames_and_keeps_steps() -> None:
+    values = np.array([np.nan, 0, 0, 0, 5, 5, 5, 0, 0, 0, 0, 0, 7, 8, 6, 9, 7, 8, 7], dtype=np.float32)
+    filtered = hampel(values)
+    assert np.isnan(filtered[0])
+    np.testing.assert_array_equal(filtered[1:], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 8, 6, 9, 7, 8, 7])
 
 
-def test_keyframe_change_in_every_still_tank_is_left_out_of_the_median() -> None:
-    # a keyframe at frame 4 changes the still water of three tanks; tank 0 also has a two-frame local
-    # residue (frames 6-7): three changed frames of five, which the median alone keeps as motion
+def test_hampel_keeps_the_moving_values_next_to_a_still_stretch() -> None:
+    # a running median gives the moving frames next to a step low values of their neighbours (frames 3 and
+    # 13: 9 -> 8), under the threshold when they are low enough: false immobility at every bout edge
+    values = np.array([np.nan, 9, 8, 9, 6, 0, 0, 0, 0, 0, 0, 0, 5, 9, 8, 9, 9], dtype=np.float32)
+    np.testing.assert_array_equal(hampel(values)[1:], values[1:])
+    assert despike(values, 5)[[3, 13]].tolist() == [8, 8]
+
+
+def test_keyframe_change_in_every_still_tank_is_left_out_of_the_windows() -> None:
+    # a keyframe at frame 4 changes the still water of three tanks; tank 0 also has a three-frame local
+    # residue (frames 5-7): four changed frames of seven, which the Hampel filter alone keeps as motion
     still = np.zeros((14, 3), dtype=np.float32)
     still[4] = 0.009
-    still[6:8, 0] = 0.006
+    still[5:8, 0] = 0.006
     flagged = frame_wide_change(still)
     assert flagged.tolist() == [i == 4 for i in range(14)]
-    assert despike(still)[5:7, 0].max() == pytest.approx(0.006)
-    cleaned = despike(still, left_out=flagged)
-    assert cleaned[:, 0].max() == pytest.approx(0.003)  # the median of the four frames kept
-    np.testing.assert_array_equal(cleaned[:, 1:], 0.0)
+    assert hampel(still)[5:8, 0].tolist() == pytest.approx([0.006] * 3)
+    cleaned = hampel(still, left_out=flagged)
+    np.testing.assert_array_equal(cleaned, 0.0)  # the lower median of the six frames kept is 0
 
 
 def test_animal_motion_is_never_frame_wide_change() -> None:

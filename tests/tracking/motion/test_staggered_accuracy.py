@@ -93,12 +93,6 @@ def test_staggered_tanks_start_and_score_each_animal_right(
     _check(_scored(truth, tmp_path))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15 (b) not met yet: on MPEG-4 (seed 21) one 12-px mouse misses 1.1 s of immobility "
-    "(a 1.0-s floating bout found one frame short of the 1-s minimum, after frame-wide change is left "
-    "out of the median); H.264 animals lean to false immobility by 0.4-0.6 s (one frame at bout edges)",
-)
 def test_twelve_pixel_mice_in_a_four_tank_frame_keep_their_immobility(
     synth_factory: Callable[..., SynthTruth], tmp_path: Path
 ) -> None:

@@ -86,7 +86,7 @@ def test_a_start_round_trips_through_its_record() -> None:
     assert AnimalStart.from_dict(detected.to_dict()) == detected
 
 
-def test_detections_become_detected_starts_or_reasons() -> None:
+def test_detections_become_detected_or_present_starts_or_reasons() -> None:
     detections = {
         "tank1": DetectedStart(StartStatus.ENTERED, 12.5, 125, 0.9, {"rise_ratio": 10.0}),
         "tank2": DetectedStart(StartStatus.PRESENT_AT_START, 0.0, 0, 1.0),
@@ -97,6 +97,6 @@ def test_detections_become_detected_starts_or_reasons() -> None:
     )
     assert starts == {
         "tank1": AnimalStart(12.5, StartSource.DETECTED, 0.9),
-        "tank2": AnimalStart(0.0, StartSource.DETECTED, 1.0),
+        "tank2": AnimalStart(0.0, StartSource.PRESENT_AT_START, 1.0),
     }
     assert failed == {"tank3": "tank3: nothing above 0.005"}

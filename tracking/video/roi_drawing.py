@@ -10,6 +10,9 @@ import numpy as np
 
 from tracking.video.rois import ROI, CircleROI, RectROI
 
+#: Font scales (per unit of line thickness) of an ROI's label and of its note.
+_LABEL_SCALE = 0.5
+_NOTE_SCALE = 0.4
 _ROI_COLOURS = ((0, 200, 255), (255, 120, 0), (60, 220, 60), (200, 60, 255), (0, 80, 255), (255, 220, 0))
 
 
@@ -28,21 +31,31 @@ def draw_rois(frame: np.ndarray, rois: Sequence[ROI], notes: Mapping[str, str] |
         else:
             points = np.rint(np.asarray(roi.points)).astype(np.int32)
             cv2.polylines(image, [points], True, colour, thickness, cv2.LINE_AA)
-        x0, y0, _, _ = roi.bounds()
-        org = (max(x0, 0) + 4, max(y0, 0) + 16 * thickness)
+        x0, y0, x1, _ = roi.bounds()
+        left, top = max(x0, 0) + 4, max(y0, 0)
         note = (notes or {}).get(roi.label)
-        for line, text in enumerate([roi.label] if note is None else [roi.label, note]):
-            cv2.putText(
-                image,
-                text,
-                (org[0], org[1] + line * 16 * thickness),
-                cv2.FONT_HERSHEY_SIMPLEX,
-                (0.5 if line == 0 else 0.4) * thickness,
-                colour,
-                thickness,
-                cv2.LINE_AA,
-            )
+        lines = [(roi.label, _LABEL_SCALE)]
+        if note is not None:
+            wrapped = _wrapped(note, max(x1 - x0 - 8, 1), _NOTE_SCALE * thickness, thickness)
+            lines += [(text, _NOTE_SCALE) for text in wrapped]
+        for line, (text, scale) in enumerate(lines):
+            origin = (left, top + (line + 1) * 16 * thickness)
+            font = (cv2.FONT_HERSHEY_SIMPLEX, scale * thickness, colour, thickness, cv2.LINE_AA)
+            cv2.putText(image, text, origin, *font)
     return image
+
+
+def _wrapped(text: str, width_px: int, scale: float, thickness: int) -> list[str]:
+    """The words of `text` in lines no wider than `width_px` when drawn (a longer word keeps a line alone)."""
+    lines: list[str] = []
+    for word in text.split():
+        joined = f"{lines[-1]} {word}" if lines else word
+        fits = cv2.getTextSize(joined, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)[0][0] <= width_px
+        if lines and fits:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return lines
 
 
 def write_roi_png(

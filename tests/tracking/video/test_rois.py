@@ -187,3 +187,14 @@ def test_png_of_the_first_frame_with_rois(tmp_path: Path) -> None:
     path = write_roi_png(tmp_path / "rois.png", frame, rois)
     written = cv2.imread(str(path))
     np.testing.assert_array_equal(written, image)
+
+
+def test_an_rois_note_wraps_to_its_width_and_leaves_the_next_tank_clear() -> None:
+    frame = np.zeros((240, 640), dtype=np.uint8)
+    rois = [CircleROI("tank1", 80.0, 120.0, 60.0), CircleROI("tank2", 240.0, 120.0, 60.0)]
+    note = "start 23.4 s, detected (conf 0.97)"
+    drawn = draw_rois(frame, rois, {"tank1": note})
+    between = drawn[:, 142:178]
+    assert not between.any()  # the note stays inside tank1's width, the gap to tank2 is untouched
+    note_rows = np.flatnonzero((drawn != draw_rois(frame, rois)).any(axis=(1, 2)))
+    assert note_rows.max() - note_rows.min() > 20  # the note wrapped onto a second 16-px line

@@ -89,10 +89,7 @@ def record_mouse_mark(
     with writing(workspace.engine) as session:
         study = _open_study(session, study_name)
         animal, code = _bench_animal(session, study, typed_animal)
-        if kind == MOUSE_OUT and _latest_mouse_in(session, animal_id_of(animal), at) is None:
-            raise ConflictError(
-                f"animal {code} has no 'mouse in' mark before {clock_text(at)}; mark it in first"
-            )
+        _refuse_out_of_order(session, animal_id_of(animal), code, kind, at)
         camera = _camera_mark(session, study, at, camera_mark_id)
         mark = FstBenchMark(
             study_id=stored_id(study),
@@ -195,6 +192,26 @@ def _latest_mouse_in(session: Session, animal_id: int, before: datetime | None =
     if before is not None:
         query = query.where(col(FstBenchMark.at) <= before)
     return session.exec(query.order_by(col(FstBenchMark.at).desc(), col(FstBenchMark.id).desc())).first()
+
+
+def _refuse_out_of_order(session: Session, animal_id: int, code: str, kind: str, at: datetime) -> None:
+    """Refuse a mouse taken out that was never put in, or put in while it is still in the water.
+
+    A second "mouse in" would silently move the animal's test start; it needs a "mouse out" first.
+    """
+    latest = session.exec(
+        select(FstBenchMark)
+        .where(FstBenchMark.animal_id == animal_id, col(FstBenchMark.kind).in_([MOUSE_IN, MOUSE_OUT]))
+        .where(col(FstBenchMark.at) <= at)
+        .order_by(col(FstBenchMark.at).desc(), col(FstBenchMark.id).desc())
+    ).first()
+    if kind == MOUSE_OUT and (latest is None or latest.kind != MOUSE_IN):
+        raise ConflictError(f"animal {code} is not in the water at {clock_text(at)}; mark it in first")
+    if kind == MOUSE_IN and latest is not None and latest.kind == MOUSE_IN:
+        raise ConflictError(
+            f"animal {code} is already in the water, since {clock_text(latest.at)} (tank {latest.tank}); "
+            "its start is kept: mark it out first to start it again"
+        )
 
 
 def _camera_mark(session: Session, study: Study, at: datetime, mark_id: int | None) -> FstBenchMark | None:

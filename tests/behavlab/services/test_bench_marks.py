@@ -73,7 +73,7 @@ def test_refusals(workspace: Workspace, randomized: RandomizedStudy) -> None:
         record_mouse_mark(workspace, randomized.name, "mouse in", code, " ", at)
     with pytest.raises(InvalidInputError, match="no time zone"):
         record_camera_started(workspace, randomized.name, datetime(2026, 3, 4, 10, 0))
-    with pytest.raises(ConflictError, match=f"animal {code} has no 'mouse in' mark"):
+    with pytest.raises(ConflictError, match=f"animal {code} is not in the water at "):
         record_mouse_mark(workspace, randomized.name, "mouse out", code, "1", at)
     with pytest.raises(NotFoundError, match="no 'camera started' mark 999"):
         record_mouse_mark(workspace, randomized.name, "mouse in", code, "1", at, camera_mark_id=999)
@@ -91,6 +91,22 @@ def test_refusals(workspace: Workspace, randomized: RandomizedStudy) -> None:
     assert [m.kind for m in list_bench_marks(workspace, randomized.name)] == ["camera started"]
 
 
+def test_a_mouse_in_the_water_is_not_put_in_again_so_its_start_stays(
+    workspace: Workspace, randomized: RandomizedStudy
+) -> None:
+    code = randomized.code_in_arm(0)
+    record_camera_started(workspace, randomized.name, CAMERA)
+    record_mouse_mark(workspace, randomized.name, "mouse in", code, "1", CAMERA + timedelta(seconds=5))
+    with pytest.raises(ConflictError, match=f"animal {code} is already in the water, since .* \\(tank 1\\)"):
+        record_mouse_mark(workspace, randomized.name, "mouse in", code, "1", CAMERA + timedelta(seconds=40))
+    record_mouse_mark(workspace, randomized.name, "mouse out", code, "1", CAMERA + timedelta(seconds=365))
+    with pytest.raises(ConflictError, match="is not in the water"):
+        record_mouse_mark(workspace, randomized.name, "mouse out", code, "1", CAMERA + timedelta(seconds=370))
+    record_mouse_mark(workspace, randomized.name, "mouse in", code, "2", CAMERA + timedelta(seconds=400))
+    kinds = [m.kind for m in list_bench_marks(workspace, randomized.name)]
+    assert kinds == ["camera started", "mouse in", "mouse out", "mouse in"]
+
+
 def test_refused_after_unmasking(workspace: Workspace, randomized: RandomizedStudy) -> None:
     unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="bench test")
     with pytest.raises(ConflictError, match="unmasked and locked; cannot record bench marks"):
@@ -105,6 +121,7 @@ def test_start_from_the_camera_mark(
     assert _start(workspace, randomized.name, code, video) is None
     record_camera_started(workspace, randomized.name, CAMERA)
     record_mouse_mark(workspace, randomized.name, "mouse in", code, "1", CAMERA + timedelta(seconds=4))
+    record_mouse_mark(workspace, randomized.name, "mouse out", code, "1", CAMERA + timedelta(seconds=6))
     record_mouse_mark(workspace, randomized.name, "mouse in", code, "1", CAMERA + timedelta(seconds=12.5))
     start = _start(workspace, randomized.name, code, video)
     assert start is not None

@@ -44,7 +44,7 @@ def fst_add(
         "--start-s",
         min=0,
         help="The animal's test start in seconds of video time (its entry into the water); "
-        "default: detected when scored.",
+        "default: the animal's bench mark (fst mark, the bench timer), else detected when scored.",
     ),
 ) -> None:
     """Record one animal's forced-swim session and its video."""
@@ -73,7 +73,7 @@ def fst_import(
     sheet: Path = typer.Argument(
         ...,
         help="code (or lab ID), video, tested_at [, roi, tank, water_temp_c, water_depth_cm, start_s "
-        "(test start in s of video time; empty: detected)]",
+        "(test start in s of video time; empty: the bench mark, else detected)]",
         **EXISTING_FILE,
     ),
     rois: Path | None = typer.Option(None, "--rois", help="ROI JSON for the videos.", **EXISTING_FILE),

@@ -233,7 +233,7 @@ class FstScreen(StudyScreen):
             Field("tank", "tank (optional)"),
             Field("water_temp_c", "water temperature C", value="24"),
             Field("water_depth_cm", "water depth cm", value="15"),
-            Field("start_s", "test start (s of video; empty: detected)"),
+            Field("start_s", "test start (s of video; empty: the bench mark, else detected)"),
         ]
         form = FormScreen("Add an FST session", fields, submit=lambda values: self._add(form, values))
         self.app.push_screen(form)

@@ -4,6 +4,7 @@ The panel's class follows the test: ``waiting``, ``pretest`` (the first 2 minute
 window) and ``over`` (6 minutes reached, take the mouse out); ``out`` once the mouse is out.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -26,9 +27,9 @@ class Phase(StrEnum):
     OUT = "out"
 
 
-def minutes_seconds(seconds: float) -> str:
-    """Seconds as ``MM:SS``, rounded down."""
-    whole = max(0, int(seconds))
+def minutes_seconds(seconds: float, *, countdown: bool = False) -> str:
+    """Seconds as ``MM:SS``: time gone rounded down, a countdown rounded up (together they make the whole)."""
+    whole = max(0, math.ceil(seconds) if countdown else math.floor(seconds))
     return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
@@ -62,9 +63,12 @@ class TankState:
             in_water = (self.mouse_out - self.mouse_in).total_seconds()
             return head + f"out at {clock_text(self.mouse_out)}\n{minutes_seconds(in_water)} in water"
         elapsed = (now - self.mouse_in).total_seconds()
-        clock = f"in water {minutes_seconds(elapsed)}, {minutes_seconds(TEST_END_S - elapsed)} left"
+        left = minutes_seconds(TEST_END_S - elapsed, countdown=True)
+        clock = f"in water {minutes_seconds(elapsed)}, {left} left"
         if phase is Phase.PRETEST:
-            return head + f"{clock}\nscored window in {minutes_seconds(SCORED_FROM_S - elapsed)}"
+            return (
+                head + f"{clock}\nscored window in {minutes_seconds(SCORED_FROM_S - elapsed, countdown=True)}"
+            )
         if phase is Phase.SCORED:
             return head + f"{clock}\nSCORED WINDOW {SCORED_FROM_S / 60:g}-{TEST_END_S / 60:g} min"
         return head + f"TEST OVER {minutes_seconds(elapsed)}\ntake the mouse out: o then {self.name}"

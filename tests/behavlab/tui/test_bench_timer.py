@@ -11,6 +11,7 @@ from textual.widgets import Input
 from behavlab.services import Workspace, list_bench_marks
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.bench_timer import BenchTimerScreen
+from behavlab.tui.widgets.bench_timer import minutes_seconds
 from tests.behavlab.randomized_study import RandomizedStudy
 from tests.behavlab.tui import test_step_snapshots
 from tests.behavlab.tui.helpers import navigate, notices, open_step, settle, widget_text
@@ -170,3 +171,10 @@ def test_bench_timer_snapshot(sqlite_workspace: Workspace, coded: list[str], sna
         await settle(pilot)
 
     assert snap_compare(BehavlabApp(sqlite_workspace), terminal_size=SIZE, run_before=run_before)
+
+
+def test_time_gone_rounds_down_and_the_countdown_up_so_they_make_six_minutes() -> None:
+    assert minutes_seconds(3.4) == "00:03"
+    assert minutes_seconds(356.6, countdown=True) == "05:57"
+    assert minutes_seconds(120.0, countdown=True) == "02:00"
+    assert minutes_seconds(-0.5, countdown=True) == "00:00"

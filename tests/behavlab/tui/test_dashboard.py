@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from behavlab.services import Workspace, record_dose
@@ -18,6 +19,17 @@ SIZE = (120, 36)
 
 def _text(app: BehavlabApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
+
+
+async def _grid_lines_shown(pilot: Pilot[None], codes: set[str], needed: int) -> int:
+    """Screen lines showing an animal's code, waiting (a while) for `needed`: a busy machine paints late."""
+    shown = 0
+    for _ in range(20):
+        shown = sum(any(code in line for code in codes) for line in rendered_text(pilot.app))
+        if shown >= needed:
+            break
+        await pilot.pause(0.1)
+    return shown
 
 
 async def test_the_dashboard_shows_the_plan_the_next_step_welfare_and_every_animal_by_code(
@@ -58,8 +70,7 @@ async def test_the_dashboard_shows_the_plan_the_next_step_welfare_and_every_anim
         assert rows[dosed][header.index("FST due")] == fst_due
         assert rows[thin][header.index("flags")] == "weight loss"
         assert rows[thin][header.index("weighed today")] == "yes"
-        shown = rendered_text(app)
-        assert sum(any(code in line for code in rows) for line in shown) >= 15, "the grid fills the screen"
+        assert await _grid_lines_shown(pilot, set(rows), 15) >= 15, "the grid fills the screen"
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, DosingScreen)

@@ -37,6 +37,7 @@ from behavlab.services.text import checked_text
 from behavlab.services.voiding import live_scores, live_sessions, not_voided
 from behavlab.services.workspace import Workspace
 from cohorts.fst_sheet import WATER_TEMP_OK_C, FstSheetRow, read_fst_sheet
+from tracking.rules.presets import FST_DURATION_S
 from tracking.video.hashing import content_hash
 
 MANUAL_METHOD = "manual"
@@ -146,9 +147,9 @@ def _record_sessions(
         refuse_if_unmasked(session, study, "record FST sessions")
         for row, (label, roi), digest in prepared:
             animal, allocation = find_animal_by_code(session, study, row.code)
-            _refuse_recorded(session, study, row.video, label, digest)
-            hours, warnings = _checks(session, study, animal, row)
             start = start_to_store(session, animal_id_of(animal), row.video, row.start_s)
+            _refuse_recorded(session, study, row.video, (label, digest), start.start)
+            hours, warnings = _checks(session, study, animal, row)
             warnings += start.warnings
             fst = FstSession(
                 study_id=study_id_of(study),
@@ -199,21 +200,31 @@ def _start_payload(start: StartToStore) -> dict[str, object]:
     return {"start_s": start.start.start_s, "start_source": start.start.source, **basis}
 
 
-def _refuse_recorded(session: Session, study: Study, video: Path, label: str, digest: str) -> None:
-    """Refuse a video's ROI the study already has a session of (ConflictError naming that session)."""
-    duplicate = session.exec(
-        select(FstSession.id).where(
+def _refuse_recorded(
+    session: Session, study: Study, video: Path, roi: tuple[str, str], start: SessionStart | None
+) -> None:
+    """Refuse a video's ROI the study already has a live session of, unless both are one tank's turns.
+
+    ``roi`` is the ROI's label and the video's hash. A tank filmed for one animal after another holds a
+    session per animal, each with its own stored start, a whole test (:data:`FST_DURATION_S`) or more apart;
+    a ConflictError names the session in the way otherwise.
+    """
+    label, digest = roi
+    earlier = session.exec(
+        select(FstSession).where(
             FstSession.study_id == study.id,
             FstSession.video_sha256 == digest,
             FstSession.roi_label == label,
             live_sessions(),
         )
-    ).first()
-    if duplicate is not None:
-        raise ConflictError(
-            f"{video.name} ROI {label} is already recorded as FST session {duplicate}; "
-            "nothing from this request was recorded"
-        )
+    ).all()
+    for other in earlier:
+        if start is None or other.start_s is None or abs(other.start_s - start.start_s) < FST_DURATION_S:
+            raise ConflictError(
+                f"{video.name} ROI {label} is already recorded as FST session {other.id}; a tank filmed "
+                f"again for another animal needs each animal's start entered or marked, {FST_DURATION_S:g} s "
+                "or more apart; nothing from this request was recorded"
+            )
 
 
 def _checks(

@@ -225,3 +225,23 @@ def test_a_start_cell_names_its_source_and_a_detection_its_confidence() -> None:
     assert fst_start_cell(SessionStart(0.0, "present at start", 0.94)) == "present at start (0.94)"
     assert fst_start_cell(SessionStart(31.0, "bench")) == "31.0 s bench"
     assert fst_start_cell(None) == "-"
+
+
+def test_one_tank_filmed_for_animals_in_turn_holds_a_session_each_from_its_own_start(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    truth = write_fst_video(tmp_path / "turns.mp4", duration_s=400.0, fps=5.0, size=(160, 160), seed=8)
+    rois = save_rois(tmp_path / "turns.rois.json", [tank.roi for tank in truth.tanks])
+    first, second, third = sorted(randomized.codes.values())[:3]
+    add_fst_session(workspace, randomized.name, first, truth.video, "tank1", rois, start_s=2.0)
+    with pytest.raises(ConflictError, match=r"filmed again for another animal needs each animal's start"):
+        add_fst_session(workspace, randomized.name, second, truth.video, "tank1", rois)
+    with pytest.raises(ConflictError, match=r"360 s or more apart"):
+        add_fst_session(workspace, randomized.name, second, truth.video, "tank1", rois, start_s=300.0)
+    add_fst_session(workspace, randomized.name, second, truth.video, "tank1", rois, start_s=365.0)
+    with pytest.raises(ConflictError, match="already recorded as FST session"):
+        add_fst_session(workspace, randomized.name, third, truth.video, "tank1", rois, start_s=200.0)
+    result = score_study(workspace, randomized.name, jobs=1, overrides=WINDOW, out_dir=tmp_path / "scores")
+    assert (result.scored, result.failures) == (2, [])
+    windows = sorted((s.test_start_s, s.start_source, s.window_start_s) for s in _scores(workspace).values())
+    assert windows == [(2.0, "entered", 7.0), (365.0, "entered", 370.0)]

@@ -120,7 +120,7 @@ def test_a_dose_on_a_later_day_needs_a_reason_and_the_refusal_names_no_command_l
     (line,) = [line for line in dosing_sheet(workspace, randomized.name).lines if line.code == code]
     assert line.last_dosed_at == first and not line.dosed  # today's sheet: dosed on an earlier day
     with pytest.raises(RepeatDoseError, match=f"animal {code} was already dosed on") as refused:
-        record_dose(workspace, randomized.name, code, at=first + timedelta(hours=20))
+        record_dose(workspace, randomized.name, code)  # now: always a later day than yesterday's dose
     assert refused.value.earlier == first and "--" not in str(refused.value)
 
 

@@ -216,12 +216,14 @@ def _sessions_to_score(
             .where(FstSession.study_id == study.id, live_sessions())
             .order_by(col(FstSession.id))
         ).all()
-        scores = db.exec(
+        starts_scored: dict[int, set[tuple[str | None, float | None]]] = defaultdict(set)
+        for score in db.exec(
             select(ImmobilityScore).where(
                 ImmobilityScore.method == method, ImmobilityScore.parameters_sha256 == digest, live_scores()
             )
-        ).all()
-    done = {session.id for session, _ in rows if _scored_from_its_start(session, scores)}
+        ):
+            starts_scored[score.session_id].add((score.start_source, score.test_start_s))
+    done = {s.id for s, _ in rows if _scored_from_its_start(s, starts_scored.get(s.id or 0, set()))}
     pending = [
         SessionToScore(
             s.id or 0,
@@ -237,14 +239,13 @@ def _sessions_to_score(
     return pending, len(rows) - len(pending)
 
 
-def _scored_from_its_start(session: FstSession, scores: Sequence[ImmobilityScore]) -> bool:
-    """Whether a live score counted from the session's stored start (any start when it has none stored)."""
+def _scored_from_its_start(session: FstSession, starts: set[tuple[str | None, float | None]]) -> bool:
+    """Whether one of the session's live scores (their source and start) counted from its stored start.
+
+    Any start will do when the session stores none.
+    """
     stored = stored_start(session)
-    return any(
-        score.session_id == session.id
-        and (stored is None or (score.start_source, score.test_start_s) == (stored.source, stored.start_s))
-        for score in scores
-    )
+    return bool(starts) and (stored is None or (stored.source, stored.start_s) in starts)
 
 
 def _per_minute(bins: Sequence[Mapping[str, Any]]) -> dict[str, list[float | None]]:

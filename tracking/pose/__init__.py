@@ -4,7 +4,9 @@
 - :mod:`tracking.pose.io`: reading and writing DeepLabCut ``.h5``/``.csv`` files.
 - :mod:`tracking.pose.files`: DeepLabCut output names, pairing videos with pose files by name.
 - :mod:`tracking.pose.clean`: likelihood filter, gap interpolation and report, smoothing.
-- :mod:`tracking.pose.speed`: the per-frame signal (body speed, drift-robust relative motion, acceleration).
+- :mod:`tracking.pose.bodyparts`: head and trunk groups from the names a lab gave its body parts.
+- :mod:`tracking.pose.speed`: the per-frame signal (body speed, drift-robust relative motion, acceleration,
+  the stillness of head and trunk for freezing).
 - :mod:`tracking.pose.score`: scoring with a preset, as the motion method does.
 """
 

@@ -29,11 +29,20 @@ swimming (paws, head, tail base) make it sensitive: with nose and tail base alon
 bending only. Sturman et al. (2020), Neuropsychopharmacology 45:1942-1952 (DLCAnalyzer) score floating in
 the swim test from body-part acceleration; the ``acceleration`` kind follows them.
 
-Freezing is whole-body stillness, so it uses body speed (median velocity over parts, robust to one wrong
-part) against BehaviorDEPOT's fixed 0.5 cm/s (Gabriel et al. 2022, eLife 11:e74314). That threshold is
-below the speed that 1-2 px of jitter produces at usual pixel scales unless positions are smoothed over
-about half a second: the ``freezing`` signal smooths over 0.6 s (97-98% per-frame agreement on synthetic
-freezing tracks at 10 px/cm and 1.5-px jitter; 0.4 s gave 86%).
+Freezing is the stillness of the whole animal, head included: the ``still`` signal is the larger of the
+head's and the trunk's speeds (:mod:`tracking.pose.bodyparts` gives the evidence on real tracks). Real
+DeepLabCut jitter at rest is large and shared: on BehaviorDEPOT's demo2 recording (30 fps, 23 px/cm) a part
+of a freezing mouse moves about 2 px per frame, the frame-to-frame steps of different parts correlate at
+0.4-0.8 (the whole image jitters, so averaging parts does not remove it) and successive steps at -0.4 to
+-0.5 (white noise in position). Smoothing over time removes it, at the cost of blurring bout edges: on demo2
+the ``still`` signal with its adaptive threshold (0.5-s minimum bout) agrees with the person on 0.897 of
+frames smoothed over 0.3 s (+9.0 s; threshold flagged untrustworthy: the still mode merges with the jitter),
+0.923 over 0.4 s (+2.2 s), 0.916 over 0.5 s and 0.904 over 0.6 s; time-blocked cross-validation chose 0.4 s
+in four folds of five. Wrong points are rarer than jitter: a part is below the 0.9 likelihood cut in 1-6% of
+frames (``midtail`` 58%), and of the one-frame jumps over 15 px (0.65 cm; 25-120 per head or trunk part in
+3,600 frames, the LED and nose most), the cut removes 41-92% (the LED's 62%); the median
+over each group's parts outvotes the rest. A Hampel filter on positions before smoothing (7 or 15 frames,
+as BehaviorDEPOT filters) changed agreement by -0.012 to +0.009 and is not applied.
 """
 
 from __future__ import annotations
@@ -41,11 +50,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
+from tracking.pose.bodyparts import BodyGroups, group_bodyparts
 from tracking.pose.clean import (
     DEFAULT_MAX_GAP_S,
     DEFAULT_MIN_LIKELIHOOD,
@@ -58,7 +68,7 @@ from tracking.pose.clean import (
 from tracking.pose.io import DLC_UNIQUE_BODYPARTS
 from tracking.pose.tracks import PoseFileError, PoseTracks
 
-SignalKind = Literal["speed", "relative", "acceleration"]
+SignalKind = Literal["speed", "relative", "acceleration", "still"]
 Aggregate = Literal["median", "mean"]
 #: Inner diameter of the mouse forced-swim cylinder (cm; Can et al. 2012).
 DEFAULT_TANK_DIAMETER_CM = 20.0
@@ -101,8 +111,8 @@ class PoseSignalParams:
 def validate_signal_params(params: PoseSignalParams) -> None:
     """Raise ValueError listing every parameter that is out of range, with what is accepted."""
     problems = []
-    if params.kind not in ("speed", "relative", "acceleration"):
-        problems.append(f"kind = {params.kind!r}; expected speed, relative or acceleration")
+    if params.kind not in get_args(SignalKind):
+        problems.append(f"kind = {params.kind!r}; expected speed, relative, acceleration or still")
     if params.aggregate not in ("median", "mean"):
         problems.append(f"aggregate = {params.aggregate!r}; expected median or mean")
     if params.smooth not in ("savgol", "median", "none"):
@@ -126,12 +136,12 @@ def validate_signal_params(params: PoseSignalParams) -> None:
 
 
 #: Pose signal per scoring preset: drift-robust relative motion for the swim and tail-suspension tests,
-#: whole-body speed smoothed over 0.6 s for freezing (see the module Notes for the evidence). Other
+#: the larger of head and trunk speeds smoothed over 0.4 s for freezing (see the module Notes). Other
 #: (calibrated) presets use the signal given with them, else ``relative``.
 SIGNAL_PRESETS: dict[str, PoseSignalParams] = {
     "fst": PoseSignalParams(kind="relative", aggregate="mean"),
     "tst": PoseSignalParams(kind="relative", aggregate="mean"),
-    "freezing": PoseSignalParams(kind="speed", aggregate="median", smooth_window_s=0.6),
+    "freezing": PoseSignalParams(kind="still", aggregate="median", smooth_window_s=0.4),
 }
 
 
@@ -199,14 +209,25 @@ def _combine(values: np.ndarray, aggregate: Aggregate, axis: int = -1) -> np.nda
 
 
 def movement_signal(
-    vx: np.ndarray, vy: np.ndarray, fps: float, kind: SignalKind, aggregate: Aggregate = "median"
+    vx: np.ndarray,
+    vy: np.ndarray,
+    fps: float,
+    kind: SignalKind,
+    aggregate: Aggregate = "median",
+    groups: Sequence[Sequence[int]] = (),
 ) -> np.ndarray:
     """Per-frame signal of one animal from its points' velocities ``(n_frames, n_parts)``.
 
     ``speed``: magnitude of the body velocity (per-axis median or mean over parts); ``relative``: median or
     mean over parts of each part's speed relative to the body velocity (NaN with fewer than two parts known);
-    ``acceleration``: magnitude of the body velocity's rate of change (central differences).
+    ``acceleration``: magnitude of the body velocity's rate of change (central differences); ``still``: the
+    largest over ``groups`` (column indices, e.g. head and trunk) of each group's speed, NaN where no group
+    is known.
     """
+    if kind == "still":
+        speeds = np.stack([movement_signal(vx[:, g], vy[:, g], fps, "speed", aggregate) for g in groups], 1)
+        largest: np.ndarray = np.max(np.where(np.isfinite(speeds), speeds, -np.inf), axis=1)
+        return np.where(np.isfinite(speeds).any(axis=1), largest, np.nan)
     body_x, body_y = _combine(vx, aggregate), _combine(vy, aggregate)
     if kind == "speed":
         speed: np.ndarray = np.hypot(body_x, body_y)
@@ -263,7 +284,10 @@ def pose_signals(
     warnings, as is poor tracking (most points below the likelihood cutoff, as in an undertrained network).
     """
     params = params if params is not None else SIGNAL_PRESETS["fst"]
-    chosen = _chosen_tracks(tracks, params, individuals)
+    chosen, groups = _chosen_tracks(tracks, params, individuals)
+    columns = (
+        [[chosen.bodyparts.index(name) for name in group] for group in groups.scored()] if groups else []
+    )
     scale = pixel_scale(params.px_per_cm, params.tank_diameter_px, params.tank_diameter_cm)
     filtered = filter_likelihood(chosen, params.min_likelihood)
     bridged = interpolate_gaps(filtered, params.max_gap_s)
@@ -276,28 +300,37 @@ def pose_signals(
     units = units if scale is not None else units.replace("cm", "px")
     signals = []
     for index, individual in enumerate(smoothed.individuals):
-        signal = movement_signal(vx[:, index], vy[:, index], fps, params.kind, params.aggregate)
+        signal = movement_signal(vx[:, index], vy[:, index], fps, params.kind, params.aggregate, columns)
         own_gaps = gaps[gaps["individual"] == individual].reset_index(drop=True)
         warnings = _warnings(chosen, index, params, own_gaps, signal, scale)
+        warnings += groups.warnings() if groups is not None else ()
         provenance = _provenance(smoothed, individual, params, units, scale, own_gaps, signal)
+        if groups is not None:
+            provenance["groups"] = groups.to_dict()
         signals.append(PoseSignal(individual, signal, timestamps, fps, units, provenance, own_gaps, warnings))
     return signals
 
 
 def _chosen_tracks(
     tracks: PoseTracks, params: PoseSignalParams, individuals: Sequence[str] | None
-) -> PoseTracks:
-    """The individuals (default: all but DeepLabCut's ``single``) and body parts the signal is made from."""
+) -> tuple[PoseTracks, BodyGroups | None]:
+    """The individuals (default: all but DeepLabCut's ``single``) and body parts the signal is made from.
+
+    The ``still`` signal also gets its body-part groups; without chosen parts, tail and limbs are left out.
+    """
     if individuals is None:
         animals = [i for i in tracks.individuals if i != DLC_UNIQUE_BODYPARTS]
         individuals = animals or list(tracks.individuals)
     chosen = tracks.select(individuals, params.bodyparts)
+    if params.kind == "still":
+        groups = group_bodyparts(chosen.bodyparts, chosen=params.bodyparts is not None)
+        return chosen.select(individuals, groups.head + groups.trunk), groups
     if params.kind == "relative" and len(chosen.bodyparts) < 2:
         raise PoseFileError(
             tracks.source,
             f"the relative signal needs at least two body parts; chosen: {', '.join(chosen.bodyparts)}",
         )
-    return chosen
+    return chosen, None
 
 
 def _provenance(

@@ -181,7 +181,7 @@ def test_rois_name_the_individual_inside_each(tmp_path: Path) -> None:
 
 def test_pose_options_resolve_from_presets_with_clear_errors(tmp_path: Path) -> None:
     params, options = resolve_request("pose", "freezing", {"bodyparts": ["nose", "centre"], "fps": 25})
-    assert params.threshold == 0.5 and options["kind"] == "speed" and options["smooth_window_s"] == 0.6
+    assert params.threshold == "auto" and options["kind"] == "still" and options["smooth_window_s"] == 0.4
     assert options["bodyparts"] == ["nose", "centre"] and options["fps"] == 25.0
     calibrated = ScoringParams("lab_pose", "pose", threshold=1.5, smooth_s=0.5)
     save_preset(

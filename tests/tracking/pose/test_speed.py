@@ -125,6 +125,6 @@ def test_pose_signal_provenance_units_and_errors() -> None:
     with pytest.raises(PoseFileError, match="at least two body parts"):
         pose_signals(tracks, PoseSignalParams(bodyparts=("a",)))
     with pytest.raises(ValueError, match="fixed threshold in cm/s"):
-        score_pose_tracks(tracks, get_preset("freezing", "pose"))
+        score_pose_tracks(tracks, get_preset("freezing", "pose", threshold=0.5))
     with pytest.raises(ValueError, match="kind = 'jerk'"):
         PoseSignalParams(kind="jerk")  # type: ignore[arg-type]

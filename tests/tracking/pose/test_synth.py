@@ -55,8 +55,8 @@ def test_freezing_preset_agrees_with_truth(seed: int) -> None:
     synth = synth_pose_tracks(seed=seed, config=STILL_WATER)
     params = get_preset("freezing", "pose")
     [result] = score_pose_tracks(synth.tracks, params, signal_params_for("freezing", px_per_cm=PX_PER_CM))
-    assert result.params["signal"]["signal"]["kind"] == "speed"
-    assert result.threshold == 0.5 and _agreement(result, synth.truth("animal")) >= 0.97
+    assert result.params["signal"]["signal"]["kind"] == "still"
+    assert result.threshold_trustworthy and _agreement(result, synth.truth("animal")) >= 0.97
 
 
 def test_passive_drift_is_not_scored_as_mobile_by_fst() -> None:

@@ -35,7 +35,7 @@ def test_documented_defaults() -> None:
     tst = get_preset("tst", "pose")
     assert (tst.window_start_s, tst.window_end_s) == (0.0, 360.0)
     freezing = get_preset("freezing", "pose")
-    assert (freezing.threshold, freezing.min_bout_s, freezing.window_end_s) == (0.5, 0.9, None)
+    assert (freezing.threshold, freezing.min_bout_s, freezing.window_end_s) == ("auto", 0.5, None)
     assert get_preset("freezing").min_bout_s == 0.5 and get_preset("freezing").smooth_s > 0
 
 

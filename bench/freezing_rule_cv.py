@@ -51,7 +51,7 @@ def _kappa(machine: np.ndarray, human: np.ndarray) -> float:
 
 
 def _families(bodyparts: tuple[str, ...]) -> dict[str, Choice]:
-    """Signal and scoring choices per family: body speed (all parts, or head and trunk), and ``still``."""
+    """Signal and scoring choices per family: body speed, body acceleration, and ``still``."""
     groups = group_bodyparts(bodyparts)
     return {
         "body speed, all parts, 0.5 cm/s": ({"kind": "speed"}, {"threshold": 0.5}),
@@ -60,6 +60,7 @@ def _families(bodyparts: tuple[str, ...]) -> dict[str, Choice]:
             {"kind": "speed", "bodyparts": groups.head + groups.trunk},
             {},
         ),
+        "body acceleration (DLCAnalyzer), adaptive": ({"kind": "acceleration"}, {}),
         "still (head or trunk), adaptive": ({"kind": "still"}, {}),
     }
 

@@ -7,26 +7,30 @@ Notes
 -----
 Freezing is the absence of all movement but breathing (Blanchard & Blanchard 1969; Fanselow 1980): a
 mouse that keeps its body still while it turns or raises its head is not freezing, and raters score it so.
-The body's median velocity over all body parts misses such head movements: on BehaviorDEPOT's demo2
-recording (one mouse, 9 DeepLabCut parts, 30 fps, 23 px/cm; a person's per-frame labels) it agrees with the
-person on 0.871 of frames and calls 8.3 s too much freezing, and its adaptive threshold is flagged
-untrustworthy because head-only movements fill the valley between still and moving frames. The largest of
-two group speeds, the head's (nose, ears, a head-mounted LED) and the trunk's (back, hips, tail base), each
-the magnitude of the group's median velocity, separates them (trustworthy threshold 0.69 cm/s) and agrees
-on 0.923 of frames, +2.2 s (0.4-s smoothing, 0.5-s minimum bout). Time-blocked cross-validation on the same
-recording (``bench/freezing_rule_cv.py``: five contiguous 24-s blocks; smoothing window 0.3-0.6 s and
-minimum bout 0.5-0.9 s chosen on four, measured on the fifth; adaptive threshold): 0.902 held out (+2.5 s)
-for the two groups, 0.881 (+5.6 s) for body speed over all parts and 0.884 over head and trunk parts
-together. Body speed against BehaviorDEPOT's fixed 0.5 cm/s did well there (0.916, +3.3 s) but not on the
-synthetic tracks of :mod:`tracking.pose.synth` (10 px/cm, 1.5-px jitter: 0.880-0.912, against 0.989-0.992
-for the groups with the adaptive threshold): a fixed speed in cm/s holds only where the jitter, in cm, stays
-below it, which depends on the camera's pixel scale. The largest speed over single parts is worse (0.913,
--7.7 s on the whole recording): one part's jitter or swap reads as movement.
+The body's median velocity over all body parts misses such head movements. On BehaviorDEPOT's demo2
+recording (one mouse, 9 DeepLabCut parts, 30 fps, 23 px/cm; a person's per-frame labels) it agreed with the
+person on 0.871 of frames and called 8.3 s too much freezing (smoothed over 0.6 s, under 0.5 cm/s for
+0.9 s, the previous default); with the adaptive threshold it is flagged untrustworthy, because head-only
+movements fill the valley between still and moving frames. The larger of two group speeds, the head's
+(nose, ears, a head-mounted LED) and the trunk's (back, hips, tail base), each the magnitude of the group's
+median velocity, separates them (trustworthy threshold 0.69 cm/s) and agrees on 0.923 of frames, +2.2 s
+(0.4-s smoothing, 0.5-s minimum bout).
+
+Time-blocked cross-validation on the same recording (``bench/freezing_rule_cv.py``: five contiguous 24-s
+blocks; smoothing window 0.3-0.6 s and minimum bout 0.5-0.9 s chosen on four, measured on the fifth;
+adaptive threshold): 0.902 held out (+2.5 s) for the two groups, 0.881 (+5.6 s) for body speed over all
+parts, 0.884 over head and trunk parts together, and 0.873 (+9.2 s) for DLCAnalyzer's body acceleration
+(Sturman et al. 2020): a second derivative weighs jitter more. Body speed against BehaviorDEPOT's fixed
+0.5 cm/s did well there (0.916, +3.3 s) but not on the synthetic tracks of :mod:`tracking.pose.synth`
+(10 px/cm, 1.5-px jitter: 0.880-0.912, against 0.989-0.992 for the groups with the adaptive threshold): a
+fixed speed in cm/s holds only where the jitter, in cm, stays below it, which depends on the camera's pixel
+scale. The largest speed over single parts is worse (0.913, -7.7 s on the whole recording): one part's
+jitter or swap reads as movement.
 
 A median over each group guards against one part moving on its own: the miniscope LED on demo2's head,
 carried by its cable, moved more than twice as fast as the rest of the head (and 0.3 cm/s more) in 13% of
-the frames the person scored as freezing; the head group with the LED agrees on 0.923 (mb 0.5 s), the LED
-alone on 0.909. Tail parts other than its base (a tail swings as the mouse sits still) and paws (often
+the frames the person scored as freezing; the head group with the LED agrees on 0.923, the LED alone on
+0.909. Tail parts other than its base (a tail swings as the mouse sits still) and paws (often
 occluded, tracked poorly) are left out when no body parts are chosen; demo2's ``midtail`` is below the
 likelihood cutoff in 58% of frames.
 """

@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from behavlab import __version__
-from behavlab.cli import animals, audit, calibration, database, pose, scoring, study
+from behavlab.cli import agreement, animals, audit, calibration, database, pose, scoring, study
 from behavlab.cli.bench_marks import fst_mark
 from behavlab.cli.blinding import (
     dose,
@@ -79,7 +79,7 @@ app.add_typer(scoring.rois_app, name="rois")
 app.add_typer(pose.app, name="pose")
 app.command("calibrate-noise")(scoring.calibrate_noise)
 app.command("calibrate")(calibration.calibrate)
-app.command("agreement")(calibration.agreement)
+app.command("agreement")(agreement.agreement)
 
 
 def _print_version(value: bool) -> None:

@@ -2,6 +2,7 @@
 
 from behavlab.audit_head import ChainHead
 from behavlab.db.migrate import UpgradeResult
+from behavlab.services.agreement import AGREEMENT_MIN_VIDEOS, AgreementRun, agreement_of
 from behavlab.services.animals import (
     AnimalStatus,
     BackDatedWeightError,
@@ -24,7 +25,7 @@ from behavlab.services.bench_marks import (
     record_camera_started,
     record_mouse_mark,
 )
-from behavlab.services.calibration import CalibrationRun, calibrate_to_labels, compare_scorings
+from behavlab.services.calibration import CalibrationRun, calibrate_to_labels
 from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoPlan, DemoReport, run_demo
 from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose
 from behavlab.services.dosing_sheet_files import write_dosing_sheet
@@ -97,6 +98,7 @@ from cohorts.randomization import METHODS as RANDOMIZATION_METHODS
 from tracking.rules.presets import FST_SCORED_WINDOW_S
 
 __all__ = [
+    "AGREEMENT_MIN_VIDEOS",
     "DEFAULT_RANDOMIZATION_METHOD",
     "DEFAULT_STRATA",
     "DEMO_PASSPHRASE",
@@ -107,6 +109,7 @@ __all__ = [
     "RANDOMIZATION_METHODS",
     "ROUTES",
     "VOID_ENTITIES",
+    "AgreementRun",
     "AnimalStatus",
     "AnimalTimeline",
     "BackDatedWeightError",
@@ -149,6 +152,7 @@ __all__ = [
     "WeighingSummary",
     "Workspace",
     "add_fst_session",
+    "agreement_of",
     "animal_timeline",
     "bench_code",
     "bench_start",
@@ -157,7 +161,6 @@ __all__ = [
     "calibrate_to_labels",
     "check_sealing_passphrase",
     "commit_randomization",
-    "compare_scorings",
     "create_spt_period",
     "create_study",
     "current_head",

@@ -1,4 +1,4 @@
-"""Calibrating a scoring method against human labels, and the agreement of any two scorings.
+"""Calibrating a scoring method against human labels.
 
 A thin layer over :mod:`tracking.evaluation.comparison` and :mod:`tracking.evaluation.calibration`: it reads
 the sources, saves the
@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any, get_args
 from behavlab.errors import InvalidInputError, NotFoundError
 from behavlab.services.library_errors import tracking_errors
 from behavlab.services.video_scoring import presets_directory
-from tracking.rules.presets import FST_SCORED_WINDOW_S
 
 if TYPE_CHECKING:
     from tracking.evaluation.calibration import CalibrationResult, Objective
-    from tracking.evaluation.comparison import CalibrationInputs, Comparison
+    from tracking.evaluation.comparison import CalibrationInputs
     from tracking.evaluation.scorings import Scoring
     from tracking.rules.presets import ScoringParams
 
@@ -38,14 +37,20 @@ class CalibrationRun:
     unmatched_signals: tuple[str, ...]
 
 
-def _read(paths: Sequence[str | Path], behavior: str | None) -> list[Scoring]:
+def _read(
+    paths: Sequence[str | Path], behavior: str | None, label_column: str | None = None
+) -> list[Scoring]:
     """Every scoring in the given files and folders (NotFoundError naming a missing one)."""
     from tracking.evaluation.scorings import read_scorings
 
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise NotFoundError(f"no such file or folder: {', '.join(missing)}")
-    return [scoring for path in paths for scoring in read_scorings(path, behavior=behavior)]
+    return [
+        scoring
+        for path in paths
+        for scoring in read_scorings(path, behavior=behavior, label_column=label_column)
+    ]
 
 
 def calibrate_to_labels(
@@ -63,13 +68,16 @@ def calibrate_to_labels(
     out_dir: str | Path = "behavlab-calibration",
     replace: bool = False,
     behavior: str | None = "immobil",
+    label_column: str | None = None,
 ) -> CalibrationRun:
-    """Fit threshold and minimum bout to human labels (leave-one-video-out), save them as preset ``name``.
+    """Fit threshold and minimum bout to human labels (cross-validated), save them as preset ``name``.
 
-    ``signals`` are outputs of ``behavlab score`` (folders or per-video JSON) or per-frame CSVs; the base
-    parameters are those the signals were scored with, or ``preset`` (for ``method``) when given, changed by
-    ``overrides``. The preset also records the signal options the signals were made with. ``objective`` is
-    kappa, accuracy, f1 or seconds (default kappa, or seconds for seconds labels).
+    ``signals`` are outputs of ``behavlab score`` (folders or per-video JSON) or per-frame CSVs, at any
+    frame rates and pixel scales; the base parameters are those the signals were scored with, or ``preset``
+    (for ``method``) when given, changed by ``overrides``. The preset also records the signal options the
+    signals were made with. ``objective`` is kappa, accuracy, f1 or seconds (default kappa, or seconds for
+    seconds labels); ``label_column`` names the label column of per-frame label tables. Folds are whole
+    videos from three videos on, else contiguous time blocks.
     """
     from tracking.evaluation.calibration import DEFAULT_MIN_BOUTS
     from tracking.evaluation.comparison import calibration_inputs
@@ -85,8 +93,8 @@ def calibrate_to_labels(
             raise InvalidInputError(
                 f"preset {name!r} exists ({preset_path}); choose another name or replace it"
             )
-        inputs = calibration_inputs(_read(label_files, behavior), _read(signals, None))
-        _require_two_animals(inputs)
+        inputs = calibration_inputs(_read(label_files, behavior, label_column), _read(signals, None))
+        _require_labelled_animal(inputs)
         base = _base_params(inputs, preset, method, overrides, directory)
         tried_bouts = None if keep_min_bout else (tuple(min_bouts) if min_bouts else DEFAULT_MIN_BOUTS)
         result = _fit(inputs, base, name, tried_bouts, chosen_objective, tolerance_s)
@@ -140,13 +148,13 @@ def _check_calibration_request(
         raise InvalidInputError(f"{name!r} is a built-in preset; give the calibrated preset its own name")
 
 
-def _require_two_animals(inputs: CalibrationInputs) -> None:
-    """Refuse fewer than two scored animals with human labels, naming what matched and what did not."""
-    if len(inputs.videos) < 2:
-        found = ", ".join(s.key for _, s in inputs.pairing.pairs) or "none"
+def _require_labelled_animal(inputs: CalibrationInputs) -> None:
+    """Refuse a calibration where no scored animal has human labels, naming what was left unmatched."""
+    if not inputs.videos:
         raise InvalidInputError(
-            f"calibration needs human labels for at least two scored animals; matched: {found}; "
-            f"labels without a signal: {', '.join(s.key for s in inputs.pairing.only_first) or 'none'}"
+            "calibration needs human labels for at least one scored animal; none matched; labels without "
+            f"a signal: {', '.join(s.key for s in inputs.pairing.only_first) or 'none'}; signals without "
+            f"labels: {', '.join(s.key for s in inputs.pairing.only_second) or 'none'}"
         )
 
 
@@ -178,7 +186,7 @@ def _fit(
     objective: Objective | None,
     tolerance_s: float,
 ) -> CalibrationResult:
-    """The leave-one-video-out fit; a refusal of the data (not of a preset) reads 'cannot calibrate'."""
+    """The cross-validated fit; a refusal of the data (not of a preset) reads 'cannot calibrate'."""
     from tracking.evaluation.calibration import calibrate
     from tracking.rules.presets import PresetError
 
@@ -196,67 +204,18 @@ def _write_calibration(
     result: CalibrationResult, name: str, out: Path, sources: Mapping[str, object]
 ) -> tuple[Path, Path]:
     """Write the held-out agreement figure and the fit record, with its ``sources``, into ``out``."""
-    from tracking.evaluation.agreement import plot_agreement
+    from tracking.evaluation.agreement_plot import plot_agreement
     from writing.documents import write_json
 
     png = plot_agreement(
-        result.folds["human_s"].tolist(),
-        result.folds["machine_s"].tolist(),
+        result.videos["human_s"].tolist(),
+        result.videos["machine_s"].tolist(),
         out / f"{name}.calibration.png",
         labels=("human", "machine, held out"),
-        title=f"Calibration {name} ({result.params.method}), leave-one-video-out",
+        title=f"Calibration {name} ({result.params.method}), {result.fit['cross_validation']['scheme']}",
     )
     record = write_json(
         out / f"{name}.calibration.json",
         {**result.to_dict(), **sources},
     )
     return png, record
-
-
-def compare_scorings(
-    first: str | Path,
-    second: str | Path,
-    *,
-    window_start_s: float = FST_SCORED_WINDOW_S[0],
-    window_end_s: float | None = FST_SCORED_WINDOW_S[1],
-    tolerance_s: float = 0.0,
-    grid_fps: float = 30.0,
-    png: str | Path | None = None,
-    behavior: str | None = "immobil",
-) -> Comparison:
-    """Agreement of two scorings (human labels or behavlab outputs), ``first`` the reference.
-
-    Per frame (accuracy, F1, Cohen's kappa) where both are per frame or bouts, and per video (Pearson r,
-    Bland-Altman bias and 95% limits) on seconds in the window; ``png`` also writes the scatter and
-    Bland-Altman figure.
-    """
-    from tracking.evaluation import comparison
-    from tracking.evaluation.agreement import plot_agreement
-
-    if tolerance_s < 0:
-        raise InvalidInputError(f"--tolerance-s must be >= 0, got {tolerance_s:g}")
-    if not grid_fps > 0:
-        raise InvalidInputError(f"--fps must be > 0, got {grid_fps:g}")
-    if window_end_s is not None and window_end_s <= window_start_s:
-        raise InvalidInputError(
-            f"the window ends at {window_end_s:g} s, not after its start {window_start_s:g} s"
-        )
-    with tracking_errors():
-        result = comparison.compare_scorings(
-            _read([first], behavior),
-            _read([second], behavior),
-            window_start_s=window_start_s,
-            window_end_s=window_end_s,
-            tolerance_s=tolerance_s,
-            grid_fps=grid_fps,
-        )
-    if png is not None:
-        rows = result.rows.dropna(subset=["first_s", "second_s"])
-        plot_agreement(
-            rows["first_s"].tolist(),
-            rows["second_s"].tolist(),
-            png,
-            labels=(Path(first).name, Path(second).name),
-            title="Agreement",
-        )
-    return result

@@ -7,5 +7,16 @@ type never loads the scoring libraries when a command starts.
 from tracking.batch.run import BatchProgress, BatchReport
 from tracking.evaluation.agreement import FrameAgreement, SecondsAgreement
 from tracking.evaluation.comparison import Comparison
+from tracking.evaluation.interrater import Estimate
+from tracking.evaluation.multirater import PairAgreement, SourcesAgreement
 
-__all__ = ["BatchProgress", "BatchReport", "Comparison", "FrameAgreement", "SecondsAgreement"]
+__all__ = [
+    "BatchProgress",
+    "BatchReport",
+    "Comparison",
+    "Estimate",
+    "FrameAgreement",
+    "PairAgreement",
+    "SecondsAgreement",
+    "SourcesAgreement",
+]

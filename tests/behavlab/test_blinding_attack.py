@@ -335,10 +335,17 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
         ),
         (
             [
+                "agreement", str(f["labels"]), str(score_dir), str(f["labels"]), "--reference",
+                f["labels"].name, "--rater-column", "rater", "--window-end-s", "none",
+            ],
+            None,
+        ),
+        (
+            [
                 "calibrate", str(score_dir), "--labels", str(f["labels"]), "--name", "attack_fst",
                 "--preset", "fst", "--method", "motion", "--tolerance-s", "0.5", "--min-bouts", "0.5,1",
                 "--keep-min-bout", "--objective", "seconds", "--set", "smooth_s=0.2", "--out",
-                str(out / "calibration"), "--replace", "--behavior", "immobil",
+                str(out / "calibration"), "--replace", "--behavior", "immobil", "--label-column", "immobile",
             ],
             None,
         ),

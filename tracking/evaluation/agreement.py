@@ -14,18 +14,38 @@ says whether the two scorings rank animals alike; Bland & Altman (1986, Lancet 3
 their seconds are: the bias (mean difference) and the 95% limits of agreement, bias +- 1.96 SD of the
 differences. Raters' forced-swim totals correlate at 0.93-0.97 yet may differ two-fold, which only the
 second analysis shows.
+
+Every figure has a 95% confidence interval (:mod:`tracking.evaluation.intervals`). Per-frame accuracy and
+kappa: a percentile bootstrap that resamples whole videos when there are at least :data:`MIN_VIDEOS` of
+them, else contiguous blocks of :data:`BLOCK_S` seconds (the non-overlapping block bootstrap, Carlstein
+1986, Ann. Stat. 14:1171): neighbouring frames are nearly copies of one another, so resampling single
+frames would give intervals far too narrow. The seed is fixed, so a report is reproducible. Per video:
+Pearson's r by Fisher's z (needs :data:`MIN_VIDEOS_FISHER` videos), the bias by Student's t, the limits of
+agreement with the approximate standard error sqrt(3 SD^2 / n) of Bland & Altman (1999, Stat. Methods
+Med. Res. 8:135). Below :data:`MIN_VIDEOS` videos neither r nor Bland-Altman is computed: with two
+videos r is +-1 whatever the scorings.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tracking.figures import agg_figure, save_png
+if TYPE_CHECKING:
+    from tracking.evaluation.intervals import Interval
+
+#: Fewest videos for per-video statistics (r, Bland-Altman) and for a bootstrap over videos.
+MIN_VIDEOS = 3
+#: Length of the contiguous blocks a single recording's frames are resampled in.
+BLOCK_S = 20.0
+#: Fewest videos for an interval of Pearson's r by Fisher's z (its standard error is 1 / sqrt(n - 3)).
+MIN_VIDEOS_FISHER = 4
+#: Fewest blocks a block bootstrap needs.
+MIN_BLOCKS = 5
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,9 @@ class FrameAgreement:
     true_negative: int
     n_ignored: int
     params: Mapping[str, Any] = field(default_factory=dict)
+    accuracy_ci: Interval | None = None
+    kappa_ci: Interval | None = None
+    ci_method: str = ""
 
     @property
     def n_frames(self) -> int:
@@ -73,8 +96,13 @@ class FrameAgreement:
         """Cohen's kappa: (observed - chance agreement) / (1 - chance agreement)."""
         return cohen_kappa(self.true_positive, self.false_positive, self.false_negative, self.true_negative)
 
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        """True positive, false positive, false negative, true negative."""
+        return self.true_positive, self.false_positive, self.false_negative, self.true_negative
+
     def __add__(self, other: FrameAgreement) -> FrameAgreement:
-        """Pooled counts of two comparisons (e.g. over videos)."""
+        """Pooled counts of two comparisons (e.g. over videos); the pooled counts have no interval yet."""
         return FrameAgreement(
             self.true_positive + other.true_positive,
             self.false_positive + other.false_positive,
@@ -98,17 +126,63 @@ class FrameAgreement:
             "recall": self.recall,
             "f1": self.f1,
             "kappa": self.kappa,
+            "accuracy_ci": self.accuracy_ci,
+            "kappa_ci": self.kappa_ci,
+            "ci_method": self.ci_method,
         }
 
 
 def cohen_kappa(tp: int, fp: int, fn: int, tn: int) -> float:
     """Cohen's kappa of a 2x2 confusion table; NaN when chance agreement is 1 (both constant and equal)."""
-    n = tp + fp + fn + tn
-    if n == 0:
-        return float("nan")
-    observed = (tp + tn) / n
-    chance = ((tp + fn) * (tp + fp) + (fp + tn) * (fn + tn)) / n**2
-    return (observed - chance) / (1 - chance) if chance < 1 else float("nan")
+    from tracking.evaluation.intervals import count_statistics  # it imports this module
+
+    return float(count_statistics(np.array([tp, fp, fn, tn], dtype=np.float64))["kappa"])
+
+
+def bootstrap_frame_agreement(units: Sequence[FrameAgreement], unit: str) -> FrameAgreement:
+    """The pooled counts of ``units`` with percentile-bootstrap intervals of accuracy and kappa.
+
+    ``unit`` names what a unit is (e.g. 'videos', '20-s blocks') for the interval's description.
+
+    Notes
+    -----
+    :func:`tracking.evaluation.intervals.bootstrap_count_intervals`: units resampled whole, fixed seed.
+    """
+    from tracking.evaluation.intervals import bootstrap_count_intervals  # it imports this module
+
+    intervals = bootstrap_count_intervals(np.array([part.counts for part in units], dtype=np.float64))
+    return dataclasses.replace(
+        _pooled(units),
+        accuracy_ci=intervals["accuracy"],
+        kappa_ci=intervals["kappa"],
+        ci_method=f"bootstrap over {len(units)} {unit}",
+    )
+
+
+def agreement_with_intervals(
+    per_video: Sequence[FrameAgreement], blocks: Sequence[FrameAgreement]
+) -> FrameAgreement:
+    """Pooled per-frame agreement of several videos with 95% intervals, resampling videos or time blocks.
+
+    Videos are resampled when there are at least :data:`MIN_VIDEOS`, else the contiguous ``blocks`` (of
+    :func:`frame_agreement_blocks`) when there are at least :data:`MIN_BLOCKS`; otherwise no interval.
+    """
+    if len(per_video) >= MIN_VIDEOS:
+        return bootstrap_frame_agreement(per_video, "videos")
+    if len(blocks) >= MIN_BLOCKS:
+        pooled = bootstrap_frame_agreement(blocks, f"{BLOCK_S:g}-s blocks")
+        return dataclasses.replace(pooled, n_ignored=sum(part.n_ignored for part in per_video))
+    return _pooled(per_video)
+
+
+def _pooled(units: Sequence[FrameAgreement]) -> FrameAgreement:
+    """The counts of several comparisons pooled."""
+    if not units:
+        raise ValueError("no frames compared")
+    pooled = units[0]
+    for part in units[1:]:
+        pooled = pooled + part
+    return pooled
 
 
 def transition_mask(reference: np.ndarray, timestamps: np.ndarray, tolerance_s: float) -> np.ndarray:
@@ -138,6 +212,42 @@ def frame_agreement(
     know); ``tolerance_s`` > 0 ignores frames within that many seconds of a reference transition and needs
     ``timestamps`` or ``fps``.
     """
+    reference, other, keep, _ = _compared_frames(reference, other, fps, timestamps, tolerance_s, valid)
+    return _counted(reference[keep], other[keep], int((~keep).sum()), tolerance_s)
+
+
+def frame_agreement_blocks(
+    reference: np.ndarray,
+    other: np.ndarray,
+    *,
+    timestamps: np.ndarray,
+    tolerance_s: float = 0.0,
+    valid: np.ndarray | None = None,
+    block_s: float = BLOCK_S,
+) -> list[FrameAgreement]:
+    """:func:`frame_agreement` of each contiguous ``block_s`` block of the compared frames (for a bootstrap).
+
+    Blocks start at the first compared frame; a block without compared frames is left out.
+    """
+    reference, other, keep, times = _compared_frames(reference, other, None, timestamps, tolerance_s, valid)
+    if not keep.any():
+        return []
+    block = np.floor((times - times[keep][0]) / block_s).astype(np.int64)
+    return [
+        _counted(reference[keep & (block == index)], other[keep & (block == index)], 0, tolerance_s)
+        for index in np.unique(block[keep])
+    ]
+
+
+def _compared_frames(
+    reference: np.ndarray,
+    other: np.ndarray,
+    fps: float | None,
+    timestamps: np.ndarray | None,
+    tolerance_s: float,
+    valid: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Both scorings as bool arrays, the frames compared (valid, away from transitions) and frame times."""
     reference = np.asarray(reference, dtype=bool)
     other = np.asarray(other, dtype=bool)
     if reference.shape != other.shape or reference.ndim != 1:
@@ -145,26 +255,34 @@ def frame_agreement(
     keep = np.ones(reference.size, dtype=bool) if valid is None else np.asarray(valid, dtype=bool).copy()
     if keep.shape != reference.shape:
         raise ValueError(f"valid has shape {keep.shape}, the scorings {reference.shape}")
+    if timestamps is None:
+        if tolerance_s > 0 and fps is None:
+            raise ValueError("tolerance_s needs timestamps or fps")
+        timestamps = np.arange(reference.size) / (fps or 1.0)
+    times = np.asarray(timestamps, dtype=np.float64)
     if tolerance_s > 0:
-        if timestamps is None:
-            if fps is None:
-                raise ValueError("tolerance_s needs timestamps or fps")
-            timestamps = np.arange(reference.size) / fps
-        keep &= ~transition_mask(reference, np.asarray(timestamps, dtype=np.float64), tolerance_s)
-    r, o = reference[keep], other[keep]
+        keep &= ~transition_mask(reference, times, tolerance_s)
+    return reference, other, keep, times
+
+
+def _counted(reference: np.ndarray, other: np.ndarray, n_ignored: int, tolerance_s: float) -> FrameAgreement:
+    """The confusion counts of two bool arrays (immobile is positive)."""
     return FrameAgreement(
-        int((r & o).sum()),
-        int((~r & o).sum()),
-        int((r & ~o).sum()),
-        int((~r & ~o).sum()),
-        int((~keep).sum()),
+        int((reference & other).sum()),
+        int((~reference & other).sum()),
+        int((reference & ~other).sum()),
+        int((~reference & ~other).sum()),
+        n_ignored,
         {"tolerance_s": float(tolerance_s), "positive_class": "immobile"},
     )
 
 
 @dataclass(frozen=True)
 class SecondsAgreement:
-    """Agreement of per-video immobility seconds: Pearson r, Bland-Altman bias and 95% limits of agreement."""
+    """Agreement of per-video immobility seconds: Pearson r, Bland-Altman bias and limits, their intervals.
+
+    Below :data:`MIN_VIDEOS` videos the statistics are NaN and the intervals None (see the module Notes).
+    """
 
     n: int
     pearson_r: float
@@ -174,6 +292,15 @@ class SecondsAgreement:
     upper_limit: float
     mean_reference: float
     mean_other: float
+    pearson_ci: Interval | None = None
+    bias_ci: Interval | None = None
+    lower_limit_ci: Interval | None = None
+    upper_limit_ci: Interval | None = None
+
+    @property
+    def enough_videos(self) -> bool:
+        """Whether there are enough videos for per-video statistics."""
+        return self.n >= MIN_VIDEOS
 
     def to_dict(self) -> dict[str, Any]:
         """The statistics as a flat dict."""
@@ -184,8 +311,15 @@ def seconds_agreement(reference_s: Sequence[float], other_s: Sequence[float]) ->
     """Pearson r and Bland-Altman statistics of two scorings' seconds per video (differences other - ref).
 
     The SD of the differences uses ``n - 1``; the limits are bias +- 1.96 SD. Pearson's r is NaN when either
-    scoring is constant or there are fewer than two videos.
+    scoring is constant; r, the bias and the limits are NaN below :data:`MIN_VIDEOS` videos.
+
+    Notes
+    -----
+    Intervals (:mod:`tracking.evaluation.intervals`): r by Fisher's z; the bias by Student's t; each limit
+    with the approximate standard error of Bland & Altman (1999, Stat. Methods Med. Res. 8:135).
     """
+    from tracking.evaluation.intervals import bland_altman_intervals, pearson_interval  # it imports this
+
     ref = np.asarray(reference_s, dtype=np.float64)
     oth = np.asarray(other_s, dtype=np.float64)
     if ref.shape != oth.shape or ref.ndim != 1:
@@ -193,58 +327,25 @@ def seconds_agreement(reference_s: Sequence[float], other_s: Sequence[float]) ->
     if not (np.isfinite(ref).all() and np.isfinite(oth).all()):
         raise ValueError("seconds must be finite numbers (drop videos with no score first)")
     n = ref.size
+    means = (float(ref.mean()) if n else float("nan"), float(oth.mean()) if n else float("nan"))
+    if n < MIN_VIDEOS:
+        nan = float("nan")
+        return SecondsAgreement(n, nan, nan, nan, nan, nan, *means)
     difference = oth - ref
-    bias = float(difference.mean()) if n else float("nan")
-    sd = float(difference.std(ddof=1)) if n > 1 else float("nan")
-    constant = n < 2 or ref.std() == 0 or oth.std() == 0
+    bias, sd = float(difference.mean()), float(difference.std(ddof=1))
+    constant = ref.std() == 0 or oth.std() == 0
     r = float("nan") if constant else float(np.corrcoef(ref, oth)[0, 1])
+    bland = bland_altman_intervals(difference.tolist())
     return SecondsAgreement(
-        n=n,
-        pearson_r=r,
-        bias=bias,
-        sd_difference=sd,
-        lower_limit=bias - 1.96 * sd,
-        upper_limit=bias + 1.96 * sd,
-        mean_reference=float(ref.mean()) if n else float("nan"),
-        mean_other=float(oth.mean()) if n else float("nan"),
+        n,
+        r,
+        bias,
+        sd,
+        bias - 1.96 * sd,
+        bias + 1.96 * sd,
+        *means,
+        pearson_ci=pearson_interval(r, n) if n >= MIN_VIDEOS_FISHER else None,
+        bias_ci=bland["bias"],
+        lower_limit_ci=bland["lower_limit"],
+        upper_limit_ci=bland["upper_limit"],
     )
-
-
-def plot_agreement(
-    reference_s: Sequence[float],
-    other_s: Sequence[float],
-    path: str | Path,
-    *,
-    labels: tuple[str, str] = ("reference", "other"),
-    title: str = "",
-    dpi: int = 100,
-) -> Path:
-    """Write a PNG: seconds scatter with the identity line, and the Bland-Altman plot with bias and limits.
-
-    Drawn on a :func:`tracking.figures.agg_figure` (no pyplot), as the QC plot is.
-    """
-    stats = seconds_agreement(reference_s, other_s)
-    ref = np.asarray(reference_s, dtype=np.float64)
-    oth = np.asarray(other_s, dtype=np.float64)
-    figure = agg_figure(10, 4.5, dpi, title=title)
-    scatter, bland = figure.subplots(1, 2)
-    top = max(float(np.max(ref, initial=0)), float(np.max(oth, initial=0)), 1.0) * 1.05
-    scatter.plot([0, top], [0, top], color="grey", linestyle="--", linewidth=0.8, label="identity")
-    scatter.scatter(ref, oth, s=18, color="tab:blue")
-    scatter.set(xlim=(0, top), ylim=(0, top), xlabel=f"{labels[0]} (s)", ylabel=f"{labels[1]} (s)")
-    scatter.set_title(f"immobility, n = {stats.n}, Pearson r = {stats.pearson_r:.3f}", fontsize=10)
-    scatter.legend(loc="upper left", fontsize=8)
-    mean = (ref + oth) / 2
-    bland.scatter(mean, oth - ref, s=18, color="tab:blue")
-    for value, style, name in (
-        (stats.bias, "-", f"bias {stats.bias:+.1f} s"),
-        (stats.lower_limit, "--", f"95% limits {stats.lower_limit:+.1f} s"),
-        (stats.upper_limit, "--", f"and {stats.upper_limit:+.1f} s"),
-    ):
-        if np.isfinite(value):
-            bland.axhline(value, color="tab:red", linestyle=style, linewidth=1.0, label=name)
-    bland.axhline(0, color="grey", linewidth=0.6)
-    bland.set(xlabel="mean of the two (s)", ylabel=f"{labels[1]} - {labels[0]} (s)")
-    bland.set_title("Bland-Altman", fontsize=10)
-    bland.legend(loc="upper right", fontsize=8)
-    return save_png(figure, path, dpi)

@@ -1,34 +1,51 @@
 """Calibration: fit the immobility threshold (and minimum bout) of either method to human scores.
 
-The thresholds are fitted over a grid to several human-scored videos at once, with leave-one-video-out
-cross-validation: each video is scored with the parameters fitted to the others and compared with its
-human labels, so the reported agreement is what a new video can expect, not how well the grid fits the
-videos it saw. The parameters fitted to all videos are returned as a
-:class:`~tracking.rules.presets.ScoringParams`
-to save with :func:`tracking.rules.presets.save_preset`.
+The thresholds are fitted over a grid with cross-validation: each held-out part is scored with the
+parameters fitted to the rest, so the reported agreement is what a new recording can expect. With
+:data:`~tracking.evaluation.agreement.MIN_VIDEOS` recordings or more, the held-out parts are whole recordings
+(leave-one-video-out); with one or two labelled recordings, each is cut into ``DEFAULT_TIME_BLOCKS``
+contiguous blocks of equal duration and fold ``k`` holds out block ``k`` of every recording. The parameters
+fitted to all the data are returned as a :class:`~tracking.rules.presets.ScoringParams` to save with
+:func:`tracking.rules.presets.save_preset`.
 
 Notes
 -----
 DBscorer (Bruce et al. 2021) fits its threshold to a few hand-scored videos; ezTrack (Pennington et al.
 2019) tunes threshold and minimum duration by eye against a rater. Here the objective is Cohen's kappa over
-all labelled frames of the training videos (chance-corrected, so a threshold calling every frame immobile in
+all labelled frames of the training parts (chance-corrected, so a threshold calling every frame immobile in
 a mostly immobile video gains nothing), optionally ignoring frames within ``tolerance_s`` of a human
 transition; with per-video seconds only, it is the mean absolute difference of seconds in the scored window.
 Where several grid points reach the best objective (a plateau: any threshold between two populations of the
 signal separates them equally), the minimum bout closest to the base preset's and the middle of the plateau
 are taken, which is the choice least sensitive to where the grid points fall.
+
+Recordings made at different frame rates are first put on one time base (:mod:`.timebase`), so each
+weighs by its duration. Time blocks are contiguous, never interleaved frames: neighbouring frames are
+nearly copies, and a fold trained on a frame's neighbours would measure memory, not agreement. The machine
+scores the whole recording (a minimum bout may look across a block's edge at the signal, never at labels).
+Pearson r and Bland-Altman need ``MIN_VIDEOS`` videos (with two, r is +-1 whatever the agreement).
+Per-frame intervals resample the held-out parts whole: videos, or time blocks (:mod:`.agreement`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from tracking.evaluation.agreement import FrameAgreement, SecondsAgreement, frame_agreement, seconds_agreement
+from tracking.evaluation.agreement import (
+    MIN_VIDEOS,
+    FrameAgreement,
+    SecondsAgreement,
+    bootstrap_frame_agreement,
+    seconds_agreement,
+    transition_mask,
+)
+from tracking.evaluation.intervals import count_statistics
+from tracking.evaluation.timebase import to_time_base
 from tracking.rules.immobility import classify_frames, frame_durations, smooth_signal, validate_signal
 from tracking.rules.presets import ScoringParams, with_overrides
 from tracking.rules.summary import time_in
@@ -37,6 +54,8 @@ Objective = Literal["kappa", "accuracy", "f1", "seconds"]
 #: Minimum bouts tried by default (s): the range tools use, 0.5 s (ezTrack) to 2 s.
 DEFAULT_MIN_BOUTS = (0.5, 0.75, 1.0, 1.5, 2.0)
 DEFAULT_GRID_POINTS = 120
+#: Contiguous blocks per recording when there are too few recordings to leave one out.
+DEFAULT_TIME_BLOCKS = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,22 +86,28 @@ class CalibrationVideo:
 
 @dataclass(frozen=True, eq=False)
 class CalibrationResult:
-    """Fitted parameters, and the cross-validated agreement per held-out video and pooled."""
+    """Fitted parameters, the cross-validated agreement per held-out part, per video and pooled, with CIs.
+
+    ``folds`` has a row per held-out part (a video, or a time block of one); ``videos`` the held-out seconds
+    summed per video, whose statistics ``seconds`` holds (NaN below ``MIN_VIDEOS`` videos).
+    """
 
     params: ScoringParams
     folds: pd.DataFrame
     pooled: FrameAgreement | None
     seconds: SecondsAgreement
     fit: dict[str, Any] = field(default_factory=dict)
+    videos: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary: fitted parameters, fit settings, pooled and per-fold agreement."""
+        """JSON-ready summary: fitted parameters, fit settings, pooled and per-fold agreement with CIs."""
         return {
             "params": self.params.to_dict(),
             "fit": self.fit,
             "cross_validated": {
                 "frames": self.pooled.to_dict() if self.pooled is not None else None,
-                "seconds": self.seconds.to_dict(),
+                "seconds": self.seconds.to_dict() if self.seconds.enough_videos else None,
+                "videos": self.videos.to_dict(orient="records"),
                 "folds": self.folds.to_dict(orient="records"),
             },
         }
@@ -100,8 +125,15 @@ def threshold_grid(signals: Sequence[np.ndarray], n: int = DEFAULT_GRID_POINTS) 
 
 @dataclass(frozen=True, eq=False)
 class _Table:
-    """Per grid point (min bout, threshold) of one video: confusion counts, machine seconds in the window."""
+    """One held-out part (a video or a block of one) and its figures per grid point (min bout, threshold).
 
+    ``counts`` are its confusion counts and ``machine_s`` its machine seconds in the scored window.
+    """
+
+    video: str
+    block: int | None
+    start_s: float
+    end_s: float
     counts: np.ndarray
     machine_s: np.ndarray
     human_s: float
@@ -114,16 +146,24 @@ def _tabulate(
     thresholds: np.ndarray,
     min_bouts: Sequence[float],
     tolerance_s: float,
-) -> _Table:
+    n_blocks: int | None,
+) -> list[_Table]:
+    """The tables of one video: one for the whole video (``n_blocks`` None) or one per time block."""
     times = video.timestamps
     assert times is not None
     durations = frame_durations(times, video.fps)
-    end = base.window_end_s if base.window_end_s is not None else float(times[-1] + durations[-1])
-    window = np.array([base.window_start_s, end])
+    edges = np.linspace(float(times[0]), float(times[-1] + durations[-1]), (n_blocks or 1) + 1)
+    end = base.window_end_s if base.window_end_s is not None else float(edges[-1])
+    in_window = np.clip(edges, base.window_start_s, max(end, base.window_start_s))
+    block = np.clip(np.searchsorted(edges, times, side="right") - 1, 0, edges.size - 2)
+    parts = edges.size - 1
+    labels = video.labels
+    counted = block.copy()
+    if labels is not None:
+        counted[transition_mask(labels, times, tolerance_s)] = -1
     scored = smooth_signal(video.signal, video.fps, base.smooth_s)
-    counts = np.zeros((len(min_bouts), thresholds.size, 4), dtype=np.int64)
-    machine_s = np.zeros((len(min_bouts), thresholds.size))
-    ignored = 0
+    counts = np.zeros((parts, len(min_bouts), thresholds.size, 4), dtype=np.int64)
+    machine_s = np.zeros((parts, len(min_bouts), thresholds.size))
     for i, min_bout in enumerate(min_bouts):
         for j, threshold in enumerate(thresholds):
             immobile = classify_frames(
@@ -134,43 +174,40 @@ def _tabulate(
                 min_bout_s=float(min_bout),
                 max_nan_gap_s=base.max_nan_gap_s,
             ).immobile
-            machine_s[i, j] = time_in(immobile, times, durations, window)[0]
-            if video.labels is not None:
-                agreement = frame_agreement(video.labels, immobile, timestamps=times, tolerance_s=tolerance_s)
-                ignored = agreement.n_ignored
-                counts[i, j] = (
-                    agreement.true_positive,
-                    agreement.false_positive,
-                    agreement.false_negative,
-                    agreement.true_negative,
+            machine_s[:, i, j] = time_in(immobile, times, durations, in_window)
+            if labels is not None:
+                cell = (~labels).astype(np.int64) + 2 * (~immobile).astype(np.int64)
+                kept = counted >= 0
+                counts[:, i, j] = np.bincount(counted[kept] * 4 + cell[kept], minlength=4 * parts).reshape(
+                    parts, 4
                 )
-    if video.human_s is not None:
-        human_s = float(video.human_s)
+    if labels is not None:
+        human = time_in(labels, times, durations, in_window)
+        ignored = np.bincount(block[counted < 0], minlength=parts)
     else:
-        assert video.labels is not None
-        human_s = float(time_in(video.labels, times, durations, window)[0])
-    return _Table(counts, machine_s, human_s, ignored)
+        human, ignored = np.array([float(video.human_s or 0.0)]), np.zeros(1, dtype=np.int64)
+    return [
+        _Table(
+            video.name,
+            k if n_blocks else None,
+            float(edges[k]),
+            float(edges[k + 1]),
+            counts[k],
+            machine_s[k],
+            float(human[k]),
+            int(ignored[k]),
+        )
+        for k in range(parts)
+    ]
 
 
 def _score(tables: Sequence[_Table], objective: Objective) -> np.ndarray:
-    """Objective per grid point over some videos (higher is better)."""
+    """Objective per grid point over some held-out parts (higher is better)."""
     if objective == "seconds":
         errors = np.stack([np.abs(t.machine_s - t.human_s) for t in tables])
         mean_error: np.ndarray = errors.mean(axis=0)
         return -mean_error
-    counts = np.sum([t.counts for t in tables], axis=0)
-    tp, fp, fn, tn = np.moveaxis(counts, -1, 0).astype(np.float64)
-    n = tp + fp + fn + tn
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if objective == "accuracy":
-            accuracy: np.ndarray = (tp + tn) / n
-            return accuracy
-        if objective == "f1":
-            f1: np.ndarray = 2 * tp / (2 * tp + fp + fn)
-            return f1
-        observed = (tp + tn) / n
-        chance = ((tp + fn) * (tp + fp) + (fp + tn) * (fn + tn)) / n**2
-        return np.where(chance < 1, (observed - chance) / (1 - chance), np.nan)
+    return count_statistics(np.sum([t.counts for t in tables], axis=0))[objective]
 
 
 def _best(score: np.ndarray, min_bouts: Sequence[float], preferred_bout: float) -> tuple[int, int]:
@@ -183,6 +220,44 @@ def _best(score: np.ndarray, min_bouts: Sequence[float], preferred_bout: float) 
     return row, int(columns[(columns.size - 1) // 2])
 
 
+def _common_time_base(videos: Sequence[CalibrationVideo]) -> tuple[list[CalibrationVideo], dict[str, Any]]:
+    """The videos on the grid of the lowest frame rate among them, and the record of that time base."""
+    grid_fps = min(float(v.fps) for v in videos)
+    record = {
+        "fps": grid_fps,
+        "video_fps": {v.name: float(v.fps) for v in videos},
+        "signal": "mean over each frame of the common grid",
+        "labels": "majority over each frame of the common grid (a tie: the first frame)",
+    }
+    moved = []
+    for video in videos:
+        assert video.timestamps is not None
+        signal, times, labels = to_time_base(
+            video.signal, video.timestamps, video.fps, video.labels, grid_fps
+        )
+        if signal is video.signal:
+            moved.append(video)
+        else:
+            moved.append(CalibrationVideo(video.name, signal, grid_fps, labels, video.human_s, times))
+    return moved, record
+
+
+def _held_out_cells(
+    tables: Sequence[_Table], by_block: bool, objective: Objective, bouts: Sequence[float], preferred: float
+) -> list[tuple[int, int]]:
+    """Per held-out part, the grid point fitted to the parts of the other folds (other blocks or videos)."""
+    fold_of: list[Hashable] = [t.block if by_block else t.video for t in tables]
+    cells = {
+        fold: _best(
+            _score([t for t, f in zip(tables, fold_of, strict=True) if f != fold], objective),
+            bouts,
+            preferred,
+        )
+        for fold in dict.fromkeys(fold_of)
+    }
+    return [cells[fold] for fold in fold_of]
+
+
 def calibrate(
     videos: Sequence[CalibrationVideo],
     base: ScoringParams,
@@ -192,31 +267,39 @@ def calibrate(
     min_bouts: Sequence[float] | None = DEFAULT_MIN_BOUTS,
     objective: Objective | None = None,
     tolerance_s: float = 0.0,
+    n_blocks: int = DEFAULT_TIME_BLOCKS,
 ) -> CalibrationResult:
-    """Fit threshold and minimum bout to human scores, with leave-one-video-out cross-validation.
+    """Fit threshold and minimum bout to human scores, cross-validated by video or by time block.
 
     ``base`` supplies everything else (method, smoothing, window...); ``min_bouts=None`` keeps its minimum
-    bout. ``objective`` defaults to ``kappa`` when every video has per-frame labels, else ``seconds``.
-    Returns the parameters fitted to all videos, named ``name``, with a source saying how they were fitted.
+    bout. ``objective`` defaults to ``kappa`` when every video has per-frame labels, else ``seconds``. With
+    fewer than ``MIN_VIDEOS`` videos with per-frame labels, the folds are ``n_blocks``
+    contiguous time blocks. Returns the parameters fitted to all the data, named ``name``.
     """
-    objective = _objective(videos, objective)
+    objective = _objective(videos, objective, n_blocks)
     framewise = _framewise(videos)
     names = [v.name for v in videos]
+    videos, time_base = _common_time_base(videos)
+    blocks = n_blocks if framewise and len(videos) < MIN_VIDEOS else None
     bouts = list(min_bouts) if min_bouts is not None else [base.min_bout_s]
     grid = (
         np.asarray(thresholds, dtype=np.float64)
         if thresholds is not None
         else threshold_grid([smooth_signal(v.signal, v.fps, base.smooth_s) for v in videos])
     )
-    tables = [_tabulate(v, base, grid, bouts, tolerance_s) for v in videos]
-    cells = [_held_out_cell(k, tables, objective, bouts, base.min_bout_s) for k in range(len(videos))]
-    rows = [
-        _fold_row(video.name, table, cell, grid, bouts, framewise)
-        for video, table, cell in zip(videos, tables, cells, strict=True)
+    tables = [table for v in videos for table in _tabulate(v, base, grid, bouts, tolerance_s, blocks)]
+    held_out = _held_out_cells(tables, blocks is not None, objective, bouts, base.min_bout_s)
+    folds = pd.DataFrame(
+        [_fold_row(t, cell, grid, bouts, framewise) for t, cell in zip(tables, held_out, strict=True)]
+    )
+    per_video = folds.groupby("video", sort=False)[["human_s", "machine_s"]].sum().reset_index()
+    seconds = seconds_agreement(per_video["human_s"].tolist(), per_video["machine_s"].tolist())
+    units = [
+        _agreement(t.counts[i, j], t.ignored, tolerance_s) for t, (i, j) in zip(tables, held_out, strict=True)
     ]
-    pooled = _pooled(tables, cells, tolerance_s) if framewise else None
-    seconds = seconds_agreement([row["human_s"] for row in rows], [row["machine_s"] for row in rows])
+    pooled = bootstrap_frame_agreement(units, "time blocks" if blocks else "videos") if framewise else None
     i, j = _best(_score(tables, objective), bouts, base.min_bout_s)
+    scheme = f"time-blocked ({blocks} contiguous blocks per video)" if blocks else "leave-one-video-out"
     fit = {
         "objective": objective,
         "tolerance_s": float(tolerance_s),
@@ -225,17 +308,42 @@ def calibrate(
         "threshold_grid": [float(grid[0]), float(grid[-1]), int(grid.size)],
         "min_bouts": [float(b) for b in bouts],
         "base_preset": base.name,
+        "time_base": time_base,
+        "cross_validation": {
+            "scheme": scheme,
+            "n_blocks": blocks,
+            "block_s": {t.video: t.end_s - t.start_s for t in tables} if blocks else None,
+            "min_videos_for_video_statistics": MIN_VIDEOS,
+        },
     }
-    cv = f"kappa {pooled.kappa:.3f}, " if pooled is not None else ""
-    source = (
-        f"Calibrated from {base.name!r} ({base.method}) on {len(videos)} human-scored videos "
-        f"({', '.join(names)}), objective {objective}, tolerance {tolerance_s:g} s; leave-one-video-out "
-        f"{cv}Pearson r {seconds.pearson_r:.3f}, Bland-Altman bias {seconds.bias:+.2f} s."
-    )
     params = with_overrides(
-        base, name=name, threshold=float(grid[j]), min_bout_s=float(bouts[i]), source=source
+        base,
+        name=name,
+        threshold=float(grid[j]),
+        min_bout_s=float(bouts[i]),
+        source=_source(base, names, objective, tolerance_s, scheme, pooled, seconds),
     )
-    return CalibrationResult(params, pd.DataFrame(rows), pooled, seconds, fit)
+    return CalibrationResult(params, folds, pooled, seconds, fit, per_video)
+
+
+def _source(
+    base: ScoringParams,
+    names: Sequence[str],
+    objective: Objective,
+    tolerance_s: float,
+    scheme: str,
+    pooled: FrameAgreement | None,
+    seconds: SecondsAgreement,
+) -> str:
+    """The preset's source line: what it was fitted from and how well it held out."""
+    figures = [f"kappa {pooled.kappa:.3f}"] if pooled is not None else []
+    if seconds.enough_videos:
+        figures += [f"Pearson r {seconds.pearson_r:.3f}", f"Bland-Altman bias {seconds.bias:+.2f} s"]
+    return (
+        f"Calibrated from {base.name!r} ({base.method}) on {len(names)} human-scored videos "
+        f"({', '.join(names)}), objective {objective}, tolerance {tolerance_s:g} s; {scheme}"
+        + (f" {', '.join(figures)}." if figures else ".")
+    )
 
 
 def _framewise(videos: Sequence[CalibrationVideo]) -> bool:
@@ -243,53 +351,47 @@ def _framewise(videos: Sequence[CalibrationVideo]) -> bool:
     return all(v.labels is not None for v in videos)
 
 
-def _objective(videos: Sequence[CalibrationVideo], objective: Objective | None) -> Objective:
+def _objective(videos: Sequence[CalibrationVideo], objective: Objective | None, n_blocks: int) -> Objective:
     """The objective to fit (default: kappa with per-frame labels, else seconds); ValueError for bad input."""
-    if len(videos) < 2:
-        raise ValueError(f"calibration needs at least two videos for cross-validation, got {len(videos)}")
+    if not videos:
+        raise ValueError("calibration needs at least one human-scored video")
+    framewise = _framewise(videos)
+    if len(videos) < 2 and not framewise:
+        raise ValueError(
+            "one video scored in seconds only cannot be cross-validated; give its per-frame labels or bouts "
+            "(it is then cut into time blocks), or the seconds of at least two videos"
+        )
+    if n_blocks < 2:
+        raise ValueError(f"cross-validation over time blocks needs at least two blocks, got {n_blocks}")
     names = [v.name for v in videos]
     if len(set(names)) != len(names):
         raise ValueError(f"video names must be unique: {', '.join(names)}")
-    framewise = _framewise(videos)
     chosen: Objective = objective or ("kappa" if framewise else "seconds")
     if chosen != "seconds" and not framewise:
         raise ValueError(f"objective {chosen!r} needs per-frame labels for every video; use 'seconds'")
     return chosen
 
 
-def _agreement(counts: np.ndarray, ignored: int, params: Mapping[str, Any] | None = None) -> FrameAgreement:
+def _agreement(counts: np.ndarray, ignored: int, tolerance_s: float) -> FrameAgreement:
     """Frame agreement from confusion counts: true and false positives, false and true negatives."""
     tp, fp, fn, tn = (int(c) for c in counts)
-    return FrameAgreement(tp, fp, fn, tn, ignored, dict(params or {}))
-
-
-def _held_out_cell(
-    k: int, tables: Sequence[_Table], objective: Objective, bouts: Sequence[float], preferred_bout: float
-) -> tuple[int, int]:
-    """The grid point (min bout, threshold) fitted to every video but video ``k``."""
-    others = [table for m, table in enumerate(tables) if m != k]
-    return _best(_score(others, objective), bouts, preferred_bout)
+    return FrameAgreement(tp, fp, fn, tn, ignored, {"tolerance_s": tolerance_s})
 
 
 def _fold_row(
-    name: str,
-    table: _Table,
-    cell: tuple[int, int],
-    grid: np.ndarray,
-    bouts: Sequence[float],
-    framewise: bool,
+    table: _Table, cell: tuple[int, int], grid: np.ndarray, bouts: Sequence[float], framewise: bool
 ) -> dict[str, Any]:
-    """One held-out video's row: the parameters fitted without it, its agreement and seconds with them."""
+    """One held-out part's row: where it lies, the parameters fitted without it, its agreement and seconds."""
     i, j = cell
-    row: dict[str, Any] = {"video": name, "threshold": float(grid[j]), "min_bout_s": float(bouts[i])}
+    row: dict[str, Any] = {
+        "video": table.video,
+        "block": None if table.block is None else table.block + 1,
+        "start_s": table.start_s,
+        "end_s": table.end_s,
+        "threshold": float(grid[j]),
+        "min_bout_s": float(bouts[i]),
+    }
     if framewise:
-        row.update(_agreement(table.counts[i, j], table.ignored).to_dict())
+        row.update(_agreement(table.counts[i, j], table.ignored, 0.0).to_dict())
     row.update(human_s=table.human_s, machine_s=float(table.machine_s[i, j]))
     return row
-
-
-def _pooled(tables: Sequence[_Table], cells: Sequence[tuple[int, int]], tolerance_s: float) -> FrameAgreement:
-    """The held-out videos' frame agreement pooled over all folds."""
-    counts = np.sum([table.counts[i, j] for table, (i, j) in zip(tables, cells, strict=True)], axis=0)
-    ignored = sum(table.ignored for table in tables)
-    return _agreement(counts, ignored, {"tolerance_s": tolerance_s})

@@ -14,18 +14,25 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tracking.evaluation.agreement import FrameAgreement, SecondsAgreement, frame_agreement, seconds_agreement
+from tracking.evaluation.agreement import (
+    FrameAgreement,
+    SecondsAgreement,
+    agreement_with_intervals,
+    frame_agreement,
+    frame_agreement_blocks,
+    seconds_agreement,
+)
 from tracking.evaluation.calibration import CalibrationVideo
 from tracking.evaluation.labels import LabelFileError
 from tracking.evaluation.scorings import Scoring
-from tracking.rules.methods import MethodName
+from tracking.rules.methods import METHODS, MethodName
 from tracking.rules.presets import FST_SCORED_WINDOW_S, ScoringParams
 
 #: Frame rate of the time grid on which two scorings without frame times (bouts, bare 0/1 rows) compare.
@@ -39,6 +46,7 @@ class Pairing:
     pairs: tuple[tuple[Scoring, Scoring], ...]
     only_first: tuple[Scoring, ...]
     only_second: tuple[Scoring, ...]
+    notes: tuple[str, ...] = ()
 
 
 def _same_video(a: str, b: str) -> bool:
@@ -54,8 +62,13 @@ def pair_scorings(first: Sequence[Scoring], second: Sequence[Scoring]) -> Pairin
 
     An exact match (same video key and animal) wins over a partial one. A video with one animal on each
     side pairs whatever the animals are called (the motion method's whole frame ``frame`` and a pose file's
-    ``animal``). LabelFileError names a scoring that still matches several, or a partner claimed twice.
+    ``animal``). When each side holds exactly one recording and their names differ, the two pair all the
+    same, with a note saying so. LabelFileError names a scoring that still matches several, or a partner
+    claimed twice.
     """
+    if len(first) == 1 and len(second) == 1 and not _same_video(first[0].video, second[0].video):
+        note = f"paired the only recording on each side: {first[0].key} with {second[0].key}"
+        return Pairing(((first[0], second[0]),), (), (), (note,))
     pairs: list[tuple[Scoring, Scoring]] = []
     claimed: dict[int, Scoring] = {}
     for a in first:
@@ -83,26 +96,29 @@ def pair_scorings(first: Sequence[Scoring], second: Sequence[Scoring]) -> Pairin
     return Pairing(tuple(pairs), only_first, only_second)
 
 
-def _has_frames(scoring: Scoring) -> bool:
-    return scoring.frames is not None or scoring.bouts is not None
+def common_grid(
+    scorings: Sequence[Scoring], grid_fps: float, end_s: float | None
+) -> tuple[np.ndarray, float]:
+    """The frame times scorings of one animal compare on: one's own frame times, else a grid at ``grid_fps``.
 
-
-def _grid(a: Scoring, b: Scoring, grid_fps: float, end_s: float | None) -> tuple[np.ndarray, float]:
-    """The frame times two scorings compare on: one's own frame times, else a grid at ``grid_fps``.
-
-    Two bout tables compare on a grid reaching the window's end (or the last bout): after its last bout a
+    Bout tables compare on a grid reaching the window's end (or the last bout): after its last bout a
     rater scored the animal mobile.
     """
-    for scoring in (a, b):
+    for scoring in scorings:
         if scoring.timestamps is not None and scoring.fps is not None:
             return scoring.timestamps, scoring.fps
-    sizes = [s.frames.size for s in (a, b) if s.frames is not None]
+    sizes = [s.frames.size for s in scorings if s.frames is not None]
     if sizes:
         n = sizes[0]
     else:
-        ends = [float(s.bouts[:, 1].max()) for s in (a, b) if s.bouts is not None and s.bouts.size]
+        ends = [float(s.bouts[:, 1].max()) for s in scorings if s.bouts is not None and s.bouts.size]
         n = math.ceil(max([*ends, end_s or 0.0]) * grid_fps - 1e-9)
     return np.arange(n, dtype=np.float64) / grid_fps, grid_fps
+
+
+def has_frames(scoring: Scoring) -> bool:
+    """Whether the scoring says the state of each frame (per-frame or bouts), not only seconds."""
+    return scoring.frames is not None or scoring.bouts is not None
 
 
 def _timed(scoring: Scoring, timestamps: np.ndarray, fps: float) -> Scoring:
@@ -147,12 +163,14 @@ def compare_scorings(
             f"second: {', '.join(s.key for s in second[:6]) or 'none'}",
         )
     window = (window_start_s, window_end_s)
-    rows, pooled = [], None
+    rows, per_video, blocks = [], [], []
     for a, b in pairing.pairs:
         row, agreement = _compare_pair(a, b, window, tolerance_s, grid_fps)
         if agreement is not None:
-            pooled = agreement if pooled is None else pooled + agreement
+            per_video.append(agreement[0])
+            blocks.extend(agreement[1])
         rows.append(row)
+    pooled = agreement_with_intervals(per_video, blocks) if per_video else None
     table = pd.DataFrame(rows)
     finite = table[np.isfinite(table["first_s"]) & np.isfinite(table["second_s"])]
     return Comparison(
@@ -172,12 +190,16 @@ def compare_scorings(
 
 def _compare_pair(
     a: Scoring, b: Scoring, window: tuple[float, float | None], tolerance_s: float, grid_fps: float
-) -> tuple[dict[str, Any], FrameAgreement | None]:
-    """One matched animal's row (frame agreement where both have frames, seconds in the window, notes)."""
+) -> tuple[dict[str, Any], tuple[FrameAgreement, list[FrameAgreement]] | None]:
+    """One matched animal's row (frame agreement where both have frames, seconds in the window, notes).
+
+    With the row come the animal's per-frame agreement and that of its contiguous time blocks.
+    """
     row: dict[str, Any] = {"video": a.video, "animal": a.animal or b.animal}
-    agreement = None
-    if _has_frames(a) and _has_frames(b):
-        a, b, agreement = _frame_agreement(a, b, window, tolerance_s, grid_fps)
+    frames = None
+    if has_frames(a) and has_frames(b):
+        a, b, frames = _frame_agreement(a, b, window, tolerance_s, grid_fps)
+        agreement = frames[0]
         row.update(
             frames=agreement.n_frames, accuracy=agreement.accuracy, f1=agreement.f1, kappa=agreement.kappa
         )
@@ -189,24 +211,24 @@ def _compare_pair(
             notes.append(note)
     row["difference_s"] = row["second_s"] - row["first_s"]
     row["note"] = "; ".join(notes)
-    return row, agreement
+    return row, frames
 
 
 def _frame_agreement(
     a: Scoring, b: Scoring, window: tuple[float, float | None], tolerance_s: float, grid_fps: float
-) -> tuple[Scoring, Scoring, FrameAgreement]:
-    """Both scorings as frames on a common grid, and their agreement inside the window where both know."""
+) -> tuple[Scoring, Scoring, tuple[FrameAgreement, list[FrameAgreement]]]:
+    """Both scorings on a common grid; their agreement in the window where both know, and by block."""
     start, end = window
-    times, fps = _grid(a, b, grid_fps, end)
+    times, fps = common_grid((a, b), grid_fps, end)
     a, b = _timed(a, times, fps), _timed(b, times, fps)
     valid = (times >= start) & (times < (end if end is not None else np.inf))
     for scoring in (a, b):
         if scoring.known is not None:
             valid &= scoring.known
-    agreement = frame_agreement(
-        a.on_grid(times), b.on_grid(times), timestamps=times, tolerance_s=tolerance_s, valid=valid
-    )
-    return a, b, agreement
+    first, second = a.on_grid(times), b.on_grid(times)
+    agreement = frame_agreement(first, second, timestamps=times, tolerance_s=tolerance_s, valid=valid)
+    blocks = frame_agreement_blocks(first, second, timestamps=times, tolerance_s=tolerance_s, valid=valid)
+    return a, b, (agreement, blocks)
 
 
 def _window_note(scoring: Scoring, window: tuple[float, float | None]) -> str | None:
@@ -229,11 +251,19 @@ class CalibrationInputs:
     pairing: Pairing
 
 
+def _pooled_options(scoring: Scoring) -> Mapping[str, Any]:
+    """The signal options that must agree to pool: all but the camera's (frame rate, pixel scale)."""
+    if scoring.method is None:
+        return scoring.signal_options
+    return METHODS[scoring.method].preset_options(scoring.signal_options)
+
+
 def calibration_inputs(labels: Sequence[Scoring], machine: Sequence[Scoring]) -> CalibrationInputs:
     """Pair human labels with machine signals of the same animals; check the signals are alike.
 
     Every signal must come from the same method with the same scoring parameters and signal options (one
-    preset fits one signal); a pose signal must be in cm/s (scored with a pixel scale), so the fitted
+    preset fits one signal), the camera's frame rate and pixel scale aside (the calibration puts the
+    recordings on one time base); a pose signal must be in cm/s (scored with a pixel scale), so the fitted
     threshold holds for other set-ups. LabelFileError names the scoring that does not fit.
     """
     pairing = pair_scorings(labels, machine)
@@ -247,7 +277,7 @@ def calibration_inputs(labels: Sequence[Scoring], machine: Sequence[Scoring]) ->
                 f"{signal.key}: the pose signal is in {signal.units}; score it with a pixel scale "
                 "(px_per_cm or tank_diameter_px) so that the fitted threshold is in cm/s",
             )
-        if _has_frames(human):
+        if has_frames(human):
             frames = human.on_grid(signal.timestamps)
             videos.append(
                 CalibrationVideo(
@@ -264,7 +294,7 @@ def calibration_inputs(labels: Sequence[Scoring], machine: Sequence[Scoring]) ->
     alike: tuple[tuple[str, Callable[[Scoring], object]], ...] = (
         ("method", lambda s: s.method),
         ("scoring parameters", lambda s: s.params),
-        ("signal options", lambda s: s.signal_options),
+        ("signal options", _pooled_options),
     )
     for what, value in alike:
         values = [value(s) for s in signals]
@@ -291,6 +321,8 @@ __all__ = [
     "Comparison",
     "Pairing",
     "calibration_inputs",
+    "common_grid",
     "compare_scorings",
+    "has_frames",
     "pair_scorings",
 ]

@@ -12,6 +12,12 @@ per bout, with the columns ``Observation id``, ``Subject``, ``Behavior``, ``Beha
 ``Stop (s)``, ``Duration (s)`` and the media file (``Media file name`` in recent versions, ``Media file``
 before). Any table with start and end columns in seconds works the same way (``start_s``/``end_s``,
 ``start``/``end`` or ``stop``).
+
+A per-frame table's label column is the one named by the caller; else the first of the usual names
+(``immobile``, ``immobility``, ``label``, ``freezing``, ``state``: behavlab's own output among them); else the
+one column besides the frame and time columns holding only 0/1 values (true/false, yes/no...), whatever its
+name (BehaviorDEPOT writes ``human_freezing``). Several such columns are refused, naming them: guessing
+which is the person's and which a program's would silently compare the wrong scoring.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ import pandas as pd
 from tracking.errors import TrackingError
 
 _FRAME_COLUMNS = ("immobile", "immobility", "label", "freezing", "state")
+#: Columns of a per-frame table that say which frame a row is, never what the animal does.
+_INDEX_COLUMNS = ("frame", "frames", "frame_index", "index", "time", "time_s", "timestamp", "t")
 _START_COLUMNS = ("start_s", "start (s)", "start", "onset")
 _END_COLUMNS = ("end_s", "stop (s)", "stop_s", "end", "stop", "offset")
 _VIDEO_COLUMNS = ("video", "media file name", "media file", "observation id", "file")
@@ -143,24 +151,66 @@ def _numbers(table: pd.DataFrame, column: str, path: str | Path) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise LabelFileError(
-            path, f"{table[column].iloc[bad[0]]!r} is not a finite number", row=int(bad[0]) + 2, field=column
+            path,
+            f"{str(table[column].iloc[bad[0]])!r} is not a finite number",
+            row=int(bad[0]) + 2,
+            field=column,
         )
     return values
+
+
+def _binary_columns(table: pd.DataFrame) -> list[str]:
+    """The columns, frame and time columns aside, whose every value reads as a label (0/1, yes/no...)."""
+    accepted = _TRUE | _FALSE
+    return [
+        name
+        for name in table.columns
+        if name.lower() not in _INDEX_COLUMNS
+        and not name.lower().startswith("unnamed:")
+        and len(table)
+        and table[name].astype(str).str.strip().str.lower().isin(accepted).all()
+    ]
+
+
+def _label_column(table: pd.DataFrame, path: str | Path, column: str | None) -> str:
+    """The per-frame label column (module Notes); LabelFileError when there is none or several could be."""
+    found = ", ".join(table.columns)
+    if column is not None:
+        lower = {c.lower(): c for c in table.columns}
+        if column.lower() not in lower:
+            raise LabelFileError(path, f"no column {column!r} (the label column asked for); found: {found}")
+        return lower[column.lower()]
+    named = _column(table, _FRAME_COLUMNS, path, "per-frame label", required=False)
+    if named is not None:
+        return named
+    candidates = _binary_columns(table)
+    if len(candidates) > 1:
+        raise LabelFileError(
+            path,
+            f"several 0/1 columns could be the label ({', '.join(candidates)}); choose one with "
+            "--label-column NAME",
+        )
+    if not candidates:
+        raise LabelFileError(
+            path,
+            "no per-frame label column: expected one 0/1 column besides the frame and time columns, or one "
+            f"named {', '.join(_FRAME_COLUMNS)} (accepted names); found: {found}",
+        )
+    return candidates[0]
 
 
 def read_frame_labels(
     path: str | Path, *, column: str | None = None, video: str | None = None
 ) -> HumanLabels:
-    """Per-frame labels: a table with one row per frame and a 0/1 column (``immobile``, ``label``...).
+    """Per-frame labels: a table with one row per frame and a 0/1 label column (module Notes: which).
 
     Rows are frames in order; a ``frame`` column, when present, must count 0, 1, 2... The values accepted
     are 0/1, true/false, yes/no, immobile/mobile. behavlab's own per-frame output
     (``<video>.<animal>.frames.csv``) is accepted, so two machine scorings compare like two raters.
+    ``column`` names the label column (any case).
     """
     table = _read_table(path)
-    name = column or _column(table, _FRAME_COLUMNS, path, "per-frame label")
-    if name not in table.columns:
-        raise LabelFileError(path, f"no column {name!r}; found: {', '.join(table.columns)}")
+    name = _label_column(table, path, column)
     frame_col = _column(table, ("frame",), path, "frame", required=False)
     if frame_col is not None:
         frames = _numbers(table, frame_col, path)
@@ -178,7 +228,7 @@ def read_frame_labels(
     if bad.size:
         raise LabelFileError(
             path,
-            f"{table[name].iloc[bad[0]]!r} is not a label; accepted: 0/1, true/false, yes/no, "
+            f"{str(table[name].iloc[bad[0]])!r} is not a label; accepted: 0/1, true/false, yes/no, "
             "immobile/mobile",
             row=int(bad[0]) + 2,
             field=name,
@@ -258,21 +308,26 @@ def read_seconds_labels(path: str | Path) -> pd.DataFrame:
     )
 
 
-def label_kind(path: str | Path) -> Literal["frames", "bouts", "seconds"]:
-    """What a label table holds, from its columns: bouts (start and end), per-video seconds, or frames."""
+def label_kind(path: str | Path, column: str | None = None) -> Literal["frames", "bouts", "seconds"]:
+    """What a label table holds, from its columns: bouts (start and end), per-video seconds, or frames.
+
+    A table with the label ``column`` asked for, a usually named label column or any 0/1 column is frames.
+    """
     table = _read_table(path)
     columns = {c.lower() for c in table.columns}
+    if column is not None and column.lower() in columns:
+        return "frames"
     if columns & set(_START_COLUMNS) and columns & set(_END_COLUMNS):
         return "bouts"
     if columns & set(_SECONDS_COLUMNS) and columns & set(_VIDEO_COLUMNS):
         return "seconds"
-    if columns & set(_FRAME_COLUMNS):
+    if columns & set(_FRAME_COLUMNS) or _binary_columns(table):
         return "frames"
     raise LabelFileError(
         path,
         "not a label table: expected bout start and end columns (e.g. BORIS 'Start (s)', 'Stop (s)'), "
-        f"per-video seconds ({', '.join(_VIDEO_COLUMNS[:1] + _SECONDS_COLUMNS[:1])}) or a per-frame column "
-        f"({', '.join(_FRAME_COLUMNS)}); found: {', '.join(table.columns)}",
+        f"per-video seconds ({', '.join(_VIDEO_COLUMNS[:1] + _SECONDS_COLUMNS[:1])}) or a per-frame 0/1 "
+        f"column (any name, or --label-column NAME); found: {', '.join(table.columns)}",
     )
 
 

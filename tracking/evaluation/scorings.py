@@ -115,10 +115,13 @@ class Scoring:
         raise LabelFileError(self.source, f"{self.key} holds no immobility")
 
 
-def read_scorings(path: str | Path, *, behavior: str | None = "immobil") -> list[Scoring]:
+def read_scorings(
+    path: str | Path, *, behavior: str | None = "immobil", label_column: str | None = None
+) -> list[Scoring]:
     """Every scoring in a file or folder (see the module docstring); LabelFileError says what is wrong.
 
-    ``behavior`` picks the rows of bout tables (BORIS) whose behaviour contains it (None: all rows).
+    ``behavior`` picks the rows of bout tables (BORIS) whose behaviour contains it (None: all rows);
+    ``label_column`` names the label column of a per-frame table.
     """
     path = Path(path)
     if path.is_dir():
@@ -129,7 +132,7 @@ def read_scorings(path: str | Path, *, behavior: str | None = "immobil") -> list
         return _machine_scorings(path.parent, load_document(path), path)
     if path.suffix.lower() == ".csv" and _header(path) >= _MACHINE_FRAME_COLUMNS:
         return [_machine_frames_csv(path)]
-    kind = label_kind(path)
+    kind = label_kind(path, label_column)
     if kind == "bouts":
         return [
             Scoring(labels.video, labels.animal, labels.source, bouts=labels.bouts)
@@ -137,7 +140,7 @@ def read_scorings(path: str | Path, *, behavior: str | None = "immobil") -> list
         ]
     if kind == "seconds":
         return _seconds_scorings(path)
-    labels = read_frame_labels(path)
+    labels = read_frame_labels(path, column=label_column)
     return [Scoring(labels.video, "", labels.source, frames=labels.frames)]
 
 

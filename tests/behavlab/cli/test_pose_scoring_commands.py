@@ -344,7 +344,8 @@ def test_agreement_of_human_labels_with_machine_outputs(pose_files: list[Path], 
     )
     assert frames_csv.exit_code == 0 and "only in the first scoring: K1" in _one_line(frames_csv.stderr)
     seconds = run("agreement", out / "results.csv", out, "--window-start-s", "0", "--window-end-s", "120")
-    assert seconds.exit_code == 0 and "bias 0.00 s" in _one_line(seconds.stdout)
+    assert seconds.exit_code == 0 and "needs >= 3 videos, got 2" in _one_line(seconds.stdout)
+    assert len(re.findall(r"K\d\s*│[^│]*│[^│]*│[^│]*│\s*0\.0\s*│", seconds.stdout)) == 2  # no difference
 
 
 ENV = {"BEHAVLAB_PASSPHRASE": "tundra lantern quiver mosaic"}
@@ -455,4 +456,5 @@ def test_agreement_of_the_motion_and_pose_methods_on_one_video(tmp_path: Path) -
     assert (
         f"agreement per frame: accuracy {accuracy:.3f}," in text and f"over {int(known.sum())} frames" in text
     )
-    assert f"Bland-Altman bias {seconds[1] - seconds[0]:.2f} s" in text  # pose minus motion, the one video
+    assert re.search(rf"P1\s*│[^│]*│[^│]*│[^│]*│\s*{seconds[1] - seconds[0]:.1f}\s*│", result.stdout)
+    assert "Pearson r and Bland-Altman not computed: needs >= 3 videos, got 1" in text  # pose minus motion

@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 
 from tracking.evaluation.agreement import (
+    agreement_with_intervals,
     cohen_kappa,
     frame_agreement,
-    plot_agreement,
+    frame_agreement_blocks,
     seconds_agreement,
     transition_mask,
 )
+from tracking.evaluation.agreement_plot import plot_agreement
 
 
 def test_kappa_of_a_textbook_confusion_table() -> None:
@@ -69,3 +71,44 @@ def test_agreement_png(tmp_path: Path) -> None:
         [100, 120, 140], [105, 118, 150], tmp_path / "agreement.png", labels=("human", "pose")
     )
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+def test_per_video_statistics_need_three_videos_and_carry_intervals() -> None:
+    two = seconds_agreement([10.0, 50.0], [12.0, 49.0])
+    assert two.n == 2 and not two.enough_videos
+    assert np.isnan(two.pearson_r) and np.isnan(two.bias) and two.pearson_ci is None  # not +-1.000
+    three = seconds_agreement([10.0, 50.0, 90.0], [12.0, 49.0, 95.0])
+    assert three.enough_videos and np.isfinite(three.pearson_r) and three.pearson_ci is None  # Fisher: n >= 4
+    human = [100.0, 120.0, 140.0, 160.0, 90.0]
+    machine = [102.0, 124.0, 140.0, 166.0, 93.0]
+    stats = seconds_agreement(human, machine)
+    z, half = np.arctanh(stats.pearson_r), 1.959964 / np.sqrt(5 - 3)
+    assert stats.pearson_ci == pytest.approx((np.tanh(z - half), np.tanh(z + half)), abs=1e-5)
+    t = 2.776445  # Student's t, 4 degrees of freedom, 97.5%
+    se = stats.sd_difference / np.sqrt(5)
+    assert stats.bias_ci == pytest.approx((stats.bias - t * se, stats.bias + t * se), abs=1e-5)
+    limit_se = stats.sd_difference * np.sqrt(3 / 5)  # Bland & Altman 1999
+    assert stats.upper_limit_ci == pytest.approx(
+        (stats.upper_limit - t * limit_se, stats.upper_limit + t * limit_se), abs=1e-5
+    )
+
+
+def test_intervals_resample_videos_from_three_else_contiguous_blocks() -> None:
+    rng = np.random.default_rng(0)
+    reference = np.repeat(rng.random(40) < 0.5, 30)  # 40 bouts of 1 s at 30 fps
+    other = reference.copy()
+    other[rng.choice(reference.size, 120, replace=False)] ^= True
+    times = np.arange(reference.size) / 30
+    blocks = frame_agreement_blocks(reference, other, timestamps=times)
+    assert len(blocks) == 2 and sum(b.n_frames for b in blocks) == reference.size  # 40 s in 20-s blocks
+    videos = [frame_agreement(reference[i::3], other[i::3]) for i in range(3)]
+    by_video = agreement_with_intervals(videos, blocks)
+    assert by_video.ci_method == "bootstrap over 3 videos" and by_video.kappa_ci is not None
+    assert agreement_with_intervals(videos[:2], blocks).kappa_ci is None  # 2 videos, 2 blocks: too few
+    long_reference, long_other = np.tile(reference, 3), np.tile(other, 3)  # 120 s: six 20-s blocks
+    whole = frame_agreement(long_reference, long_other)
+    long_blocks = frame_agreement_blocks(long_reference, long_other, timestamps=np.arange(3600) / 30)
+    one = agreement_with_intervals([whole], long_blocks)
+    again = agreement_with_intervals([whole], long_blocks)
+    assert one.ci_method == "bootstrap over 6 20-s blocks" and one.kappa_ci == again.kappa_ci
+    assert one.n_frames == whole.n_frames and one.kappa == pytest.approx(whole.kappa)

@@ -74,8 +74,10 @@ def test_pose_calibration_on_synthetic_tracks_reports_cross_validated_agreement(
 def test_calibration_input_errors() -> None:
     videos = _rater_videos(2, duration_s=20.0)
     base = get_preset("fst", "motion")
-    with pytest.raises(ValueError, match="at least two videos"):
-        calibrate(videos[:1], base, name="x")
+    with pytest.raises(ValueError, match="at least one human-scored video"):
+        calibrate([], base, name="x")
+    with pytest.raises(ValueError, match="at least two blocks"):
+        calibrate(videos[:1], base, name="x", n_blocks=1)
     with pytest.raises(ValueError, match="names must be unique"):
         calibrate([videos[0], videos[0]], base, name="x")
     with pytest.raises(ValueError, match="give per-frame labels or human_s"):

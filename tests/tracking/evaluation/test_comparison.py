@@ -102,12 +102,45 @@ def test_seconds_tables_compare_as_they_stand_with_a_note_for_another_window() -
     assert comparison.frames is None
     assert comparison.rows["difference_s"].tolist() == [6.0, 2.0]
     assert comparison.rows["note"].tolist() == ["m1 in b.csv covers 0-360 s", ""]
-    assert comparison.seconds.n == 2 and comparison.seconds.bias == pytest.approx(4.0)
+    assert comparison.seconds.n == 2 and not comparison.seconds.enough_videos
+    assert np.isnan(comparison.seconds.bias) and np.isnan(comparison.seconds.pearson_r)  # below 3 videos
 
 
 def test_no_common_animal_is_an_error_naming_both_sources() -> None:
-    with pytest.raises(LabelFileError, match=r"a\.csv: no video and animal in common.*first: m1; second: m2"):
-        compare_scorings([frames("m1", range(0))], [frames("m2", range(0))])
+    with pytest.raises(
+        LabelFileError, match=r"a\.csv: no video and animal in common.*first: m1, m3; second: m2, m4"
+    ):
+        compare_scorings(
+            [frames("m1", range(0)), frames("m3", range(0))],
+            [frames("m2", range(0), source="b.csv"), frames("m4", range(0), source="b.csv")],
+        )
+
+
+def test_the_only_recording_on_each_side_pairs_whatever_the_names_with_a_note() -> None:
+    human = frames("demo2.labels", range(20, 60), n=3000)
+    machine = frames("demo2_tracking", range(22, 60), n=3000, animal="animal", source="out")
+    comparison = compare_scorings([human], [machine], window_start_s=0, window_end_s=None)
+    assert comparison.pairing.notes == (
+        "paired the only recording on each side: demo2.labels with demo2_tracking/animal",
+    )
+    assert comparison.frames is not None and comparison.frames.n_frames == 3000
+
+
+def test_one_recording_gets_intervals_from_contiguous_blocks_the_same_every_time() -> None:
+    rng = np.random.default_rng(3)
+    human = np.repeat(rng.random(60) < 0.5, 50)  # 60 bouts of 50 frames at 30 fps: 100 s
+    machine = human.copy()
+    machine[rng.choice(human.size, 300, replace=False)] ^= True
+    first = [Scoring("m1", "", "a.csv", frames=human)]
+    second = [Scoring("m1", "", "b.csv", frames=machine)]
+    result = compare_scorings(first, second, window_start_s=0, window_end_s=None)
+    again = compare_scorings(first, second, window_start_s=0, window_end_s=None)
+    assert result.frames is not None and again.frames is not None
+    assert result.frames.ci_method == "bootstrap over 5 20-s blocks"
+    assert result.frames.kappa_ci == again.frames.kappa_ci
+    assert result.frames.kappa_ci is not None
+    low, high = result.frames.kappa_ci
+    assert low < result.frames.kappa < high
 
 
 def test_calibration_inputs_put_human_labels_on_the_machine_frames(tmp_path: Path) -> None:

@@ -10,10 +10,12 @@ import pytest
 from tracking.evaluation.labels import (
     LabelFileError,
     bouts_to_mask,
+    label_kind,
     read_bout_labels,
     read_frame_labels,
     read_seconds_labels,
 )
+from tracking.evaluation.scorings import read_scorings
 
 # Columns of a BORIS "aggregated events" export (one row per state-event bout).
 BORIS_HEADER = (
@@ -52,7 +54,12 @@ def test_behavlab_per_frame_output_reads_as_labels(tmp_path: Path) -> None:
     [
         ("frame,immobile\n0,1\n1,maybe\n", r"row 3, field 'immobile': 'maybe' is not a label"),
         ("frame,immobile\n0,1\n2,0\n", r"row 3, field 'frame': frame 2 where 1 was expected"),
-        ("frame,score\n0,1\n", r"no per-frame label column; accepted names: immobile"),
+        ("frame,score\n0,7\n", r"no per-frame label column: expected one 0/1 column besides the frame"),
+        (
+            "frame,human_freezing,bd_freezing\n0,1,0\n",
+            r"several 0/1 columns could be the label "
+            r"\(human_freezing, bd_freezing\); choose one with --label-column NAME",
+        ),
     ],
 )
 def test_per_frame_label_errors_name_row_and_field(tmp_path: Path, text: str, message: str) -> None:
@@ -61,6 +68,29 @@ def test_per_frame_label_errors_name_row_and_field(tmp_path: Path, text: str, me
     with pytest.raises(LabelFileError, match=message) as caught:
         read_frame_labels(path)
     assert str(path) in str(caught.value)
+
+
+def test_any_single_zero_one_column_or_the_one_named_is_the_label(tmp_path: Path) -> None:
+    behaviordepot = tmp_path / "demo.csv"
+    behaviordepot.write_text("frame,human_freezing\n0,0\n1,1\n2,1\n")
+    assert read_frame_labels(behaviordepot).frames.tolist() == [False, True, True]
+    assert label_kind(behaviordepot) == "frames"
+    two = tmp_path / "two.csv"
+    two.write_text("frame,time_s,human_freezing,behaviordepot_freezing\n0,0.0,0,1\n1,0.1,1,1\n")
+    assert read_frame_labels(two, column="Human_Freezing").frames.tolist() == [False, True]
+    assert read_frame_labels(two, column="behaviordepot_freezing").frames.tolist() == [True, True]
+    [scoring] = read_scorings(two, label_column="human_freezing")
+    assert scoring.frames is not None and scoring.frames.tolist() == [False, True]
+    with pytest.raises(LabelFileError, match=r"two\.csv: several 0/1 columns could be the label"):
+        read_scorings(two)
+    with pytest.raises(
+        LabelFileError, match=r"no column 'freezing' \(the label column asked for\); found: frame"
+    ):
+        read_frame_labels(two, column="freezing")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("frame,human_freezing,note\n0,0,a\n1,2,b\n")
+    with pytest.raises(LabelFileError, match=r"bad\.csv, row 3, field 'human_freezing': '2' is not a label"):
+        read_frame_labels(bad, column="human_freezing")
 
 
 def test_boris_aggregated_events_grouped_by_video_and_subject(tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ class FrameAgreement:
 
 def cohen_kappa(tp: int, fp: int, fn: int, tn: int) -> float:
     """Cohen's kappa of a 2x2 confusion table; NaN when chance agreement is 1 (both constant and equal)."""
-    from tracking.evaluation.intervals import count_statistics  # it imports this module
+    from tracking.evaluation.intervals import count_statistics  # scipy: loaded on first use
 
     return float(count_statistics(np.array([tp, fp, fn, tn], dtype=np.float64))["kappa"])
 
@@ -148,7 +148,7 @@ def bootstrap_frame_agreement(units: Sequence[FrameAgreement], unit: str) -> Fra
     -----
     :func:`tracking.evaluation.intervals.bootstrap_count_intervals`: units resampled whole, fixed seed.
     """
-    from tracking.evaluation.intervals import bootstrap_count_intervals  # it imports this module
+    from tracking.evaluation.intervals import bootstrap_count_intervals  # scipy: loaded on first use
 
     intervals = bootstrap_count_intervals(np.array([part.counts for part in units], dtype=np.float64))
     return dataclasses.replace(
@@ -318,7 +318,7 @@ def seconds_agreement(reference_s: Sequence[float], other_s: Sequence[float]) ->
     Intervals (:mod:`tracking.evaluation.intervals`): r by Fisher's z; the bias by Student's t; each limit
     with the approximate standard error of Bland & Altman (1999, Stat. Methods Med. Res. 8:135).
     """
-    from tracking.evaluation.intervals import bland_altman_intervals, pearson_interval  # it imports this
+    from tracking.evaluation.intervals import bland_altman_intervals, pearson_interval  # scipy: on first use
 
     ref = np.asarray(reference_s, dtype=np.float64)
     oth = np.asarray(other_s, dtype=np.float64)

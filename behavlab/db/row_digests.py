@@ -36,6 +36,7 @@ ROW_DIGEST_VERSION = "behavlab-row-v1"
 AUDITED_TABLES: tuple[str, ...] = (
     "study",
     "arm",
+    "cohort",
     "animal",
     "weight",
     "cageassignment",

@@ -16,7 +16,7 @@ from behavlab.models.sessions import (
     SptReading,
     SptSheetFile,
 )
-from behavlab.models.study import Arm, Study
+from behavlab.models.study import Arm, Cohort, Study
 from behavlab.models.voiding import Voiding
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "AuditEvent",
     "AuditRow",
     "CageAssignment",
+    "Cohort",
     "DoseEvent",
     "Exclusion",
     "FstBenchMark",

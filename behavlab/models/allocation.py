@@ -19,6 +19,8 @@ class Randomization(SQLModel, table=True):
     `sequence` numbers the sealed allocations of one study (1 for the first), so cohorts randomized weeks
     apart can each hold their own. `draws_previewed` counts the draws the key holder looked at before
     committing this one. `balance_was_readable` marks allocations made before per-arm aggregates were sealed.
+    `cohort_id` is the cohort randomized (None: the whole roster). `protocol_id` is the protocol version in force
+    when it was drawn; `protocol_waived` is True when it was drawn without one, as its user asked.
     """
 
     __table_args__ = (UniqueConstraint("study_id", "sequence"),)
@@ -34,6 +36,9 @@ class Randomization(SQLModel, table=True):
     library_version: str = Field(max_length=40)
     draws_previewed: int = Field(default=1)
     balance_was_readable: bool = Field(default=False)
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id")
+    protocol_id: int | None = Field(default=None, foreign_key="protocol.id")
+    protocol_waived: bool | None = None
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
     created_by: str = Field(max_length=NAME_CHARS)
 

@@ -9,7 +9,11 @@ from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
 
 
 class Animal(SQLModel, table=True):
-    """A mouse on a study's roster, identified by the lab's own ID."""
+    """A mouse on a study's roster, identified by the lab's own ID.
+
+    `factor_level` is its level of the study's non-randomized factor (`Study.factor_name`); `cohort_id` the
+    batch it is run in, if the study runs in cohorts.
+    """
 
     __table_args__ = (UniqueConstraint("study_id", "label"),)
 
@@ -22,6 +26,8 @@ class Animal(SQLModel, table=True):
     date_of_birth: date
     source: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, sa_type=Text)
+    factor_level: str | None = Field(default=None, max_length=60)
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
     created_at: datetime = Field(default_factory=utc_now, sa_column=Column(UTCDateTime, nullable=False))
 
 

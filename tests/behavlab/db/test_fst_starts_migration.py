@@ -30,7 +30,7 @@ def test_old_sessions_and_scores_keep_their_digests_and_count_from_the_video_sta
             connection.execute(text(statement), {"sha": "ab" * 32, "yes": True, "no": False})
         command.upgrade(config, "0008")
     assert upgrade_to_head(engine).before == "0008"
-    assert head_revision() == "0009"
+    assert head_revision() >= "0009"
     workspace = Workspace(engine=engine, actor="tester", location="test")
 
     report = verify_chain(workspace)

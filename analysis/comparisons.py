@@ -34,6 +34,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.oneway import anova_oneway
 
 from analysis.errors import AnalysisError
+from analysis.jsonready import JsonReady
 from analysis.summaries import NAN, as_values, software_versions
 
 #: An omnibus test's statistic, its (numerator, denominator) degrees of freedom and its p-value.
@@ -90,7 +91,7 @@ def hedges_g_interval(g: float, n1: int, n2: int, confidence: float = 0.95) -> t
 
 
 @dataclass(frozen=True)
-class TwoArmComparison:
+class TwoArmComparison(JsonReady):
     """One arm against the reference arm: Welch's t, Mann-Whitney U, Hedges' g, each with what it needs."""
 
     arm: str
@@ -243,7 +244,7 @@ def holm(p_values: Sequence[float]) -> tuple[float, ...]:
 
 
 @dataclass(frozen=True)
-class VersusReference:
+class VersusReference(JsonReady):
     """One arm against the reference, with the Holm-adjusted Welch and Mann-Whitney p-values."""
 
     comparison: TwoArmComparison
@@ -252,7 +253,7 @@ class VersusReference:
 
 
 @dataclass(frozen=True)
-class MultiArmComparison:
+class MultiArmComparison(JsonReady):
     """Several arms: one-way and Welch's ANOVA, Kruskal-Wallis, and Holm-adjusted tests against reference."""
 
     reference: str
@@ -271,7 +272,9 @@ class MultiArmComparison:
     software: Mapping[str, str] = field(default_factory=software_versions)
 
 
-def _omnibus(samples: list[np.ndarray]) -> tuple[Omnibus, Omnibus, tuple[float, int, float], tuple[str, ...]]:
+def omnibus_tests(
+    samples: list[np.ndarray],
+) -> tuple[Omnibus, Omnibus, tuple[float, int, float], tuple[str, ...]]:
     """One-way ANOVA, Welch's ANOVA and Kruskal-Wallis over all arms; NaN with a note where one cannot run."""
     anova: Omnibus = (NAN, (NAN, NAN), NAN)
     welch: Omnibus = (NAN, (NAN, NAN), NAN)
@@ -331,7 +334,7 @@ def compare_arms(
     arrays = {name: as_values(values) for name, values in groups.items()}
     if len(arrays) < 3:
         raise ValueError(f"compare_arms is for three or more arms, got {len(arrays)}; use compare_two_arms")
-    anova, welch, kruskal, notes = _omnibus(list(arrays.values()))
+    anova, welch, kruskal, notes = omnibus_tests(list(arrays.values()))
     pairs = [
         compare_two_arms(name, x, reference, arrays[reference], confidence=confidence)
         for name, x in arrays.items()

@@ -36,6 +36,7 @@ from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLMResults
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from analysis.jsonready import JsonReady
 from analysis.summaries import NAN, software_versions
 
 DesignColumn = npt.NDArray[np.floating[Any]]
@@ -61,7 +62,7 @@ def ordered_levels(values: pd.Series, first: str | None = None) -> list[str]:
 
 
 @dataclass(frozen=True)
-class AnovaRow:
+class AnovaRow(JsonReady):
     """One term of an ANOVA table (F and p are NaN on the residual row)."""
 
     term: str
@@ -72,7 +73,7 @@ class AnovaRow:
 
 
 @dataclass(frozen=True)
-class TwoWayAnova:
+class TwoWayAnova(JsonReady):
     """The arm x sex ANOVA table, the cell sizes, and why it is empty when it cannot be fitted."""
 
     rows: tuple[AnovaRow, ...]
@@ -134,7 +135,7 @@ def two_way_anova(table: pd.DataFrame, reference: str) -> TwoWayAnova:
 
 
 @dataclass(frozen=True)
-class FixedEffect:
+class FixedEffect(JsonReady):
     """One fixed-effect coefficient of the mixed model with its Wald SE, z, p and 95% CI."""
 
     term: str
@@ -146,7 +147,7 @@ class FixedEffect:
 
 
 @dataclass(frozen=True)
-class MixedModelResult:
+class MixedModelResult(JsonReady):
     """The repeated-measures mixed model, or why it gave no estimates (``converged`` False, ``note`` says)."""
 
     converged: bool
@@ -230,7 +231,7 @@ def mixed_model(table: pd.DataFrame, reference: str, *, unit: str = "animal") ->
         reason = said[0] if said else "the optimizer did not converge"
         return failed(f"the mixed model did not converge ({reason}); see the per-period comparisons instead")
     names = list(exog.columns)
-    chi2, interaction_p = _wald(fit, names, interaction)
+    chi2, interaction_p = wald_test(fit, names, interaction)
     return MixedModelResult(
         converged=True,
         n_units=n_units,
@@ -273,7 +274,7 @@ def _fixed_effects(fit: MixedLMResults, names: list[str]) -> tuple[FixedEffect, 
     )
 
 
-def _wald(fit: MixedLMResults, names: list[str], tested: list[str]) -> tuple[float, float]:
+def wald_test(fit: MixedLMResults, names: list[str], tested: list[str]) -> tuple[float, float]:
     """Joint Wald chi-square and p that the ``tested`` fixed effects are all zero."""
     index = [names.index(name) for name in tested]
     beta = np.asarray(fit.fe_params)[index]

@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis.comparisons import MultiArmComparison, TwoArmComparison, compare_arms, compare_two_arms
 from analysis.errors import AnalysisError
+from analysis.jsonready import JsonReady
 from analysis.models import MixedModelResult, TwoWayAnova, mixed_model, ordered_levels, two_way_anova
 from analysis.summaries import (
     AssumptionChecks,
@@ -72,7 +73,7 @@ def cage_means(table: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class OutcomeAnalysis:
+class OutcomeAnalysis(JsonReady):
     """Everything reported for one outcome, scoring method and period: descriptives, checks and tests."""
 
     outcome: str
@@ -209,7 +210,7 @@ def _comparison(
 
 
 @dataclass(frozen=True)
-class RepeatedOutcome:
+class RepeatedOutcome(JsonReady):
     """The mixed model of one outcome and scoring method measured over several periods."""
 
     outcome: str
@@ -220,7 +221,7 @@ class RepeatedOutcome:
 
 
 @dataclass(frozen=True)
-class StudyAnalysis:
+class StudyAnalysis(JsonReady):
     """Every outcome's analysis (per outcome, scoring method and period) and the repeated-period models."""
 
     outcomes: tuple[OutcomeAnalysis, ...]

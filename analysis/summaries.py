@@ -21,6 +21,7 @@ import numpy as np
 from scipy import stats
 
 from analysis.errors import AnalysisError
+from analysis.jsonready import JsonReady
 
 NAN = float("nan")
 STATISTICS_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels")
@@ -47,7 +48,7 @@ def as_values(values: Sequence[float] | np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class GroupSummary:
+class GroupSummary(JsonReady):
     """n, mean, SD, SEM, median and quartiles of one group (an arm, or all animals in a blind report)."""
 
     group: str
@@ -106,7 +107,7 @@ def summarize(group: str, values: Sequence[float] | np.ndarray) -> GroupSummary:
 
 
 @dataclass(frozen=True)
-class NormalityCheck:
+class NormalityCheck(JsonReady):
     """Shapiro-Wilk W and p of one group (NaN with the reason when the test cannot run)."""
 
     group: str
@@ -117,7 +118,7 @@ class NormalityCheck:
 
 
 @dataclass(frozen=True)
-class AssumptionChecks:
+class AssumptionChecks(JsonReady):
     """Normality per arm and equality of variances across arms, reported and never used to pick a test."""
 
     normality: tuple[NormalityCheck, ...]

@@ -12,6 +12,8 @@ class AuditAction(StrEnum):
     """What an audit event records."""
 
     STUDY_CREATE = "study.create"
+    #: A cohort (batch) of a study, run and randomized on its own dates.
+    COHORT_ADD = "cohort.add"
     ANIMALS_IMPORT = "animals.import"
     WEIGHTS_RECORD = "weights.record"
     WEIGHT_RECORD = "weight.record"
@@ -33,6 +35,8 @@ class AuditAction(StrEnum):
     SPT_BOTTLES = "spt.bottles"
     AMENDMENT_RECORD = "amendment.record"
     PROTOCOL_DECLARE = "protocol.declare"
+    #: A change of the protocol after randomization, with its reason.
+    PROTOCOL_AMEND = "protocol.amend"
     RECORD_VOID = "record.void"
     STUDY_UNMASK = "study.unmask"
     AUDIT_BASELINE = "audit.baseline"

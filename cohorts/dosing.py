@@ -69,6 +69,30 @@ def stock_concentration_mg_per_ml(dose_mg_per_kg: float, volume_ml_per_kg: float
     return dose_mg_per_kg / volume_ml_per_kg
 
 
+def arm_stock_mg_per_ml(
+    dose_mg_per_kg: float, volume_ml_per_kg: float, stated_mg_per_ml: float | None = None
+) -> float:
+    """An arm's stock: the one stated for it, else the one its dose needs (`stock_concentration_mg_per_ml`).
+
+    Parameters
+    ----------
+    dose_mg_per_kg
+        The arm's dose, in mg/kg of body weight.
+    volume_ml_per_kg
+        The study's dosing volume, the same for every arm, in mL/kg.
+    stated_mg_per_ml
+        The stock stated for the arm, in mg/mL, or None.
+
+    Returns
+    -------
+    float
+        The stock concentration, in mg/mL.
+    """
+    if stated_mg_per_ml is not None:
+        return stated_mg_per_ml
+    return stock_concentration_mg_per_ml(dose_mg_per_kg, volume_ml_per_kg)
+
+
 def injection_volume_ml(weight_g: float, volume_ml_per_kg: float) -> float:
     """The volume one animal receives: its weight in kg times the study's mL/kg, the same for every arm.
 

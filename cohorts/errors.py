@@ -5,8 +5,9 @@
 - `cohorts.problems.InputError`: a user's file was refused; it carries every problem found (roster,
   weight, bottle, time-sampling and FST sheets each have their own subclass);
 - `cohorts.sealing_errors.SealedKeyError`: sealing or opening the allocation key was refused;
-- `cohorts.randomization.AllocationError`, `cohorts.dosing.DosingError`, `cohorts.blind_codes.BlindCodeError`
-  and `cohorts.text_safety.UnsafeTextError`: one refusal each, named in its message.
+- `cohorts.allocation_methods.AllocationError`, `cohorts.dosing.DosingError`,
+  `cohorts.blind_codes.BlindCodeError` and `cohorts.text_safety.UnsafeTextError`: one refusal each, named in
+  its message.
 
 A value a user chose that is outside what the library accepts (a seed, a volume per kg, a bottle weight)
 is refused with a plain `CohortsError`. A `ValueError` that is not a `CohortsError` is a programming error

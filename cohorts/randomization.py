@@ -10,6 +10,12 @@ Methods (`METHODS`):
 - ``cage-cluster``: whole cages are the unit; cages are blocked by sex, so cage-mates are never split.
 - ``minimization``: Pocock-Simon on sex and body-weight tertile with a random element.
 
+A study's non-randomized between-animal factor (`factor`, e.g. ``stress`` with levels ``CUS`` and
+``control``, each animal's level in `RosterEntry.factor_level`) is a stratum of every method: permuted blocks
+run within its levels (``block``, ``stratified-block``), cages are blocked within sex and level
+(``cage-cluster``; a cage holding two levels is refused), it is one of the margins minimized
+(``minimization``), and ``complete``, unbalanced by design, records it.
+
 Block sizes are a random multiple of the number of arms (by default 1x or 2x, drawn per block) so the next
 allocation cannot be guessed at the end of a block; the last block of a stratum is cut short when the stratum
 runs out. Animals are taken in the order of their sorted IDs, never in file order, so the allocation depends
@@ -34,27 +40,28 @@ each animal, taken in random order, goes with probability `p_preferred` (0.8 by 
 minimizes the summed range of arm counts over its own factor levels, otherwise to one of the other arms.
 """
 
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from cohorts import __version__
+from cohorts.allocation_methods import (
+    STRATA_FACTORS,
+    AllocationError,
+    Draft,
+    blocked,
+    cage_cluster,
+    complete,
+    minimization,
+)
 from cohorts.draws import SeededDraws, check_seed, mix_seed, new_seed
-from cohorts.errors import CohortsError
-from cohorts.roster import RosterEntry, roster_sha256
+from cohorts.roster import RosterEntry, check_factor_name, roster_sha256
 
 METHODS = ("complete", "block", "stratified-block", "cage-cluster", "minimization")
 DEFAULT_METHOD = "stratified-block"
-STRATA_FACTORS = ("sex", "cage")
 DEFAULT_STRATA = ("sex",)
 DEFAULT_BLOCK_MULTIPLES = (1, 2)
 DEFAULT_P_PREFERRED = 0.8
-WEIGHT_TERTILE = "weight tertile"
-
-
-class AllocationError(CohortsError):
-    """The roster or the options do not allow the requested randomization."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ class Allocation:
     user_seed: int | None = field(default=None, repr=False)
     os_entropy: int | None = field(default=None, repr=False)
     bare_seed: bool = False
+    factor: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("block_sizes", "parameters", "assignment"):
@@ -98,6 +106,7 @@ class Allocation:
             "n_animals": len(self.assignment),
             "user_seed_given": self.user_seed is not None,
             "bare_seed": self.bare_seed,
+            **({} if self.factor is None else {"factor": self.factor}),
         }
 
     def sealed_record(self) -> dict[str, object]:
@@ -115,16 +124,6 @@ class Allocation:
         }
 
 
-@dataclass(frozen=True)
-class _Draft:
-    """What one method produces: the assignment, the strata it used and the block sizes it drew."""
-
-    assignment: dict[str, int]
-    strata: tuple[str, ...] = ()
-    block_sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    parameters: dict[str, object] = field(default_factory=dict)
-
-
 def randomize(
     entries: Sequence[RosterEntry],
     arms: Sequence[str],
@@ -134,6 +133,7 @@ def randomize(
     block_multiples: Sequence[int] = DEFAULT_BLOCK_MULTIPLES,
     p_preferred: float = DEFAULT_P_PREFERRED,
     bare_seed: bool = False,
+    factor: str | None = None,
 ) -> Allocation:
     """Allocate every animal of the roster to an arm; `AllocationError` names what would be accepted.
 
@@ -147,6 +147,9 @@ def randomize(
     seed, bare_seed
         A seed in ``[0, 2**128)``, mixed with 128 bits of OS randomness unless `bare_seed`, when it is used
         as given and replays the allocation; without a seed, one is drawn from the OS.
+    factor
+        The name of the study's non-randomized factor, a stratum of every method (every animal then needs
+        a `RosterEntry.factor_level`); None when the study has none.
 
     Returns
     -------
@@ -166,8 +169,9 @@ def randomize(
     """
     arms = tuple(arms)
     _check_options(entries, arms, method, strata, block_multiples, p_preferred)
+    _check_factor(entries, factor)
     effective, os_entropy = _effective_seed(seed, bare_seed)
-    options = _MethodOptions(tuple(strata), tuple(block_multiples), p_preferred)
+    options = _MethodOptions(tuple(strata), tuple(block_multiples), p_preferred, factor)
     draft = _draft(method, entries, len(arms), options, SeededDraws(effective))
     return Allocation(
         method=method,
@@ -182,6 +186,7 @@ def randomize(
         user_seed=seed,
         os_entropy=os_entropy,
         bare_seed=bare_seed,
+        factor=factor,
     )
 
 
@@ -192,19 +197,27 @@ class _MethodOptions:
     strata: tuple[str, ...]
     block_multiples: tuple[int, ...]
     p_preferred: float
+    factor: str | None
+
+    @property
+    def factor_strata(self) -> tuple[str, ...]:
+        """The non-randomized factor as a stratum, or no stratum when the study has none."""
+        return () if self.factor is None else (self.factor,)
 
 
 def _draft(
     method: str, entries: Sequence[RosterEntry], n_arms: int, options: _MethodOptions, draws: SeededDraws
-) -> _Draft:
+) -> Draft:
     """Run one method over the roster taken in the order of its sorted IDs, never in file order."""
     ordered = sorted(entries, key=lambda entry: entry.animal_id)
-    methods: dict[str, Callable[[], _Draft]] = {
-        "complete": lambda: _complete(ordered, n_arms, draws),
-        "block": lambda: _blocked(ordered, n_arms, (), options.block_multiples, draws),
-        "stratified-block": lambda: _blocked(ordered, n_arms, options.strata, options.block_multiples, draws),
-        "cage-cluster": lambda: _cage_cluster(ordered, n_arms, options.block_multiples, draws),
-        "minimization": lambda: _minimization(ordered, n_arms, options.p_preferred, draws),
+    by_factor = options.factor_strata
+    multiples = options.block_multiples
+    methods: dict[str, Callable[[], Draft]] = {
+        "complete": lambda: complete(ordered, n_arms, draws),
+        "block": lambda: blocked(ordered, n_arms, by_factor, multiples, draws),
+        "stratified-block": lambda: blocked(ordered, n_arms, (*options.strata, *by_factor), multiples, draws),
+        "cage-cluster": lambda: cage_cluster(ordered, n_arms, ("sex", *by_factor), multiples, draws),
+        "minimization": lambda: minimization(ordered, n_arms, by_factor, options.p_preferred, draws),
     }
     return methods[method]()
 
@@ -251,123 +264,14 @@ def _check_options(
         raise AllocationError(f"p_preferred must be from 0.5 to 1, got {p_preferred!r}")
 
 
-def _permuted_blocks(
-    n_units: int, n_arms: int, multiples: tuple[int, ...], draws: SeededDraws
-) -> tuple[list[int], tuple[int, ...]]:
-    """Arm indices for `n_units` units from permuted blocks of random size, and the block sizes drawn."""
-    sequence: list[int] = []
-    sizes: list[int] = []
-    while len(sequence) < n_units:
-        size = n_arms * draws.choice(multiples)
-        block = [position % n_arms for position in range(size)]
-        draws.shuffle(block)
-        sequence.extend(block)
-        sizes.append(size)
-    return sequence[:n_units], tuple(sizes)
-
-
-def _complete(ordered: list[RosterEntry], n_arms: int, draws: SeededDraws) -> _Draft:
-    """Completely randomized design: equal arm sizes (random arms take the remainder), random order."""
-    arm_order = list(range(n_arms))
-    draws.shuffle(arm_order)
-    larger = set(arm_order[: len(ordered) % n_arms])
-    sequence = [arm for arm in range(n_arms) for _ in range(len(ordered) // n_arms + (arm in larger))]
-    draws.shuffle(sequence)
-    return _Draft({entry.animal_id: arm for entry, arm in zip(ordered, sequence, strict=True)})
-
-
-def stratum_label(entry: RosterEntry, factors: Sequence[str]) -> str:
-    """An animal's stratum under the given factors, e.g. ``"sex=F"``; ``"all"`` when there are none."""
-    if not factors:
-        return "all"
-    return ", ".join(f"{factor}={getattr(entry, factor)}" for factor in factors)
-
-
-def _blocked(
-    ordered: list[RosterEntry],
-    n_arms: int,
-    factors: tuple[str, ...],
-    multiples: tuple[int, ...],
-    draws: SeededDraws,
-) -> _Draft:
-    """Permuted blocks within each stratum (one stratum when `factors` is empty)."""
-    groups: dict[str, list[RosterEntry]] = defaultdict(list)
-    for entry in ordered:
-        groups[stratum_label(entry, factors)].append(entry)
-    assignment: dict[str, int] = {}
-    block_sizes: dict[str, tuple[int, ...]] = {}
-    for label in sorted(groups):
-        sequence, block_sizes[label] = _permuted_blocks(len(groups[label]), n_arms, multiples, draws)
-        assignment.update((entry.animal_id, arm) for entry, arm in zip(groups[label], sequence, strict=True))
-    return _Draft(
-        assignment, factors, block_sizes, {"block_multiples": list(multiples), "block_unit": "animal"}
-    )
-
-
-def _cage_cluster(
-    ordered: list[RosterEntry], n_arms: int, multiples: tuple[int, ...], draws: SeededDraws
-) -> _Draft:
-    """Whole cages to arms, by permuted blocks of cages within each sex."""
-    cages: dict[str, list[RosterEntry]] = defaultdict(list)
-    for entry in ordered:
-        cages[entry.cage].append(entry)
-    mixed = sorted(cage for cage, mates in cages.items() if len({mate.sex for mate in mates}) > 1)
-    if mixed:
-        raise AllocationError(
-            f"cage-cluster blocks cages by sex, but cages {', '.join(mixed)} hold both sexes; "
-            "accepted: single-sex cages, or another method"
-        )
-    cages_by_sex: dict[str, list[str]] = defaultdict(list)
-    for cage in sorted(cages):
-        cages_by_sex[cages[cage][0].sex].append(cage)
-    assignment: dict[str, int] = {}
-    block_sizes: dict[str, tuple[int, ...]] = {}
-    for sex in sorted(cages_by_sex):
-        label = f"sex={sex}"
-        sequence, block_sizes[label] = _permuted_blocks(len(cages_by_sex[sex]), n_arms, multiples, draws)
-        for cage, arm in zip(cages_by_sex[sex], sequence, strict=True):
-            assignment.update((mate.animal_id, arm) for mate in cages[cage])
-    return _Draft(
-        assignment, ("sex",), block_sizes, {"block_multiples": list(multiples), "block_unit": "cage"}
-    )
-
-
-def weight_tertiles(entries: Sequence[RosterEntry]) -> dict[str, int]:
-    """Each animal's body-weight tertile (0, 1, 2) by rank, ties broken by animal ID."""
-    missing = sorted(entry.animal_id for entry in entries if entry.weight_g is None)
+def _check_factor(entries: Sequence[RosterEntry], factor: str | None) -> None:
+    """Refuse a factor that cannot be a stratum, or animals without a level of it, naming them."""
+    if factor is None:
+        return
+    check_factor_name(factor)
+    missing = sorted(entry.animal_id for entry in entries if entry.factor_level is None)
     if missing:
         raise AllocationError(
-            f"minimization balances body weight, but animals {', '.join(missing)} have no weight_g; "
-            "accepted: a roster (or latest weights) with a weight for every animal"
+            f"{factor} is a stratum of every method, but animals {', '.join(missing)} have no level of it; "
+            f"accepted: a roster with a {factor} level for every animal"
         )
-    ranked = sorted(entries, key=lambda entry: (entry.weight_g, entry.animal_id))
-    return {entry.animal_id: 3 * rank // len(ranked) for rank, entry in enumerate(ranked)}
-
-
-def _minimization(ordered: list[RosterEntry], n_arms: int, p_preferred: float, draws: SeededDraws) -> _Draft:
-    """Pocock-Simon minimization on sex and weight tertile, animals taken in a random order."""
-    tertiles = weight_tertiles(ordered)
-    queue = list(ordered)
-    draws.shuffle(queue)
-    counts: dict[tuple[str, object], list[int]] = defaultdict(lambda: [0] * n_arms)
-    assignment: dict[str, int] = {}
-    for entry in queue:
-        levels = [("sex", entry.sex), (WEIGHT_TERTILE, tertiles[entry.animal_id])]
-        scores = []
-        for arm in range(n_arms):
-            score = 0
-            for level in levels:
-                trial = list(counts[level])
-                trial[arm] += 1
-                score += max(trial) - min(trial)
-            scores.append(score)
-        preferred = [arm for arm in range(n_arms) if scores[arm] == min(scores)]
-        others = [arm for arm in range(n_arms) if arm not in preferred]
-        pool = preferred if not others or draws.uniform() < p_preferred else others
-        arm = draws.choice(pool)
-        assignment[entry.animal_id] = arm
-        for level in levels:
-            counts[level][arm] += 1
-    return _Draft(
-        assignment, ("sex", WEIGHT_TERTILE), {}, {"p_preferred": p_preferred, "factor_weights": "equal"}
-    )

@@ -10,7 +10,8 @@ Notes
 -----
 The bound is an upper limit on the JSON the details can take for any draw: every animal in the last arm (the
 widest index), one stratum per animal (the finest stratification, sex and cage, with one animal per cage),
-one block size per animal, 128-bit seeds and full-precision floats in the balance report. A draw that ever
+one block size per animal, 128-bit seeds and full-precision floats in the balance report; with the study's
+non-randomized factor, each stratum's key also names the factor and the animal's level. A draw that ever
 exceeded it would be refused by the sealing, never sealed short.
 """
 
@@ -49,7 +50,9 @@ def sealed_details(allocation: Allocation, balance: BalanceReport) -> dict[str, 
     return {**allocation.sealed_record(), "arms": list(allocation.arms), "balance": balance.as_dict()}
 
 
-def padded_plaintext_bytes(entries: Sequence[RosterEntry], arms: Sequence[str]) -> int:
+def padded_plaintext_bytes(
+    entries: Sequence[RosterEntry], arms: Sequence[str], factor: str | None = None
+) -> int:
     """The plaintext size, in bytes, every allocation of this roster to these arms is padded to.
 
     Parameters
@@ -58,6 +61,8 @@ def padded_plaintext_bytes(entries: Sequence[RosterEntry], arms: Sequence[str]) 
         The roster that is randomized.
     arms
         The arm names, in index order.
+    factor
+        The study's non-randomized factor, a stratum of every method (None: the study has none).
 
     Returns
     -------
@@ -72,5 +77,6 @@ def padded_plaintext_bytes(entries: Sequence[RosterEntry], arms: Sequence[str]) 
         + ARM_SUMMARY_BYTES * n_arms
         + ARM_PAIR_BYTES * n_arms * (n_arms - 1) // 2
         + sum(ANIMAL_DETAILS_BYTES + 4 * len(entry.cage.encode("utf-8")) for entry in entries)
+        + sum(4 * len(f", {factor}={entry.factor_level}".encode()) for entry in entries if factor is not None)
     )
     return plaintext_length(widest, {}) + allowance

@@ -15,6 +15,7 @@ from behavlab.services import (
     DEFAULT_RANDOMIZATION_METHOD,
     DEFAULT_STRATA,
     RANDOMIZATION_METHODS,
+    CommittedRandomization,
     RandomizationOptions,
     check_sealing_passphrase,
     commit_randomization,
@@ -32,6 +33,12 @@ from behavlab.services.display import dosing_cells
 from behavlab.services.dosing import RepeatDoseError
 
 METHOD_HELP = " | ".join(RANDOMIZATION_METHODS)
+COHORT_OPTION = typer.Option(
+    None, "--cohort", help="Randomize this cohort alone (required when the study runs in cohorts)."
+)
+NO_PROTOCOL_OPTION = typer.Option(
+    False, "--no-protocol", help="Randomize without a declared protocol plan (recorded and audited)."
+)
 
 
 def _split(values: str | None) -> list[str] | None:
@@ -65,18 +72,20 @@ def randomize(
     ),
     passphrase_file: Path | None = PASSPHRASE_FILE_OPTION,
     yes: bool = typer.Option(False, "--yes", help="Commit without asking after showing the balance."),
+    no_protocol: bool = NO_PROTOCOL_OPTION,
+    cohort: str | None = COHORT_OPTION,
 ) -> None:
     """Draw a blinded allocation, show its balance, then seal and commit it."""
     workspace = state_of(ctx).workspace()
-    if bare_seed:
-        if seed is None:
-            raise InvalidInputError("--bare-seed needs --seed; accepted: --seed N --bare-seed, or neither")
-        print_warning(
-            "--bare-seed: the seed is used as given, so it can be found by trying likely seeds against what "
-            "the study shows, and it reproduces the whole allocation for anyone who learns it"
-        )
+    _warn_of_bare_seed(seed, bare_seed)
     options = RandomizationOptions(
-        arms=_split(arms), method=method, strata=_split(strata) or [], seed=seed, bare_seed=bare_seed
+        arms=_split(arms),
+        method=method,
+        strata=_split(strata) or [],
+        seed=seed,
+        bare_seed=bare_seed,
+        no_protocol=no_protocol,
+        cohort=cohort,
     )
     draft = draft_randomization(workspace, study, options)
     console = stdout()
@@ -84,19 +93,40 @@ def randomize(
     for line in draft.balance.lines():
         console.print(f"  {line}")
     if not yes:
-        if not sys.stdin.isatty():
-            raise InvalidInputError("not committed: confirm with --yes when not running in a terminal")
-        if not typer.confirm("Commit this allocation?", default=False):
-            console.print("not committed; nothing was recorded")
-            raise typer.Exit(code=1)
+        _confirm_commit()
     passphrase = read_passphrase(
         passphrase_file, confirm=True, check=lambda typed: check_sealing_passphrase(draft, typed)
     )
-    committed = commit_randomization(workspace, draft, passphrase, preparer_sheet)
+    _print_committed(commit_randomization(workspace, draft, passphrase, preparer_sheet))
+
+
+def _print_committed(committed: CommittedRandomization) -> None:
+    """The commitment, where the preparer's sheet went, and each animal's blind code."""
+    console = stdout()
     console.print(f"committed; allocation commitment (SHA-256): {committed.commitment}")
     if committed.preparer_sheet is not None:
         console.print(f"preparer's sheet (unblinded, for the key holder only): {committed.preparer_sheet}")
     console.print(table("Blind codes", ["animal", "code"], sorted(committed.codes.items())))
+
+
+def _confirm_commit() -> None:
+    """Ask the key holder at a terminal to commit the draw shown; refuse without a terminal."""
+    if not sys.stdin.isatty():
+        raise InvalidInputError("not committed: confirm with --yes when not running in a terminal")
+    if not typer.confirm("Commit this allocation?", default=False):
+        stdout().print("not committed; nothing was recorded")
+        raise typer.Exit(code=1)
+
+
+def _warn_of_bare_seed(seed: int | None, bare_seed: bool) -> None:
+    """Refuse --bare-seed without --seed, and warn what a bare seed gives away."""
+    if bare_seed:
+        if seed is None:
+            raise InvalidInputError("--bare-seed needs --seed; accepted: --seed N --bare-seed, or neither")
+        print_warning(
+            "--bare-seed: the seed is used as given, so it can be found by trying likely seeds against what "
+            "the study shows, and it reproduces the whole allocation for anyone who learns it"
+        )
 
 
 def preparer_sheet(
@@ -202,12 +232,13 @@ def unmask(
         f"{study} unmasked at {revealed.at.astimezone():%Y-%m-%d %H:%M} by {revealed.by}; commitment verified"
     )
     console.print(table("Allocation", ["code", "arm"], sorted(revealed.arms_by_code.items())))
-    console.print(
-        f"commitment {revealed.opening['commitment']} opened (salt {revealed.opening['salt']}); "
-        f"anyone can recompute it with:\n{revealed.opening['command']}",
-        markup=False,
-        soft_wrap=True,
-    )
+    for opening in revealed.openings:
+        console.print(
+            f"commitment {opening['commitment']} opened (salt {opening['salt']}); "
+            f"anyone can recompute it with:\n{opening['command']}",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def report(

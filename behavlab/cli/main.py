@@ -8,7 +8,18 @@ import typer
 from typer.core import TyperGroup
 
 from behavlab import __version__
-from behavlab.cli import agreement, animals, audit, calibration, database, pose, scoring, study
+from behavlab.cli import (
+    agreement,
+    animals,
+    audit,
+    calibration,
+    cohorts,
+    database,
+    pose,
+    protocol,
+    scoring,
+    study,
+)
 from behavlab.cli.bench_marks import fst_mark
 from behavlab.cli.blinding import (
     dose,
@@ -57,7 +68,9 @@ app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(study.app, name="study")
+app.add_typer(protocol.app, name="protocol")
 app.add_typer(animals.app, name="animals")
+app.add_typer(cohorts.app, name="cohort")
 app.add_typer(database.app, name="db")
 app.add_typer(fst_app, name="fst")
 fst_app.command("mark")(fst_mark)

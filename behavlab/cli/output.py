@@ -83,13 +83,14 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[obj
 
 
 def studies_table(studies: Sequence[StudyOverview]) -> Table:
-    """The studies list: one row per study with its treatment and roster size."""
+    """The studies list: one row per study with its treatment, its number of arms and roster size."""
     return table(
         None,
-        ["study", "compound", "dose mg/kg", "route", "vehicle", "mL/kg", "animals", "created (UTC)"],
+        ["study", "arms", "compound", "dose mg/kg", "route", "vehicle", "mL/kg", "animals", "created (UTC)"],
         (
             (
                 o.study.name,
+                len(o.arms),
                 o.study.compound,
                 f"{o.study.dose_mg_per_kg:g}",
                 o.study.route,
@@ -122,10 +123,8 @@ def print_study(overview: StudyOverview) -> None:
             f"Study {study.name}",
             ["setting", "value"],
             [
-                ("compound", f"{study.compound} {study.dose_mg_per_kg:g} mg/kg {study.route}"),
-                ("vehicle", study.vehicle),
+                *_treatment_rows(overview),
                 ("volume", f"{study.volume_ml_per_kg:g} mL/kg (every arm)"),
-                ("stock", f"{overview.stock_mg_per_ml:g} mg/mL"),
                 ("species / strain", f"{study.species} {study.strain}"),
                 ("test", f"{study.test_hours_post_dose:g} h after the dose"),
                 (
@@ -143,10 +142,35 @@ def print_study(overview: StudyOverview) -> None:
     )
     for notice in overview.notices:
         print_warning(notice)
+    reference = overview.reference
     console.print(
         table(
             "Arms",
-            ["#", "arm", "substance", "dose mg/kg"],
-            ((arm.position, arm.name, arm.substance, f"{arm.dose_mg_per_kg:g}") for arm in overview.arms),
+            ["#", "arm", "substance", "dose mg/kg", "stock", "reference"],
+            (
+                (
+                    arm.position,
+                    arm.name,
+                    arm.substance,
+                    f"{arm.dose_mg_per_kg:g}",
+                    f"{overview.stock_mg_per_ml(arm):g} mg/mL",
+                    "yes" if arm is reference else "",
+                )
+                for arm in overview.arms
+            ),
         )
     )
+
+
+def _treatment_rows(overview: StudyOverview) -> list[tuple[str, str]]:
+    """The compound against its vehicle for two arms; the number of arms and the reference for more."""
+    study = overview.study
+    if len(overview.arms) == 2:
+        return [
+            ("compound", f"{study.compound} {study.dose_mg_per_kg:g} mg/kg {study.route}"),
+            ("vehicle", study.vehicle),
+        ]
+    return [
+        ("arms", f"{len(overview.arms)}, compared with {overview.reference.name}"),
+        ("route", study.route),
+    ]

@@ -1,30 +1,65 @@
 """`behavlab study ...`: create, list and show studies."""
 
+from pathlib import Path
+
 import typer
 
 from behavlab.cli.output import primary_declaration, print_study, stdout, studies_table
 from behavlab.cli.state import state_of
+from behavlab.errors import InvalidInputError
 from behavlab.services import (
     PRIMARY_METHODS,
+    ArmsDesign,
     StudySettings,
     create_study,
     declare_primary,
     get_study,
     list_studies,
+    parse_arms,
+    read_arms_file,
 )
 
 app = typer.Typer(help="Create, list and show studies.", no_args_is_help=True)
 DEFAULTS = StudySettings(name="")
+COMPOUND_OPTION = typer.Option(None, help=f"The drug under test [default: {DEFAULTS.compound}].")
+DOSE_OPTION = typer.Option(None, help=f"Drug dose in mg/kg [default: {DEFAULTS.dose_mg_per_kg:g}].")
+VEHICLE_OPTION = typer.Option(
+    None, help=f"The vehicle given to the control arm [default: {DEFAULTS.vehicle}]."
+)
+FACTOR_OPTION = typer.Option(
+    None,
+    "--factor",
+    help="A between-animal factor that is not randomized (e.g. stress): the roster column of that name "
+    "gives each animal's level; every randomization method stratifies on it.",
+)
+ARM_OPTION = typer.Option(
+    [],
+    "--arm",
+    help="One arm, NAME:SUBSTANCE:DOSE_MG_PER_KG[:STOCK_MG_PER_ML]; repeat it for each arm, in order "
+    "(instead of --compound, --dose-mg-per-kg and --vehicle). The stock defaults to dose / mL/kg.",
+)
+ARMS_FILE_OPTION = typer.Option(
+    None,
+    "--arms-file",
+    help="A CSV or XLSX file of arms, one a row: name, substance, dose_mg_per_kg and optional "
+    "stock_mg_per_ml and reference (yes on one arm).",
+)
+REFERENCE_OPTION = typer.Option(
+    None, "--reference", help="The arm the others are compared with (default: the first arm)."
+)
 
 
 @app.command("create")
 def create(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="A unique study name."),
-    compound: str = typer.Option(DEFAULTS.compound, help="The drug under test."),
-    dose_mg_per_kg: float = typer.Option(DEFAULTS.dose_mg_per_kg, help="Drug dose in mg/kg."),
+    compound: str | None = COMPOUND_OPTION,
+    dose_mg_per_kg: float | None = DOSE_OPTION,
     route: str = typer.Option(DEFAULTS.route, help="Route of administration (ip, sc, po, iv, im, in)."),
-    vehicle: str = typer.Option(DEFAULTS.vehicle, help="The vehicle given to the control arm."),
+    vehicle: str | None = VEHICLE_OPTION,
+    arm: list[str] = ARM_OPTION,
+    arms_file: Path | None = ARMS_FILE_OPTION,
+    reference: str | None = REFERENCE_OPTION,
     volume_ml_per_kg: float = typer.Option(
         DEFAULTS.volume_ml_per_kg, help="Injection volume in mL/kg, the same for every arm (max 20)."
     ),
@@ -43,16 +78,21 @@ def create(
     weight_precision_g: float = typer.Option(
         DEFAULTS.weight_precision_g, help="The balance's precision in g; finer weights are refused."
     ),
+    factor: str | None = FACTOR_OPTION,
 ) -> None:
-    """Create a study: the compound against its vehicle at one volume per kg."""
+    """Create a study: the compound against its vehicle, or the arms given, at one volume per kg."""
+    design = _arms_design(
+        arm, arms_file, reference, all(value is None for value in (compound, dose_mg_per_kg, vehicle))
+    )
     overview = create_study(
         state_of(ctx).workspace(),
         StudySettings(
             name=name,
-            compound=compound,
-            dose_mg_per_kg=dose_mg_per_kg,
+            compound=DEFAULTS.compound if compound is None else compound,
+            dose_mg_per_kg=DEFAULTS.dose_mg_per_kg if dose_mg_per_kg is None else dose_mg_per_kg,
             route=route,
-            vehicle=vehicle,
+            vehicle=DEFAULTS.vehicle if vehicle is None else vehicle,
+            arms=design,
             volume_ml_per_kg=volume_ml_per_kg,
             species=species,
             strain=strain,
@@ -60,10 +100,31 @@ def create(
             syringe_graduation_ml=syringe_graduation_ml,
             volume_tolerance_pct=volume_tolerance_pct,
             weight_precision_g=weight_precision_g,
+            factor_name=factor,
         ),
     )
     stdout().print(f"created study {overview.study.name}")
     print_study(overview)
+
+
+def _arms_design(
+    arms: list[str], arms_file: Path | None, reference: str | None, default_treatment: bool
+) -> ArmsDesign | None:
+    """The arms asked for by --arm or --arms-file, or None for the default two; a mix of ways is refused."""
+    if arms and arms_file is not None:
+        raise InvalidInputError("give the arms either as --arm options or as --arms-file, not both")
+    if not arms and arms_file is None:
+        if reference is not None:
+            raise InvalidInputError("--reference names one of the arms given by --arm or --arms-file")
+        return None
+    if not default_treatment:
+        raise InvalidInputError(
+            "--compound, --dose-mg-per-kg and --vehicle describe the default two arms; with --arm or "
+            "--arms-file, give every arm's substance and dose there"
+        )
+    if arms_file is not None:
+        return read_arms_file(arms_file, reference)
+    return parse_arms(arms, reference)
 
 
 @app.command("list")

@@ -19,8 +19,8 @@ class Randomization(SQLModel, table=True):
     `sequence` numbers the sealed allocations of one study (1 for the first), so cohorts randomized weeks
     apart can each hold their own. `draws_previewed` counts the draws the key holder looked at before
     committing this one. `balance_was_readable` marks allocations made before per-arm aggregates were sealed.
-    `cohort_id` is the cohort randomized (None: the whole roster). `protocol_id` is the protocol version in force
-    when it was drawn; `protocol_waived` is True when it was drawn without one, as its user asked.
+    `cohort_id` is the cohort randomized (None: the whole roster). `protocol_id` is the protocol version in
+    force when it was drawn; `protocol_waived` is True when it was drawn without one, as its user asked.
     """
 
     __table_args__ = (UniqueConstraint("study_id", "sequence"),)

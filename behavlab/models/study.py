@@ -10,7 +10,7 @@ from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
 
 
 class Study(SQLModel, table=True):
-    """One experiment: its arms (a compound against its vehicle by default), with the settings every step uses.
+    """One experiment: its arms (by default a compound against its vehicle) and the settings every step uses.
 
     `factor_name` names a between-animal factor that is not randomized (e.g. ``stress``), whose level each
     animal carries from the roster (`Animal.factor_level`); randomization stratifies on it.

@@ -48,7 +48,7 @@ from behavlab.report.records import (
     StudyInfo,
     VoidedInfo,
 )
-from cohorts.dosing import stock_concentration_mg_per_ml
+from cohorts.dosing import arm_stock_mg_per_ml
 from cohorts.spt import ANHEDONIA_THRESHOLD_PCT
 
 OUTCOME_COLUMNS = ("code", "arm", "sex", "cage", "outcome", "method", "period", "value", "unit")
@@ -255,14 +255,17 @@ class ReportData:
     def mg_per_kg_received(self, dose: DoseInfo) -> float | None:
         """The mg/kg a dose delivered: its arm's stock times the volume given per kg; None while blind.
 
-        The stock holds the arm's dose in the study's planned volume, so the vehicle's delivers 0 mg/kg.
+        The stock (stated, else the arm's dose in the study's planned volume) makes the vehicle's 0 mg/kg.
         """
         arm_name = next((animal.arm for animal in self.animals if animal.code == dose.code), None)
         arm = next((arm for arm in self.arms if arm.name == arm_name), None)
         if self.blinded or arm is None:
             return None
-        stock = stock_concentration_mg_per_ml(arm.dose_mg_per_kg, self.study.volume_ml_per_kg)
-        return stock * dose.given_ml_per_kg
+        return self.stock_mg_per_ml(arm) * dose.given_ml_per_kg
+
+    def stock_mg_per_ml(self, arm: ArmInfo) -> float:
+        """The arm's stock: the one stated, else its dose in the study's volume per kg."""
+        return arm_stock_mg_per_ml(arm.dose_mg_per_kg, self.study.volume_ml_per_kg, arm.stock_mg_per_ml)
 
     def definition(self, outcome: str) -> OutcomeDefinition:
         """The definition of an outcome, or a plain one naming it when none was given."""

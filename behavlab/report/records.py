@@ -51,12 +51,16 @@ class StudyInfo:
 
 @dataclass(frozen=True)
 class ArmInfo:
-    """One arm; ``reference`` marks the vehicle arm every difference is taken against."""
+    """One arm; ``reference`` marks the arm every difference is taken against (the vehicle by default).
+
+    ``stock_mg_per_ml`` is the stock stated for the arm; None: its dose over the study's volume per kg.
+    """
 
     name: str
     substance: str
     dose_mg_per_kg: float
     reference: bool = False
+    stock_mg_per_ml: float | None = None
 
 
 @dataclass(frozen=True)

@@ -117,8 +117,18 @@ class UnmaskedSections(ReportSections):
         ]
 
     def treatment(self) -> str:
-        """The compound against the vehicle, both at the same volume."""
+        """The compound against the vehicle at one volume; with more arms, each arm and its stock."""
         s = self.data.study
+        if len(self.data.arms) > 2:
+            arms = "; ".join(
+                f"{arm.name}: {arm.substance} {num(arm.dose_mg_per_kg)} mg/kg "
+                f"(stock {num(self.data.stock_mg_per_ml(arm))} mg/mL)"
+                for arm in self.data.arms
+            )
+            return (
+                f"{len(self.data.arms)} arms, one {s.route} injection each, all at {num(s.volume_ml_per_kg)} "
+                f"mL/kg, compared with {self.data.reference_arm}: {arms}."
+            )
         return (
             f"{s.compound} {num(s.dose_mg_per_kg)} mg/kg {s.route} against {s.vehicle}, one injection, "
             f"both at {num(s.volume_ml_per_kg)} mL/kg."

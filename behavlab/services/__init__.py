@@ -6,13 +6,12 @@ from behavlab.services.agreement import AGREEMENT_MIN_VIDEOS, AgreementRun, agre
 from behavlab.services.animals import (
     AnimalStatus,
     BackDatedWeightError,
-    RosterImport,
     WeighingSummary,
     exclude_animal,
-    import_roster,
     list_animals,
     record_weights,
 )
+from behavlab.services.arms import ArmsDesign, ArmSpec, parse_arms, read_arms_file
 from behavlab.services.audit import ChainReport, list_events, verify_chain
 from behavlab.services.audit_anchor import HeadCheck, current_head, parse_head, read_receipt, verify_extends
 from behavlab.services.bench_marks import (
@@ -26,6 +25,7 @@ from behavlab.services.bench_marks import (
     record_mouse_mark,
 )
 from behavlab.services.calibration import CalibrationRun, calibrate_to_labels
+from behavlab.services.cohort_batches import CohortView, add_cohort, list_cohorts
 from behavlab.services.demo import DEMO_PASSPHRASE, DEMO_STUDY, DemoPlan, DemoReport, run_demo
 from behavlab.services.dosing import DosingLine, DosingSheet, dosing_sheet, record_dose
 from behavlab.services.dosing_sheet_files import write_dosing_sheet
@@ -37,12 +37,15 @@ from behavlab.services.fst import (
 )
 from behavlab.services.fst_manual import record_manual_score
 from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
-from behavlab.services.protocol import (
-    PRIMARY_METHODS,
-    PRIMARY_OUTCOMES,
-    DeclaredProtocol,
-    declare_primary,
-    study_protocol,
+from behavlab.services.protocol import DeclaredProtocol, declare_primary, study_protocol
+from behavlab.services.protocol_design import OUTCOME_ALIASES, PRIMARY_METHODS, PRIMARY_OUTCOMES
+from behavlab.services.protocol_plan import (
+    PLAN_COMPARISONS,
+    PLAN_TESTS,
+    SHORT_HASH_CHARS,
+    ProtocolPlan,
+    declare_protocol,
+    protocol_lines,
 )
 from behavlab.services.randomization import (
     CommittedRandomization,
@@ -54,6 +57,7 @@ from behavlab.services.randomization import (
 )
 from behavlab.services.reporting import StudyReport, build_report_data, write_study_report
 from behavlab.services.results import OutcomeResult, StudyResults, study_results
+from behavlab.services.roster_import import RosterImport, import_roster
 from behavlab.services.sealing import (
     EmergencyUnblinding,
     UnsealError,
@@ -104,14 +108,20 @@ __all__ = [
     "DEMO_PASSPHRASE",
     "DEMO_STUDY",
     "FST_SCORED_WINDOW_S",
+    "OUTCOME_ALIASES",
+    "PLAN_COMPARISONS",
+    "PLAN_TESTS",
     "PRIMARY_METHODS",
     "PRIMARY_OUTCOMES",
     "RANDOMIZATION_METHODS",
     "ROUTES",
+    "SHORT_HASH_CHARS",
     "VOID_ENTITIES",
     "AgreementRun",
     "AnimalStatus",
     "AnimalTimeline",
+    "ArmSpec",
+    "ArmsDesign",
     "BackDatedWeightError",
     "BenchMarkView",
     "BenchStart",
@@ -120,6 +130,7 @@ __all__ = [
     "CalibrationRun",
     "ChainHead",
     "ChainReport",
+    "CohortView",
     "CommittedRandomization",
     "DeclaredProtocol",
     "DemoPlan",
@@ -132,6 +143,7 @@ __all__ = [
     "HeadCheck",
     "OpenItems",
     "OutcomeResult",
+    "ProtocolPlan",
     "RandomizationDraft",
     "RandomizationOptions",
     "RoiProposal",
@@ -151,6 +163,7 @@ __all__ = [
     "VoidedRecord",
     "WeighingSummary",
     "Workspace",
+    "add_cohort",
     "add_fst_session",
     "agreement_of",
     "animal_timeline",
@@ -165,6 +178,7 @@ __all__ = [
     "create_study",
     "current_head",
     "declare_primary",
+    "declare_protocol",
     "detect_rois",
     "dosing_sheet",
     "draft_randomization",
@@ -176,14 +190,18 @@ __all__ = [
     "import_roster",
     "list_animals",
     "list_bench_marks",
+    "list_cohorts",
     "list_events",
     "list_fst_sessions",
     "list_studies",
     "list_voided",
     "open_items",
     "open_workspace",
+    "parse_arms",
     "parse_head",
     "presets_directory",
+    "protocol_lines",
+    "read_arms_file",
     "read_receipt",
     "record_camera_started",
     "record_dose",

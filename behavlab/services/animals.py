@@ -1,4 +1,7 @@
-"""The cohort: roster import, weighing, animals with welfare flags, and exclusions (never deletions)."""
+"""The animals: weighing, animals with welfare flags, and exclusions (never deletions).
+
+The roster import that adds them is `behavlab.services.roster_import`.
+"""
 
 from collections import defaultdict
 from collections.abc import Sequence
@@ -11,19 +14,18 @@ from sqlmodel import Session, col, select
 from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
-from behavlab.models import Animal, CageAssignment, Exclusion, Study, Weight, utc_now
+from behavlab.models import Animal, Exclusion, Study, Weight, utc_now
 from behavlab.services.amendments import record_amendment
 from behavlab.services.audit import record_event, record_study_event
 from behavlab.services.display import local_minute
-from behavlab.services.guards import refuse_if_randomized, refuse_if_unmasked, study_is_unmasked
+from behavlab.services.guards import refuse_if_unmasked, study_is_unmasked
 from behavlab.services.library_errors import refused_files
-from behavlab.services.lookup import animal_id_of, blind_codes, find_animal, find_study, study_id_of
+from behavlab.services.lookup import animal_id_of, blind_codes, find_animal, find_study
 from behavlab.services.precision import check_weight
 from behavlab.services.roster_view import current_cages
 from behavlab.services.text import checked_text
 from behavlab.services.voiding import not_voided
 from behavlab.services.workspace import Workspace
-from cohorts.roster import RosterEntry, read_roster, roster_sha256
 from cohorts.weights import flag_weight_history, read_weight_sheet
 
 MAX_REASON_CHARS = 500
@@ -31,16 +33,6 @@ MAX_REASON_CHARS = 500
 
 class BackDatedWeightError(ConflictError):
     """Weighings dated before the animal's latest recorded weight, not declared a back-entry."""
-
-
-@dataclass(frozen=True)
-class RosterImport:
-    """What an accepted roster added; `default_weighed_at` is the import time given to untimed weights."""
-
-    n_animals: int
-    n_weights: int
-    roster_sha256: str
-    default_weighed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -73,88 +65,6 @@ class AnimalStatus:
     def excluded(self) -> bool:
         """Whether an exclusion is recorded for this animal."""
         return self.exclusion_reason is not None
-
-
-def import_roster(
-    workspace: Workspace,
-    study_name: str,
-    path: Path,
-    today: date | None = None,
-    weighed_at: datetime | None = None,
-) -> RosterImport:
-    """Add every animal of a roster file, or refuse it whole with every problem listed.
-
-    A roster weight is recorded at its row's ``weighed_at``, else at `weighed_at`, else at the import time,
-    which the result then names.
-    """
-    now = utc_now()
-    if weighed_at is not None:
-        _refuse_unless_past(weighed_at, now, "weighed_at")
-    with reading(workspace.engine) as session:
-        precision_g = find_study(session, study_name).weight_precision_g
-    with refused_files(f"roster {path.name}"):
-        entries = read_roster(path, today=today, now=now, precision_g=precision_g)
-    if not entries:
-        raise InvalidInputError(f"roster {path.name} has no animals; nothing was recorded")
-    untimed_at = weighed_at or now
-    with writing(workspace.engine) as session:
-        study = find_study(session, study_name)
-        refuse_if_randomized(session, study, "add animals to")
-        existing = {
-            label.casefold()
-            for label in session.exec(select(Animal.label).where(Animal.study_id == study.id))
-        }
-        clashes = sorted(entry.animal_id for entry in entries if entry.animal_id.casefold() in existing)
-        if clashes:
-            raise ConflictError(
-                f"roster {path.name} refused, nothing was recorded: already on study {study.name!r}: "
-                f"{', '.join(clashes)}"
-            )
-        for entry in entries:
-            _add_animal(session, workspace, study, entry, now, entry.weighed_at or untimed_at)
-        digest = roster_sha256(entries)
-        record_study_event(
-            session,
-            workspace,
-            study,
-            AuditAction.ANIMALS_IMPORT,
-            {"file": path.name, "n_animals": len(entries), "roster_sha256": digest},
-        )
-    weighed = [entry for entry in entries if entry.weight_g is not None]
-    defaulted = weighed_at is None and any(entry.weighed_at is None for entry in weighed)
-    return RosterImport(len(entries), len(weighed), digest, now if defaulted else None)
-
-
-def _add_animal(
-    session: Session,
-    workspace: Workspace,
-    study: Study,
-    entry: RosterEntry,
-    housed_since: datetime,
-    weighed_at: datetime,
-) -> None:
-    animal = Animal(
-        study_id=study_id_of(study),
-        label=entry.animal_id,
-        ear_tag=entry.ear_tag,
-        sex=entry.sex,
-        strain=entry.strain,
-        date_of_birth=entry.dob,
-        source=entry.source,
-        notes=entry.notes,
-    )
-    session.add(animal)
-    session.flush()
-    session.add(CageAssignment(animal_id=animal_id_of(animal), cage=entry.cage, since=housed_since))
-    if entry.weight_g is not None:
-        session.add(
-            Weight(
-                animal_id=animal_id_of(animal),
-                weight_g=entry.weight_g,
-                measured_at=weighed_at,
-                recorded_by=workspace.actor,
-            )
-        )
 
 
 def record_weights(
@@ -227,7 +137,7 @@ def record_weight(
     now = utc_now()
     dated = measured_at is not None and not back_entry
     measured_at = measured_at or now
-    _refuse_unless_past(measured_at, now, "measured_at")
+    refuse_unless_past(measured_at, now, "measured_at")
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         check_weight(weight_g, animal_key, study.weight_precision_g)
@@ -349,7 +259,8 @@ def exclude_animal(
     return exclusion
 
 
-def _refuse_unless_past(moment: datetime, now: datetime, field: str) -> None:
+def refuse_unless_past(moment: datetime, now: datetime, field: str) -> None:
+    """Refuse a time without its UTC offset, or one after `now`, naming the field."""
     if moment.tzinfo is None or moment > now:
         raise InvalidInputError(
             f"{field} {moment.isoformat()} not accepted; accepted: a time with its UTC offset, up to now"

@@ -18,12 +18,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from behavlab.services.animals import import_roster, record_weights
+from behavlab.services.animals import record_weights
 from behavlab.services.dosing import dosing_sheet, record_dose
 from behavlab.services.dosing_sheet_files import write_dosing_sheet
 from behavlab.services.fst import import_fst_sheet, list_fst_sessions
 from behavlab.services.fst_starts import SessionStart
+from behavlab.services.protocol_plan import ProtocolPlan, declare_protocol
 from behavlab.services.randomization import RandomizationOptions, commit_randomization, draft_randomization
+from behavlab.services.roster_import import import_roster
 from behavlab.services.spt import create_spt_period, record_spt_bottles
 from behavlab.services.studies import StudyOverview, StudySettings, create_study, get_study
 from behavlab.services.study_scoring import StudyScoring, score_study
@@ -37,6 +39,8 @@ DEMO_SEED = 20261125
 DEMO_PASSPHRASE = "demo passphrase, never for a real study"
 #: Who seals the allocation in the demo: someone other than the technician who doses, tests and scores.
 DEMO_KEY_HOLDER = "demo key holder"
+#: The demo's protocol, declared before it randomizes: immobility by motion, smallest effect d = 1.2.
+DEMO_PROTOCOL = ProtocolPlan(primary_outcome="immobility", primary_method="motion", smallest_effect_d=1.2)
 IMMOBILE_FRACTION = {"vehicle": 0.62, "ketamine": 0.38}
 SUCROSE_PREFERENCE = {"vehicle": 0.78, "ketamine": 0.82}
 #: Seconds from starting the camera to the first mouse's drop (drawn from this range, per video).
@@ -93,6 +97,7 @@ def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None
     plan = plan or DemoPlan()
     day = datetime.now().astimezone().date() - timedelta(days=2)
     create_study(workspace, StudySettings(name=DEMO_STUDY))
+    declare_protocol(workspace, DEMO_STUDY, DEMO_PROTOCOL)
     roster = synthetic_roster(plan.n_animals, seed=DEMO_SEED)
     roster_file = write_roster_csv(roster, directory / "roster.csv")
     import_roster(workspace, DEMO_STUDY, roster_file, weighed_at=_at(day - timedelta(days=1), 8))

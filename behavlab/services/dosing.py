@@ -17,6 +17,7 @@ from behavlab.services.display import local_minute
 from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomized
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import animal_id_of, find_animal_by_typed_code, find_study, stored_id
+from behavlab.services.protocol_plan import protocol_sheet_line
 from behavlab.services.roster_view import current_cages, excluded_animals
 from behavlab.services.text import checked_text
 from behavlab.services.voiding import latest_live_weight, not_voided
@@ -63,6 +64,8 @@ class DosingSheet:
     volume_ml_per_kg: float
     lines: Sequence[DosingLine]
     audit_head: ChainHead
+    #: The protocol version in force and its plan's short hash (`protocol_plan.protocol_sheet_line`).
+    protocol: str
 
     @property
     def refused(self) -> list[DosingLine]:
@@ -91,6 +94,7 @@ def dosing_sheet(
         inputs = _dose_inputs(session, study, as_of)
         doses = _dose_times_by_code(session, study)
         audit_head = chain_head(session)
+        protocol = protocol_sheet_line(session, study)
     lines = [
         _sheet_line(
             dose_input, ear_tag, doses.get(dose_input.code, []), as_of, study, limit_ml_per_kg, max_weight_age
@@ -98,7 +102,7 @@ def dosing_sheet(
         for dose_input, ear_tag in inputs
     ]
     lines.sort(key=lambda line: (line.cage, line.code))
-    return DosingSheet(study.name, as_of.date(), study.volume_ml_per_kg, lines, audit_head)
+    return DosingSheet(study.name, as_of.date(), study.volume_ml_per_kg, lines, audit_head, protocol)
 
 
 def study_dosing_day(workspace: Workspace, study_name: str) -> date | None:

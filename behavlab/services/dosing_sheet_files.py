@@ -74,6 +74,7 @@ def _write_printable(sheet: DosingSheet, path: Path) -> Path:
 <html lang="en"><head><meta charset="utf-8"><title>Dosing sheet {html.escape(sheet.study)} {sheet.day}</title>
 <style>{PRINT_CSS}</style></head>
 <body><h1>Dosing sheet: {html.escape(sheet.study)}, {sheet.day.isoformat()}</h1>
+<p class="protocol">{html.escape(sheet.protocol)}</p>
 <p>Every animal receives {sheet.volume_ml_per_kg:g} mL/kg. Operator: ____________ Start time: ______</p>
 <table><colgroup>{widths}</colgroup><thead><tr>{header}</tr></thead><tbody>
 {rows}

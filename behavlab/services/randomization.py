@@ -20,9 +20,10 @@ from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Allocation, Animal, AuditEvent, Randomization, SealedKey, Study
 from behavlab.services.audit import record_study_event
 from behavlab.services.audit_anchor import chain_head
-from behavlab.services.guards import refuse_if_randomized
+from behavlab.services.cohort_batches import DrawSlot, draw_scope, draw_slot, roster_in_scope
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import animal_id_of, find_study, stored_id, study_arms, study_id_of
+from behavlab.services.protocol_plan import require_protocol
 from behavlab.services.roster_view import current_roster
 from behavlab.services.sealing import preparer_rows, sealing_context, write_preparer_sheet
 from behavlab.services.workspace import Workspace
@@ -43,7 +44,8 @@ class RandomizationOptions:
     """What the user chose: arms (default: the study's, in order), method, strata and an optional seed.
 
     A seed is mixed with OS randomness unless `bare_seed` asks to use it as given (replayable by anyone who
-    learns or guesses it).
+    learns or guesses it). `no_protocol` randomizes without a protocol plan, recorded as a waiver. `cohort`
+    draws that cohort alone (required in a study with cohorts; see `behavlab.services.cohort_batches`).
     """
 
     arms: Sequence[str] | None = None
@@ -51,6 +53,8 @@ class RandomizationOptions:
     strata: Sequence[str] = DEFAULT_STRATA
     seed: int | None = None
     bare_seed: bool = False
+    no_protocol: bool = False
+    cohort: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class RandomizationDraft:
     arms: tuple[str, ...]
     balance: BalanceReport
     allocation: DrawnAllocation = field(repr=False)
+    no_protocol: bool = False
+    cohort: str | None = None
 
     @property
     def n_animals(self) -> int:
@@ -80,12 +86,17 @@ class CommittedRandomization:
 def draft_randomization(
     workspace: Workspace, study_name: str, options: RandomizationOptions
 ) -> RandomizationDraft:
-    """Draw an allocation of the study's (non-excluded) animals and its balance report, storing nothing."""
+    """Draw an allocation of the study's (or cohort's) non-excluded animals and its balance, storing nothing.
+
+    The study's non-randomized factor, if it names one, is a stratum of every method.
+    """
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        refuse_if_randomized(session, study, "randomize")
+        draw_scope(session, study, options.cohort)
+        require_protocol(session, study, options.no_protocol)
         arm_names = [arm.name for arm in study_arms(session, study)]
-        roster = current_roster(session, study)
+        roster = roster_in_scope(study, current_roster(session, study), options.cohort)
+        factor = study.factor_name
     arms = tuple(options.arms) if options.arms else tuple(arm_names)
     unknown = [arm for arm in arms if arm not in arm_names]
     if unknown or len(set(arms)) != len(arms) or len(arms) < 2:
@@ -105,17 +116,22 @@ def draft_randomization(
             seed=options.seed,
             strata=tuple(options.strata),
             bare_seed=options.bare_seed,
+            factor=factor,
         )
-    _record_preview(workspace, study_name, drawn)
+    _record_preview(workspace, study_name, drawn, options.cohort)
     return RandomizationDraft(
         study_name=study_name,
         arms=arms,
         balance=balance_report(roster, drawn.assignment, len(arms)),
         allocation=drawn,
+        no_protocol=options.no_protocol,
+        cohort=options.cohort,
     )
 
 
-def _record_preview(workspace: Workspace, study_name: str, drawn: DrawnAllocation) -> None:
+def _record_preview(
+    workspace: Workspace, study_name: str, drawn: DrawnAllocation, cohort: str | None
+) -> None:
     """Audit that a draw was shown to the key holder (nothing of the draw), so fishing leaves a trace."""
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
@@ -124,7 +140,11 @@ def _record_preview(workspace: Workspace, study_name: str, drawn: DrawnAllocatio
             workspace,
             study,
             AuditAction.RANDOMIZE_PREVIEW,
-            {"method": drawn.method, "n_animals": len(drawn.assignment)},
+            {
+                "method": drawn.method,
+                "n_animals": len(drawn.assignment),
+                **({} if cohort is None else {"cohort": cohort}),
+            },
         )
 
 
@@ -149,7 +169,7 @@ def commit_randomization(
     drawn = draft.allocation
     with reading(workspace.engine) as session:
         study = find_study(session, draft.study_name)
-        roster = current_roster(session, study)
+        roster = roster_in_scope(study, current_roster(session, study), draft.cohort)
         context = sealing_context(study, drawn.roster_sha256)
     sealed = seal(
         drawn.assignment,
@@ -157,16 +177,18 @@ def commit_randomization(
         kdf,
         details=sealed_details(drawn, draft.balance),
         context=context,
-        pad_to=padded_plaintext_bytes(roster, draft.arms),
+        pad_to=padded_plaintext_bytes(roster, draft.arms, drawn.factor),
     )
     with writing(workspace.engine) as session:
         study = find_study(session, draft.study_name)
-        refuse_if_randomized(session, study, "randomize")
-        if current_roster(session, study) and _roster_hash(session, study) != drawn.roster_sha256:
+        slot = draw_slot(session, study, draft.cohort)
+        if roster_sha256(roster_in_scope(study, current_roster(session, study), draft.cohort)) != (
+            drawn.roster_sha256
+        ):
             raise ConflictError(
                 f"the roster of {study.name!r} changed since the allocation was drawn; draw it again"
             )
-        codes = _store_allocation(session, workspace, study, draft, sealed)
+        codes = _store_allocation(session, workspace, study, draft, sealed, slot)
         arms = {arm.name: arm for arm in study_arms(session, study)}
         rows = preparer_rows(study, [arms[name] for name in draft.arms], codes, drawn.assignment)
         if preparer_sheet is not None:
@@ -181,12 +203,13 @@ def commit_randomization(
     return CommittedRandomization(codes=codes, commitment=sealed.commitment, preparer_sheet=preparer_sheet)
 
 
-def _roster_hash(session: Session, study: Study) -> str:
-    return roster_sha256(current_roster(session, study))
-
-
 def _store_allocation(
-    session: Session, workspace: Workspace, study: Study, draft: RandomizationDraft, sealed: StoredKey
+    session: Session,
+    workspace: Workspace,
+    study: Study,
+    draft: RandomizationDraft,
+    sealed: StoredKey,
+    slot: DrawSlot,
 ) -> dict[str, str]:
     """Write the public record, a code per animal (in ID order) and the sealed key; publish the commitment."""
     drawn = draft.allocation
@@ -194,8 +217,9 @@ def _store_allocation(
         select(Animal).where(col(Animal.label).in_(list(drawn.assignment))).where(Animal.study_id == study.id)
     ).all()
     animals = sorted(animals, key=lambda animal: animal.label)
-    codes = dict(zip([a.label for a in animals], generate_codes(len(animals)), strict=True))
+    codes = dict(zip([a.label for a in animals], generate_codes(len(animals), slot.taken_codes), strict=True))
     previews = _previews_since_last_commit(session, study)
+    terms = require_protocol(session, study, draft.no_protocol)
     record = Randomization(
         study_id=study_id_of(study),
         method=drawn.method,
@@ -206,6 +230,10 @@ def _store_allocation(
         library_version=drawn.library_version,
         draws_previewed=previews,
         created_by=workspace.actor,
+        protocol_id=terms.protocol_id,
+        protocol_waived=terms.waived,
+        sequence=slot.sequence,
+        cohort_id=slot.cohort_id,
     )
     session.add(record)
     session.flush()
@@ -223,13 +251,9 @@ def _store_allocation(
             commitment=sealed.commitment,
         )
     )
-    record_study_event(
-        session,
-        workspace,
-        study,
-        AuditAction.STUDY_RANDOMIZE,
-        {**drawn.record(), "commitment": sealed.commitment, "draws_previewed": previews},
-    )
+    payload = {**drawn.record(), "commitment": sealed.commitment, "draws_previewed": previews}
+    payload |= terms.record() | slot.audit_fields()
+    record_study_event(session, workspace, study, AuditAction.STUDY_RANDOMIZE, payload)
     return codes
 
 

@@ -45,6 +45,7 @@ from behavlab.report.data import INTAKE_COLUMNS, OUTCOME_COLUMNS, PER_MINUTE_COL
 from behavlab.report.measures import IMMOBILITY_OUTCOME, LATENCY_OUTCOME, OUTCOME_UNITS, SPT_OUTCOME
 from behavlab.services.allocation_record import blinding_record, randomization_record
 from behavlab.services.amendments import study_amendments
+from behavlab.services.arms import reference_arm
 from behavlab.services.audit_anchor import chain_head
 from behavlab.services.fst import MANUAL_METHOD
 from behavlab.services.guards import EMERGENCY_UNMASK, FULL_UNMASK
@@ -107,7 +108,7 @@ def build_report_data(workspace: Workspace, study_name: str) -> ReportData:
             outcomes=_outcome_table(animals, scores, spt),
             blinding=blinding_record(session, study, randomization, unmask, workspace.actor),
             randomization=randomization,
-            arms=() if unmask is None else tuple(_arm_info(arm) for arm in arms),
+            arms=() if unmask is None else tuple(_arm_info(arm, reference_arm(arms)) for arm in arms),
             immobility_per_minute=_per_minute_table(animals, scores),
             spt_intakes=pd.DataFrame(
                 [(line.code, line.period, line.sucrose_ml, line.water_ml) for line in spt],
@@ -150,9 +151,9 @@ def _study_info(study: Study) -> StudyInfo:
     )
 
 
-def _arm_info(arm: Arm) -> ArmInfo:
-    """An arm as the report names it; the first arm is the reference (vehicle)."""
-    return ArmInfo(arm.name, arm.substance, arm.dose_mg_per_kg, arm.position == 1)
+def _arm_info(arm: Arm, reference: Arm) -> ArmInfo:
+    """An arm as the report names it, with its stated stock and whether it is the reference."""
+    return ArmInfo(arm.name, arm.substance, arm.dose_mg_per_kg, arm is reference, arm.stock_mg_per_ml)
 
 
 def _outcome_table(

@@ -8,13 +8,16 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from behavlab.models import Animal, CageAssignment, Exclusion, Study, Weight
+from behavlab.models import Animal, CageAssignment, Cohort, Exclusion, Study, Weight
 from behavlab.services.voiding import not_voided
 from cohorts.roster import RosterEntry
 
 
 def current_roster(session: Session, study: Study, include_excluded: bool = False) -> list[RosterEntry]:
-    """Animals in ID order with their current cage and baseline (first) weight; excluded ones left out."""
+    """Animals in ID order with their current cage, baseline (first) weight, factor level and cohort.
+
+    Excluded animals are left out unless `include_excluded`.
+    """
     animals = session.exec(
         select(Animal).where(Animal.study_id == study.id).order_by(col(Animal.label))
     ).all()
@@ -28,6 +31,7 @@ def current_roster(session: Session, study: Study, include_excluded: bool = Fals
     ):
         baseline.setdefault(weight.animal_id, weight.weight_g)
     excluded = set() if include_excluded else excluded_animals(session, ids)
+    cohorts = dict(session.exec(select(Cohort.id, Cohort.name).where(Cohort.study_id == study.id)).all())
     return [
         RosterEntry(
             animal_id=animal.label,
@@ -39,6 +43,8 @@ def current_roster(session: Session, study: Study, include_excluded: bool = Fals
             weight_g=baseline.get(animal.id),
             source=animal.source,
             notes=animal.notes,
+            factor_level=animal.factor_level,
+            cohort=None if animal.cohort_id is None else cohorts[animal.cohort_id],
         )
         for animal in animals
         if animal.id not in excluded and animal.id is not None

@@ -17,6 +17,7 @@ from behavlab.db.row_digests import RowProblem
 from behavlab.db.session import reading, writing
 from behavlab.errors import BehavlabError, InvalidInputError, NotFoundError
 from behavlab.models import Allocation, Animal, Arm, AuditEvent, Randomization, SealedKey, Study, UnmaskEvent
+from behavlab.services.arms import stock_of
 from behavlab.services.audit import changed_rows, record_event, record_study_event
 from behavlab.services.audit_anchor import chain_head
 from behavlab.services.guards import EMERGENCY_UNMASK
@@ -24,7 +25,6 @@ from behavlab.services.lookup import find_animal_by_typed_code, find_study, stud
 from behavlab.services.sheets import write_csv
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
-from cohorts.dosing import stock_concentration_mg_per_ml
 from cohorts.sealed_key import SealedKey as StoredKey
 from cohorts.sealed_key import UnsealedKey, unseal
 from cohorts.sealing_errors import CommitmentMismatchError, SealedKeyError, WrongPassphraseError
@@ -71,9 +71,7 @@ def preparer_rows(
                 arm=arm.name,
                 substance=arm.substance,
                 dose_mg_per_kg=arm.dose_mg_per_kg,
-                concentration_mg_per_ml=stock_concentration_mg_per_ml(
-                    arm.dose_mg_per_kg, study.volume_ml_per_kg
-                ),
+                concentration_mg_per_ml=stock_of(arm, study.volume_ml_per_kg),
             )
         )
     return sorted(rows, key=lambda row: row.code)
@@ -104,12 +102,24 @@ def sealing_context(study: Study, roster_hash: str) -> dict[str, str]:
     return {"study_uuid": study.uuid, "roster_sha256": roster_hash}
 
 
-def open_sealed_key(
-    workspace: Workspace, study_name: str, passphrase: str, purpose: AuditAction
-) -> UnsealedKey:
-    """Decrypt and verify the study's key, checking the commitment against the one published at randomization.
+@dataclass(frozen=True)
+class OpenedKey:
+    """One verified sealed allocation: its sequence, its cohort (None: the whole roster), commitment, map."""
 
-    Every failure is audited (in its own transaction, so it survives the refusal) and reveals nothing.
+    sequence: int
+    cohort_id: int | None
+    commitment: str
+    unsealed: UnsealedKey
+
+
+def open_sealed_keys(
+    workspace: Workspace, study_name: str, passphrase: str, purpose: AuditAction
+) -> list[OpenedKey]:
+    """Decrypt and verify every sealed allocation of the study (one per cohort), in the order drawn.
+
+    Each key's commitment is checked against the one its randomization published; one passphrase opens
+    them all. Every failure is audited (in its own transaction, so it survives the refusal) and reveals
+    nothing.
     """
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
@@ -118,12 +128,11 @@ def open_sealed_key(
             .join(Randomization, col(Randomization.id) == SealedKey.randomization_id)
             .where(SealedKey.study_id == study.id)
             .order_by(col(Randomization.sequence))
-        ).first()
-        if found is None:
+        ).all()
+        if not found:
             raise NotFoundError(f"study {study_name!r} is not randomized; there is no key to open")
-        stored, record = found
-        published = _published_commitment(session, study)
-        tampered = _tampered_allocation_rows(session, study, stored, record)
+        published = _published_commitments(session, study)
+        tampered = _tampered_allocation_rows(session, study, found)
     if tampered:
         _audit_refusal(workspace, study, purpose, "allocation records differ from the audit log")
         raise UnsealError(
@@ -131,21 +140,42 @@ def open_sealed_key(
             f"({', '.join(map(str, tampered))}; `behavlab audit verify` names every such row); "
             "nothing was revealed"
         )
+    return [
+        OpenedKey(
+            record.sequence,
+            record.cohort_id,
+            stored.commitment,
+            _unseal_one(workspace, study, purpose, stored, record, published[index : index + 1], passphrase),
+        )
+        for index, (stored, record) in enumerate(found)
+    ]
+
+
+def _unseal_one(
+    workspace: Workspace,
+    study: Study,
+    purpose: AuditAction,
+    stored: SealedKey,
+    record: Randomization,
+    published: Sequence[str],
+    passphrase: str,
+) -> UnsealedKey:
+    """Open one sealed key whose randomization published `published` (empty: none was found)."""
     context = sealing_context(study, record.roster_sha256)
     try:
         sealed = StoredKey.from_json(stored.ciphertext)
-        if sealed.commitment != stored.commitment or stored.commitment != published:
+        if sealed.commitment != stored.commitment or [stored.commitment] != list(published):
             raise CommitmentMismatchError(
                 "the stored commitment differs from the one published at randomization"
             )
         return unseal(sealed, passphrase, context=context)
     except WrongPassphraseError as exc:
         _audit_refusal(workspace, study, purpose, "wrong passphrase or altered key")
-        raise UnsealError(f"cannot open the sealed key of {study_name!r}: {exc}") from None
+        raise UnsealError(f"cannot open the sealed key of {study.name!r}: {exc}") from None
     except SealedKeyError as exc:
         _audit_refusal(workspace, study, purpose, "key or commitment tampered")
         raise UnsealError(
-            f"the sealed key of {study_name!r} does not verify: {exc}; nothing was revealed"
+            f"the sealed key of {study.name!r} does not verify: {exc}; nothing was revealed"
         ) from None
 
 
@@ -159,13 +189,24 @@ def sealed_arm_names(unsealed: UnsealedKey) -> list[str]:
 
 def reprint_preparer_sheet(workspace: Workspace, study_name: str, passphrase: str, path: Path) -> Path:
     """Write the preparer's sheet again from the sealed key (needs the passphrase; audited)."""
-    unsealed = open_sealed_key(workspace, study_name, passphrase, AuditAction.PREPARER_SHEET_REPRINT)
+    keys = open_sealed_keys(workspace, study_name, passphrase, AuditAction.PREPARER_SHEET_REPRINT)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         arms_by_name = {arm.name: arm for arm in study_arms(session, study)}
-        arms = [arms_by_name[name] for name in sealed_arm_names(unsealed)]
         codes = _codes_by_label(session, study)
-        rows = preparer_rows(study, arms, codes, unsealed.assignment)
+        rows = sorted(
+            (
+                row
+                for key in keys
+                for row in preparer_rows(
+                    study,
+                    [arms_by_name[name] for name in sealed_arm_names(key.unsealed)],
+                    {label: codes[label] for label in key.unsealed.assignment},
+                    key.unsealed.assignment,
+                )
+            ),
+            key=lambda row: row.code,
+        )
         record_study_event(session, workspace, study, AuditAction.PREPARER_SHEET_REPRINT, {"file": path.name})
         write_preparer_sheet(path, study, rows, chain_head(session))
     return path
@@ -181,7 +222,8 @@ def unblind_animal(
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
         animal, allocation = find_animal_by_typed_code(session, study, typed_code)
-    unsealed = open_sealed_key(workspace, study_name, passphrase, AuditAction.UNBLIND_EMERGENCY)
+    keys = open_sealed_keys(workspace, study_name, passphrase, AuditAction.UNBLIND_EMERGENCY)
+    unsealed = next(key.unsealed for key in keys if animal.label in key.unsealed.assignment)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         arm = sealed_arm_names(unsealed)[unsealed.assignment[animal.label]]
@@ -207,7 +249,7 @@ def unblind_animal(
 
 
 def _tampered_allocation_rows(
-    session: Session, study: Study, stored: SealedKey, record: Randomization
+    session: Session, study: Study, keys: Sequence[tuple[SealedKey, Randomization]]
 ) -> list[RowProblem]:
     """The rows the revealed map is read through (study, codes, record, key) that differ from the audit log.
 
@@ -217,8 +259,8 @@ def _tampered_allocation_rows(
     return [
         *changed_rows(session, "study", [str(study.id)]),
         *changed_rows(session, "allocation", [str(row_id) for row_id in allocation_ids]),
-        *changed_rows(session, "randomization", [str(record.id)]),
-        *changed_rows(session, "sealedkey", [str(stored.id)]),
+        *changed_rows(session, "randomization", [str(record.id) for _, record in keys]),
+        *changed_rows(session, "sealedkey", [str(stored.id) for stored, _ in keys]),
     ]
 
 
@@ -231,16 +273,15 @@ def _codes_by_label(session: Session, study: Study) -> dict[str, str]:
     return dict(rows)
 
 
-def _published_commitment(session: Session, study: Study) -> str | None:
-    event = session.exec(
-        select(AuditEvent)
+def _published_commitments(session: Session, study: Study) -> list[str]:
+    """The commitments the study's randomizations published, in the order they were committed."""
+    payloads = session.exec(
+        select(AuditEvent.payload)
         .where(AuditEvent.study_id == study.id, AuditEvent.action == AuditAction.STUDY_RANDOMIZE)
         .order_by(col(AuditEvent.id))
-    ).first()
-    if event is None:
-        return None
-    commitment = json.loads(event.payload).get("commitment")
-    return commitment if isinstance(commitment, str) else None
+    ).all()
+    commitments = [json.loads(payload).get("commitment") for payload in payloads]
+    return [commitment if isinstance(commitment, str) else "" for commitment in commitments]
 
 
 def _audit_refusal(workspace: Workspace, study: Study, purpose: AuditAction, problem: str) -> None:

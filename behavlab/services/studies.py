@@ -1,4 +1,4 @@
-"""Creating and reading studies: the compound, its vehicle, the dose and the volume every arm shares."""
+"""Creating and reading studies: their arms (by default the compound against its vehicle) at one mL/kg."""
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -13,14 +13,15 @@ from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Animal, Arm, Randomization, Study
 from behavlab.models.base import NAME_CHARS
 from behavlab.notices import BALANCE_WAS_READABLE
+from behavlab.services.arms import ArmsDesign, check_design, reference_arm, reference_name, stock_of
 from behavlab.services.audit import record_study_event
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import find_study
 from behavlab.services.protocol import DeclaredProtocol, declared_protocol
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
-from cohorts.dosing import check_volume_per_kg, stock_concentration_mg_per_ml
-from cohorts.roster import WEIGHT_PRECISION_G, check_weight_precision
+from cohorts.dosing import check_volume_per_kg
+from cohorts.roster import WEIGHT_PRECISION_G, check_factor_name, check_weight_precision
 from cohorts.syringe import DEFAULT_SYRINGE_GRADUATION_ML, DEFAULT_VOLUME_TOLERANCE_PCT, Syringe
 
 ROUTES = ("ip", "sc", "po", "iv", "im", "in")
@@ -28,7 +29,12 @@ ROUTES = ("ip", "sc", "po", "iv", "im", "in")
 
 @dataclass(frozen=True)
 class StudySettings:
-    """What a new study gives and to whom; the defaults are the lab's standard ketamine study."""
+    """What a new study gives and to whom; the defaults are the lab's standard ketamine study.
+
+    `arms` replaces the two default arms (the vehicle, then the compound at its dose); the study's compound,
+    dose and vehicle are then read from them: the reference arm's substance is the vehicle, the other arm with
+    the highest dose (the first of equals) the compound at its dose.
+    """
 
     name: str
     compound: str = "ketamine"
@@ -42,6 +48,8 @@ class StudySettings:
     syringe_graduation_ml: float = DEFAULT_SYRINGE_GRADUATION_ML
     volume_tolerance_pct: float = DEFAULT_VOLUME_TOLERANCE_PCT
     weight_precision_g: float = WEIGHT_PRECISION_G
+    arms: ArmsDesign | None = None
+    factor_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,9 +63,13 @@ class StudyOverview:
     protocol: DeclaredProtocol | None = None
 
     @property
-    def stock_mg_per_ml(self) -> float:
-        """The drug stock concentration that gives the dose at the study's volume per kg."""
-        return stock_concentration_mg_per_ml(self.study.dose_mg_per_kg, self.study.volume_ml_per_kg)
+    def reference(self) -> Arm:
+        """The arm the others are compared with."""
+        return reference_arm(self.arms)
+
+    def stock_mg_per_ml(self, arm: Arm) -> float:
+        """One arm's stock concentration, in mg/mL (the same volume per kg for every arm)."""
+        return stock_of(arm, self.study.volume_ml_per_kg)
 
 
 def validate_settings(settings: StudySettings) -> None:
@@ -70,7 +82,7 @@ def validate_settings(settings: StudySettings) -> None:
     for field in ("compound", "vehicle", "species", "strain"):
         if not getattr(settings, field).strip():
             raise InvalidInputError(f"--{field} must not be empty")
-    if settings.compound.strip().lower() == settings.vehicle.strip().lower():
+    if settings.arms is None and settings.compound.strip().lower() == settings.vehicle.strip().lower():
         raise InvalidInputError("--compound and --vehicle must differ, or the arms cannot be told apart")
     if settings.route not in ROUTES:
         raise InvalidInputError(f"--route {settings.route!r} is not known; accepted: {', '.join(ROUTES)}")
@@ -82,40 +94,82 @@ def validate_settings(settings: StudySettings) -> None:
         raise InvalidInputError(f"--dose-mg-per-kg must be above 0, got {settings.dose_mg_per_kg:g}")
     with refused_input("--volume-ml-per-kg"):
         check_volume_per_kg(settings.volume_ml_per_kg)
+    if settings.arms is not None:
+        check_design(settings.arms, settings.volume_ml_per_kg)
     with refused_input():
         Syringe(settings.syringe_graduation_ml, settings.volume_tolerance_pct)
         check_weight_precision(settings.weight_precision_g)
+    if settings.factor_name is not None:
+        with refused_input("--factor"):
+            check_factor_name(settings.factor_name)
 
 
 def create_study(workspace: Workspace, settings: StudySettings) -> StudyOverview:
-    """Record a new study with two arms (vehicle, then compound) and audit it."""
+    """Record a new study with its arms (by default the vehicle, then the compound) and audit it."""
     validate_settings(settings)
     fields: dict[str, Any] = {
-        key: value.strip() if isinstance(value, str) else value for key, value in asdict(settings).items()
+        key: value.strip() if isinstance(value, str) else value
+        for key, value in asdict(settings).items()
+        if key != "arms"
     }
+    audited = {key: value for key, value in fields.items() if key != "factor_name" or value is not None}
+    if settings.arms is not None:
+        fields.update(_design_summary(settings.arms))
+        audited = {**fields, "arms": [asdict(arm) for arm in settings.arms.arms]}
+        audited["reference"] = reference_name(settings.arms)
     try:
         with writing(workspace.engine) as session:
             study = Study(**fields, created_by=workspace.actor)
             session.add(study)
             session.flush()
-            assert study.id is not None
-            arms = [
-                Arm(
-                    study_id=study.id, position=1, name="vehicle", substance=study.vehicle, dose_mg_per_kg=0.0
-                ),
-                Arm(
-                    study_id=study.id,
-                    position=2,
-                    name=study.compound,
-                    substance=study.compound,
-                    dose_mg_per_kg=study.dose_mg_per_kg,
-                ),
-            ]
+            arms = _arm_rows(study, settings.arms)
             session.add_all(arms)
-            record_study_event(session, workspace, study, AuditAction.STUDY_CREATE, fields)
+            record_study_event(session, workspace, study, AuditAction.STUDY_CREATE, audited)
     except IntegrityError as exc:
         raise ConflictError(f"a study named {fields['name']!r} already exists; choose another name") from exc
     return StudyOverview(study=study, arms=arms, n_animals=0)
+
+
+def _arm_rows(study: Study, design: ArmsDesign | None) -> list[Arm]:
+    """The study's arm rows in order: the design's, reference marked, or the default two, unmarked."""
+    assert study.id is not None
+    if design is None:
+        return [
+            Arm(study_id=study.id, position=1, name="vehicle", substance=study.vehicle, dose_mg_per_kg=0.0),
+            Arm(
+                study_id=study.id,
+                position=2,
+                name=study.compound,
+                substance=study.compound,
+                dose_mg_per_kg=study.dose_mg_per_kg,
+            ),
+        ]
+    reference = reference_name(design)
+    return [
+        Arm(
+            study_id=study.id,
+            position=position,
+            name=arm.name,
+            substance=arm.substance,
+            dose_mg_per_kg=arm.dose_mg_per_kg,
+            stock_mg_per_ml=arm.stock_mg_per_ml,
+            is_reference=arm.name == reference,
+        )
+        for position, arm in enumerate(design.arms, start=1)
+    ]
+
+
+def _design_summary(design: ArmsDesign) -> dict[str, Any]:
+    """The study's compound, dose and vehicle read from its arms (see `StudySettings`)."""
+    reference = reference_name(design)
+    vehicle = next(arm for arm in design.arms if arm.name == reference)
+    others = [arm for arm in design.arms if arm.name != reference]
+    compound = max(others, key=lambda arm: arm.dose_mg_per_kg)
+    return {
+        "compound": compound.substance,
+        "dose_mg_per_kg": compound.dose_mg_per_kg,
+        "vehicle": vehicle.substance,
+    }
 
 
 def list_studies(workspace: Workspace) -> Sequence[StudyOverview]:

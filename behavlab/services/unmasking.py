@@ -16,15 +16,15 @@ from behavlab.models import (
     FstSession,
     ImmobilityScore,
     RevealedAllocation,
-    SealedKey,
     Study,
     UnmaskEvent,
 )
 from behavlab.services.audit import record_study_event
+from behavlab.services.cohort_batches import study_cohorts
 from behavlab.services.guards import FULL_UNMASK, refuse_unless_randomized
 from behavlab.services.lookup import animal_id_of, blind_codes, find_study, stored_id, study_arms, study_id_of
 from behavlab.services.roster_view import current_roster
-from behavlab.services.sealing import open_sealed_key, sealed_arm_names
+from behavlab.services.sealing import OpenedKey, open_sealed_keys, sealed_arm_names
 from behavlab.services.text import checked_text
 from behavlab.services.voiding import live_scores, live_sessions
 from behavlab.services.workspace import Workspace
@@ -61,14 +61,22 @@ class OpenItems:
 
 @dataclass(frozen=True)
 class Unmasked:
-    """The revealed allocation: arm per code, when and by whom, and the commitment's published opening."""
+    """The revealed allocation: arm per code, when and by whom, and each commitment's published opening.
+
+    `openings` has one opening per sealed allocation (one per cohort), in the order drawn.
+    """
 
     study: str
     arms_by_code: dict[str, str]
     at: datetime
     by: str
     forced_reason: str | None
-    opening: Mapping[str, str]
+    openings: tuple[Mapping[str, str], ...]
+
+    @property
+    def opening(self) -> Mapping[str, str]:
+        """The opening of the first (in a study without cohorts, the only) sealed allocation."""
+        return self.openings[0]
 
 
 def open_items(workspace: Workspace, study_name: str) -> OpenItems:
@@ -83,16 +91,12 @@ def unmask_study(
 ) -> Unmasked:
     """Reveal the allocation once, after verifying the commitment; the study is locked from then on."""
     pending, reason = _ready_to_unmask(workspace, study_name, force_reason)
-    unsealed = open_sealed_key(workspace, study_name, passphrase, AuditAction.STUDY_UNMASK)
-    arm_names = sealed_arm_names(unsealed)
+    keys = open_sealed_keys(workspace, study_name, passphrase, AuditAction.STUDY_UNMASK)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         _refuse_if_already_unmasked(session, study)
-        opening = _published_opening(session, study, unsealed)
-        revealed = {
-            **_revealed_details(session, study, unsealed, len(arm_names)),
-            "commitment_opening": opening,
-        }
+        openings = [_published_opening(key) for key in keys]
+        revealed = _revealed_record(session, study, keys, openings)
         event = UnmaskEvent(
             study_id=study_id_of(study),
             kind=FULL_UNMASK,
@@ -102,7 +106,9 @@ def unmask_study(
         )
         session.add(event)
         session.flush()
-        arms_by_code = _store_revealed_allocation(session, study, unsealed, arm_names, event)
+        arms_by_code: dict[str, str] = {}
+        for key in keys:
+            arms_by_code.update(_store_revealed_allocation(session, study, key.unsealed, event))
         record_study_event(
             session,
             workspace,
@@ -113,11 +119,11 @@ def unmask_study(
                 "n_animals": len(arms_by_code),
                 "forced_reason": reason or None,
                 "open_items": pending.lines(),
-                "commitment_opening": opening,
+                **_openings_field(openings),
             },
         )
     return Unmasked(
-        study_name, dict(sorted(arms_by_code.items())), event.at, event.by, reason or None, opening
+        study_name, dict(sorted(arms_by_code.items())), event.at, event.by, reason or None, tuple(openings)
     )
 
 
@@ -140,9 +146,10 @@ def _ready_to_unmask(
 
 
 def _store_revealed_allocation(
-    session: Session, study: Study, unsealed: UnsealedKey, arm_names: Sequence[str], event: UnmaskEvent
+    session: Session, study: Study, unsealed: UnsealedKey, event: UnmaskEvent
 ) -> dict[str, str]:
-    """Store each animal's revealed arm under the unmask event; return the arm name by blind code."""
+    """Store each animal of one sealed key with its revealed arm under the unmask event; arm name by code."""
+    arm_names = sealed_arm_names(unsealed)
     arms = {arm.name: arm for arm in study_arms(session, study)}
     animals = {
         animal.label: animal_id_of(animal)
@@ -161,14 +168,46 @@ def _store_revealed_allocation(
     return arms_by_code
 
 
-def _published_opening(session: Session, study: Study, unsealed: UnsealedKey) -> dict[str, str]:
-    """The commitment's opening (salt, canonical allocation, recompute command), checked against the map.
+def _published_opening(key: OpenedKey) -> dict[str, str]:
+    """A key's commitment opening (salt, canonical allocation, recompute command), checked against its map.
 
     It lets anyone recompute the commitment published before dosing.
     """
-    commitment = session.exec(select(SealedKey.commitment).where(SealedKey.study_id == study.id)).one()
-    opening = commitment_opening(unsealed, commitment)
+    opening = commitment_opening(key.unsealed, key.commitment)
     return {**opening.as_dict(), "command": opening.command()}
+
+
+def _openings_field(openings: Sequence[Mapping[str, str]]) -> dict[str, object]:
+    """The audit field of the openings: one as before, or every cohort's, in the order drawn."""
+    if len(openings) == 1:
+        return {"commitment_opening": openings[0]}
+    return {"commitment_openings": list(openings)}
+
+
+def _revealed_record(
+    session: Session, study: Study, keys: Sequence[OpenedKey], openings: Sequence[Mapping[str, str]]
+) -> dict[str, object]:
+    """What the unmask event reveals: one key's details as before, or each cohort's under ``allocations``.
+
+    With cohorts, each allocation names its cohort and sequence; the arms of the first stand for all.
+    """
+    revealed = [
+        {
+            **_revealed_details(session, study, key.unsealed, len(sealed_arm_names(key.unsealed))),
+            "commitment_opening": opening,
+        }
+        for key, opening in zip(keys, openings, strict=True)
+    ]
+    if len(revealed) == 1:
+        return revealed[0]
+    names = {cohort.id: cohort.name for cohort in study_cohorts(session, study)}
+    return {
+        "arms": revealed[0].get("arms"),
+        "allocations": [
+            {**details, "sequence": key.sequence, "cohort": names.get(key.cohort_id)}
+            for key, details in zip(keys, revealed, strict=True)
+        ],
+    }
 
 
 def _revealed_details(

@@ -75,13 +75,15 @@ SEALED = ("sealedkey", "ciphertext")
 
 @dataclass(frozen=True)
 class Animal:
-    """What the attacker knows of one animal from the clear roster: sex, cage, baseline weight and age."""
+    """What the attacker knows of one animal from the clear roster: sex, cage, baseline weight and age, and
+    its level of the study's non-randomized factor ("" when the study has none)."""
 
     label: str
     sex: str
     cage: str
     weight_g: float
     age_days: int
+    level: str = ""
 
 
 def renderings(value: float) -> set[str]:
@@ -162,28 +164,29 @@ def candidate_allocations(
 ) -> list[int]:
     """Every allocation of two arms the method can produce: the first arm's animals as a mask over `animals`.
 
-    Permuted blocks (``block``, ``stratified-block`` within each stratum, ``cage-cluster`` with cages as units
-    within each sex) leave the arms at most half the largest block apart, when the last block is cut short;
-    ``complete`` makes them differ by at most one; ``minimization`` can produce any split.
+    Permuted blocks (``block`` within each level of the study's factor, ``stratified-block`` within each
+    stratum and factor level, ``cage-cluster`` with cages as units within each sex and factor level) leave the
+    arms at most half the largest block apart, when the last block is cut short; ``complete`` makes them
+    differ by at most one; ``minimization`` can produce any split.
     """
     widest = max(DEFAULT_BLOCK_MULTIPLES)
     if method == "complete":
         return sorted(_balanced_choices([1 << i for i in range(len(animals))], len(animals) % 2))
     if method == "block":
-        return _within_strata({"all": [1 << i for i in range(len(animals))]}, widest)
+        return _within_strata(_by_stratum(animals, lambda animal: animal.level), widest)
     if method == "stratified-block":
         return _within_strata(
-            _by_stratum(animals, lambda animal: tuple(getattr(animal, factor) for factor in strata)), widest
+            _by_stratum(animals, lambda animal: (*(getattr(animal, f) for f in strata), animal.level)), widest
         )
     if method == "cage-cluster":
         cages: dict[str, int] = {}
-        sex_of: dict[str, str] = {}
+        stratum_of: dict[str, str] = {}
         for index, animal in enumerate(animals):
             cages[animal.cage] = cages.get(animal.cage, 0) | 1 << index
-            sex_of[animal.cage] = animal.sex
+            stratum_of[animal.cage] = f"{animal.sex} {animal.level}"
         units: dict[str, list[int]] = {}
         for cage, mask in sorted(cages.items()):
-            units.setdefault(sex_of[cage], []).append(mask)
+            units.setdefault(stratum_of[cage], []).append(mask)
         return _within_strata(units, widest)
     if method == "minimization":
         return list(range(1 << len(animals)))
@@ -343,9 +346,7 @@ class Search:
 
     def found(self, group: int) -> frozenset[int]:
         """The records holding two of the group's statistics (two different numbers for two statistics)."""
-        return frozenset(
-            record for record, edges in self.edges[group].items() if _two_statistics_apart(edges)
-        )
+        return _records_found(self.edges[group])
 
     def allocation_found(self, first_arm: int) -> bool:
         """Whether either arm of an allocation was found."""
@@ -393,6 +394,54 @@ def search(
     """
     full = (1 << len(animals)) - 1
     groups = sorted(set(allocations) | {full ^ mask for mask in allocations})
+    edges, shares = _group_edges(animals, groups, evidence, study)
+    return Search(list(allocations), full, edges, shares)
+
+
+@dataclass(frozen=True)
+class ArmsSearch:
+    """Where each arm of a study's candidate allocations of three or more arms meets a record.
+
+    An allocation is one mask per arm; it is found when any of its arms is (`Search.found`'s rule). The
+    candidates are allocations drawn by the study's own randomization with other seeds: the rate at which they
+    are found is the chance the true allocation is found by coincidence.
+    """
+
+    allocations: list[tuple[int, ...]]
+    edges: dict[int, dict[int, list[Edge]]]
+
+    def found(self, group: int) -> frozenset[int]:
+        """The records holding two of the group's statistics (two different numbers for two statistics)."""
+        return _records_found(self.edges[group])
+
+    def records_of(self, arms: tuple[int, ...]) -> frozenset[int]:
+        """The records in which any arm of this allocation was found."""
+        return frozenset().union(*(self.found(group) for group in arms))
+
+    @property
+    def rate(self) -> float:
+        """The fraction of candidate allocations found: the chance of one drawn at random."""
+        return sum(bool(self.records_of(arms)) for arms in self.allocations) / len(self.allocations)
+
+
+def search_arms(
+    animals: Sequence[Animal],
+    allocations: Sequence[tuple[int, ...]],
+    evidence: Evidence,
+    study: str | None = None,
+) -> ArmsSearch:
+    """Match the statistics of every arm of every candidate allocation (one mask per arm) against the records,
+    renderings shared by more than `SHARED_BY` of the groups dropped first (as `search`)."""
+    groups = sorted({group for arms in allocations for group in arms})
+    edges, _ = _group_edges(animals, groups, evidence, study)
+    return ArmsSearch(list(allocations), edges)
+
+
+def _group_edges(
+    animals: Sequence[Animal], groups: Sequence[int], evidence: Evidence, study: str | None
+) -> tuple[dict[int, dict[int, list[Edge]]], dict[Edge, float]]:
+    """For each group, the records holding more than one of its informative renderings; and each rendering's
+    share of the groups."""
     present: dict[int, list[Edge]] = {}
     shared: Counter[Edge] = Counter()
     for mask in groups:
@@ -415,9 +464,12 @@ def search(
                     if evidence.concerns(record, study):
                         edges_by_record.setdefault(record, []).append(edge)
         edges[mask] = {record: pairs for record, pairs in edges_by_record.items() if len(pairs) > 1}
-    return Search(
-        list(allocations), full, edges, {edge: count / len(groups) for edge, count in shared.items()}
-    )
+    return edges, {edge: count / len(groups) for edge, count in shared.items()}
+
+
+def _records_found(edges_by_record: Mapping[int, Sequence[Edge]]) -> frozenset[int]:
+    """The records holding two of a group's statistics by two different numbers."""
+    return frozenset(record for record, edges in edges_by_record.items() if _two_statistics_apart(edges))
 
 
 def _two_statistics_apart(edges: Sequence[Edge]) -> bool:

@@ -55,7 +55,9 @@ def randomize_study(
     yesterday = datetime.now().astimezone() - timedelta(days=1)
     weighed_at = datetime.combine(yesterday.date(), time(9, 0), yesterday.tzinfo)
     record_weights(workspace, name, write_weights(folder / "weights.csv", baseline_weights(24), weighed_at))
-    draft = draft_randomization(workspace, name, RandomizationOptions(seed=2024, bare_seed=True))
+    draft = draft_randomization(
+        workspace, name, RandomizationOptions(seed=2024, bare_seed=True, no_protocol=True)
+    )
     committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     return RandomizedStudy(name, dict(committed.codes), dict(draft.allocation.assignment), weighed_at)
 

@@ -110,7 +110,7 @@ def _build(folder: Path) -> Attack:
     record_weights(
         workspace, STUDY, write_weights(folder / "weights0.csv", baseline_weights(N_ANIMALS), two_days_ago)
     )
-    draft = draft_randomization(workspace, STUDY, RandomizationOptions(seed=SEED))
+    draft = draft_randomization(workspace, STUDY, RandomizationOptions(seed=SEED, no_protocol=True))
     codes = dict(commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF).codes)
     arms = dict(draft.allocation.assignment)
     arm_of = {**arms, **{codes[label]: arm for label, arm in arms.items()}}
@@ -170,6 +170,14 @@ def _build(folder: Path) -> Attack:
         folder / "labels.csv",
         [{"video": "run0.mp4", "immobility_s": "6"}, {"video": "run1.mp4", "immobility_s": "7"}],
     )
+    files["arms"] = write_csv(
+        folder / "arms.csv",
+        [
+            {"name": "placebo", "substance": "midazolam", "dose_mg_per_kg": "1", "reference": "yes"},
+            {"name": "low", "substance": "esketamine", "dose_mg_per_kg": "5", "reference": ""},
+            {"name": "high", "substance": "esketamine", "dose_mg_per_kg": "15", "reference": ""},
+        ],
+    )
     files["wrong_passphrase"] = folder / "wrong-passphrase.txt"
     files["wrong_passphrase"].write_text(WRONG + "\n")
     pose = synth_pose_tracks(seed=5, config=PoseSynthConfig(duration_s=20.0))
@@ -207,6 +215,23 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
             ],
             True,
         ),
+        (
+            [
+                "study", "create", "dose-response", "--arm", "vehicle:saline:0", "--arm", "low:esketamine:3",
+                "--arm", "mid:esketamine:10", "--arm", "top:esketamine:30:3", "--reference", "vehicle",
+            ],
+            True,
+        ),
+        (
+            ["study", "create", "active-placebo", "--arms-file", str(f["arms"]), "--reference", "placebo"],
+            True,
+        ),
+        (["study", "create", "one-arm", "--arm", "only:esketamine:3"], False),
+        (["study", "create", "stressed", "--factor", "stress"], True),
+        (["cohort", "add", "stressed", "wave 1", "--starts-on", "2026-01-05"], True),
+        (["cohort", "add", study, "late wave"], False),
+        (["cohort", "list", "stressed"], True),
+        (["cohort", "list", study], True),
         (["study", "primary", study, "--outcome", "fst_immobility_s", "--method", "manual"], True),
         (
             [
@@ -215,6 +240,17 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
             ],
             True,
         ),
+        (
+            [
+                "protocol", "declare", study, "--primary", "immobility", "--method", "motion",
+                "--smallest-effect-d", "1.2", "--secondary", "spt_preference_pct", "--alpha", "0.05",
+                "--power", "0.9", "--n-per-arm", "12", "--inclusion", "males", "--exclusion", "wounds",
+                "--outliers", "none", "--test-hours", "24", "--test", "welch-t", "--comparison",
+                "each-vs-reference", "--reason", "the whole plan",
+            ],
+            True,
+        ),
+        (["protocol", "show", study], True),
         (["db", "upgrade"], True),
         (["animals", "import", study, str(f["roster2"]), "--weighed-at", now.isoformat()], False),
         (["animals", "weigh", study, str(f["weights"])], True),
@@ -227,8 +263,12 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
             [
                 "randomize", study, "--arms", "vehicle,ketamine", "--method", "block", "--strata", "sex",
                 "--seed", "7", "--preparer-sheet", str(out / "preparer2.csv"), "--passphrase-file", wrong,
-                "--bare-seed", "--yes",
+                "--bare-seed", "--no-protocol", "--yes",
             ],
+            False,
+        ),
+        (
+            ["randomize", study, "--cohort", "wave 1", "--no-protocol", "--yes", "--passphrase-file", wrong],
             False,
         ),
         (["preparer-sheet", study, "--out", str(out / "preparer.csv"), "--passphrase-file", wrong], False),

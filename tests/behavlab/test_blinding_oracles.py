@@ -96,7 +96,7 @@ def test_nothing_stored_in_the_clear_singles_out_the_allocation(workspace: Works
     and singles out the truth when it and its mirror image (the same two groups, arms swapped) stand almost
     alone at the top. Without per-arm values in the clear the truth ranks like any candidate."""
     animals = _new_study(workspace, tmp_path, "oracle", 12)
-    truth = _randomize(workspace, "oracle", RandomizationOptions())
+    truth = _randomize(workspace, "oracle", RandomizationOptions(no_protocol=True))
     evidence = Evidence()
     for study, record in database_records(workspace.engine.url.render_as_string(hide_password=False)):
         evidence.add([record], study)
@@ -119,7 +119,9 @@ def test_a_typed_seed_is_not_found_by_trying_small_seeds(workspace: Workspace, t
     """32 mice, complete randomization: C(32, 16) = 6e8 splits, so 5000 tries find the truth by chance with
     probability below 1e-5; only a seed that regenerates it finds it."""
     _new_study(workspace, tmp_path, "typed seed", 32)
-    truth = _randomize(workspace, "typed seed", RandomizationOptions(method="complete", seed=TYPED_SEED))
+    truth = _randomize(
+        workspace, "typed seed", RandomizationOptions(method="complete", seed=TYPED_SEED, no_protocol=True)
+    )
     with reading(workspace.engine) as session:
         roster = current_roster(session, find_study(session, "typed seed"))
     arms = [arm.name for arm in get_study(workspace, "typed seed").arms]
@@ -152,7 +154,7 @@ def test_the_sealed_key_is_as_long_whatever_the_draw(workspace: Workspace, tmp_p
     for index, (method, seed) in enumerate(draws):
         name = f"length {chr(ord('a') + index)}"
         _new_study(workspace, tmp_path / name, name, 24)
-        _randomize(workspace, name, RandomizationOptions(method=method, seed=seed))
+        _randomize(workspace, name, RandomizationOptions(method=method, seed=seed, no_protocol=True))
         study_id = get_study(workspace, name).study.id
         with workspace.engine.connect() as connection:
             stored = connection.execute(
@@ -228,7 +230,7 @@ def test_a_key_moved_from_another_study_is_refused(
     open for nothing, unmasking last since it would lock the study."""
     for name in ("study a", "study b"):
         _new_study(workspace, tmp_path / name, name, 24)
-        _randomize(workspace, name, RandomizationOptions())
+        _randomize(workspace, name, RandomizationOptions(no_protocol=True))
     try:
         _move_key(workspace, "study a", "study b", with_published_commitment)
     except DBAPIError as refused:
@@ -272,7 +274,7 @@ def test_the_preparer_sheet_is_readable_by_its_owner_only(tmp_path: Path) -> Non
     again.write_text("an older sheet, once world-readable\n")
     again.chmod(0o644)
     with _umask(0o022):
-        _randomize(workspace, "sheet", RandomizationOptions(), preparer_sheet=first)
+        _randomize(workspace, "sheet", RandomizationOptions(no_protocol=True), preparer_sheet=first)
         reprint_preparer_sheet(workspace, "sheet", PASSPHRASE, again)
         reprint_preparer_sheet(workspace, "sheet", PASSPHRASE, tmp_path / "preparer-new.csv")
     workspace.engine.dispose()

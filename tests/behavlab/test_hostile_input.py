@@ -367,7 +367,7 @@ def test_formula_and_markup_cells_are_defused_in_every_export(workspace: Workspa
     roster = tmp_path / "roster.csv"
     roster.write_text(roster_text(rows))
     import_roster(workspace, "inject", roster)
-    draft = draft_randomization(workspace, "inject", RandomizationOptions(seed=5))
+    draft = draft_randomization(workspace, "inject", RandomizationOptions(seed=5, no_protocol=True))
     preparer = tmp_path / "preparer.csv"
     commit_randomization(workspace, draft, PASSPHRASE, preparer, kdf=FAST_KDF)
     sheet = dosing_sheet(workspace, "inject")

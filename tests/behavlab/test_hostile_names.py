@@ -243,7 +243,7 @@ def test_report_md_escapes_markup_in_the_study_name(workspace: Workspace, tmp_pa
     name = "<script>alert(1)</script> *x* [y](z) | `z`"
     create_study(workspace, StudySettings(name=name))
     import_roster(workspace, name, write_roster(tmp_path / "roster.csv", 8))
-    draft = draft_randomization(workspace, name, RandomizationOptions())
+    draft = draft_randomization(workspace, name, RandomizationOptions(no_protocol=True))
     commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     files = write_study_report(workspace, name, tmp_path / "blind").files
     markdown = files.markdown.read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
 """The sealed payload: the draw's details stay inside, and every draw of a design seals to one size."""
 
+from dataclasses import replace
 from datetime import date
 
 from hypothesis import given, settings
@@ -72,3 +73,17 @@ def test_the_padded_size_depends_on_the_roster_and_arms_only() -> None:
     )
     assert padded_plaintext_bytes(roster, ARM_SETS[0]) < padded_plaintext_bytes(roster, ARM_SETS[1])
     assert padded_plaintext_bytes(roster[:8], ARM_SETS[0]) < padded_plaintext_bytes(roster, ARM_SETS[0])
+
+
+def test_strata_with_a_long_factor_name_and_levels_still_fit() -> None:
+    factor = "f" * 60
+    roster = [
+        replace(entry, factor_level=f"level Ω {index:02d} " + "x" * 47)
+        for index, entry in enumerate(one_animal_per_cage(40))
+    ]
+    for arms in ARM_SETS:
+        bound = padded_plaintext_bytes(roster, arms, factor)
+        for method in ("stratified-block", "block", "minimization"):
+            drawn = randomize(roster, arms, method=method, seed=7, strata=("sex", "cage"), factor=factor)
+            details = sealed_details(drawn, balance_report(roster, drawn.assignment, len(arms)))
+            assert plaintext_length(drawn.assignment, details) <= bound

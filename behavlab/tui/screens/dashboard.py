@@ -20,7 +20,7 @@ from behavlab.tui.screens.audit import AuditScreen
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.screens.dosing import DosingScreen
 from behavlab.tui.screens.fst import FstScreen
-from behavlab.tui.screens.protocol import declare_primary_dialog, study_header
+from behavlab.tui.screens.protocol import protocol_dialog, study_header
 from behavlab.tui.screens.randomize import RandomizeScreen
 from behavlab.tui.screens.results import ResultsScreen
 from behavlab.tui.screens.spt import SptScreen
@@ -82,7 +82,11 @@ def timeline_lines(progress: StudyProgress) -> list[str]:
     """The plan, a step a line: done or how far, the step, when done or due, what it holds."""
     lines = []
     study = progress.state.overview.study
-    if progress.state.unmasked:
+    arms = progress.state.overview.arms
+    if progress.state.unmasked and len(arms) > 2:
+        doses = ", ".join(f"{visible(arm.name)} {arm.dose_mg_per_kg:g} mg/kg" for arm in arms)
+        lines.append(f"{len(arms)} arms {visible(study.route)}: {doses}")
+    elif progress.state.unmasked:
         lines.append(
             f"{visible(study.compound)} {study.dose_mg_per_kg:g} mg/kg {visible(study.route)} against "
             f"{visible(study.vehicle)}"
@@ -163,7 +167,7 @@ class DashboardScreen(StudyScreen):
         Binding("u", "open('unmask')", "Unmask"),
         Binding("g", "open('results')", "Results"),
         Binding("l", "open('audit')", "Audit"),
-        Binding("p", "declare_primary", "Primary"),
+        Binding("p", "declare_protocol", "Protocol"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -220,9 +224,9 @@ class DashboardScreen(StudyScreen):
             table.add_row(visible(animal.key), *progress_cells(animal, progress.spt_periods), key=animal.key)
         table.move_cursor(row=row)
 
-    def action_declare_primary(self) -> None:
-        """Declare the study's primary outcome and its scoring method, or change it with a reason."""
-        declare_primary_dialog(self, self.workspace, self.study, lambda _: self.action_refresh())
+    def action_declare_protocol(self) -> None:
+        """Declare the study's protocol plan, or change it with a reason."""
+        protocol_dialog(self, self.workspace, self.study, lambda _: self.action_refresh())
 
     def action_open(self, step: str) -> None:
         """Open a step's screen."""

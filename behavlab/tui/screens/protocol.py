@@ -1,7 +1,9 @@
-"""The study's protocol at a glance (the header line) and declaring its primary outcome (p on the dashboard).
+"""The study's protocol at a glance (the header line) and declaring it (p on the dashboard).
 
-The declaration is made before unmasking; changing it needs a reason, and every version is kept. A refusal
-keeps the dialog with what was chosen and typed.
+One form records the protocol plan: the primary outcome and its method, the smallest effect of interest, the
+test, alpha, power and the rest. With no smallest effect it records the primary outcome alone, a version of
+the same protocol without a plan. It is declared before unmasking; a change needs its reason (after
+randomization it is an amendment), and every version is kept. A refusal keeps the form as typed.
 """
 
 from collections.abc import Callable
@@ -9,19 +11,25 @@ from collections.abc import Callable
 from textual.dom import DOMNode
 
 from behavlab.services import (
+    PLAN_TESTS,
     PRIMARY_METHODS,
     PRIMARY_OUTCOMES,
+    SHORT_HASH_CHARS,
     DeclaredProtocol,
+    ProtocolPlan,
     StudyOverview,
     Workspace,
     declare_primary,
+    declare_protocol,
     study_protocol,
 )
 from behavlab.services.display import local_minute, visible
 from behavlab.tui.calls import call_service
+from behavlab.tui.parse import number, optional_int, optional_number, words
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 
 NO_METHOD = "none (sucrose preference is not scored by a method)"
+DESIGN_TEST = "the design's (two arms: welch-t; more: welch-anova+dunnett; a factor: two-way-anova)"
 
 
 def primary_endpoint(protocol: DeclaredProtocol | None) -> str:
@@ -42,10 +50,10 @@ def study_header(overview: StudyOverview) -> str:
     )
 
 
-def declare_primary_dialog(
+def protocol_dialog(
     node: DOMNode, workspace: Workspace, study: str, declared: Callable[[DeclaredProtocol], object]
 ) -> None:
-    """Read the current declaration, then ask for the outcome, the method and, for a change, its reason."""
+    """Read the current version, then ask for the plan and, for a change, its reason."""
     call_service(
         node,
         lambda: study_protocol(workspace, study),
@@ -54,13 +62,9 @@ def declare_primary_dialog(
     )
 
 
-def _dialog(
-    node: DOMNode,
-    workspace: Workspace,
-    study: str,
-    current: DeclaredProtocol | None,
-    declared: Callable[[DeclaredProtocol], object],
-) -> FormScreen:
+def _fields(current: DeclaredProtocol | None) -> list[Field]:
+    plan = None if current is None else current.plan
+    shown = ProtocolPlan("", None, 0.0) if plan is None else plan
     fields = [
         Field(
             "outcome", "primary outcome", current.primary_outcome if current else "", choices=PRIMARY_OUTCOMES
@@ -72,27 +76,83 @@ def _dialog(
             choices=PRIMARY_METHODS,
             blank=NO_METHOD,
         ),
+        Field(
+            "smallest_effect_d",
+            "smallest effect of interest, Cohen's d (empty: the primary outcome alone, no plan)",
+            "" if plan is None else f"{plan.smallest_effect_d:g}",
+        ),
+        Field("test", "test", shown.test, choices=PLAN_TESTS, blank=DESIGN_TEST),
+        Field("comparisons", "comparisons of interest (empty: the test's)", " ".join(shown.comparisons)),
+        Field("secondary", "secondary outcomes", " ".join(shown.secondary_outcomes)),
+        Field("alpha", "alpha", f"{shown.alpha:g}"),
+        Field("power", "power", f"{shown.power:g}"),
+        Field("n_per_arm", "planned n per arm (empty: the computed n)", _text(shown.planned_n_per_arm)),
+        Field(
+            "test_hours", "test hours after dosing (empty: the study's)", _text(shown.test_hours_post_dose)
+        ),
+        Field("inclusion", "inclusion criteria", shown.inclusion_criteria),
+        Field("exclusion", "exclusion criteria", shown.exclusion_criteria),
+        Field("outliers", "outlier rules", shown.outlier_rules),
     ]
-    note = "Declare it before the data can be seen: the report calls only this result primary."
     if current is not None:
+        fields.append(Field("reason", "reason for the change"))
+    return fields
+
+
+def _text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _plan(values: FormValues) -> ProtocolPlan:
+    return ProtocolPlan(
+        primary_outcome=values["outcome"],
+        primary_method=values["method"] or None,
+        smallest_effect_d=number(values["smallest_effect_d"], "smallest effect d"),
+        test=values["test"],
+        comparisons=tuple(words(values["comparisons"])),
+        secondary_outcomes=tuple(words(values["secondary"])),
+        alpha=number(values["alpha"], "alpha"),
+        power=number(values["power"], "power"),
+        planned_n_per_arm=optional_int(values["n_per_arm"], "planned n per arm"),
+        test_hours_post_dose=optional_number(values["test_hours"], "test hours after dosing"),
+        inclusion_criteria=values["inclusion"],
+        exclusion_criteria=values["exclusion"],
+        outlier_rules=values["outliers"],
+    )
+
+
+def _declare(workspace: Workspace, study: str, values: FormValues) -> DeclaredProtocol:
+    reason = values.get("reason") or None
+    if not values["smallest_effect_d"]:
+        return declare_primary(workspace, study, values["outcome"], values["method"] or None, reason)
+    return declare_protocol(workspace, study, _plan(values), reason)
+
+
+def _dialog(
+    node: DOMNode,
+    workspace: Workspace,
+    study: str,
+    current: DeclaredProtocol | None,
+    declared: Callable[[DeclaredProtocol], object],
+) -> FormScreen:
+    note = "Declare it before randomization: the report calls only this result primary."
+    if current is not None:
+        sealed = f", plan {current.plan_sha256[:SHORT_HASH_CHARS]}" if current.plan_sha256 else ""
         note = (
-            f"Declared: {primary_endpoint(current)} (version {current.version}, "
+            f"Declared: {primary_endpoint(current)} (version {current.version}{sealed}, "
             f"{local_minute(current.declared_at)} by {current.declared_by}). A change needs its reason."
         )
-        fields.append(Field("reason", "reason for the change"))
 
     def submit(values: FormValues) -> None:
         call_service(
             node,
-            lambda: declare_primary(
-                workspace, study, values["outcome"], values["method"] or None, values.get("reason") or None
-            ),
+            lambda: _declare(workspace, study, values),
             lambda protocol: _declared(node, form, protocol, declared),
-            title="Primary outcome not declared",
+            title="Protocol not declared",
             failed=form.refuse,
         )
 
-    form = FormScreen(f"Primary outcome of {visible(study)}", fields, note=note, submit=submit)
+    form = FormScreen(f"Protocol of {visible(study)}", _fields(current), note=note, submit=submit)
     return form
 
 
@@ -104,7 +164,8 @@ def _declared(
 ) -> None:
     if form.is_current:
         form.dismiss(None)
+    sealed = f", plan {protocol.plan_sha256[:SHORT_HASH_CHARS]}" if protocol.plan_sha256 else ""
     node.app.notify(
-        f"primary outcome: {primary_endpoint(protocol)} (version {protocol.version})", markup=False
+        f"protocol: {primary_endpoint(protocol)} (version {protocol.version}{sealed})", markup=False
     )
     declared(protocol)

@@ -8,7 +8,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from behavlab.services import StudyOverview, StudySettings, Workspace, create_study, list_studies
+from behavlab.services import (
+    StudyOverview,
+    StudySettings,
+    Workspace,
+    create_study,
+    list_studies,
+    parse_arms,
+)
 from behavlab.services.display import visible
 from behavlab.tui.calls import call_service
 from behavlab.tui.parse import number
@@ -28,6 +35,12 @@ def study_fields() -> list[Field]:
         Field("dose_mg_per_kg", "dose mg/kg", value=f"{DEFAULTS.dose_mg_per_kg:g}"),
         Field("route", "route", value=DEFAULTS.route),
         Field("vehicle", "vehicle", value=DEFAULTS.vehicle),
+        Field(
+            "arms",
+            "arms, instead of compound, dose and vehicle (NAME:SUBSTANCE:DOSE[:STOCK]; ...)",
+            placeholder="e.g. vehicle:saline:0; ket3:ketamine:3; ket10:ketamine:10",
+        ),
+        Field("reference", "reference arm (blank: the first arm)"),
         Field("volume_ml_per_kg", "volume mL/kg (every arm)", value=f"{DEFAULTS.volume_ml_per_kg:g}"),
         Field(
             "syringe_graduation_ml",
@@ -48,7 +61,12 @@ def study_fields() -> list[Field]:
 
 
 def settings_from(values: FormValues) -> StudySettings:
-    """The typed form as study settings (numbers checked here, the rest by the service)."""
+    """The typed form as study settings (numbers checked here, the rest by the service).
+
+    Arms are separated by semicolons; none typed means the compound against its vehicle.
+    """
+    typed_arms = [text.strip() for text in values["arms"].split(";") if text.strip()]
+    reference = values["reference"].strip() or None
     return StudySettings(
         name=values["name"],
         compound=values["compound"],
@@ -59,6 +77,7 @@ def settings_from(values: FormValues) -> StudySettings:
         syringe_graduation_ml=number(values["syringe_graduation_ml"], "syringe graduation mL"),
         volume_tolerance_pct=number(values["volume_tolerance_pct"], "volume tolerance %"),
         weight_precision_g=number(values["weight_precision_g"], "balance precision g"),
+        arms=parse_arms(typed_arms, reference) if typed_arms or reference else None,
     )
 
 

@@ -48,7 +48,9 @@ def test_weights_take_codes_and_dose_names_the_identifier_it_expects(cli: Invoke
     cli("animals", "import", "s", str(write_roster(tmp_path / "r.csv", 4, with_weights=False)))
     cli("animals", "weigh", "s", str(write_weights(tmp_path / "w.csv", baseline_weights(4), _morning(1))))
     sheet = tmp_path / "prep.csv"
-    randomized = cli("randomize", "s", "--yes", "--seed", "5", "--preparer-sheet", str(sheet), env=ENV)
+    randomized = cli(
+        "randomize", "s", "--no-protocol", "--yes", "--seed", "5", "--preparer-sheet", str(sheet), env=ENV
+    )
     assert randomized.exit_code == 0, randomized.output
     code = sheet_rows(sheet)[0]["code"]
     weighed = cli("animals", "weigh", "s", str(write_weights(tmp_path / "c.csv", {code: 22.0})))

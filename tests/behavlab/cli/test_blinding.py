@@ -49,7 +49,9 @@ def test_no_output_file_or_column_reveals_an_arm_before_unmasking(
     weights = baseline_weights(24)
     run("animals", "weigh", "blinded", str(write_weights(tmp_path / "weights.csv", weights, morning)))
     preparer = tmp_path / "preparer.csv"
-    run("randomize", "blinded", "--yes", "--seed", "31337", "--preparer-sheet", str(preparer))
+    run(
+        "randomize", "blinded", "--no-protocol", "--yes", "--seed", "31337", "--preparer-sheet", str(preparer)
+    )
     arm_of_code = {row["code"]: row["arm"] for row in sheet_rows(preparer)}
     codes = sorted(arm_of_code)
 

@@ -20,7 +20,7 @@ def test_an_entered_start_is_listed_and_one_past_the_video_end_is_refused(
     ok("study", "create", "st")
     ok("animals", "import", "st", str(write_roster(tmp_path / "r.csv", 2)))
     sheet = tmp_path / "prep.csv"
-    ok("randomize", "st", "--yes", "--seed", "3", "--preparer-sheet", str(sheet))
+    ok("randomize", "st", "--no-protocol", "--yes", "--seed", "3", "--preparer-sheet", str(sheet))
     first = sheet_rows(sheet)[0]["code"]
     video = tmp_path / "v.avi"
     write_fst_video(video, duration_s=2.0, fps=10, size=(96, 64), seed=2)

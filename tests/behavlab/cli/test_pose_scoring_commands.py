@@ -363,7 +363,7 @@ def test_score_study_pose_pairs_each_session_video_with_its_pose_file(cli: Invok
     morning = datetime.combine(yesterday.date(), time(8, 0), yesterday.tzinfo)
     ok("animals", "weigh", "s", str(write_weights(tmp_path / "w.csv", baseline_weights(3), morning)))
     sheet = tmp_path / "prep.csv"
-    ok("randomize", "s", "--yes", "--seed", "5", "--preparer-sheet", str(sheet))
+    ok("randomize", "s", "--no-protocol", "--yes", "--seed", "5", "--preparer-sheet", str(sheet))
     codes = [row["code"] for row in sheet_rows(sheet)]
     videos = tmp_path / "videos"
     videos.mkdir()

@@ -18,9 +18,9 @@ def with_roster(cli: Invoke, tmp_path: Path) -> str:
 
 
 def test_randomize_needs_confirmation_and_a_passphrase(cli: Invoke, with_roster: str) -> None:
-    unconfirmed = cli("randomize", with_roster)
+    unconfirmed = cli("randomize", with_roster, "--no-protocol")
     assert unconfirmed.exit_code == 1 and "confirm with --yes" in unconfirmed.stderr
-    no_passphrase = cli("randomize", with_roster, "--yes")
+    no_passphrase = cli("randomize", with_roster, "--no-protocol", "--yes")
     assert no_passphrase.exit_code == 1 and "a passphrase is needed" in no_passphrase.stderr
     assert "committed" not in no_passphrase.stdout
     listed = cli("animals", "list", with_roster)
@@ -31,7 +31,14 @@ def test_passphrase_file_seals_and_reopens(cli: Invoke, with_roster: str, tmp_pa
     secret = tmp_path / "passphrase.txt"
     secret.write_text(PASSPHRASE + "\n")
     committed = cli(
-        "randomize", with_roster, "--yes", "--method", "minimization", "--passphrase-file", str(secret)
+        "randomize",
+        with_roster,
+        "--no-protocol",
+        "--yes",
+        "--method",
+        "minimization",
+        "--passphrase-file",
+        str(secret),
     )
     assert committed.exit_code == 0, committed.output
     assert "arm 1: n=" in committed.stdout and "arm 2: n=" in committed.stdout
@@ -53,9 +60,9 @@ def test_passphrase_file_seals_and_reopens(cli: Invoke, with_roster: str, tmp_pa
 
 
 def test_unknown_method_and_arms_are_explained(cli: Invoke, with_roster: str) -> None:
-    method = cli("randomize", with_roster, "--yes", "--method", "dice")
+    method = cli("randomize", with_roster, "--no-protocol", "--yes", "--method", "dice")
     assert method.exit_code == 1 and "accepted: complete, block, stratified-block" in method.stderr
-    arms = cli("randomize", with_roster, "--yes", "--arms", "vehicle,cocaine")
+    arms = cli("randomize", with_roster, "--no-protocol", "--yes", "--arms", "vehicle,cocaine")
     assert arms.exit_code == 1 and "arms of study 'cmd': vehicle, ketamine" in arms.stderr
 
 
@@ -69,10 +76,12 @@ def test_a_weak_passphrase_is_refused_naming_its_source_before_anything_is_store
 ) -> None:
     weak = tmp_path / "weak.txt"
     weak.write_text("ketamine2026!\n")
-    from_file = cli("randomize", with_roster, "--yes", "--passphrase-file", str(weak))
+    from_file = cli("randomize", with_roster, "--no-protocol", "--yes", "--passphrase-file", str(weak))
     assert from_file.exit_code == 1 and "own words" in from_file.stderr
     assert "is not accepted" in from_file.stderr and "ketamine2026!" not in from_file.output
-    from_env = cli("randomize", with_roster, "--yes", env={"BEHAVLAB_PASSPHRASE": "password"})
+    from_env = cli(
+        "randomize", with_roster, "--no-protocol", "--yes", env={"BEHAVLAB_PASSPHRASE": "password"}
+    )
     assert from_env.exit_code == 1
     assert (
         "$BEHAVLAB_PASSPHRASE is not accepted" in from_env.stderr
@@ -85,11 +94,13 @@ def test_a_weak_passphrase_is_refused_naming_its_source_before_anything_is_store
 
 def test_a_bare_seed_needs_a_seed_and_warns_that_it_can_be_found(cli: Invoke, with_roster: str) -> None:
     env = {"BEHAVLAB_PASSPHRASE": PASSPHRASE}
-    lone = cli("randomize", with_roster, "--yes", "--bare-seed", env=env)
+    lone = cli("randomize", with_roster, "--no-protocol", "--yes", "--bare-seed", env=env)
     assert lone.exit_code == 1 and "--bare-seed needs --seed" in lone.stderr
-    too_wide = cli("randomize", with_roster, "--yes", "--seed", str(2**128), env=env)
+    too_wide = cli("randomize", with_roster, "--no-protocol", "--yes", "--seed", str(2**128), env=env)
     assert too_wide.exit_code != 0 and "committed" not in too_wide.stdout
-    bare = cli("randomize", with_roster, "--yes", "--seed", "20261130", "--bare-seed", env=env)
+    bare = cli(
+        "randomize", with_roster, "--no-protocol", "--yes", "--seed", "20261130", "--bare-seed", env=env
+    )
     assert bare.exit_code == 0, bare.output
     assert "warning: --bare-seed" in bare.stderr and "reproduces the whole allocation" in bare.stderr
     assert "20261130" not in bare.stdout

@@ -22,7 +22,7 @@ def test_a_small_study_from_sessions_to_unmasking(cli: Invoke, tmp_path: Path) -
     morning = datetime.combine(yesterday.date(), time(8, 0), yesterday.tzinfo)
     ok("animals", "weigh", "s", str(write_weights(tmp_path / "w.csv", baseline_weights(4), morning)))
     sheet = tmp_path / "prep.csv"
-    ok("randomize", "s", "--yes", "--seed", "5", "--preparer-sheet", str(sheet))
+    ok("randomize", "s", "--no-protocol", "--yes", "--seed", "5", "--preparer-sheet", str(sheet))
     codes = [row["code"] for row in sheet_rows(sheet)]
     video = tmp_path / "v.avi"
     write_fst_video(video, duration_s=1.0, fps=10, size=(96, 64), seed=1)
@@ -78,7 +78,7 @@ def test_fst_manual_takes_a_time_sampling_sheet(cli: Invoke, tmp_path: Path) -> 
     ok("study", "create", "ts")
     ok("animals", "import", "ts", str(write_roster(tmp_path / "r.csv", 2)))
     sheet = tmp_path / "prep.csv"
-    ok("randomize", "ts", "--yes", "--seed", "3", "--preparer-sheet", str(sheet))
+    ok("randomize", "ts", "--no-protocol", "--yes", "--seed", "3", "--preparer-sheet", str(sheet))
     code = sheet_rows(sheet)[0]["code"]
     video = tmp_path / "v.avi"
     write_fst_video(video, duration_s=1.0, fps=10, size=(96, 64), seed=2)

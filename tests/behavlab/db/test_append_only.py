@@ -54,7 +54,7 @@ def _run_a_study(workspace: Workspace, folder: Path) -> None:
     yesterday = datetime.now().astimezone() - timedelta(days=1)
     weighed = datetime.combine(yesterday.date(), time(9, 0), yesterday.tzinfo)
     record_weights(workspace, "roles", write_weights(folder / "weights.csv", baseline_weights(8), weighed))
-    draft = draft_randomization(workspace, "roles", RandomizationOptions())
+    draft = draft_randomization(workspace, "roles", RandomizationOptions(no_protocol=True))
     committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     record_dose(workspace, "roles", sorted(committed.codes.values())[0], at=weighed + timedelta(minutes=30))
 

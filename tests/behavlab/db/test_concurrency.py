@@ -68,7 +68,7 @@ def test_two_technicians_dosing_one_animal_at_once_record_one_dose(database_url:
     workspace = open_workspace(database_url, actor="setup")
     create_study(workspace, StudySettings(name="race"))
     import_roster(workspace, "race", write_roster(tmp_path / "r.csv", 4))
-    draft = draft_randomization(workspace, "race", RandomizationOptions(seed=1))
+    draft = draft_randomization(workspace, "race", RandomizationOptions(seed=1, no_protocol=True))
     committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     code = sorted(committed.codes.values())[0]
     at = datetime.now().astimezone() + timedelta(seconds=1)
@@ -120,7 +120,7 @@ def test_two_technicians_weighing_and_dosing_one_study_lose_nothing(
     workspace = open_workspace(database_url, actor="setup")
     create_study(workspace, StudySettings(name="bench"))
     import_roster(workspace, "bench", write_roster(tmp_path / "r.csv", n_animals))
-    draft = draft_randomization(workspace, "bench", RandomizationOptions(seed=7))
+    draft = draft_randomization(workspace, "bench", RandomizationOptions(seed=7, no_protocol=True))
     committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     codes = sorted(committed.codes.values())
     events_before = verify_chain(workspace).events_checked

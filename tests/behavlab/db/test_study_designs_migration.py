@@ -1,5 +1,5 @@
 """Migration 0010 on a two-arm database: arms, animals, randomizations and protocols gain nullable design
-columns left empty and a `cohort` table, so no row's digest changes, no baseline is needed and the log verifies."""
+columns left empty and a `cohort` table: no row's digest changes, no baseline is needed, the log verifies."""
 
 from alembic import command
 from sqlalchemy import text

@@ -158,7 +158,7 @@ def test_the_empty_logs_head_is_extended_by_every_log(workspace: Workspace) -> N
 def test_the_preparer_sheet_head_includes_its_own_write_event(workspace: Workspace, tmp_path: Path) -> None:
     create_study(workspace, StudySettings(name="anchored"))
     import_roster(workspace, "anchored", write_roster(tmp_path / "roster.csv", 8))
-    draft = draft_randomization(workspace, "anchored", RandomizationOptions(seed=11))
+    draft = draft_randomization(workspace, "anchored", RandomizationOptions(seed=11, no_protocol=True))
     sheet = tmp_path / "preparer.csv"
     commit_randomization(workspace, draft, PASSPHRASE, preparer_sheet=sheet, kdf=FAST_KDF)
     (head,) = read_receipt(sheet)

@@ -49,7 +49,7 @@ def test_a_change_needs_its_reason_and_is_a_new_version(
 @pytest.mark.parametrize(
     ("outcome", "method", "message"),
     [
-        ("immobility", "manual", "not known; accepted: fst_immobility_s, fst_latency_s, spt_preference_pct"),
+        ("freezing", "manual", "not known; accepted: fst_immobility_s, fst_latency_s, spt_preference_pct"),
         ("fst_immobility_s", None, "needs its scoring method.*accepted: motion, pose, manual"),
         ("fst_latency_s", "stopwatch", "needs its scoring method"),
         ("spt_preference_pct", "motion", "is not scored by a method"),

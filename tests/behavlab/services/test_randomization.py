@@ -37,7 +37,9 @@ def study(workspace: Workspace, tmp_path: Path) -> str:
 
 
 def test_a_draft_is_balanced_by_sex_and_shows_arms_only_by_number(workspace: Workspace, study: str) -> None:
-    draft = draft_randomization(workspace, study, RandomizationOptions(seed=7, bare_seed=True))
+    draft = draft_randomization(
+        workspace, study, RandomizationOptions(seed=7, bare_seed=True, no_protocol=True)
+    )
     assert draft.n_animals == 24
     assert [(arm.label, arm.n, arm.females, arm.males) for arm in draft.balance.arms] == [
         ("arm 1", 12, 6, 6),
@@ -48,7 +50,7 @@ def test_a_draft_is_balanced_by_sex_and_shows_arms_only_by_number(workspace: Wor
 
 
 def test_the_same_roster_and_bare_seed_give_the_same_allocation(workspace: Workspace, study: str) -> None:
-    bare = RandomizationOptions(seed=99, method="minimization", bare_seed=True)
+    bare = RandomizationOptions(seed=99, method="minimization", bare_seed=True, no_protocol=True)
     first = draft_randomization(workspace, study, bare)
     second = draft_randomization(workspace, study, bare)
     assert dict(first.allocation.assignment) == dict(second.allocation.assignment)
@@ -56,7 +58,7 @@ def test_the_same_roster_and_bare_seed_give_the_same_allocation(workspace: Works
 
 
 def test_a_user_seed_is_mixed_with_os_randomness_by_default(workspace: Workspace, study: str) -> None:
-    mixed = RandomizationOptions(seed=99, method="complete")
+    mixed = RandomizationOptions(seed=99, method="complete", no_protocol=True)
     first = draft_randomization(workspace, study, mixed)
     second = draft_randomization(workspace, study, mixed)
     assert dict(first.allocation.assignment) != dict(second.allocation.assignment)
@@ -67,7 +69,7 @@ def test_a_user_seed_is_mixed_with_os_randomness_by_default(workspace: Workspace
 def test_commit_stores_codes_and_commitment_but_never_the_map_or_seed(
     workspace: Workspace, study: str, tmp_path: Path
 ) -> None:
-    draft = draft_randomization(workspace, study, RandomizationOptions(seed=123456789))
+    draft = draft_randomization(workspace, study, RandomizationOptions(seed=123456789, no_protocol=True))
     committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     animals = list_animals(workspace, study)
     codes = [a.blind_code for a in animals]
@@ -98,22 +100,24 @@ def test_commit_stores_codes_and_commitment_but_never_the_map_or_seed(
 def test_a_study_is_randomized_once_and_its_roster_is_then_closed(
     workspace: Workspace, study: str, tmp_path: Path
 ) -> None:
-    draft = draft_randomization(workspace, study, RandomizationOptions(seed=1))
+    draft = draft_randomization(workspace, study, RandomizationOptions(seed=1, no_protocol=True))
     commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     with pytest.raises(ConflictError, match="already randomized"):
         commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     with pytest.raises(ConflictError, match="already randomized"):
-        draft_randomization(workspace, study, RandomizationOptions())
+        draft_randomization(workspace, study, RandomizationOptions(no_protocol=True))
     with pytest.raises(ConflictError, match="already randomized"):
         import_roster(workspace, study, write_roster(tmp_path / "more.csv", 2))
 
 
 def test_bad_options_are_refused(workspace: Workspace, study: str) -> None:
     with pytest.raises(InvalidInputError, match="accepted: two or more distinct arms"):
-        draft_randomization(workspace, study, RandomizationOptions(arms=["vehicle", "cocaine"]))
+        draft_randomization(
+            workspace, study, RandomizationOptions(arms=["vehicle", "cocaine"], no_protocol=True)
+        )
     with pytest.raises(InvalidInputError, match="accepted: complete, block"):
-        draft_randomization(workspace, study, RandomizationOptions(method="coin-flip"))
-    draft = draft_randomization(workspace, study, RandomizationOptions())
+        draft_randomization(workspace, study, RandomizationOptions(method="coin-flip", no_protocol=True))
+    draft = draft_randomization(workspace, study, RandomizationOptions(no_protocol=True))
     with pytest.raises(InvalidInputError, match=r"has 5 real characters .*at least 12"):
         commit_randomization(workspace, draft, "short", kdf=FAST_KDF)
     for weak in ("ketamine2026!", "Rand Vehicle Ketamine 2026", "password12345"):
@@ -125,7 +129,7 @@ def test_bad_options_are_refused(workspace: Workspace, study: str) -> None:
 
 def test_excluded_animals_are_not_allocated(workspace: Workspace, study: str) -> None:
     exclude_animal(workspace, study, "M001", "malocclusion", criterion_set_a_priori=True)
-    draft = draft_randomization(workspace, study, RandomizationOptions(seed=3))
+    draft = draft_randomization(workspace, study, RandomizationOptions(seed=3, no_protocol=True))
     commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     by_label = {a.label: a for a in list_animals(workspace, study)}
     assert by_label["M001"].blind_code is None
@@ -136,7 +140,7 @@ def test_the_preparer_sheet_is_written_once_with_each_code_and_its_arm(
     workspace: Workspace, study: str, tmp_path: Path
 ) -> None:
     sheet = tmp_path / "preparer.csv"
-    draft = draft_randomization(workspace, study, RandomizationOptions(seed=5))
+    draft = draft_randomization(workspace, study, RandomizationOptions(seed=5, no_protocol=True))
     committed = commit_randomization(workspace, draft, PASSPHRASE, preparer_sheet=sheet, kdf=FAST_KDF)
     lines = sheet.read_text().splitlines()
     assert lines[0] == "code,arm,substance,dose_mg_per_kg,concentration_mg_per_ml"
@@ -151,7 +155,7 @@ def test_the_preparer_sheet_is_written_once_with_each_code_and_its_arm(
 
 def test_every_previewed_draw_is_counted_and_the_count_is_public(workspace: Workspace, study: str) -> None:
     for seed in (1, 2, 3):
-        draft = draft_randomization(workspace, study, RandomizationOptions(seed=seed))
+        draft = draft_randomization(workspace, study, RandomizationOptions(seed=seed, no_protocol=True))
     commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
     with workspace.engine.connect() as connection:
         assert connection.execute(text("SELECT draws_previewed FROM randomization")).scalar_one() == 3

@@ -68,7 +68,9 @@ def _run_the_study(workspace: Workspace, folder: Path) -> Walkthrough:
     excluded = sorted(weights)[5]
     exclude_animal(workspace, NAME, excluded, "malocclusion", criterion_set_a_priori=True)
     declare_primary(workspace, NAME, IMMOBILITY_OUTCOME, "motion")
-    draft = draft_randomization(workspace, NAME, RandomizationOptions(seed=2024, bare_seed=True))
+    draft = draft_randomization(
+        workspace, NAME, RandomizationOptions(seed=2024, bare_seed=True, no_protocol=True)
+    )
     codes = dict(commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF).codes)
     declare_primary(workspace, NAME, IMMOBILITY_OUTCOME, MANUAL_METHOD, reason="no camera: scored by hand")
     arm_of = {code: ARM_NAMES[draft.allocation.assignment[label]] for label, code in codes.items()}

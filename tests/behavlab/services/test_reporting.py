@@ -191,7 +191,9 @@ def test_an_animal_excluded_a_priori_before_randomization_is_on_the_roster_and_i
     record_weights(workspace, name, write_weights(tmp_path / "weights.csv", weights, weighed_at))
     excluded = sorted(weights)[5]
     exclude_animal(workspace, name, excluded, "malocclusion", criterion_set_a_priori=True)
-    draft = draft_randomization(workspace, name, RandomizationOptions(seed=2024, bare_seed=True))
+    draft = draft_randomization(
+        workspace, name, RandomizationOptions(seed=2024, bare_seed=True, no_protocol=True)
+    )
     codes = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF).codes
     assert excluded not in codes and len(codes) == 15
     blind = write_study_report(workspace, name, tmp_path / "blind").files.markdown.read_text()

@@ -16,11 +16,13 @@ def test_defaults_are_ketamine_10_mg_per_kg_ip_against_saline_at_10_ml_per_kg(wo
         "saline",
     )
     assert (study.volume_ml_per_kg, study.species, study.strain) == (10, "mouse", "C57BL/6J")
-    assert overview.stock_mg_per_ml == pytest.approx(1.0)
+    assert [overview.stock_mg_per_ml(arm) for arm in overview.arms] == pytest.approx([0.0, 1.0])
     assert [(a.position, a.name, a.substance, a.dose_mg_per_kg) for a in overview.arms] == [
         (1, "vehicle", "saline", 0.0),
         (2, "ketamine", "ketamine", 10.0),
     ]
+    assert [(a.is_reference, a.stock_mg_per_ml) for a in overview.arms] == [(None, None), (None, None)]
+    assert overview.reference.name == "vehicle"
     assert study.created_by == "tester"
 
 
@@ -28,7 +30,11 @@ def test_a_study_is_read_back_by_name_and_listed(workspace: Workspace) -> None:
     create_study(workspace, StudySettings(name="first", compound="fluoxetine", dose_mg_per_kg=20))
     create_study(workspace, StudySettings(name="second"))
     shown = get_study(workspace, "first")
-    assert (shown.study.compound, shown.n_animals, shown.stock_mg_per_ml) == ("fluoxetine", 0, 2.0)
+    assert (shown.study.compound, shown.n_animals, shown.stock_mg_per_ml(shown.arms[1])) == (
+        "fluoxetine",
+        0,
+        2.0,
+    )
     assert [o.study.name for o in list_studies(workspace)] == ["first", "second"]
 
 

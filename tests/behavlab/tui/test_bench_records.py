@@ -121,7 +121,7 @@ async def test_the_primary_outcome_is_declared_then_changed_with_a_reason(
             "motion",
             "motion was validated against hand scores",
         )
-        assert ("p", "Primary") in [
+        assert ("p", "Protocol") in [
             (binding.key, binding.description) for (_, binding, *_rest) in app.screen.active_bindings.values()
         ]
 

@@ -10,12 +10,14 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
 
 from behavlab.services import (
+    ProtocolPlan,
     RandomizationOptions,
     StudySettings,
     Workspace,
     add_fst_session,
     commit_randomization,
     create_study,
+    declare_protocol,
     draft_randomization,
     import_roster,
     randomization,
@@ -47,7 +49,9 @@ def test_screen_snapshot(app: BehavlabApp, snap_compare: Any, name: str, keys: t
     assert snap_compare(app, terminal_size=SIZE, run_before=navigate(*keys))
 
 
-def test_randomize_preview_snapshot(app: BehavlabApp, snap_compare: Any) -> None:
+def test_randomize_preview_snapshot(app: BehavlabApp, sqlite_workspace: Workspace, snap_compare: Any) -> None:
+    declare_protocol(sqlite_workspace, "snapshot", ProtocolPlan("immobility", "motion", 1.2))
+
     async def preview(pilot: Pilot[None]) -> None:
         await navigate("enter", "z")(pilot)
         pilot.app.screen.query_one("#bare-seed", Checkbox).value = True  # else the seed is mixed: a new draw
@@ -84,7 +88,9 @@ def study_with_videos(
     monkeypatch.setattr(randomization, "generate_codes", reproducible_codes)
     create_study(sqlite_workspace, StudySettings(name="snapshot"))
     import_roster(sqlite_workspace, "snapshot", write_roster(tmp_path / "roster.csv", 24))
-    draft = draft_randomization(sqlite_workspace, "snapshot", RandomizationOptions(seed=2024, bare_seed=True))
+    draft = draft_randomization(
+        sqlite_workspace, "snapshot", RandomizationOptions(seed=2024, bare_seed=True, no_protocol=True)
+    )
     codes = sorted(commit_randomization(sqlite_workspace, draft, PASSPHRASE, kdf=FAST_KDF).codes.values())
     when = datetime(2025, 3, 3, 10, 0).astimezone()
     for index, (video, rois) in enumerate(camera_videos):

@@ -66,7 +66,9 @@ def coded(sqlite_workspace: Workspace, tmp_path: Path, monkeypatch: pytest.Monke
     weighed_at = NOON.replace(hour=8).astimezone()
     weights = write_weights(tmp_path / "weights.csv", baseline_weights(24), weighed_at)
     record_weights(sqlite_workspace, STUDY, weights)
-    draft = draft_randomization(sqlite_workspace, STUDY, RandomizationOptions(seed=2024, bare_seed=True))
+    draft = draft_randomization(
+        sqlite_workspace, STUDY, RandomizationOptions(seed=2024, bare_seed=True, no_protocol=True)
+    )
     return sorted(commit_randomization(sqlite_workspace, draft, PASSPHRASE, kdf=FAST_KDF).codes.values())
 
 

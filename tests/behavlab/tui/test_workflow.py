@@ -12,11 +12,13 @@ from textual_plotext import PlotextPlot
 
 from behavlab.audit_head import HEAD_LABEL
 from behavlab.services import (
+    ProtocolPlan,
     StudySettings,
     Workspace,
     add_fst_session,
     create_study,
     current_head,
+    declare_protocol,
     dosing_sheet,
     import_roster,
     list_animals,
@@ -64,6 +66,7 @@ async def test_randomize_previews_the_balance_and_seals_with_the_passphrase_twic
     workspace: Workspace, tmp_path: Path
 ) -> None:
     create_study(workspace, StudySettings(name="rand"))
+    declare_protocol(workspace, "rand", ProtocolPlan("immobility", "motion", 1.2))
     import_roster(workspace, "rand", write_roster(tmp_path / "roster.csv", 24))
     sheet = tmp_path / "preparer.csv"
     app = BehavlabApp(workspace)
@@ -300,6 +303,7 @@ async def test_a_weak_passphrase_is_refused_with_its_reason_and_a_bare_seed_warn
     workspace: Workspace, tmp_path: Path
 ) -> None:
     create_study(workspace, StudySettings(name="weak"))
+    declare_protocol(workspace, "weak", ProtocolPlan("immobility", "motion", 1.2))
     import_roster(workspace, "weak", write_roster(tmp_path / "roster.csv", 8))
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:

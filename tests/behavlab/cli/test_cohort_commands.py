@@ -1,0 +1,51 @@
+"""`behavlab cohort add/list`, `study create --factor`, `randomize --cohort` and unmasking every cohort."""
+
+from pathlib import Path
+
+from tests.behavlab.cli.invoke import Invoke
+from tests.behavlab.factories import sheet_rows, write_csv
+from tests.behavlab.stress_study import stress_rows
+
+PASSPHRASE = "tundra lantern quiver mosaic"
+
+
+def test_cohorts_are_added_listed_and_randomized_one_at_a_time(cli: Invoke, tmp_path: Path) -> None:
+    secret = tmp_path / "passphrase.txt"
+    secret.write_text(PASSPHRASE + "\n")
+    assert cli("study", "create", "stress", "--factor", "stress").exit_code == 0
+    added = cli("cohort", "add", "stress", "wave 1", "--starts-on", "2026-01-05")
+    assert added.exit_code == 0 and "added cohort wave 1 to stress" in added.stdout
+    assert cli("cohort", "add", "stress", "wave 2").exit_code == 0
+    assert (
+        cli("animals", "import", "stress", str(write_csv(tmp_path / "r.csv", stress_rows()))).exit_code == 0
+    )
+    listed = cli("cohort", "list", "stress")
+    assert "wave 1" in listed.stdout and "2026-01-05" in listed.stdout and "16" in listed.stdout
+    whole = cli("randomize", "stress", "--no-protocol", "--yes", "--passphrase-file", str(secret))
+    assert whole.exit_code == 1 and "randomize one at a time with --cohort NAME" in whole.stderr
+    for cohort in ("wave 1", "wave 2"):
+        drawn = cli(
+            "randomize",
+            "stress",
+            "--cohort",
+            cohort,
+            "--no-protocol",
+            "--yes",
+            "--passphrase-file",
+            str(secret),
+        )
+        assert drawn.exit_code == 0 and "committed; allocation commitment" in drawn.stdout
+        assert "16 animals" in drawn.stdout
+    again = cli("randomize", "stress", "--cohort", "wave 1", "--no-protocol", "--yes")
+    assert again.exit_code == 1 and "cohort 'wave 1' of study 'stress' is already randomized" in again.stderr
+    assert cli("cohort", "list", "stress").stdout.count("yes") == 2
+    sheet = tmp_path / "preparer.csv"
+    reprinted = cli("preparer-sheet", "stress", "--out", str(sheet), "--passphrase-file", str(secret))
+    assert reprinted.exit_code == 0 and len(sheet_rows(sheet)) == 32
+    unmasked = cli("unmask", "stress", "--passphrase-file", str(secret), "--force", "no FST here", "--yes")
+    assert unmasked.exit_code == 0 and unmasked.stdout.count("opened (salt") == 2
+
+
+def test_a_factor_that_cannot_head_a_roster_column_is_refused(cli: Invoke) -> None:
+    refused = cli("study", "create", "stress", "--factor", "Stress Model")
+    assert refused.exit_code == 1 and "--factor: factor name 'Stress Model' not accepted" in refused.stderr

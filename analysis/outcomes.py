@@ -38,6 +38,8 @@ from analysis.summaries import (
 
 UNIT_COLUMNS = ("code", "arm", "sex", "cage", "value")
 STUDY_COLUMNS = (*UNIT_COLUMNS, "outcome", "method", "period", "unit")
+#: Columns a cage's animals share, kept in its mean's row.
+CAGE_SHARED_COLUMNS = ("sex", "factor_level", "cohort")
 DESCRIPTIVE_METHOD = (
     "Per arm: n, mean, SD (n - 1), SEM, median and quartiles (linear interpolation, Hyndman & Fan type 7)."
 )
@@ -54,8 +56,17 @@ def require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
         raise AnalysisError(f"the table lacks the columns {missing}; it has {list(table.columns)}")
 
 
+def _one_or_mixed(values: pd.Series) -> object:
+    """The one value a cage's animals share, or "mixed"."""
+    return values.iloc[0] if values.nunique() == 1 else "mixed"
+
+
 def cage_means(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per cage (and period): mean value, the cage's arm and sex; the cage becomes the ``code``."""
+    """One row per cage (and period): mean value, the cage's arm and sex; the cage becomes the ``code``.
+
+    A ``factor_level`` or ``cohort`` column is kept the same way as the sex ("mixed" when a cage's animals
+    differ).
+    """
     require_columns(table, UNIT_COLUMNS)
     keys = ["cage", "period"] if "period" in table.columns else ["cage"]
     data = table.assign(cage=table["cage"].astype(str))
@@ -64,11 +75,8 @@ def cage_means(table: pd.DataFrame) -> pd.DataFrame:
     if mixed:
         raise AnalysisError(f"cages {mixed} hold more than one arm: the cage cannot be the experimental unit")
     grouped = data.groupby(keys, sort=False, dropna=False)
-    means = grouped.agg(
-        arm=("arm", "first"),
-        sex=("sex", lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
-        value=("value", "mean"),
-    ).reset_index()
+    shared = {column: (column, _one_or_mixed) for column in CAGE_SHARED_COLUMNS if column in data.columns}
+    means = grouped.agg(arm=("arm", "first"), **shared, value=("value", "mean")).reset_index()
     return means.assign(code=means["cage"])
 
 

@@ -13,10 +13,11 @@ The line is the same in every text artifact::
 (``(1 event)`` for a single event). Where each kind of artifact carries it:
 
 - CSV sheets (dosing sheet, preparer's sheet): after the table, one empty row, then one row whose only cell is
-  the line. The header stays the first line and every data row keeps its columns, so ``csv.DictReader`` and
-  ``pandas.read_csv`` read the table as before (both skip the empty row); the head row is the last one and its
-  first cell begins with ``audit chain head:``, which is never a blind code. A program reading only the
-  animals stops at the empty row or drops the row whose first cell begins with :data:`HEAD_LABEL`.
+  the line (on the dosing sheet, a row with the protocol line comes before it). The header stays the first
+  line and every data row keeps its columns, so ``csv.DictReader`` and ``pandas.read_csv`` read the table as
+  before (both skip the empty row); the head row is the last one and its first cell begins with
+  ``audit chain head:``, which is never a blind code. A program reading only the animals stops at the empty
+  row.
 - HTML pages and Markdown: a paragraph holding the line.
 - ``manifest.json``: ``"audit_chain_head": {"hash": "<64 hex digits>", "events": N}``.
 

@@ -50,13 +50,16 @@ def synthetic_roster(
     return entries
 
 
-def write_roster_csv(entries: Sequence[RosterEntry], path: Path) -> Path:
-    """Write a roster as the CSV `cohorts.roster.read_roster` reads (weight_g only when every row has one)."""
+def write_roster_csv(entries: Sequence[RosterEntry], path: Path, factor_name: str | None = None) -> Path:
+    """Write a roster as the CSV `cohorts.roster.read_roster` reads (weight_g only when every row has one).
+
+    With `factor_name`, a last column of that name holds each entry's `factor_level`.
+    """
     with_weights = all(entry.weight_g is not None for entry in entries)
     fields = ROSTER_FIELDS if with_weights else ROSTER_FIELDS[:-1]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(fields)
+        writer.writerow([*fields, *([factor_name] if factor_name else [])])
         for entry in entries:
             row = [
                 entry.animal_id,
@@ -66,5 +69,6 @@ def write_roster_csv(entries: Sequence[RosterEntry], path: Path) -> Path:
                 entry.dob.isoformat(),
                 entry.cage,
             ]
-            writer.writerow([*row, entry.weight_g] if with_weights else row)
+            cells = [*row, entry.weight_g] if with_weights else row
+            writer.writerow([*cells, entry.factor_level or ""] if factor_name else cells)
     return path

@@ -7,7 +7,7 @@ import typer
 from behavlab.cli.output import stdout, table
 from behavlab.cli.state import state_of
 from behavlab.services import add_cohort, list_cohorts
-from behavlab.services.display import local_minute
+from behavlab.services.display import COHORT_COLUMNS, cohort_cells, local_minute
 
 app = typer.Typer(
     help="Cohorts of a study: batches run weeks apart, each randomized and sealed within itself.",
@@ -35,15 +35,7 @@ def add(
 def list_(ctx: typer.Context, study: str = typer.Argument(..., help="The study's name.")) -> None:
     """List the study's cohorts: start date, animals, and whether each is randomized."""
     rows = [
-        (
-            cohort.name,
-            cohort.starts_on.isoformat() if cohort.starts_on else "-",
-            cohort.n_animals,
-            "yes" if cohort.randomized else "no",
-            f"{local_minute(cohort.created_at)} by {cohort.created_by}",
-        )
+        (*cohort_cells(cohort), f"{local_minute(cohort.created_at)} by {cohort.created_by}")
         for cohort in list_cohorts(state_of(ctx).workspace(), study)
     ]
-    stdout().print(
-        table(f"Cohorts of {study}", ["cohort", "starts on", "animals", "randomized", "added"], rows)
-    )
+    stdout().print(table(f"Cohorts of {study}", [*COHORT_COLUMNS, "added"], rows))

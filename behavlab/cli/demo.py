@@ -1,4 +1,4 @@
-"""`behavlab demo`: run the standard study end to end on a fresh embedded database."""
+"""`behavlab demo`: run a demo study end to end on a fresh embedded database."""
 
 from pathlib import Path
 
@@ -6,17 +6,35 @@ import typer
 
 from behavlab.cli.output import print_study, stdout
 from behavlab.cli.state import state_of
-from behavlab.services import DEMO_PASSPHRASE, DemoPlan, open_workspace, run_demo
+from behavlab.services import DEMO_PASSPHRASE, DemoPlan, open_workspace, protocol_lines, run_demo
+from behavlab.services.demo_designs import DESIGNS, DOSE_RESPONSE, demo_design
 
 DEMO_DATABASE = "behavlab-demo.sqlite"
+ANIMALS_STEPS = "; ".join(f"{name}: a multiple of {spec.animals_step}" for name, spec in DESIGNS.items())
+ANIMALS_HELP = f"How many synthetic mice, 4 to a video ({ANIMALS_STEPS})."
 
 
 def demo(
     ctx: typer.Context,
     directory: Path = typer.Option(Path(".demo"), "--dir", help="Where the demo's database and files go."),
-    animals: int = typer.Option(24, "--animals", min=4, help="How many synthetic mice (4 to a video)."),
+    animals: int = typer.Option(
+        24,
+        "--animals",
+        min=1,
+        help=ANIMALS_HELP,
+    ),
+    design: str = typer.Option(
+        DOSE_RESPONSE,
+        "--design",
+        help=f"The study: {' or '.join(DESIGNS)} (vehicle, ketamine 3, 10, 30 mg/kg; or CUS vs control x "
+        "vehicle vs ketamine 10 mg/kg, the question the interaction).",
+    ),
 ) -> None:
-    """Run the demo study on its own SQLite database in --dir (replaced at each run)."""
+    """Run a demo study, its protocol declared before randomizing, on its own SQLite database in --dir.
+
+    The database is replaced at each run.
+    """
+    demo_design(design, animals)
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     database = directory / DEMO_DATABASE
@@ -27,10 +45,13 @@ def demo(
     ):
         leftover.unlink(missing_ok=True)
     workspace = open_workspace(f"sqlite:///{database}", state_of(ctx).user)
-    report = run_demo(workspace, directory, DemoPlan(n_animals=animals))
+    report = run_demo(workspace, directory, DemoPlan(design=design, n_animals=animals))
     console = stdout()
     console.print(f"demo database: {database}")
     print_study(report.overview)
+    console.print(f"protocol version {report.protocol.version}, declared before randomizing:")
+    for line in protocol_lines(report.protocol):
+        console.print(f"  {line}")
     console.print(
         "Balance the demo key holder saw before committing (arms by number; sealed with the key, stored "
         "nowhere in the clear, revealed at unmasking):"

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from behavlab.services import DeclaredProtocol, StudyOverview
-from behavlab.services.display import visible
+from behavlab.services.display import COHORT_COLUMNS, cohort_cells, visible
 
 PIPED_WIDTH = 200
 
@@ -107,7 +107,7 @@ def studies_table(studies: Sequence[StudyOverview]) -> Table:
 def primary_declaration(protocol: DeclaredProtocol | None) -> str:
     """The declared primary outcome and method, when and by whom, or that none was declared."""
     if protocol is None:
-        return "not declared (`behavlab study primary`)"
+        return "not declared (`behavlab protocol declare`)"
     method = f" by {protocol.primary_method}" if protocol.primary_method else ""
     when = "before randomization" if protocol.before_randomization else "after randomization, blind"
     declared = f"{protocol.declared_at:%Y-%m-%d %H:%M} UTC by {protocol.declared_by}"
@@ -134,6 +134,11 @@ def print_study(overview: StudyOverview) -> None:
                 ),
                 ("weights", f"to {study.weight_precision_g:g} g"),
                 ("primary outcome", primary_declaration(overview.protocol)),
+                *(
+                    [("factor", f"{study.factor_name} (roster column, not randomized)")]
+                    if study.factor_name
+                    else []
+                ),
                 ("animals", overview.n_animals),
                 ("created", f"{study.created_at:%Y-%m-%d %H:%M} UTC by {study.created_by}"),
                 ("study ID", study.uuid),
@@ -142,8 +147,16 @@ def print_study(overview: StudyOverview) -> None:
     )
     for notice in overview.notices:
         print_warning(notice)
+    if overview.arms:
+        _print_arms(overview)
+    if overview.cohorts:
+        console.print(table("Cohorts", list(COHORT_COLUMNS), map(cohort_cells, overview.cohorts)))
+
+
+def _print_arms(overview: StudyOverview) -> None:
+    """The study's arms with their stocks, the reference marked."""
     reference = overview.reference
-    console.print(
+    stdout().print(
         table(
             "Arms",
             ["#", "arm", "substance", "dose mg/kg", "stock", "reference"],
@@ -163,9 +176,9 @@ def print_study(overview: StudyOverview) -> None:
 
 
 def _treatment_rows(overview: StudyOverview) -> list[tuple[str, str]]:
-    """The compound against its vehicle for two arms; the number of arms and the reference for more."""
+    """The compound against its vehicle for two arms (or none recorded); the number and reference for more."""
     study = overview.study
-    if len(overview.arms) == 2:
+    if len(overview.arms) <= 2:
         return [
             ("compound", f"{study.compound} {study.dose_mg_per_kg:g} mg/kg {study.route}"),
             ("vehicle", study.vehicle),

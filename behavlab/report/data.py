@@ -14,6 +14,10 @@ Tables are pandas DataFrames in tidy form:
 - ``spt_intakes``: one row per animal x sucrose preference period, columns :data:`INTAKE_COLUMNS` (mL drunk
   from each bottle, spillage subtracted).
 
+``protocol`` is the plan in force (None: none declared; ``protocol_waived`` when the randomization ran
+without one), ``factor_name`` the study's non-randomized factor and ``cohort_draws`` each cohort's
+randomization.
+
 ``doses`` lists each injection by code in mL/kg (never mg/kg, which would tell the arm: the mg/kg received is
 worked out from the arms once unmasked, :meth:`ReportData.mg_per_kg_received`); ``voided`` every record voided
 with its reason, by code (a void tells nothing of an arm).
@@ -32,6 +36,7 @@ import pandas as pd
 
 from behavlab.audit_head import ChainHead
 from behavlab.report.measures import DEFAULT_OUTCOMES, OutcomeDefinition
+from behavlab.report.plan_records import CohortDraw, ProtocolInfo
 from behavlab.report.records import (
     AgreementInfo,
     Amendment,
@@ -116,6 +121,10 @@ class ReportData:
     primary: PrimaryEndpoint | None = None
     doses: tuple[DoseInfo, ...] = ()
     voided: tuple[VoidedInfo, ...] = ()
+    protocol: ProtocolInfo | None = None
+    protocol_waived: bool = False
+    factor_name: str | None = None
+    cohort_draws: tuple[CohortDraw, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcomes", _require(self.outcomes, OUTCOME_COLUMNS, "outcomes"))
@@ -183,6 +192,8 @@ class ReportData:
             raise ValueError(
                 "a blind report must not hold the sealed seed, block sizes, balance or commitment opening"
             )
+        if any(d.seed is not None or d.block_sizes or d.balance_lines for d in self.cohort_draws):
+            raise ValueError("a blind report must not hold a cohort's sealed seed, block sizes or balance")
         if self.blinding.unmasked_at is not None:
             raise ValueError("a blind report cannot have an unmasking time")
 

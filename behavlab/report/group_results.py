@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from analysis.comparisons import MultiArmComparison
+from analysis.comparisons import MultiArmComparison, TwoArmComparison
 from analysis.models import TwoWayAnova
 from analysis.outcomes import OutcomeAnalysis, RepeatedOutcome, StudyAnalysis, analyse_study
+from analysis.summaries import AssumptionChecks, NormalityCheck
 from behavlab.report.blocks import Block, Bullets, Heading, Paragraph, Table, table
 from behavlab.report.common import NO_PRIMARY
 from behavlab.report.data import ReportData
@@ -26,17 +27,14 @@ def analyse(data: ReportData) -> StudyAnalysis | None:
 
 def assumption_table(data: ReportData, analyses: Sequence[OutcomeAnalysis]) -> list[Block]:
     """Shapiro-Wilk per arm and Brown-Forsythe for each outcome: reported, not used to choose tests."""
-    rows = []
-    for a in analyses:
-        normality = "; ".join(
-            f"{check.group}: W = {num(check.w, 3)}, p = {pvalue(check.p)}"
-            if not check.note
-            else f"{check.group}: {check.note}"
-            for check in a.assumptions.normality
+    rows = [
+        (
+            data.title(a.outcome, a.scoring, a.period),
+            normality_text(a.assumptions.normality),
+            spread_text(a.assumptions),
         )
-        checks = a.assumptions
-        spread = checks.levene_note or f"W = {num(checks.levene_statistic, 3)}, p = {pvalue(checks.levene_p)}"
-        rows.append((data.title(a.outcome, a.scoring, a.period), normality, spread))
+        for a in analyses
+    ]
     return [
         table(
             ("outcome", "Shapiro-Wilk per arm", "Brown-Forsythe"),
@@ -44,6 +42,21 @@ def assumption_table(data: ReportData, analyses: Sequence[OutcomeAnalysis]) -> l
             "Assumption checks (reported, not used to choose tests)",
         )
     ]
+
+
+def normality_text(checks: Sequence[NormalityCheck]) -> str:
+    """Shapiro-Wilk of each group: "group: W = .., p = .." (or why it could not run), joined."""
+    return "; ".join(
+        f"{check.group}: {check.note}"
+        if check.note
+        else f"{check.group}: W = {num(check.w, 3)}, p = {pvalue(check.p)}"
+        for check in checks
+    )
+
+
+def spread_text(checks: AssumptionChecks) -> str:
+    """Brown-Forsythe's W and p across the groups, or why it could not run."""
+    return checks.levene_note or f"W = {num(checks.levene_statistic, 3)}, p = {pvalue(checks.levene_p)}"
 
 
 def method_lines(data: ReportData, analysis: StudyAnalysis) -> tuple[str, ...]:
@@ -70,18 +83,21 @@ def primary_statement(data: ReportData, ordered: Sequence[OutcomeAnalysis]) -> l
     for result in ordered:
         if not data.is_primary(result.outcome, result.scoring):
             continue
-        for c in result.comparisons:
-            lines.append(
-                f"{data.title(result.outcome, result.scoring, result.period)}: {c.arm} minus {c.reference} "
-                f"(n = {c.n_arm} and {c.n_reference}) = "
-                f"{num(c.mean_difference)} {result.unit} (95% CI {interval(*c.mean_difference_ci)}), "
-                "Hedges' g = "
-                f"{num(c.hedges_g)} (95% CI {interval(*c.hedges_g_ci)}), Welch p = {pvalue(c.welch_p)}."
-            )
+        title = data.title(result.outcome, result.scoring, result.period)
+        lines += [comparison_line(title, result.unit, c) for c in result.comparisons]
     if not lines:
         declared = data.title(data.primary.outcome, data.primary.method)
         return [Paragraph(f"The declared primary outcome, {declared}, has no result.")]
     return [Paragraph("Primary outcome, as declared."), Bullets(tuple(lines))]
+
+
+def comparison_line(title: str, unit: str, c: TwoArmComparison) -> str:
+    """One arm minus the reference: n, mean difference and Hedges' g with their CIs, Welch's p."""
+    return (
+        f"{title}: {c.arm} minus {c.reference} (n = {c.n_arm} and {c.n_reference}) = "
+        f"{num(c.mean_difference)} {unit} (95% CI {interval(*c.mean_difference_ci)}), Hedges' g = "
+        f"{num(c.hedges_g)} (95% CI {interval(*c.hedges_g_ci)}), Welch p = {pvalue(c.welch_p)}."
+    )
 
 
 def outcome_result(data: ReportData, result: OutcomeAnalysis) -> list[Block]:

@@ -67,7 +67,8 @@ class ArmInfo:
 class AnimalInfo:
     """One animal on the roster: its blind code (None if never randomized), and once unmasked its arm.
 
-    ``dosing_weight_g`` is the weight its dose was computed from, if it was dosed.
+    ``dosing_weight_g`` is the weight its dose was computed from, if it was dosed; ``factor_level`` its level
+    of the study's non-randomized factor and ``cohort`` its cohort, as the roster gives them (None: none).
     """
 
     code: str | None
@@ -81,6 +82,8 @@ class AnimalInfo:
     source: str | None = None
     arm: str | None = None
     dosing_weight_g: float | None = None
+    factor_level: str | None = None
+    cohort: str | None = None
 
 
 @dataclass(frozen=True)
@@ -279,9 +282,14 @@ class SptPeriodInfo:
 
 @dataclass(frozen=True)
 class ProcedureInfo:
-    """Conditions as recorded: hours from dose to test, water temperature and depth per FST, SPT periods."""
+    """Conditions as recorded: hours from dose to test, water temperature and depth per FST, SPT periods.
+
+    ``test_times`` gives each FST's hours from dose to test with the animal's blind code (for the deviations
+    from the protocol's test time: a time tells nothing of an arm).
+    """
 
     hours_post_dose: tuple[float, ...] = ()
+    test_times: tuple[tuple[str, float], ...] = ()
     water_temp_c: tuple[float, ...] = ()
     water_depth_cm: tuple[float, ...] = ()
     spt_periods: tuple[SptPeriodInfo, ...] = ()

@@ -28,10 +28,19 @@ from behavlab.report.common import (
     randomisation,
 )
 from behavlab.report.data import CAGE_RANDOMIZATION, ReportData
+from behavlab.report.deviations import deviations
 from behavlab.report.doses import doses_given, voided_records
 from behavlab.report.exports import package_versions
 from behavlab.report.figures import FigureFile
 from behavlab.report.formats import num
+from behavlab.report.protocol_sections import (
+    cohort_randomizations,
+    criteria,
+    planned_methods,
+    planned_outcomes,
+    protocol_section,
+    sample_size,
+)
 from behavlab.report.records import ExclusionInfo
 
 
@@ -97,12 +106,14 @@ class ReportSections(ABC):
         return [
             *self._title(),
             *self._design(),
-            Heading(2, "2. Sample size"),
-            Paragraph(f"How the sample size was set: {data.study.sample_size_rationale or 'not stated'}."),
+            *protocol_section(data),
+            *sample_size(data),
             *self._exclusions(),
             *randomisation(data, self.block_sizes()),
+            *cohort_randomizations(data),
             *blinding(data, self.allocation_status()),
             *outcome_measures(data),
+            *planned_outcomes(data),
             *self._statistical_methods(),
             Heading(2, "8. Experimental animals"),
             Bullets(animal_lines(data)),
@@ -113,6 +124,7 @@ class ReportSections(ABC):
             Heading(2, "10. Results"),
             *self.results(),
             *agreement(data),
+            *deviations(data),
             *voided_records(data),
             *self._unblindings_and_amendments(),
         ]
@@ -147,8 +159,13 @@ class ReportSections(ABC):
     def _exclusions(self) -> list[Block]:
         heading = Heading(2, "3. Inclusion and exclusion criteria")
         if not self.data.exclusions:
-            return [heading, Paragraph("No animal was excluded.")]
-        return [heading, exclusions_summary(self.data), *self.exclusion_tables(self.data.exclusions)]
+            return [heading, *criteria(self.data), Paragraph("No animal was excluded.")]
+        return [
+            heading,
+            *criteria(self.data),
+            exclusions_summary(self.data),
+            *self.exclusion_tables(self.data.exclusions),
+        ]
 
     def _statistical_methods(self) -> list[Block]:
         versions = ", ".join(
@@ -156,6 +173,7 @@ class ReportSections(ABC):
         )
         return [
             Heading(2, "7. Statistical methods"),
+            *planned_methods(self.data),
             *self.analysis_methods(),
             Paragraph(f"Software: {versions}."),
         ]

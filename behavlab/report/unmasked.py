@@ -28,6 +28,8 @@ from behavlab.report.group_results import (
     outcome_result,
     primary_statement,
 )
+from behavlab.report.primary import primary_analysis
+from behavlab.report.primary_blocks import primary_blocks
 from behavlab.report.records import ExclusionInfo
 from behavlab.report.sections import ReportSections
 
@@ -40,6 +42,7 @@ class UnmaskedSections(ReportSections):
     def __init__(self, data: ReportData, analysis: StudyAnalysis, figures: Sequence[FigureFile]) -> None:
         super().__init__(data, figures)
         self.analysis = analysis
+        self.primary = primary_analysis(data, analysis)
 
     @property
     def document_title(self) -> str:
@@ -154,7 +157,9 @@ class UnmaskedSections(ReportSections):
         """The declared primary outcome first, each outcome's statistics and figure, then period models."""
         data, analysis = self.data, self.analysis
         ordered = sorted(analysis.outcomes, key=lambda a: not data.is_primary(a.outcome, a.scoring))
-        blocks = primary_statement(data, ordered)
+        blocks = primary_blocks(data, self.primary)
+        if self.primary is None:
+            blocks += primary_statement(data, ordered)
         for result in ordered:
             blocks += outcome_result(data, result)
             blocks += self.images([("outcome", result.outcome, result.scoring, result.period)])

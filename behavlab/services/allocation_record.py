@@ -55,12 +55,12 @@ def randomization_record(
         block_sizes=tuple(size for stratum in sorted(sizes) for size in sizes[stratum]),
         draws_previewed=record.draws_previewed,
         balance_was_readable=record.balance_was_readable,
-        balance_lines=(*balance, *_arm_legend(revealed.get("arms", []))) if balance else (),
+        balance_lines=(*balance, *arm_legend(revealed.get("arms", []))) if balance else (),
         commitment_opening=revealed.get("commitment_opening"),
     )
 
 
-def _arm_legend(arm_names: Sequence[str]) -> tuple[str, ...]:
+def arm_legend(arm_names: Sequence[str]) -> tuple[str, ...]:
     """Which arm each number of the balance report stands for, once unmasked."""
     return (", ".join(f"{arm_label(index)} = {name}" for index, name in enumerate(arm_names)),)
 

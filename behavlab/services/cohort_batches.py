@@ -75,26 +75,30 @@ def add_cohort(workspace: Workspace, study_name: str, name: str, starts_on: date
 def list_cohorts(workspace: Workspace, study_name: str) -> Sequence[CohortView]:
     """The study's cohorts in the order they were added, with their animals and whether each is drawn."""
     with reading(workspace.engine) as session:
-        study = find_study(session, study_name)
-        sizes = dict(
-            session.exec(
-                select(Animal.cohort_id, func.count())
-                .where(Animal.study_id == study.id)
-                .group_by(col(Animal.cohort_id))
-            ).all()
+        return cohort_views(session, find_study(session, study_name))
+
+
+def cohort_views(session: Session, study: Study) -> list[CohortView]:
+    """The study's cohorts as `list_cohorts` gives them, within an open session."""
+    sizes = dict(
+        session.exec(
+            select(Animal.cohort_id, func.count())
+            .where(Animal.study_id == study.id)
+            .group_by(col(Animal.cohort_id))
+        ).all()
+    )
+    drawn = set(session.exec(select(Randomization.cohort_id).where(Randomization.study_id == study.id)))
+    return [
+        CohortView(
+            cohort.name,
+            cohort.starts_on,
+            sizes.get(cohort.id, 0),
+            cohort.id in drawn,
+            cohort.created_at,
+            cohort.created_by,
         )
-        drawn = set(session.exec(select(Randomization.cohort_id).where(Randomization.study_id == study.id)))
-        return [
-            CohortView(
-                cohort.name,
-                cohort.starts_on,
-                sizes.get(cohort.id, 0),
-                cohort.id in drawn,
-                cohort.created_at,
-                cohort.created_by,
-            )
-            for cohort in study_cohorts(session, study)
-        ]
+        for cohort in study_cohorts(session, study)
+    ]
 
 
 def study_cohorts(session: Session, study: Study) -> Sequence[Cohort]:

@@ -1,16 +1,18 @@
-"""The demo: the lab's standard study run end to end on a fresh embedded database with synthetic mice.
+"""The demo: a study run end to end on a fresh embedded database with synthetic mice.
 
-It plays every part of a real study, two days back so that every time is in the past: roster, weighing,
-sealed randomization, a baseline sucrose-preference night, coded dosing, the forced swim test 24 h later
-filmed four tanks to a video, a test sucrose-preference night, and batch scoring of the videos. It stops
-where the key holder takes over: the study is ready to unmask.
+The study is one of `behavlab.services.demo_designs`: by default a ketamine dose-response (vehicle, 3, 10 and
+30 mg/kg, both sexes), or a 2 x 2 stress x drug study. It plays every part of a real study, two days back so
+that every time is in the past: the protocol declared, roster, weighing, sealed randomization under that
+protocol, a baseline sucrose-preference night, coded dosing, the forced swim test 24 h later filmed four tanks
+to a video, a test sucrose-preference night, and batch scoring of the videos. It stops where the key holder
+takes over: the study is ready to unmask.
 
 The videos are filmed as labs record them: the camera starts, then the mice are dropped into their tanks one
 after another, seconds apart, and the camera runs until the last test's six minutes are over. Scoring detects
 each animal's entry into the water, and the demo sets the detected starts beside the filmed ones.
 
 The synthetic animals need a behaviour, so the demo (and only the demo, playing the mice) reads the drawn
-allocation to make drug-treated mice float less; nothing about it is stored or shown.
+allocation to give each mouse its arm's (and stress level's) behaviour; nothing about it is stored or shown.
 """
 
 import random
@@ -19,11 +21,20 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from behavlab.services.animals import record_weights
+from behavlab.services.demo_designs import (
+    DESIGNS,
+    DOSE_RESPONSE,
+    Behaviour,
+    demo_design,
+    demo_protocol,
+    with_factor_levels,
+)
 from behavlab.services.dosing import dosing_sheet, record_dose
 from behavlab.services.dosing_sheet_files import write_dosing_sheet
 from behavlab.services.fst import import_fst_sheet, list_fst_sessions
 from behavlab.services.fst_starts import SessionStart
-from behavlab.services.protocol_plan import ProtocolPlan, declare_protocol
+from behavlab.services.protocol import DeclaredProtocol
+from behavlab.services.protocol_plan import declare_protocol
 from behavlab.services.randomization import RandomizationOptions, commit_randomization, draft_randomization
 from behavlab.services.roster_import import import_roster
 from behavlab.services.spt import create_spt_period, record_spt_bottles
@@ -34,15 +45,11 @@ from cohorts.balance import BalanceReport
 from cohorts.synth import synthetic_roster, write_roster_csv
 from tracking.rules.presets import FST_DURATION_S
 
-DEMO_STUDY = "demo-ketamine-fst"
+DEMO_STUDY = DESIGNS[DOSE_RESPONSE].study
 DEMO_SEED = 20261125
 DEMO_PASSPHRASE = "demo passphrase, never for a real study"
 #: Who seals the allocation in the demo: someone other than the technician who doses, tests and scores.
 DEMO_KEY_HOLDER = "demo key holder"
-#: The demo's protocol, declared before it randomizes: immobility by motion, smallest effect d = 1.2.
-DEMO_PROTOCOL = ProtocolPlan(primary_outcome="immobility", primary_method="motion", smallest_effect_d=1.2)
-IMMOBILE_FRACTION = {"vehicle": 0.62, "ketamine": 0.38}
-SUCROSE_PREFERENCE = {"vehicle": 0.78, "ketamine": 0.82}
 #: Seconds from starting the camera to the first mouse's drop (drawn from this range, per video).
 FIRST_DROP_S = (5.0, 12.0)
 #: Seconds between one tank's drop and the next one's (drawn per tank): at most 12 + 3 x 9 = 39 s of lead-in.
@@ -53,8 +60,9 @@ CAMERA_TAIL_S = 3.0
 
 @dataclass(frozen=True)
 class DemoPlan:
-    """How big the demo is: animals, tanks filmed per video, and the videos' size and frame rate."""
+    """The demo's design and size: animals, tanks filmed per video, the videos' size and frame rate."""
 
+    design: str = DOSE_RESPONSE
     n_animals: int = 24
     tanks_per_video: int = 4
     video_size: tuple[int, int] = (640, 320)
@@ -80,9 +88,10 @@ class DemoStart:
 
 @dataclass(frozen=True)
 class DemoReport:
-    """What the demo did: the study, its balance, the commitment, doses, videos, scoring and files."""
+    """What the demo did: study, protocol, balance, commitment, doses, videos, scoring and files."""
 
     overview: StudyOverview
+    protocol: DeclaredProtocol
     balance: BalanceReport
     commitment: str
     n_doses: int
@@ -93,14 +102,19 @@ class DemoReport:
 
 
 def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None) -> DemoReport:
-    """Run the demo study up to unmasking, writing its sheets and videos into `directory`."""
+    """Run the demo study up to unmasking, writing its sheets and videos into `directory`.
+
+    The design and the number of animals are checked before anything is written (InvalidInputError).
+    """
     plan = plan or DemoPlan()
+    design = demo_design(plan.design, plan.n_animals)
+    name = design.study
     day = datetime.now().astimezone().date() - timedelta(days=2)
-    create_study(workspace, StudySettings(name=DEMO_STUDY))
-    declare_protocol(workspace, DEMO_STUDY, DEMO_PROTOCOL)
-    roster = synthetic_roster(plan.n_animals, seed=DEMO_SEED)
-    roster_file = write_roster_csv(roster, directory / "roster.csv")
-    import_roster(workspace, DEMO_STUDY, roster_file, weighed_at=_at(day - timedelta(days=1), 8))
+    create_study(workspace, StudySettings(name=name, arms=design.arms, factor_name=design.factor_name))
+    protocol = declare_protocol(workspace, name, demo_protocol(design, plan.n_animals))
+    roster = with_factor_levels(design, synthetic_roster(plan.n_animals, design.per_cage, seed=DEMO_SEED))
+    roster_file = write_roster_csv(roster, directory / "roster.csv", design.factor_name)
+    import_roster(workspace, name, roster_file, weighed_at=_at(day - timedelta(days=1), 8))
     weights = directory / "weights-dosing-day.csv"
     weighed_at = _at(day, 8)
     weights.write_text(
@@ -108,35 +122,34 @@ def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None
         + "".join(f"{e.animal_id},{(e.weight_g or 0) + 0.3:.1f},{weighed_at.isoformat()}\n" for e in roster),
         encoding="utf-8",
     )
-    record_weights(workspace, DEMO_STUDY, weights)
+    record_weights(workspace, name, weights)
     key_holder = replace(workspace, actor=DEMO_KEY_HOLDER)
-    draft = draft_randomization(key_holder, DEMO_STUDY, RandomizationOptions(seed=DEMO_SEED))
+    draft = draft_randomization(key_holder, name, RandomizationOptions(seed=DEMO_SEED))
     preparer = directory / "preparer-sheet.csv"
     committed = commit_randomization(key_holder, draft, DEMO_PASSPHRASE, preparer_sheet=preparer)
-    arm_of_code = {
-        code: draft.arms[draft.allocation.assignment[label]] for label, code in committed.codes.items()
+    level_of = {entry.animal_id: entry.factor_level for entry in roster}
+    mice = {
+        code: design.behaviour[draft.arms[draft.allocation.assignment[label]], level_of[label]]
+        for label, code in committed.codes.items()
     }
-    behaviour = random.Random(DEMO_SEED)
     files = [roster_file, weights, preparer]
+    nights = random.Random(DEMO_SEED)
     files.append(
-        _spt_night(workspace, directory, "baseline", _at(day, -14), _at(day, 8), arm_of_code, behaviour, "L")
+        _spt_night(workspace, directory, name, ("baseline", _at(day, -14), _at(day, 8)), mice, nights)
     )
-    sheet = dosing_sheet(workspace, DEMO_STUDY, day=day)
+    sheet = dosing_sheet(workspace, name, day=day)
     files += [write_dosing_sheet(sheet, directory / f"dosing-sheet.{suffix}") for suffix in ("csv", "html")]
     for minute, line in enumerate(sheet.lines):
-        record_dose(workspace, DEMO_STUDY, line.code, at=_at(day, 9) + timedelta(minutes=minute))
-    fst_sheet, videos, filmed = _film_fst(
-        directory, plan, day, [line.code for line in sheet.lines], arm_of_code
-    )
-    import_fst_sheet(workspace, DEMO_STUDY, fst_sheet, directory / "rois.json")
+        record_dose(workspace, name, line.code, at=_at(day, 9) + timedelta(minutes=minute))
+    fst_sheet, videos, filmed = _film_fst(directory, plan, day, [line.code for line in sheet.lines], mice)
+    import_fst_sheet(workspace, name, fst_sheet, directory / "rois.json")
     files += [fst_sheet, directory / "rois.json", *videos]
-    next_day = day + timedelta(days=1)
-    files.append(
-        _spt_night(workspace, directory, "test", _at(day, 18), _at(next_day, 8), arm_of_code, behaviour, "R")
-    )
-    scoring = score_study(workspace, DEMO_STUDY, jobs=plan.jobs, out_dir=directory / "scores")
+    night = ("test", _at(day, 18), _at(day + timedelta(days=1), 8))
+    files.append(_spt_night(workspace, directory, name, night, mice, nights))
+    scoring = score_study(workspace, name, jobs=plan.jobs, out_dir=directory / "scores")
     return DemoReport(
-        overview=get_study(workspace, DEMO_STUDY),
+        overview=get_study(workspace, name),
+        protocol=protocol,
         balance=draft.balance,
         commitment=committed.commitment,
         n_doses=len(sheet.lines),
@@ -144,8 +157,7 @@ def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None
         scoring=scoring,
         files=files,
         starts=[
-            DemoStart(view.code, view.start, filmed[view.code])
-            for view in list_fst_sessions(workspace, DEMO_STUDY)
+            DemoStart(view.code, view.start, filmed[view.code]) for view in list_fst_sessions(workspace, name)
         ],
     )
 
@@ -164,7 +176,7 @@ def _drops(n_tanks: int, behaviour: random.Random) -> list[float]:
 
 
 def _film_fst(
-    directory: Path, plan: DemoPlan, day: date, codes: list[str], arm_of_code: dict[str, str]
+    directory: Path, plan: DemoPlan, day: date, codes: list[str], mice: dict[str, Behaviour]
 ) -> tuple[Path, list[Path], dict[str, float]]:
     """Synthetic FST videos 24 h after dosing, `tanks_per_video` animals each, the day's sheet, the drops.
 
@@ -190,7 +202,7 @@ def _film_fst(
             size=plan.video_size,
             n_tanks=len(group),
             seed=DEMO_SEED + run,
-            immobile_fraction=[IMMOBILE_FRACTION[arm_of_code[code]] for code in group],
+            immobile_fraction=[mice[code].immobile_fraction for code in group],
             entry_s=drops,
         )
         rois[video.name] = tuple(tank.roi for tank in truth.tanks)
@@ -209,27 +221,29 @@ def _film_fst(
 def _spt_night(
     workspace: Workspace,
     directory: Path,
-    label: str,
-    start: datetime,
-    end: datetime,
-    arm_of_code: dict[str, str],
+    study: str,
+    night: tuple[str, datetime, datetime],
+    mice: dict[str, Behaviour],
     behaviour: random.Random,
-    sucrose_side: str,
 ) -> Path:
-    """One two-bottle night: intakes drawn around each arm's preference, an empty cage's control bottles."""
-    create_spt_period(
-        workspace, DEMO_STUDY, label, start, end, phase="baseline" if label == "baseline" else "test"
-    )
+    """One two-bottle night (label, start, end): intakes around each mouse's preference, a control cage.
+
+    The sucrose bottle is on the left at baseline, on the right at test; the control cage holds no mouse.
+    """
+    label, start, end = night
+    phase = "baseline" if label == "baseline" else "test"
+    sucrose_side = "L" if phase == "baseline" else "R"
+    create_spt_period(workspace, study, label, start, end, phase=phase)
     rows = [
         "code,sucrose_side,sucrose_start_g,sucrose_end_g,water_start_g,water_end_g",
         "control,L,250.0,249.8,250.0,249.8",
     ]
-    for code, arm in sorted(arm_of_code.items()):
+    for code, mouse in sorted(mice.items()):
         total = behaviour.uniform(4.0, 6.5)
-        preference = min(max(behaviour.gauss(SUCROSE_PREFERENCE[arm], 0.08), 0.3), 0.97)
+        preference = min(max(behaviour.gauss(mouse.sucrose_preference, 0.08), 0.3), 0.97)
         sucrose, water = total * preference + 0.2, total * (1 - preference) + 0.2
         rows.append(f"{code},{sucrose_side},250.0,{250 - sucrose:.2f},250.0,{250 - water:.2f}")
     sheet = directory / f"spt-{label}.csv"
     sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    record_spt_bottles(workspace, DEMO_STUDY, label, sheet)
+    record_spt_bottles(workspace, study, label, sheet)
     return sheet

@@ -14,6 +14,7 @@ from cohorts.text_safety import visible
 from tracking.rules.starts import StartSource
 
 if TYPE_CHECKING:
+    from behavlab.services.cohort_batches import CohortView
     from behavlab.services.dosing import DosingLine
     from behavlab.services.fst import FstSessionView
     from behavlab.services.fst_starts import SessionStart
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUDIT_COLUMNS",
+    "COHORT_COLUMNS",
     "DOSING_COLUMNS",
     "GIVEN_MARK",
     "SPT_COLUMNS",
@@ -28,6 +30,7 @@ __all__ = [
     "DosingCells",
     "FstSessionCells",
     "audit_cells",
+    "cohort_cells",
     "dosing_cells",
     "fst_session_cells",
     "fst_start_cell",
@@ -42,6 +45,16 @@ GIVEN_MARK = "yes"
 DOSING_COLUMNS = ("code", "cage", "weight g", "weighed", "volume mL", "given", "refused")
 SPT_COLUMNS = ("period", "phase", "code", "side", "sucrose mL", "water mL", "preference %", "mL/g", "flag")
 AUDIT_COLUMNS = ("#", "at (UTC)", "actor", "action", "entity", "payload")
+
+
+#: A cohort's columns wherever cohorts are listed (`cohort_cells`).
+COHORT_COLUMNS = ("cohort", "starts on", "animals", "randomized")
+
+
+def cohort_cells(cohort: CohortView) -> tuple[str, str, str, str]:
+    """A cohort as `COHORT_COLUMNS`: its name, start date (``-``: none), animals, and whether it is drawn."""
+    starts_on = cohort.starts_on.isoformat() if cohort.starts_on else "-"
+    return (cohort.name, starts_on, str(cohort.n_animals), "yes" if cohort.randomized else "no")
 
 
 def local_minute(moment: datetime) -> str:

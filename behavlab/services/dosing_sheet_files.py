@@ -14,14 +14,16 @@ SHEET_HEADER = ("code", "cage", "weight_g", "weighed_at", "volume_ml", "given", 
 def write_dosing_sheet(sheet: DosingSheet, path: Path) -> Path:
     """Write the sheet as CSV, or as a printable HTML page when the file name ends in .html.
 
-    Both end with the sheet's audit chain head (where and how: :mod:`behavlab.audit_head`).
+    Both carry the protocol the sheet is printed under (its version and plan hash) and end with the sheet's
+    audit chain head (where and how: :mod:`behavlab.audit_head`); the CSV puts the protocol line after the
+    table, just before the head.
     """
     if path.suffix.lower() in (".html", ".htm"):
         return _write_printable(sheet, path)
     if path.suffix.lower() != ".csv":
         raise InvalidInputError(f"--out {path.name}: accepted: a file name ending in .csv or .html")
     rows = (dosing_cells(line) for line in sheet.lines)
-    return write_csv(path, SHEET_HEADER, rows, audit_head=sheet.audit_head)
+    return write_csv(path, SHEET_HEADER, rows, audit_head=sheet.audit_head, notes=(sheet.protocol,))
 
 
 #: The printed sheet's columns and their share of the page width (%); the empty ones are filled in by hand.

@@ -1,16 +1,38 @@
-"""The study report's records of the bench: the declared primary outcome, the doses as given, the voids.
+"""The study report's records of the bench and the protocol.
+
+The declared primary outcome, the plan in force with its amendments, each cohort's randomization, the doses
+as given, the voids.
 
 Read into :mod:`behavlab.report`'s model by :func:`behavlab.services.reporting.build_report_data`. Doses are
 given by blind code in mL/kg and % deviation only (the report works out the mg/kg received once the arms are
-known); voided doses are left out and every voided record is listed by code.
+known); voided doses are left out and every voided record is listed by code. A cohort's seed, block sizes and
+balance come from the full unmasking's record alone.
 """
+
+import json
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from behavlab.models import Allocation, DoseEvent, Protocol, Study
+from analysis.plan import plan_from_json
+from behavlab.audit_actions import AuditAction
+from behavlab.models import (
+    Allocation,
+    AuditEvent,
+    Cohort,
+    DoseEvent,
+    Protocol,
+    Randomization,
+    SealedKey,
+    Study,
+    UnmaskEvent,
+)
 from behavlab.report import DoseInfo, PrimaryEndpoint, ProtocolDeclaration, VoidedInfo
-from behavlab.services.protocol import declared_protocol
+from behavlab.report.plan_records import CohortDraw, ProtocolAmendment, ProtocolInfo
+from behavlab.services.allocation_record import arm_legend
+from behavlab.services.protocol import current_protocol, declared_protocol
 from behavlab.services.voiding import not_voided, voided_records
+from cohorts.balance import BalanceReport
 
 
 def primary_endpoint(session: Session, study: Study) -> PrimaryEndpoint | None:
@@ -59,4 +81,77 @@ def voided(session: Session, study: Study) -> tuple[VoidedInfo, ...]:
     return tuple(
         VoidedInfo(v.entity, v.record_id, v.code, v.reason, v.voided_by, v.voided_at)
         for v in voided_records(session, study)
+    )
+
+
+def protocol_info(session: Session, study: Study) -> ProtocolInfo | None:
+    """The protocol version in force, its plan and each amendment after randomizing; None without a plan."""
+    current = current_protocol(session, study)
+    if current is None or current.plan is None or current.plan_sha256 is None:
+        return None
+    events = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.study_id == study.id, AuditEvent.action == AuditAction.PROTOCOL_AMEND)
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    ).all()
+    payloads = [(event, json.loads(event.payload)) for event in events]
+    amendments = tuple(
+        ProtocolAmendment(payload["version"], payload.get("reason"), event.actor, event.at)
+        for event, payload in payloads
+    )
+    return ProtocolInfo(
+        plan_from_json(current.plan),
+        current.version,
+        current.plan_sha256,
+        current.declared_at,
+        current.declared_by,
+        amendments,
+    )
+
+
+def protocol_waived(session: Session, study: Study) -> bool:
+    """Whether a randomization of the study ran without a protocol, as its user asked."""
+    query = select(Randomization.id).where(
+        Randomization.study_id == study.id, col(Randomization.protocol_waived).is_(True)
+    )
+    return session.exec(query).first() is not None
+
+
+def cohort_draws(session: Session, study: Study, unmask: UnmaskEvent | None) -> tuple[CohortDraw, ...]:
+    """Each cohort's randomization in the order drawn; its seed, block sizes and balance once unmasked."""
+    rows = session.exec(
+        select(Randomization, SealedKey.commitment, Cohort)
+        .join(SealedKey, col(SealedKey.randomization_id) == Randomization.id)
+        .join(Cohort, col(Cohort.id) == Randomization.cohort_id)
+        .where(Randomization.study_id == study.id)
+        .order_by(col(Randomization.sequence))
+    ).all()
+    revealed = json.loads(unmask.revealed or "{}") if unmask is not None else {}
+    by_sequence = {details["sequence"]: details for details in revealed.get("allocations", [])}
+    return tuple(
+        _cohort_draw(record, commitment, cohort, by_sequence.get(record.sequence, {}), unmask is not None)
+        for record, commitment, cohort in rows
+    )
+
+
+def _cohort_draw(
+    record: Randomization, commitment: str, cohort: Cohort, details: dict[str, Any], unmasked: bool
+) -> CohortDraw:
+    """One cohort's draw; ``details`` its part of the unmasking's record (empty while sealed)."""
+    sizes = details.get("block_sizes", {})
+    balance = BalanceReport.from_dict(details["balance"]).lines() if "balance" in details else []
+    return CohortDraw(
+        cohort=cohort.name,
+        starts_on=cohort.starts_on,
+        method=record.method,
+        strata=tuple(s for s in record.strata.split(",") if s),
+        n_animals=record.n_animals,
+        created_at=record.created_at,
+        created_by=record.created_by,
+        commitment=commitment,
+        protocol_waived=bool(record.protocol_waived),
+        commitment_verified=unmasked,
+        seed=details.get("seed"),
+        block_sizes=tuple(size for stratum in sorted(sizes) for size in sizes[stratum]),
+        balance_lines=(*balance, *arm_legend(details.get("arms", []))) if balance else (),
     )

@@ -18,6 +18,7 @@ from behavlab.models import (
     Allocation,
     Animal,
     Arm,
+    Cohort,
     DoseEvent,
     Exclusion,
     FstSession,
@@ -51,7 +52,14 @@ from behavlab.services.fst import MANUAL_METHOD
 from behavlab.services.guards import EMERGENCY_UNMASK, FULL_UNMASK
 from behavlab.services.library_errors import refused_writes
 from behavlab.services.lookup import find_study
-from behavlab.services.report_records import doses_given, primary_endpoint, voided
+from behavlab.services.report_records import (
+    cohort_draws,
+    doses_given,
+    primary_endpoint,
+    protocol_info,
+    protocol_waived,
+    voided,
+)
 from behavlab.services.roster_view import current_roster
 from behavlab.services.spt import SptLine, spt_results
 from behavlab.services.voiding import live_scores, live_sessions, not_voided
@@ -130,6 +138,10 @@ def build_report_data(workspace: Workspace, study_name: str) -> ReportData:
             primary=primary_endpoint(session, study),
             doses=doses_given(session, study),
             voided=voided(session, study),
+            protocol=protocol_info(session, study),
+            protocol_waived=protocol_waived(session, study),
+            factor_name=study.factor_name,
+            cohort_draws=cohort_draws(session, study, unmask),
         )
 
 
@@ -208,6 +220,7 @@ def _animals(session: Session, study: Study, arm_of: dict[str, str]) -> list[Ani
         .order_by(col(Allocation.blind_code), col(Animal.label))
     ).all()
     dosing_weights = _dosing_weights(session, study)
+    cohorts = {c.id: c.name for c in session.exec(select(Cohort).where(Cohort.study_id == study.id))}
     infos = []
     for animal, code in rows:
         entry = roster[animal.label]
@@ -225,6 +238,8 @@ def _animals(session: Session, study: Study, arm_of: dict[str, str]) -> list[Ani
                 source=animal.source,
                 arm=None if code is None else arm_of.get(code),
                 dosing_weight_g=dosing_weights.get(animal.id),
+                factor_level=animal.factor_level,
+                cohort=cohorts.get(animal.cohort_id),
             )
         )
     return infos
@@ -353,11 +368,16 @@ def _agreement_notes(scores: list[LatestScore]) -> list[str]:
 
 def _procedures(session: Session, study: Study) -> ProcedureInfo:
     sessions = session.exec(select(FstSession).where(FstSession.study_id == study.id, live_sessions())).all()
+    allocated = select(Allocation.animal_id, Allocation.blind_code).where(Allocation.study_id == study.id)
+    codes = dict(session.exec(allocated).all())
     periods = session.exec(
         select(SptPeriod).where(SptPeriod.study_id == study.id).order_by(col(SptPeriod.starts_at))
     ).all()
     return ProcedureInfo(
         hours_post_dose=tuple(s.hours_post_dose for s in sessions if s.hours_post_dose is not None),
+        test_times=tuple(
+            (codes[s.animal_id], s.hours_post_dose) for s in sessions if s.hours_post_dose is not None
+        ),
         water_temp_c=tuple(s.water_temp_c for s in sessions if s.water_temp_c is not None),
         water_depth_cm=tuple(s.water_depth_cm for s in sessions if s.water_depth_cm is not None),
         spt_periods=tuple(

@@ -14,13 +14,14 @@ def write_csv(
     rows: Iterable[Sequence[object]],
     mode: int | None = None,
     audit_head: ChainHead | None = None,
+    notes: Sequence[str] = (),
 ) -> Path:
     """Write a spreadsheet-safe CSV atomically, with file permissions `mode` when given.
 
-    `mode` is e.g. `writing.atomic.PRIVATE_FILE_MODE`. An audit chain head goes after the table: an empty
-    row, then the head line as the last row's only cell.
+    `mode` is e.g. `writing.atomic.PRIVATE_FILE_MODE`. `notes` and an audit chain head go after the table: an
+    empty row, then each note, then the head line, each as the only cell of its row (the head last).
     """
-    footer = () if audit_head is None else (audit_head.line,)
+    footer = (*notes, *(() if audit_head is None else (audit_head.line,)))
     with refused_writes():
         return documents.write_sheet(path, header, rows, mode=mode, footer=footer)
 

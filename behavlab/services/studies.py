@@ -15,6 +15,7 @@ from behavlab.models.base import NAME_CHARS
 from behavlab.notices import BALANCE_WAS_READABLE
 from behavlab.services.arms import ArmsDesign, check_design, reference_arm, reference_name, stock_of
 from behavlab.services.audit import record_study_event
+from behavlab.services.cohort_batches import CohortView, cohort_views
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import find_study
 from behavlab.services.protocol import DeclaredProtocol, declared_protocol
@@ -61,6 +62,7 @@ class StudyOverview:
     n_animals: int
     notices: Sequence[str] = ()
     protocol: DeclaredProtocol | None = None
+    cohorts: Sequence[CohortView] = ()
 
     @property
     def reference(self) -> Arm:
@@ -202,4 +204,5 @@ def _overview(session: Session, study: Study) -> StudyOverview:
         n_animals=n_animals,
         notices=notices,
         protocol=declared_protocol(session, study),
+        cohorts=cohort_views(session, study),
     )

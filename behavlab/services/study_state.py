@@ -139,6 +139,8 @@ class RecordedRandomization:
     n_arms: int
     created_at: datetime
     created_by: str
+    #: Drawn without a protocol plan, as its key holder chose (`--no-protocol`).
+    protocol_waived: bool = False
 
 
 def recorded_randomizations(workspace: Workspace, study_name: str) -> Sequence[RecordedRandomization]:
@@ -159,6 +161,7 @@ def recorded_randomizations(workspace: Workspace, study_name: str) -> Sequence[R
                 row.n_arms,
                 row.created_at,
                 row.created_by,
+                bool(row.protocol_waived),
             )
             for row in rows
         ]

@@ -54,9 +54,14 @@ def write_weights(path: Path, weights: dict[str, float], measured_at: datetime |
 
 
 def sheet_rows(path: Path) -> list[dict[str, str]]:
-    """The table of a CSV sheet behavlab wrote (dosing, preparer's), without its closing audit chain head."""
+    """The table of a CSV sheet behavlab wrote (dosing, preparer's): the rows above its empty row.
+
+    Below that row come the sheet's footer lines (the dosing sheet's protocol), the audit chain head last.
+    """
     with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    if not rows or not next(iter(rows[-1].values()), "").startswith(HEAD_LABEL):
+        header, *rows = list(csv.reader(handle))
+    table_end = rows.index([]) if [] in rows else len(rows)
+    footer = rows[table_end + 1 :]
+    if not footer or not footer[-1][0].startswith(HEAD_LABEL):
         raise AssertionError(f"{path.name} does not end with the audit chain head")
-    return rows[:-1]
+    return [dict(zip(header, row, strict=True)) for row in rows[:table_end]]

@@ -74,7 +74,8 @@ VIDEO = {"duration_s": 20.0, "fps": 15.0, "size": (160, 120), "latency_s": (2.0,
 NOT_RUN = {
     (
         "demo",
-    ): "builds its own database with its own study and passphrase (tests/behavlab/cli/test_commands.py)",
+    ): "builds its own database with its own study and passphrase (tests/behavlab/cli/test_commands.py); "
+    "the plan runs only its refusal of an unknown --design, which writes nothing",
 }
 
 
@@ -419,6 +420,7 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
         (["audit", "verify", "--head", "f" * 64], False),
         (["audit", "log", "--study", study, "--last", "1000"], True),
         (["audit", "log"], True),
+        (["demo", "--design", "attack", "--animals", "24", "--dir", str(out / "demo")], False),
     ]  # fmt: skip
 
 

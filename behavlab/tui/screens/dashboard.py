@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from behavlab.services import ChainHead, current_head
-from behavlab.services.display import local_minute, optional_number, visible
+from behavlab.services import ChainHead, StudyOverview, current_head
+from behavlab.services.display import cohort_cells, local_minute, optional_number, visible
 from behavlab.services.study_plan import PlanStep, StepKind
 from behavlab.services.study_progress import AnimalProgress, StudyProgress, study_progress
 from behavlab.tui.screens.animals import AnimalsScreen
@@ -91,10 +91,23 @@ def timeline_lines(progress: StudyProgress) -> list[str]:
             f"{visible(study.compound)} {study.dose_mg_per_kg:g} mg/kg {visible(study.route)} against "
             f"{visible(study.vehicle)}"
         )
+    lines += design_lines(progress.state.overview)
     for step in progress.steps:
         status = "done" if step.done else "open" if step.n_total <= 1 else f"{step.n_done}/{step.n_total}"
         when = _when(step, step is progress.next_step)
         lines.append(f"{status:<7} {visible(step.label):<16} {when:<28} {visible(step.detail)}".rstrip())
+    return lines
+
+
+def design_lines(overview: StudyOverview) -> list[str]:
+    """The study's non-randomized factor and its cohorts (start, animals, randomized), when it has them."""
+    factor = overview.study.factor_name
+    lines = [f"factor: {visible(factor)} (roster column, not randomized)"] if factor else []
+    for cohort in overview.cohorts:
+        name, starts_on, n_animals, randomized = cohort_cells(cohort)
+        lines.append(
+            f"cohort {visible(name)}: starts {starts_on}, {n_animals} animals, randomized {randomized}"
+        )
     return lines
 
 

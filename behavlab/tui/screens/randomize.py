@@ -1,6 +1,8 @@
 """Randomize: choose method and strata, preview the balance (arms as "arm 1", "arm 2"), then seal it.
 
-Sealing takes the key holder's passphrase typed twice and, if asked, writes the preparer's sheet once.
+A study run in cohorts draws one cohort at a time, chosen among those not yet randomized. Randomizing without
+a protocol plan is a choice the key holder confirms, recorded with the randomization. Sealing takes the key
+holder's passphrase typed twice and, if asked, writes the preparer's sheet once.
 """
 
 from collections.abc import Sequence
@@ -16,6 +18,7 @@ from behavlab.services import (
     DEFAULT_RANDOMIZATION_METHOD,
     DEFAULT_STRATA,
     RANDOMIZATION_METHODS,
+    CohortView,
     CommittedRandomization,
     RandomizationDraft,
     RandomizationOptions,
@@ -23,6 +26,7 @@ from behavlab.services import (
     check_sealing_passphrase,
     commit_randomization,
     draft_randomization,
+    list_cohorts,
 )
 from behavlab.services.display import local_minute, visible
 from behavlab.services.study_state import RecordedRandomization, recorded_randomizations
@@ -35,6 +39,10 @@ from behavlab.tui.widgets.passphrase import PassphraseTwice
 BALANCE_COLUMNS = ("arm", "n", "F", "M", "weighed", "weight g", "cages")
 #: The widgets of the randomization form, hidden once the study is randomized.
 FORM_IDS = ("randomize-options", "preview-status", "balance", "smd", "seal")
+WAIVER_QUESTION = (
+    "Randomize without a protocol plan? The plan (outcome, test, sample size) is then not sealed before the "
+    "allocation; the waiver is recorded with the randomization and in the audit log."
+)
 
 
 def balance_rows(draft: RandomizationDraft) -> list[tuple[str, ...]]:
@@ -50,14 +58,20 @@ def balance_rows(draft: RandomizationDraft) -> list[tuple[str, ...]]:
     return rows
 
 
-def recorded_lines(recorded: Sequence[RecordedRandomization]) -> list[str]:
-    """How each committed randomization was made; the draw, the balance and the allocation stay sealed."""
+def recorded_lines(recorded: Sequence[RecordedRandomization], complete: bool = True) -> list[str]:
+    """How each committed randomization was made; the draw, the balance and the allocation stay sealed.
+
+    `complete` is False while cohorts wait for their own draw.
+    """
     lines = [
         f"randomization {r.sequence}: {visible(r.method)}, strata {visible(r.strata) or 'none'}, "
-        f"{r.n_animals} animals in {r.n_arms} arms; committed {local_minute(r.created_at)} "
-        f"by {visible(r.created_by)}"
+        f"{r.n_animals} animals in {r.n_arms} arms"
+        f"{', without a protocol (waiver recorded)' if r.protocol_waived else ''}; committed "
+        f"{local_minute(r.created_at)} by {visible(r.created_by)}"
         for r in recorded
     ]
+    if not complete:
+        return [*lines, "", "Cohorts not yet randomized are drawn below, each on its own."]
     return [
         *lines,
         "",
@@ -75,10 +89,15 @@ class RandomizeScreen(StudyScreen):
     def __init__(self, workspace: Workspace, study: str) -> None:
         super().__init__(workspace, study)
         self._draft: RandomizationDraft | None = None
+        self._waiver_confirmed = False
 
     def compose_body(self) -> ComposeResult:
         """Options, balance preview, passphrase and preparer sheet."""
         with Horizontal(id="randomize-options"):
+            with Vertical(id="cohort-choice") as cohort_choice:
+                cohort_choice.display = False
+                yield Label("cohort (drawn on its own)")
+                yield Select[str]((), prompt="choose a cohort", id="cohort")
             with Vertical():
                 yield Label("method")
                 yield Select(
@@ -94,6 +113,7 @@ class RandomizeScreen(StudyScreen):
                 yield Label("seed (empty: drawn)")
                 yield Input(type="integer", id="seed")
                 yield Checkbox("bare seed", id="bare-seed")
+                yield Checkbox("without a protocol (recorded)", id="no-protocol")
         yield Static("Ctrl+R or Enter in a field: preview the balance", id="preview-status")
         table: DataTable[str] = DataTable(id="balance", show_cursor=False)
         table.add_columns(*BALANCE_COLUMNS)
@@ -109,47 +129,77 @@ class RandomizeScreen(StudyScreen):
         yield recorded
 
     def on_mount(self) -> None:
-        """Name the study and look for a recorded randomization; the preview waits for the user."""
+        """Name the study, look for recorded randomizations and cohorts; the preview waits for the user."""
         self.title = f"behavlab: {self.TITLE_TEXT}"
         self.sub_title = visible(self.study)
         self.call(
-            lambda: recorded_randomizations(self.workspace, self.study),
+            lambda: (
+                recorded_randomizations(self.workspace, self.study),
+                list_cohorts(self.workspace, self.study),
+            ),
             self._show_recorded,
             "Cannot read the study",
         )
 
-    def _show_recorded(self, recorded: Sequence[RecordedRandomization]) -> None:
-        """A randomized study shows how it was randomized instead of the form."""
+    def _show_recorded(self, loaded: tuple[Sequence[RecordedRandomization], Sequence[CohortView]]) -> None:
+        """Offer the cohorts not yet drawn; once all are drawn, show how instead of the form."""
+        recorded, cohorts = loaded
+        waiting = [cohort.name for cohort in cohorts if not cohort.randomized]
+        if waiting:
+            choice = self.query_one("#cohort", Select)
+            choice.set_options((visible(name), name) for name in waiting)
+            choice.value = waiting[0]
+            self.query_one("#cohort-choice").display = True
         if not recorded:
             return
-        for form_id in FORM_IDS:
-            self.query_one(f"#{form_id}").display = False
+        if not waiting:
+            for form_id in FORM_IDS:
+                self.query_one(f"#{form_id}").display = False
         record = self.query_one("#recorded", Static)
-        record.update("\n".join(recorded_lines(recorded)))
+        record.update("\n".join(recorded_lines(recorded, complete=not waiting)))
         record.display = True
 
     def _options(self) -> RandomizationOptions:
+        cohort = self.query_one("#cohort", Select).value
         return RandomizationOptions(
             method=str(self.query_one("#method", Select).value),
             strata=words(self.query_one("#strata", Input).value),
             seed=optional_int(self.query_one("#seed", Input).value, "seed"),
             bare_seed=self.query_one("#bare-seed", Checkbox).value,
+            no_protocol=self.query_one("#no-protocol", Checkbox).value and self._waiver_confirmed,
+            cohort=cohort if isinstance(cohort, str) else None,
         )
 
     def on_select_changed(self) -> None:
-        """A new method voids the preview."""
+        """A new method or cohort voids the preview."""
         self._void()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        """Choosing a bare seed voids the preview and warns what it gives away."""
+        """Either box voids the preview; a bare seed is warned about, a waiver of the protocol confirmed."""
         self._void()
-        if event.value:
+        if event.checkbox.id == "no-protocol":
+            self._ask_waiver(event.checkbox)
+        elif event.value:
             self.notify(
                 "a bare seed is used as given: it can be found by trying likely seeds, and it reproduces "
                 "the allocation for anyone who learns it; unticked, it is mixed with OS randomness",
                 severity="warning",
                 timeout=10,
             )
+
+    def _ask_waiver(self, box: Checkbox) -> None:
+        """Ticking the waiver asks to confirm it; declined, the box is unticked."""
+        if not box.value:
+            self._waiver_confirmed = False
+            return
+        if self._waiver_confirmed:
+            return
+
+        def answered(yes: bool | None) -> None:
+            self._waiver_confirmed = bool(yes)
+            box.value = bool(yes)
+
+        self.app.push_screen(ConfirmScreen(WAIVER_QUESTION), answered)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """New strata or seed void the preview."""

@@ -49,3 +49,18 @@ def test_cohorts_are_added_listed_and_randomized_one_at_a_time(cli: Invoke, tmp_
 def test_a_factor_that_cannot_head_a_roster_column_is_refused(cli: Invoke) -> None:
     refused = cli("study", "create", "stress", "--factor", "Stress Model")
     assert refused.exit_code == 1 and "--factor: factor name 'Stress Model' not accepted" in refused.stderr
+
+
+def test_study_show_names_the_factor_and_each_cohort(cli: Invoke, tmp_path: Path) -> None:
+    assert cli("study", "create", "stress", "--factor", "stress").exit_code == 0
+    assert cli("cohort", "add", "stress", "wave 1", "--starts-on", "2026-01-05").exit_code == 0
+    assert cli("cohort", "add", "stress", "wave 2").exit_code == 0
+    roster = write_csv(tmp_path / "r.csv", stress_rows(cohorts=("wave 1",)))
+    assert cli("animals", "import", "stress", str(roster)).exit_code == 0
+    shown = cli("study", "show", "stress").stdout
+    assert "stress (roster column, not randomized)" in shown
+    rows = [line.replace("│", " ").split() for line in shown.splitlines() if "wave" in line]
+    assert rows == [["wave", "1", "2026-01-05", "32", "no"], ["wave", "2", "-", "0", "no"]]
+    assert cli("study", "create", "plain").exit_code == 0
+    plain = cli("study", "show", "plain").stdout
+    assert "factor" not in plain and "Cohorts" not in plain, "a study without them shows as before"

@@ -164,12 +164,28 @@ def test_audit_verify_fails_naming_the_tampered_event(cli: Invoke, database_url:
 
 def test_demo_runs_twice(cli: Invoke, tmp_path: Path) -> None:
     for _ in range(2):
-        result = cli("demo", "--dir", str(tmp_path / "demo"), "--animals", "4", with_db=False)
+        result = cli("demo", "--dir", str(tmp_path / "demo"), "--animals", "8", with_db=False)
         assert result.exit_code == 0, result.output
         assert "demo-ketamine-fst" in result.stdout
-        assert "4 sessions (0 failed)" in result.stdout
-        assert result.stdout.count(" s detected (filmed ") == 4
+        assert "protocol version 1, declared before randomizing:" in result.stdout
+        assert "comparisons: each-vs-reference; test: welch-anova+dunnett" in result.stdout
+        assert "8 sessions (0 failed)" in result.stdout
+        assert result.stdout.count(" s detected (filmed ") == 8
     assert (tmp_path / "demo" / "behavlab-demo.sqlite").exists()
+
+
+def test_demo_refuses_an_unknown_design_or_uneven_roster_and_keeps_the_last_database(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    database = tmp_path / "demo" / "behavlab-demo.sqlite"
+    database.parent.mkdir()
+    database.write_bytes(b"the last demo")
+    unknown = cli("demo", "--dir", str(database.parent), "--design", "crossover", with_db=False)
+    assert unknown.exit_code == 1
+    assert "demo design 'crossover' not known; accepted: dose-response, stress" in unknown.stderr
+    uneven = cli("demo", "--dir", str(database.parent), "--design", "stress", "--animals", "8", with_db=False)
+    assert uneven.exit_code == 1 and "accepted: a multiple of 12" in uneven.stderr
+    assert database.read_bytes() == b"the last demo"
 
 
 def test_default_database_lives_in_the_user_data_directory(cli: Invoke, tmp_path: Path) -> None:

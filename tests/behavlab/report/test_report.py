@@ -193,7 +193,11 @@ def test_report_sections_follow_arrive_and_list_unblindings_and_amendments(unmas
         "9. Experimental procedures",
         "10. Results",
     ]
-    assert headings[10:12] == ["Voided records", "Emergency unblindings and amendments after unmasking"]
+    assert headings[10:13] == [
+        "Deviations from the protocol",
+        "Voided records",
+        "Emergency unblindings and amendments after unmasking",
+    ]
     closing = markdown.split("## Emergency unblindings")[1]
     assert table_row(closing, "QX05R")[1:3] == ["ketamine", "seizure after injection"]
     assert "manual score of QX03R corrected" in markdown

@@ -56,14 +56,16 @@ def test_the_dosing_sheet_carries_the_head_and_stays_a_readable_table(
     sheet = dosing_sheet(workspace, randomized.name, day=randomized.weighed_at.date())
     assert sheet.audit_head == now
     written = write_dosing_sheet(sheet, tmp_path / "day.csv").read_text()
-    assert written.splitlines()[-2:] == ["", now.line]
+    assert written.splitlines()[-1] == now.line, "the head is the last line, after the protocol line"
+    assert list(csv.reader(written.splitlines()[-3:])) == [[], [sheet.protocol], [now.line]]
     assert now.line == f"audit chain head: {now.hash} ({now.events} events)"
     with (tmp_path / "day.csv").open(newline="") as stream:
         rows = list(csv.DictReader(stream))
-    assert [row["code"] for row in rows[:-1]] == [line.code for line in sheet.lines]
+    assert [row["code"] for row in rows[:-2]] == [line.code for line in sheet.lines]
+    assert rows[-2]["code"] == sheet.protocol
     assert rows[-1]["code"] == now.line and rows[-1]["code"].startswith(HEAD_LABEL)
     table = pd.read_csv(tmp_path / "day.csv")
-    assert table.columns[0] == "code" and len(table) == len(sheet.lines) + 1
+    assert table.columns[0] == "code" and len(table) == len(sheet.lines) + 2
     page = write_dosing_sheet(sheet, tmp_path / "day.html").read_text()
     assert f'<p class="audit-head">{now.line}</p>' in page
     assert read_receipt(tmp_path / "day.html") == [now]

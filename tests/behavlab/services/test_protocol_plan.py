@@ -2,6 +2,7 @@
 the randomization's gate (refused without one unless waived, recorded and audited), the dosing sheet's line,
 and old versions without a plan."""
 
+import csv
 import json
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from behavlab.services import (
     unmask_study,
     write_dosing_sheet,
 )
-from tests.behavlab.factories import baseline_weights, write_roster, write_weights
+from tests.behavlab.factories import baseline_weights, sheet_rows, write_roster, write_weights
 from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
 
 PLAN = ProtocolPlan(primary_outcome="immobility", primary_method="motion", smallest_effect_d=1.2)
@@ -153,6 +154,10 @@ def test_the_dosing_sheet_prints_the_protocol_version_and_short_hash(
     assert sheet.protocol == f"Protocol: version 1, plan SHA-256 {declared.plan_sha256[:12]}"
     page = write_dosing_sheet(sheet, tmp_path / "sheet.html").read_text(encoding="utf-8")
     assert sheet.protocol in page
+    table = write_dosing_sheet(sheet, tmp_path / "sheet.csv")
+    footer = list(csv.reader(table.read_text(encoding="utf-8").splitlines()))[-3:]
+    assert footer == [[], [sheet.protocol], [sheet.audit_head.line]], "the protocol, then the head, last"
+    assert [row["code"] for row in sheet_rows(table)] == [line.code for line in sheet.lines]
 
 
 def test_an_old_version_without_a_plan_still_reads(workspace: Workspace, tmp_path: Path) -> None:

@@ -68,7 +68,9 @@ def test_the_recorded_randomization_is_its_method_strata_time_and_person_only(
         "n_arms",
         "created_at",
         "created_by",
+        "protocol_waived",
     }
+    assert record.protocol_waived, "the fixture randomizes with --no-protocol"
 
 
 def test_a_study_not_yet_randomized_has_no_recorded_randomization(workspace: Workspace) -> None:

@@ -1,0 +1,129 @@
+"""The pre-declared primary analysis: the protocol's primary outcome, scoring method and test, as declared.
+
+The design decides the model, never the data: two arms, Welch's t (as every two-arm report); k arms,
+:func:`analysis.multiarm.analyse_arms` with the declared test named primary (with trend scores, the arms'
+doses, when the plan declares a dose trend); a non-randomized factor,
+:func:`analysis.factorial.factorial_anova` (the interaction and the drug's simple effects); cohorts, the
+cohort as an additive fixed block (in the factorial model, or :func:`analysis.blocks.cohort_analysis`);
+repeated periods, the mixed model. Everything else the report shows is exploratory. Nothing here runs while
+the report is blind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.blocks import CohortAnalysis, cohort_analysis
+from analysis.comparisons import TwoArmComparison, compare_two_arms
+from analysis.errors import AnalysisError
+from analysis.factorial import FactorialAnalysis, factorial_anova
+from analysis.multiarm import ArmsAnalysis, PrimaryTest, analyse_arms
+from analysis.outcomes import RepeatedOutcome, StudyAnalysis, cage_means
+from analysis.plan import (
+    DOSE_TREND,
+    MIXED_MODEL,
+    TREND_CONTRAST,
+    TWO_WAY_ANOVA,
+    WELCH_ANOVA_DUNNETT,
+    WELCH_T,
+    ProtocolPlan,
+)
+from behavlab.report.data import ReportData
+
+#: The k-arm analysis's primary test (`analysis.multiarm.PRIMARY_TESTS`) for each k-arm test a plan names.
+PLAN_TEST_PRIMARY: Mapping[str, PrimaryTest] = {WELCH_ANOVA_DUNNETT: "dunnett", TREND_CONTRAST: "trend"}
+#: How each plan test is run, as the report states it.
+PLAN_TEST_TEXT = {
+    WELCH_T: "Welch's t-test of the two arms",
+    WELCH_ANOVA_DUNNETT: "Dunnett's comparisons of each arm with the reference (Welch's ANOVA beside them)",
+    TREND_CONTRAST: "the linear trend contrast over the arms' doses",
+    TWO_WAY_ANOVA: "two-way ANOVA arm x factor, the interaction first, with the drug's simple effects",
+    MIXED_MODEL: "the mixed model of the outcome over its periods",
+}
+COHORT_BLOCK_STATED = "cohorts pooled with the cohort as an additive fixed block"
+PrimaryResult = TwoArmComparison | ArmsAnalysis | FactorialAnalysis | CohortAnalysis | RepeatedOutcome
+
+
+@dataclass(frozen=True)
+class PrimaryAnalysis:
+    """The declared primary analysis: what it tested, how, and its result (None: the reason in ``note``)."""
+
+    outcome: str
+    method: str | None
+    test: str
+    cohort_block: bool
+    result: PrimaryResult | None
+    note: str = ""
+
+    @property
+    def stated(self) -> str:
+        """The declared test as run, with the cohort block when there is one."""
+        block = f", {COHORT_BLOCK_STATED}" if self.cohort_block else ""
+        return f"{PLAN_TEST_TEXT[self.test]}{block}"
+
+
+def primary_units(data: ReportData, plan: ProtocolPlan) -> pd.DataFrame:
+    """One row per experimental unit of the declared primary outcome and method (cage means if cages).
+
+    Columns ``code``, ``arm``, ``sex``, ``cage``, ``value``, ``factor_level`` and ``cohort`` ("" when none).
+    """
+    rows = data.analysed_outcomes
+    method = rows["method"]
+    chosen = (rows["outcome"] == plan.primary_outcome) & (
+        method.isna() if plan.primary_method is None else method == plan.primary_method
+    )
+    units = rows.loc[chosen & rows["value"].notna()].copy()
+    by_code = {animal.code: animal for animal in data.animals}
+    codes = units["code"].astype(str)
+    units["factor_level"] = [by_code[code].factor_level or "" for code in codes]
+    units["cohort"] = [by_code[code].cohort or "" for code in codes]
+    return cage_means(units) if data.cage_is_unit else units
+
+
+def primary_analysis(data: ReportData, analysis: StudyAnalysis) -> PrimaryAnalysis | None:
+    """The protocol's analysis of its primary outcome; None while blind, without a plan, or when waived."""
+    protocol = data.protocol
+    if data.blinded or protocol is None or data.protocol_waived or data.reference_arm is None:
+        return None
+    plan = protocol.plan
+    if plan.test == MIXED_MODEL:
+        key = (plan.primary_outcome, plan.primary_method)
+        repeated = next((r for r in analysis.repeated if (r.outcome, r.scoring) == key), None)
+        note = "" if repeated else "the primary outcome was not measured over two or more periods"
+        return PrimaryAnalysis(*key, plan.test, False, repeated, note)
+    units = primary_units(data, plan)
+    cohort_block = units["cohort"].nunique() > 1
+    declared = (plan.primary_outcome, plan.primary_method, plan.test, cohort_block)
+    repeated_units = sorted(set(units.loc[units["code"].duplicated(), "code"].astype(str)))
+    if repeated_units:
+        return PrimaryAnalysis(*declared, None, f"more than one value for {repeated_units}")
+    try:
+        return PrimaryAnalysis(*declared, _fit(data, plan, units, cohort_block))
+    except AnalysisError as error:
+        return PrimaryAnalysis(*declared, None, str(error))
+
+
+def _fit(data: ReportData, plan: ProtocolPlan, units: pd.DataFrame, cohort_block: bool) -> PrimaryResult:
+    """The declared test on the primary units, the cohort as a fixed block when there are cohorts."""
+    reference = str(data.reference_arm)
+    if plan.test == TWO_WAY_ANOVA:
+        return factorial_anova(
+            units, reference, factor=data.factor_name or "factor", cohort_block=cohort_block
+        )
+    if cohort_block:
+        return cohort_analysis(units, reference, cohort_as="block")
+    groups = {arm: units.loc[units["arm"] == arm, "value"].to_numpy(float) for arm in data.arm_names}
+    if plan.test == WELCH_T:
+        other = next(arm for arm in data.arm_names if arm != reference)
+        return compare_two_arms(other, groups[other], reference, groups[reference])
+    declared_trend = plan.test == TREND_CONTRAST or DOSE_TREND in plan.comparisons
+    doses = {arm.name: arm.dose_mg_per_kg for arm in data.arms}
+    return analyse_arms(
+        groups,
+        reference,
+        primary=PLAN_TEST_PRIMARY[plan.test],
+        trend_scores=doses if declared_trend else None,
+    )

@@ -36,7 +36,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from analysis.errors import AnalysisError
 from analysis.factorial import NOT_FITTED, design_frame
 from analysis.jsonready import JsonReady
-from analysis.models import wald_test
+from analysis.mixed import wald_test
 from analysis.summaries import NAN, NormalityCheck, shapiro_wilk, software_versions
 
 CohortAs = Literal["block", "random"]

@@ -4,7 +4,7 @@ Input is a tidy table, one row per animal and outcome: ``code``, ``arm``, ``sex`
 and, for a whole study, ``outcome``, ``method`` (the scoring method), ``period`` and ``unit``. The reference
 (vehicle) arm is named by the caller; every difference is another arm minus it. The building blocks live in
 :mod:`analysis.summaries` (descriptives, assumption checks), :mod:`analysis.comparisons` (two or more
-arms) and :mod:`analysis.models` (arm x sex ANOVA, mixed model of repeated periods).
+arms), :mod:`analysis.models` (arm x sex ANOVA) and :mod:`analysis.mixed` (mixed model of repeated periods).
 
 Notes
 -----
@@ -27,7 +27,8 @@ import pandas as pd
 from analysis.comparisons import MultiArmComparison, TwoArmComparison, compare_arms, compare_two_arms
 from analysis.errors import AnalysisError
 from analysis.jsonready import JsonReady
-from analysis.models import MixedModelResult, TwoWayAnova, mixed_model, ordered_levels, two_way_anova
+from analysis.mixed import MixedModelResult, mixed_model
+from analysis.models import TwoWayAnova, ordered_levels, two_way_anova
 from analysis.summaries import (
     AssumptionChecks,
     GroupSummary,
@@ -251,7 +252,12 @@ def _first_label(column: pd.Series) -> str | None:
 
 
 def analyse_study(
-    outcomes: pd.DataFrame, reference: str, *, by_cage: bool = False, confidence: float = 0.95
+    outcomes: pd.DataFrame,
+    reference: str,
+    *,
+    by_cage: bool = False,
+    confidence: float = 0.95,
+    factor_name: str = "factor",
 ) -> StudyAnalysis:
     """Analyse each outcome x scoring method (x period); a mixed model where periods repeat.
 
@@ -260,13 +266,16 @@ def analyse_study(
     outcomes
         The study's tidy table, one row per animal, outcome and period: ``code``, ``arm``, ``sex``, ``cage``,
         ``value`` (in the outcome's unit, e.g. seconds or percent), ``outcome``, ``method`` (the scoring
-        method), ``period`` and ``unit``.
+        method), ``period`` and ``unit``; ``factor_level`` and ``cohort`` enter the repeated-period models
+        when present (see :func:`analysis.mixed.mixed_model`).
     reference
         The reference (vehicle) arm; every difference is another arm minus it.
     by_cage
         Cages were randomized: each cage's mean is one observation.
     confidence
         The confidence level of every interval, as a fraction (0.95 for 95 percent).
+    factor_name
+        The name of the study's non-randomized factor (e.g. ``stress``), as the mixed models name it.
 
     Returns
     -------
@@ -303,12 +312,18 @@ def analyse_study(
                 )
             )
         if len(periods) > 1:
-            repeated.append(_repeated_outcome(rows, reference, name, scoring, unit, by_cage))
+            repeated.append(_repeated_outcome(rows, reference, name, scoring, unit, by_cage, factor_name))
     return StudyAnalysis(tuple(analyses), tuple(repeated))
 
 
 def _repeated_outcome(
-    rows: pd.DataFrame, reference: str, outcome: str, scoring: str | None, unit: str, by_cage: bool
+    rows: pd.DataFrame,
+    reference: str,
+    outcome: str,
+    scoring: str | None,
+    unit: str,
+    by_cage: bool,
+    factor_name: str,
 ) -> RepeatedOutcome:
     """The mixed model of one outcome and scoring method over its periods (of cage means when `by_cage`)."""
     experimental_unit = "cage" if by_cage else "animal"
@@ -318,5 +333,5 @@ def _repeated_outcome(
         scoring=scoring,
         unit=unit,
         experimental_unit=experimental_unit,
-        model=mixed_model(table, reference, unit=experimental_unit),
+        model=mixed_model(table, reference, unit=experimental_unit, factor_name=factor_name),
     )

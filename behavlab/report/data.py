@@ -257,6 +257,15 @@ class ReportData:
         """The outcome rows of animals not excluded."""
         return self.outcomes.loc[~self.outcomes["code"].astype(str).isin(self.excluded_codes)]
 
+    def with_roster_columns(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A copy of a table by code with each animal's ``factor_level`` and ``cohort`` ("" when none)."""
+        by_code = {animal.code: animal for animal in self.animals}
+        codes = table["code"].astype(str)
+        return table.assign(
+            factor_level=[by_code[code].factor_level or "" for code in codes],
+            cohort=[by_code[code].cohort or "" for code in codes],
+        )
+
     @property
     def analysed_per_minute(self) -> pd.DataFrame:
         """The per-minute rows of animals not excluded."""

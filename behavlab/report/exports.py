@@ -26,7 +26,8 @@ import pandas as pd
 from openpyxl import Workbook
 
 from analysis.comparisons import MultiArmComparison
-from analysis.models import MixedModelResult, TwoWayAnova
+from analysis.mixed import MixedModelResult
+from analysis.models import TwoWayAnova
 from analysis.outcomes import OutcomeAnalysis, StudyAnalysis
 from analysis.summaries import GroupSummary, software_versions, summarize
 from behavlab.audit_head import MANIFEST_KEY
@@ -239,6 +240,9 @@ def _model_rows(model: MixedModelResult) -> Iterator[StatisticRow]:
     }
     for name, setting in overall.items():
         yield "mixed model", "model", name, setting
+    for test in model.design_tests:
+        for name, value in (("chi2", test.chi2), ("df", test.df), ("p", test.p)):
+            yield "mixed model", test.term, name, value
 
 
 def statistics_table(data: ReportData, analysis: StudyAnalysis | None) -> pd.DataFrame:

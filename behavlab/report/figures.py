@@ -2,9 +2,11 @@
 
 Drawn with Matplotlib's object API on an Agg canvas (no pyplot, no global state), as :mod:`tracking.batch.qc`
 is.
-Unmasked, every figure groups by arm (reference arm first, in grey) and shows every animal; blind, nothing is
-grouped: animals are shown by code and summaries pool all animals. Jitter comes from a fixed seed, so a
-report drawn twice from the same data gives the same pictures. Excluded animals are not drawn.
+Unmasked, every figure groups by arm (reference arm first, in grey) and shows every animal; an outcome
+figure of a study with a factor puts the arms side by side within each of its levels, and gives each cohort's
+animals their own marker. Blind, nothing is grouped: animals are shown by code and summaries pool all
+animals. Jitter comes from a fixed seed, so a report drawn twice from the same data gives the same pictures.
+Excluded animals are not drawn.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ DPI = 110
 JITTER_SEED = 20240501
 REFERENCE_COLOUR = "0.45"
 ARM_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink")
+COHORT_MARKERS = ("o", "s", "^", "D", "v", "P")
+#: An animal of a factor study whose roster gives no level of the factor.
+NO_LEVEL = "no level"
+#: Blank x space between two levels' groups of arms, in group widths.
+LEVEL_GAP = 0.6
+JITTER_HALF_WIDTH = 0.15
 
 
 @dataclass(frozen=True)
@@ -70,12 +78,108 @@ def _save(figure: Figure, path: Path) -> Path:
     )
 
 
-def outcome_figure(table: pd.DataFrame, path: Path, *, arms: Sequence[str], ylabel: str, title: str) -> Path:
-    """Box and jittered points per arm (every animal shown); with no arms, one strip of animals by code."""
+@dataclass(frozen=True)
+class StripGroup:
+    """One box of an unmasked outcome figure: an arm (at a level of the factor) and every animal in it."""
+
+    arm: str
+    level: str | None
+    position: float
+    codes: tuple[str, ...]
+    values: tuple[float, ...]
+    cohorts: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The x tick: the arm, the level when there is one, the number of animals."""
+        return "\n".join(
+            part for part in (self.arm, self.level, f"n = {len(self.values)}") if part is not None
+        )
+
+
+def strip_groups(table: pd.DataFrame, arms: Sequence[str], levels: Sequence[str] = ()) -> list[StripGroup]:
+    """The groups of an outcome table: the arms in order within each factor level in order (no levels: arms).
+
+    ``table`` has ``code``, ``arm`` and ``value`` and, with levels, ``factor_level``; its ``cohort`` column,
+    if any, names each animal's cohort. Animals with no value are left out.
+    """
+    measured = table.loc[table["value"].notna()]
+    groups = []
+    for block, level in enumerate(levels or [None]):
+        in_level = measured if level is None else measured.loc[measured["factor_level"] == level]
+        for offset, arm in enumerate(arms):
+            rows = in_level.loc[in_level["arm"] == arm]
+            cohorts = rows["cohort"] if "cohort" in rows.columns else pd.Series("", index=rows.index)
+            groups.append(
+                StripGroup(
+                    arm,
+                    level,
+                    block * (len(arms) + LEVEL_GAP) + offset,
+                    tuple(rows["code"].astype(str)),
+                    tuple(rows["value"].to_numpy(float)),
+                    tuple(cohorts.astype(str)),
+                )
+            )
+    return groups
+
+
+def draw_strips(
+    ax: Axes, table: pd.DataFrame, *, arms: Sequence[str], levels: Sequence[str] = ()
+) -> list[StripGroup]:
+    """Box and jittered points per :func:`strip_groups` group (every animal shown), a marker per cohort."""
+    rng = np.random.default_rng(JITTER_SEED)
+    colours = arm_colours(arms)
+    groups = strip_groups(table, arms, levels)
+    positions = [group.position for group in groups]
+    ax.boxplot(
+        [group.values for group in groups],
+        positions=positions,
+        widths=0.5,
+        showfliers=False,
+        medianprops={"color": "black"},
+    )
+    cohorts = sorted({cohort for group in groups for cohort in group.cohorts})
+    markers = {cohort: COHORT_MARKERS[i % len(COHORT_MARKERS)] for i, cohort in enumerate(cohorts)}
+    for group in groups:
+        x = group.position + rng.uniform(-JITTER_HALF_WIDTH, JITTER_HALF_WIDTH, size=len(group.values))
+        y = np.asarray(group.values, dtype=float)
+        of_cohort = np.asarray(group.cohorts, dtype=object)
+        for cohort, marker in markers.items():
+            chosen = of_cohort == cohort
+            _points(ax, x[chosen], y[chosen], marker, colours[group.arm])
+    for boundary in range(1, len(levels)):
+        ax.axvline(boundary * (len(arms) + LEVEL_GAP) - (1 + LEVEL_GAP) / 2, color="0.8", linewidth=0.8)
+    if len(cohorts) > 1:
+        for cohort, marker in markers.items():
+            _points(ax, np.array([]), np.array([]), marker, "0.6", label=cohort or "no cohort")
+        ax.legend(title="cohort", loc="best", fontsize=7, title_fontsize=7)
+    ax.set_xticks(positions, [group.label for group in groups])
+    return groups
+
+
+def _points(
+    ax: Axes, x: np.ndarray, y: np.ndarray, marker: str, colour: str, label: str | None = None
+) -> None:
+    """One animal's point each, outlined, above the boxes."""
+    ax.scatter(
+        x, y, s=22, marker=marker, color=colour, edgecolors="black", linewidths=0.4, zorder=3, label=label
+    )
+
+
+def outcome_figure(
+    table: pd.DataFrame,
+    path: Path,
+    *,
+    arms: Sequence[str],
+    ylabel: str,
+    title: str,
+    levels: Sequence[str] = (),
+) -> Path:
+    """Box and jittered points per arm, or per arm x factor level (every animal); blind, animals by code."""
     if arms:
-        figure = _new_figure(1.6 + 1.3 * len(arms), 4.2)
+        figure = _new_figure(1.6 + 1.3 * len(arms) * max(1, len(levels)), 4.2)
         ax = figure.subplots()
-        _strip_by_arm(ax, table, arms)
+        draw_strips(ax, table, arms=arms, levels=levels)
     else:
         figure = _new_figure(max(5.0, 0.28 * table["code"].nunique() + 1.5), 4.2)
         ax = figure.subplots()
@@ -83,19 +187,6 @@ def outcome_figure(table: pd.DataFrame, path: Path, *, arms: Sequence[str], ylab
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     return _save(figure, path)
-
-
-def _strip_by_arm(ax: Axes, table: pd.DataFrame, arms: Sequence[str]) -> None:
-    rng = np.random.default_rng(JITTER_SEED)
-    colours = arm_colours(arms)
-    values = [table.loc[table["arm"] == arm, "value"].dropna().to_numpy(float) for arm in arms]
-    ax.boxplot(
-        values, positions=range(len(arms)), widths=0.5, showfliers=False, medianprops={"color": "black"}
-    )
-    for i, (arm, y) in enumerate(zip(arms, values, strict=True)):
-        x = i + rng.uniform(-0.15, 0.15, size=y.size)
-        ax.scatter(x, y, s=22, color=colours[arm], edgecolors="black", linewidths=0.4, zorder=3)
-    ax.set_xticks(range(len(arms)), [f"{arm}\nn = {y.size}" for arm, y in zip(arms, values, strict=True)])
 
 
 def _strip_by_code(ax: Axes, table: pd.DataFrame) -> None:
@@ -185,19 +276,36 @@ def draw_figures(data: ReportData, out_dir: Path) -> tuple[FigureFile, ...]:
     )
 
 
-def _outcome_figures(data: ReportData, out_dir: Path) -> list[FigureFile]:
-    grouping = (
-        "by arm, every animal shown; boxes show median and quartiles"
-        if data.arm_names
-        else "by blind code, not grouped (blind report); dashed line at the median of all animals"
+def factor_levels(data: ReportData) -> tuple[str, ...]:
+    """The levels of the study's factor its analysed animals have, in order (none: no factor, or blind)."""
+    if data.blinded or data.factor_name is None:
+        return ()
+    analysed = set(data.analysed_outcomes["code"].astype(str))
+    return tuple(
+        sorted({animal.factor_level or NO_LEVEL for animal in data.animals if animal.code in analysed})
     )
+
+
+def _outcome_grouping(data: ReportData, levels: Sequence[str]) -> str:
+    """How the outcome figures group the animals, for their captions."""
+    if not data.arm_names:
+        return "by blind code, not grouped (blind report); dashed line at the median of all animals"
+    within = f" within each level of {data.factor_name}" if levels else ""
+    return f"by arm{within}, every animal shown; boxes show median and quartiles"
+
+
+def _outcome_figures(data: ReportData, out_dir: Path) -> list[FigureFile]:
+    levels = factor_levels(data)
+    grouping = _outcome_grouping(data, levels)
     files = []
-    for outcome, method, period, rows in outcome_groups(data.analysed_outcomes):
+    table = data.with_roster_columns(data.analysed_outcomes)
+    table["factor_level"] = table["factor_level"].replace("", NO_LEVEL)
+    for outcome, method, period, rows in outcome_groups(table):
         definition = data.definition(outcome)
         title = data.title(outcome, method, period)
         ylabel = f"{definition.label} ({definition.unit})" if definition.unit else definition.label
         path = out_dir / f"fig-{slug(outcome, method, period)}.png"
-        outcome_figure(rows, path, arms=data.arm_names, ylabel=ylabel, title=title)
+        outcome_figure(rows, path, arms=data.arm_names, ylabel=ylabel, title=title, levels=levels)
         caption = f"{title}: {grouping}."
         files.append(FigureFile(("outcome", outcome, method, period), path, title, caption))
     return files

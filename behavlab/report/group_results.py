@@ -22,7 +22,12 @@ def analyse(data: ReportData) -> StudyAnalysis | None:
     """The group analysis of the analysed (not excluded) animals; None for a blind report."""
     if data.blinded or data.reference_arm is None:
         return None
-    return analyse_study(data.analysed_outcomes, data.reference_arm, by_cage=data.cage_is_unit)
+    return analyse_study(
+        data.with_roster_columns(data.analysed_outcomes),
+        data.reference_arm,
+        by_cage=data.cage_is_unit,
+        factor_name=data.factor_name or "factor",
+    )
 
 
 def assumption_table(data: ReportData, analyses: Sequence[OutcomeAnalysis]) -> list[Block]:
@@ -200,4 +205,10 @@ def mixed_result(data: ReportData, repeated: RepeatedOutcome) -> list[Block]:
             f"residual variance {num(model.residual_variance)}." + (f" {model.note}." if model.note else "")
         )
     )
+    if model.design_tests:
+        tests = [(t.term, num(t.chi2), str(t.df), pvalue(t.p)) for t in model.design_tests]
+        stated = f"cohorts {', '.join(model.cohorts)} as an additive fixed block" if model.cohorts else ""
+        levels = f"levels {', '.join(model.factor_levels)}" if model.factor_levels else ""
+        caption = "; ".join(part for part in ("Wald tests", levels, stated) if part)
+        blocks.append(table(("term", "Wald chi-square", "df", "p"), tests, caption))
     return blocks

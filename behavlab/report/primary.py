@@ -75,11 +75,7 @@ def primary_units(data: ReportData, plan: ProtocolPlan) -> pd.DataFrame:
     chosen = (rows["outcome"] == plan.primary_outcome) & (
         method.isna() if plan.primary_method is None else method == plan.primary_method
     )
-    units = rows.loc[chosen & rows["value"].notna()].copy()
-    by_code = {animal.code: animal for animal in data.animals}
-    codes = units["code"].astype(str)
-    units["factor_level"] = [by_code[code].factor_level or "" for code in codes]
-    units["cohort"] = [by_code[code].cohort or "" for code in codes]
+    units = data.with_roster_columns(rows.loc[chosen & rows["value"].notna()])
     return cage_means(units) if data.cage_is_unit else units
 
 

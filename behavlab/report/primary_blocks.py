@@ -104,8 +104,8 @@ def arms_blocks(result: ArmsAnalysis) -> list[Block]:
     blocks.append(
         Paragraph(
             f"Assumption checks (reported, not used to choose the test): Shapiro-Wilk per arm "
-            f"{normality_text(checks.per_arm.normality)}; of the residuals "
-            f"{normality_text((checks.residuals,))}; Brown-Forsythe {spread_text(checks.per_arm)}."
+            f"{normality_text(checks.per_arm.normality)}; {normality_text((checks.residuals,))}; "
+            f"Brown-Forsythe {spread_text(checks.per_arm)}."
         )
     )
     return [*blocks, *([Bullets(result.notes)] if result.notes else [])]
@@ -145,7 +145,7 @@ def factorial_blocks(result: FactorialAnalysis) -> list[Block]:
         Paragraph(
             "Assumption checks (reported only): Shapiro-Wilk per cell "
             f"{normality_text(result.assumptions.normality)}; "
-            f"of the residuals {normality_text((result.residuals,))}; Brown-Forsythe "
+            f"{normality_text((result.residuals,))}; Brown-Forsythe "
             f"{spread_text(result.assumptions)}."
         ),
     ]

@@ -1,14 +1,17 @@
-"""Two-way ANOVA arm x sex and the mixed model of repeated periods, against hand computation."""
+"""Two-way ANOVA arm x sex and the mixed model of repeated periods, against hand computation and MixedLM."""
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+import statsmodels.formula.api as smf
 from scipy import stats
 
-from analysis.models import mixed_model, ordered_levels, two_way_anova
+from analysis.mixed import mixed_model
+from analysis.models import ordered_levels, two_way_anova
 
 # A balanced 2 x 2 design, 3 animals per cell: the sums of squares have closed forms.
 CELLS = {
@@ -125,6 +128,96 @@ def test_mixed_model_needs_enough_units_arms_and_periods() -> None:
     assert "two periods" in mixed_model(repeated_table(2, periods=1), "vehicle").note
     assert "too few" in mixed_model(repeated_table(2, n=2), "vehicle").note
     assert "no values" in mixed_model(repeated_table(2), "saline").note
+
+
+def factorial_table(seed: int = 3) -> pd.DataFrame:
+    """Three arms x stress/control x three periods, two cohorts shifting every value; 8 animals per cell."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(48):
+        arm = ("vehicle", "1 mg/kg", "10 mg/kg")[i % 3]
+        level = ("control", "stress")[(i // 3) % 2]
+        cohort = ("week 1", "week 3")[(i // 6) % 2]
+        animal = rng.normal(0, 3)
+        for p in range(3):
+            drop = 12.0 if level == "stress" and p > 0 and arm != "10 mg/kg" else 0.0
+            shift = 4.0 if cohort == "week 3" else 0.0
+            value = 85 + animal + shift - drop + rng.normal(0, 2)
+            unit = {"code": f"A{i:02d}", "arm": arm, "factor_level": level, "cohort": cohort}
+            rows.append(unit | {"period": f"day {p}", "value": value})
+    return pd.DataFrame(rows)
+
+
+FORMULA = (
+    "value ~ C(arm, Treatment('vehicle')) * C(period) * C(factor_level, Treatment('control')) + C(cohort)"
+)
+
+
+def our_name(patsy_name: str) -> str:
+    """A patsy column name as the mixed model names it: ``C(arm, ...)[T.x]`` -> ``arm[x]``, etc."""
+    renamed = {"arm": "arm", "period": "period", "factor_level": "stress", "cohort": "cohort"}
+    if patsy_name == "Intercept":
+        return "intercept"
+    return ":".join(
+        re.sub(r"C\((\w+).*?\)\[T\.(.*)\]", lambda m: f"{renamed[m[1]]}[{m[2]}]", part)
+        for part in patsy_name.split(":")
+    )
+
+
+def test_mixed_model_with_factor_and_cohort_matches_mixedlm_with_the_same_formula() -> None:
+    table = factorial_table()
+    result = mixed_model(table, "vehicle", factor_name="stress", factor_reference="control")
+    fit = smf.mixedlm(FORMULA, data=table, groups=table["code"]).fit(reml=True)
+    expected = {our_name(name): value for name, value in fit.fe_params.items()}
+    expected_se = {our_name(name): value for name, value in fit.bse_fe.items()}
+    effects = {effect.term: effect for effect in result.fixed_effects}
+    assert result.converged and set(effects) == set(expected) and len(effects) == 19
+    for term, value in expected.items():
+        assert effects[term].estimate == pytest.approx(value, rel=1e-4, abs=1e-4), term
+        assert effects[term].se == pytest.approx(expected_se[term], rel=1e-3)
+    names = [our_name(name) for name in fit.params.index]
+    tests = {test.term: test for test in result.design_tests}
+    assert list(tests) == ["arm x stress", "arm x period x stress", "cohort"]
+    for term, prefix_count in (("arm x stress", 2), ("arm x period x stress", 3), ("cohort", 1)):
+        tested = [i for i, name in enumerate(names) if _is_term(name, prefix_count, term)]
+        wald = fit.wald_test(np.eye(len(names))[tested], scalar=True, use_f=False)
+        assert tests[term].df == len(tested)
+        assert tests[term].chi2 == pytest.approx(float(wald.statistic), rel=1e-3), term
+        assert tests[term].p == pytest.approx(float(wald.pvalue), rel=1e-2, abs=1e-12), term
+    assert tests["arm x period x stress"].p < 1e-6 and result.interaction_df == 4
+    assert (result.factor_levels, result.cohorts) == (("control", "stress"), ("week 1", "week 3"))
+    assert "arm x period x stress" in result.method and "cohort as an additive fixed block" in result.method
+
+
+def _is_term(name: str, parts: int, term: str) -> bool:
+    """Whether a column named like ``arm[x]:stress[y]`` belongs to `term` (``arm x stress``, ``cohort``)."""
+    prefixes = [part.split("[")[0] for part in name.split(":")]
+    return len(prefixes) == parts and " x ".join(prefixes) == term
+
+
+def test_mixed_model_with_k_arms_and_no_factor_has_one_indicator_per_arm() -> None:
+    table = factorial_table().drop(columns=["factor_level", "cohort"])
+    result = mixed_model(table, "vehicle")
+    terms = [effect.term for effect in result.fixed_effects]
+    assert terms[:3] == ["intercept", "arm[1 mg/kg]", "arm[10 mg/kg]"]
+    assert result.interaction_df == 4 and result.design_tests == ()
+    assert (result.factor_levels, result.cohorts) == ((), ())
+
+
+def test_a_factor_or_cohort_with_one_level_is_left_out() -> None:
+    table = factorial_table().assign(cohort="week 1")
+    table = table.loc[table["factor_level"] == "stress"]
+    result = mixed_model(table, "vehicle")
+    assert result.converged and result.design_tests == () and "cohort" not in result.method
+
+
+def test_mixed_model_refuses_a_missing_level_or_a_confounded_cohort() -> None:
+    table = factorial_table()
+    missing = table.assign(factor_level=table["factor_level"].where(table["code"] != "A00", ""))
+    assert "no factor_level" in mixed_model(missing, "vehicle").note
+    confounded = table.assign(cohort=table["factor_level"])
+    result = mixed_model(confounded, "vehicle")
+    assert not result.converged and "not estimable" in result.note and result.cohorts == ("control", "stress")
 
 
 def test_ordered_levels_keep_appearance_order_with_the_reference_first() -> None:

@@ -15,8 +15,10 @@ from behavlab.services import (
     build_report_data,
     list_fst_sessions,
     run_demo,
+    unmask_study,
+    write_study_report,
 )
-from behavlab.services.demo import DEMO_KEY_HOLDER, DEMO_STUDY, DROP_GAP_S, FIRST_DROP_S
+from behavlab.services.demo import DEMO_KEY_HOLDER, DEMO_PASSPHRASE, DEMO_STUDY, DROP_GAP_S, FIRST_DROP_S
 from behavlab.services.demo_designs import DESIGNS, STRESS
 from behavlab.services.fst_outcomes import fst_outcomes
 from behavlab.services.study_state import recorded_randomizations
@@ -46,6 +48,25 @@ def test_the_dose_response_demo_is_randomized_under_its_protocol_by_a_key_holder
     assert stages["allocation"].people == (DEMO_KEY_HOLDER,)
     assert stages["conduct"].people == (workspace.actor,) and not stages["conduct"].knew_allocation
     assert not stages["outcome assessment"].knew_allocation
+    _check_the_demo_reports(workspace, tmp_path, [arm.name for arm in overview.arms])
+
+
+def _check_the_demo_reports(workspace: Workspace, tmp_path: Path, arms: list[str]) -> None:
+    """Blind, the report gives the protocol, no arm; unmasked, the declared Dunnett, deviations, every arm."""
+    blind = write_study_report(workspace, DEMO_STUDY, tmp_path / "blind").files
+    markdown = blind.markdown.read_text()
+    assert "The protocol in force, sealed before randomization" in markdown
+    assert "welch-anova+dunnett" in markdown
+    for path in (blind.markdown, blind.html, blind.csv):
+        text = path.read_text()
+        assert not any(arm in text for arm in arms[1:]), path
+    unmask_study(workspace, DEMO_STUDY, DEMO_PASSPHRASE)
+    markdown = write_study_report(workspace, DEMO_STUDY, tmp_path / "report").files.markdown.read_text()
+    assert "Primary analysis, pre-declared in the protocol" in markdown
+    assert "Primary test: Dunnett's comparisons with the reference" in markdown
+    assert all(f"{arm} - vehicle" in markdown for arm in arms[1:])
+    assert "## Deviations from the protocol" in markdown
+    assert "Sample size per arm: planned and reached" in markdown
 
 
 def test_the_demo_films_staggered_drops_and_scores_each_animal_from_its_detected_start(

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracking.evaluation.agreement import cohen_kappa
+from tracking.evaluation.agreement import frame_agreement
 from tracking.pose import (
     PoseSignalParams,
     PoseTracks,
@@ -42,12 +42,6 @@ SYNTH_SEEDS = (21, 22, 23, 24)
 Config = tuple[str, float, float]
 #: A family's signal options and scoring overrides.
 Choice = tuple[dict[str, Any], dict[str, Any]]
-
-
-def _kappa(machine: np.ndarray, human: np.ndarray) -> float:
-    tp, fp = int(np.sum(machine & human)), int(np.sum(machine & ~human))
-    fn, tn = int(np.sum(~machine & human)), int(np.sum(~machine & ~human))
-    return cohen_kappa(tp, fp, fn, tn)
 
 
 def _families(bodyparts: tuple[str, ...]) -> dict[str, Choice]:
@@ -107,12 +101,15 @@ def cross_validate(tracks: PoseTracks, human: np.ndarray) -> None:
         for block in blocks:
             train = np.ones(human.size, dtype=bool)
             train[block] = False
-            best: Config = max(frames, key=lambda key: _kappa(frames[key][train], human[train]))
+            best: Config = max(
+                frames, key=lambda key: frame_agreement(human[train], frames[key][train]).kappa
+            )
             held[block] = frames[best][block]
             chosen.append(best[1:])
         window, bout = max(set(chosen), key=chosen.count)
+        held_out = frame_agreement(human, held)
         print(
-            f"  {family}: held out agreement {np.mean(held == human):.3f}, kappa {_kappa(held, human):.3f}, "
+            f"  {family}: held out agreement {held_out.accuracy:.3f}, kappa {held_out.kappa:.3f}, "
             f"{(held.sum() - human.sum()) / FPS:+.1f} s; window/min bout per fold: "
             + ", ".join(f"{w:g}/{b:g}" for w, b in chosen)
             + f"; the most chosen ({window:g}/{bout:g}) on synthetic tracks: "
@@ -132,7 +129,7 @@ def main() -> None:
     machine = default.frames.immobile
     print(
         f"built-in freezing defaults on the whole recording: agreement {np.mean(machine == human):.3f}, "
-        f"kappa {_kappa(machine, human):.3f}, {default.immobility_s:.1f} s "
+        f"kappa {frame_agreement(human, machine).kappa:.3f}, {default.immobility_s:.1f} s "
         f"(person {human.sum() / FPS:.1f} s), "
         f"threshold {default.threshold:.2f} cm/s (trusted: {default.threshold_trustworthy})"
     )

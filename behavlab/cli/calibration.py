@@ -128,6 +128,8 @@ def _print_calibration(run: CalibrationRun) -> None:
         f"--preset {params.name}`"
     )
     console.print(f"wrote {run.png_path} and {run.json_path}")
+    for note in run.pairing_notes:
+        print_warning(note)
     if run.unmatched_labels:
         print_warning(f"labels without a scored signal: {', '.join(run.unmatched_labels)}")
 

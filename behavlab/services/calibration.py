@@ -35,6 +35,7 @@ class CalibrationRun:
     json_path: Path
     unmatched_labels: tuple[str, ...]
     unmatched_signals: tuple[str, ...]
+    pairing_notes: tuple[str, ...] = ()
 
 
 def _read(
@@ -105,6 +106,7 @@ def calibrate_to_labels(
         "signals": [str(p) for p in signals],
         "signal_options": inputs.signal_options,
         "preset_file": str(saved),
+        "pairing_notes": list(inputs.pairing.notes),
     }
     png, record = _write_calibration(result, name, Path(out_dir), sources)
     return CalibrationRun(
@@ -114,6 +116,7 @@ def calibrate_to_labels(
         record,
         tuple(s.key for s in inputs.pairing.only_first),
         tuple(s.key for s in inputs.pairing.only_second),
+        inputs.pairing.notes,
     )
 
 

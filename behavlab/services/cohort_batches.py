@@ -122,6 +122,7 @@ def draw_scope(session: Session, study: Study, cohort_name: str | None) -> Cohor
     A study with cohorts draws one cohort at a time, each once; a study without any draws its whole roster
     once.
     """
+    refuse_if_unmasked(session, study, "randomize it")
     cohorts = study_cohorts(session, study)
     names = ", ".join(cohort.name for cohort in cohorts)
     if cohort_name is None:
@@ -164,7 +165,8 @@ def roster_in_scope(study: Study, roster: Sequence[RosterEntry], cohort: str | N
 
 
 def refuse_late_animals(session: Session, study: Study, entries: Sequence[RosterEntry]) -> None:
-    """Refuse animals added after a draw, unless each joins a cohort not yet randomized."""
+    """Refuse animals added after a draw, unless each joins a cohort not yet randomized, or once unmasked."""
+    refuse_if_unmasked(session, study, "add animals to it")
     drawn = _drawn_cohorts(session, study)
     if not drawn:
         return

@@ -22,12 +22,6 @@ def study_is_unmasked(session: Session, study: Study) -> bool:
     return session.exec(query).first() is not None
 
 
-def refuse_if_randomized(session: Session, study: Study, doing: str) -> None:
-    """Stop a change that would invalidate a committed allocation."""
-    if study_is_randomized(session, study):
-        raise ConflictError(f"study {study.name!r} is already randomized; cannot {doing} it")
-
-
 def refuse_unless_randomized(session: Session, study: Study, doing: str) -> None:
     """Stop a step that needs the allocation before it exists."""
     if not study_is_randomized(session, study):

@@ -98,6 +98,12 @@ def draft_randomization(
         roster = roster_in_scope(study, current_roster(session, study), options.cohort)
         factor = study.factor_name
     arms = tuple(options.arms) if options.arms else tuple(arm_names)
+    if options.cohort is not None and arms != tuple(arm_names):
+        raise InvalidInputError(
+            f"--arms {','.join(arms)!r} not accepted for cohort {options.cohort!r}: a cohort is drawn over "
+            f"every arm of the study, in order ({', '.join(arm_names)}); fewer arms would tell which arms "
+            "its animals can be in"
+        )
     unknown = [arm for arm in arms if arm not in arm_names]
     if unknown or len(set(arms)) != len(arms) or len(arms) < 2:
         raise InvalidInputError(

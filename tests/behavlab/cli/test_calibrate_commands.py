@@ -64,6 +64,8 @@ def test_calibrate_on_the_one_demo2_recording_uses_contiguous_time_blocks(
     assert record["fit"]["time_base"]["fps"] == pytest.approx(30.0)
     assert record["cross_validated"]["seconds"] is None
     assert len(record["cross_validated"]["folds"]) == 5
+    assert "paired the only recording on each side" in _one_line(result.stderr)
+    assert any("paired the only recording" in note for note in record["pairing_notes"])
 
 
 @needs_demo2

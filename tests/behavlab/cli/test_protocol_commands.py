@@ -35,7 +35,7 @@ def test_the_minimal_declaration_is_enough_and_show_prints_its_hash(cli: Invoke,
     assert "protocol version 1" in shown.stdout and "test: welch-t" in shown.stdout
     assert "n per arm: planned 12, computed 12" in shown.stdout
     digest = re.search(r"plan SHA-256: ([0-9a-f]{64})", shown.stdout)
-    assert digest is not None and digest.group(1) in cli("audit", "log").stdout + declared.stdout
+    assert digest is not None and digest.group(1) in cli("audit", "log").stdout
 
 
 def test_a_plan_with_problems_is_refused_naming_each(cli: Invoke, study: str) -> None:

@@ -177,3 +177,19 @@ def test_a_later_cohort_joins_after_the_first_is_randomized(workspace: Workspace
     unmasked = unmask_study(workspace, "stress", PASSPHRASE, force_reason="no FST in this test")
     assert len(unmasked.arms_by_code) == 32 and len(unmasked.openings) == 2
     write_study_report(workspace, "stress", tmp_path / "report")
+
+
+def test_a_cohort_is_drawn_over_every_arm_and_nothing_is_drawn_or_added_once_unmasked(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    create_stress_study(workspace, tmp_path)
+    narrowed = RandomizationOptions(arms=["vehicle", "ketamine"][::-1], no_protocol=True, cohort="wave 1")
+    with pytest.raises(InvalidInputError, match="a cohort is drawn over every arm of the study"):
+        draft_randomization(workspace, "stress", narrowed)
+    randomize_cohort(workspace, "wave 1")
+    unmask_study(workspace, "stress", PASSPHRASE, force_reason="wave 2 abandoned")
+    with pytest.raises(ConflictError, match="is unmasked and locked; cannot randomize it"):
+        randomize_cohort(workspace, "wave 2")
+    late = [{**stress_rows()[0], "animal_id": "LATE1", "cohort": "wave 2"}]
+    with pytest.raises(ConflictError, match="is unmasked and locked; cannot add animals to it"):
+        import_roster(workspace, "stress", write_csv(tmp_path / "late.csv", late))

@@ -9,14 +9,17 @@ uniform), labelled from the true tracks (the file a labeller would save, ``Colle
 PyTorch training set, and training on the CPU from **random weights**: DeepLabCut builds the backbone with
 ImageNet weights fetched through timm unless training starts from a snapshot, so the script saves a
 snapshot of a randomly initialised model (``PoseModel.build(..., pretrained_backbone=False)``) and trains
-from it (``train_network(snapshot_path=...)``). Nothing is downloaded (``HF_HUB_OFFLINE=1``). Prints the
-project's ``config.yaml`` path as its last line.
+from it (``train_network(snapshot_path=...)``). Nothing is downloaded (``HF_HUB_OFFLINE=1``). Python's,
+NumPy's and PyTorch's generators are seeded first (DeepLabCut seeds its training loop, not the train/test
+split or our initial weights), so a run trains the same network each time. Prints the project's
+``config.yaml`` path as its last line.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import sys
 from pathlib import Path
@@ -32,6 +35,7 @@ from deeplabcut.pose_estimation_pytorch.models import PoseModel
 from deeplabcut.utils.auxiliaryfunctions import edit_config
 
 EXPERIMENTER = "behavlab"
+SEED = 0
 
 
 def label_frames(config: Path, video: Path, bodyparts: list[str], x: np.ndarray, y: np.ndarray) -> int:
@@ -64,6 +68,9 @@ def random_init_snapshot(model_folder: Path) -> Path:
 
 def main(request_path: str) -> None:
     """Create, label and train the project described by the request file."""
+    random.seed(SEED)
+    np.random.seed(SEED)
+    torch.manual_seed(SEED)
     request = json.loads(Path(request_path).read_text())
     video = Path(request["video"])
     bodyparts = list(request["bodyparts"])

@@ -83,12 +83,17 @@ async def test_add_session_takes_the_test_time_and_a_refusal_keeps_the_dialog(
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await open_step(pilot, "f")
+        opened_from = datetime.now()
         await pilot.press("a")
         await settle(pilot)
+        opened_by = datetime.now()
         form = app.screen
         assert isinstance(form, FormScreen)
         tested_at = form.query_one("#field-tested_at", Input)
-        assert tested_at.value == f"{datetime.now():%Y-%m-%d %H:%M}"  # default: now, shown
+        assert tested_at.value in {
+            f"{opened_from:%Y-%m-%d %H:%M}",
+            f"{opened_by:%Y-%m-%d %H:%M}",
+        }  # now, shown
         await type_text(pilot, code)
         form.query_one("#field-video", Input).value = str(tmp_path / "missing.mp4")
         tested_at.value = f"{dosed_at + timedelta(hours=2):%Y-%m-%d %H:%M}"

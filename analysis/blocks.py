@@ -21,7 +21,6 @@ Notes
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,12 +30,11 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from analysis.errors import AnalysisError
 from analysis.factorial import NOT_FITTED, design_frame
 from analysis.jsonready import JsonReady
-from analysis.mixed import wald_test
+from analysis.mixed import TermTest, fit_reml, wald_term_test
 from analysis.summaries import NAN, NormalityCheck, shapiro_wilk, software_versions
 
 CohortAs = Literal["block", "random"]
@@ -66,17 +64,6 @@ class ArmEffect(JsonReady):
     df: float
     p: float
     ci: tuple[float, float]
-
-
-@dataclass(frozen=True)
-class TermTest(JsonReady):
-    """A model term's test: F (df numerator, denominator) or Wald chi-square (df, NaN), and its p."""
-
-    term: str
-    test: str
-    statistic: float
-    df: tuple[float, float]
-    p: float
 
 
 @dataclass(frozen=True)
@@ -153,17 +140,10 @@ def _block_fit(frame: pd.DataFrame, reference: str, confidence: float) -> _Fit:
 
 def _random_fit(frame: pd.DataFrame, reference: str, confidence: float) -> _Fit:
     """Arm effects and the Wald test of arm from a MixedLM with a random intercept per cohort."""
-    model = smf.mixedlm("value ~ C(arm)", data=frame, groups=frame["cohort"].astype(str))
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            fit = model.fit(reml=True)
-    except (np.linalg.LinAlgError, ValueError) as exc:
-        return _Fit(note=f"the mixed model could not be fitted ({exc})")
-    said = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)))
-    if not fit.converged or not np.isfinite(np.asarray(fit.bse_fe)).all():
-        return _Fit(note=f"the mixed model did not converge ({'; '.join(said) or 'optimizer'})")
-    names = list(fit.fe_params.index)
+    reml = fit_reml(smf.mixedlm("value ~ C(arm)", data=frame, groups=frame["cohort"].astype(str)))
+    if reml.fit is None:
+        return _Fit(note=reml.failure)
+    fit = reml.fit
     z = stats.norm.ppf(0.5 + confidence / 2)
     effects = []
     for arm, name in _effect_names(frame).items():
@@ -180,12 +160,9 @@ def _random_fit(frame: pd.DataFrame, reference: str, confidence: float) -> _Fit:
                 (estimate - z * se, estimate + z * se),
             )
         )
-    tested = list(_effect_names(frame).values())
-    chi2, p = wald_test(fit, names, tested)
-    note = f"converged with warnings: {'; '.join(said)}" if said else ""
-    test = TermTest("arm", "Wald chi-square", chi2, (float(len(tested)), NAN), p)
-    cohort_variance = float(np.asarray(fit.cov_re)[0, 0])
-    return _Fit(tuple(effects), (test,), cohort_variance, float(fit.scale), _residual_normality(fit), note)
+    test = wald_term_test(fit, list(fit.fe_params.index), "arm", list(_effect_names(frame).values()))
+    variance = float(np.asarray(fit.cov_re)[0, 0])
+    return _Fit(tuple(effects), (test,), variance, float(fit.scale), _residual_normality(fit), reml.note)
 
 
 def cohort_analysis(

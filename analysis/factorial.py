@@ -36,7 +36,6 @@ import statsmodels.formula.api as smf
 
 from analysis.errors import AnalysisError
 from analysis.jsonready import JsonReady
-from analysis.models import ordered_levels
 from analysis.summaries import (
     NAN,
     AssumptionChecks,
@@ -111,6 +110,18 @@ class FactorialAnalysis(JsonReady):
     software: Mapping[str, str] = field(default_factory=software_versions)
 
 
+def ordered_levels(values: pd.Series, first: str | None = None) -> list[str]:
+    """Distinct values as text in order of first appearance, with ``first`` moved to the front if present.
+
+    Every model of the library codes its factors in this order (the first level is the baseline).
+    """
+    levels = list(dict.fromkeys(values.astype(str)))
+    if first in levels:
+        levels.remove(first)
+        levels.insert(0, first)
+    return levels
+
+
 def design_frame(
     table: pd.DataFrame, columns: tuple[str, ...], firsts: Mapping[str, str | None]
 ) -> pd.DataFrame:
@@ -141,13 +152,15 @@ def cell_values(frame: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     return {(str(arm), str(level)): values.to_numpy(float) for (arm, level), values in grouped}
 
 
-def _not_estimable(frame: pd.DataFrame, cells: dict[tuple[str, str], np.ndarray], cohort_block: bool) -> str:
+def _not_estimable(
+    frame: pd.DataFrame, cells: dict[tuple[str, str], np.ndarray], cohort_block: bool, factor: str
+) -> str:
     """Why the arm x factor model cannot be fitted (too few levels, empty cell, no residual df), or ``""``."""
     arms, levels = frame["arm"].cat.categories, frame["factor_level"].cat.categories
     if len(arms) < 2 or len(levels) < 2:
-        return "needs two arms and two factor levels"
+        return f"needs two arms and two levels of {factor}"
     if min(values.size for values in cells.values()) == 0:
-        return "an arm x factor cell is empty: the interaction is not estimable"
+        return f"an arm x {factor} cell is empty: the interaction is not estimable"
     blocks = len(frame["cohort"].cat.categories) - 1 if cohort_block else 0
     if len(frame) - len(arms) * len(levels) - blocks < 1:
         return "no residual degrees of freedom"
@@ -269,7 +282,7 @@ def factorial_anova(
         raise AnalysisError(f"the reference arm {reference!r} has no values among the arms {list(arms)}")
     levels = tuple(str(level) for level in frame["factor_level"].cat.categories)
     values = cell_values(frame)
-    note = _not_estimable(frame, values, cohort_block)
+    note = _not_estimable(frame, values, cohort_block, factor)
     rows, residuals = _anova_rows(frame, sums_of_squares, cohort_block) if not note else ((), NOT_FITTED)
     return FactorialAnalysis(
         factor=factor,

@@ -39,9 +39,8 @@ from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLMResults
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from analysis.factorial import COHORT_BLOCK_TEXT
+from analysis.factorial import COHORT_BLOCK_TEXT, ordered_levels
 from analysis.jsonready import JsonReady
-from analysis.models import ordered_levels
 from analysis.summaries import NAN, software_versions
 
 DesignColumn = npt.NDArray[np.floating[Any]]
@@ -53,8 +52,6 @@ MIXED_METHOD = (
 )
 FACTOR_TEXT = ", {factor}, arm x {factor}, period x {factor} and arm x period x {factor}"
 FIRST_LEVEL_TEXT = ", first {factor} level {level}"
-#: A column's missing or empty value: the unit has no factor level or no cohort.
-NO_LEVEL = ("", "nan", "None")
 
 
 @dataclass(frozen=True)
@@ -71,12 +68,27 @@ class FixedEffect(JsonReady):
 
 @dataclass(frozen=True)
 class TermTest(JsonReady):
-    """The joint Wald chi-square test that every coefficient of a term is zero."""
+    """A model term's test: F (df numerator, denominator) or Wald chi-square (df, NaN), and its p."""
 
     term: str
-    chi2: float
-    df: int
+    test: str
+    statistic: float
+    df: tuple[float, float]
     p: float
+
+
+@dataclass(frozen=True)
+class RemlFit:
+    """A MixedLM fitted by REML with its convergence warnings, or no fit and `failure` saying why."""
+
+    fit: MixedLMResults | None
+    warnings: tuple[str, ...] = ()
+    failure: str = ""
+
+    @property
+    def note(self) -> str:
+        """The warnings of a converged fit, as a result's note (``""`` without any)."""
+        return f"converged with warnings: {'; '.join(self.warnings)}" if self.warnings else ""
 
 
 @dataclass(frozen=True)
@@ -153,10 +165,10 @@ def _design(
 
 
 def _optional_factor(data: pd.DataFrame, column: str, name: str, first: str | None) -> _Factor | None:
-    """The factor in `column` when the table has it with two or more levels, else None."""
+    """The factor in `column` if the table has it with two or more levels (missing is no level), else None."""
     if column not in data.columns:
         return None
-    levels = [level for level in ordered_levels(data[column], first) if level not in NO_LEVEL]
+    levels = ordered_levels(data[column].dropna(), first)
     return _Factor(name, column, tuple(levels)) if len(levels) > 1 else None
 
 
@@ -212,19 +224,12 @@ def mixed_model(
     exog, terms = _design(data, crossed, cohort)
     if np.linalg.matrix_rank(exog.to_numpy()) < exog.shape[1]:
         return failed("a term is not estimable (an empty cell, or the cohort confounded with another factor)")
-    model = sm.MixedLM(data["value"].astype(float).to_numpy(), exog, groups=data["code"].to_numpy())
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            fit = model.fit(reml=True)
-    except (np.linalg.LinAlgError, ValueError) as exc:
-        return failed(f"the mixed model could not be fitted ({exc}); see the per-period comparisons instead")
-    said = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)))
-    if not fit.converged or not np.isfinite(np.asarray(fit.bse_fe)).all():
-        reason = said[0] if said else "the optimizer did not converge"
-        return failed(f"the mixed model did not converge ({reason}); see the per-period comparisons instead")
+    reml = fit_reml(sm.MixedLM(data["value"].astype(float).to_numpy(), exog, groups=data["code"].to_numpy()))
+    if reml.fit is None:
+        return failed(f"{reml.failure}; see the per-period comparisons instead")
+    fit = reml.fit
     names = list(exog.columns)
-    tests = [_term_test(fit, names, term, columns) for term, columns in terms.items()]
+    tests = [wald_term_test(fit, names, term, columns) for term, columns in terms.items()]
     chosen = _design_test_terms(factor_name if factor else None, cohort is not None)
     interaction = next(test for test in tests if test.term == "arm x period")
     return MixedModelResult(
@@ -233,12 +238,12 @@ def mixed_model(
         n_observations=len(data),
         periods=period.levels,
         fixed_effects=_fixed_effects(fit, names),
-        interaction_chi2=interaction.chi2,
-        interaction_df=interaction.df,
+        interaction_chi2=interaction.statistic,
+        interaction_df=int(interaction.df[0]),
         interaction_p=interaction.p,
         random_intercept_variance=float(np.asarray(fit.cov_re)[0, 0]),
         residual_variance=float(fit.scale),
-        note=f"converged with warnings: {'; '.join(said)}" if said else "",
+        note=reml.note,
         method=method,
         factor_levels=factor.levels if factor else (),
         cohorts=cohort.levels if cohort else (),
@@ -246,10 +251,25 @@ def mixed_model(
     )
 
 
-def _term_test(fit: MixedLMResults, names: list[str], term: str, columns: list[str]) -> TermTest:
-    """The Wald test of one term's columns."""
+def fit_reml(model: sm.MixedLM) -> RemlFit:
+    """Fit `model` by REML, keeping its convergence warnings; no fit when it fails or gives no finite SEs."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = model.fit(reml=True)
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        return RemlFit(None, failure=f"the mixed model could not be fitted ({exc})")
+    said = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)))
+    if not fit.converged or not np.isfinite(np.asarray(fit.bse_fe)).all():
+        reason = "; ".join(said) or "the optimizer did not converge"
+        return RemlFit(None, said, f"the mixed model did not converge ({reason})")
+    return RemlFit(fit, said)
+
+
+def wald_term_test(fit: MixedLMResults, names: list[str], term: str, columns: list[str]) -> TermTest:
+    """The joint Wald chi-square test that every coefficient of a term (its `columns`) is zero."""
     chi2, p = wald_test(fit, names, columns)
-    return TermTest(term, chi2, len(columns), p)
+    return TermTest(term, "Wald chi-square", chi2, (float(len(columns)), NAN), p)
 
 
 def _design_test_terms(factor_name: str | None, cohort_block: bool) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""Two-way ANOVA arm x sex, and the factor levels in order that every model of the library codes by.
+"""Two-way ANOVA arm x sex: the arm x factor ANOVA of :mod:`analysis.factorial` with sex as the factor.
 
 Input is a tidy table with one row per unit (animal or cage): columns ``arm``, ``sex`` and ``value``. The
 mixed model of repeated periods is :mod:`analysis.mixed`.
@@ -19,9 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
-import statsmodels.api as sm
-import statsmodels.formula.api as smf
 
+from analysis.factorial import factorial_anova, ordered_levels
 from analysis.jsonready import JsonReady
 from analysis.summaries import software_versions
 
@@ -29,15 +28,6 @@ TWO_WAY_METHOD = (
     "Two-way ANOVA arm x sex with the interaction (OLS, Type II sums of squares, Langsrud 2003); "
     "the interaction tests whether the arm effect differs between the sexes."
 )
-
-
-def ordered_levels(values: pd.Series, first: str | None = None) -> list[str]:
-    """Distinct values as text in order of first appearance, with ``first`` moved to the front if present."""
-    levels = list(dict.fromkeys(values.astype(str)))
-    if first in levels:
-        levels.remove(first)
-        levels.insert(0, first)
-    return levels
 
 
 @dataclass(frozen=True)
@@ -83,31 +73,10 @@ def two_way_anova(table: pd.DataFrame, reference: str) -> TwoWayAnova:
     """
     data = table.loc[table["value"].notna(), ["arm", "sex", "value"]].astype({"arm": str, "sex": str})
     arms = ordered_levels(data["arm"], reference)
-    sexes = ordered_levels(data["sex"])
-    counts = data.groupby(["arm", "sex"]).size()
-    cells = tuple((arm, sex, int(counts.get((arm, sex), 0))) for arm in arms for sex in sexes)
-    n = len(data)
-    note = ""
-    if len(sexes) < 2 or len(arms) < 2:
-        note = "needs two arms and two sexes"
-    elif min(count for _, _, count in cells) == 0:
-        note = "an arm x sex cell is empty: the interaction is not estimable"
-    elif n - len(arms) * len(sexes) < 1:
-        note = "no residual degrees of freedom"
-    if note:
-        return TwoWayAnova((), cells, n, note)
-    frame = pd.DataFrame(
-        {
-            "value": data["value"].astype(float).to_numpy(),
-            "arm": pd.Categorical(data["arm"], categories=arms),
-            "sex": pd.Categorical(data["sex"], categories=sexes),
-        }
-    )
-    fit = smf.ols("value ~ C(arm) * C(sex)", data=frame).fit()
-    anova = sm.stats.anova_lm(fit, typ=2)
-    terms = ("arm", "sex", "arm x sex", "residual")
+    first = reference if reference in arms or not arms else arms[0]
+    factorial = factorial_anova(data.rename(columns={"sex": "factor_level"}), first, factor="sex")
     rows = tuple(
-        AnovaRow(term, float(row["sum_sq"]), float(row["df"]), float(row["F"]), float(row["PR(>F)"]))
-        for term, (_, row) in zip(terms, anova.iterrows(), strict=True)
+        AnovaRow(row.term.replace("factor", "sex"), row.sum_sq, row.df, row.f, row.p)
+        for row in factorial.rows
     )
-    return TwoWayAnova(rows, cells, n, "")
+    return TwoWayAnova(rows, factorial.cells, factorial.n, factorial.note)

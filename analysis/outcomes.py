@@ -26,9 +26,10 @@ import pandas as pd
 
 from analysis.comparisons import MultiArmComparison, TwoArmComparison, compare_arms, compare_two_arms
 from analysis.errors import AnalysisError
+from analysis.factorial import ordered_levels
 from analysis.jsonready import JsonReady
 from analysis.mixed import MixedModelResult, mixed_model
-from analysis.models import TwoWayAnova, ordered_levels, two_way_anova
+from analysis.models import TwoWayAnova, two_way_anova
 from analysis.summaries import (
     AssumptionChecks,
     GroupSummary,
@@ -59,7 +60,7 @@ def require_columns(table: pd.DataFrame, columns: Sequence[str]) -> None:
 
 def _one_or_mixed(values: pd.Series) -> object:
     """The one value a cage's animals share, or "mixed"."""
-    return values.iloc[0] if values.nunique() == 1 else "mixed"
+    return values.iloc[0] if values.nunique(dropna=False) == 1 else "mixed"
 
 
 def cage_means(table: pd.DataFrame) -> pd.DataFrame:

@@ -18,10 +18,9 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
 
 from analysis.errors import AnalysisError
-from analysis.power import ALPHA_RANGE, MINIMUM_N_PER_ARM, POWER_RANGE, sample_size
+from analysis.power import MINIMUM_N_PER_ARM, SampleSize, input_problems, sample_size
 
 #: The tests the analysis runs, by name.
 WELCH_T = "welch-t"
@@ -43,6 +42,13 @@ TEST_COMPARISON = {
     TWO_WAY_ANOVA: DRUG_X_FACTOR,
     MIXED_MODEL: EACH_VS_REFERENCE,
 }
+#: How a plan names each input of `analysis.power.sample_size` in its problems.
+SIZING_FIELDS = {
+    "smallest_effect_d": "smallest effect d",
+    "n_arms": "arms",
+    "alpha": "alpha",
+    "power": "power",
+}
 MAX_CRITERIA_CHARS = 2000
 MAX_TEST_HOURS = 24 * 14.0
 PLAN_SCHEMA = 1
@@ -63,17 +69,6 @@ class PlanDesign:
 
 
 @dataclass(frozen=True)
-class PlannedSampleSize:
-    """The sample size computed from the plan's alpha, power and smallest effect, with its inputs."""
-
-    n_per_arm: int
-    n_total: int
-    achieved_power: float
-    method: str
-    inputs: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class ProtocolPlan:
     """The whole plan; an empty `test` or `comparisons`, or no test time, mean the design's (`make_plan`)."""
 
@@ -91,7 +86,7 @@ class ProtocolPlan:
     exclusion_criteria: str = ""
     outlier_rules: str = ""
     n_arms: int = 2
-    sample_size: PlannedSampleSize | None = None
+    sample_size: SampleSize | None = None
 
 
 class PlanError(AnalysisError):
@@ -131,13 +126,7 @@ def make_plan(plan: ProtocolPlan, design: PlanDesign) -> ProtocolPlan:
     )
     return replace(
         filled,
-        sample_size=PlannedSampleSize(
-            computed.n_per_arm,
-            computed.n_total,
-            computed.achieved_power,
-            computed.method,
-            dict(computed.inputs),
-        ),
+        sample_size=computed,
         planned_n_per_arm=filled.planned_n_per_arm or computed.n_per_arm,
     )
 
@@ -207,13 +196,8 @@ def _test_problems(plan: ProtocolPlan, design: PlanDesign) -> list[str]:
 
 
 def _number_problems(plan: ProtocolPlan) -> list[str]:
-    problems = []
-    if not (math.isfinite(plan.smallest_effect_d) and plan.smallest_effect_d > 0):
-        problems.append(f"smallest effect d: {plan.smallest_effect_d:g}; accepted: a Cohen's d > 0")
-    if not ALPHA_RANGE[0] < plan.alpha <= ALPHA_RANGE[1]:
-        problems.append(f"alpha: {plan.alpha:g}; accepted: > {ALPHA_RANGE[0]:g} and <= {ALPHA_RANGE[1]:g}")
-    if not POWER_RANGE[0] <= plan.power <= POWER_RANGE[1]:
-        problems.append(f"power: {plan.power:g}; accepted: {POWER_RANGE[0]:g} to {POWER_RANGE[1]:g}")
+    sizing = input_problems(plan.smallest_effect_d, plan.n_arms, plan.alpha, plan.power)
+    problems = [f"{SIZING_FIELDS[name]}: {problem}" for name, problem in sizing.items()]
     if plan.planned_n_per_arm is not None and plan.planned_n_per_arm < MINIMUM_N_PER_ARM:
         problems.append(
             f"planned n per arm: {plan.planned_n_per_arm}; accepted: a whole number >= {MINIMUM_N_PER_ARM}"
@@ -259,5 +243,5 @@ def plan_from_json(text: str) -> ProtocolPlan:
             "secondary_outcomes": tuple(document.get("secondary_outcomes", ())),
             "comparisons": tuple(document.get("comparisons", ())),
         },
-        sample_size=None if size is None else PlannedSampleSize(**size),
+        sample_size=None if size is None else SampleSize(**size),
     )

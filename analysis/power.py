@@ -49,19 +49,20 @@ class SampleSize(JsonReady):
     inputs: dict[str, Any]
 
 
-def _check_inputs(smallest_effect_d: float, n_arms: int, alpha: float, power: float) -> None:
-    """Raise AnalysisError naming the first input outside what a sample size can be computed from."""
+def input_problems(smallest_effect_d: float, n_arms: int, alpha: float, power: float) -> dict[str, str]:
+    """Each input outside what a sample size can be computed from -> ``"VALUE; accepted: ..."``."""
+    problems = {}
     if not (math.isfinite(smallest_effect_d) and smallest_effect_d > 0):
-        raise AnalysisError(
-            f"smallest_effect_d must be a finite Cohen's d > 0 (its size; the sign does not matter), "
-            f"got {smallest_effect_d}"
+        problems["smallest_effect_d"] = (
+            f"{smallest_effect_d:g}; accepted: a finite Cohen's d > 0 (its size; the sign does not matter)"
         )
     if isinstance(n_arms, bool) or not isinstance(n_arms, int) or n_arms < 2:
-        raise AnalysisError(f"n_arms must be a whole number >= 2, got {n_arms!r}")
+        problems["n_arms"] = f"{n_arms!r}; accepted: a whole number >= 2"
     if not ALPHA_RANGE[0] < alpha <= ALPHA_RANGE[1]:
-        raise AnalysisError(f"alpha must be in ({ALPHA_RANGE[0]:g}, {ALPHA_RANGE[1]:g}], got {alpha}")
+        problems["alpha"] = f"{alpha:g}; accepted: > {ALPHA_RANGE[0]:g} and <= {ALPHA_RANGE[1]:g}"
     if not POWER_RANGE[0] <= power <= POWER_RANGE[1]:
-        raise AnalysisError(f"power must be in [{POWER_RANGE[0]:g}, {POWER_RANGE[1]:g}], got {power}")
+        problems["power"] = f"{power:g}; accepted: {POWER_RANGE[0]:g} to {POWER_RANGE[1]:g}"
+    return problems
 
 
 def _power(d: float, n: int, alpha: float) -> float:
@@ -120,13 +121,15 @@ def sample_size(
     Raises
     ------
     AnalysisError
-        An input outside the accepted range; the message names the field and the range.
+        An input outside the accepted range; the message names each such field and its range.
 
     Notes
     -----
     See the module notes: statsmodels ``TTestIndPower`` (noncentral t), Bonferroni over k - 1 comparisons.
     """
-    _check_inputs(smallest_effect_d, n_arms, alpha, power)
+    problems = input_problems(smallest_effect_d, n_arms, alpha, power)
+    if problems:
+        raise AnalysisError("; ".join(f"{name}: {problem}" for name, problem in problems.items()))
     comparisons = n_arms - 1
     alpha_per_comparison = alpha / comparisons
     n_per_arm = _smallest_n(smallest_effect_d, alpha_per_comparison, power)

@@ -7,7 +7,7 @@ references.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cohorts.draws import SeededDraws
@@ -70,6 +70,19 @@ def stratum_label(entry: RosterEntry, factors: Sequence[str]) -> str:
     return ", ".join(f"{factor}={factor_level(entry, factor)}" for factor in factors)
 
 
+def _blocks_in_strata(
+    units_by_stratum: Mapping[str, list[str]], n_arms: int, multiples: tuple[int, ...], draws: SeededDraws
+) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
+    """Each unit's arm by permuted blocks within its stratum (strata in sorted order), and the block sizes."""
+    arms: dict[str, int] = {}
+    block_sizes: dict[str, tuple[int, ...]] = {}
+    for label in sorted(units_by_stratum):
+        units = units_by_stratum[label]
+        sequence, block_sizes[label] = _permuted_blocks(len(units), n_arms, multiples, draws)
+        arms.update(zip(units, sequence, strict=True))
+    return arms, block_sizes
+
+
 def blocked(
     ordered: list[RosterEntry],
     n_arms: int,
@@ -78,14 +91,10 @@ def blocked(
     draws: SeededDraws,
 ) -> Draft:
     """Permuted blocks within each stratum (one stratum when `factors` is empty)."""
-    groups: dict[str, list[RosterEntry]] = defaultdict(list)
+    animals_by_stratum: dict[str, list[str]] = defaultdict(list)
     for entry in ordered:
-        groups[stratum_label(entry, factors)].append(entry)
-    assignment: dict[str, int] = {}
-    block_sizes: dict[str, tuple[int, ...]] = {}
-    for label in sorted(groups):
-        sequence, block_sizes[label] = _permuted_blocks(len(groups[label]), n_arms, multiples, draws)
-        assignment.update((entry.animal_id, arm) for entry, arm in zip(groups[label], sequence, strict=True))
+        animals_by_stratum[stratum_label(entry, factors)].append(entry.animal_id)
+    assignment, block_sizes = _blocks_in_strata(animals_by_stratum, n_arms, multiples, draws)
     return Draft(
         assignment, factors, block_sizes, {"block_multiples": list(multiples), "block_unit": "animal"}
     )
@@ -114,14 +123,8 @@ def cage_cluster(
     cages_by_stratum: dict[str, list[str]] = defaultdict(list)
     for cage in sorted(cages):
         cages_by_stratum[stratum_label(cages[cage][0], factors)].append(cage)
-    assignment: dict[str, int] = {}
-    block_sizes: dict[str, tuple[int, ...]] = {}
-    for label in sorted(cages_by_stratum):
-        sequence, block_sizes[label] = _permuted_blocks(
-            len(cages_by_stratum[label]), n_arms, multiples, draws
-        )
-        for cage, arm in zip(cages_by_stratum[label], sequence, strict=True):
-            assignment.update((mate.animal_id, arm) for mate in cages[cage])
+    cage_arms, block_sizes = _blocks_in_strata(cages_by_stratum, n_arms, multiples, draws)
+    assignment = {mate.animal_id: arm for cage, arm in cage_arms.items() for mate in cages[cage]}
     return Draft(assignment, factors, block_sizes, {"block_multiples": list(multiples), "block_unit": "cage"})
 
 

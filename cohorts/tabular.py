@@ -146,6 +146,44 @@ def _data_rows(
     return tuple(rows)
 
 
+@dataclass(frozen=True)
+class CellFault:
+    """Why a cell's text is refused and what would be accepted."""
+
+    issue: str
+    accepted: str
+
+
+#: A required cell left empty.
+EMPTY_CELL = CellFault("is empty", "a value (this field is required)")
+
+
+def text_fault(value: str, max_length: int, multiline: bool = False) -> CellFault | None:
+    """Why a non-empty text cell is refused (too long, a hidden character), or None when it is accepted."""
+    if len(value) > max_length:
+        return CellFault(f"is {len(value)} characters long", f"at most {max_length} characters")
+    hidden = unsafe_character(value, multiline)
+    if hidden is not None:
+        accepted = ACCEPTED_MULTILINE if multiline else ACCEPTED_ONE_LINE
+        return CellFault(f"is refused: {hidden.describe()}", f"{accepted} (retype the value)")
+    return None
+
+
+def read_number(
+    value: str, low: float, high: float, unit: str, step: float | None = None
+) -> float | CellFault:
+    """A non-empty cell as a decimal number (point or comma) in ``[low, high]``, none finer than `step`."""
+    accepted = f"a number from {low:g} to {high:g} {unit}"
+    if not _NUMBER.fullmatch(value):
+        return CellFault("is not a number", accepted)
+    number = float(value.replace(",", "."))
+    if not low <= number <= high:
+        return CellFault("is outside the plausible range", accepted)
+    if step is not None and not within_precision(number, step):
+        return CellFault(f"is finer than {step:g} {unit}", precision_accepted(step, unit))
+    return number
+
+
 class RowReader:
     """Parses the cells of one row; each unusable cell adds a `Problem` and reads as ``None``.
 
@@ -162,6 +200,10 @@ class RowReader:
         """Record a fault in one field of this row."""
         self.problems.append(Problem(self.source, self.row.number, field, value, issue, accepted))
 
+    def fault(self, field: str, value: str, fault: CellFault) -> None:
+        """Record a refused cell of this row."""
+        self.problem(field, value, fault.issue, fault.accepted)
+
     def _cell(self, field: str, required: bool) -> str | None:
         """The cell's text, or ``None`` (with a problem when required) if it is absent or empty."""
         value = self.row.cells.get(field)
@@ -169,7 +211,7 @@ class RowReader:
             return None
         if not value:
             if required:
-                self.problem(field, value, "is empty", "a value (this field is required)")
+                self.fault(field, value, EMPTY_CELL)
             return None
         return value
 
@@ -178,13 +220,9 @@ class RowReader:
         value = self._cell(field, required)
         if value is None:
             return None
-        if len(value) > max_length:
-            self.problem(field, value, f"is {len(value)} characters long", f"at most {max_length} characters")
-            return None
-        hidden = unsafe_character(value, multiline)
-        if hidden is not None:
-            accepted = ACCEPTED_MULTILINE if multiline else ACCEPTED_ONE_LINE
-            self.problem(field, value, f"is refused: {hidden.describe()}", f"{accepted} (retype the value)")
+        fault = text_fault(value, max_length, multiline)
+        if fault is not None:
+            self.fault(field, value, fault)
             return None
         return value
 
@@ -207,16 +245,9 @@ class RowReader:
         value = self._cell(field, required)
         if value is None:
             return None
-        accepted = f"a number from {low:g} to {high:g} {unit}"
-        if not _NUMBER.fullmatch(value):
-            self.problem(field, value, "is not a number", accepted)
-            return None
-        number = float(value.replace(",", "."))
-        if not low <= number <= high:
-            self.problem(field, value, "is outside the plausible range", accepted)
-            return None
-        if step is not None and not within_precision(number, step):
-            self.problem(field, value, f"is finer than {step:g} {unit}", precision_accepted(step, unit))
+        number = read_number(value, low, high, unit, step)
+        if isinstance(number, CellFault):
+            self.fault(field, value, number)
             return None
         return number
 

@@ -11,6 +11,7 @@ import typer
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.errors import InvalidInputError
 from behavlab.services import AGREEMENT_MIN_VIDEOS, FST_SCORED_WINDOW_S, agreement_of
+from behavlab.services.display import optional_number
 
 if TYPE_CHECKING:
     from behavlab.services.library_types import (
@@ -29,11 +30,16 @@ SOURCE_HELP = (
 )
 TOLERANCE_HELP = "Ignore frames within this many seconds of each human (reference) transition, e.g. 0.5."
 BEHAVIOR_HELP = "In bout tables, the behaviour rows to take (matched as a substring; BORIS 'Behavior')."
+LABEL_COLUMN_OPTION = typer.Option(
+    None,
+    "--label-column",
+    help="The label column of per-frame label tables (default: the one 0/1 column, or immobile...).",
+)
 
 
 def number_text(value: float | None, digits: int = 3) -> str:
-    """A figure with ``digits`` decimals, or '-' when it is missing or not finite."""
-    return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+    """A figure as table cells write it (fixed decimals), or '-' when it is missing or not finite."""
+    return optional_number(value, digits, "-")
 
 
 def interval_text(pair: tuple[float, float] | None, digits: int = 3) -> str:
@@ -65,6 +71,7 @@ def agreement(
     fps: float = typer.Option(30.0, "--fps", help="Time grid for scorings without frame times (bouts)."),
     png: Path | None = typer.Option(None, "--png", help="Also write the scatter and Bland-Altman figure."),
     behavior: str = typer.Option("immobil", "--behavior", help=BEHAVIOR_HELP),
+    label_column: str | None = LABEL_COLUMN_OPTION,
 ) -> None:
     """Agreement of scorings per frame and per video: each pair, and several raters overall.
 
@@ -82,6 +89,7 @@ def agreement(
         grid_fps=fps,
         png=png,
         behavior=behavior,
+        label_column=label_column,
     )
     until = f"{end:g} s" if end is not None else "the end"
     title = f"Immobility in {window_start_s:g} s to {until}"

@@ -7,7 +7,13 @@ from typing import Any
 
 import typer
 
-from behavlab.cli.agreement import BEHAVIOR_HELP, TOLERANCE_HELP, number_text, print_statistics
+from behavlab.cli.agreement import (
+    BEHAVIOR_HELP,
+    LABEL_COLUMN_OPTION,
+    TOLERANCE_HELP,
+    number_text,
+    print_statistics,
+)
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.scoring import SET_OPTION, overrides_from
 from behavlab.errors import InvalidInputError
@@ -60,11 +66,7 @@ def calibrate(
     ),
     replace: bool = typer.Option(False, "--replace", help="Replace a calibrated preset of the same name."),
     behavior: str = typer.Option("immobil", "--behavior", help=BEHAVIOR_HELP),
-    label_column: str | None = typer.Option(
-        None,
-        "--label-column",
-        help="The label column of per-frame label tables (default: the one 0/1 column, or immobile...).",
-    ),
+    label_column: str | None = LABEL_COLUMN_OPTION,
 ) -> None:
     """Fit threshold and minimum bout to human labels, cross-validated; save a preset.
 

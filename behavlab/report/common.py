@@ -121,16 +121,20 @@ def randomisation(data: ReportData, block_sizes: str) -> list[Block]:
     if r.balance_lines:
         blocks += [Paragraph("Baseline balance of the arms, as the key holder saw it before committing:")]
         blocks += [Paragraph(line) for line in r.balance_lines]
-    if r.commitment_opening is not None:
-        opening = r.commitment_opening
-        rows_opening = [
-            ("commitment (published before dosing)", opening["commitment"]),
-            ("salt", opening["salt"]),
-            ("canonical allocation (animal ID -> arm index)", opening["allocation"]),
-            ("recompute the commitment with", opening["command"]),
-        ]
-        blocks.append(table(("item", "value"), rows_opening, "Commitment opening: anyone can check it"))
+    if r.commitment_opening is not None and not data.cohort_draws:
+        blocks.append(opening_table(r.commitment_opening, "Commitment opening: anyone can check it"))
     return blocks
+
+
+def opening_table(opening: Mapping[str, str], caption: str) -> Block:
+    """A commitment's published opening: the commitment, salt, canonical allocation, how to recompute it."""
+    rows = [
+        ("commitment (published before dosing)", opening["commitment"]),
+        ("salt", opening["salt"]),
+        ("canonical allocation (animal ID -> arm index)", opening["allocation"]),
+        ("recompute the commitment with", opening["command"]),
+    ]
+    return table(("item", "value"), rows, caption)
 
 
 def blinding(data: ReportData, allocation_status: str) -> list[Block]:

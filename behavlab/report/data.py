@@ -192,8 +192,13 @@ class ReportData:
             raise ValueError(
                 "a blind report must not hold the sealed seed, block sizes, balance or commitment opening"
             )
-        if any(d.seed is not None or d.block_sizes or d.balance_lines for d in self.cohort_draws):
-            raise ValueError("a blind report must not hold a cohort's sealed seed, block sizes or balance")
+        if any(
+            d.seed is not None or d.block_sizes or d.balance_lines or d.commitment_opening is not None
+            for d in self.cohort_draws
+        ):
+            raise ValueError(
+                "a blind report must not hold a cohort's sealed seed, block sizes, balance or opening"
+            )
         if self.blinding.unmasked_at is not None:
             raise ValueError("a blind report cannot have an unmasking time")
 
@@ -258,12 +263,14 @@ class ReportData:
         return self.outcomes.loc[~self.outcomes["code"].astype(str).isin(self.excluded_codes)]
 
     def with_roster_columns(self, table: pd.DataFrame) -> pd.DataFrame:
-        """A copy of a table by code with each animal's ``factor_level`` and ``cohort`` ("" when none)."""
+        """A copy of a table by code with each animal's ``factor_level`` and ``cohort`` (None when none)."""
         by_code = {animal.code: animal for animal in self.animals}
         codes = table["code"].astype(str)
         return table.assign(
-            factor_level=[by_code[code].factor_level or "" for code in codes],
-            cohort=[by_code[code].cohort or "" for code in codes],
+            factor_level=pd.Series(
+                [by_code[code].factor_level for code in codes], index=table.index, dtype=object
+            ),
+            cohort=pd.Series([by_code[code].cohort for code in codes], index=table.index, dtype=object),
         )
 
     @property

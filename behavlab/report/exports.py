@@ -241,7 +241,7 @@ def _model_rows(model: MixedModelResult) -> Iterator[StatisticRow]:
     for name, setting in overall.items():
         yield "mixed model", "model", name, setting
     for test in model.design_tests:
-        for name, value in (("chi2", test.chi2), ("df", test.df), ("p", test.p)):
+        for name, value in (("chi2", test.statistic), ("df", int(test.df[0])), ("p", test.p)):
             yield "mixed model", test.term, name, value
 
 

@@ -34,6 +34,8 @@ ARM_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown",
 COHORT_MARKERS = ("o", "s", "^", "D", "v", "P")
 #: An animal of a factor study whose roster gives no level of the factor.
 NO_LEVEL = "no level"
+#: An animal of a study in cohorts whose roster gives it none.
+NO_COHORT = "no cohort"
 #: Blank x space between two levels' groups of arms, in group widths.
 LEVEL_GAP = 0.6
 JITTER_HALF_WIDTH = 0.15
@@ -109,7 +111,7 @@ def strip_groups(table: pd.DataFrame, arms: Sequence[str], levels: Sequence[str]
         in_level = measured if level is None else measured.loc[measured["factor_level"] == level]
         for offset, arm in enumerate(arms):
             rows = in_level.loc[in_level["arm"] == arm]
-            cohorts = rows["cohort"] if "cohort" in rows.columns else pd.Series("", index=rows.index)
+            cohorts = rows["cohort"] if "cohort" in rows.columns else pd.Series(None, index=rows.index)
             groups.append(
                 StripGroup(
                     arm,
@@ -117,7 +119,7 @@ def strip_groups(table: pd.DataFrame, arms: Sequence[str], levels: Sequence[str]
                     block * (len(arms) + LEVEL_GAP) + offset,
                     tuple(rows["code"].astype(str)),
                     tuple(rows["value"].to_numpy(float)),
-                    tuple(cohorts.astype(str)),
+                    tuple(NO_COHORT if pd.isna(cohort) else str(cohort) for cohort in cohorts),
                 )
             )
     return groups
@@ -151,7 +153,7 @@ def draw_strips(
         ax.axvline(boundary * (len(arms) + LEVEL_GAP) - (1 + LEVEL_GAP) / 2, color="0.8", linewidth=0.8)
     if len(cohorts) > 1:
         for cohort, marker in markers.items():
-            _points(ax, np.array([]), np.array([]), marker, "0.6", label=cohort or "no cohort")
+            _points(ax, np.array([]), np.array([]), marker, "0.6", label=cohort)
         ax.legend(title="cohort", loc="best", fontsize=7, title_fontsize=7)
     ax.set_xticks(positions, [group.label for group in groups])
     return groups
@@ -299,7 +301,7 @@ def _outcome_figures(data: ReportData, out_dir: Path) -> list[FigureFile]:
     grouping = _outcome_grouping(data, levels)
     files = []
     table = data.with_roster_columns(data.analysed_outcomes)
-    table["factor_level"] = table["factor_level"].replace("", NO_LEVEL)
+    table["factor_level"] = table["factor_level"].fillna(NO_LEVEL)
     for outcome, method, period, rows in outcome_groups(table):
         definition = data.definition(outcome)
         title = data.title(outcome, method, period)

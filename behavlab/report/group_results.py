@@ -206,7 +206,7 @@ def mixed_result(data: ReportData, repeated: RepeatedOutcome) -> list[Block]:
         )
     )
     if model.design_tests:
-        tests = [(t.term, num(t.chi2), str(t.df), pvalue(t.p)) for t in model.design_tests]
+        tests = [(t.term, num(t.statistic), f"{t.df[0]:g}", pvalue(t.p)) for t in model.design_tests]
         stated = f"cohorts {', '.join(model.cohorts)} as an additive fixed block" if model.cohorts else ""
         levels = f"levels {', '.join(model.factor_levels)}" if model.factor_levels else ""
         caption = "; ".join(part for part in ("Wald tests", levels, stated) if part)

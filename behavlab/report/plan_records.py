@@ -2,12 +2,13 @@
 
 The application fills them: :class:`ProtocolInfo` holds the plan in force
 (:class:`analysis.plan.ProtocolPlan`, public design: it names no animal's arm); :class:`CohortDraw` one
-cohort's sealed allocation, whose seed, block sizes and balance stay empty in a blind report
+cohort's sealed allocation, whose seed, block sizes, balance and opening stay empty in a blind report
 (:class:`behavlab.report.data.ReportData` checks).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -53,3 +54,4 @@ class CohortDraw:
     seed: int | None = None
     block_sizes: tuple[int, ...] = ()
     balance_lines: tuple[str, ...] = ()
+    commitment_opening: Mapping[str, str] | None = None

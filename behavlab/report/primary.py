@@ -4,9 +4,10 @@ The design decides the model, never the data: two arms, Welch's t (as every two-
 :func:`analysis.multiarm.analyse_arms` with the declared test named primary (with trend scores, the arms'
 doses, when the plan declares a dose trend); a non-randomized factor,
 :func:`analysis.factorial.factorial_anova` (the interaction and the drug's simple effects); cohorts, the
-cohort as an additive fixed block (in the factorial model, or :func:`analysis.blocks.cohort_analysis`);
-repeated periods, the mixed model. Everything else the report shows is exploratory. Nothing here runs while
-the report is blind.
+cohort as an additive fixed block: in the factorial model, the declared k-arm contrasts on the block model
+(:func:`analysis.block_contrasts.block_contrasts`, Holm-adjusted as stated), or two arms'
+:func:`analysis.blocks.cohort_analysis`; repeated periods, the mixed model. The text says what ran.
+Everything else the report shows is exploratory. Nothing here runs while the report is blind.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.block_contrasts import BlockContrasts, BlockPrimary, block_contrasts
 from analysis.blocks import CohortAnalysis, cohort_analysis
 from analysis.comparisons import TwoArmComparison, compare_two_arms
 from analysis.errors import AnalysisError
 from analysis.factorial import FactorialAnalysis, factorial_anova
-from analysis.multiarm import ArmsAnalysis, PrimaryTest, analyse_arms
+from analysis.multiarm import ArmsAnalysis, analyse_arms
 from analysis.outcomes import RepeatedOutcome, StudyAnalysis, cage_means
 from analysis.plan import (
     DOSE_TREND,
@@ -34,7 +36,7 @@ from analysis.plan import (
 from behavlab.report.data import ReportData
 
 #: The k-arm analysis's primary test (`analysis.multiarm.PRIMARY_TESTS`) for each k-arm test a plan names.
-PLAN_TEST_PRIMARY: Mapping[str, PrimaryTest] = {WELCH_ANOVA_DUNNETT: "dunnett", TREND_CONTRAST: "trend"}
+PLAN_TEST_PRIMARY: Mapping[str, BlockPrimary] = {WELCH_ANOVA_DUNNETT: "dunnett", TREND_CONTRAST: "trend"}
 #: How each plan test is run, as the report states it.
 PLAN_TEST_TEXT = {
     WELCH_T: "Welch's t-test of the two arms",
@@ -44,7 +46,26 @@ PLAN_TEST_TEXT = {
     MIXED_MODEL: "the mixed model of the outcome over its periods",
 }
 COHORT_BLOCK_STATED = "cohorts pooled with the cohort as an additive fixed block"
-PrimaryResult = TwoArmComparison | ArmsAnalysis | FactorialAnalysis | CohortAnalysis | RepeatedOutcome
+#: How each plan test runs when cohorts are pooled with the cohort as a fixed block, as the report says.
+COHORT_BLOCK_TEXT = {
+    WELCH_T: (
+        "the t test of the arm in OLS value ~ arm + cohort (pooled residual variance, not Welch's t), "
+        f"{COHORT_BLOCK_STATED}"
+    ),
+    WELCH_ANOVA_DUNNETT: (
+        "the declared comparisons of each arm with the reference, by t in OLS value ~ arm + cohort, "
+        f"{COHORT_BLOCK_STATED}, adjusted by Holm's method (Dunnett's adjustment is not available on a "
+        "model; Welch's ANOVA is not run)"
+    ),
+    TREND_CONTRAST: (
+        "the linear trend contrast over the arms' doses, by t in OLS value ~ arm + cohort, "
+        f"{COHORT_BLOCK_STATED} (each arm with the reference beside it, Holm-adjusted)"
+    ),
+    TWO_WAY_ANOVA: f"{PLAN_TEST_TEXT[TWO_WAY_ANOVA]}, {COHORT_BLOCK_STATED}",
+}
+PrimaryResult = (
+    TwoArmComparison | ArmsAnalysis | FactorialAnalysis | CohortAnalysis | BlockContrasts | RepeatedOutcome
+)
 
 
 @dataclass(frozen=True)
@@ -60,15 +81,14 @@ class PrimaryAnalysis:
 
     @property
     def stated(self) -> str:
-        """The declared test as run, with the cohort block when there is one."""
-        block = f", {COHORT_BLOCK_STATED}" if self.cohort_block else ""
-        return f"{PLAN_TEST_TEXT[self.test]}{block}"
+        """The declared test as run: with cohorts, on the cohort block model, saying how."""
+        return COHORT_BLOCK_TEXT[self.test] if self.cohort_block else PLAN_TEST_TEXT[self.test]
 
 
 def primary_units(data: ReportData, plan: ProtocolPlan) -> pd.DataFrame:
     """One row per experimental unit of the declared primary outcome and method (cage means if cages).
 
-    Columns ``code``, ``arm``, ``sex``, ``cage``, ``value``, ``factor_level`` and ``cohort`` ("" when none).
+    Columns ``code``, ``arm``, ``sex``, ``cage``, ``value``, ``factor_level`` and ``cohort`` (None when none).
     """
     rows = data.analysed_outcomes
     method = rows["method"]
@@ -109,14 +129,21 @@ def _fit(data: ReportData, plan: ProtocolPlan, units: pd.DataFrame, cohort_block
         return factorial_anova(
             units, reference, factor=data.factor_name or "factor", cohort_block=cohort_block
         )
-    if cohort_block:
+    if cohort_block and plan.test == WELCH_T:
         return cohort_analysis(units, reference, cohort_as="block")
+    declared_trend = plan.test == TREND_CONTRAST or DOSE_TREND in plan.comparisons
+    doses = {arm.name: arm.dose_mg_per_kg for arm in data.arms}
+    if cohort_block:
+        return block_contrasts(
+            units,
+            reference,
+            primary=PLAN_TEST_PRIMARY[plan.test],
+            trend_scores=doses if declared_trend else None,
+        )
     groups = {arm: units.loc[units["arm"] == arm, "value"].to_numpy(float) for arm in data.arm_names}
     if plan.test == WELCH_T:
         other = next(arm for arm in data.arm_names if arm != reference)
         return compare_two_arms(other, groups[other], reference, groups[reference])
-    declared_trend = plan.test == TREND_CONTRAST or DOSE_TREND in plan.comparisons
-    doses = {arm.name: arm.dose_mg_per_kg for arm in data.arms}
     return analyse_arms(
         groups,
         reference,

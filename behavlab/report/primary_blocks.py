@@ -7,6 +7,7 @@ exploratory.
 
 from __future__ import annotations
 
+from analysis.block_contrasts import BlockContrasts
 from analysis.blocks import CohortAnalysis
 from analysis.comparisons import TwoArmComparison
 from analysis.factorial import FactorialAnalysis
@@ -61,6 +62,8 @@ def primary_blocks(data: ReportData, primary: PrimaryAnalysis | None) -> list[Bl
         blocks += factorial_blocks(result)
     elif isinstance(result, CohortAnalysis):
         blocks += cohort_blocks(result)
+    elif isinstance(result, BlockContrasts):
+        blocks += block_contrast_blocks(result)
     elif isinstance(result, RepeatedOutcome):
         blocks += mixed_result(data, result)
     return [*blocks, Paragraph(OTHERS_EXPLORATORY)]
@@ -174,3 +177,45 @@ def cohort_blocks(result: CohortAnalysis) -> list[Block]:
         ),
         Paragraph(f"Residuals (reported only): {normality_text((result.residuals,))}."),
     ]
+
+
+def block_contrast_blocks(result: BlockContrasts) -> list[Block]:
+    """The declared contrasts on the cohort block model: each arm with the reference, the trend, the check."""
+    if result.note:
+        return [Paragraph(f"Cohort block model not fitted: {result.note}.")]
+    rows = [
+        (c.name, num(c.estimate), num(c.se), f"{num(c.t)} ({num(c.df)})", pvalue(c.p), pvalue(c.p_adjusted),
+         interval(*c.ci))
+        for c in result.comparisons
+    ]  # fmt: skip
+    primary = (
+        "the linear trend contrast" if result.primary == "trend" else "the comparisons with the reference"
+    )
+    blocks: list[Block] = [
+        Paragraph(f"Primary test: {primary}, with the cohort as a fixed block; the others are secondary."),
+        table(
+            (
+                "comparison",
+                "estimate",
+                "SE",
+                "t (df)",
+                "p",
+                f"{result.adjustment.title()} p",
+                "simultaneous CI",
+            ),
+            rows,
+            f"Each arm with {result.reference}, cohorts {', '.join(result.cohorts)} as a fixed block",
+        ),
+    ]
+    if result.trend is not None:
+        t = result.trend
+        weights = ", ".join(f"{arm} {num(c)}" for arm, c in result.trend_coefficients)
+        blocks.append(
+            Paragraph(
+                f"Linear trend over the doses, adjusted for cohort (coefficients {weights}): contrast = "
+                f"{num(t.estimate)} (CI {interval(*t.ci)}), t({num(t.df, 3)}) = {num(t.t)}, "
+                f"p = {pvalue(t.p)}."
+            )
+        )
+    blocks.append(Paragraph(f"Method: {result.method}"))
+    return [*blocks, Paragraph(f"Residuals (reported only): {normality_text((result.residuals,))}.")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from analysis.plan import ProtocolPlan
 from behavlab.report.blocks import Block, Bullets, Heading, Paragraph, table
-from behavlab.report.common import SEALED
+from behavlab.report.common import SEALED, opening_table
 from behavlab.report.data import ReportData
 from behavlab.report.formats import num, yes_no
 from behavlab.report.primary import PLAN_TEST_TEXT
@@ -145,7 +145,7 @@ def planned_methods(data: ReportData) -> list[Block]:
 
 
 def cohort_randomizations(data: ReportData) -> list[Block]:
-    """ARRIVE 4 with cohorts: each cohort's own randomization; its seed and balance once unmasked."""
+    """ARRIVE 4 with cohorts: each cohort's own randomization; its seed, balance and opening once unmasked."""
     if not data.cohort_draws:
         return []
     rows = [
@@ -173,4 +173,7 @@ def cohort_randomizations(data: ReportData) -> list[Block]:
         if draw.balance_lines:
             blocks.append(Paragraph(f"Baseline balance of cohort {draw.cohort}, as drawn:"))
             blocks += [Paragraph(line) for line in draw.balance_lines]
+        if draw.commitment_opening is not None:
+            caption = f"Commitment opening of cohort {draw.cohort}: anyone can check it"
+            blocks.append(opening_table(draw.commitment_opening, caption))
     return blocks

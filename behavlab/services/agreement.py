@@ -53,7 +53,7 @@ def _check_request(
 
 
 def _read_sources(
-    paths: Sequence[str | Path], behavior: str | None, rater_column: str | None
+    paths: Sequence[str | Path], behavior: str | None, rater_column: str | None, label_column: str | None
 ) -> tuple[dict[str, list[Scoring]], list[str], bool]:
     """Every source by name (a rater table gives one per rater), reading notes, whether a table had raters."""
     from tracking.evaluation import raters
@@ -68,7 +68,7 @@ def _read_sources(
     for path in map(Path, paths):
         column = raters.rater_column(path, rater_column)
         if column is None:
-            named = {path.name: read_scorings(path, behavior=behavior)}
+            named = {path.name: read_scorings(path, behavior=behavior, label_column=label_column)}
         else:
             with_raters = True
             table = raters.read_rater_bouts(path, column, behavior=behavior)
@@ -92,19 +92,21 @@ def agreement_of(
     grid_fps: float = 30.0,
     png: str | Path | None = None,
     behavior: str | None = "immobil",
+    label_column: str | None = None,
 ) -> AgreementRun:
     """Agreement of every source in ``paths``: two give one comparison, more give every pair and overall.
 
     A CSV table with a rater column (``Experimenter``, ``rater``, ``observer``, ``scorer`` or
     ``rater_column``) counts as one source per rater. ``reference`` names the source listed first in each
     of its pairs (with two sources, the first is the reference unless ``reference`` names the second).
-    ``png`` writes the scatter and Bland-Altman figure of two sources.
+    ``png`` writes the scatter and Bland-Altman figure of two sources. ``label_column`` names the label
+    column of per-frame label tables.
     """
     from tracking.evaluation import comparison, multirater, raters
 
     _check_request(window_start_s, window_end_s, tolerance_s, grid_fps)
     with tracking_errors():
-        sources, notes, with_raters = _read_sources(paths, behavior, rater_column)
+        sources, notes, with_raters = _read_sources(paths, behavior, rater_column, label_column)
         names = tuple(sources)
         if len(names) < 2:
             raise InvalidInputError(f"agreement needs two scorings or more; found {', '.join(names)}")

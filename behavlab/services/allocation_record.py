@@ -1,15 +1,17 @@
 """How a study's allocation was made and who knew it, as its report records them.
 
 The randomization record gives its sealed parts (seed, block sizes, balance, the commitment's opening) only
-from the full unmasking's revealed record; the blinding record names each stage's people (never the
+from the full unmasking's revealed record, read by :func:`opened_parts` for it and each cohort's draw alike;
+with cohorts it records the first allocation drawn. The blinding record names each stage's people (never the
 software), whether any of them held the key, and the operating-system accounts that acted.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -31,32 +33,72 @@ from behavlab.services.fst import MANUAL_METHOD
 from cohorts.balance import BalanceReport, arm_label
 
 
+@dataclass(frozen=True)
+class OpenedParts:
+    """What the full unmasking opened of one sealed allocation; all empty while it is sealed."""
+
+    seed: int | None = None
+    block_sizes: tuple[int, ...] = ()
+    balance_lines: tuple[str, ...] = ()
+    commitment_opening: Mapping[str, str] | None = None
+
+
+def opened_parts(unmask: UnmaskEvent | None, sequences: Sequence[int]) -> tuple[OpenedParts, ...]:
+    """The opened parts of each allocation drawn, for the randomization ``sequences`` given, in their order.
+
+    The unmasking records one allocation's details as the record itself, or several under ``allocations``
+    each with its ``sequence``; before the unmasking every part is sealed.
+    """
+    revealed: dict[str, Any] = json.loads(unmask.revealed or "{}") if unmask is not None else {}
+    listed = revealed.get("allocations")
+    if listed is not None:
+        by_sequence = {details["sequence"]: details for details in listed}
+    else:
+        by_sequence = dict(zip(sequences[:1], [revealed], strict=False)) if revealed else {}
+    return tuple(_opened(by_sequence.get(sequence, {})) for sequence in sequences)
+
+
+def _opened(details: Mapping[str, Any]) -> OpenedParts:
+    sizes = details.get("block_sizes", {})
+    balance = BalanceReport.from_dict(details["balance"]).lines() if "balance" in details else []
+    return OpenedParts(
+        seed=details.get("seed"),
+        block_sizes=tuple(size for stratum in sorted(sizes) for size in sizes[stratum]),
+        balance_lines=(*balance, *arm_legend(details.get("arms", []))) if balance else (),
+        commitment_opening=details.get("commitment_opening"),
+    )
+
+
 def randomization_record(
     session: Session, study: Study, unmask: UnmaskEvent | None
 ) -> RandomizationInfo | None:
-    """How the allocation was made (None before randomizing); sealed parts from ``unmask`` alone."""
-    record = session.exec(select(Randomization).where(Randomization.study_id == study.id)).first()
-    key = session.exec(select(SealedKey).where(SealedKey.study_id == study.id)).first()
-    if record is None or key is None:
+    """How the (first) allocation was made, None before randomizing; sealed parts from ``unmask`` alone."""
+    query = (
+        select(Randomization, SealedKey.commitment)
+        .join(SealedKey, col(SealedKey.randomization_id) == Randomization.id)
+        .where(Randomization.study_id == study.id)
+        .order_by(col(Randomization.sequence))
+    )
+    first = session.exec(query).first()
+    if first is None:
         return None
-    revealed = json.loads(unmask.revealed or "{}") if unmask is not None else {}
-    sizes = revealed.get("block_sizes", {})
-    balance = BalanceReport.from_dict(revealed["balance"]).lines() if "balance" in revealed else []
+    record, commitment = first
+    (opened,) = opened_parts(unmask, [record.sequence])
     return RandomizationInfo(
         method=record.method,
         strata=tuple(s for s in record.strata.split(",") if s),
         n_arms=record.n_arms,
         roster_sha256=record.roster_sha256,
         library_version=record.library_version,
-        commitment=key.commitment,
+        commitment=commitment,
         created_at=record.created_at,
         created_by=record.created_by,
-        seed=revealed.get("seed"),
-        block_sizes=tuple(size for stratum in sorted(sizes) for size in sizes[stratum]),
+        seed=opened.seed,
+        block_sizes=opened.block_sizes,
         draws_previewed=record.draws_previewed,
         balance_was_readable=record.balance_was_readable,
-        balance_lines=(*balance, *arm_legend(revealed.get("arms", []))) if balance else (),
-        commitment_opening=revealed.get("commitment_opening"),
+        balance_lines=opened.balance_lines,
+        commitment_opening=opened.commitment_opening,
     )
 
 
@@ -92,7 +134,9 @@ def blinding_record(
             .where(FstSession.study_id == study.id, ImmobilityScore.method == MANUAL_METHOD)
         )
     ) | _actors(session, study, (AuditAction.FST_SCORE,))
-    knowers = {key_holder} | _actors(session, study, (AuditAction.PREPARER_SHEET_REPRINT,))
+    knowers = {key_holder} | _actors(
+        session, study, (AuditAction.PREPARER_SHEET_REPRINT, AuditAction.LABELS_PREPARER)
+    )
     analysts = tuple(dict.fromkeys((*([unmask.by] if unmask else []), report_writer)))
     declared = (
         BlindingStage(ALLOCATION_STAGE, (key_holder,), True),
@@ -123,6 +167,7 @@ STAGE_ACTIONS: dict[str, tuple[AuditAction, ...]] = {
         AuditAction.STUDY_RANDOMIZE,
         AuditAction.PREPARER_SHEET_WRITE,
         AuditAction.PREPARER_SHEET_REPRINT,
+        AuditAction.LABELS_PREPARER,
     ),
     CONDUCT_STAGE: (AuditAction.DOSE_RECORD, AuditAction.FST_ADD),
     ASSESSMENT_STAGE: (AuditAction.FST_SCORE, AuditAction.FST_MANUAL_SCORE),

@@ -5,7 +5,6 @@ may differ from it by rounding only (`STOCK_TOLERANCE_PCT`). Arms are typed as `
 (`parse_arms`) or read from an arms file (`read_arms_file`); every fault of every arm is reported at once.
 """
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +13,7 @@ from behavlab.models import Arm
 from behavlab.services.library_errors import refused_files
 from cohorts.dosing import arm_stock_mg_per_ml, stock_concentration_mg_per_ml
 from cohorts.problems import InputError, Problem
-from cohorts.tabular import Columns, iter_readers, read_table
-from cohorts.text_safety import unsafe_character
+from cohorts.tabular import EMPTY_CELL, CellFault, Columns, iter_readers, read_number, read_table, text_fault
 
 ARM_NAME_CHARS = 60
 SUBSTANCE_CHARS = 120
@@ -197,8 +195,8 @@ def _checked_arm(
     if any(character in name for character in NAME_SEPARATORS):
         problems.append(Problem(source, row, "name", name, "holds a colon or comma", "a name without : or ,"))
     _check_text(source, row, "substance", substance, SUBSTANCE_CHARS, problems)
-    dose_mg_per_kg = _number(source, row, "dose_mg_per_kg", dose, problems)
-    stock_mg_per_ml = _number(source, row, "stock_mg_per_ml", stock[0], problems) if stock else None
+    dose_mg_per_kg = _number(source, row, "dose_mg_per_kg", dose, "mg/kg", problems)
+    stock_mg_per_ml = _number(source, row, "stock_mg_per_ml", stock[0], "mg/mL", problems) if stock else None
     if len(problems) > found or dose_mg_per_kg is None:
         return None
     return ArmSpec(name, substance, dose_mg_per_kg, stock_mg_per_ml)
@@ -207,28 +205,19 @@ def _checked_arm(
 def _check_text(
     source: str, row: int | None, field: str, value: str, max_chars: int, problems: list[Problem]
 ) -> None:
-    if not 1 <= len(value) <= max_chars:
-        problems.append(
-            Problem(source, row, field, value, "is empty or too long", f"1-{max_chars} characters")
-        )
-    hidden = unsafe_character(value)
-    if hidden is not None:
-        problems.append(
-            Problem(source, row, field, value, f"is refused: {hidden.describe()}", "printable text")
-        )
+    fault = text_fault(value, max_chars) if value else EMPTY_CELL
+    if fault is not None:
+        problems.append(Problem(source, row, field, value, fault.issue, fault.accepted))
 
 
-def _number(source: str, row: int | None, field: str, text: str, problems: list[Problem]) -> float | None:
-    accepted = f"a number from 0 to {MAX_DOSE_MG_PER_KG:g}"
-    try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
-        problems.append(Problem(source, row, field, text, "is not a number", accepted))
+def _number(
+    source: str, row: int | None, field: str, text: str, unit: str, problems: list[Problem]
+) -> float | None:
+    number = read_number(text.strip(), 0.0, MAX_DOSE_MG_PER_KG, unit) if text.strip() else EMPTY_CELL
+    if isinstance(number, CellFault):
+        problems.append(Problem(source, row, field, text, number.issue, number.accepted))
         return None
-    if not (math.isfinite(value) and 0 <= value <= MAX_DOSE_MG_PER_KG):
-        problems.append(Problem(source, row, field, text, "is out of range", accepted))
-        return None
-    return value
+    return number
 
 
 def _raise_if(problems: Sequence[Problem]) -> None:

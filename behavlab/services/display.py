@@ -7,6 +7,7 @@ the terminal app and the sheets, ``-`` on the command line). Stored text goes to
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -63,8 +64,8 @@ def local_minute(moment: datetime) -> str:
 
 
 def optional_number(value: float | None, decimals: int, missing: str = "") -> str:
-    """A number with a fixed count of decimals, or `missing` when there is none."""
-    return missing if value is None else f"{value:.{decimals}f}"
+    """A number with a fixed count of decimals, or `missing` when there is none (None, NaN or infinite)."""
+    return missing if value is None or not math.isfinite(value) else f"{value:.{decimals}f}"
 
 
 class DosingCells(NamedTuple):

@@ -10,7 +10,6 @@ balance come from the full unmasking's record alone.
 """
 
 import json
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -29,10 +28,9 @@ from behavlab.models import (
 )
 from behavlab.report import DoseInfo, PrimaryEndpoint, ProtocolDeclaration, VoidedInfo
 from behavlab.report.plan_records import CohortDraw, ProtocolAmendment, ProtocolInfo
-from behavlab.services.allocation_record import arm_legend
+from behavlab.services.allocation_record import opened_parts
 from behavlab.services.protocol import current_protocol, declared_protocol
 from behavlab.services.voiding import not_voided, voided_records
-from cohorts.balance import BalanceReport
 
 
 def primary_endpoint(session: Session, study: Study) -> PrimaryEndpoint | None:
@@ -118,7 +116,7 @@ def protocol_waived(session: Session, study: Study) -> bool:
 
 
 def cohort_draws(session: Session, study: Study, unmask: UnmaskEvent | None) -> tuple[CohortDraw, ...]:
-    """Each cohort's randomization in the order drawn; its seed, block sizes and balance once unmasked."""
+    """Each cohort's randomization in the order drawn; its seed, blocks, balance and opening once unmasked."""
     rows = session.exec(
         select(Randomization, SealedKey.commitment, Cohort)
         .join(SealedKey, col(SealedKey.randomization_id) == Randomization.id)
@@ -126,32 +124,23 @@ def cohort_draws(session: Session, study: Study, unmask: UnmaskEvent | None) -> 
         .where(Randomization.study_id == study.id)
         .order_by(col(Randomization.sequence))
     ).all()
-    revealed = json.loads(unmask.revealed or "{}") if unmask is not None else {}
-    by_sequence = {details["sequence"]: details for details in revealed.get("allocations", [])}
+    opened = opened_parts(unmask, [record.sequence for record, _, _ in rows])
     return tuple(
-        _cohort_draw(record, commitment, cohort, by_sequence.get(record.sequence, {}), unmask is not None)
-        for record, commitment, cohort in rows
-    )
-
-
-def _cohort_draw(
-    record: Randomization, commitment: str, cohort: Cohort, details: dict[str, Any], unmasked: bool
-) -> CohortDraw:
-    """One cohort's draw; ``details`` its part of the unmasking's record (empty while sealed)."""
-    sizes = details.get("block_sizes", {})
-    balance = BalanceReport.from_dict(details["balance"]).lines() if "balance" in details else []
-    return CohortDraw(
-        cohort=cohort.name,
-        starts_on=cohort.starts_on,
-        method=record.method,
-        strata=tuple(s for s in record.strata.split(",") if s),
-        n_animals=record.n_animals,
-        created_at=record.created_at,
-        created_by=record.created_by,
-        commitment=commitment,
-        protocol_waived=bool(record.protocol_waived),
-        commitment_verified=unmasked,
-        seed=details.get("seed"),
-        block_sizes=tuple(size for stratum in sorted(sizes) for size in sizes[stratum]),
-        balance_lines=(*balance, *arm_legend(details.get("arms", []))) if balance else (),
+        CohortDraw(
+            cohort=cohort.name,
+            starts_on=cohort.starts_on,
+            method=record.method,
+            strata=tuple(s for s in record.strata.split(",") if s),
+            n_animals=record.n_animals,
+            created_at=record.created_at,
+            created_by=record.created_by,
+            commitment=commitment,
+            protocol_waived=bool(record.protocol_waived),
+            commitment_verified=unmask is not None,
+            seed=parts.seed,
+            block_sizes=parts.block_sizes,
+            balance_lines=parts.balance_lines,
+            commitment_opening=parts.commitment_opening,
+        )
+        for (record, commitment, cohort), parts in zip(rows, opened, strict=True)
     )

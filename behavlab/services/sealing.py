@@ -113,13 +113,19 @@ class OpenedKey:
 
 
 def open_sealed_keys(
-    workspace: Workspace, study_name: str, passphrase: str, purpose: AuditAction
+    workspace: Workspace,
+    study_name: str,
+    passphrase: str,
+    purpose: AuditAction,
+    *,
+    sealing_animal: Animal | None = None,
 ) -> list[OpenedKey]:
     """Decrypt and verify every sealed allocation of the study (one per cohort), in the order drawn.
 
-    Each key's commitment is checked against the one its randomization published; one passphrase opens
-    them all. Every failure is audited (in its own transaction, so it survives the refusal) and reveals
-    nothing.
+    With `sealing_animal`, only the allocation of that animal's cohort (or the whole roster's) is opened: each
+    opening derives a key from the passphrase, deliberately slow. Each key's commitment is checked against
+    the one its randomization published; one passphrase opens them all. Every failure is audited (in its
+    own transaction, so it survives the refusal) and reveals nothing.
     """
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
@@ -148,6 +154,7 @@ def open_sealed_keys(
             _unseal_one(workspace, study, purpose, stored, record, published[index : index + 1], passphrase),
         )
         for index, (stored, record) in enumerate(found)
+        if sealing_animal is None or record.cohort_id == sealing_animal.cohort_id
     ]
 
 
@@ -222,7 +229,9 @@ def unblind_animal(
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
         animal, allocation = find_animal_by_typed_code(session, study, typed_code)
-    keys = open_sealed_keys(workspace, study_name, passphrase, AuditAction.UNBLIND_EMERGENCY)
+    keys = open_sealed_keys(
+        workspace, study_name, passphrase, AuditAction.UNBLIND_EMERGENCY, sealing_animal=animal
+    )
     unsealed = next(key.unsealed for key in keys if animal.label in key.unsealed.assignment)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)

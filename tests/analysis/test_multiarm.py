@@ -7,10 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from scipy import stats
+from scipy import special, stats
 from statsmodels.stats.oneway import anova_oneway
 
-from analysis.comparisons import compare_two_arms
 from analysis.errors import AnalysisError
 from analysis.multiarm import DUNNETT_SEED, analyse_arms, trend_test
 
@@ -59,11 +58,22 @@ def test_dunnett_matches_scipy_with_its_simultaneous_intervals() -> None:
 
 def test_each_comparison_carries_hedges_g_with_its_interval() -> None:
     result = analyse_arms(GROUPS, "vehicle", primary="dunnett")
+    reference = GROUPS["vehicle"]
     for comparison in result.dunnett:
-        pair = compare_two_arms(comparison.arm, GROUPS[comparison.arm], "vehicle", GROUPS["vehicle"])
-        assert comparison.hedges_g == pair.hedges_g
-        assert comparison.hedges_g_ci == pair.hedges_g_ci
-        assert comparison.hedges_g_ci[0] < comparison.hedges_g < comparison.hedges_g_ci[1]
+        treated = GROUPS[comparison.arm]
+        n1, n2 = treated.size, reference.size
+        df = n1 + n2 - 2
+        pooled_sd = math.sqrt(((n1 - 1) * treated.var(ddof=1) + (n2 - 1) * reference.var(ddof=1)) / df)
+        # Hedges & Olkin's exact J = Gamma(df / 2) / (sqrt(df / 2) Gamma((df - 1) / 2))
+        j = special.gamma(df / 2) / (math.sqrt(df / 2) * special.gamma((df - 1) / 2))
+        g = j * (treated.mean() - reference.mean()) / pooled_sd
+        assert comparison.hedges_g == pytest.approx(g, rel=1e-12)
+        # each limit is the noncentrality (as g) putting the observed t at the 97.5th / 2.5th percentile
+        scale = math.sqrt(1 / n1 + 1 / n2)
+        t_observed = g / j / scale
+        low, high = comparison.hedges_g_ci
+        assert stats.nct.cdf(t_observed, df, low / j / scale) == pytest.approx(0.975, abs=1e-8)
+        assert stats.nct.cdf(t_observed, df, high / j / scale) == pytest.approx(0.025, abs=1e-8)
 
 
 def test_pooled_trend_contrast_matches_an_ols_t_test() -> None:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from analysis.errors import AnalysisError
 from analysis.plan import (
     PlanDesign,
     PlanError,
@@ -79,6 +80,22 @@ def test_every_problem_is_named_with_its_field_and_what_is_accepted() -> None:
     ]
     assert all("accepted:" in problem for problem in refused.value.problems)
     assert str(refused.value).startswith("protocol plan refused (10 problems):")
+
+
+def test_the_plan_refuses_the_sizing_inputs_by_the_rule_of_analysis_power() -> None:
+    bad = ProtocolPlan("fst_immobility_s", "motion", float("nan"), alpha=0.9, power=0.995)
+    with pytest.raises(PlanError) as refused:
+        make_plan(bad, _arms(3))
+    with pytest.raises(AnalysisError) as power_refused:
+        sample_size(float("nan"), n_arms=3, alpha=0.9, power=0.995)
+    assert refused.value.problems == (
+        "smallest effect d: nan; accepted: a finite Cohen's d > 0 (its size; the sign does not matter)",
+        "alpha: 0.9; accepted: > 0 and <= 0.5",
+        "power: 0.995; accepted: 0.5 to 0.99",
+    )
+    assert str(power_refused.value) == "; ".join(
+        problem.replace("smallest effect d", "smallest_effect_d") for problem in refused.value.problems
+    )
 
 
 @pytest.mark.parametrize(

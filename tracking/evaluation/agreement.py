@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -46,6 +46,8 @@ BLOCK_S = 20.0
 MIN_VIDEOS_FISHER = 4
 #: Fewest blocks a block bootstrap needs.
 MIN_BLOCKS = 5
+
+Unit = TypeVar("Unit")
 
 
 @dataclass(frozen=True)
@@ -159,20 +161,32 @@ def bootstrap_frame_agreement(units: Sequence[FrameAgreement], unit: str) -> Fra
     )
 
 
+def resampling_units(videos: Sequence[Unit], blocks: Sequence[Unit]) -> tuple[Sequence[Unit], str] | None:
+    """The units a per-frame bootstrap resamples, and their name; None when there are too few for one.
+
+    Videos when there are at least :data:`MIN_VIDEOS`, else the contiguous time ``blocks`` when there are
+    at least :data:`MIN_BLOCKS`.
+    """
+    if len(videos) >= MIN_VIDEOS:
+        return videos, "videos"
+    if len(blocks) >= MIN_BLOCKS:
+        return blocks, f"{BLOCK_S:g}-s blocks"
+    return None
+
+
 def agreement_with_intervals(
     per_video: Sequence[FrameAgreement], blocks: Sequence[FrameAgreement]
 ) -> FrameAgreement:
-    """Pooled per-frame agreement of several videos with 95% intervals, resampling videos or time blocks.
+    """Pooled per-frame agreement of several videos with 95% intervals over :func:`resampling_units`.
 
-    Videos are resampled when there are at least :data:`MIN_VIDEOS`, else the contiguous ``blocks`` (of
-    :func:`frame_agreement_blocks`) when there are at least :data:`MIN_BLOCKS`; otherwise no interval.
+    ``blocks`` are the videos' contiguous time blocks (of :func:`frame_agreement_by_block`); with too few
+    videos and blocks, no interval.
     """
-    if len(per_video) >= MIN_VIDEOS:
-        return bootstrap_frame_agreement(per_video, "videos")
-    if len(blocks) >= MIN_BLOCKS:
-        pooled = bootstrap_frame_agreement(blocks, f"{BLOCK_S:g}-s blocks")
-        return dataclasses.replace(pooled, n_ignored=sum(part.n_ignored for part in per_video))
-    return _pooled(per_video)
+    units = resampling_units(per_video, blocks)
+    if units is None:
+        return _pooled(per_video)
+    pooled = bootstrap_frame_agreement(*units)
+    return dataclasses.replace(pooled, n_ignored=sum(part.n_ignored for part in per_video))
 
 
 def _pooled(units: Sequence[FrameAgreement]) -> FrameAgreement:
@@ -216,7 +230,7 @@ def frame_agreement(
     return _counted(reference[keep], other[keep], int((~keep).sum()), tolerance_s)
 
 
-def frame_agreement_blocks(
+def frame_agreement_by_block(
     reference: np.ndarray,
     other: np.ndarray,
     *,
@@ -224,19 +238,30 @@ def frame_agreement_blocks(
     tolerance_s: float = 0.0,
     valid: np.ndarray | None = None,
     block_s: float = BLOCK_S,
-) -> list[FrameAgreement]:
-    """:func:`frame_agreement` of each contiguous ``block_s`` block of the compared frames (for a bootstrap).
+) -> tuple[FrameAgreement, list[FrameAgreement]]:
+    """:func:`frame_agreement` of the whole, and of each contiguous ``block_s`` block (for a bootstrap).
 
-    Blocks start at the first compared frame; a block without compared frames is left out.
+    One pass: each compared frame is counted in its block, and the whole is the sum of the blocks (with
+    the frames left out). Blocks follow :func:`time_blocks`; a block without compared frames is left out.
     """
     reference, other, keep, times = _compared_frames(reference, other, None, timestamps, tolerance_s, valid)
+    n_ignored = int((~keep).sum())
     if not keep.any():
-        return []
-    block = np.floor((times - times[keep][0]) / block_s).astype(np.int64)
-    return [
-        _counted(reference[keep & (block == index)], other[keep & (block == index)], 0, tolerance_s)
-        for index in np.unique(block[keep])
-    ]
+        return _counted(reference[keep], other[keep], n_ignored, tolerance_s), []
+    block = time_blocks(times[keep], block_s)
+    # outcome codes 0..3 are tn, fp, fn, tp; reordered below to the counts' order tp, fp, fn, tn
+    outcome = 2 * reference[keep].astype(np.int64) + other[keep].astype(np.int64)
+    counts = np.bincount(4 * block + outcome, minlength=4 * (int(block.max()) + 1)).reshape(-1, 4)
+    counts = counts[counts.sum(axis=1) > 0][:, [3, 1, 2, 0]]
+    parts = [_from_counts(row, 0, tolerance_s) for row in counts]
+    return _from_counts(counts.sum(axis=0), n_ignored, tolerance_s), parts
+
+
+def time_blocks(times: np.ndarray, block_s: float = BLOCK_S) -> np.ndarray:
+    """The contiguous block of each frame: ``block_s`` seconds from the first frame, numbered from 0."""
+    seconds = np.asarray(times, dtype=np.float64)
+    blocks: np.ndarray = np.floor((seconds - seconds[0]) / block_s).astype(np.int64)
+    return blocks
 
 
 def _compared_frames(
@@ -267,13 +292,15 @@ def _compared_frames(
 
 def _counted(reference: np.ndarray, other: np.ndarray, n_ignored: int, tolerance_s: float) -> FrameAgreement:
     """The confusion counts of two bool arrays (immobile is positive)."""
+    counts = ((reference & other).sum(), (~reference & other).sum(), (reference & ~other).sum())
+    return _from_counts(np.array([*counts, (~reference & ~other).sum()]), n_ignored, tolerance_s)
+
+
+def _from_counts(counts: np.ndarray, n_ignored: int, tolerance_s: float) -> FrameAgreement:
+    """A :class:`FrameAgreement` of confusion counts tp, fp, fn, tn (immobile is positive)."""
+    tp, fp, fn, tn = (int(count) for count in counts)
     return FrameAgreement(
-        int((reference & other).sum()),
-        int((~reference & other).sum()),
-        int((reference & ~other).sum()),
-        int((~reference & ~other).sum()),
-        n_ignored,
-        {"tolerance_s": float(tolerance_s), "positive_class": "immobile"},
+        tp, fp, fn, tn, n_ignored, {"tolerance_s": float(tolerance_s), "positive_class": "immobile"}
     )
 
 

@@ -25,8 +25,7 @@ from tracking.evaluation.agreement import (
     FrameAgreement,
     SecondsAgreement,
     agreement_with_intervals,
-    frame_agreement,
-    frame_agreement_blocks,
+    frame_agreement_by_block,
     seconds_agreement,
 )
 from tracking.evaluation.calibration import CalibrationVideo
@@ -170,6 +169,12 @@ def compare_scorings(
             per_video.append(agreement[0])
             blocks.extend(agreement[1])
         rows.append(row)
+    if per_video and not sum(part.n_frames for part in per_video):
+        raise LabelFileError(
+            first[0].source,
+            "no frame compared: no frame lies in the window where both scorings know the state; "
+            + "; ".join(_overlap(a, b, window, grid_fps) for a, b in pairing.pairs),
+        )
     pooled = agreement_with_intervals(per_video, blocks) if per_video else None
     table = pd.DataFrame(rows)
     finite = table[np.isfinite(table["first_s"]) & np.isfinite(table["second_s"])]
@@ -226,9 +231,32 @@ def _frame_agreement(
         if scoring.known is not None:
             valid &= scoring.known
     first, second = a.on_grid(times), b.on_grid(times)
-    agreement = frame_agreement(first, second, timestamps=times, tolerance_s=tolerance_s, valid=valid)
-    blocks = frame_agreement_blocks(first, second, timestamps=times, tolerance_s=tolerance_s, valid=valid)
-    return a, b, (agreement, blocks)
+    agreement = frame_agreement_by_block(
+        first, second, timestamps=times, tolerance_s=tolerance_s, valid=valid
+    )
+    return a, b, agreement
+
+
+def _overlap(a: Scoring, b: Scoring, window: tuple[float, float | None], grid_fps: float) -> str:
+    """What two paired scorings cover, and the window: why they have no frame in common."""
+    start, end = window
+    until = f"{end:g} s" if end is not None else "the end"
+    return (
+        f"{a.key} ({a.source}) covers {_span(a, grid_fps)}, {b.key} ({b.source}) {_span(b, grid_fps)}; "
+        f"the window is {start:g} s to {until}"
+    )
+
+
+def _span(scoring: Scoring, grid_fps: float) -> str:
+    """The time a scoring says the state of: its known frames, its bouts, or its frames on the grid."""
+    if scoring.frames is not None and scoring.timestamps is not None:
+        times = scoring.timestamps if scoring.known is None else scoring.timestamps[scoring.known]
+        return f"{times[0]:g}-{times[-1]:g} s" if times.size else "no frame with a state"
+    if scoring.frames is not None:
+        return f"{scoring.frames.size} frames (0-{scoring.frames.size / grid_fps:g} s at {grid_fps:g} fps)"
+    if scoring.bouts is not None and scoring.bouts.size:
+        return f"bouts {scoring.bouts[:, 0].min():g}-{scoring.bouts[:, 1].max():g} s"
+    return "no bout"
 
 
 def _window_note(scoring: Scoring, window: tuple[float, float | None]) -> str | None:

@@ -46,7 +46,7 @@ def fleiss_kappa_units(units: Sequence[np.ndarray], unit: str) -> Estimate:
 
     Each unit (a video, or a time block of one) is resampled whole; fewer than two units give no interval.
     """
-    from tracking.evaluation.intervals import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE
+    from tracking.evaluation.intervals import bootstrap_intervals
 
     if not units:
         raise ValueError("no frames rated by every rater")
@@ -59,13 +59,8 @@ def fleiss_kappa_units(units: Sequence[np.ndarray], unit: str) -> Estimate:
     value = float(_fleiss(per_unit.sum(axis=0, keepdims=True), patterns)[0])
     if len(units) < 2:
         return Estimate(value, _NO_INTERVAL, "none (one unit)")
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    draws = rng.integers(0, len(units), size=(BOOTSTRAP_RESAMPLES, len(units)))
-    values = _fleiss(per_unit[draws].sum(axis=1), patterns)
-    finite = values[np.isfinite(values)]
-    tail = (1 - CONFIDENCE) / 2 * 100
-    low, high = np.percentile(finite, [tail, 100 - tail]) if finite.size else _NO_INTERVAL
-    return Estimate(value, (float(low), float(high)), f"bootstrap over {len(units)} {unit}")
+    interval = bootstrap_intervals(per_unit, lambda w: {"kappa": _fleiss(w, patterns)}, ("kappa",))
+    return Estimate(value, interval["kappa"], f"bootstrap over {len(units)} {unit}")
 
 
 def _category_counts(ratings: np.ndarray, categories: np.ndarray) -> np.ndarray:

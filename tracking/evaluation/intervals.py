@@ -16,7 +16,7 @@ bias uses Student's t on the differences, and its limits of agreement the approx
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from scipy import stats
@@ -46,24 +46,32 @@ def count_statistics(counts: np.ndarray) -> dict[str, np.ndarray]:
         }
 
 
-def bootstrap_count_intervals(unit_counts: np.ndarray) -> dict[str, Interval]:
-    """Percentile intervals of accuracy, F1 and kappa, resampling units (rows of ``(n_units, 4)`` counts).
+def bootstrap_intervals(
+    units: np.ndarray, statistics: Callable[[np.ndarray], Mapping[str, np.ndarray]], names: Sequence[str]
+) -> dict[str, Interval]:
+    """Percentile intervals of ``statistics`` of the units' sum, resampling whole units (rows of ``units``).
 
-    Fewer than two units give NaN intervals: one unit says nothing about how the figure varies.
+    ``statistics`` takes summed units ``(resamples, ...)`` and returns each named figure per resample. Fewer
+    than two units give NaN intervals: one unit says nothing about how the figure varies.
     """
-    units = np.asarray(unit_counts, dtype=np.float64).reshape(-1, 4)
     if units.shape[0] < 2:
-        return dict.fromkeys(("accuracy", "f1", "kappa"), _NAN_INTERVAL)
+        return dict.fromkeys(names, _NAN_INTERVAL)
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     draws = rng.integers(0, units.shape[0], size=(BOOTSTRAP_RESAMPLES, units.shape[0]))
-    resampled = count_statistics(units[draws].sum(axis=1))
+    resampled = statistics(units[draws].sum(axis=1))
     tail = (1 - CONFIDENCE) / 2 * 100
     intervals = {}
-    for name, values in resampled.items():
-        finite = values[np.isfinite(values)]
+    for name in names:
+        finite = resampled[name][np.isfinite(resampled[name])]
         low, high = np.percentile(finite, [tail, 100 - tail]) if finite.size else _NAN_INTERVAL
         intervals[name] = (float(low), float(high))
     return intervals
+
+
+def bootstrap_count_intervals(unit_counts: np.ndarray) -> dict[str, Interval]:
+    """Percentile intervals of accuracy, F1 and kappa, resampling units (rows of ``(n_units, 4)`` counts)."""
+    units = np.asarray(unit_counts, dtype=np.float64).reshape(-1, 4)
+    return bootstrap_intervals(units, count_statistics, ("accuracy", "f1", "kappa"))
 
 
 def pearson_interval(r: float, n: int) -> Interval:
@@ -101,6 +109,7 @@ __all__ = [
     "Interval",
     "bland_altman_intervals",
     "bootstrap_count_intervals",
+    "bootstrap_intervals",
     "count_statistics",
     "pearson_interval",
 ]

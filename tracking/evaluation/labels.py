@@ -35,10 +35,11 @@ from tracking.errors import TrackingError
 _FRAME_COLUMNS = ("immobile", "immobility", "label", "freezing", "state")
 #: Columns of a per-frame table that say which frame a row is, never what the animal does.
 _INDEX_COLUMNS = ("frame", "frames", "frame_index", "index", "time", "time_s", "timestamp", "t")
-_START_COLUMNS = ("start_s", "start (s)", "start", "onset")
-_END_COLUMNS = ("end_s", "stop (s)", "stop_s", "end", "stop", "offset")
-_VIDEO_COLUMNS = ("video", "media file name", "media file", "observation id", "file")
-_BEHAVIOR_COLUMNS = ("behavior", "behaviour", "event")
+#: Column names (lower case, in order of preference) of a bout table's start, end, video and behaviour.
+START_COLUMNS = ("start_s", "start (s)", "start", "onset", "from")
+END_COLUMNS = ("end_s", "stop (s)", "stop_s", "end", "stop", "offset", "to")
+VIDEO_COLUMNS = ("video", "media file name", "media file", "observation id", "file")
+BEHAVIOR_COLUMNS = ("behavior", "behaviour", "event")
 _SECONDS_COLUMNS = ("immobility_s", "immobile_s", "immobility", "seconds")
 _ANIMAL_COLUMNS = ("animal", "subject")
 _TRUE = {"1", "1.0", "true", "yes", "immobile", "immobility"}
@@ -102,35 +103,48 @@ def bouts_to_mask(bouts: np.ndarray, timestamps: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _read_table(path: str | Path) -> pd.DataFrame:
+def read_label_table(path: str | Path) -> pd.DataFrame:
+    """A label table (CSV, TSV or Excel) with stripped column names; LabelFileError when it cannot be read.
+
+    A CSV whose header holds semicolons and no comma is read as semicolon-separated (a European spreadsheet's
+    CSV, Sturman et al. 2020's ``AllFSTLables.csv``).
+    """
     path = Path(path)
     if not path.is_file():
         raise LabelFileError(path, "no such file")
-    sep = "\t" if path.suffix.lower() in (".tsv", ".txt") else ","
     try:
         if path.suffix.lower() in (".xlsx", ".xls"):
             table = pd.read_excel(path)
         else:
-            table = pd.read_csv(path, sep=sep, encoding="utf-8-sig")
+            table = pd.read_csv(path, sep=_separator(path), encoding="utf-8-sig")
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as error:
         raise LabelFileError(path, f"cannot read the table ({error}); expected CSV, TSV or Excel") from error
     table.columns = [str(c).strip() for c in table.columns]
     return table
 
 
+def _separator(path: Path) -> str:
+    """Tab for .tsv and .txt; else a semicolon when the header has semicolons and no comma, else a comma."""
+    if path.suffix.lower() in (".tsv", ".txt"):
+        return "\t"
+    with path.open(encoding="utf-8-sig", errors="replace") as file:
+        header = file.readline()
+    return ";" if ";" in header and "," not in header else ","
+
+
 @overload
-def _column(
+def find_column(
     table: pd.DataFrame, names: Sequence[str], path: str | Path, what: str, *, required: Literal[True] = True
 ) -> str: ...
 
 
 @overload
-def _column(
+def find_column(
     table: pd.DataFrame, names: Sequence[str], path: str | Path, what: str, *, required: Literal[False]
 ) -> str | None: ...
 
 
-def _column(
+def find_column(
     table: pd.DataFrame, names: Sequence[str], path: str | Path, what: str, *, required: bool = True
 ) -> str | None:
     """The column matching one of ``names`` (case-insensitive); LabelFileError if required and absent."""
@@ -145,15 +159,18 @@ def _column(
     return None
 
 
-def _numbers(table: pd.DataFrame, column: str, path: str | Path) -> np.ndarray:
-    """A column as float64; LabelFileError naming the first row and field that is not a number."""
+def finite_numbers(table: pd.DataFrame, column: str, path: str | Path) -> np.ndarray:
+    """A column as float64; LabelFileError naming the first row and field that is not a number.
+
+    Rows are numbered from the table's index as read (a filtered table keeps its file's row numbers).
+    """
     values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise LabelFileError(
             path,
             f"{str(table[column].iloc[bad[0]])!r} is not a finite number",
-            row=int(bad[0]) + 2,
+            row=int(table.index[bad[0]]) + 2,
             field=column,
         )
     return values
@@ -180,7 +197,7 @@ def _label_column(table: pd.DataFrame, path: str | Path, column: str | None) -> 
         if column.lower() not in lower:
             raise LabelFileError(path, f"no column {column!r} (the label column asked for); found: {found}")
         return lower[column.lower()]
-    named = _column(table, _FRAME_COLUMNS, path, "per-frame label", required=False)
+    named = find_column(table, _FRAME_COLUMNS, path, "per-frame label", required=False)
     if named is not None:
         return named
     candidates = _binary_columns(table)
@@ -209,11 +226,11 @@ def read_frame_labels(
     (``<video>.<animal>.frames.csv``) is accepted, so two machine scorings compare like two raters.
     ``column`` names the label column (any case).
     """
-    table = _read_table(path)
+    table = read_label_table(path)
     name = _label_column(table, path, column)
-    frame_col = _column(table, ("frame",), path, "frame", required=False)
+    frame_col = find_column(table, ("frame",), path, "frame", required=False)
     if frame_col is not None:
-        frames = _numbers(table, frame_col, path)
+        frames = finite_numbers(table, frame_col, path)
         wrong = np.flatnonzero(frames != np.arange(frames.size))
         if wrong.size:
             raise LabelFileError(
@@ -246,10 +263,10 @@ def read_bout_labels(
     observation id) the bouts are grouped per video (keyed by the file stem), else all belong to ``video``
     (default: the label file's stem). With a ``subject``/``animal`` column, the key is ``video/animal``.
     """
-    table = _read_table(path)
-    start_col = _column(table, _START_COLUMNS, path, "bout start (seconds)")
-    end_col = _column(table, _END_COLUMNS, path, "bout end (seconds)")
-    behavior_col = _column(table, _BEHAVIOR_COLUMNS, path, "behaviour", required=False)
+    table = read_label_table(path)
+    start_col = find_column(table, START_COLUMNS, path, "bout start (seconds)")
+    end_col = find_column(table, END_COLUMNS, path, "bout end (seconds)")
+    behavior_col = find_column(table, BEHAVIOR_COLUMNS, path, "behaviour", required=False)
     if behavior_col is not None and behavior is not None:
         keep = _text(table[behavior_col]).str.lower().str.contains(behavior.lower(), regex=False)
         if not keep.any():
@@ -258,18 +275,10 @@ def read_bout_labels(
                 path, f"no bout of a behaviour matching {behavior!r}; behaviours: {found}", field=behavior_col
             )
         table = table[keep]
-    starts, ends = _numbers(table, start_col, path), _numbers(table, end_col, path)
-    rows = table.index.to_numpy() + 2
-    bad = np.flatnonzero((ends <= starts) | (starts < 0))
-    if bad.size:
-        raise LabelFileError(
-            path,
-            f"bout from {starts[bad[0]]:g} s to {ends[bad[0]]:g} s: the end must follow the start (>= 0)",
-            row=int(rows[bad[0]]),
-            field=end_col,
-        )
-    video_col = _column(table, _VIDEO_COLUMNS, path, "video", required=False)
-    animal_col = _column(table, _ANIMAL_COLUMNS, path, "animal", required=False)
+    times = bout_times(table, start_col, end_col, path)
+    starts, ends = times[:, 0], times[:, 1]
+    video_col = find_column(table, VIDEO_COLUMNS, path, "video", required=False)
+    animal_col = find_column(table, _ANIMAL_COLUMNS, path, "animal", required=False)
     videos = (
         table[video_col].astype(str).map(_video_name)
         if video_col
@@ -287,18 +296,35 @@ def read_bout_labels(
     return labels
 
 
+def bout_times(table: pd.DataFrame, start_col: str, end_col: str, path: str | Path) -> np.ndarray:
+    """The bouts of a table's rows as ``(n, 2)`` seconds; LabelFileError naming a bout that is not one.
+
+    Every start and end must be a number, the start >= 0 and the end after it.
+    """
+    starts, ends = finite_numbers(table, start_col, path), finite_numbers(table, end_col, path)
+    bad = np.flatnonzero((ends <= starts) | (starts < 0))
+    if bad.size:
+        raise LabelFileError(
+            path,
+            f"bout from {starts[bad[0]]:g} s to {ends[bad[0]]:g} s: the end must follow the start (>= 0)",
+            row=int(table.index[bad[0]]) + 2,
+            field=end_col,
+        )
+    return np.column_stack([starts, ends])
+
+
 def read_seconds_labels(path: str | Path) -> pd.DataFrame:
     """Per-video immobility seconds: a table with ``video``, optional ``animal``, and ``immobility_s``."""
-    table = _read_table(path)
-    video_col = _column(table, _VIDEO_COLUMNS, path, "video")
-    seconds_col = _column(table, _SECONDS_COLUMNS, path, "immobility seconds")
-    seconds = _numbers(table, seconds_col, path)
+    table = read_label_table(path)
+    video_col = find_column(table, VIDEO_COLUMNS, path, "video")
+    seconds_col = find_column(table, _SECONDS_COLUMNS, path, "immobility seconds")
+    seconds = finite_numbers(table, seconds_col, path)
     negative = np.flatnonzero(seconds < 0)
     if negative.size:
         raise LabelFileError(
             path, f"{seconds[negative[0]]:g} s is negative", row=int(negative[0]) + 2, field=seconds_col
         )
-    animal_col = _column(table, _ANIMAL_COLUMNS, path, "animal", required=False)
+    animal_col = find_column(table, _ANIMAL_COLUMNS, path, "animal", required=False)
     return pd.DataFrame(
         {
             "video": table[video_col].astype(str).map(_video_name),
@@ -313,20 +339,20 @@ def label_kind(path: str | Path, column: str | None = None) -> Literal["frames",
 
     A table with the label ``column`` asked for, a usually named label column or any 0/1 column is frames.
     """
-    table = _read_table(path)
+    table = read_label_table(path)
     columns = {c.lower() for c in table.columns}
     if column is not None and column.lower() in columns:
         return "frames"
-    if columns & set(_START_COLUMNS) and columns & set(_END_COLUMNS):
+    if columns & set(START_COLUMNS) and columns & set(END_COLUMNS):
         return "bouts"
-    if columns & set(_SECONDS_COLUMNS) and columns & set(_VIDEO_COLUMNS):
+    if columns & set(_SECONDS_COLUMNS) and columns & set(VIDEO_COLUMNS):
         return "seconds"
     if columns & set(_FRAME_COLUMNS) or _binary_columns(table):
         return "frames"
     raise LabelFileError(
         path,
         "not a label table: expected bout start and end columns (e.g. BORIS 'Start (s)', 'Stop (s)'), "
-        f"per-video seconds ({', '.join(_VIDEO_COLUMNS[:1] + _SECONDS_COLUMNS[:1])}) or a per-frame 0/1 "
+        f"per-video seconds ({', '.join(VIDEO_COLUMNS[:1] + _SECONDS_COLUMNS[:1])}) or a per-frame 0/1 "
         f"column (any name, or --label-column NAME); found: {', '.join(table.columns)}",
     )
 

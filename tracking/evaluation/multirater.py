@@ -14,7 +14,8 @@ Bland-Altman differences are against the first). A machine paired with a human i
 kappa and the overall ICC take the human raters only, on the videos every one of them scored; their
 per-frame figures use no transition tolerance (no rater is the reference). Below
 :data:`~tracking.evaluation.agreement.MIN_VIDEOS` videos the per-video statistics are not computed, and
-Fleiss' kappa is resampled in contiguous time blocks.
+Fleiss' kappa is resampled in contiguous time blocks, by the rule of per-frame agreement
+(:func:`~tracking.evaluation.agreement.resampling_units`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tracking.evaluation.agreement import BLOCK_S, MIN_VIDEOS
+from tracking.evaluation.agreement import MIN_VIDEOS, resampling_units, time_blocks
 from tracking.evaluation.comparison import Comparison, common_grid, compare_scorings, has_frames
 from tracking.evaluation.interrater import Estimate, fleiss_kappa_units, icc_2_1
 from tracking.evaluation.labels import LabelFileError
@@ -161,14 +162,12 @@ def _overall(
     ratings = [r for r in ratings if r[0].size]
     if not ratings:
         return None, icc, len(videos), notes
-    if len(ratings) >= MIN_VIDEOS:
-        return fleiss_kappa_units([r for r, _ in ratings], "videos"), icc, len(videos), notes
+    by_video = [r for r, _ in ratings]
     blocks = [
-        r[np.floor((t - t[0]) / BLOCK_S) == index]
-        for r, t in ratings
-        for index in np.unique(np.floor((t - t[0]) / BLOCK_S))
+        r[block == index] for r, t in ratings for block in [time_blocks(t)] for index in np.unique(block)
     ]
-    return fleiss_kappa_units(blocks, f"{BLOCK_S:g}-s blocks"), icc, len(videos), notes
+    units = resampling_units(by_video, blocks) or ([np.concatenate(by_video)], "recording")
+    return fleiss_kappa_units(*units), icc, len(videos), notes
 
 
 def _ratings(

@@ -33,22 +33,29 @@ start, with a note.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from tracking.evaluation.labels import LabelFileError
+from tracking.evaluation.labels import (
+    BEHAVIOR_COLUMNS,
+    END_COLUMNS,
+    START_COLUMNS,
+    VIDEO_COLUMNS,
+    LabelFileError,
+    bout_times,
+    find_column,
+    finite_numbers,
+    read_label_table,
+)
 from tracking.evaluation.scorings import Scoring
 
 #: Column names that hold the rater (compared in lower case).
 RATER_COLUMNS = ("experimenter", "rater", "observer", "scorer")
-_VIDEO_COLUMNS = ("id", "video", "observation id", "media file name", "media file", "file")
-_START_COLUMNS = ("from", "start", "start_s", "start (s)", "onset")
-_END_COLUMNS = ("to", "end", "end_s", "stop", "stop (s)", "offset")
-_TYPE_COLUMNS = ("type", "behavior", "behaviour", "event")
+_VIDEO_COLUMNS = ("id", *VIDEO_COLUMNS)
+_TYPE_COLUMNS = ("type", *BEHAVIOR_COLUMNS)
 _START_MARKERS = {"start"}
 _END_MARKERS = {"end"}
 _BOTH_MARKERS = {"startend"}
@@ -65,26 +72,13 @@ class RaterBouts:
     notes: tuple[str, ...]
 
 
-def _read(path: Path) -> pd.DataFrame:
-    try:
-        table = pd.read_csv(path, sep=None, engine="python", encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, OSError) as error:
-        raise LabelFileError(path, f"cannot read the table: {error}") from error
-    table.columns = [str(c).strip() for c in table.columns]
-    return table
-
-
-def _find(table: pd.DataFrame, names: Sequence[str]) -> str | None:
-    lower = {c.lower(): c for c in table.columns}
-    return next((lower[name] for name in names if name in lower), None)
-
-
 def rater_column(path: str | Path, column: str | None = None) -> str | None:
     """The column of a CSV table that names its raters (``column`` when given), or None when it has none."""
     path = Path(path)
     if not path.is_file() or path.suffix.lower() not in (".csv", ".tsv", ".txt"):
         return None
-    return _find(_read(path).head(0), (column.lower(),) if column else RATER_COLUMNS)
+    names = (column.lower(),) if column else RATER_COLUMNS
+    return find_column(read_label_table(path).head(0), names, path, "rater", required=False)
 
 
 def _kind(value: object) -> str:
@@ -95,15 +89,11 @@ def _kind(value: object) -> str:
 def read_rater_bouts(path: str | Path, column: str, *, behavior: str | None = "immobil") -> RaterBouts:
     """Every rater's bouts per video, aligned on the rater's start marker (see the module Notes)."""
     path = Path(path)
-    table = _read(path)
-    columns = [_find(table, names) for names in (_VIDEO_COLUMNS, _START_COLUMNS, _END_COLUMNS, _TYPE_COLUMNS)]
-    video_col, start_col, end_col, type_col = columns
-    if video_col is None or start_col is None or end_col is None or type_col is None:
-        raise LabelFileError(
-            path,
-            "a rater table needs video (ID), start (from), end (to) and type columns; columns: "
-            + ", ".join(table.columns),
-        )
+    table = read_label_table(path)
+    video_col = find_column(table, _VIDEO_COLUMNS, path, "video (ID)")
+    start_col = find_column(table, START_COLUMNS, path, "start (from)")
+    end_col = find_column(table, END_COLUMNS, path, "end (to)")
+    type_col = find_column(table, _TYPE_COLUMNS, path, "type")
     kinds = table[type_col].map(_kind)
     notes = []
     defaults = int((kinds == _DEFAULT_TYPE).sum())
@@ -112,11 +102,11 @@ def read_rater_bouts(path: str | Path, column: str, *, behavior: str | None = "i
     markers = kinds.isin(_START_MARKERS | _END_MARKERS | _BOTH_MARKERS)
     bouts, note = _bout_rows(table, type_col, ~markers & (kinds != _DEFAULT_TYPE), behavior, path)
     notes += [note] if note else []
+    times_of = pd.DataFrame(bout_times(bouts, start_col, end_col, path), index=bouts.index)
     raters: dict[str, list[Scoring]] = {}
     for (rater, video), rows in table.groupby([column, video_col], sort=True):
         name, key = str(rater).strip(), Path(str(video).strip()).stem
-        own = bouts.reindex(rows.index).dropna(how="all")
-        times = np.column_stack([_seconds(own, start_col, path), _seconds(own, end_col, path)])
+        times = times_of.loc[times_of.index.intersection(rows.index)].to_numpy()
         times = times[np.argsort(times[:, 0])] if times.size else np.empty((0, 2))
         marks = rows[markers.loc[rows.index]]
         zero, note = _test_start(marks, kinds, start_col, times, f"{name} on {key}", path)
@@ -147,23 +137,13 @@ def _bout_rows(
     )
 
 
-def _seconds(rows: pd.DataFrame, column: str, path: Path) -> np.ndarray:
-    values = pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype=np.float64)
-    if not np.isfinite(values).all():
-        bad = rows.index[~np.isfinite(values)][0]
-        raise LabelFileError(
-            path, f"{rows.loc[bad, column]!r} is not seconds", row=int(bad) + 2, field=column
-        )
-    return values
-
-
 def _test_start(
     marks: pd.DataFrame, kinds: pd.Series, start_col: str, bouts: np.ndarray, who: str, path: Path
 ) -> tuple[float, str | None]:
     """The time of the rater's start marker on one video, and a note when the choice needed one."""
     if marks.empty:
         return 0.0, f"{who}: no start marker; aligned on the video start"
-    times = _seconds(marks, start_col, path)
+    times = finite_numbers(marks, start_col, path)
     starts = times[kinds.loc[marks.index].isin(_START_MARKERS).to_numpy()]
     if starts.size:
         return float(starts.min()), None

@@ -88,18 +88,66 @@ def test_two_videos_print_no_pearson_r(tmp_path: Path) -> None:
     assert re.search(r"kappa \(95% CI [0-9.]+ to [0-9.]+\), bootstrap over \d+ 20-s blocks", text)
 
 
-def test_a_rater_column_named_by_the_user(tmp_path: Path) -> None:
-    table = tmp_path / "raters.csv"
+def _rater_table(path: Path, start_marker_s: dict[str, float]) -> Path:
+    """Three judges of three videos, each pressing Start at ``start_marker_s`` and scoring from there."""
     rows = ["video,judge,start_s,end_s,behavior"]
-    for video, judge, shift in itertools.product(("m1", "m2", "m3"), ("p", "q", "r"), (0.0,)):
-        offset = {"p": 0.0, "q": 1.0, "r": 3.0}[judge] + shift
-        rows += [f"{video},{judge},0,1,Start", f"{video},{judge},{140 + offset},{200 + offset},immobile"]
-    table.write_text("\n".join(rows) + "\n")
-    result = run("agreement", table, "--rater-column", "judge")
+    for video, judge in itertools.product(("m1", "m2", "m3"), ("p", "q", "r")):
+        late = {"p": 0.0, "q": 1.0, "r": 3.0}[judge] + {"m1": 0.0, "m2": 20.0, "m3": 45.0}[video]
+        zero = start_marker_s[judge]
+        rows += [f"{video},{judge},{zero},{zero + 1},Start"]
+        rows += [f"{video},{judge},{zero + 140 + late},{zero + 200 + late},immobile"]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _figures(output: str) -> list[str]:
+    """The numbers printed, in order (the table and the overall lines)."""
+    return re.findall(r"-?\d+\.\d+", _one_line(output))
+
+
+def test_a_rater_column_named_by_the_user_and_each_judge_on_their_own_start(tmp_path: Path) -> None:
+    together = _rater_table(tmp_path / "together.csv", {"p": 0.0, "q": 0.0, "r": 0.0})
+    apart = _rater_table(tmp_path / "apart.csv", {"p": 0.0, "q": 12.5, "r": 31.0})
+    result = run("agreement", together, "--rater-column", "judge")
     assert result.exit_code == 0, result.output
     assert "p vs q" in _one_line(result.stdout) and "q vs r" in _one_line(result.stdout)
-    missing = run("agreement", table, table, "--rater-column", "observer_id")
+    shifted = run("agreement", apart, "--rater-column", "judge")
+    assert shifted.exit_code == 0, shifted.output
+    # Judges who pressed Start 12.5 and 31 s late agree exactly as if they had pressed it together.
+    assert _figures(result.stdout) and _figures(shifted.stdout) == _figures(result.stdout)
+    missing = run("agreement", together, together, "--rater-column", "observer_id")
     assert missing.exit_code != 0 and "no source has such a column" in _one_line(missing.output)
+
+
+def _frames_table(path: Path, human: list[int], program: list[int]) -> Path:
+    """A per-frame table with two 0/1 columns: a person's and a program's."""
+    rows = [f"{i},{h},{p}" for i, (h, p) in enumerate(zip(human, program, strict=True))]
+    path.write_text("frame,human_freezing,program_freezing\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_label_column_picks_the_column_of_per_frame_tables(tmp_path: Path) -> None:
+    human = ([0] * 150 + [1] * 150) * 2
+    first = _frames_table(tmp_path / "first.csv", human, [0] * 600)
+    second = _frames_table(tmp_path / "second.csv", human[15:] + [1] * 15, [1] * 600)
+    window = ("--fps", "10", "--window-start-s", "0", "--window-end-s", "none")
+    ambiguous = run("agreement", first, second, *window)
+    assert ambiguous.exit_code != 0 and "--label-column NAME" in _one_line(ambiguous.output)
+    chosen = run("agreement", first, second, *window, "--label-column", "human_freezing")
+    assert chosen.exit_code == 0, chosen.output
+    assert re.search(r"accuracy 0\.9\d*, .* over 600 frames", _one_line(chosen.stdout))
+
+
+def test_no_frame_in_the_window_is_refused_naming_the_files(tmp_path: Path) -> None:
+    human = ([0] * 150 + [1] * 150) * 2  # 60 s at 10 fps: nothing in the default 120-360 s window
+    first = _frames_table(tmp_path / "first.csv", human, human)
+    second = _frames_table(tmp_path / "second.csv", human, human)
+    result = run("agreement", first, second, "--fps", "10", "--label-column", "human_freezing")
+    assert result.exit_code != 0
+    message = _one_line(result.output)
+    assert "no frame compared" in message and "per frame" not in message
+    assert f"first ({first}) covers 600 frames (0-60 s at 10 fps), second ({second}) 600 frames" in message
+    assert "the window is 120 s to 360 s" in message
 
 
 @needs_demo2

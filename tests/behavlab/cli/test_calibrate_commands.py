@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
@@ -41,6 +41,22 @@ def demo2_scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _assert_blocks_hold_out_their_own_frames(folds: list[dict[str, float]], tolerance_s: float) -> None:
+    """Each fold counts the person's freezing frames of its own 24 s, those near a transition left out.
+
+    Interleaved or shuffled folds would each count a share of the whole recording's instead.
+    """
+    person = pd.read_csv(DEMO2 / "demo2.labels.csv")["freezing"].to_numpy().astype(bool)
+    times = np.arange(person.size) / 30.0
+    changes = times[1:][person[1:] != person[:-1]]
+    near = (np.abs(times[:, None] - changes[None, :]) <= tolerance_s + 1e-9).any(axis=1)
+    assert len(folds) == 5
+    for fold in folds:
+        inside = (times >= fold["start_s"]) & (times < fold["end_s"])
+        assert fold["n_ignored"] == (inside & near).sum() and inside.sum() == 24 * 30
+        assert fold["true_positive"] + fold["false_negative"] == (inside & person & ~near).sum()
+
+
 @needs_demo2
 def test_calibrate_on_the_one_demo2_recording_uses_contiguous_time_blocks(
     demo2_scored: Path, tmp_path: Path
@@ -52,9 +68,8 @@ def test_calibrate_on_the_one_demo2_recording_uses_contiguous_time_blocks(
     assert result.exit_code == 0, result.output
     text = _one_line(result.stdout)
     assert "time-blocked (5 contiguous blocks per video)" in text
-    starts_ends = [(float(a), float(b)) for a, b in re.findall(r"block \d │ ([0-9.]+)-([0-9.]+)", text)]
-    assert len(starts_ends) == 5 and starts_ends[0][0] == 0.0
-    assert all(end == start for (_, end), (start, _) in itertools.pairwise(starts_ends))
+    printed = [(float(a), float(b)) for a, b in re.findall(r"block \d │ ([0-9.]+)-([0-9.]+)", text)]
+    assert printed == [(24.0 * k, 24.0 * (k + 1)) for k in range(5)]  # the 120 s recording in five
     assert re.search(r"accuracy \(95% CI [0-9.]+ to [0-9.]+\), kappa \(95% CI [0-9.]+ to [0-9.]+\)", text)
     assert "bootstrap over 5 time blocks" in text
     assert "needs >= 3 videos, got 1" in text and not re.search(r"Pearson r [-0-9]", text)
@@ -63,7 +78,7 @@ def test_calibrate_on_the_one_demo2_recording_uses_contiguous_time_blocks(
     assert record["fit"]["cross_validation"]["n_blocks"] == 5
     assert record["fit"]["time_base"]["fps"] == pytest.approx(30.0)
     assert record["cross_validated"]["seconds"] is None
-    assert len(record["cross_validated"]["folds"]) == 5
+    _assert_blocks_hold_out_their_own_frames(record["cross_validated"]["folds"], 0.5)
     assert "paired the only recording on each side" in _one_line(result.stderr)
     assert any("paired the only recording" in note for note in record["pairing_notes"])
 

@@ -20,7 +20,12 @@ def test_cohorts_are_added_listed_and_randomized_one_at_a_time(cli: Invoke, tmp_
         cli("animals", "import", "stress", str(write_csv(tmp_path / "r.csv", stress_rows()))).exit_code == 0
     )
     listed = cli("cohort", "list", "stress")
-    assert "wave 1" in listed.stdout and "2026-01-05" in listed.stdout and "16" in listed.stdout
+    cells = [
+        [cell.strip() for cell in line.split("│")[1:5]]
+        for line in listed.stdout.splitlines()
+        if "wave" in line
+    ]
+    assert cells == [["wave 1", "2026-01-05", "16", "no"], ["wave 2", "-", "16", "no"]]
     whole = cli("randomize", "stress", "--no-protocol", "--yes", "--passphrase-file", str(secret))
     assert whole.exit_code == 1 and "randomize one at a time with --cohort NAME" in whole.stderr
     for cohort in ("wave 1", "wave 2"):

@@ -13,12 +13,15 @@ from behavlab.report import ArmInfo, ReportData
 from behavlab.report import figures as figures_module
 from behavlab.report.figures import (
     JITTER_HALF_WIDTH,
+    NO_COHORT,
+    NO_LEVEL,
     arm_colours,
     draw_figures,
     draw_strips,
     factor_levels,
     outcome_figure,
     slug,
+    strip_groups,
 )
 from behavlab.report.measures import IMMOBILITY_OUTCOME
 from tests.behavlab.report import synthetic_report
@@ -153,3 +156,18 @@ def test_a_blind_factor_study_draws_no_arm_grouping(tmp_path: Path, monkeypatch:
     figures = draw_figures(data, tmp_path)
     assert all("by arm" not in figure.caption for figure in figures)
     assert "blind report" in figures[0].caption
+
+
+def test_an_animal_without_a_level_or_cohort_has_them_missing_not_an_empty_level(tmp_path: Path) -> None:
+    data = _stress_by_drug(synthetic_report())
+    first = data.animals[0]
+    data = replace(data, animals=(replace(first, factor_level=None, cohort=None), *data.animals[1:]))
+    rows = _immobility(data)
+    alone = rows["code"].astype(str) == first.code
+    assert alone.any() and rows.loc[alone, ["factor_level", "cohort"]].isna().all().all()
+    assert rows.loc[~alone, ["factor_level", "cohort"]].notna().all().all()
+    assert factor_levels(data) == ("CUS", "control", NO_LEVEL)
+    groups = strip_groups(rows.fillna({"factor_level": NO_LEVEL}), data.arm_names, factor_levels(data))
+    (unlevelled,) = [group for group in groups if first.code in group.codes]
+    assert unlevelled.level == NO_LEVEL and unlevelled.cohorts == (NO_COHORT,)
+    assert draw_figures(data, tmp_path)

@@ -153,14 +153,23 @@ def test_a_design_is_refused_with_every_fault_named(
     assert list_studies(workspace) == []
 
 
+#: A substance name holding a zero-width space.
+HIDDEN = "\u200bx"
+
+
 def test_typed_arms_and_arms_files_name_each_bad_field(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as typed:
-        parse_arms(["vehicle:saline", "ket,1:ketamine:ten", "ok:x:1:-2"])
+        parse_arms(["vehicle:saline", "ket,1:ketamine:ten", "ok:x:1:-2", "k:ketamine:1e1", f"k:{HIDDEN}:1"])
     text = str(typed.value)
     assert "--arm 1: 'vehicle:saline' is not NAME:SUBSTANCE:DOSE[:STOCK]" in text
     assert "--arm 2, name: 'ket,1' holds a colon or comma" in text
-    assert "--arm 2, dose_mg_per_kg: 'ten' is not a number" in text
-    assert "--arm 3, stock_mg_per_ml: '-2' is out of range" in text
+    assert "--arm 2, dose_mg_per_kg: 'ten' is not a number; accepted: a number from 0 to 10000 mg/kg" in text
+    assert (
+        "--arm 3, stock_mg_per_ml: '-2' is outside the plausible range; accepted: a number from 0 to" in text
+    )
+    # the roster's rule for numbers and text: no exponent notation, no hidden characters
+    assert "--arm 4, dose_mg_per_kg: '1e1' is not a number" in text
+    assert f"--arm 5, substance: {HIDDEN!r} is refused: " in text
     path = write_csv(
         tmp_path / "arms.csv",
         [

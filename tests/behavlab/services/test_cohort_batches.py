@@ -28,6 +28,7 @@ from behavlab.services import (
     unmask_study,
     write_study_report,
 )
+from behavlab.services.reporting import build_report_data
 from cohorts.commitment import verify_commitment
 from tests.behavlab.factories import write_csv
 from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
@@ -171,12 +172,39 @@ def test_a_later_cohort_joins_after_the_first_is_randomized(workspace: Workspace
     listed = list_animals(workspace, "stress")
     assert sum(animal.blind_code is None for animal in listed) == 16
     assert len(dosing_sheet(workspace, "stress").lines) == 16
-    write_study_report(workspace, "stress", tmp_path / "blind-report")
+    blind = build_report_data(workspace, "stress")
+    assert [(d.cohort, d.n_animals, d.seed, d.block_sizes) for d in blind.cohort_draws] == [
+        ("wave 1", 16, None, ())
+    ]
+    markdown = write_study_report(workspace, "stress", tmp_path / "blind-report").files.markdown
+    assert "| wave 1 |" in markdown.read_text() and "Commitment opening" not in markdown.read_text()
     randomize_cohort(workspace, "wave 2")
     assert all(animal.blind_code for animal in list_animals(workspace, "stress"))
+    blind = build_report_data(workspace, "stress")
+    assert all(d.seed is None and d.commitment_opening is None for d in blind.cohort_draws)
+    assert blind.randomization is not None and blind.randomization.seed is None
     unmasked = unmask_study(workspace, "stress", PASSPHRASE, force_reason="no FST in this test")
     assert len(unmasked.arms_by_code) == 32 and len(unmasked.openings) == 2
-    write_study_report(workspace, "stress", tmp_path / "report")
+    data = build_report_data(workspace, "stress")
+    draws = data.cohort_draws
+    assert [d.cohort for d in draws] == ["wave 1", "wave 2"]
+    assert all(isinstance(d.seed, int) and d.block_sizes and d.balance_lines for d in draws)
+    assert [d.commitment_opening for d in draws] == list(unmasked.openings)
+    assert data.randomization is not None and data.randomization.seed == draws[0].seed
+    text = write_study_report(workspace, "stress", tmp_path / "report").files.markdown.read_text()
+    assert all(f"Commitment opening of cohort {d.cohort}" in text for d in draws)
+    assert f"| seed | {draws[0].seed} |" in text
+
+
+def test_one_cohort_unmasked_alone_shows_its_seed_and_opening(workspace: Workspace, tmp_path: Path) -> None:
+    create_stress_study(workspace, tmp_path)
+    randomize_cohort(workspace, "wave 1")
+    (sealed,) = build_report_data(workspace, "stress").cohort_draws
+    assert sealed.seed is None and not sealed.balance_lines and sealed.commitment_opening is None
+    unmasked = unmask_study(workspace, "stress", PASSPHRASE, force_reason="wave 2 abandoned")
+    (opened,) = build_report_data(workspace, "stress").cohort_draws
+    assert isinstance(opened.seed, int) and opened.block_sizes and opened.balance_lines
+    assert opened.commitment_opening == unmasked.opening
 
 
 def test_a_cohort_is_drawn_over_every_arm_and_nothing_is_drawn_or_added_once_unmasked(

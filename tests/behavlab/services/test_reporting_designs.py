@@ -13,10 +13,12 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
-from analysis.blocks import CohortAnalysis
+from analysis.block_contrasts import BlockContrasts
 from analysis.factorial import FactorialAnalysis
 from analysis.multiarm import DUNNETT_SEED, ArmsAnalysis
+from analysis.plan import DOSE_TREND, EACH_VS_REFERENCE, WELCH_ANOVA_DUNNETT
 from behavlab.report.group_results import analyse
 from behavlab.report.measures import IMMOBILITY_OUTCOME
 from behavlab.report.primary import primary_analysis
@@ -211,10 +213,21 @@ def test_a_stress_x_drug_report_gives_the_interaction_statsmodels_gives(
         ]
     )
     fit = smf.ols("value ~ C(arm) * C(stress) + C(cohort)", data=frame).fit()
-    expected = sm.stats.anova_lm(fit, typ=2).loc["C(arm):C(stress)", "PR(>F)"]
+    table = sm.stats.anova_lm(fit, typ=2)
+    expected = table.loc["C(arm):C(stress)", "PR(>F)"]
     interaction = next(row for row in primary.result.rows if row.term == "arm x factor")
     assert interaction.p == pytest.approx(expected)
-    assert not isinstance(primary.result, CohortAnalysis)
+    terms = {
+        "arm": "C(arm)",
+        "factor": "C(stress)",
+        "arm x factor": "C(arm):C(stress)",
+        "cohort": "C(cohort)",
+        "residual": "Residual",
+    }
+    assert primary.result.cohort == "block"
+    assert {row.term: row.sum_sq for row in primary.result.rows} == pytest.approx(
+        {term: float(table.loc[name, "sum_sq"]) for term, name in terms.items()}
+    )
 
 
 def test_a_study_randomized_without_a_protocol_reports_everything_as_exploratory(
@@ -229,3 +242,53 @@ def test_a_study_randomized_without_a_protocol_reports_everything_as_exploratory
     report = write_study_report(workspace, study.name, tmp_path / "report").files.markdown.read_text()
     assert "every result below is exploratory" in report
     assert "Primary analysis, pre-declared" not in report
+
+
+def test_a_dose_response_in_cohorts_runs_the_declared_dunnett_and_trend_on_the_block_model(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    settings = StudySettings(name="stress", factor_name="stress", arms=parse_arms(DOSE_RESPONSE))
+    create_stress_study(workspace, tmp_path, settings=settings)
+    plan = ProtocolPlan(
+        primary_outcome=IMMOBILITY_OUTCOME,
+        primary_method=MANUAL_METHOD,
+        smallest_effect_d=1.5,
+        test=WELCH_ANOVA_DUNNETT,
+        comparisons=(EACH_VS_REFERENCE, DOSE_TREND),
+    )
+    declare_protocol(workspace, "stress", plan)
+    codes = _randomize_cohorts(workspace)
+    draws = np.random.default_rng(8)
+    seconds = {code: round(float(draws.normal(120, 20)), 1) for code in codes.values()}
+    _film_and_score(workspace, "stress", tmp_path, seconds, None)
+    revealed = unmask_study(workspace, "stress", PASSPHRASE, force_reason="not dosed in this test")
+    markdown = write_study_report(workspace, "stress", tmp_path / "report").files.markdown.read_text()
+    assert "arm + cohort, cohorts pooled with the cohort as an additive fixed block, adjusted by" in markdown
+    assert "adjusted by Holm's method (Dunnett's adjustment is not available on a model" in markdown
+    assert "Linear trend over the doses, adjusted for cohort" in markdown
+
+    data = build_report_data(workspace, "stress")
+    analysis = analyse(data)
+    assert analysis is not None
+    primary = primary_analysis(data, analysis)
+    assert primary is not None and isinstance(primary.result, BlockContrasts)
+    cohort_of = {animal.code: animal.cohort for animal in data.animals}
+    frame = pd.DataFrame(
+        [
+            {"value": value, "arm": revealed.arms_by_code[code], "cohort": cohort_of[code]}
+            for code, value in seconds.items()
+        ]
+    ).assign(arm=lambda f: pd.Categorical(f["arm"], categories=list(ARM_MEANS)))
+    fit = smf.ols("value ~ C(arm) + C(cohort)", data=frame).fit()
+    others = ("ket3", "ket10", "ket30")
+    raw = [float(fit.pvalues[f"C(arm)[T.{arm}]"]) for arm in others]
+    shown = {c.name: c for c in primary.result.comparisons}
+    assert [shown[f"{arm} - vehicle"].p for arm in others] == pytest.approx(raw)
+    holm = multipletests(raw, method="holm")[1]
+    assert [shown[f"{arm} - vehicle"].p_adjusted for arm in others] == pytest.approx(list(holm))
+    doses = np.array([0.0, 3.0, 10.0, 30.0])
+    centred = dict(zip(others, doses[1:] - doses.mean(), strict=True))
+    trend = fit.t_test(" + ".join(f"{c} * C(arm)[T.{arm}]" for arm, c in centred.items()) + " = 0")
+    assert primary.result.trend is not None
+    assert primary.result.trend.estimate == pytest.approx(float(np.ravel(trend.effect)[0]))
+    assert primary.result.trend.p == pytest.approx(float(np.ravel(trend.pvalue)[0]))

@@ -4,11 +4,26 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
 from behavlab.audit_head import HEAD_LABEL
+from behavlab.db.session import reading
 from behavlab.errors import InvalidInputError
-from behavlab.services import UnsealError, Workspace, list_events, reprint_preparer_sheet, unblind_animal
-from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
+from behavlab.models import Randomization, SealedKey
+from behavlab.services import (
+    RandomizationOptions,
+    UnsealError,
+    Workspace,
+    commit_randomization,
+    draft_randomization,
+    list_events,
+    reprint_preparer_sheet,
+    unblind_animal,
+)
+from cohorts.key_derivation import Argon2idParams
+from cohorts.sealed_key import SealedKey as StoredKey
+from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE, RandomizedStudy
+from tests.behavlab.stress_study import create_stress_study
 
 
 def _actions(workspace: Workspace, study: str) -> list[str]:
@@ -84,3 +99,29 @@ def test_the_preparer_sheet_can_be_reprinted_with_the_passphrase(
         row[0]: row[1] for row in rows
     }
     assert _actions(workspace, randomized.name)[-1] == "preparer_sheet.reprint"
+
+
+def test_unblinding_one_animal_of_a_cohort_derives_only_its_cohort_key(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_stress_study(workspace, tmp_path)
+    codes = {}
+    for cohort in ("wave 1", "wave 2"):
+        options = RandomizationOptions(no_protocol=True, cohort=cohort)
+        draft = draft_randomization(workspace, "stress", options)
+        codes[cohort] = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF).codes
+    derive = Argon2idParams.derive
+    derivations: list[bytes] = []
+
+    def counted(params: Argon2idParams, passphrase: str, salt: bytes) -> bytes:
+        derivations.append(salt)
+        return derive(params, passphrase, salt)
+
+    monkeypatch.setattr(Argon2idParams, "derive", counted)
+    code = next(iter(codes["wave 2"].values()))
+    revealed = unblind_animal(workspace, "stress", code, "welfare check", PASSPHRASE)
+    assert revealed.code == code and revealed.arm in {"vehicle", "ketamine"}
+    with reading(workspace.engine) as session:
+        record = session.exec(select(Randomization).where(Randomization.sequence == 2)).one()
+        stored = session.exec(select(SealedKey).where(SealedKey.randomization_id == record.id)).one()
+    assert derivations == [StoredKey.from_json(stored.ciphertext).salt]

@@ -11,7 +11,7 @@ from tracking.evaluation.agreement import (
     agreement_with_intervals,
     cohen_kappa,
     frame_agreement,
-    frame_agreement_blocks,
+    frame_agreement_by_block,
     seconds_agreement,
     transition_mask,
 )
@@ -99,7 +99,7 @@ def test_intervals_resample_videos_from_three_else_contiguous_blocks() -> None:
     other = reference.copy()
     other[rng.choice(reference.size, 120, replace=False)] ^= True
     times = np.arange(reference.size) / 30
-    blocks = frame_agreement_blocks(reference, other, timestamps=times)
+    _, blocks = frame_agreement_by_block(reference, other, timestamps=times)
     assert len(blocks) == 2 and sum(b.n_frames for b in blocks) == reference.size  # 40 s in 20-s blocks
     videos = [frame_agreement(reference[i::3], other[i::3]) for i in range(3)]
     by_video = agreement_with_intervals(videos, blocks)
@@ -107,8 +107,30 @@ def test_intervals_resample_videos_from_three_else_contiguous_blocks() -> None:
     assert agreement_with_intervals(videos[:2], blocks).kappa_ci is None  # 2 videos, 2 blocks: too few
     long_reference, long_other = np.tile(reference, 3), np.tile(other, 3)  # 120 s: six 20-s blocks
     whole = frame_agreement(long_reference, long_other)
-    long_blocks = frame_agreement_blocks(long_reference, long_other, timestamps=np.arange(3600) / 30)
+    _, long_blocks = frame_agreement_by_block(long_reference, long_other, timestamps=np.arange(3600) / 30)
     one = agreement_with_intervals([whole], long_blocks)
     again = agreement_with_intervals([whole], long_blocks)
     assert one.ci_method == "bootstrap over 6 20-s blocks" and one.kappa_ci == again.kappa_ci
     assert one.n_frames == whole.n_frames and one.kappa == pytest.approx(whole.kappa)
+
+
+def test_the_whole_and_its_blocks_come_from_one_comparison() -> None:
+    rng = np.random.default_rng(3)
+    reference = np.repeat(rng.random(50) < 0.5, 30)  # 50 s at 30 fps
+    other = np.roll(reference, 9)
+    times = np.arange(reference.size) / 30
+    valid = times >= 5.0
+    whole, blocks = frame_agreement_by_block(reference, other, timestamps=times, tolerance_s=0.5, valid=valid)
+    assert whole == frame_agreement(reference, other, timestamps=times, tolerance_s=0.5, valid=valid)
+    assert whole.n_ignored > 150  # the first 5 s and the frames near transitions
+    assert [b.counts for b in blocks] == [
+        frame_agreement(
+            reference,
+            other,
+            timestamps=times,
+            tolerance_s=0.5,
+            valid=valid & (times >= low) & (times < low + 20),
+        ).counts
+        for low in (5.0, 25.0, 45.0)
+    ]
+    assert tuple(map(sum, zip(*(b.counts for b in blocks), strict=True))) == whole.counts

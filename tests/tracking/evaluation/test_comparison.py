@@ -179,3 +179,33 @@ def test_calibration_inputs_refuse_pixel_signals_and_signals_scored_unlike(tmp_p
     without = Scoring("m1", "", "m.json", seconds=3.0)
     with pytest.raises(LabelFileError, match=r"m\.json: m1 has no per-frame signal to calibrate on"):
         calibration_inputs([label], [without])
+
+
+def test_no_frame_in_common_is_refused_naming_both_files_and_what_they_cover() -> None:
+    # The machine knows the state from 0 to 9.9 s only; the window is 20-30 s: no frame is compared.
+    times = np.arange(300) / 10.0
+    machine = Scoring(
+        "m1", "", "m1.json", frames=np.ones(300, dtype=bool), timestamps=times, fps=10.0, known=times < 10
+    )
+    labels = Scoring("m1", "", "labels.csv", bouts=np.array([[21.0, 25.0]]))
+    with pytest.raises(LabelFileError, match="no frame compared") as refused:
+        compare_scorings([labels], [machine], window_start_s=20.0, window_end_s=30.0)
+    message = str(refused.value)
+    assert "m1 (labels.csv) covers bouts 21-25 s, m1 (m1.json) 0-9.9 s; the window is 20 s to 30 s" in message
+
+
+def test_each_pair_is_compared_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracking.evaluation import agreement
+
+    calls = []
+    mask = agreement.transition_mask
+    monkeypatch.setattr(agreement, "transition_mask", lambda *args: calls.append(1) or mask(*args))
+    compare_scorings(
+        [frames("m1", range(30, 60))],
+        [frames("m1", range(40, 60), source="b.csv")],
+        window_start_s=0.0,
+        window_end_s=None,
+        tolerance_s=0.5,
+        grid_fps=10.0,
+    )
+    assert len(calls) == 1

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tracking.evaluation.labels import LabelFileError
 from tracking.evaluation.multirater import compare_sources
 from tracking.evaluation.raters import rater_column, read_rater_bouts
 
@@ -82,3 +83,16 @@ def test_several_raters_pairwise_and_overall(tmp_path: Path) -> None:
     ann_ben = result.pairs[0]
     assert ann_ben.comparison.frames is not None and ann_ben.comparison.frames.kappa > 0.85
     assert ann_ben.icc.value > 0.99 and np.isfinite(ann_ben.comparison.seconds.pearson_r)
+
+
+def test_a_bout_ending_before_it_starts_is_refused_naming_its_row(tmp_path: Path) -> None:
+    table = _write(
+        tmp_path / "labels.csv",
+        [
+            ("f", "Ann", 10.0, 11.0, "Start_End", "v1"),
+            ("f", "Ann", 150.0, 160.0, "Floating", "v1"),
+            ("f", "Ann", 200.0, 190.0, "Floating", "v1"),
+        ],
+    )
+    with pytest.raises(LabelFileError, match=r"labels\.csv, row 4, field 'to': bout from 200 s to 190 s"):
+        read_rater_bouts(table, "Experimenter")

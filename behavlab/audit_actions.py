@@ -23,6 +23,8 @@ class AuditAction(StrEnum):
     PREPARER_SHEET_WRITE = "preparer_sheet.write"
     #: Re-printing the preparer sheet: whoever did it knows the allocation.
     PREPARER_SHEET_REPRINT = "preparer_sheet.reprint"
+    #: Syringe labels showing each code's arm, from the sealed key: whoever printed them knows the allocation.
+    LABELS_PREPARER = "labels.preparer"
     UNBLIND_EMERGENCY = "unblind.emergency"
     UNSEAL_REFUSED = "unseal.refused"
     DOSE_RECORD = "dose.record"

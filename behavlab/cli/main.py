@@ -15,6 +15,7 @@ from behavlab.cli import (
     calibration,
     cohorts,
     database,
+    labels,
     pose,
     protocol,
     scoring,
@@ -85,6 +86,7 @@ app.command("void")(void)
 app.command("unblind-animal")(unblind_animal_command)
 app.command("unmask")(unmask)
 app.command("report")(report)
+app.command("labels")(labels.labels)
 app.command("demo")(demo)
 app.command("score")(scoring.score)
 app.command("rescore")(scoring.rescore)

@@ -4,8 +4,8 @@ A 24-mouse study is weighed, randomized, dosed, tested (FST videos, machine and 
 Then every command of the `behavlab` CLI is run, found by walking the typer app (a new command or option fails
 `test_every_command_and_option_is_in_the_attack_plan` until the plan below runs it): `--help` of each, and
 real invocations using every option, the failing ones (wrong passphrase, mistyped code, bad sheets) included.
-Every line printed, every file written (CSV, JSON, Markdown, HTML, XLSX and the file names), the audit log,
-the TUI screens and every database column except the sealed ciphertext are then searched:
+Every line printed, every file written (CSV, JSON, Markdown, HTML, SVG, XLSX, the text of PDFs and the file
+names), the audit log, the TUI screens and every database column except the sealed ciphertext are searched:
 
 - no line that names an animal (code or roster ID) names an arm, a substance or a stock concentration;
 - in every table keyed by animal (database tables, CSV and XLSX exports), no column separates the arms by its
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pypdfium2
 import pytest
 import typer
 from sqlalchemy import create_engine, inspect, text
@@ -370,7 +371,7 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
             [
                 "agreement", str(f["labels"]), str(score_dir), "--window-start-s", "5", "--window-end-s",
                 "20", "--tolerance-s", "0.5", "--fps", "15", "--png", str(out / "agreement.png"),
-                "--behavior", "immobil",
+                "--behavior", "immobil", "--label-column", "immobile",
             ],
             None,
         ),
@@ -413,6 +414,28 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
         (["spt", "bottles", study, "day1", str(f["bad_bottles"])], False),
         (["spt", "results", study], True),
         (["report", study, "--out", str(out / "report")], True),
+        (
+            [
+                "labels", study, "--kind", "syringe", "--out", str(out / "syringes.pdf"), "--template",
+                "a4-65", "--date", now.date().isoformat(),
+            ],
+            True,
+        ),
+        (["labels", study, "--kind", "cage", "--out", str(out / "cages.svg")], True),
+        (
+            [
+                "labels", study, "--kind", "tube", "--out", str(out / "tubes.html"), "--sample", "PFC",
+                "--sample", "hippocampus",
+            ],
+            True,
+        ),
+        (
+            [
+                "labels", study, "--kind", "syringe", "--out", str(out / "preparer-labels.pdf"), "--preparer",
+                "--passphrase-file", wrong,
+            ],
+            False,
+        ),
         (["unmask", study, "--passphrase-file", wrong, "--force", "attack test", "--yes"], False),
         (["--user", "eve", "--debug", "audit", "verify"], True),
         (["audit", "verify", "--receipt", str(out / "dosing.csv")], True),
@@ -507,8 +530,12 @@ def _file_texts(folder: Path) -> Iterator[tuple[Path, str]]:
     for path in sorted(folder.rglob("*")):
         if not path.is_file():
             continue
-        if path.suffix in (".csv", ".json", ".md", ".html", ".txt", ".log"):
+        if path.suffix in (".csv", ".json", ".md", ".html", ".svg", ".txt", ".log"):
             yield path, path.read_text(encoding="utf-8", errors="replace")
+        elif path.suffix == ".pdf":
+            pages = pypdfium2.PdfDocument(path)
+            yield path, "\n".join(page.get_textpage().get_text_range() for page in pages)
+            pages.close()
         elif path.suffix == ".xlsx":
             workbook = openpyxl.load_workbook(path, read_only=True)
             for sheet in workbook.worksheets:
@@ -620,6 +647,9 @@ def test_no_command_option_export_error_log_or_column_reveals_an_arm(attack: Att
         "data.csv",
         "data.xlsx",
         "report.html",
+        "syringes.pdf",
+        "cages.svg",
+        "tubes.html",
     }
     assert any(path.parent.name == "study-scores" for path, _ in written), "score --study wrote nothing"
     texts = [*printed, *(content for _, content in written), *(str(path) for path, _ in written)]

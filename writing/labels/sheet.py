@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from writing.labels.content import Label
 from writing.labels.qr import Symbol, svg_path_data, symbol_for
 from writing.labels.templates import LabelTemplate, label_positions
 
@@ -39,24 +40,6 @@ class LabelDoesNotFitError(ValueError):
 
 
 @dataclass(frozen=True)
-class TextLine:
-    """One line of a label's small text and its type size in points."""
-
-    text: str
-    size_pt: float = 7.0
-
-
-@dataclass(frozen=True)
-class Label:
-    """What one label shows: its code in large type, the QR symbol's payload and smaller lines below."""
-
-    code: str
-    qr_payload: str
-    lines: tuple[TextLine, ...] = ()
-    code_size_pt: float = 14.0
-
-
-@dataclass(frozen=True)
 class _PlacedText:
     text: str
     font: str
@@ -73,7 +56,8 @@ def qr_box(template: LabelTemplate) -> tuple[float, float, float]:
 
 def _placed_text(template: LabelTemplate, label: Label) -> list[_PlacedText]:
     """The label's code and lines, shrunk to the text column's width and the label's height."""
-    column_mm = qr_box(template)[0] - 2 * PADDING_MM
+    right_mm = template.label_width_mm if label.qr_payload is None else qr_box(template)[0]
+    column_mm = right_mm - 2 * PADDING_MM
     entries = [(label.code, CODE_FONT, label.code_size_pt)]
     entries += [(line.text, TEXT_FONT, line.size_pt) for line in label.lines]
     sizes = []
@@ -96,9 +80,11 @@ def _placed_text(template: LabelTemplate, label: Label) -> list[_PlacedText]:
     return placed
 
 
-def _symbol(template: LabelTemplate, label: Label) -> Symbol:
+def _symbol(template: LabelTemplate, label: Label) -> Symbol | None:
+    if label.qr_payload is None:
+        return None
     if not label.qr_payload:
-        raise LabelDoesNotFitError(f"label {label.code} has no QR payload")
+        raise LabelDoesNotFitError(f"label {label.code} has an empty QR payload")
     try:
         return symbol_for(label.qr_payload, qr_box(template)[2])
     except ValueError as error:
@@ -118,10 +104,11 @@ def _svg_label(template: LabelTemplate, label: Label, index: int, origin: tuple[
         f"{_BOLD if text.font == CODE_FONT else ''}>{escape(text.text)}</text>"
         for text in _placed_text(template, label)
     )
-    path = svg_path_data(_symbol(template, label), qr_x, qr_y)
+    symbol = _symbol(template, label)
+    path = "" if symbol is None else f'<path d="{svg_path_data(symbol, qr_x, qr_y)}"/>'
     return (
         f'<g id="label-{index}" data-code={quoteattr(label.code)} '
-        f'transform="translate({origin[0]:.3f} {origin[1]:.3f})">{texts}<path d="{path}"/></g>'
+        f'transform="translate({origin[0]:.3f} {origin[1]:.3f})">{texts}{path}</g>'
     )
 
 
@@ -153,6 +140,8 @@ def _draw_pdf_label(
             (origin[0] + text.x_mm) * mm, (page_height - origin[1] - text.baseline_mm) * mm, text.text
         )
     symbol = _symbol(template, label)
+    if symbol is None:
+        return
     qr_x, qr_y, _ = qr_box(template)
     path = canvas.beginPath()
     for x, y, width in symbol.runs:

@@ -8,8 +8,9 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from writing.labels.content import Label, TextLine
 from writing.labels.qr import MIN_MODULE_MM, SymbolTooSmallError, symbol_for
-from writing.labels.sheet import Label, LabelDoesNotFitError, TextLine, pdf_document, qr_box, svg_sheets
+from writing.labels.sheet import LabelDoesNotFitError, pdf_document, qr_box, svg_sheets
 from writing.labels.templates import A4_24, A4_65, LabelTemplate, label_positions
 
 #: Pages are read at 200 dpi: OpenCV's detector missed some symbols at 300 and 600 dpi.
@@ -143,3 +144,14 @@ def test_an_svg_sheet_parses_with_one_group_per_label_holding_only_its_text() ->
     assert [text.text for text in groups[0].iter(f"{namespace}text")] == ["K<&>", "a & b"]
     assert all(len(group.findall(f"{namespace}path")) == 1 for group in groups)
     assert groups[4].get("transform") == "translate(73.250 46.800)"
+
+
+def test_a_label_without_a_payload_has_no_symbol_and_its_text_takes_the_whole_width() -> None:
+    line = TextLine("F001 K7QX2M F003 KS4ZE4")
+    with pytest.raises(LabelDoesNotFitError):
+        svg_sheets(A4_65, [Label(code="cage F01", qr_payload="ST7:K01Q", lines=(line,))])
+    (document,) = svg_sheets(A4_65, [Label(code="cage F01", qr_payload=None, lines=(line,))])
+    group = ElementTree.fromstring(document).find("{http://www.w3.org/2000/svg}g")
+    assert group is not None and group.find("{http://www.w3.org/2000/svg}path") is None
+    page = pypdfium2.PdfDocument(pdf_document(A4_65, [Label("cage F01", None, (line,))], title="cages"))[0]
+    assert "F003 KS4ZE4" in page.get_textpage().get_text_range()

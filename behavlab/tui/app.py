@@ -1,8 +1,10 @@
 """The behavlab terminal app: opens on the studies screen; `?` shows the keys of the current screen."""
 
+from collections.abc import Collection
 from multiprocessing import resource_tracker
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -10,6 +12,7 @@ from behavlab import __version__
 from behavlab.services import Workspace
 from behavlab.tui.screens.help import HelpScreen
 from behavlab.tui.screens.studies import StudiesScreen
+from behavlab.tui.widgets.scan_reader import Read, Scanned, ScanReader, ScanTarget
 
 
 class BehavlabApp(App[None]):
@@ -31,6 +34,33 @@ class BehavlabApp(App[None]):
         resource_tracker.ensure_running()
         super().__init__()
         self.workspace = workspace
+        self._scans = ScanReader()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Read each typed key for a scan first, in typing order; hand on the keys that are not one."""
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        await self._handle(self._scans.read(event, *self._scan_target()))
+
+    async def on_scanned(self, scanned: Scanned) -> None:
+        """A scan has come the way of the keys before it: let it act, then read the keys typed after it."""
+        scanned.target.scanned(scanned.text)
+        await self._handle(self._scans.resume(*self._scan_target()))
+
+    def _scan_target(self) -> tuple[Collection[str], ScanTarget | None]:
+        """The keys bound on the screen shown, and the screen if it takes scans (no keys when it does not)."""
+        if isinstance(self.screen, ScanTarget):
+            return self.screen.active_bindings, self.screen
+        return (), None
+
+    async def _handle(self, read: list[Read]) -> None:
+        """Handle keys as usual; send a scan to the focused widget, to come up behind the keys sent there."""
+        for item in read:
+            if isinstance(item, events.Key):
+                await super().on_event(item)
+            elif not (self.focused or self.screen).post_message(item):
+                await self.on_scanned(item)
 
     def on_mount(self) -> None:
         """Start on the studies screen."""

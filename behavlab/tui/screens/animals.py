@@ -1,7 +1,7 @@
 """The cohort: a table of every animal (code, cage, sex, last weight, flags).
 
 Roster import; quick weights, to the study's balance precision; exclusions and voided weights, with their
-reason.
+reason. A scanned label (or a typed code and Enter) puts the cursor on its animal, ready to weigh.
 """
 
 from collections import deque
@@ -31,7 +31,7 @@ from behavlab.services.precision import WEIGHT_PRECISION_G, check_weight
 from behavlab.services.void_targets import latest_weight
 from behavlab.tui.calls import call_service, notify_refusal
 from behavlab.tui.parse import moment, number
-from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.screens.base import ScanningScreen
 from behavlab.tui.widgets.form import CHECKED, Field, FormScreen, FormValues
 from behavlab.tui.widgets.void_dialog import void_with_reason
 from behavlab.tui.widgets.weigh_entry import WeighEntry
@@ -60,7 +60,7 @@ def flags(animal: AnimalStatus) -> str:
     return "; ".join(shown)
 
 
-class AnimalsScreen(StudyScreen):
+class AnimalsScreen(ScanningScreen):
     """Keyboard-first cohort work: w starts weighing at the cursor, Enter records and moves down."""
 
     TITLE_TEXT = "animals"
@@ -130,6 +130,17 @@ class AnimalsScreen(StudyScreen):
             self.query_one("#animals", DataTable).focus()
         else:
             self.app.pop_screen()
+
+    def jump_to(self, code: str) -> None:
+        """Put the cursor and the weighing field on the scanned animal: its weight is typed next."""
+        label = next((label for label, animal in self._animals.items() if animal.blind_code == code), None)
+        if label is None:
+            self.not_shown(code, "in the cohort shown: press r to reload")
+            return
+        table = self.query_one("#animals", DataTable)
+        table.move_cursor(row=table.get_row_index(label))
+        self._retarget()
+        self.action_weigh()
 
     def action_weigh(self) -> None:
         """Put the cursor in the weighing field for the highlighted animal."""

@@ -1,5 +1,10 @@
-"""What every study screen shares: the study's name in the header, Escape back, service calls in workers."""
+"""What every study screen shares: the study's name in the header, Escape back, service calls in workers.
 
+A `ScanningScreen` also takes scans (see `behavlab.tui.widgets.scan_reader`): a scanned label or typed code
+jumps to its animal.
+"""
+
+from abc import abstractmethod
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -9,11 +14,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker
 
+from behavlab.errors import BehavlabError
 from behavlab.services import Workspace
 from behavlab.services.display import visible
-from behavlab.tui.calls import call_service
+from behavlab.services.scanning import ScanContext, scan_context, scanned_animal
+from behavlab.tui.calls import call_service, notify_refusal
 
 T = TypeVar("T")
+SCAN_REFUSED = "Scan refused"
 
 
 class StudyScreen(Screen[None]):
@@ -49,3 +57,44 @@ class StudyScreen(Screen[None]):
     def call(self, call: Callable[[], T], done: Callable[[T], object], title: str) -> Worker[None]:
         """Run a service call in a thread worker (see `call_service`)."""
         return call_service(self, call, done, title=title)
+
+
+class ScanningScreen(StudyScreen):
+    """A study screen on which a scan jumps to the animal it names and opens its entry (`jump_to`)."""
+
+    def __init__(self, workspace: Workspace, study: str) -> None:
+        super().__init__(workspace, study)
+        self._scan_context: ScanContext | None = None
+
+    def on_mount(self) -> None:
+        """Load the screen, and what reading a scan needs: the study's short ID and codes."""
+        super().on_mount()
+        self.call(lambda: scan_context(self.workspace, self.study), self._scan_context_loaded, SCAN_REFUSED)
+
+    def _scan_context_loaded(self, context: ScanContext) -> None:
+        self._scan_context = context
+
+    def scanned(self, text: str) -> None:
+        """Jump to the animal a scan names; a refused scan is shown and changes nothing."""
+        code = self.scanned_code(text)
+        if code is not None:
+            self.jump_to(code)
+
+    def scanned_code(self, text: str) -> str | None:
+        """The blind code of the study's animal a scan names, or None once its refusal is shown."""
+        if self._scan_context is None:
+            self.notify("the study is still loading: scan again", title=SCAN_REFUSED, severity="warning")
+            return None
+        try:
+            return scanned_animal(self._scan_context, text)
+        except BehavlabError as error:
+            notify_refusal(self, error, SCAN_REFUSED)
+            return None
+
+    def not_shown(self, code: str, where: str) -> None:
+        """Say that the scanned animal, although in the study, has no line on this screen."""
+        self.notify(f"{code} is not {where}", title=SCAN_REFUSED, severity="warning", markup=False)
+
+    @abstractmethod
+    def jump_to(self, code: str) -> None:
+        """Go to the animal holding `code` and open its entry (each scanning screen says what that is)."""

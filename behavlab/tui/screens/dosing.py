@@ -1,6 +1,7 @@
 """Dosing: today's coded sheet (code, cage, weight, volume; never an arm).
 
-Space records the highlighted injection; refused lines show why (stale weight, volume limit). Space on an
+A scanned label (or a typed code and Enter) puts the cursor on its animal's line. Space records the
+highlighted injection; refused lines show why (stale weight, volume limit). Space on an
 animal dosed before asks first, naming the earlier dose, and takes the reason for the second injection.
 v voids the highlighted animal's latest dose, named in a confirmation, with its reason.
 """
@@ -17,14 +18,14 @@ from behavlab.services import DosingSheet, Workspace, dosing_sheet, record_dose,
 from behavlab.services.display import DOSING_COLUMNS, GIVEN_MARK, dosing_cells, local_minute
 from behavlab.services.void_targets import latest_dose
 from behavlab.tui.calls import call_service
-from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.screens.base import ScanningScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 from behavlab.tui.widgets.void_dialog import void_with_reason
 
 GIVEN = "given"
 
 
-class DosingScreen(StudyScreen):
+class DosingScreen(ScanningScreen):
     """One key per injection: space records the dose at the cursor and moves to the next line."""
 
     TITLE_TEXT = "dosing"
@@ -69,6 +70,15 @@ class DosingScreen(StudyScreen):
             f"{self._sheet.day.isoformat()}: {given}/{table.row_count} dosed, "
             f"{len(self._sheet.refused)} refused; every animal gets {self._sheet.volume_ml_per_kg:g} mL/kg"
         )
+
+    def jump_to(self, code: str) -> None:
+        """Put the cursor on the scanned animal's line, ready for Space."""
+        table = self.query_one("#dosing", DataTable)
+        if code not in table.rows:
+            self.not_shown(code, "on today's dosing sheet")
+            return
+        table.move_cursor(row=table.get_row_index(code))
+        table.focus()
 
     def action_dose(self) -> None:
         """Record the highlighted animal's injection now, at its sheet volume; a repeat asks first."""

@@ -2,7 +2,8 @@
 
 Every unscored session is scored in a background worker with a progress bar; the screen shows each animal's
 immobility, a per-minute plot as the QC view, and adds a session or a manual score (seconds immobile, or a
-5-s time-sampling sheet).
+5-s time-sampling sheet). A scanned label (or a typed code and Enter) puts the cursor on its animal's latest
+session, for its plot and its manual score.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from behavlab.services.precision import MANUAL_PRECISION_S
 from behavlab.services.void_targets import VoidTarget, fst_session, latest_score
 from behavlab.tui.calls import call_service
 from behavlab.tui.parse import measured, moment, optional_int, optional_number
-from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.screens.base import ScanningScreen
 from behavlab.tui.screens.bench_timer import BenchTimerScreen
 from behavlab.tui.widgets.fitted_columns import add_fitted_columns
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
@@ -68,7 +69,7 @@ def scoring_summary(result: StudyScoring) -> str:
     return f"{result.scored} sessions scored, {result.already_scored} already, {len(result.failures)} failed"
 
 
-class FstScreen(StudyScreen):
+class FstScreen(ScanningScreen):
     """Sessions, their scores and the QC plot; the per-minute plot follows the cursor.
 
     s scores the unscored sessions in the background; a adds a session; m scores the highlighted one by hand.
@@ -135,6 +136,16 @@ class FstScreen(StudyScreen):
     def _code(self) -> str | None:
         table = self.query_one("#sessions", DataTable)
         return str(table.get_row_at(table.cursor_row)[1]) if table.row_count else None
+
+    def jump_to(self, code: str) -> None:
+        """Put the cursor on the scanned animal's latest session (the plot follows)."""
+        table = self.query_one("#sessions", DataTable)
+        rows = [index for index in range(table.row_count) if str(table.get_row_at(index)[1]) == code]
+        if not rows:
+            self.not_shown(code, "in a recorded FST session: a adds one")
+            return
+        table.move_cursor(row=rows[-1])
+        table.focus()
 
     def action_void_score(self) -> None:
         """Void the highlighted session's latest score, named in the dialog, with its reason."""

@@ -1,4 +1,7 @@
-"""Sucrose preference: declare a period, type its bottle weights (or give a sheet), see preferences, flags."""
+"""Sucrose preference: declare a period, type its bottle weights (or give a sheet), see preferences, flags.
+
+A scanned label (or a typed code and Enter) opens the bottle grid on its animal's line.
+"""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,13 +24,13 @@ from behavlab.services.display import SPT_COLUMNS, spt_cells
 from behavlab.services.spt import TypedBottles
 from behavlab.tui.calls import call_service
 from behavlab.tui.parse import moment, number
-from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.screens.base import ScanningScreen
 from behavlab.tui.widgets.bottle_grid import BottleGridScreen
 from behavlab.tui.widgets.fitted_columns import add_fitted_columns
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 
 
-class SptScreen(StudyScreen):
+class SptScreen(ScanningScreen):
     """n declares a period; t types its bottle weights, b stores a sheet file; the table lists preferences."""
 
     TITLE_TEXT = "sucrose preference"
@@ -88,18 +91,26 @@ class SptScreen(StudyScreen):
             "Period not declared",
         )
 
-    def action_type_bottles(self) -> None:
-        """Open the bottle grid: a line per coded animal and per spill control."""
+    def jump_to(self, code: str) -> None:
+        """Open the bottle grid on the scanned animal's line."""
+        self.action_type_bottles(code)
+
+    def action_type_bottles(self, code: str | None = None) -> None:
+        """Open the bottle grid, on `code`'s line if given: a line per coded animal and per spill control."""
         self.call(
-            lambda: bottle_grid(self.workspace, self.study), self._open_grid, "Cannot open the bottle grid"
+            lambda: bottle_grid(self.workspace, self.study),
+            lambda grid: self._open_grid(grid, code),
+            "Cannot open the bottle grid",
         )
 
-    def _open_grid(self, grid: BottleGrid) -> None:
+    def _open_grid(self, grid: BottleGrid, code: str | None) -> None:
         screen = BottleGridScreen(
             "Type bottle weights (g)",
             grid.rows,
             grid.open_periods,
             submit=lambda period, lines: self._typed(screen, period, lines),
+            read_scan=self.scanned_code,
+            start_code=code,
         )
         self.app.push_screen(screen)
 

@@ -2,7 +2,8 @@
 
 Each line names its row by blind code only (never an arm) and has the sucrose side and each bottle's start and
 end weight; each cell is checked as Enter commits it, by the rule the bottle-sheet parser reads its column
-with. A line left empty is not recorded; saving checks the lines as one sheet.
+with. A line left empty is not recorded; saving checks the lines as one sheet. A scanned label (or a typed
+code and Enter) moves to its animal's line, leaving the cell being typed as it was.
 """
 
 from collections.abc import Callable, Sequence
@@ -18,6 +19,8 @@ from behavlab.tui.widgets.entry_input import EntryInput
 PERIOD_FIELD = "period"
 #: Called with the period label and each line (code and cells by column, as typed).
 SubmitBottles = Callable[[str, list[TypedBottles]], object]
+#: Reads a scan: the blind code it names, or None once its refusal is shown.
+ReadScan = Callable[[str], str | None]
 
 
 def column_label(field: str) -> str:
@@ -54,13 +57,21 @@ class BottleGridScreen(GridScreen):
     """
 
     def __init__(
-        self, title: str, rows: Sequence[str], open_periods: Sequence[str], submit: SubmitBottles
+        self,
+        title: str,
+        rows: Sequence[str],
+        open_periods: Sequence[str],
+        submit: SubmitBottles,
+        read_scan: ReadScan,
+        start_code: str | None = None,
     ) -> None:
         super().__init__()
         self._title = title
         self._rows = list(rows)
         self._open_periods = list(open_periods)
         self._submit = submit
+        self._read_scan = read_scan
+        self._start_code = start_code
 
     def compose(self) -> ComposeResult:
         """The title, the period, the column headings, one line of cells per row, and the refusal."""
@@ -81,6 +92,25 @@ class BottleGridScreen(GridScreen):
                             yield grid_cell(self._cell_entered, cell_id(line, field))
             yield self.refusal_line()
             yield Static(HINT, classes="hint")
+
+    def on_mount(self) -> None:
+        """Start on the scanned animal's line when the grid was opened by a scan."""
+        if self._start_code is not None:
+            self.call_after_refresh(self.focus_line, self._start_code)
+
+    def scanned(self, text: str) -> None:
+        """Move to the line of the animal a scan names; a refused scan is shown and changes nothing."""
+        code = self._read_scan(text)
+        if code is not None:
+            self.focus_line(code)
+
+    def focus_line(self, code: str) -> None:
+        """Focus the first cell of `code`'s line."""
+        if code not in self._rows:
+            self.notify(f"{code} has no line in this grid", severity="warning", markup=False)
+            return
+        first_cell = cell_id(self._rows.index(code), BOTTLE_GRID_FIELDS[0])
+        self.set_focus(self.query_one(f"#{first_cell}", EntryInput))
 
     def _cell_entered(self, entry: EntryInput) -> None:
         line, field = str(entry.id).removeprefix("cell-").split("-", 1)

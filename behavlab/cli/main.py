@@ -15,6 +15,7 @@ from behavlab.cli import (
     calibration,
     cohorts,
     database,
+    export,
     labels,
     pose,
     protocol,
@@ -78,6 +79,7 @@ fst_app.command("mark")(fst_mark)
 app.add_typer(spt_app, name="spt")
 animals.app.command("timeline")(timeline)
 app.add_typer(audit.app, name="audit")
+app.add_typer(export.app, name="export")
 app.command("randomize")(randomize)
 app.command("preparer-sheet")(preparer_sheet)
 app.command("dosing-sheet")(dosing_sheet_command)

@@ -15,6 +15,8 @@ Notes
 - The dose trend is the linear contrast of the cohort-adjusted arm means with coefficients
   ``c_i = score_i - mean(scores)``; as the ``c_i`` sum to zero the intercept and cohort terms cancel and
   the contrast is ``sum(c_i * beta_i)`` over the arms' coefficients (the reference's is 0).
+- An arm confounded with its cohort (found only in cohorts without the reference or an arm linked to it)
+  gives a note naming it and no contrast (:func:`analysis.blocks.block_model`).
 - The model's residuals are checked by Shapiro-Wilk, reported only; nothing here chooses a test.
 """
 
@@ -26,9 +28,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
 from statsmodels.stats.multitest import multipletests
 
+from analysis.blocks import block_model
 from analysis.errors import AnalysisError
 from analysis.factorial import NOT_FITTED, design_frame
 from analysis.jsonready import JsonReady
@@ -128,7 +130,7 @@ def block_contrasts(
     -------
     BlockContrasts
         The comparisons with raw and Holm-adjusted p, the trend, the residuals' check, or a note if the
-        model has no residual degrees of freedom.
+        model has no residual degrees of freedom or an arm is confounded with its cohort.
 
     Raises
     ------
@@ -164,7 +166,10 @@ def block_contrasts(
         return replace(empty, note="needs two arms and two cohorts")
     if len(frame) - len(arms) - len(cohorts) + 1 < 1:
         return replace(empty, note="no residual degrees of freedom")
-    fit = smf.ols("value ~ C(arm) + C(cohort)", data=frame).fit()
+    model, confounded = block_model(frame)
+    if confounded:
+        return replace(empty, note=confounded)
+    fit = model.fit()
     names = list(fit.params.index)
     family = 1 - (1 - confidence) / len(others)
     raw = [

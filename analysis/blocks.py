@@ -15,6 +15,9 @@ Notes
   batches. Arm effects have Wald z CIs and the arm term a joint Wald chi-square. With few cohorts (fewer than
   about five) the cohort variance is poorly estimated and often 0; the block is then the safer choice
   (Gelman & Hill 2007, ch. 12). Nothing switches from one to the other: the caller's choice is reported.
+- With the block, an arm found only in cohorts without the reference or an arm linked to it (a later cohort
+  adding a new dose alone) is confounded with its cohort: no estimate is given, a note names the arm and
+  its cohorts (the design matrix is rank-deficient; statsmodels would only warn).
 - The model's residuals are checked by Shapiro-Wilk, reported only.
 - An arm x factor design with the cohort block is `analysis.factorial.factorial_anova` (``cohort_block``).
 """
@@ -107,9 +110,40 @@ def _effect_names(frame: pd.DataFrame) -> dict[str, str]:
     return {str(arm): f"C(arm)[T.{arm}]" for arm in frame["arm"].cat.categories[1:]}
 
 
+def block_model(frame: pd.DataFrame) -> tuple[Any, str]:
+    """The OLS model ``value ~ arm + cohort`` (unfitted) and why its arm effects are not estimable, or ``""``.
+
+    An arm's effect is estimable within cohorts only when the arm is linked to the reference through
+    shared cohorts (its coefficient's unit vector lies in the row space of the design matrix). An arm
+    found only in cohorts holding no such arm (a later cohort adding a new dose alone) is confounded with
+    those cohorts: the design matrix is rank-deficient and any estimate is arbitrary.
+    """
+    model = smf.ols("value ~ C(arm) + C(cohort)", data=frame)
+    exog = np.asarray(model.exog)
+    rank = np.linalg.matrix_rank(exog)
+    if rank == exog.shape[1]:
+        return model, ""
+    names = list(model.exog_names)
+    confounded = [
+        arm
+        for arm, name in _effect_names(frame).items()
+        if np.linalg.matrix_rank(np.vstack([exog, np.eye(len(names))[names.index(name)]])) > rank
+    ]
+    cohorts_of = frame.groupby("arm", observed=True)["cohort"].unique()
+    where = [
+        f"arm {arm} appears only in cohort{'s' if len(cohorts_of[arm]) > 1 else ''} "
+        + ", ".join(str(cohort) for cohort in cohorts_of[arm])
+        for arm in confounded
+    ]
+    return model, f"{'; '.join(where)}: not estimable within cohorts"
+
+
 def _block_fit(frame: pd.DataFrame, reference: str, confidence: float) -> _Fit:
-    """Arm effects and F tests of ``value ~ arm + cohort`` by OLS."""
-    fit = smf.ols("value ~ C(arm) + C(cohort)", data=frame).fit()
+    """Arm effects and F tests of ``value ~ arm + cohort`` by OLS, or the note of a confounded arm."""
+    model, confounded = block_model(frame)
+    if confounded:
+        return _Fit(note=confounded)
+    fit = model.fit()
     intervals = fit.conf_int(alpha=1 - confidence)
     effects = tuple(
         ArmEffect(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.factorial import factorial_anova, ordered_levels
+from analysis.factorial import design_frame, factorial_anova
 from analysis.jsonready import JsonReady
 from analysis.summaries import software_versions
 
@@ -70,9 +70,14 @@ def two_way_anova(table: pd.DataFrame, reference: str) -> TwoWayAnova:
         The ANOVA table (sums of squares in the outcome's unit squared), the n of each arm x sex cell, and a
         note instead of rows when there are not two arms and two sexes, a cell is empty or no residual df is
         left.
+
+    Raises
+    ------
+    AnalysisError
+        A missing column, or a row with a value but no arm or sex (the message names the column).
     """
-    data = table.loc[table["value"].notna(), ["arm", "sex", "value"]].astype({"arm": str, "sex": str})
-    arms = ordered_levels(data["arm"], reference)
+    data = design_frame(table, ("arm", "sex"), {"arm": reference})
+    arms = list(data["arm"].cat.categories)
     first = reference if reference in arms or not arms else arms[0]
     factorial = factorial_anova(data.rename(columns={"sex": "factor_level"}), first, factor="sex")
     rows = tuple(

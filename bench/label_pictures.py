@@ -4,29 +4,19 @@ Builds a small blinded study in a temporary folder (12 synthetic mice weighed to
 sealed), prints its syringe labels and cage cards on A4 sheets of 24 (`behavlab.services.labels`), renders
 the top of each first page with pypdfium2 and saves `docs/labels-syringe.png` and `docs/labels-cage.png`.
 
-    .venv/bin/python bench/label_pictures.py [--out docs]
+    .venv/bin/python -m bench.label_pictures [--out docs]
 """
 
 import argparse
-import csv
 import tempfile
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pypdfium2
 
-from behavlab.services import (
-    RandomizationOptions,
-    StudySettings,
-    commit_randomization,
-    create_study,
-    draft_randomization,
-    import_roster,
-    open_workspace,
-    record_weights,
-)
+from behavlab.services import open_workspace
 from behavlab.services.labels import LabelRequest, write_labels
-from cohorts.synth import synthetic_roster, write_roster_csv
+from bench._study import weighed_randomized_study
 
 STUDY = "ket-2026-12"
 TEMPLATE = "a4-24"
@@ -38,20 +28,18 @@ SHOWN_MM = {"syringe": (10.0, 83.0), "cage": (10.0, 49.0)}
 def build_study(folder: Path) -> str:
     """A randomized 12-mouse study weighed today; the database URL."""
     url = f"sqlite:///{folder / 'labels.sqlite'}"
-    workspace = open_workspace(url)
-    create_study(workspace, StudySettings(name=STUDY))
-    roster = synthetic_roster(12)
     now = datetime.now().astimezone()
     weighed = max(datetime.combine(now.date(), time(0, 0), now.tzinfo), now - timedelta(minutes=30))
-    import_roster(workspace, STUDY, write_roster_csv(roster, folder / "roster.csv"), weighed_at=weighed)
-    weights = folder / "weights.csv"
-    with weights.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["animal_id", "weight_g", "measured_at"])
-        writer.writerows((entry.animal_id, entry.weight_g, weighed.isoformat()) for entry in roster)
-    record_weights(workspace, STUDY, weights)
-    draft = draft_randomization(workspace, STUDY, RandomizationOptions(seed=2024, no_protocol=True))
-    commit_randomization(workspace, draft, "picture passphrase words")
+    weighed_randomized_study(
+        open_workspace(url),
+        folder,
+        STUDY,
+        n_animals=12,
+        weighed=weighed,
+        roster_weighed=weighed,
+        passphrase="picture passphrase words",
+        no_protocol=True,
+    )
     return url
 
 

@@ -6,34 +6,26 @@ also scored by hand), drives the app headless, scores the study from the FST scr
 its progress bar), and saves `docs/scoring.svg`, then `docs/dashboard.svg` back on the dashboard. Scoring
 outputs and presets go to the temporary folder too (XDG_DATA_HOME).
 
-    .venv/bin/python bench/tui_screenshots.py [--out docs]
+    .venv/bin/python -m bench.tui_screenshots [--out docs]
 """
 
 import argparse
 import asyncio
-import csv
 import os
 import tempfile
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from behavlab.services import (
-    RandomizationOptions,
-    StudySettings,
     Workspace,
     add_fst_session,
-    commit_randomization,
-    create_study,
-    draft_randomization,
-    import_roster,
     open_workspace,
     record_dose,
     record_manual_score,
-    record_weights,
 )
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.fst import FstScreen
-from cohorts.synth import synthetic_roster, write_roster_csv
+from bench._study import weighed_randomized_study
 from tracking.synth.videos import write_fst_video
 from tracking.video.rois import save_rois
 
@@ -44,22 +36,19 @@ VIDEOS = 4
 
 def build_study(workspace: Workspace, folder: Path) -> None:
     """A randomized study dosed a day ago, with eight FST sessions 24 h later (two of them hand-scored)."""
-    create_study(workspace, StudySettings(name=STUDY))
-    roster = synthetic_roster(24)
     tested = datetime.now().astimezone()
     dosed = tested - timedelta(hours=24, minutes=30)
     day_start = datetime.combine(dosed.date(), time(0, 0), dosed.tzinfo)
     weighed = max(dosed - timedelta(minutes=20), day_start)
-    roster_file = write_roster_csv(roster, folder / "roster.csv")
-    import_roster(workspace, STUDY, roster_file, weighed_at=weighed - timedelta(days=1))
-    weights = folder / "weights.csv"
-    with weights.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["animal_id", "weight_g", "measured_at"])
-        writer.writerows((entry.animal_id, entry.weight_g, weighed.isoformat()) for entry in roster)
-    record_weights(workspace, STUDY, weights)
-    draft = draft_randomization(workspace, STUDY, RandomizationOptions(seed=2024))
-    codes = sorted(commit_randomization(workspace, draft, "demo passphrase words").codes.values())
+    codes = weighed_randomized_study(
+        workspace,
+        folder,
+        STUDY,
+        n_animals=24,
+        weighed=weighed,
+        roster_weighed=weighed - timedelta(days=1),
+        passphrase="demo passphrase words",
+    )
     for second, code in enumerate(codes):
         record_dose(workspace, STUDY, code, at=dosed + timedelta(seconds=10 * second))
     for index in range(VIDEOS):

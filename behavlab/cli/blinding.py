@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from behavlab.cli.options import aware_time
+from behavlab.cli.options import LIMIT_ML_PER_KG_OPTION, aware_time
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.passphrase import PASSPHRASE_FILE_OPTION, read_passphrase
 from behavlab.cli.state import state_of
@@ -150,7 +150,7 @@ def dosing_sheet_command(
     out: Path | None = typer.Option(
         None, "--out", help="Write the sheet to FILE.csv or printable FILE.html."
     ),
-    limit_ml_per_kg: float = typer.Option(10.0, help="Refuse volumes above this many mL/kg (at most 20)."),
+    limit_ml_per_kg: float = LIMIT_ML_PER_KG_OPTION,
 ) -> None:
     """The coded dosing sheet: code, cage, that day's weight and volume; never an arm."""
     sheet = dosing_sheet(

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import typer
 
+from behavlab.cli.options import LIMIT_ML_PER_KG_OPTION
 from behavlab.cli.output import stdout
 from behavlab.cli.passphrase import PASSPHRASE_FILE_OPTION, read_passphrase
 from behavlab.cli.state import state_of
@@ -14,6 +15,7 @@ from behavlab.services.labels import (
     LABEL_KINDS,
     PREPARER_KIND,
     LabelRequest,
+    check_label_request,
     label_template_names,
     write_labels,
 )
@@ -41,13 +43,31 @@ def labels(
         help=f"The key holder's copy of the {PREPARER_KIND} labels, showing each arm (needs the passphrase; "
         "audited).",
     ),
+    start: int = typer.Option(
+        1, "--start", help="The first label position to use on a partly used sheet (1-based, row by row)."
+    ),
+    copies: int = typer.Option(1, "--copies", help="Print each label this many times, side by side."),
+    codes: list[str] | None = typer.Option(
+        None, "--code", help="Only this animal's labels (repeat for several), e.g. to reprint one."
+    ),
+    cohort: str | None = typer.Option(None, "--cohort", help="Only this cohort's animals."),
+    limit_ml_per_kg: float = LIMIT_ML_PER_KG_OPTION,
     passphrase_file: Path | None = PASSPHRASE_FILE_OPTION,
 ) -> None:
     """Print labels of each blind code with its QR symbol; an arm only on the key holder's preparer copy."""
     workspace = state_of(ctx).workspace()
     request = LabelRequest(
-        kind=kind, template=template, day=day.date() if day else None, samples=tuple(samples or ())
+        kind=kind,
+        template=template,
+        day=day.date() if day else None,
+        samples=tuple(samples or ()),
+        start=start,
+        copies=copies,
+        codes=tuple(codes or ()),
+        cohort=cohort,
+        limit_ml_per_kg=limit_ml_per_kg,
     )
+    check_label_request(request, out, preparer)
     passphrase = read_passphrase(passphrase_file) if preparer else None
     written = write_labels(workspace, study, request, out, preparer_passphrase=passphrase)
     copy = " (preparer's copy: shows the arms, for the key holder only)" if written.preparer else ""

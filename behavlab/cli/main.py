@@ -16,10 +16,13 @@ from behavlab.cli import (
     cohorts,
     database,
     export,
+    export_boris,
+    export_nwb,
     labels,
     pose,
     protocol,
     scoring,
+    serve,
     study,
 )
 from behavlab.cli.bench_marks import fst_mark
@@ -80,6 +83,8 @@ app.add_typer(spt_app, name="spt")
 animals.app.command("timeline")(timeline)
 app.add_typer(audit.app, name="audit")
 app.add_typer(export.app, name="export")
+export.app.command("boris")(export_boris.export_boris)
+export.app.command("nwb")(export_nwb.export_nwb_files)
 app.command("randomize")(randomize)
 app.command("preparer-sheet")(preparer_sheet)
 app.command("dosing-sheet")(dosing_sheet_command)
@@ -97,6 +102,7 @@ app.add_typer(pose.app, name="pose")
 app.command("calibrate-noise")(scoring.calibrate_noise)
 app.command("calibrate")(calibration.calibrate)
 app.command("agreement")(agreement.agreement)
+app.command("serve")(serve.serve)
 
 
 def _print_version(value: bool) -> None:

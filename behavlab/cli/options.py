@@ -3,6 +3,8 @@
 from datetime import datetime
 from typing import TypedDict
 
+import typer
+
 
 class FileChecks(TypedDict):
     """Typer's checks on a path parameter, run before the command."""
@@ -14,6 +16,11 @@ class FileChecks(TypedDict):
 
 #: Unpacked into `typer.Argument` or `typer.Option`: the path must exist, be readable and not be a folder.
 EXISTING_FILE: FileChecks = {"exists": True, "dir_okay": False, "readable": True}
+
+#: The dosing volume limit, for the dosing sheet and the syringe labels printed from it.
+LIMIT_ML_PER_KG_OPTION = typer.Option(
+    10.0, "--limit-ml-per-kg", help="Refuse volumes above this many mL/kg (at most 20)."
+)
 
 
 def aware_time(moment: datetime | None) -> datetime | None:

@@ -21,6 +21,7 @@ from behavlab.services import (
     record_spt_bottles,
     spt_results,
 )
+from behavlab.services.boris_import import DEFAULT_BORIS_BEHAVIOR, import_boris_scores
 from behavlab.services.display import SPT_COLUMNS, fst_session_cells, local_minute, spt_cells
 
 fst_app = typer.Typer(help="Forced-swim sessions and manual scores.", no_args_is_help=True)
@@ -116,7 +117,9 @@ def _fst_row(view: FstSessionView) -> tuple[str, ...]:
 def fst_manual(
     ctx: typer.Context,
     study: str = typer.Argument(..., help="The study's name."),
-    code: str = typer.Argument(..., help="The animal's blind code (scoring stays blind: no lab IDs)."),
+    code: str | None = typer.Argument(
+        None, help="The animal's blind code (scoring stays blind: no lab IDs); none with --boris."
+    ),
     immobility_s: float | None = typer.Option(None, "--immobility-s", help="Seconds immobile in 120-360 s."),
     sheet: Path | None = typer.Option(
         None, "--sheet", help="A 5-s time-sampling sheet: bin (1-48), behavior (I/S/C).", **EXISTING_FILE
@@ -126,8 +129,30 @@ def fst_manual(
     amend: str | None = typer.Option(
         None, "--amend", help="After unmasking only: the reason for this correction (listed in the report)."
     ),
+    boris: Path | None = typer.Option(
+        None,
+        "--boris",
+        help="A BORIS aggregated-events export (TSV/CSV): each Subject (else Observation id) is a blind "
+        "code; all animals or none.",
+        **EXISTING_FILE,
+    ),
+    behavior: str = typer.Option(
+        DEFAULT_BORIS_BEHAVIOR,
+        "--behavior",
+        help="With --boris: the BORIS state behavior that is immobility.",
+    ),
 ) -> None:
-    """Enter a human score for the animal's latest FST session: seconds immobile or a time-sampling sheet."""
+    """Enter a human score of an animal's latest FST session: seconds immobile or a time-sampling sheet.
+
+    With --boris, a rater's BORIS export scores every animal it holds.
+    """
+    if boris is not None:
+        if code is not None or immobility_s is not None or sheet is not None or latency_s is not None:
+            raise InvalidInputError("--boris reads every animal's score from the file: give no code or score")
+        _boris_scores(ctx, study, boris, scorer, behavior, amend)
+        return
+    if code is None:
+        raise InvalidInputError("give the animal's blind code (or --boris FILE)")
     score = record_manual_score(
         state_of(ctx).workspace(),
         study,
@@ -142,6 +167,15 @@ def fst_manual(
     sampled = f" ({', '.join(f'{n} {name}' for name, n in counts.items())} bins)" if counts else ""
     seconds = f"{score.immobility_s:g} s immobile{sampled}"
     stdout().print(f"manual score recorded for {code.upper()}: {seconds} (scorer {scorer})")
+
+
+def _boris_scores(
+    ctx: typer.Context, study: str, boris: Path, scorer: str, behavior: str, amend: str | None
+) -> None:
+    """Store the manual scores of a BORIS export, one line per animal."""
+    imported = import_boris_scores(state_of(ctx).workspace(), study, boris, scorer, behavior, amend)
+    for shown, seconds, n_bouts in imported.scores:
+        stdout().print(f"manual score recorded for {shown}: {seconds:g} s immobile ({n_bouts} bouts)")
 
 
 @spt_app.command("period")

@@ -7,6 +7,8 @@ doses, when the plan declares a dose trend); a non-randomized factor,
 cohort as an additive fixed block: in the factorial model, the declared k-arm contrasts on the block model
 (:func:`analysis.block_contrasts.block_contrasts`, Holm-adjusted as stated), or two arms'
 :func:`analysis.blocks.cohort_analysis`; repeated periods, the mixed model. The text says what ran.
+A k-arm test (and its dose trend) runs over the arms with a primary value; the arms without one (all
+excluded or unscored) are named in the result.
 Everything else the report shows is exploratory. Nothing here runs while the report is blind.
 """
 
@@ -70,7 +72,10 @@ PrimaryResult = (
 
 @dataclass(frozen=True)
 class PrimaryAnalysis:
-    """The declared primary analysis: what it tested, how, and its result (None: the reason in ``note``)."""
+    """The declared primary analysis: what it tested, how, and its result (None: the reason in ``note``).
+
+    ``absent_arms``: the study's arms without a primary value, left out of a k-arm test and its trend.
+    """
 
     outcome: str
     method: str | None
@@ -78,6 +83,7 @@ class PrimaryAnalysis:
     cohort_block: bool
     result: PrimaryResult | None
     note: str = ""
+    absent_arms: tuple[str, ...] = ()
 
     @property
     def stated(self) -> str:
@@ -111,19 +117,27 @@ def primary_analysis(data: ReportData, analysis: StudyAnalysis) -> PrimaryAnalys
         note = "" if repeated else "the primary outcome was not measured over two or more periods"
         return PrimaryAnalysis(*key, plan.test, False, repeated, note)
     units = primary_units(data, plan)
+    measured = set(units["arm"].astype(str))
+    present = tuple(arm for arm in data.arm_names if arm in measured)
+    absent = tuple(arm for arm in data.arm_names if arm not in measured)
     cohort_block = units["cohort"].nunique() > 1
     declared = (plan.primary_outcome, plan.primary_method, plan.test, cohort_block)
     repeated_units = sorted(set(units.loc[units["code"].duplicated(), "code"].astype(str)))
     if repeated_units:
-        return PrimaryAnalysis(*declared, None, f"more than one value for {repeated_units}")
+        return PrimaryAnalysis(*declared, None, f"more than one value for {repeated_units}", absent)
     try:
-        return PrimaryAnalysis(*declared, _fit(data, plan, units, cohort_block))
+        return PrimaryAnalysis(*declared, _fit(data, plan, units, present, cohort_block), absent_arms=absent)
     except AnalysisError as error:
-        return PrimaryAnalysis(*declared, None, str(error))
+        return PrimaryAnalysis(*declared, None, str(error), absent)
 
 
-def _fit(data: ReportData, plan: ProtocolPlan, units: pd.DataFrame, cohort_block: bool) -> PrimaryResult:
-    """The declared test on the primary units, the cohort as a fixed block when there are cohorts."""
+def _fit(
+    data: ReportData, plan: ProtocolPlan, units: pd.DataFrame, present: tuple[str, ...], cohort_block: bool
+) -> PrimaryResult:
+    """The declared test on the primary units, the cohort as a fixed block when there are cohorts.
+
+    ``present``: the arms with a primary value, reference first; a k-arm test and its trend use only them.
+    """
     reference = str(data.reference_arm)
     if plan.test == TWO_WAY_ANOVA:
         return factorial_anova(
@@ -132,7 +146,7 @@ def _fit(data: ReportData, plan: ProtocolPlan, units: pd.DataFrame, cohort_block
     if cohort_block and plan.test == WELCH_T:
         return cohort_analysis(units, reference, cohort_as="block")
     declared_trend = plan.test == TREND_CONTRAST or DOSE_TREND in plan.comparisons
-    doses = {arm.name: arm.dose_mg_per_kg for arm in data.arms}
+    doses = {arm.name: arm.dose_mg_per_kg for arm in data.arms if arm.name in present}
     if cohort_block:
         return block_contrasts(
             units,
@@ -145,7 +159,7 @@ def _fit(data: ReportData, plan: ProtocolPlan, units: pd.DataFrame, cohort_block
         other = next(arm for arm in data.arm_names if arm != reference)
         return compare_two_arms(other, groups[other], reference, groups[reference])
     return analyse_arms(
-        groups,
+        {arm: groups[arm] for arm in present},
         reference,
         primary=PLAN_TEST_PRIMARY[plan.test],
         trend_scores=doses if declared_trend else None,

@@ -50,6 +50,9 @@ def primary_blocks(data: ReportData, primary: PrimaryAnalysis | None) -> list[Bl
             f"alpha = {num(plan.alpha)}."
         ),
     ]
+    if primary.absent_arms:
+        absent = ", ".join(primary.absent_arms)
+        blocks.append(Paragraph(f"Arms without a primary value, left out of the primary analysis: {absent}."))
     result = primary.result
     if result is None:
         blocks.append(Paragraph(f"The primary analysis has no result: {primary.note}."))

@@ -18,7 +18,7 @@ from behavlab.services.guards import refuse_if_unmasked, refuse_unless_randomize
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import animal_id_of, find_animal_by_typed_code, find_study, stored_id
 from behavlab.services.protocol_plan import protocol_sheet_line
-from behavlab.services.roster_view import current_cages, excluded_animals
+from behavlab.services.roster_animals import coded_in_study
 from behavlab.services.text import checked_text
 from behavlab.services.voiding import latest_live_weight, not_voided
 from behavlab.services.workspace import Workspace
@@ -269,14 +269,8 @@ def _repeat_reason(session: Session, animal: Animal, code: str, again_reason: st
 
 def _dose_inputs(session: Session, study: Study, as_of: datetime) -> list[tuple[DoseInput, str | None]]:
     """Each non-excluded coded animal's sheet input (latest weight up to `as_of`) and its ear tag."""
-    allocations = session.exec(
-        select(Allocation, Animal)
-        .join(Animal, col(Animal.id) == Allocation.animal_id)
-        .where(Allocation.study_id == study.id)
-    ).all()
-    ids = [animal.id for _, animal in allocations]
-    excluded = excluded_animals(session, ids)
-    cages = current_cages(session, ids)
+    coded = coded_in_study(session, study)
+    ids = [entry.animal.id for _, entry in coded]
     latest: dict[int, Weight] = {}
     for weighing in session.exec(
         select(Weight)
@@ -287,17 +281,15 @@ def _dose_inputs(session: Session, study: Study, as_of: datetime) -> list[tuple[
     ):
         latest[weighing.animal_id] = weighing
     inputs = []
-    for allocation, animal in allocations:
-        if animal.id in excluded or animal.id is None:
-            continue
-        weight = latest.get(animal.id)
+    for code, entry in coded:
+        weight = latest.get(animal_id_of(entry.animal))
         dose_input = DoseInput(
-            allocation.blind_code,
-            cages.get(animal.id, ""),
+            code,
+            entry.cage or "",
             weight.weight_g if weight else None,
             weight.measured_at if weight else None,
         )
-        inputs.append((dose_input, animal.ear_tag))
+        inputs.append((dose_input, entry.animal.ear_tag))
     return inputs
 
 

@@ -26,7 +26,7 @@ from tracking.rules.presets import FST_SCORED_WINDOW_S
 
 
 @dataclass(frozen=True)
-class _ManualEntry:
+class ManualEntry:
     """A checked manual score: seconds immobile, latency, scorer and the time-sampling sheet if read."""
 
     seconds: float
@@ -54,45 +54,57 @@ def record_manual_score(
     a file or as the `bins` typed in order.
     After unmasking only as an amendment with its reason.
     """
-    entry = _manual_entry(immobility_s, scorer, latency_s, sampled_sheet(sheet, bins))
+    entry = manual_entry(immobility_s, scorer, latency_s, sampled_sheet(sheet, bins))
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         amending = amendment_reason(session, study, "add scores", amend_reason)
-        fst, code = _latest_session(session, study, typed_code)
-        score = _manual_score(fst, entry)
-        session.add(score)
-        session.flush()
-        record_event(
+        return store_manual_entry(session, workspace, study, typed_code, entry, amending)
+
+
+def store_manual_entry(
+    session: Session,
+    workspace: Workspace,
+    study: Study,
+    typed_code: str,
+    entry: ManualEntry,
+    amending: str | None,
+) -> ImmobilityScore:
+    """Store a checked entry for the animal's latest FST session, audited (an amendment when ``amending``)."""
+    fst, code = latest_fst_session(session, study, typed_code)
+    score = _manual_score(fst, entry)
+    session.add(score)
+    session.flush()
+    record_event(
+        session,
+        actor=workspace.actor,
+        action=AuditAction.FST_MANUAL_SCORE,
+        entity="fst_session",
+        entity_id=fst.id,
+        study_id=study.id,
+        payload={
+            "immobility_s": entry.seconds,
+            "latency_s": entry.latency_s,
+            "scorer": entry.scorer,
+            **entry.details,
+        },
+    )
+    if amending:
+        record_amendment(
             session,
+            study,
             actor=workspace.actor,
-            action=AuditAction.FST_MANUAL_SCORE,
+            what=f"manual FST score of {code} entered after unmasking: "
+            f"{entry.seconds:g} s immobile (scorer {entry.scorer})",
+            reason=amending,
             entity="fst_session",
-            entity_id=fst.id,
-            study_id=study.id,
-            payload={
-                "immobility_s": entry.seconds,
-                "latency_s": entry.latency_s,
-                "scorer": entry.scorer,
-                **entry.details,
-            },
+            entity_id=str(fst.id),
         )
-        if amending:
-            record_amendment(
-                session,
-                study,
-                actor=workspace.actor,
-                what=f"manual FST score of {code} entered after unmasking: "
-                f"{entry.seconds:g} s immobile (scorer {entry.scorer})",
-                reason=amending,
-                entity="fst_session",
-                entity_id=str(fst.id),
-            )
     return score
 
 
-def _manual_entry(
+def manual_entry(
     immobility_s: float | None, scorer: str, latency_s: float | None, sheet: SampledSheet | None
-) -> _ManualEntry:
+) -> ManualEntry:
     """The checked score, with the parameters stored with it and the sheet's details for the audit log."""
     refuse_finer_than(immobility_s, MANUAL_PRECISION_S, "s", "--immobility-s")
     refuse_finer_than(latency_s, MANUAL_PRECISION_S, "s", "--latency-s")
@@ -110,10 +122,10 @@ def _manual_entry(
         details = sheet.details()
         parameters["time_sampling"] = sheet.parameters()
     sampling = None if sheet is None else sheet.sampling
-    return _ManualEntry(seconds, latency_s, name, sampling, parameters, details)
+    return ManualEntry(seconds, latency_s, name, sampling, parameters, details)
 
 
-def _manual_score(fst: FstSession, entry: _ManualEntry) -> ImmobilityScore:
+def _manual_score(fst: FstSession, entry: ManualEntry) -> ImmobilityScore:
     """The score row of a manual entry; its digest includes the entry time, so each entry is its own."""
     parameters = entry.parameters
     return ImmobilityScore(
@@ -152,7 +164,8 @@ def _manual_seconds(immobility_s: float | None, sheet: SampledSheet | None) -> f
     return immobility_s
 
 
-def _latest_session(session: Session, study: Study, typed_code: str) -> tuple[FstSession, str]:
+def latest_fst_session(session: Session, study: Study, typed_code: str) -> tuple[FstSession, str]:
+    """The live FST session last tested of the animal whose blind code was typed, with that code."""
     animal, allocation = find_animal_by_typed_code(session, study, typed_code)
     fst = session.exec(
         select(FstSession)

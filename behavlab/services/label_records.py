@@ -4,28 +4,28 @@
   the study, the volume to draw from that day's weight (to the syringe's mark; "see dosing sheet" where the
   sheet refuses the animal, e.g. not weighed that day), the volume per kg (every arm is given at the study's
   one volume, so neither separates anything) and the day; the key holder's preparer copy adds the arm.
-- cage card: one per cage, the cage in large type, the study, then each animal's lab ID, code, sex and date
-  of birth (sex and birth date on a line of their own when the cage mates share them). A card has no QR
+- cage card: one per cage, the cage in large type, the study, then each animal now in the cage: its lab ID,
+  code, sex and date of birth (sex and birth date on a line of their own when the cage mates share them);
+  an excluded animal is marked "excluded", one of a cohort not randomized yet "no code yet". A card has no QR
   symbol: a scan names one animal, and a card's symbol would open one of its animals when the technician
   meant another; every animal's payload in one symbol is no scan, and one symbol each does not fit a card.
-- tube: the code in large type, the sample kind and the study; one per animal per sample kind, an animal's
-  tubes side by side (its tissues are taken together).
+- tube: the code in large type, the sample kind and the study; one per animal per sample kind, by cage then
+  code (tissue is collected cage by cage), an animal's tubes side by side (its tissues are taken together).
 
 Every syringe and tube label's QR holds ``cohorts.scan_payload.label_payload``: the study's short ID and the
 code.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from sqlmodel import Session, col, select
-
-from behavlab.models import Allocation, Animal, Study
+from behavlab.errors import InvalidInputError
+from behavlab.models import Study
 from behavlab.services.display import dosing_cells
 from behavlab.services.dosing import DosingSheet
-from behavlab.services.roster_view import current_cages, excluded_animals
+from behavlab.services.roster_animals import RosterAnimal
 from cohorts.scan_payload import label_payload, study_short_id
 from writing.labels.content import Label, TextLine
 
@@ -36,48 +36,62 @@ CAGE_CODE_PT = 16.0
 CAGE_TEXT_PT = 9.0
 #: What the columns of each animal's line are, on a card whose animals differ in sex or birth date.
 CAGE_CARD_HEADER = "ID code sex born"
+#: A cage card's marks: an animal without a code (its cohort is not randomized yet), an excluded one.
+NO_CODE_YET = "no code yet"
+EXCLUDED = "excluded"
 #: A syringe label's volume line where the dosing sheet gives no volume (the sheet says why).
 NO_VOLUME = "volume: see dosing sheet"
 
 
 @dataclass(frozen=True)
-class CodedAnimal:
-    """An animal still in the study (not excluded) that has a blind code, and where it lives."""
+class BenchAnimal:
+    """An animal as its labels show it: its code (None before its cohort is randomized) and cage."""
 
     label: str
-    code: str
-    cage: str
+    code: str | None
+    cage: str | None
     sex: str
     date_of_birth: date
+    excluded: bool = False
+    cohort_id: int | None = None
+
+    @property
+    def labelled(self) -> bool:
+        """Whether it gets syringe and tube labels: it has a code and is still in the study."""
+        return self.code is not None and not self.excluded
 
 
-def coded_animals(session: Session, study: Study) -> list[CodedAnimal]:
-    """The study's coded animals not excluded, by cage then code (the dosing sheet's order)."""
-    rows = session.exec(
-        select(Allocation.blind_code, Animal)
-        .join(Animal, col(Animal.id) == Allocation.animal_id)
-        .where(Allocation.study_id == study.id)
-    ).all()
-    ids = [animal.id for _, animal in rows]
-    excluded = excluded_animals(session, ids)
-    cages = current_cages(session, ids)
+def bench_animals(roster: Sequence[RosterAnimal]) -> list[BenchAnimal]:
+    """The study's animals as labels show them, by cage then code (the dosing sheet's order)."""
     animals = [
-        CodedAnimal(animal.label, code, cages.get(animal.id, ""), animal.sex, animal.date_of_birth)
-        for code, animal in rows
-        if animal.id is not None and animal.id not in excluded
+        BenchAnimal(
+            entry.animal.label,
+            entry.code,
+            entry.cage,
+            entry.animal.sex,
+            entry.animal.date_of_birth,
+            entry.excluded,
+            entry.animal.cohort_id,
+        )
+        for entry in roster
     ]
-    return sorted(animals, key=lambda animal: (animal.cage, animal.code))
+    return sorted(animals, key=lambda animal: (animal.cage or "", animal.code or "", animal.label))
 
 
 def _payload(study: Study, code: str) -> str:
     return label_payload(study_short_id(study.uuid), code)
 
 
-def syringe_labels(study: Study, sheet: DosingSheet, arms: Mapping[str, str] | None = None) -> list[Label]:
-    """One syringe label per line of the day's dosing sheet; ``arms`` (preparer's copy) maps codes to arms."""
+def syringe_labels(
+    study: Study, sheet: DosingSheet, codes: Collection[str], arms: Mapping[str, str] | None = None
+) -> list[Label]:
+    """One syringe label per line of the day's dosing sheet whose code is among ``codes``.
+
+    ``arms`` (the preparer's copy) maps codes to arms.
+    """
     per_kg, day = TextLine(f"{sheet.volume_ml_per_kg:g} mL/kg"), TextLine(f"day {sheet.day}")
     labels = []
-    for line in sheet.lines:
+    for line in (line for line in sheet.lines if line.code in codes):
         cells = dosing_cells(line)
         volume = NO_VOLUME if line.volume_ml is None else f"{cells.volume_ml} mL ({cells.weight_g} g)"
         lines = (TextLine(study.name), TextLine(volume), per_kg, day)
@@ -91,32 +105,43 @@ def syringe_labels(study: Study, sheet: DosingSheet, arms: Mapping[str, str] | N
     return labels
 
 
-def cage_cards(study: Study, animals: Sequence[CodedAnimal]) -> list[Label]:
-    """One card per cage, in cage order; each animal's line in lab ID order."""
+def cage_cards(study: Study, animals: Sequence[BenchAnimal]) -> list[Label]:
+    """One card per cage, in cage order, its animals in lab ID order; animals without a cage are refused."""
+    homeless = sorted(animal.label for animal in animals if animal.cage is None)
+    if homeless:
+        raise InvalidInputError(
+            f"animals {', '.join(homeless)} have no cage: give each a cage before printing cage cards"
+        )
     cards = []
-    for cage, housed in groupby(sorted(animals, key=lambda a: (a.cage, a.label)), key=lambda a: a.cage):
+    for cage, housed in groupby(sorted(animals, key=lambda a: (a.cage or "", a.label)), key=lambda a: a.cage):
         members = list(housed)
         lines = tuple(TextLine(text, CAGE_TEXT_PT) for text in (study.name, *_cage_lines(members)))
         cards.append(Label(f"cage {cage}", qr_payload=None, lines=lines, code_size_pt=CAGE_CODE_PT))
     return cards
 
 
-def _cage_lines(members: Sequence[CodedAnimal]) -> list[str]:
+def _cage_lines(members: Sequence[BenchAnimal]) -> list[str]:
     """Sex and birth date once when the cage mates share them (the usual case), else on each animal's line."""
     if len({(a.sex, a.date_of_birth) for a in members}) == 1:
         shared = f"{members[0].sex}, born {members[0].date_of_birth}"
-        return [shared, *(f"{a.label} {a.code}" for a in members)]
-    return [CAGE_CARD_HEADER, *(f"{a.label} {a.code} {a.sex} {a.date_of_birth}" for a in members)]
+        return [shared, *(_animal_line(a) for a in members)]
+    return [CAGE_CARD_HEADER, *(_animal_line(a, f" {a.sex} {a.date_of_birth}") for a in members)]
 
 
-def tube_labels(study: Study, animals: Sequence[CodedAnimal], samples: Sequence[str]) -> list[Label]:
-    """One tube label per animal per sample kind, in code order, an animal's kinds in the order given."""
+def _animal_line(animal: BenchAnimal, details: str = "") -> str:
+    mark = f" {EXCLUDED}" if animal.excluded else ""
+    return f"{animal.label} {animal.code or NO_CODE_YET}{details}{mark}"
+
+
+def tube_labels(study: Study, animals: Sequence[BenchAnimal], samples: Sequence[str]) -> list[Label]:
+    """One tube label per coded animal per sample kind, by cage then code, its kinds in the order given."""
     return [
         Label(
             code=animal.code,
             qr_payload=_payload(study, animal.code),
             lines=(TextLine(sample, SAMPLE_SIZE_PT), TextLine(study.name)),
         )
-        for animal in sorted(animals, key=lambda a: a.code)
+        for animal in sorted(animals, key=lambda a: (a.cage or "", a.code or ""))
+        if animal.code is not None
         for sample in samples
     ]

@@ -194,6 +194,12 @@ def sealed_arm_names(unsealed: UnsealedKey) -> list[str]:
     return arms
 
 
+def arm_names_by_label(unsealed: UnsealedKey) -> dict[str, str]:
+    """Each animal's sealed arm name, by its lab ID."""
+    names = sealed_arm_names(unsealed)
+    return {label: names[index] for label, index in unsealed.assignment.items()}
+
+
 def reprint_preparer_sheet(workspace: Workspace, study_name: str, passphrase: str, path: Path) -> Path:
     """Write the preparer's sheet again from the sealed key (needs the passphrase; audited)."""
     keys = open_sealed_keys(workspace, study_name, passphrase, AuditAction.PREPARER_SHEET_REPRINT)
@@ -235,7 +241,7 @@ def unblind_animal(
     unsealed = next(key.unsealed for key in keys if animal.label in key.unsealed.assignment)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
-        arm = sealed_arm_names(unsealed)[unsealed.assignment[animal.label]]
+        arm = arm_names_by_label(unsealed)[animal.label]
         session.add(
             UnmaskEvent(
                 study_id=study_id_of(study),

@@ -24,7 +24,7 @@ from behavlab.services.cohort_batches import study_cohorts
 from behavlab.services.guards import FULL_UNMASK, refuse_unless_randomized
 from behavlab.services.lookup import animal_id_of, blind_codes, find_study, stored_id, study_arms, study_id_of
 from behavlab.services.roster_view import current_roster
-from behavlab.services.sealing import OpenedKey, open_sealed_keys, sealed_arm_names
+from behavlab.services.sealing import OpenedKey, arm_names_by_label, open_sealed_keys, sealed_arm_names
 from behavlab.services.text import checked_text
 from behavlab.services.voiding import live_scores, live_sessions
 from behavlab.services.workspace import Workspace
@@ -149,7 +149,6 @@ def _store_revealed_allocation(
     session: Session, study: Study, unsealed: UnsealedKey, event: UnmaskEvent
 ) -> dict[str, str]:
     """Store each animal of one sealed key with its revealed arm under the unmask event; arm name by code."""
-    arm_names = sealed_arm_names(unsealed)
     arms = {arm.name: arm for arm in study_arms(session, study)}
     animals = {
         animal.label: animal_id_of(animal)
@@ -157,8 +156,8 @@ def _store_revealed_allocation(
     }
     codes = blind_codes(session, study)
     arms_by_code = {}
-    for label, arm_index in unsealed.assignment.items():
-        arm = arms[arm_names[arm_index]]
+    for label, arm_name in arm_names_by_label(unsealed).items():
+        arm = arms[arm_name]
         session.add(
             RevealedAllocation(
                 animal_id=animals[label], arm_id=stored_id(arm), unmask_event_id=stored_id(event)

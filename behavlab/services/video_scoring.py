@@ -79,6 +79,9 @@ def score_videos(
     video; 0: with the video) or ``manifest`` (a CSV of video, ROI and start) says; without either, each
     start is detected (``detect_start`` asks for it explicitly): the motion method finds each ROI's entry
     into the water, the pose method the first sustained run of frames where the animal is tracked well.
+
+    With ``dask``, paths are made absolute before they are shipped to the workers, which must see them on a
+    shared filesystem (a worker that cannot fails each video naming the path and itself).
     """
     from tracking.batch.jobs import BatchSettings, find_videos, resolve_request
     from tracking.batch.run import run_batch
@@ -91,7 +94,7 @@ def score_videos(
             f"pose files are scored by the {' or '.join(pose_methods)} method, not {method!r}; "
             f"use --method {pose_methods[0]}"
         )
-    inputs = [*paths, *pose_files]
+    inputs = [shipped_path(path, dask) for path in (*paths, *pose_files)]
     if not inputs:
         raise InvalidInputError("nothing to score: give videos or folders, or pose files with --pose")
     missing = [str(p) for p in inputs if not Path(p).exists()]
@@ -100,7 +103,7 @@ def score_videos(
     with tracking_errors():
         params, signal_options = resolve_request(method, preset, overrides, presets_directory())
         settings = BatchSettings(
-            out_dir=Path(out_dir),
+            out_dir=shipped_path(out_dir, dask),
             params=params,
             signal_options=signal_options,
             rois=load_rois(rois_file) if rois_file is not None else None,
@@ -118,6 +121,11 @@ def score_videos(
             resume=resume,
             on_progress=on_progress,
         )
+
+
+def shipped_path(path: str | Path, dask: str | None) -> Path:
+    """A path as the workers get it: absolute on Dask (a worker resolves a relative one in its own folder)."""
+    return Path(path).absolute() if dask is not None else Path(path)
 
 
 def start_request(start_s: float | None, manifest: str | Path | None, detect_start: bool) -> StartRequest:

@@ -5,7 +5,7 @@ import pytest
 
 from analysis.block_contrasts import block_contrasts
 from analysis.errors import AnalysisError
-from tests.analysis.test_blocks import TABLE
+from tests.analysis.test_blocks import TABLE, with_a_late_dose
 
 
 def test_a_trend_primary_needs_every_arm_s_dose_and_two_different_doses() -> None:
@@ -35,3 +35,10 @@ def test_the_adjusted_p_is_never_below_the_raw_one_and_the_trend_is_reported() -
     )
     assert isinstance(result.method, str) and "Holm" in result.method
     assert pd.notna(result.residuals.p)
+
+
+def test_an_arm_confounded_with_its_cohort_gives_a_note_and_no_contrast() -> None:
+    scores = {"vehicle": 0.0, "3 mg/kg": 3.0, "10 mg/kg": 10.0, "30 mg/kg": 30.0}
+    result = block_contrasts(with_a_late_dose(), "vehicle", primary="trend", trend_scores=scores)
+    assert result.comparisons == () and result.trend is None
+    assert result.note == "arm 30 mg/kg appears only in cohort week 11: not estimable within cohorts"

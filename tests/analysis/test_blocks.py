@@ -105,3 +105,32 @@ def test_the_residuals_normality_is_reported(cohort_as: str) -> None:
     assert (result.residuals.group, result.residuals.n) == ("residuals", len(TABLE))
     one_cohort = cohort_analysis(TABLE.loc[TABLE["cohort"] == "week 1"], "vehicle", cohort_as=cohort_as)  # type: ignore[arg-type]
     assert one_cohort.residuals.note == "no model fitted"
+
+
+def with_a_late_dose(*arms: str) -> pd.DataFrame:
+    """TABLE plus a later cohort "week 11" holding the new arm "30 mg/kg" and the given other arms."""
+    rng = np.random.default_rng(4)
+    rows = [
+        {"arm": arm, "cohort": "week 11", "value": rng.normal(90, 6)}
+        for arm in ("30 mg/kg", *arms)
+        for _ in range(3)
+    ]
+    return pd.concat([TABLE, pd.DataFrame(rows)], ignore_index=True)
+
+
+def test_an_arm_only_in_its_own_cohort_gives_a_note_naming_it_instead_of_an_effect() -> None:
+    table = with_a_late_dose()
+    design = smf.ols("value ~ C(arm) + C(cohort)", data=table).exog
+    assert np.linalg.matrix_rank(design) < design.shape[1]
+    result = cohort_analysis(table, "vehicle", cohort_as="block")
+    assert result.arm_effects == () and result.tests == ()
+    assert result.note == "arm 30 mg/kg appears only in cohort week 11: not estimable within cohorts"
+
+
+def test_a_late_dose_beside_the_reference_is_estimated_within_its_cohort() -> None:
+    table = with_a_late_dose("vehicle")
+    result = cohort_analysis(table, "vehicle", cohort_as="block")
+    coded_table = table.assign(arm=pd.Categorical(table["arm"], categories=[*ARMS, "30 mg/kg"]))
+    fit = smf.ols("value ~ C(arm) + C(cohort)", data=coded_table).fit()
+    late = next(effect for effect in result.arm_effects if effect.arm == "30 mg/kg")
+    assert result.note == "" and late.estimate == pytest.approx(fit.params["C(arm)[T.30 mg/kg]"])

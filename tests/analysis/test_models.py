@@ -10,6 +10,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
+from analysis.errors import AnalysisError
 from analysis.factorial import ordered_levels
 from analysis.mixed import mixed_model
 from analysis.models import two_way_anova
@@ -74,6 +75,13 @@ def test_two_way_anova_says_why_it_cannot_be_fitted() -> None:
     assert "two levels of sex" in two_way_anova(table.loc[table["sex"] == "F"], "vehicle").note
     one_each = table.groupby(["arm", "sex"]).head(1)
     assert "residual" in two_way_anova(one_each, "vehicle").note
+
+
+def test_a_value_without_a_sex_is_refused_naming_the_sex_column() -> None:
+    table = balanced_table()
+    table.loc[0, "sex"] = None
+    with pytest.raises(AnalysisError, match=r"rows with a value but no \['sex'\]"):
+        two_way_anova(table, "vehicle")
 
 
 def repeated_table(seed: int, *, n: int = 12, effect: float = 10.0, periods: int = 3) -> pd.DataFrame:

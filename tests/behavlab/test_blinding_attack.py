@@ -4,8 +4,9 @@ A 24-mouse study is weighed, randomized, dosed, tested (FST videos, machine and 
 Then every command of the `behavlab` CLI is run, found by walking the typer app (a new command or option fails
 `test_every_command_and_option_is_in_the_attack_plan` until the plan below runs it): `--help` of each, and
 real invocations using every option, the failing ones (wrong passphrase, mistyped code, bad sheets) included.
-Every line printed, every file written (CSV, JSON, Markdown, HTML, SVG, XLSX, the text of PDFs and the file
-names), the audit log, the TUI screens and every database column except the sealed ciphertext are searched:
+Every line printed, every file written (CSV, JSON, Markdown, HTML, SVG, XLSX, the text of PDFs, every name and
+string of NWB files, and the file names), the audit log, the TUI screens and every database column except the
+sealed ciphertext are searched:
 
 - no line that names an animal (code or roster ID) names an arm, a substance or a stock concentration;
 - in every table keyed by animal (database tables, CSV and XLSX exports), no column separates the arms by its
@@ -58,6 +59,7 @@ from behavlab.services import (
 )
 from tests.behavlab.factories import baseline_weights, roster_rows, write_csv, write_roster, write_weights
 from tests.behavlab.leaks import arm_separating_columns, lines_naming_an_animal
+from tests.behavlab.nwb_text import nwb_text
 from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
 from tests.behavlab.tui.helpers import every_step_screen_text
 from tests.behavlab.tui.test_blinding import STEP_KEYS
@@ -330,6 +332,10 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
             True,
         ),
         (["score", "--study", study, "--out", str(out / "study-scores"), "--jobs", "2", *WINDOW], True),
+        (["export", "boris", study, "--out", str(out / "boris"), "--scores", str(out / "study-scores")],
+         True),
+        (["fst", "manual", study, "--boris", str(f["sampling"]), "--behavior", "immobility", "--scorer", "r"],
+         False),
         (["score", str(f["video2"]), "--dask", "local", "--jobs", "1", "--out", str(out / "dask"), "--resume",
           *WINDOW], True),
         (
@@ -414,14 +420,25 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
         (["spt", "bottles", study, "day1", str(f["bad_bottles"])], False),
         (["spt", "results", study], True),
         (["report", study, "--out", str(out / "report")], True),
+        (["export", "nwb", study, "--out", str(out / "nwb-open")], False),
+        (
+            [
+                "export", "nwb", study, "--out", str(out / "nwb"), "--blind", "--scores",
+                str(out / "study-scores"),
+            ],
+            True,
+        ),
         (
             [
                 "labels", study, "--kind", "syringe", "--out", str(out / "syringes.pdf"), "--template",
-                "a4-65", "--date", now.date().isoformat(),
+                "a4-24", "--date", now.date().isoformat(), "--start", "5", "--copies", "2",
+                "--limit-ml-per-kg", "12",
             ],
             True,
         ),
         (["labels", study, "--kind", "cage", "--out", str(out / "cages.svg")], True),
+        (["serve", "--host", "0.0.0.0", "--port", "8123"], False),  # refused before it listens: no login
+        (["serve", "--host", "0.0.0.0", "--allow-remote", "--public-url", "http://0.0.0.0:8123"], False),
         (
             [
                 "labels", study, "--kind", "tube", "--out", str(out / "tubes.html"), "--sample", "PFC",
@@ -429,6 +446,14 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
             ],
             True,
         ),
+        (
+            [
+                "labels", study, "--kind", "tube", "--out", str(out / "tubes-small.svg"), "--template",
+                "roll-25x13", "--sample", "PFC", "--code", code(2),
+            ],
+            True,
+        ),
+        (["labels", study, "--kind", "cage", "--out", str(out / "wave.pdf"), "--cohort", "late wave"], False),
         (
             [
                 "labels", study, "--kind", "syringe", "--out", str(out / "preparer-labels.pdf"), "--preparer",
@@ -532,6 +557,8 @@ def _file_texts(folder: Path) -> Iterator[tuple[Path, str]]:
             continue
         if path.suffix in (".csv", ".json", ".md", ".html", ".svg", ".txt", ".log"):
             yield path, path.read_text(encoding="utf-8", errors="replace")
+        elif path.suffix == ".nwb":
+            yield path, nwb_text(path)
         elif path.suffix == ".pdf":
             pages = pypdfium2.PdfDocument(path)
             yield path, "\n".join(page.get_textpage().get_text_range() for page in pages)

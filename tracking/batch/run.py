@@ -21,7 +21,7 @@ from tracking.batch.documents import VideoOutputs, load_document, video_document
 from tracking.batch.jobs import BatchSettings, VideoJob, make_job, request_of
 from tracking.batch.preflight import preflight
 from tracking.batch.qc import plot_qc, roi_picture_time, roi_start_notes
-from tracking.batch.runners import LocalRunner, Runner
+from tracking.batch.runners import LocalRunner, Runner, worker_name
 from tracking.errors import TrackingError
 from tracking.pose.tracks import PoseFileError
 from tracking.rules.methods import METHODS
@@ -32,6 +32,9 @@ from tracking.video.overlay import frame_at, write_overlay
 from tracking.video.roi_drawing import write_roi_png
 from writing.atomic import WriteError, atomic_write, ensure_folder, remove_temporaries
 from writing.documents import write_json, write_table
+
+#: Why a video its worker cannot see is refused: a Dask worker reads the paths the client gives it.
+SHARED_FILESYSTEM_HINT = "the videos and the output folder must be on a filesystem every worker shares"
 
 #: Seconds between rewrites of ``results.csv`` and ``bins.csv`` while a batch runs.
 SUMMARY_INTERVAL_S = 5.0
@@ -150,10 +153,26 @@ def refuse_if_no_animal_scored(score: VideoScore) -> None:
         raise NoAnimalScoredError(f"no animal of {score.video.name} could be scored ({reasons})")
 
 
+class UnseenPathError(TrackingError):
+    """The process running a job cannot see its input or the output folder (not on a shared filesystem)."""
+
+
+def refuse_unseen_paths(job: VideoJob) -> None:
+    """Refuse a job whose input or output folder does not exist where it runs, naming the path and worker."""
+    for path in (job.source, job.settings.out_dir):
+        if not path.exists():
+            raise UnseenPathError(f"{worker_name()}: cannot see {path}: {SHARED_FILESYSTEM_HINT}")
+
+
 def run_job(job: VideoJob) -> VideoOutcome:
-    """Score one video and write its outputs; any failure is returned as the outcome's reason, not raised."""
+    """Score one video and write its outputs; any failure is returned as the outcome's reason, not raised.
+
+    The job first checks that its input and the output folder exist where it runs (a Dask worker on another
+    machine sees only a shared filesystem): :class:`UnseenPathError` names the path and the worker.
+    """
     started = time.perf_counter()
     try:
+        refuse_unseen_paths(job)
         score = METHODS[job.method].engine().score(job)
         refuse_if_no_animal_scored(score)
         document = write_video_outputs(
@@ -323,12 +342,15 @@ def write_finished_summaries(
 
 
 __all__ = [
+    "SHARED_FILESYSTEM_HINT",
     "SUMMARY_INTERVAL_S",
     "BatchProgress",
     "BatchReport",
     "ProgressCallback",
+    "UnseenPathError",
     "VideoOutcome",
     "failure_reason",
+    "refuse_unseen_paths",
     "run_batch",
     "run_job",
     "write_finished_summaries",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Protocol, TypeVar
@@ -48,6 +49,17 @@ def one_opencv_thread() -> None:
     import cv2
 
     cv2.setNumThreads(1)
+
+
+def worker_name() -> str:
+    """Where this call runs: ``worker <address>`` inside a Dask worker, else ``this process``."""
+    distributed = sys.modules.get("distributed")
+    if distributed is not None:
+        try:
+            return f"worker {distributed.get_worker().address}"
+        except ValueError:
+            pass
+    return "this process"
 
 
 def default_jobs() -> int:

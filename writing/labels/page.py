@@ -14,8 +14,11 @@ from writing.labels.sheet import svg_sheets
 from writing.labels.templates import LabelTemplate
 
 
-def html_document(template: LabelTemplate, labels: Sequence[Label], title: str) -> str:
-    """One HTML page holding every sheet of the labels, its ``@page`` size the template's page size."""
+def html_document(template: LabelTemplate, labels: Sequence[Label], title: str, start: int = 1) -> str:
+    """One HTML page holding every sheet of the labels, its ``@page`` size the template's page size.
+
+    The first label goes to position ``start`` (1-based) of the first sheet.
+    """
     width, height = template.page_width_mm, template.page_height_mm
     style = (
         f"@page{{size:{width}mm {height}mm;margin:0}}"
@@ -25,7 +28,7 @@ def html_document(template: LabelTemplate, labels: Sequence[Label], title: str) 
         ".sheet svg{display:block}"
         "@media screen{body{background:#ccc}.sheet{background:#fff;margin:5mm auto}}"
     )
-    sheets = "".join(f'<div class="sheet">{svg}</div>\n' for svg in svg_sheets(template, labels))
+    sheets = "".join(f'<div class="sheet">{svg}</div>\n' for svg in svg_sheets(template, labels, start))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{style}</style></head>\n"

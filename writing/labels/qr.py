@@ -1,9 +1,10 @@
 """QR and Micro QR symbols of a payload, as filled rectangles ready to draw in SVG or PDF (no raster).
 
-Which symbol a label gets: a QR code when, with its 4-module quiet zone, it fits the label's square at
-modules of at least :data:`MIN_MODULE_MM` (what bench scanners and phone cameras read reliably at print
-resolution); otherwise a Micro QR code (2-module quiet zone, fewer modules) under the same rule; a payload
-neither fits is refused.
+Which symbol a label gets: a QR code when, with its 4-module quiet zone, it fills the label's square at
+modules of at least :data:`COMFORTABLE_MODULE_MM`; on a smaller square, whichever of QR and Micro QR
+(2-module quiet zone, fewer modules) has the larger modules there, as long as they are at least
+:data:`MIN_MODULE_MM` (what bench scanners and phone cameras read reliably at print resolution): Micro QR
+whenever it holds the payload. A payload neither fits is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import segno
 
 #: The smallest printed module (one black square of the symbol) a label may carry, in millimetres.
 MIN_MODULE_MM = 0.33
+#: A module at least this large reads easily (four dots of a 203 dpi label printer): a QR code at this size
+#: is kept even where a Micro QR code would have larger modules.
+COMFORTABLE_MODULE_MM = 0.5
 
 #: Light modules around the symbol that a reader needs, per kind of symbol (ISO/IEC 18004).
 QR_QUIET_ZONE = 4
@@ -67,15 +71,16 @@ def _placed(payload: str, code: segno.QRCode, quiet_zone: int, box_mm: float) ->
 
 
 def symbol_for(payload: str, box_mm: float) -> Symbol:
-    """The QR symbol of the payload filling a square of ``box_mm``, or Micro QR if only that is readable."""
-    placed = _placed(payload, segno.make_qr(payload, error="m"), QR_QUIET_ZONE, box_mm)
-    if placed is not None:
-        return placed
+    """The QR symbol of the payload filling a square of ``box_mm``, or Micro QR on a small square."""
+    full = _placed(payload, segno.make_qr(payload, error="m"), QR_QUIET_ZONE, box_mm)
+    if full is not None and full.module_mm >= COMFORTABLE_MODULE_MM:
+        return full
     try:
         micro = segno.make_micro(payload)
     except segno.DataOverflowError:
         micro = None
     placed = None if micro is None else _placed(payload, micro, MICRO_QR_QUIET_ZONE, box_mm)
+    placed = placed or full
     if placed is None:
         raise SymbolTooSmallError(
             f"a QR code of {payload!r} does not fit {box_mm:.1f} mm with modules of at least "

@@ -91,10 +91,16 @@ def _symbol(template: LabelTemplate, label: Label) -> Symbol | None:
         raise LabelDoesNotFitError(f"label {label.code}: {error}") from None
 
 
-def pages(template: LabelTemplate, labels: Sequence[Label]) -> list[list[Label]]:
-    """The labels split into pages of the template, in order."""
+def pages(template: LabelTemplate, labels: Sequence[Label], start: int = 1) -> list[list[Label | None]]:
+    """The labels split into pages of the template, in order, the first from position ``start`` (1-based).
+
+    The positions before ``start`` on the first page (labels already used from a partly used sheet) are
+    None.
+    """
+    template.check_start(start)
+    slots: list[Label | None] = [*([None] * (start - 1)), *labels]
     per_page = template.labels_per_page
-    return [list(labels[start : start + per_page]) for start in range(0, len(labels), per_page)]
+    return [slots[first : first + per_page] for first in range(0, len(slots), per_page)]
 
 
 def _svg_label(template: LabelTemplate, label: Label, index: int, origin: tuple[float, float]) -> str:
@@ -112,14 +118,18 @@ def _svg_label(template: LabelTemplate, label: Label, index: int, origin: tuple[
     )
 
 
-def svg_sheets(template: LabelTemplate, labels: Sequence[Label]) -> list[str]:
-    """One SVG document per page of labels, sized in millimetres, one ``<g>`` group per label."""
+def svg_sheets(template: LabelTemplate, labels: Sequence[Label], start: int = 1) -> list[str]:
+    """One SVG document per page of labels, sized in millimetres, one ``<g>`` group per label.
+
+    The first label goes to position ``start`` (1-based) of the first sheet.
+    """
     documents = []
     positions = label_positions(template)
-    for page in pages(template, labels):
+    for page in pages(template, labels, start):
         groups = "".join(
             _svg_label(template, label, index + 1, origin)
             for index, (label, origin) in enumerate(zip(page, positions, strict=False))
+            if label is not None
         )
         documents.append(
             '<svg xmlns="http://www.w3.org/2000/svg" '
@@ -150,15 +160,19 @@ def _draw_pdf_label(
     canvas.drawPath(path, stroke=0, fill=1)
 
 
-def pdf_document(template: LabelTemplate, labels: Sequence[Label], title: str) -> bytes:
-    """A PDF of the labels, one page per sheet of the template, every symbol drawn as vector paths."""
+def pdf_document(template: LabelTemplate, labels: Sequence[Label], title: str, start: int = 1) -> bytes:
+    """A PDF of the labels, one page per sheet of the template, every symbol drawn as vector paths.
+
+    The first label goes to position ``start`` (1-based) of the first sheet.
+    """
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(template.page_width_mm * mm, template.page_height_mm * mm))
     canvas.setTitle(title)
     positions = label_positions(template)
-    for page in pages(template, labels):
+    for page in pages(template, labels, start):
         for label, origin in zip(page, positions, strict=False):
-            _draw_pdf_label(canvas, template, label, origin)
+            if label is not None:
+                _draw_pdf_label(canvas, template, label, origin)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

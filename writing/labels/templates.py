@@ -81,6 +81,13 @@ class LabelTemplate:
         """How many labels one page holds."""
         return self.columns * self.rows
 
+    def check_start(self, start: int) -> None:
+        """Refuse a first label position (1-based, row by row) that is not on the sheet."""
+        if not 1 <= start <= self.labels_per_page:
+            raise TemplateError(
+                f"start position {start}: template {self.name} has positions 1 to {self.labels_per_page}"
+            )
+
 
 def label_positions(template: LabelTemplate) -> list[tuple[float, float]]:
     """The top-left corner (x, y) of every label on a page, row by row, in millimetres from the top left."""
@@ -146,8 +153,28 @@ ROLL_57X32 = LabelTemplate(
     vertical_pitch_mm=32.0,
 )
 
+#: A label printer's roll of small labels for a 1.5 mL tube or a syringe barrel (Dymo 11353 size): each
+#: 25 x 13 mm label is its own page. Its symbol box (10 mm) holds a Micro QR code at larger modules than a
+#: QR code, so its labels carry Micro QR (:mod:`writing.labels.qr`).
+ROLL_25X13 = LabelTemplate(
+    name="roll-25x13",
+    description="label printer roll, one 25 x 13 mm label per page (tubes, syringe barrels)",
+    page_width_mm=25.0,
+    page_height_mm=13.0,
+    columns=1,
+    rows=1,
+    label_width_mm=25.0,
+    label_height_mm=13.0,
+    left_margin_mm=0.0,
+    top_margin_mm=0.0,
+    horizontal_pitch_mm=25.0,
+    vertical_pitch_mm=13.0,
+)
+
 #: The named templates, by name.
-TEMPLATES: dict[str, LabelTemplate] = {template.name: template for template in (A4_24, A4_65, ROLL_57X32)}
+TEMPLATES: dict[str, LabelTemplate] = {
+    template.name: template for template in (A4_24, A4_65, ROLL_57X32, ROLL_25X13)
+}
 
 
 def template_named(name: str) -> LabelTemplate:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from behavlab.services.label_records import NO_VOLUME
 from tests.behavlab.cli.invoke import Invoke
 from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tests.behavlab.services.label_sheets import pdf_labels, svg_labels
@@ -32,6 +33,19 @@ def test_syringe_labels_carry_the_dosing_day_given(
     assert {label.lines[-1] for label in pdf_labels(out, "a4-24")} == {"day 2026-03-04"}
 
 
+def test_syringe_labels_follow_the_dosing_sheets_volume_limit(
+    cli: Invoke, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    out = tmp_path / "syringes.svg"
+    day = randomized.weighed_at.date().isoformat()
+    args = ("labels", "blind", "--kind", "syringe", "--out", str(out), "--date", day)
+    assert cli(*args).exit_code == 0
+    assert all(" mL (" in lines[2] for _, lines in svg_labels([out]))
+    result = cli(*args, "--limit-ml-per-kg", "5")
+    assert result.exit_code == 0, result.output
+    assert {lines[2] for _, lines in svg_labels([out])} == {NO_VOLUME}
+
+
 def test_the_preparer_copy_reads_the_passphrase_and_shows_the_arms(
     cli: Invoke, randomized: RandomizedStudy, tmp_path: Path
 ) -> None:
@@ -54,8 +68,17 @@ def test_the_preparer_copy_reads_the_passphrase_and_shows_the_arms(
         (("--kind", "bottle", "--out", "l.pdf"), "no label kind 'bottle'; accepted: syringe, cage, tube"),
         (("--kind", "cage", "--out", "l.docx"), "accepted: a file name ending in .pdf, .svg, .html"),
         (
+            ("--kind", "cage", "--out", "l.pdf", "--date", "2026-03-04"),
+            "only syringe labels have a dosing day",
+        ),
+        (("--kind", "cage", "--out", "l.pdf", "--preparer"), "only syringe labels have a preparer's copy"),
+        (
+            ("--kind", "tube", "--out", "l.pdf", "--sample", "PFC", "--start", "66", "--template", "a4-65"),
+            "start position 66: template a4-65 has positions 1 to 65",
+        ),
+        (
             ("--kind", "cage", "--out", "l.pdf", "--template", "avery"),
-            "no label template named 'avery'; known templates: a4-24, a4-65, roll-57x32",
+            "no label template named 'avery'; known templates: a4-24, a4-65, roll-25x13, roll-57x32",
         ),
     ],
 )
@@ -63,7 +86,8 @@ def test_bad_kind_file_or_template_is_refused_naming_what_is_accepted(
     cli: Invoke, randomized: RandomizedStudy, tmp_path: Path, options: tuple[str, ...], message: str
 ) -> None:
     named = [str(tmp_path / word) if word.startswith("l.") else word for word in options]
-    result = cli("labels", "blind", *named)
+    result = cli("labels", "blind", *named, env={"BEHAVLAB_PASSPHRASE": ""})
     assert result.exit_code == 1
+    assert "passphrase" not in result.output.lower()  # refused before any passphrase is asked for
     assert message in " ".join(result.stderr.split())
     assert list(tmp_path.glob("l.*")) == []

@@ -5,17 +5,14 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pypdfium2
 import zxingcpp
 
 from behavlab.services import Workspace, get_study
 from cohorts.scan_payload import label_payload, study_short_id
+from tests.writing.labels.reading import label_area, page_image
 from writing.labels.templates import LabelTemplate, label_positions, template_named
 
-#: Pages are rendered at 200 dpi, as in tests/writing/labels (OpenCV and zxing read every symbol there).
-DPI = 200
-PIXEL_MM = 25.4 / DPI
 POINT_MM = 25.4 / 72
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -40,13 +37,13 @@ def pdf_labels(path: Path, template_name: str) -> list[ReadLabel]:
     read = []
     document = pypdfium2.PdfDocument(path)
     for page in document:
-        image = page.render(scale=DPI / 72, grayscale=True).to_numpy()
-        image = image if image.ndim == 2 else image[..., 0]
+        image = page_image(page)
         text = page.get_textpage()
         for x, y in label_positions(template):
             lines = _text_in(text, template, x, y)
             if lines:
-                read.append(ReadLabel(_decoded(image, template, x, y), lines))
+                found = zxingcpp.read_barcodes(label_area(image, template, x, y)[0])
+                read.append(ReadLabel(found[0].text if len(found) == 1 else f"<{len(found)} symbols>", lines))
     return read
 
 
@@ -56,15 +53,6 @@ def _text_in(text: pypdfium2.PdfTextPage, template: LabelTemplate, x: float, y: 
     right = (x + template.label_width_mm) / POINT_MM
     found = text.get_text_bounded(left=x / POINT_MM, bottom=bottom, right=right, top=top)
     return [line.strip() for line in found.splitlines() if line.strip()]
-
-
-def _decoded(image: np.ndarray, template: LabelTemplate, x: float, y: float) -> str:
-    left, top = round(x / PIXEL_MM), round(y / PIXEL_MM)
-    right = round((x + template.label_width_mm) / PIXEL_MM)
-    bottom = round((y + template.label_height_mm) / PIXEL_MM)
-    crop = np.pad(image[top:bottom, left:right], 40, constant_values=255)
-    found = zxingcpp.read_barcodes(crop)
-    return found[0].text if len(found) == 1 else f"<{len(found)} symbols>"
 
 
 def svg_labels(paths: list[Path]) -> list[tuple[str, list[str]]]:

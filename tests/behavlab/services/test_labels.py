@@ -2,6 +2,7 @@
 
 import json
 import stat
+import xml.etree.ElementTree as ElementTree
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,12 +22,14 @@ from behavlab.services import (
     parse_arms,
 )
 from behavlab.services.dosing import dosing_sheet
-from behavlab.services.label_records import NO_VOLUME, CodedAnimal, cage_cards
+from behavlab.services.label_records import NO_VOLUME, BenchAnimal, cage_cards, tube_labels
 from behavlab.services.labels import LabelRequest, write_labels
 from cohorts.blind_codes import generate_codes
 from tests.behavlab.factories import roster_rows, write_roster
 from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy, randomize_study
-from tests.behavlab.services.label_sheets import arm_words, payloads_of, pdf_labels, svg_labels, words_of
+from tests.behavlab.services.label_sheets import SVG, arm_words, payloads_of, pdf_labels, svg_labels, words_of
+from tests.behavlab.services.test_cohort_batches import randomize_cohort
+from tests.behavlab.stress_study import create_stress_study
 
 ARMS = ["vehicle:saline:0", "low:esketamine:3", "high:esketamine:30:3"]
 STUDY = "dr"
@@ -107,8 +110,10 @@ def test_cage_cards_list_each_cage_and_carry_no_symbol(
 def test_a_cage_of_mixed_birth_dates_gives_each_animal_its_sex_and_date() -> None:
     study = Study(name="mixed", uuid="3f2a9c1d-0000-4000-8000-000000000000")
     animals = [
-        CodedAnimal("M002", FIRST, "C1", "M", date(2026, 1, 2)),
-        CodedAnimal("M001", SECOND, "C1", "M", date(2026, 1, 9)),
+        BenchAnimal("M002", FIRST, "C1", "M", date(2026, 1, 2)),
+        BenchAnimal("M001", SECOND, "C1", "M", date(2026, 1, 9)),
+        BenchAnimal("M003", None, "C1", "F", date(2026, 1, 9)),
+        BenchAnimal("M004", "K7QX2M", "C1", "F", date(2026, 1, 9), excluded=True),
     ]
     (card,) = cage_cards(study, animals)
     assert card.code == "cage C1" and card.qr_payload is None
@@ -117,7 +122,19 @@ def test_a_cage_of_mixed_birth_dates_gives_each_animal_its_sex_and_date() -> Non
         "ID code sex born",
         f"M001 {SECOND} M 2026-01-09",
         f"M002 {FIRST} M 2026-01-02",
+        "M003 no code yet F 2026-01-09",
+        "M004 K7QX2M F 2026-01-09 excluded",
     ]
+
+
+def test_an_animal_without_a_cage_is_named_not_given_an_empty_cage_card() -> None:
+    study = Study(name="mixed", uuid="3f2a9c1d-0000-4000-8000-000000000000")
+    animals = [
+        BenchAnimal("M001", FIRST, "C1", "M", date(2026, 1, 2)),
+        BenchAnimal("M002", SECOND, None, "M", date(2026, 1, 2)),
+    ]
+    with pytest.raises(InvalidInputError, match="animals M002 have no cage: give each a cage"):
+        cage_cards(study, animals)
 
 
 def test_tube_labels_are_one_per_animal_per_sample_kind(
@@ -144,6 +161,9 @@ def test_excluded_animals_get_no_label(
     write_labels(workspace, STUDY, LabelRequest("syringe"), tmp_path / "s.svg")
     codes = [code for code, _ in svg_labels([tmp_path / "s.svg"])]
     assert len(codes) == 23 and gone not in codes
+    write_labels(workspace, STUDY, LabelRequest("cage"), tmp_path / "c.svg")
+    listed = [line for _, lines in svg_labels([tmp_path / "c.svg"]) for line in lines]
+    assert f"M001 {gone} excluded" in listed  # still in its cage, marked
 
 
 @pytest.mark.parametrize("kind", ["syringe", "cage"])
@@ -153,8 +173,9 @@ def test_no_label_before_unmasking_names_an_arm_substance_dose_or_stock(
     forbidden = arm_words(_forbidden(workspace))
     texts = []
     for suffix in (".pdf", ".svg", ".html"):
+        day = three_arms.weighed_at.date() if kind == "syringe" else None
         written = write_labels(
-            workspace, STUDY, LabelRequest(kind, "roll-57x32"), tmp_path / f"labels{suffix}"
+            workspace, STUDY, LabelRequest(kind, "roll-57x32", day=day), tmp_path / f"labels{suffix}"
         )
         assert {path.name for path in written.files} <= {
             f"labels{suffix}",
@@ -166,6 +187,8 @@ def test_no_label_before_unmasking_names_an_arm_substance_dose_or_stock(
     svgs = sorted(tmp_path.glob("labels*.svg"))
     texts += [line for _, lines in svg_labels(svgs) for line in lines]
     assert any(three_arms.code_in_arm(0) in text for text in texts), "no label named an animal"
+    if kind == "syringe":
+        assert any(" mL (" in text for text in texts), "no label gave a volume"
     assert forbidden.findall(words_of(texts)) == []
 
 
@@ -202,7 +225,10 @@ def test_the_preparer_copy_needs_the_passphrase_shows_the_arm_and_is_audited(
     assert not out.exists()
     refused = [event for event in list_events(workspace, STUDY) if event.action == "unseal.refused"]
     assert len(refused) == 1 and "labels.preparer" in refused[0].payload
-    written = write_labels(workspace, STUDY, LabelRequest("syringe"), out, preparer_passphrase=PASSPHRASE)
+    day = three_arms.weighed_at.date()
+    written = write_labels(
+        workspace, STUDY, LabelRequest("syringe", day=day), out, preparer_passphrase=PASSPHRASE
+    )
     assert written.preparer and stat.S_IMODE(out.stat().st_mode) == 0o600
     arm_names = [arm.name for arm in get_study(workspace, STUDY).arms]
     arm_of_code = {code: arm_names[three_arms.arms[label]] for label, code in three_arms.codes.items()}
@@ -210,6 +236,7 @@ def test_the_preparer_copy_needs_the_passphrase_shows_the_arm_and_is_audited(
     assert {label.lines[0]: label.lines[-1] for label in read} == {
         code: f"arm: {arm}" for code, arm in arm_of_code.items()
     }
+    assert all(label.lines[2].endswith(" g)") and " mL (" in label.lines[2] for label in read)
     (event,) = [event for event in list_events(workspace, STUDY) if event.action == "labels.preparer"]
     assert event.actor == "tester"
     assert json.loads(event.payload) == {"file": "preparer.pdf", "kind": "syringe", "n_labels": 24}
@@ -237,7 +264,27 @@ def test_labels_are_refused_before_randomization(workspace: Workspace, tmp_path:
             None,
             "--out l.png: accepted: a file name ending in .pdf, .svg, .html",
         ),
-        (LabelRequest("cage", "a4-99"), "l.pdf", None, "known templates: a4-24, a4-65, roll-57x32"),
+        (
+            LabelRequest("cage", "a4-99"),
+            "l.pdf",
+            None,
+            "known templates: a4-24, a4-65, roll-25x13, roll-57x32",
+        ),
+        (LabelRequest("cage", day=date(2026, 3, 4)), "l.pdf", None, "only syringe labels have a dosing day"),
+        (LabelRequest("tube", samples=("PFC",), day=date(2026, 3, 4)), "l.pdf", None, "a dosing day"),
+        (
+            LabelRequest("syringe", start=25),
+            "l.pdf",
+            None,
+            "start position 25: template a4-24 has positions 1 to 24",
+        ),
+        (LabelRequest("syringe", copies=0), "l.pdf", None, "--copies 0: accepted: 1 or more"),
+        (
+            LabelRequest("syringe", cohort="wave 9"),
+            "l.pdf",
+            None,
+            "no cohort 'wave 9' in study 'dr'; cohorts: none",
+        ),
         (LabelRequest("syringe", samples=("PFC",)), "l.pdf", None, "--sample is for tube labels only"),
         (LabelRequest("tube"), "l.pdf", None, "tube labels need each sample kind"),
         (LabelRequest("tube", samples=(" ",)), "l.pdf", None, "tube labels need each sample kind"),
@@ -265,3 +312,87 @@ def test_bad_requests_are_refused_saying_what_is_accepted(
     assert not [
         event for event in list_events(workspace, STUDY) if event.action.startswith(("labels", "unseal"))
     ]
+
+
+def test_a_preparer_label_too_small_for_its_arm_is_refused_naming_no_arm_or_code_and_audited(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    long_arm = "esketamine-high-dose-after-chronic-stress"
+    arms = parse_arms(["vehicle:saline:0", f"{long_arm}:esketamine:30"], "vehicle")
+    study = randomize_study(workspace, tmp_path, settings=StudySettings(name="long", arms=arms))
+    out = tmp_path / "preparer.pdf"
+    request = LabelRequest("syringe", "roll-57x32", day=study.weighed_at.date())
+    with pytest.raises(InvalidInputError) as refused:
+        write_labels(workspace, "long", request, out, preparer_passphrase=PASSPHRASE)
+    message = str(refused.value)
+    assert message == (
+        "a label of the preparer's copy (its arm name, or other text) does not fit template roll-57x32; "
+        "choose a larger template"
+    )
+    assert not any(code in message for code in study.codes.values()) and long_arm not in message
+    assert not out.exists()
+    (event,) = [event for event in list_events(workspace, "long") if event.action == "labels.preparer"]
+    assert json.loads(event.payload)["file"] == "preparer.pdf"
+
+
+def test_an_earlier_longer_svg_print_to_the_same_name_is_refused_naming_its_sheets(
+    workspace: Workspace, three_arms: RandomizedStudy, tmp_path: Path
+) -> None:
+    out = tmp_path / "syringes.svg"
+    three = write_labels(workspace, STUDY, LabelRequest("syringe", copies=2), out)
+    assert [path.name for path in three.files] == ["syringes.svg", "syringes-2.svg"]
+    with pytest.raises(ConflictError, match=r"syringes-2\.svg hold further sheets of an earlier print"):
+        write_labels(workspace, STUDY, LabelRequest("syringe"), out)
+    (tmp_path / "syringes-2.svg").unlink()
+    again = write_labels(workspace, STUDY, LabelRequest("syringe"), out)
+    assert [path.name for path in again.files] == ["syringes.svg"]
+
+
+def test_tube_labels_go_cage_by_cage() -> None:
+    study = Study(name="mixed", uuid="3f2a9c1d-0000-4000-8000-000000000000")
+    animals = [
+        BenchAnimal("M001", FIRST, "C2", "M", date(2026, 1, 2)),
+        BenchAnimal("M002", SECOND, "C1", "M", date(2026, 1, 2)),
+    ]
+    labels = tube_labels(study, animals, ["PFC"])
+    assert [label.code for label in labels] == [SECOND, FIRST]
+
+
+def test_labels_start_part_way_repeat_and_reprint_only_the_codes_asked_for(
+    workspace: Workspace, three_arms: RandomizedStudy, tmp_path: Path
+) -> None:
+    first, second = sorted(three_arms.codes.values())[:2]
+    request = LabelRequest(
+        "tube", "a4-65", samples=("PFC",), start=64, copies=2, codes=(second, first.lower())
+    )
+    written = write_labels(workspace, STUDY, request, tmp_path / "t.svg")
+    assert written.count == 4 and len(written.files) == 2
+    groups = [ElementTree.parse(path).getroot().findall(f"{SVG}g") for path in written.files]
+    assert [[group.get("id") for group in page] for page in groups] == [
+        ["label-64", "label-65"],
+        ["label-1", "label-2"],
+    ]
+    order = [group.get("data-code") for page in groups for group in page]
+    assert sorted(order) == sorted([first, first, second, second])
+    assert order[0] == order[1] and order[2] == order[3]
+    unknown = generate_codes(30)[-1]
+    with pytest.raises(InvalidInputError, match=f"no animal with code {unknown} to label"):
+        write_labels(
+            workspace, STUDY, LabelRequest("tube", samples=("PFC",), codes=(unknown,)), tmp_path / "u.pdf"
+        )
+
+
+def test_a_cohort_gets_its_own_labels_and_cage_cards_show_uncoded_animals(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    create_stress_study(workspace, tmp_path)
+    codes = randomize_cohort(workspace, "wave 1")
+    out = tmp_path / "tubes.svg"
+    write_labels(workspace, "stress", LabelRequest("tube", samples=("PFC",), cohort="wave 1"), out)
+    assert sorted(code for code, _ in svg_labels([out])) == sorted(codes.values())
+    cards = tmp_path / "cages.svg"
+    write_labels(workspace, "stress", LabelRequest("cage", "a4-24", cohort="wave 2"), cards)
+    lines = [line for _, card in svg_labels(sorted(tmp_path.glob("cages*.svg"))) for line in card]
+    assert sum(line.endswith(" no code yet") for line in lines) == 16
+    with pytest.raises(InvalidInputError, match="there is no label to print"):
+        write_labels(workspace, "stress", LabelRequest("tube", samples=("PFC",), cohort="wave 2"), out)

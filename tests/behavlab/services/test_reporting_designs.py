@@ -18,7 +18,7 @@ from statsmodels.stats.multitest import multipletests
 from analysis.block_contrasts import BlockContrasts
 from analysis.factorial import FactorialAnalysis
 from analysis.multiarm import DUNNETT_SEED, ArmsAnalysis
-from analysis.plan import DOSE_TREND, EACH_VS_REFERENCE, WELCH_ANOVA_DUNNETT
+from analysis.plan import DOSE_TREND, EACH_VS_REFERENCE, TREND_CONTRAST, WELCH_ANOVA_DUNNETT
 from behavlab.report.group_results import analyse
 from behavlab.report.measures import IMMOBILITY_OUTCOME
 from behavlab.report.primary import primary_analysis
@@ -165,14 +165,19 @@ def test_the_unmasked_report_runs_the_declared_dunnett_and_lists_deviations(
     assert primary.result.trend is None, "the plan declared no dose trend"
 
 
-def _randomize_cohorts(workspace: Workspace) -> dict[str, str]:
+def _randomize_cohorts(workspace: Workspace) -> tuple[dict[str, str], dict[str, str]]:
+    """Randomize both cohorts; each label's code, and each code's arm (known to the test only)."""
     codes: dict[str, str] = {}
+    arm_of: dict[str, str] = {}
     for cohort in ("wave 1", "wave 2"):
         options = RandomizationOptions(method="stratified-block", seed=7, bare_seed=True, cohort=cohort)
         draft = draft_randomization(workspace, "stress", options)
         committed = commit_randomization(workspace, draft, PASSPHRASE, kdf=FAST_KDF)
         codes.update(dict(committed.codes))
-    return codes
+        arm_of.update(
+            {committed.codes[label]: draft.arms[arm] for label, arm in draft.allocation.assignment.items()}
+        )
+    return codes, arm_of
 
 
 def test_a_stress_x_drug_report_gives_the_interaction_statsmodels_gives(
@@ -183,7 +188,7 @@ def test_a_stress_x_drug_report_gives_the_interaction_statsmodels_gives(
         primary_outcome=IMMOBILITY_OUTCOME, primary_method=MANUAL_METHOD, smallest_effect_d=1.2
     )
     declare_protocol(workspace, "stress", plan)
-    codes = _randomize_cohorts(workspace)
+    codes, _ = _randomize_cohorts(workspace)
     blind = write_study_report(workspace, "stress", tmp_path / "blind").files.markdown.read_text()
     assert "Randomization of each cohort" in blind and "wave 2" in blind
     draws = np.random.default_rng(5)
@@ -257,7 +262,7 @@ def test_a_dose_response_in_cohorts_runs_the_declared_dunnett_and_trend_on_the_b
         comparisons=(EACH_VS_REFERENCE, DOSE_TREND),
     )
     declare_protocol(workspace, "stress", plan)
-    codes = _randomize_cohorts(workspace)
+    codes, _ = _randomize_cohorts(workspace)
     draws = np.random.default_rng(8)
     seconds = {code: round(float(draws.normal(120, 20)), 1) for code in codes.values()}
     _film_and_score(workspace, "stress", tmp_path, seconds, None)
@@ -288,6 +293,46 @@ def test_a_dose_response_in_cohorts_runs_the_declared_dunnett_and_trend_on_the_b
     assert [shown[f"{arm} - vehicle"].p_adjusted for arm in others] == pytest.approx(list(holm))
     doses = np.array([0.0, 3.0, 10.0, 30.0])
     centred = dict(zip(others, doses[1:] - doses.mean(), strict=True))
+    trend = fit.t_test(" + ".join(f"{c} * C(arm)[T.{arm}]" for arm, c in centred.items()) + " = 0")
+    assert primary.result.trend is not None
+    assert primary.result.trend.estimate == pytest.approx(float(np.ravel(trend.effect)[0]))
+    assert primary.result.trend.p == pytest.approx(float(np.ravel(trend.pvalue)[0]))
+
+
+def test_an_arm_without_primary_values_is_left_out_of_the_declared_trend_and_named(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    settings = StudySettings(name="stress", factor_name="stress", arms=parse_arms(DOSE_RESPONSE))
+    create_stress_study(workspace, tmp_path, settings=settings)
+    plan = ProtocolPlan(
+        primary_outcome=IMMOBILITY_OUTCOME,
+        primary_method=MANUAL_METHOD,
+        smallest_effect_d=1.5,
+        test=TREND_CONTRAST,
+        comparisons=(DOSE_TREND,),
+    )
+    declare_protocol(workspace, "stress", plan)
+    _, arm_of = _randomize_cohorts(workspace)
+    draws = np.random.default_rng(3)
+    scored = {code: arm for code, arm in arm_of.items() if arm != "ket30"}
+    seconds = {code: round(float(draws.normal(ARM_MEANS[arm], 15)), 1) for code, arm in scored.items()}
+    _film_and_score(workspace, "stress", tmp_path, seconds, None)
+    unmask_study(workspace, "stress", PASSPHRASE, force_reason="not dosed in this test")
+    markdown = write_study_report(workspace, "stress", tmp_path / "report").files.markdown.read_text()
+    assert "Arms without a primary value, left out of the primary analysis: ket30." in markdown
+
+    data = build_report_data(workspace, "stress")
+    analysis = analyse(data)
+    assert analysis is not None
+    primary = primary_analysis(data, analysis)
+    assert primary is not None and isinstance(primary.result, BlockContrasts), primary
+    assert primary.absent_arms == ("ket30",) and set(primary.result.arms) == {"vehicle", "ket3", "ket10"}
+    cohort_of = {animal.code: animal.cohort for animal in data.animals}
+    frame = pd.DataFrame(
+        [{"value": value, "arm": scored[code], "cohort": cohort_of[code]} for code, value in seconds.items()]
+    ).assign(arm=lambda f: pd.Categorical(f["arm"], categories=["vehicle", "ket3", "ket10"]))
+    fit = smf.ols("value ~ C(arm) + C(cohort)", data=frame).fit()
+    centred = {"ket3": 3.0 - 13 / 3, "ket10": 10.0 - 13 / 3}
     trend = fit.t_test(" + ".join(f"{c} * C(arm)[T.{arm}]" for arm, c in centred.items()) + " = 0")
     assert primary.result.trend is not None
     assert primary.result.trend.estimate == pytest.approx(float(np.ravel(trend.effect)[0]))

@@ -8,16 +8,11 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from tests.writing.labels.reading import BORDER, PIXEL_MM, label_area, page_image
 from writing.labels.content import Label, TextLine
 from writing.labels.qr import MIN_MODULE_MM, SymbolTooSmallError, symbol_for
 from writing.labels.sheet import LabelDoesNotFitError, pdf_document, qr_box, svg_sheets
-from writing.labels.templates import A4_24, A4_65, LabelTemplate, label_positions
-
-#: Pages are read at 200 dpi: OpenCV's detector missed some symbols at 300 and 600 dpi.
-DPI = 200
-PIXEL_MM = 25.4 / DPI
-#: White pixels added around each label cut from a page, as a reader sees it on the backing sheet.
-BORDER = 40
+from writing.labels.templates import A4_24, A4_65, ROLL_25X13, LabelTemplate, label_positions
 
 
 def _labels(count: int) -> list[Label]:
@@ -32,8 +27,7 @@ def _labels(count: int) -> list[Label]:
 
 
 def _page_image(document: bytes, page: int = 0) -> np.ndarray:
-    image = pypdfium2.PdfDocument(document)[page].render(scale=DPI / 72, grayscale=True).to_numpy()
-    return image if image.ndim == 2 else image[..., 0]
+    return page_image(pypdfium2.PdfDocument(document)[page])
 
 
 def _expected_centres(template: LabelTemplate, labels: list[Label]) -> dict[str, tuple[float, float]]:
@@ -49,12 +43,7 @@ def _decoded_centres(image: np.ndarray, template: LabelTemplate) -> dict[str, tu
     detector = cv2.QRCodeDetector()
     centres = {}
     for x, y in label_positions(template):
-        left, top = round(x / PIXEL_MM), round(y / PIXEL_MM)
-        right = round((x + template.label_width_mm) / PIXEL_MM)
-        bottom = round((y + template.label_height_mm) / PIXEL_MM)
-        label = cv2.copyMakeBorder(
-            image[top:bottom, left:right], BORDER, BORDER, BORDER, BORDER, cv2.BORDER_CONSTANT, value=255
-        )
+        label, left, top = label_area(image, template, x, y)
         payload, corners, _ = detector.detectAndDecode(label)
         if payload:
             centre_x, centre_y = corners.reshape(-1, 2).mean(axis=0) - BORDER
@@ -155,3 +144,40 @@ def test_a_label_without_a_payload_has_no_symbol_and_its_text_takes_the_whole_wi
     assert group is not None and group.find("{http://www.w3.org/2000/svg}path") is None
     page = pypdfium2.PdfDocument(pdf_document(A4_65, [Label("cage F01", None, (line,))], title="cages"))[0]
     assert "F003 KS4ZE4" in page.get_textpage().get_text_range()
+
+
+def test_the_tube_roll_carries_a_micro_qr_that_decodes_where_its_box_is() -> None:
+    payload = "BL:1234567:J9HHQ3"  # a real payload's length: a QR code fits the box, at smaller modules
+    label = Label(code="J9HHQ3", qr_payload=payload, lines=(TextLine("PFC", 9.0), TextLine("dr")))
+    symbol = symbol_for(payload, qr_box(ROLL_25X13)[2])
+    assert symbol.micro and symbol.module_mm >= MIN_MODULE_MM
+    image = _page_image(pdf_document(ROLL_25X13, [label], title="tubes"))
+    (result,) = zxingcpp.read_barcodes(
+        label_area(image, ROLL_25X13, 0.0, 0.0)[0], formats=zxingcpp.BarcodeFormat.MicroQRCode
+    )
+    assert result.text == payload
+    centre = (
+        ((result.position.top_left.x + result.position.bottom_right.x) / 2 - BORDER) * PIXEL_MM,
+        ((result.position.top_left.y + result.position.bottom_right.y) / 2 - BORDER) * PIXEL_MM,
+    )
+    assert centre == pytest.approx(_expected_centres(ROLL_25X13, [label])[payload], abs=0.5)
+
+
+def test_a_print_may_start_part_way_down_a_used_sheet() -> None:
+    labels = _labels(3)
+    document = pdf_document(A4_24, labels, title="syringes", start=23)
+    assert len(pypdfium2.PdfDocument(document)) == 2
+    positions = label_positions(A4_24)
+    first = _decoded_centres(_page_image(document), A4_24)
+    qr_x, qr_y, side = qr_box(A4_24)
+    for payload, (x, y) in zip(["ST7:K00Q", "ST7:K01Q"], positions[22:], strict=True):
+        assert first[payload] == pytest.approx((x + qr_x + side / 2, y + qr_y + side / 2), abs=0.5)
+    assert sorted(first) == ["ST7:K00Q", "ST7:K01Q"]
+    assert sorted(_decoded_centres(_page_image(document, page=1), A4_24)) == ["ST7:K02Q"]
+    sheets = svg_sheets(A4_24, labels, start=23)
+    assert [
+        len(ElementTree.fromstring(sheet).findall("{http://www.w3.org/2000/svg}g")) for sheet in sheets
+    ] == [
+        2,
+        1,
+    ]

@@ -5,6 +5,7 @@ import pytest
 from writing.labels.templates import (
     A4_24,
     A4_65,
+    ROLL_25X13,
     ROLL_57X32,
     LabelTemplate,
     TemplateError,
@@ -39,6 +40,21 @@ def test_the_65_per_sheet_template_places_avery_l7651_labels() -> None:
 def test_a_roll_label_is_its_own_page() -> None:
     assert label_positions(ROLL_57X32) == [(0.0, 0.0)]
     assert (ROLL_57X32.page_width_mm, ROLL_57X32.page_height_mm) == (57.0, 32.0)
+
+
+def test_the_tube_roll_is_one_25_by_13_mm_label_per_page() -> None:
+    assert label_positions(ROLL_25X13) == [(0.0, 0.0)]
+    assert (ROLL_25X13.page_width_mm, ROLL_25X13.page_height_mm) == (25.0, 13.0)
+    assert (ROLL_25X13.label_width_mm, ROLL_25X13.label_height_mm) == (25.0, 13.0)
+    assert template_named("roll-25x13") is ROLL_25X13
+
+
+@pytest.mark.parametrize("start", [0, 25])
+def test_a_start_position_off_the_sheet_is_refused_naming_the_positions(start: int) -> None:
+    A4_24.check_start(1)
+    A4_24.check_start(24)
+    with pytest.raises(TemplateError, match=f"start position {start}: template a4-24 has positions 1 to 24"):
+        A4_24.check_start(start)
 
 
 def _geometry(**changes: float) -> dict[str, object]:
@@ -80,5 +96,5 @@ def test_impossible_geometry_is_refused_naming_the_field(changes: dict[str, floa
 
 def test_an_unknown_template_name_lists_the_known_ones() -> None:
     assert template_named("a4-65") is A4_65
-    with pytest.raises(TemplateError, match=r"a4-24, a4-65, roll-57x32"):
+    with pytest.raises(TemplateError, match=r"a4-24, a4-65, roll-25x13, roll-57x32"):
         template_named("a4-21")

@@ -1,0 +1,278 @@
+"""A study's forced-swim sessions as NWB files for DANDI: one per animal and session (`behavlab export nwb`).
+
+Each file (:mod:`writing.nwb`) holds the animal under its blind code, the session's start (the FST's
+recorded test time, with its zone), its video by a path relative to the file (nothing copied), the doses
+before it, and its latest live machine scoring (bouts, per-frame signal, parameters) and pose tracks where
+they exist. Files are laid out as DANDI expects: ``sub-<code>/sub-<code>_ses-fst<n>_behavior+image.nwb``.
+
+Before unmasking, only a blind export is allowed: no arm, substance or mg/kg anywhere, ``desc-blind`` in
+every file name and "blind" in every session description. After unmasking, each subject's description and
+the file's pharmacology name the arm (its substance and mg/kg); file names never carry it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from behavlab import __version__
+from behavlab.db.session import reading
+from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
+from behavlab.models import (
+    Allocation,
+    Animal,
+    Arm,
+    DoseEvent,
+    FstSession,
+    ImmobilityScore,
+    RevealedAllocation,
+)
+from behavlab.models.study import Study
+from behavlab.services.fst import MANUAL_METHOD
+from behavlab.services.guards import study_is_unmasked
+from behavlab.services.library_errors import refused_writes, tracking_errors
+from behavlab.services.lookup import find_study
+from behavlab.services.nwb_scorings import StoredScore, pose_beside, scoring_from_files, stored_roi
+from behavlab.services.study_scoring import study_scoring_folder
+from behavlab.services.voiding import latest_live_weight, live_scores, live_sessions, not_voided
+from behavlab.services.workspace import Workspace
+from writing.nwb.records import NwbDose, NwbScoring, NwbSession, NwbSubject, NwbVideo
+
+#: NWB names species by their Latin binomial.
+SPECIES = {"mouse": "Mus musculus", "mice": "Mus musculus", "rat": "Rattus norvegicus"}
+
+#: What a blind export says of itself, in every session description.
+BLIND_NOTE = "BLIND export: the treatment is withheld until the study is unmasked"
+
+#: The results of a stored scoring that each file carries, by column of its table.
+SUMMARY_FIELDS = (
+    "immobility_s",
+    "latency_s",
+    "n_bouts",
+    "window_start_s",
+    "window_end_s",
+    "test_start_s",
+    "start_source",
+    "threshold",
+)
+
+
+@dataclass(frozen=True)
+class NwbExport:
+    """The files written (one per animal and session), and whether they are blind."""
+
+    files: tuple[Path, ...]
+    blind: bool
+
+
+@dataclass(frozen=True)
+class _SessionRecord:
+    """One session's values read from the database, before its files are looked at."""
+
+    session: NwbSession
+    video: Path
+    roi: dict[str, object] | None
+    score: StoredScore | None
+    file_name: str
+
+
+def export_nwb(
+    workspace: Workspace,
+    study_name: str,
+    out_dir: Path,
+    *,
+    blind: bool = False,
+    scores_dir: Path | None = None,
+) -> NwbExport:
+    """Write one NWB file per live FST session of the study into ``out_dir`` (see the module docstring).
+
+    Refused before unmasking unless ``blind``. ``scores_dir`` is the folder a scoring was written to when it
+    is not the study's own scoring folder.
+    """
+    _require_nwb_libraries()
+    with reading(workspace.engine) as db:
+        study = find_study(db, study_name)
+        if not blind and not study_is_unmasked(db, study):
+            raise ConflictError(
+                f"study {study.name!r} is not unmasked: export it with --blind (blind codes only, no arm)"
+            )
+        records = _session_records(db, study, blind=blind)
+    if not records:
+        raise NotFoundError(f"study {study_name!r} has no FST sessions to export")
+    from writing.nwb.file import write_nwb
+
+    base = study_scoring_folder(workspace, study_name)
+    files = []
+    for record in records:
+        path = out_dir / record.file_name
+        session = _with_files(record, path.parent, base, scores_dir)
+        with refused_writes():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            files.append(write_nwb(session, path))
+    return NwbExport(tuple(files), blind)
+
+
+def _require_nwb_libraries() -> None:
+    from writing.nwb.file import NwbUnavailableError, require_nwb_libraries
+
+    try:
+        require_nwb_libraries()
+    except NwbUnavailableError as error:
+        raise InvalidInputError(f"{error}: pip install behavlab[nwb]") from error
+
+
+def _session_records(db: Session, study: Study, *, blind: bool) -> list[_SessionRecord]:
+    rows = db.exec(
+        select(FstSession, Allocation.blind_code, Animal)
+        .join(Allocation, col(Allocation.animal_id) == FstSession.animal_id)
+        .join(Animal, col(Animal.id) == FstSession.animal_id)
+        .where(FstSession.study_id == study.id, live_sessions())
+        .order_by(col(FstSession.tested_at), col(FstSession.id))
+    ).all()
+    arms = {} if blind else _revealed_arms(db, study)
+    ordinal: Counter[str] = Counter()
+    records = []
+    for fst, code, animal in rows:
+        ordinal[code] += 1
+        arm = arms.get(code)
+        label = dandi_label(code)
+        name = f"sub-{label}_ses-fst{ordinal[code]}{'_desc-blind' if blind else ''}_behavior+image.nwb"
+        session = NwbSession(
+            identifier=str(uuid.uuid4()),
+            session_id=f"fst{ordinal[code]}",
+            description=f"Forced swim test of {code} (study {study.name})"
+            + (f"; {BLIND_NOTE}." if blind else "."),
+            start_time=fst.tested_at,
+            subject=_subject(db, study, fst, code, animal, arm),
+            video=NwbVideo("", fst.video_sha256, 0.0, 0),
+            blind=blind,
+            software=f"behavlab {__version__}",
+            experimenter=fst.recorded_by or None,
+            doses=_doses(db, study, fst, arm),
+            notes=_conditions(fst),
+        )
+        score = _latest_score(db, fst, code)
+        records.append(
+            _SessionRecord(session, Path(fst.video_path), stored_roi(fst.roi), score, f"sub-{label}/{name}")
+        )
+    return records
+
+
+def dandi_label(code: str) -> str:
+    """A blind code as a DANDI subject label: letters, digits and hyphens only."""
+    return re.sub(r"[^A-Za-z0-9-]+", "-", code).strip("-") or "subject"
+
+
+def _subject(
+    db: Session, study: Study, fst: FstSession, code: str, animal: Animal, arm: Arm | None
+) -> NwbSubject:
+    weight = latest_live_weight(db, animal.id, fst.tested_at)
+    treatment = (
+        None if arm is None else f"{arm.name}: {arm.substance} {arm.dose_mg_per_kg:g} mg/kg {study.route}"
+    )
+    return NwbSubject(
+        subject_id=code,
+        species=SPECIES.get(study.species.strip().lower(), study.species),
+        strain=animal.strain,
+        sex=animal.sex.upper(),
+        date_of_birth=animal.date_of_birth,
+        weight_g=None if weight is None else weight.weight_g,
+        treatment=treatment,
+    )
+
+
+def _doses(db: Session, study: Study, fst: FstSession, arm: Arm | None) -> tuple[NwbDose, ...]:
+    events = db.exec(
+        select(DoseEvent)
+        .where(DoseEvent.animal_id == fst.animal_id, col(DoseEvent.dosed_at) <= fst.tested_at)
+        .where(not_voided("dose", DoseEvent.id))
+        .order_by(col(DoseEvent.dosed_at))
+    ).all()
+    return tuple(
+        NwbDose(
+            given_at=event.dosed_at,
+            volume_ml=event.volume_ml,
+            given_ml_per_kg=event.given_ml_per_kg,
+            planned_ml_per_kg=event.volume_ml_per_kg,
+            route=study.route,
+            substance=None if arm is None else arm.substance,
+            dose_mg_per_kg=None if arm is None else arm.dose_mg_per_kg,
+        )
+        for event in events
+    )
+
+
+def _revealed_arms(db: Session, study: Study) -> dict[str, Arm]:
+    rows = db.exec(
+        select(Allocation.blind_code, Arm)
+        .join(RevealedAllocation, col(RevealedAllocation.animal_id) == Allocation.animal_id)
+        .join(Arm, col(Arm.id) == RevealedAllocation.arm_id)
+        .where(Allocation.study_id == study.id)
+    ).all()
+    return dict(rows)
+
+
+def _latest_score(db: Session, fst: FstSession, code: str) -> StoredScore | None:
+    score = db.exec(
+        select(ImmobilityScore)
+        .where(ImmobilityScore.session_id == fst.id, ImmobilityScore.method != MANUAL_METHOD, live_scores())
+        .order_by(col(ImmobilityScore.scored_at).desc(), col(ImmobilityScore.id).desc())
+    ).first()
+    if score is None:
+        return None
+    return StoredScore(
+        code=code,
+        method=score.method,
+        parameters_json=score.parameters,
+        parameters_sha256=score.parameters_sha256,
+        software_version=score.software_version,
+        scored_at=score.scored_at,
+        summary={name: getattr(score, name) for name in SUMMARY_FIELDS},
+    )
+
+
+def _conditions(fst: FstSession) -> dict[str, float | str]:
+    values = {
+        "tank": fst.tank,
+        "water_temp_c": fst.water_temp_c,
+        "water_depth_cm": fst.water_depth_cm,
+        "hours_post_dose": fst.hours_post_dose,
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _with_files(record: _SessionRecord, folder: Path, base: Path, scores_dir: Path | None) -> NwbSession:
+    """The session completed from its files: the video's reference, the scoring's bouts and signal, pose."""
+    from tracking.video.probe import probe_video
+
+    code = record.session.subject.subject_id
+    if not record.video.is_file():
+        raise NotFoundError(f"the video of {code} is not at {record.video}; put it back to export")
+    with tracking_errors(f"cannot read the video of {code}"):
+        header = probe_video(record.video)
+    if header.fps is None or header.duration_s is None:
+        raise InvalidInputError(f"the video of {code} announces no frame rate or length: {record.video}")
+    frames = header.frame_count or round(header.duration_s * header.fps)
+    video = replace(
+        record.session.video,
+        relative_path=Path(os.path.relpath(record.video.absolute(), folder.absolute())).as_posix(),
+        rate=header.fps,
+        n_frames=frames,
+    )
+    scoring: NwbScoring | None = None
+    individual = None
+    if record.score is not None:
+        run = scores_dir or base / f"{record.score.method}-{record.score.parameters_sha256[:12]}"
+        found = scoring_from_files(run, record.score)
+        scoring, individual = found.scoring, found.individual
+    pose = pose_beside(record.video, code, record.roi, individual, header.fps)
+    return replace(record.session, video=video, scoring=scoring, pose=pose)
+
+
+__all__ = ["BLIND_NOTE", "NwbExport", "dandi_label", "export_nwb"]

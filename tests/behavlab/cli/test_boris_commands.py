@@ -1,0 +1,33 @@
+"""`fst manual --boris` and `export boris` on the command line."""
+
+import json
+from pathlib import Path
+
+from behavlab.services import Workspace, add_fst_session
+from tests.behavlab.cli.invoke import Invoke
+from tests.behavlab.randomized_study import RandomizedStudy
+from tests.tracking.evaluation.test_boris import aggregated
+from tracking.synth.videos import write_fst_video
+
+
+def test_fst_manual_reads_a_boris_export_and_export_boris_writes_a_project(
+    cli: Invoke, workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    video = tmp_path / "day1.mp4"
+    write_fst_video(video, duration_s=2.0, fps=15, size=(160, 120), n_tanks=1, seed=3)
+    code = randomized.code_in_arm(1)
+    add_fst_session(workspace, randomized.name, code, video, start_s=0.0)
+    export = aggregated(tmp_path / "rater.tsv", [(code, "", "Immobility", "STATE", 110.0, 150.25)])
+
+    both = cli("fst", "manual", randomized.name, code, "--boris", str(export), "--scorer", "r")
+    assert both.exit_code == 1 and "give no code or score" in both.output
+
+    result = cli("fst", "manual", randomized.name, "--boris", str(export), "--scorer", "r")
+    assert result.exit_code == 0, result.output
+    assert f"manual score recorded for {code}: 30.2 s immobile (1 bouts)" in result.output
+
+    written = cli("export", "boris", randomized.name, "--out", str(tmp_path / "out"))
+    assert written.exit_code == 0, written.output
+    assert "wrote 0 observations" in written.output
+    project = json.loads((tmp_path / "out" / "blind.boris").read_text(encoding="utf-8"))
+    assert project["behaviors_conf"]["0"]["type"] == "State event" and project["observations"] == {}

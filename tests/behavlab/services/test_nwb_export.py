@@ -1,0 +1,143 @@
+"""NWB export: files read back equal to the database, pass NWB's inspector, and stay blind until unmasking."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from nwbinspector import Importance, inspect_nwbfile
+from pynwb import NWBHDF5IO
+from sqlmodel import Session, select
+
+from behavlab.errors import ConflictError, InvalidInputError
+from behavlab.models import Allocation, Animal, Arm, DoseEvent, FstSession, ImmobilityScore
+from behavlab.services import Workspace, score_study, unmask_study
+from behavlab.services.nwb_export import BLIND_NOTE, export_nwb
+from behavlab.services.study_scoring import study_scoring_folder
+from tests.behavlab.nwb_text import nwb_text
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy, two_animals_in_one_video
+from tracking.batch.documents import load_documents, rescore_document
+
+WINDOW = {"window_start_s": 0.0, "window_end_s": 60.0, "test_duration_s": 60.0}
+
+
+@pytest.fixture
+def scored(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> tuple[RandomizedStudy, list[str]]:
+    """Two animals filmed together (one per arm), dosed, and scored by motion into the study's folder."""
+    (tmp_path / "videos").mkdir()
+    codes, _ = two_animals_in_one_video(workspace, randomized, tmp_path / "videos")
+    assert score_study(workspace, randomized.name, jobs=1, overrides=WINDOW).scored == 2
+    return randomized, codes
+
+
+def _stored(workspace: Workspace, code: str) -> tuple[Animal, FstSession, DoseEvent, ImmobilityScore]:
+    with Session(workspace.engine) as db:
+        animal_id = db.exec(select(Allocation.animal_id).where(Allocation.blind_code == code)).one()
+        animal = db.exec(select(Animal).where(Animal.id == animal_id)).one()
+        fst = db.exec(select(FstSession).where(FstSession.animal_id == animal_id)).one()
+        dose = db.exec(select(DoseEvent).where(DoseEvent.animal_id == animal_id)).one()
+        score = db.exec(select(ImmobilityScore).where(ImmobilityScore.session_id == fst.id)).one()
+        return animal, fst, dose, score
+
+
+def _arm_words(workspace: Workspace) -> list[str]:
+    with Session(workspace.engine) as db:
+        arms = db.exec(select(Arm)).all()
+    return [word for arm in arms for word in (arm.name, arm.substance)] + ["mg/kg", "mg_per_kg"]
+
+
+def _serious(path: Path) -> list[str]:
+    threshold = Importance.BEST_PRACTICE_VIOLATION
+    return [str(m) for m in inspect_nwbfile(nwbfile_path=path, importance_threshold=threshold)]
+
+
+def test_a_blind_export_reads_back_equal_to_the_database(
+    workspace: Workspace, scored: tuple[RandomizedStudy, list[str]], tmp_path: Path
+) -> None:
+    study, codes = scored
+    out = tmp_path / "dandi"
+    result = export_nwb(workspace, study.name, out, blind=True)
+    names = sorted(path.relative_to(out).as_posix() for path in result.files)
+    assert result.blind and names == sorted(
+        f"sub-{code}/sub-{code}_ses-fst1_desc-blind_behavior+image.nwb" for code in codes
+    )
+    folder = next(study_scoring_folder(workspace, study.name).iterdir())
+    (_, document), *_ = load_documents(folder)
+    rescored = rescore_document(folder, document)
+    for code, path in zip(sorted(codes), sorted(result.files), strict=True):
+        animal, fst, dose, score = _stored(workspace, code)
+        with NWBHDF5IO(str(path), "r") as io:
+            nwb = io.read()
+            subject = nwb.subject
+            assert (subject.subject_id, subject.species, subject.strain, subject.sex) == (
+                code,
+                "Mus musculus",
+                animal.strain,
+                animal.sex,
+            )
+            assert subject.date_of_birth.date() == animal.date_of_birth and "withheld" in subject.description
+            assert subject.weight == f"{dose.weight_g / 1000:.6g} kg"
+            assert nwb.session_start_time == fst.tested_at and BLIND_NOTE in nwb.session_description
+            assert nwb.experimenter == (fst.recorded_by,)
+            video = nwb.acquisition["video"]
+            assert (path.parent / video.external_file[0]).resolve() == Path(fst.video_path).resolve()
+            assert fst.video_sha256 in video.description and not Path(video.external_file[0]).is_absolute()
+            frames = rescored.animal(code).frames
+            if len(frames.bouts):
+                bouts = nwb.intervals["immobility_bouts"].to_dataframe()
+                np.testing.assert_allclose(bouts["start_time"], frames.bouts.start_s)
+                np.testing.assert_allclose(bouts["stop_time"], frames.bouts.end_s)
+                assert set(bouts["method"]) == {"motion"}
+            else:
+                assert "immobility_bouts" not in (nwb.intervals or {})
+            behavior = nwb.processing["behavior"]
+            signal = behavior["BehavioralTimeSeries"]["motion_signal"]
+            assert signal.data.shape == (frames.n_frames,)
+            table = behavior["immobility_scoring"].to_dataframe().iloc[0]
+            assert (table["parameters_sha256"], table["immobility_s"]) == (
+                score.parameters_sha256,
+                score.immobility_s,
+            )
+            doses = behavior["doses"].to_dataframe()
+            assert list(doses["given_at"]) == [dose.dosed_at.isoformat()]
+            assert list(doses["given_ml_per_kg"]) == [dose.given_ml_per_kg]
+            assert list(doses["volume_ml"]) == [dose.volume_ml]
+        assert _serious(path) == []
+        text = nwb_text(path) + path.read_bytes().decode("latin-1")
+        assert not [word for word in _arm_words(workspace) if word in text]
+
+
+def test_an_export_names_the_arm_only_after_unmasking(
+    workspace: Workspace, scored: tuple[RandomizedStudy, list[str]], tmp_path: Path
+) -> None:
+    study, codes = scored
+    with pytest.raises(ConflictError, match="--blind"):
+        export_nwb(workspace, study.name, tmp_path / "early")
+    assert not (tmp_path / "early").exists()
+    unmask_study(workspace, study.name, PASSPHRASE, force_reason="exported")
+    result = export_nwb(workspace, study.name, tmp_path / "dandi")
+    assert not result.blind
+    with Session(workspace.engine) as db:
+        arms = sorted(db.exec(select(Arm)), key=lambda arm: arm.position)
+    for arm, code in zip(arms, codes, strict=True):
+        path = next(p for p in result.files if p.parent.name == f"sub-{code}")
+        assert arm.name not in path.as_posix() and "blind" not in path.name
+        with NWBHDF5IO(str(path), "r") as io:
+            nwb = io.read()
+            assert f"{arm.name}: {arm.substance} {arm.dose_mg_per_kg:g} mg/kg" in nwb.subject.description
+            doses = nwb.processing["behavior"]["doses"].to_dataframe()
+            assert list(doses["substance"]) == [arm.substance]
+            assert list(doses["dose_mg_per_kg"]) == [arm.dose_mg_per_kg]
+            assert arm.substance in nwb.pharmacology and BLIND_NOTE not in nwb.session_description
+        assert _serious(path) == []
+
+
+def test_without_pynwb_the_export_names_the_extra_to_install(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pynwb", None)
+    with pytest.raises(InvalidInputError, match=r"pynwb is missing\): pip install behavlab\[nwb\]"):
+        export_nwb(workspace, randomized.name, tmp_path / "dandi", blind=True)
+    assert not (tmp_path / "dandi").exists()

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import typer
 
+from behavlab.cli.options import SCORES_FOLDER_OPTION
 from behavlab.cli.output import print_warning, stdout
 from behavlab.cli.state import state_of
 from behavlab.services.boris_export import export_boris_project
@@ -13,17 +14,11 @@ def export_boris(
     ctx: typer.Context,
     study: str = typer.Argument(..., help="The study's name."),
     out: Path = typer.Option(..., "--out", help="The folder for <study>.boris.", file_okay=False),
-    scores: Path | None = typer.Option(
-        None,
-        "--scores",
-        help="A scoring's output folder, when it was written outside the study's scoring folder.",
-        exists=True,
-        file_okay=False,
-    ),
+    scores: Path | None = SCORES_FOLDER_OPTION,
 ) -> None:
     """Write each scored FST session's immobility bouts as a BORIS observation (codes only, never an arm)."""
     out.mkdir(parents=True, exist_ok=True)
     written = export_boris_project(state_of(ctx).workspace(), study, out, scores)
-    stdout().print(f"wrote {len(written.codes)} observations to {written.path}")
-    for code, reason in written.missing:
-        print_warning(f"{code}: left out: {reason}")
+    stdout().print(f"wrote {len(written.observations)} observations to {written.path}")
+    for name, reason in written.missing:
+        print_warning(f"{name}: left out: {reason}")

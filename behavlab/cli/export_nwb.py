@@ -4,6 +4,7 @@ from pathlib import Path
 
 import typer
 
+from behavlab.cli.options import SCORES_FOLDER_OPTION
 from behavlab.cli.output import stdout
 from behavlab.cli.state import state_of
 from behavlab.services.nwb_export import export_nwb
@@ -20,13 +21,7 @@ def export_nwb_files(
         "--blind",
         help="Blind codes only: no arm, substance or mg/kg (the only export before unmasking).",
     ),
-    scores: Path | None = typer.Option(
-        None,
-        "--scores",
-        help="A scoring's output folder, when it was written outside the study's scoring folder.",
-        exists=True,
-        file_okay=False,
-    ),
+    scores: Path | None = SCORES_FOLDER_OPTION,
 ) -> None:
     """Write one NWB file per animal and FST session: subject, video reference, doses, bouts, signal, pose."""
     written = export_nwb(state_of(ctx).workspace(), study, out, blind=blind, scores_dir=scores)

@@ -17,7 +17,7 @@ from behavlab.services.labels import (
     LabelRequest,
     check_label_request,
     label_template_names,
-    write_labels,
+    write_checked_labels,
 )
 
 
@@ -67,9 +67,9 @@ def labels(
         cohort=cohort,
         limit_ml_per_kg=limit_ml_per_kg,
     )
-    check_label_request(request, out, preparer)
+    checked = check_label_request(request, out, preparer)
     passphrase = read_passphrase(passphrase_file) if preparer else None
-    written = write_labels(workspace, study, request, out, preparer_passphrase=passphrase)
+    written = write_checked_labels(workspace, study, checked, preparer_passphrase=passphrase)
     copy = " (preparer's copy: shows the arms, for the key holder only)" if written.preparer else ""
     stdout().print(f"{written.count} {kind} labels written{copy}:")
     for path in written.files:

@@ -23,6 +23,16 @@ LIMIT_ML_PER_KG_OPTION = typer.Option(
 )
 
 
+#: The folder of a scoring written outside the study's scoring folder (`behavlab score --out`), for exports.
+SCORES_FOLDER_OPTION = typer.Option(
+    None,
+    "--scores",
+    help="A scoring's output folder, when it was written outside the study's scoring folder.",
+    exists=True,
+    file_okay=False,
+)
+
+
 def aware_time(moment: datetime | None) -> datetime | None:
     """A typed time as an aware datetime (naive input is local time)."""
     return None if moment is None else (moment if moment.tzinfo else moment.astimezone())

@@ -1,11 +1,13 @@
 """The machine's immobility bouts of a study as a BORIS project, for raters to review: codes only, no arm.
 
-One observation per scored FST session (its latest live machine scoring), named and subject-coded by the
-animal's blind code; its media is the code-named link to the video that the scoring wrote
-(``<scoring folder>/videos/<codes>.<ext>``, an absolute path, never the original file name), and its events
-are the start and stop of each bout in video time (:mod:`tracking.evaluation.boris`). Bouts are recomputed
-from the scoring's files (``<method>-<digest>`` in the study's scoring folder, or ``scores_dir`` for a scoring
-written elsewhere). The file never carries an arm, before unmasking or after: BORIS is the raters' tool.
+One observation per scored FST session (its latest live machine scoring), named ``<code>-fst<n>`` (the
+animal's sessions numbered in test order) and coded for the subject ``<code>``; its media is the code-named
+link to the video that the scoring wrote (``<scoring folder>/videos/<codes>.<ext>``, an absolute path,
+never the original file name), and its events are the start and stop of each bout in video time
+(:mod:`tracking.evaluation.boris`). Bouts are recomputed from the scoring's files
+(:mod:`behavlab.services.machine_scorings`: its folder in the study's scoring folder, or ``scores_dir`` for a
+scoring written elsewhere). The file never carries an arm, before unmasking or after: BORIS is the raters'
+tool.
 """
 
 from __future__ import annotations
@@ -18,13 +20,18 @@ import numpy as np
 from sqlmodel import col, select
 
 from behavlab.db.session import reading
-from behavlab.models import Allocation, FstSession, ImmobilityScore
+from behavlab.models import Allocation, FstSession
 from behavlab.services.boris_import import DEFAULT_BORIS_BEHAVIOR
-from behavlab.services.fst import MANUAL_METHOD
 from behavlab.services.library_errors import tracking_errors
 from behavlab.services.lookup import find_study
-from behavlab.services.study_scoring import study_scoring_folder
-from behavlab.services.voiding import live_scores, live_sessions
+from behavlab.services.machine_scorings import (
+    RescoredAnimal,
+    latest_machine_scores,
+    rescored_animals,
+    session_numbers,
+)
+from behavlab.services.study_scoring import scoring_run_folder
+from behavlab.services.voiding import live_sessions
 from behavlab.services.workspace import Workspace, safe_folder_name
 
 if TYPE_CHECKING:
@@ -33,11 +40,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class BorisExport:
-    """The project written, the codes it holds, and the sessions left out (code, reason)."""
+    """The project written, its observations (``<code>-fst<n>``), and the sessions left out (name, reason)."""
 
     path: Path
-    codes: tuple[str, ...]
+    observations: tuple[str, ...]
     missing: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class _ScoredSession:
+    """A session with a live machine scoring: its observation name, code, and the scoring's method."""
+
+    name: str
+    code: str
+    method: str
 
 
 def export_boris_project(
@@ -46,16 +62,16 @@ def export_boris_project(
     """Write ``<study>.boris`` in ``out_dir``: each machine-scored session's bouts (module docstring)."""
     from tracking.evaluation.boris import boris_project, write_boris_project
 
-    folders = _scored_sessions(workspace, study_name, scores_dir)
     observations: list[BorisObservation] = []
     missing: list[tuple[str, str]] = []
-    for folder, codes in sorted(folders.items()):
-        found = _bouts_in(folder, codes)
-        for code in sorted(codes):
-            if code in found:
-                observations.append(found[code])
+    for (folder, method), sessions in sorted(_scored_sessions(workspace, study_name, scores_dir).items()):
+        found = rescored_animals(folder, method, {session.code for session in sessions})
+        for session in sessions:
+            if session.code in found:
+                observations.append(_observation(session, found[session.code]))
             else:
-                missing.append((code, f"no scoring files for it in {folder}"))
+                missing.append((session.name, f"no {method} scoring files for it in {folder}"))
+    observations.sort(key=lambda observation: observation.key)
     project = boris_project(
         observations,
         behavior=DEFAULT_BORIS_BEHAVIOR,
@@ -64,56 +80,50 @@ def export_boris_project(
     )
     with tracking_errors():
         path = write_boris_project(out_dir / f"{safe_folder_name(study_name)}.boris", project)
-    return BorisExport(path, tuple(o.key for o in observations), tuple(missing))
+    return BorisExport(path, tuple(o.key for o in observations), tuple(sorted(missing)))
 
 
-def _scored_sessions(workspace: Workspace, study_name: str, scores_dir: Path | None) -> dict[Path, set[str]]:
-    """The codes of the sessions with a live machine scoring, by the folder of their latest one."""
-    with reading(workspace.engine) as session:
-        study = find_study(session, study_name)
-        rows = session.exec(
-            select(Allocation.blind_code, ImmobilityScore.method, ImmobilityScore.parameters_sha256)
-            .join(FstSession, col(FstSession.id) == ImmobilityScore.session_id)
+def _scored_sessions(
+    workspace: Workspace, study_name: str, scores_dir: Path | None
+) -> dict[tuple[Path, str], list[_ScoredSession]]:
+    """The sessions with a live machine scoring, by the folder and method of their latest one."""
+    with reading(workspace.engine) as db:
+        study = find_study(db, study_name)
+        rows = db.exec(
+            select(FstSession.id, Allocation.blind_code)
             .join(Allocation, col(Allocation.animal_id) == FstSession.animal_id)
-            .where(FstSession.study_id == study.id, Allocation.study_id == study.id)
-            .where(live_sessions(), live_scores(), ImmobilityScore.method != MANUAL_METHOD)
-            .order_by(col(ImmobilityScore.scored_at), col(ImmobilityScore.id))
+            .where(FstSession.study_id == study.id, Allocation.study_id == study.id, live_sessions())
+            .order_by(col(FstSession.tested_at), col(FstSession.id))
         ).all()
-    latest = {code: (method, digest) for code, method, digest in rows}
-    base = study_scoring_folder(workspace, study_name)
-    folders: dict[Path, set[str]] = {}
-    for code, (method, digest) in latest.items():
-        folder = scores_dir if scores_dir is not None else base / f"{method}-{digest[:12]}"
-        folders.setdefault(folder, set()).add(code)
-    return folders
+        scores = latest_machine_scores(db, study)
+    numbers = session_numbers((session_id or 0, code) for session_id, code in rows)
+    by_folder: dict[tuple[Path, str], list[_ScoredSession]] = {}
+    for session_id, code in rows:
+        score = scores.get(session_id or 0)
+        if score is None:
+            continue
+        digest = score.parameters_sha256
+        folder = scores_dir or scoring_run_folder(workspace, study_name, score.method, digest)
+        session = _ScoredSession(f"{code}-fst{numbers[session_id or 0]}", code, score.method)
+        by_folder.setdefault((folder, score.method), []).append(session)
+    return by_folder
 
 
-def _bouts_in(folder: Path, codes: set[str]) -> dict[str, BorisObservation]:
-    """Each code's observation fields from the scoring's per-video documents in ``folder``."""
-    from tracking.batch.documents import load_documents, rescore_document
+def _observation(session: _ScoredSession, rescored: RescoredAnimal) -> BorisObservation:
+    """The session's observation: the code-named video link and the scoring's bouts in video time."""
     from tracking.evaluation.boris import BorisObservation
 
-    found: dict[str, BorisObservation] = {}
-    with tracking_errors(f"cannot read the scoring in {folder}"):
-        for _, document in load_documents(folder):
-            wanted = codes & set(document.get("starts", {}))
-            if not wanted:
-                continue
-            score = rescore_document(folder, document)
-            media = (folder / "videos" / document["video"]).absolute()
-            for result in score.animals:
-                if result.animal in wanted:
-                    frames = result.frames
-                    found[result.animal] = BorisObservation(
-                        key=result.animal,
-                        media=str(media),
-                        bouts=np.column_stack([frames.bouts.start_s, frames.bouts.end_s]),
-                        fps=float(score.signal.fps),
-                        length_s=float(frames.time_s[-1] + frames.duration_s[-1]),
-                        description=f"behavlab {score.method}, test start {result.start.start_s:g} s "
-                        "(video time)",
-                    )
-    return found
+    frames = rescored.result.frames
+    return BorisObservation(
+        key=session.name,
+        subject=session.code,
+        media=str(rescored.media),
+        bouts=np.column_stack([frames.bouts.start_s, frames.bouts.end_s]),
+        fps=float(rescored.video.signal.fps),
+        length_s=float(frames.time_s[-1] + frames.duration_s[-1]),
+        description=f"behavlab {rescored.video.method}, test start {rescored.result.start.start_s:g} s "
+        "(video time)",
+    )
 
 
 __all__ = ["BorisExport", "export_boris_project"]

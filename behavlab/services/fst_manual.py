@@ -27,7 +27,11 @@ from tracking.rules.presets import FST_SCORED_WINDOW_S
 
 @dataclass(frozen=True)
 class ManualEntry:
-    """A checked manual score: seconds immobile, latency, scorer and the time-sampling sheet if read."""
+    """A checked manual score: seconds immobile, latency, scorer and the time-sampling sheet if read.
+
+    ``test_start_s``/``start_source`` and ``n_bouts``: the test start the window was counted from and the
+    bouts in it, when the score was computed from bouts in video time (a BORIS import).
+    """
 
     seconds: float
     latency_s: float | None
@@ -35,6 +39,9 @@ class ManualEntry:
     sampling: TimeSampling | None
     parameters: dict[str, object]
     details: dict[str, object]
+    test_start_s: float | None = None
+    start_source: str | None = None
+    n_bouts: int | None = None
 
 
 def record_manual_score(
@@ -137,9 +144,11 @@ def _manual_score(fst: FstSession, entry: ManualEntry) -> ImmobilityScore:
         scorer=entry.scorer,
         immobility_s=entry.seconds,
         latency_s=entry.latency_s,
-        n_bouts=None,
+        n_bouts=entry.n_bouts,
         window_start_s=FST_SCORED_WINDOW_S[0],
         window_end_s=FST_SCORED_WINDOW_S[1],
+        test_start_s=entry.test_start_s,
+        start_source=entry.start_source,
         time_sampling=json.dumps(entry.sampling.counts if entry.sampling else {}),
     )
 

@@ -86,6 +86,17 @@ def label_template_names() -> list[str]:
     return sorted(TEMPLATES)
 
 
+@dataclass(frozen=True)
+class CheckedLabelRequest:
+    """A request found printable to ``out`` (a preparer's copy or not), with its template and sample kinds."""
+
+    request: LabelRequest
+    out: Path
+    preparer: bool
+    template: LabelTemplate
+    samples: list[str]
+
+
 def write_labels(
     workspace: Workspace,
     study_name: str,
@@ -93,60 +104,61 @@ def write_labels(
     out: Path,
     preparer_passphrase: str | None = None,
 ) -> WrittenLabels:
-    """Write the study's labels of ``request.kind`` to ``out`` (.pdf, .svg or .html).
+    """Check ``request`` and write the study's labels of its kind to ``out`` (.pdf, .svg or .html).
 
-    With ``preparer_passphrase`` (syringe labels only) the sealed key is opened and each label shows its arm;
-    a wrong passphrase is refused and audited, and opening the key for a preparer copy is audited too.
+    See :func:`write_checked_labels`.
     """
-    template, samples = _checked_request(request, out, preparer_passphrase is not None)
+    checked = check_label_request(request, out, preparer=preparer_passphrase is not None)
+    return write_checked_labels(workspace, study_name, checked, preparer_passphrase)
+
+
+def write_checked_labels(
+    workspace: Workspace,
+    study_name: str,
+    checked: CheckedLabelRequest,
+    preparer_passphrase: str | None = None,
+) -> WrittenLabels:
+    """Write the study's labels of a checked request to its file.
+
+    For a preparer's copy (syringe labels only) ``preparer_passphrase`` opens the sealed key and each label
+    shows its arm; a wrong passphrase is refused and audited, and opening the key is audited too, even if
+    the labels then cannot be drawn. Earlier sheets in the way are refused before the key is opened.
+    """
+    if checked.preparer != (preparer_passphrase is not None):
+        raise ValueError("a preparer's copy is written with the passphrase, and only it")
+    request, out = checked.request, checked.out
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
         refuse_unless_randomized(session, study, "print labels")
         everyone = bench_animals(roster_animals(session, study))
         chosen = _chosen(session, study, request, everyone)
+    codes = {animal.code for animal in chosen if animal.code}
     if request.kind == "cage":
         cages = {animal.cage for animal in chosen}
         labels = cage_cards(study, [animal for animal in everyone if animal.cage in cages])
     elif request.kind == "tube":
-        labels = tube_labels(study, chosen, samples)
+        labels = tube_labels(study, chosen, checked.samples)
     else:
-        labels = _syringe_labels(workspace, study, request, chosen, preparer_passphrase)
-    labels = [label for label in labels for _ in range(request.copies)]
+        sheet = dosing_sheet(workspace, study.name, request.day, request.limit_ml_per_kg)
+        labels = syringe_labels(study, sheet, codes)
+    labels = _repeated(labels, request.copies)
+    _refuse_earlier_sheets(out, _sheet_count(checked, labels))
     if preparer_passphrase is not None:
+        arms = _arms_by_code(workspace, study.name, preparer_passphrase, chosen)
+        labels = _repeated(syringe_labels(study, sheet, codes, arms), request.copies)
         with writing(workspace.engine) as session:
             payload = {"file": out.name, "kind": request.kind, "n_labels": len(labels)}
             record_study_event(session, workspace, study, AuditAction.LABELS_PREPARER, payload)
-    copy = " (preparer's copy)" if preparer_passphrase is not None else ""
+    copy = " (preparer's copy)" if checked.preparer else ""
     title = f"{request.kind} labels{copy}: {study.name}"
-    pages = _rendered(template, labels, out.suffix.lower(), title, request.start, bool(copy))
+    pages = _rendered(checked.template, labels, out.suffix.lower(), title, request.start, checked.preparer)
     paths = _page_paths(out, len(pages))
-    _refuse_earlier_sheets(out, len(pages))
-    _write_pages(paths, pages, mode=None if preparer_passphrase is None else PRIVATE_FILE_MODE)
-    return WrittenLabels(paths, len(labels), preparer_passphrase is not None)
+    _write_pages(paths, pages, mode=PRIVATE_FILE_MODE if checked.preparer else None)
+    return WrittenLabels(paths, len(labels), checked.preparer)
 
 
-def _syringe_labels(
-    workspace: Workspace,
-    study: Study,
-    request: LabelRequest,
-    chosen: Sequence[BenchAnimal],
-    preparer_passphrase: str | None,
-) -> list[Label]:
-    """The day's syringe labels of the animals chosen, with their arms on the preparer's copy."""
-    sheet = dosing_sheet(workspace, study.name, request.day, request.limit_ml_per_kg)
-    arms = None
-    if preparer_passphrase is not None:
-        arms = _arms_by_code(workspace, study.name, preparer_passphrase, chosen)
-    return syringe_labels(study, sheet, {animal.code for animal in chosen if animal.code}, arms)
-
-
-def check_label_request(request: LabelRequest, out: Path, preparer: bool) -> None:
-    """Refuse a request that cannot be printed, before any passphrase is asked for."""
-    _checked_request(request, out, preparer)
-
-
-def _checked_request(request: LabelRequest, out: Path, preparer: bool) -> tuple[LabelTemplate, list[str]]:
-    """The template and the sample kinds, or a refusal saying what is accepted."""
+def check_label_request(request: LabelRequest, out: Path, preparer: bool) -> CheckedLabelRequest:
+    """The request checked, or a refusal naming what is accepted; the CLI checks it before any passphrase."""
     if request.kind not in LABEL_KINDS:
         raise InvalidInputError(f"no label kind {request.kind!r}; accepted: {', '.join(LABEL_KINDS)}")
     if out.suffix.lower() not in LABEL_FORMATS:
@@ -168,7 +180,7 @@ def _checked_request(request: LabelRequest, out: Path, preparer: bool) -> tuple[
     samples = list(dict.fromkeys(checked_text(kind.strip(), "sample kind") for kind in request.samples))
     if request.kind == "tube" and (not samples or not all(samples)):
         raise InvalidInputError("tube labels need each sample kind, e.g. --sample PFC --sample hippocampus")
-    return template, samples
+    return CheckedLabelRequest(request, out, preparer, template, samples)
 
 
 def _chosen(
@@ -237,6 +249,20 @@ def _rendered(
 def _page_paths(out: Path, count: int) -> list[Path]:
     """``out`` for the first document, then ``NAME-2.svg``, ``NAME-3.svg``... for further sheets."""
     return [out, *(out.with_name(f"{out.stem}-{page}{out.suffix}") for page in range(2, count + 1))]
+
+
+def _repeated(labels: Sequence[Label], copies: int) -> list[Label]:
+    """Each label ``copies`` times, side by side."""
+    return [label for label in labels for _ in range(copies)]
+
+
+def _sheet_count(checked: CheckedLabelRequest, labels: Sequence[Label]) -> int:
+    """How many files the labels take: one document, or one per sheet for SVG."""
+    from writing.labels.sheet import pages
+
+    if checked.out.suffix.lower() != ".svg":
+        return 1
+    return len(pages(checked.template, labels, checked.request.start))
 
 
 def _refuse_earlier_sheets(out: Path, count: int) -> None:

@@ -1,9 +1,12 @@
 """A study's forced-swim sessions as NWB files for DANDI: one per animal and session (`behavlab export nwb`).
 
-Each file (:mod:`writing.nwb`) holds the animal under its blind code, the session's start (the FST's
-recorded test time, with its zone), its video by a path relative to the file (nothing copied), the doses
-before it, and its latest live machine scoring (bouts, per-frame signal, parameters) and pose tracks where
-they exist. Files are laid out as DANDI expects: ``sub-<code>/sub-<code>_ses-fst<n>_behavior+image.nwb``.
+Each file (:mod:`writing.nwb`) holds the animal under its blind code, the session's start (the video's
+first frame: the FST's recorded test time, with its zone, less the test start in the video), its video by a
+path relative to the file (nothing copied), the doses before it, and its latest live machine scoring (bouts,
+per-frame signal, parameters; :mod:`behavlab.services.machine_scorings`) and pose tracks where they exist.
+Files are laid out as DANDI expects: ``sub-<code>/sub-<code>_ses-fst<n>_behavior+image.nwb``, beside a
+code-named link to the video (``..._video.<ext>``, the path the file names), so no file name carries a lab ID.
+Every session is read and checked before any file is written: a refusal leaves no partial folder.
 
 Before unmasking, only a blind export is allowed: no arm, substance or mg/kg anywhere, ``desc-blind`` in
 every file name and "blind" in every session description. After unmasking, each subject's description and
@@ -12,11 +15,11 @@ the file's pharmacology name the arm (its substance and mg/kg); file names never
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -34,13 +37,14 @@ from behavlab.models import (
     RevealedAllocation,
 )
 from behavlab.models.study import Study
-from behavlab.services.fst import MANUAL_METHOD
+from behavlab.services.fst_starts import stored_start
 from behavlab.services.guards import study_is_unmasked
 from behavlab.services.library_errors import refused_writes, tracking_errors
 from behavlab.services.lookup import find_study
-from behavlab.services.nwb_scorings import StoredScore, pose_beside, scoring_from_files, stored_roi
-from behavlab.services.study_scoring import study_scoring_folder
-from behavlab.services.voiding import latest_live_weight, live_scores, live_sessions, not_voided
+from behavlab.services.machine_scorings import latest_machine_scores, rescored_animals, session_numbers
+from behavlab.services.nwb_scorings import StoredScore, nwb_scoring, pose_beside, stored_roi
+from behavlab.services.study_scoring import scoring_run_folder
+from behavlab.services.voiding import latest_live_weight, live_sessions, not_voided
 from behavlab.services.workspace import Workspace
 from writing.nwb.records import NwbDose, NwbScoring, NwbSession, NwbSubject, NwbVideo
 
@@ -107,15 +111,27 @@ def export_nwb(
         raise NotFoundError(f"study {study_name!r} has no FST sessions to export")
     from writing.nwb.file import write_nwb
 
-    base = study_scoring_folder(workspace, study_name)
+    def scoring_folder(score: StoredScore) -> Path:
+        return scores_dir or scoring_run_folder(workspace, study_name, score.method, score.parameters_sha256)
+
+    sessions = [_with_files(record, scoring_folder) for record in records]
     files = []
-    for record in records:
+    for record, session in zip(records, sessions, strict=True):
         path = out_dir / record.file_name
-        session = _with_files(record, path.parent, base, scores_dir)
         with refused_writes():
             path.parent.mkdir(parents=True, exist_ok=True)
+            _link_video(record.video, path.parent / session.video.relative_path, session.subject.subject_id)
             files.append(write_nwb(session, path))
     return NwbExport(tuple(files), blind)
+
+
+def _link_video(video: Path, link: Path, code: str) -> None:
+    """Link ``video`` as ``link`` (its code-named name beside the NWB file), replacing an earlier link."""
+    try:
+        link.unlink(missing_ok=True)
+        link.symlink_to(video.resolve())
+    except OSError as error:
+        raise InvalidInputError(f"cannot link the video of {code} as {link}: {error.strerror}") from error
 
 
 def _require_nwb_libraries() -> None:
@@ -136,32 +152,43 @@ def _session_records(db: Session, study: Study, *, blind: bool) -> list[_Session
         .order_by(col(FstSession.tested_at), col(FstSession.id))
     ).all()
     arms = {} if blind else _revealed_arms(db, study)
-    ordinal: Counter[str] = Counter()
+    numbers = session_numbers((fst.id or 0, code) for fst, code, _ in rows)
+    scores = latest_machine_scores(db, study)
     records = []
     for fst, code, animal in rows:
-        ordinal[code] += 1
         arm = arms.get(code)
-        label = dandi_label(code)
-        name = f"sub-{label}_ses-fst{ordinal[code]}{'_desc-blind' if blind else ''}_behavior+image.nwb"
+        session_id = f"fst{numbers[fst.id or 0]}"
+        stem = f"sub-{dandi_label(code)}_ses-{session_id}{'_desc-blind' if blind else ''}"
+        score = scores.get(fst.id or 0)
+        test_start_s = _test_start_s(fst, score)
         session = NwbSession(
             identifier=str(uuid.uuid4()),
-            session_id=f"fst{ordinal[code]}",
-            description=f"Forced swim test of {code} (study {study.name})"
+            session_id=session_id,
+            description=f"Forced swim test of {code} (study {study.name}), starting {test_start_s:g} s into "
+            "its video; every time counts from the video's first frame"
             + (f"; {BLIND_NOTE}." if blind else "."),
-            start_time=fst.tested_at,
+            start_time=fst.tested_at - timedelta(seconds=test_start_s),
+            test_start_s=test_start_s,
             subject=_subject(db, study, fst, code, animal, arm),
-            video=NwbVideo("", fst.video_sha256, 0.0, 0),
+            video=NwbVideo(f"{stem}_video{Path(fst.video_path).suffix.lower()}", fst.video_sha256, 0.0, 0),
             blind=blind,
             software=f"behavlab {__version__}",
             experimenter=fst.recorded_by or None,
             doses=_doses(db, study, fst, arm),
             notes=_conditions(fst),
         )
-        score = _latest_score(db, fst, code)
-        records.append(
-            _SessionRecord(session, Path(fst.video_path), stored_roi(fst.roi), score, f"sub-{label}/{name}")
-        )
+        stored = None if score is None else _stored_score(score, code)
+        file_name = f"sub-{dandi_label(code)}/{stem}_behavior+image.nwb"
+        records.append(_SessionRecord(session, Path(fst.video_path), stored_roi(fst.roi), stored, file_name))
     return records
+
+
+def _test_start_s(fst: FstSession, score: ImmobilityScore | None) -> float:
+    """Where the test starts in the video: the scoring's start, else the session's stored one, else 0."""
+    if score is not None and score.test_start_s is not None:
+        return score.test_start_s
+    stored = stored_start(fst)
+    return 0.0 if stored is None else stored.start_s
 
 
 def dandi_label(code: str) -> str:
@@ -218,14 +245,7 @@ def _revealed_arms(db: Session, study: Study) -> dict[str, Arm]:
     return dict(rows)
 
 
-def _latest_score(db: Session, fst: FstSession, code: str) -> StoredScore | None:
-    score = db.exec(
-        select(ImmobilityScore)
-        .where(ImmobilityScore.session_id == fst.id, ImmobilityScore.method != MANUAL_METHOD, live_scores())
-        .order_by(col(ImmobilityScore.scored_at).desc(), col(ImmobilityScore.id).desc())
-    ).first()
-    if score is None:
-        return None
+def _stored_score(score: ImmobilityScore, code: str) -> StoredScore:
     return StoredScore(
         code=code,
         method=score.method,
@@ -247,8 +267,8 @@ def _conditions(fst: FstSession) -> dict[str, float | str]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _with_files(record: _SessionRecord, folder: Path, base: Path, scores_dir: Path | None) -> NwbSession:
-    """The session completed from its files: the video's reference, the scoring's bouts and signal, pose."""
+def _with_files(record: _SessionRecord, scoring_folder: Callable[[StoredScore], Path]) -> NwbSession:
+    """The session completed from its files: the video's rate and length, the scoring, the pose tracks."""
     from tracking.video.probe import probe_video
 
     code = record.session.subject.subject_id
@@ -259,17 +279,19 @@ def _with_files(record: _SessionRecord, folder: Path, base: Path, scores_dir: Pa
     if header.fps is None or header.duration_s is None:
         raise InvalidInputError(f"the video of {code} announces no frame rate or length: {record.video}")
     frames = header.frame_count or round(header.duration_s * header.fps)
-    video = replace(
-        record.session.video,
-        relative_path=Path(os.path.relpath(record.video.absolute(), folder.absolute())).as_posix(),
-        rate=header.fps,
-        n_frames=frames,
-    )
+    video = replace(record.session.video, rate=header.fps, n_frames=frames)
     scoring: NwbScoring | None = None
     individual = None
     if record.score is not None:
-        run = scores_dir or base / f"{record.score.method}-{record.score.parameters_sha256[:12]}"
-        found = scoring_from_files(run, record.score)
+        folder = scoring_folder(record.score)
+        rescored = rescored_animals(folder, record.score.method, {code}).get(code)
+        if rescored is None:
+            digest = record.score.parameters_sha256[:12]
+            raise NotFoundError(
+                f"the {record.score.method} scoring of {code} (parameters {digest}) has no files in "
+                f"{folder}; give --scores with the folder `behavlab score` wrote it to"
+            )
+        found = nwb_scoring(rescored, record.score)
         scoring, individual = found.scoring, found.individual
     pose = pose_beside(record.video, code, record.roi, individual, header.fps)
     return replace(record.session, video=video, scoring=scoring, pose=pose)

@@ -1,10 +1,9 @@
 """The files behind a session's NWB file: its scoring's bouts and signal, and its pose tracks.
 
-A scoring's bouts and per-frame signal are recomputed from the files the scoring wrote (its per-video
-documents and signal caches, in ``<method>-<digest>`` of the study's scoring folder, or ``scores_dir`` for a
-scoring written elsewhere), so they are exactly the stored scoring's. Pose tracks are the DeepLabCut file
-kept next to the session's video (paired by name), the animal being the individual the pose scoring took for
-it, else the one in its ROI, else the file's only one.
+A scoring's bouts, scored window and per-frame signal are those recomputed from the files the scoring wrote
+(:mod:`behavlab.services.machine_scorings`), so they are exactly the stored scoring's. Pose tracks are the
+DeepLabCut file kept next to the session's video (paired by name), the animal being the individual the pose
+scoring took for it, else the one in its ROI, else the file's only one.
 """
 
 from __future__ import annotations
@@ -16,8 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from behavlab.errors import NotFoundError
+from behavlab.errors import InvalidInputError
 from behavlab.services.library_errors import tracking_errors
+from behavlab.services.machine_scorings import RescoredAnimal
 from writing.nwb.records import NwbPose, NwbScoring
 
 if TYPE_CHECKING:
@@ -55,61 +55,53 @@ class ScoringFiles:
     individual: str | None
 
 
-def scoring_from_files(folder: Path, stored: StoredScore) -> ScoringFiles:
-    """The stored scoring's bouts and signal from its files in ``folder``; NotFoundError when they are not."""
-    from tracking.batch.documents import load_documents, rescore_document
-
-    with tracking_errors(f"cannot read the scoring of {stored.code} in {folder}"):
-        for _, document in load_documents(folder):
-            if document.get("method") != stored.method or stored.code not in document.get("starts", {}):
-                continue
-            result = rescore_document(folder, document).animal(stored.code)
-            unit, meaning = SIGNAL_MEANINGS[stored.method]
-            pose_info = document["video_info"].get("pose", {}).get(stored.code, {})
-            frames = result.frames
-            scoring = NwbScoring(
-                method=stored.method,
-                parameters_json=stored.parameters_json,
-                parameters_sha256=stored.parameters_sha256,
-                software_version=stored.software_version,
-                scored_at=stored.scored_at,
-                bout_start_s=frames.bouts.start_s,
-                bout_stop_s=frames.bouts.end_s,
-                timestamps=frames.time_s,
-                signal=result.raw_signal,
-                signal_unit=str(pose_info.get("units") or unit),
-                signal_description=meaning,
-                summary=stored.summary,
-            )
-            individuals = document["signal"]["params"].get("individuals", {})
-            return ScoringFiles(scoring, individuals.get(stored.code))
-    raise NotFoundError(
-        f"the {stored.method} scoring of {stored.code} (parameters {stored.parameters_sha256[:12]}) has no "
-        f"files in {folder}; give --scores with the folder `behavlab score` wrote it to"
+def nwb_scoring(rescored: RescoredAnimal, stored: StoredScore) -> ScoringFiles:
+    """The stored scoring's bouts, scored window and signal from its recomputed files, as the NWB record."""
+    unit, meaning = SIGNAL_MEANINGS[stored.method]
+    document, result = rescored.document, rescored.result
+    pose_info = document["video_info"].get("pose", {}).get(stored.code, {})
+    frames = result.frames
+    scoring = NwbScoring(
+        method=stored.method,
+        parameters_json=stored.parameters_json,
+        parameters_sha256=stored.parameters_sha256,
+        software_version=stored.software_version,
+        scored_at=stored.scored_at,
+        bout_start_s=frames.bouts.start_s,
+        bout_stop_s=frames.bouts.end_s,
+        window_s=(result.window_start_s, result.window_end_s),
+        timestamps=frames.time_s,
+        signal=result.raw_signal,
+        signal_unit=str(pose_info.get("units") or unit),
+        signal_description=meaning,
+        summary=stored.summary,
     )
+    individuals = document["signal"]["params"].get("individuals", {})
+    return ScoringFiles(scoring, individuals.get(stored.code))
 
 
 def pose_beside(
     video: Path, code: str, roi: Mapping[str, Any] | None, individual: str | None, rate: float
 ) -> NwbPose | None:
-    """The animal's tracks from the DeepLabCut file next to ``video``; None when there is none or no animal.
+    """The animal's tracks from the DeepLabCut file next to ``video``; None when there is no such file.
 
     ``individual`` is the one a pose scoring took for the animal; without it the individual in its ROI
-    (``roi``, as stored), else the file's only individual.
+    (``roi``, as stored), else the file's only individual. InvalidInputError when the file cannot be told
+    (two scorers' files), read, or the animal found in it.
     """
-    from tracking.pose.files import find_pose_file
+    from tracking.pose.files import find_pose_file, has_pose_file
     from tracking.pose.io import read_dlc
-    from tracking.pose.tracks import PoseFileError
 
-    try:
-        path = find_pose_file(video)
-    except PoseFileError:
+    if not has_pose_file(video):
         return None
-    with tracking_errors(f"cannot read the pose tracks of {code}"):
-        tracks = read_dlc(path, fps=rate)
+    with tracking_errors(f"cannot export the pose tracks of {code}"):
+        tracks = read_dlc(find_pose_file(video), fps=rate)
         individual = individual or _occupant(tracks, code, roi)
-    if individual is None:
-        return None
+    if individual not in tracks.individuals:
+        raise InvalidInputError(
+            f"cannot export the pose tracks of {code}: cannot tell which of the pose file's individuals "
+            f"({', '.join(tracks.individuals)}) it is"
+        )
     k = tracks.individuals.index(individual)
     return NwbPose(
         bodyparts=tracks.bodyparts,
@@ -144,7 +136,7 @@ __all__ = [
     "SIGNAL_MEANINGS",
     "ScoringFiles",
     "StoredScore",
+    "nwb_scoring",
     "pose_beside",
-    "scoring_from_files",
     "stored_roi",
 ]

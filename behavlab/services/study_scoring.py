@@ -107,7 +107,7 @@ def score_study(
     }
     digest = parameters_digest(parameters)
     pending, already = _sessions_to_score(workspace, study_name, method, digest)
-    folder = out_dir or study_scoring_folder(workspace, study_name) / f"{method}-{digest[:12]}"
+    folder = out_dir or scoring_run_folder(workspace, study_name, method, digest)
     links = link_videos(pending, folder / "videos", pose_files=METHODS[params.method].pose_files)
     settings = BatchSettings(
         out_dir=folder,
@@ -130,6 +130,11 @@ def score_study(
 def study_scoring_folder(workspace: Workspace, study_name: str) -> Path:
     """Where the study's scoring files go by default: one folder per method and parameter set inside."""
     return workspace.files_folder("scoring") / safe_folder_name(study_name)
+
+
+def scoring_run_folder(workspace: Workspace, study_name: str, method: str, digest: str) -> Path:
+    """The folder of one scoring of the study: ``<method>-<first 12 digits of its parameters' digest>``."""
+    return study_scoring_folder(workspace, study_name) / f"{method}-{digest[:12]}"
 
 
 #: A folder of one scoring: its method and the start of its parameters' digest.

@@ -63,6 +63,7 @@ from tests.behavlab.nwb_text import nwb_text
 from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
 from tests.behavlab.tui.helpers import every_step_screen_text
 from tests.behavlab.tui.test_blinding import STEP_KEYS
+from tests.tracking.evaluation.test_boris import aggregated, fst_length_video
 from tracking.pose.synth import PoseSynthConfig, synth_pose_tracks, write_synth_pose
 from tracking.synth.videos import write_fst_video
 
@@ -187,6 +188,12 @@ def _build(folder: Path) -> Attack:
     pose = synth_pose_tracks(seed=5, config=PoseSynthConfig(duration_s=20.0))
     files["pose"] = write_synth_pose(pose, folder, "pose0", suffix=".csv")
     files["dlc_config"] = folder / "dlc-config.yaml"
+    files["long_video"] = fst_length_video(folder / "run-long.mp4")
+    boris_bouts = [(130.0, 150.0), (200.0, 230.5)]
+    files["boris"] = aggregated(
+        folder / "boris-aggregated.tsv",
+        [(attack.code(8).lower(), "", "immobility", "STATE", start, stop) for start, stop in boris_bouts],
+    )
     return attack
 
 
@@ -336,6 +343,9 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
          True),
         (["fst", "manual", study, "--boris", str(f["sampling"]), "--behavior", "immobility", "--scorer", "r"],
          False),
+        (["fst", "add", study, code(8), "--video", str(f["long_video"]), "--start-s", "0", "--at",
+          attack.day_before.isoformat()], True),
+        (["fst", "manual", study, "--boris", str(f["boris"]), "--scorer", "boris rater"], True),
         (["score", str(f["video2"]), "--dask", "local", "--jobs", "1", "--out", str(out / "dask"), "--resume",
           *WINDOW], True),
         (
@@ -555,7 +565,7 @@ def _file_texts(folder: Path) -> Iterator[tuple[Path, str]]:
     for path in sorted(folder.rglob("*")):
         if not path.is_file():
             continue
-        if path.suffix in (".csv", ".json", ".md", ".html", ".svg", ".txt", ".log"):
+        if path.suffix in (".csv", ".json", ".md", ".html", ".svg", ".txt", ".log", ".boris"):
             yield path, path.read_text(encoding="utf-8", errors="replace")
         elif path.suffix == ".nwb":
             yield path, nwb_text(path)
@@ -679,6 +689,10 @@ def test_no_command_option_export_error_log_or_column_reveals_an_arm(attack: Att
         "tubes.html",
     }
     assert any(path.parent.name == "study-scores" for path, _ in written), "score --study wrote nothing"
+    assert any(path.suffix == ".boris" and attack.code(0) in content for path, content in written), (
+        "the BORIS project export was not read"
+    )
+    assert any(f"manual score recorded for {attack.code(8)}:" in line for line in printed), "no BORIS import"
     texts = [*printed, *(content for _, content in written), *(str(path) for path, _ in written)]
     assert any(attack.code(0) in content for content in texts), (
         "no output named an animal: nothing was tested"

@@ -26,6 +26,7 @@ def _session(folder: Path, *, blind: bool = True) -> NwbSession:
         session_id="fst1",
         description="Forced swim test of K7Q2.",
         start_time=START,
+        test_start_s=1.0,
         subject=NwbSubject("K7Q2", "Mus musculus", "C57BL/6J", "F", date(2025, 12, 1), 21.5),
         video=NwbVideo("video.mp4", "ab" * 32, 10.0, frames),
         blind=blind,
@@ -39,6 +40,7 @@ def _session(folder: Path, *, blind: bool = True) -> NwbSession:
             scored_at=START,
             bout_start_s=np.array([0.5, 2.0]),
             bout_stop_s=np.array([1.5, 4.0]),
+            window_s=(2.5, 5.0),
             timestamps=np.arange(frames) / 10.0,
             signal=rng.random(frames),
             signal_unit="cm/s",
@@ -52,7 +54,6 @@ def _session(folder: Path, *, blind: bool = True) -> NwbSession:
             rng.random((frames, 2)),
             10.0,
             "DLC_resnet50",
-            edges=((0, 1),),
         ),
     )
 
@@ -69,7 +70,7 @@ def test_pose_tracks_are_written_with_their_skeleton_and_pass_the_inspector(tmp_
         behavior = io.read().processing["behavior"]
         estimation = behavior["PoseEstimation"]
         assert list(estimation.skeleton.nodes[:]) == ["nose", "tailbase"]
-        assert estimation.skeleton.edges[:].tolist() == [[0, 1]]
+        assert estimation.skeleton.edges is None
         nose = estimation.pose_estimation_series["nose"]
         np.testing.assert_allclose(nose.data[:, 0], session.pose.x[:, 0])
         np.testing.assert_allclose(nose.confidence[:], session.pose.likelihood[:, 0])
@@ -82,6 +83,22 @@ def test_pose_tracks_are_written_with_their_skeleton_and_pass_the_inspector(tmp_
             "scoring.preset.name": '"fst"',
             "method": '"pose"',
         }
+
+
+def test_times_count_from_the_first_frame_the_test_and_the_scored_window_are_marked(tmp_path: Path) -> None:
+    session = _session(tmp_path)
+    path = write_nwb(session, tmp_path / "sub-K7Q2_ses-fst1_behavior+image.nwb")
+    with NWBHDF5IO(str(path), "r") as io:
+        nwb = io.read()
+        assert nwb.session_start_time == nwb.timestamps_reference_time == START
+        epochs = nwb.epochs.to_dataframe()
+        assert list(epochs["start_time"]) == [1.0] and list(epochs["stop_time"]) == [5.0]
+        bouts = nwb.intervals["immobility_bouts"].to_dataframe()
+        assert list(bouts["in_scored_window"]) == [False, True]
+        assert "2.5 to 5 s" in nwb.intervals["immobility_bouts"].description
+        doses = nwb.processing["behavior"]["doses"].to_dataframe()
+        assert list(doses["seconds_before_test"]) == [24 * 3600 + 1.0]
+        assert "24.0 h before the test" in nwb.pharmacology
 
 
 def test_a_blind_record_that_carries_an_arm_is_refused_before_anything_is_written(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from tracking.batch.documents import VideoOutputs, load_document, video_document
 from tracking.batch.jobs import BatchSettings, VideoJob, make_job, request_of
 from tracking.batch.preflight import preflight
 from tracking.batch.qc import plot_qc, roi_picture_time, roi_start_notes
-from tracking.batch.runners import LocalRunner, Runner, worker_name
+from tracking.batch.runners import LocalRunner, Runner, dask_worker_address
 from tracking.errors import TrackingError
 from tracking.pose.tracks import PoseFileError
 from tracking.rules.methods import METHODS
@@ -158,10 +158,16 @@ class UnseenPathError(TrackingError):
 
 
 def refuse_unseen_paths(job: VideoJob) -> None:
-    """Refuse a job whose input or output folder does not exist where it runs, naming the path and worker."""
+    """Refuse a job whose input or output folder does not exist where it runs, naming the path and worker.
+
+    Only a Dask worker adds that the paths must be shared: in this process the path is simply missing.
+    """
     for path in (job.source, job.settings.out_dir):
         if not path.exists():
-            raise UnseenPathError(f"{worker_name()}: cannot see {path}: {SHARED_FILESYSTEM_HINT}")
+            address = dask_worker_address()
+            if address is None:
+                raise UnseenPathError(f"this process: cannot see {path}")
+            raise UnseenPathError(f"worker {address}: cannot see {path}: {SHARED_FILESYSTEM_HINT}")
 
 
 def run_job(job: VideoJob) -> VideoOutcome:

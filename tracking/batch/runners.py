@@ -51,15 +51,15 @@ def one_opencv_thread() -> None:
     cv2.setNumThreads(1)
 
 
-def worker_name() -> str:
-    """Where this call runs: ``worker <address>`` inside a Dask worker, else ``this process``."""
+def dask_worker_address() -> str | None:
+    """The address of the Dask worker this call runs in, or None outside a Dask worker."""
     distributed = sys.modules.get("distributed")
     if distributed is not None:
         try:
-            return f"worker {distributed.get_worker().address}"
+            return str(distributed.get_worker().address)
         except ValueError:
             pass
-    return "this process"
+    return None
 
 
 def default_jobs() -> int:

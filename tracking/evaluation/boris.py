@@ -9,15 +9,24 @@ two events of the same behaviour and subject, in time order. Its "aggregated eve
 bout: ``Observation id``, ``Subject``, ``Behavior``, ``Behavior type`` (``STATE``, ``POINT``), ``Start (s)``,
 ``Stop (s)``, ``Duration (s)``, ``Media file name``, ``Media duration (s)`` (recent versions), ``FPS``.
 
+Times: BORIS records an event at the media position plus the observation's ``time offset`` (its ``core.py``
+adds it when coding; ``events_snapshots.py`` subtracts it to find the frame), and the aggregated export writes
+those times unchanged beside ``Time offset (s)``: ``Start (s)``/``Stop (s)`` are observation times, and a
+bout's media (video) time, the one returned, is ``Start (s) - Time offset (s)``. An observation of several
+media files (``Source`` ``player #1:a.mp4;b.mp4``, or a second player) times its events across the files
+joined, so it is refused: one video per observation.
+
 Keys: the animal a bout belongs to is its row's ``Subject`` when there is one (one observation of a video
-filming several animals, a subject per animal), else its ``Observation id`` (one observation per animal).
-:func:`boris_project` writes one observation per animal with both set to the same key, so a project made by
-behavlab and its aggregated export read back under the key they were written with.
+filming several animals, a subject per animal), else its ``Observation id`` (one observation per animal). A
+key in two observations is refused (the two would be merged). :func:`boris_project` writes one observation
+per animal with both set to the same key, so a project made by behavlab and its aggregated export read back
+under the key they were written with.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,12 +54,18 @@ _SUBJECT_COLUMNS = ("subject",)
 _BEHAVIOR_COLUMNS = ("behavior", "behaviour")
 _TYPE_COLUMNS = ("behavior type", "behaviour type")
 _MEDIA_LENGTH_COLUMNS = ("media duration (s)", "media duration")
+_OFFSET_COLUMNS = ("time offset (s)", "time offset")
+_SOURCE_COLUMNS = ("source",)
+_ONE_VIDEO = "accepted: one video per observation"
 _EVENT_TIME, _EVENT_SUBJECT, _EVENT_BEHAVIOR, _EVENT_MODIFIER = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
 class BorisObservation:
-    """One animal's bouts ``(n, 2)`` in media seconds, as one BORIS observation of its video."""
+    """One animal's bouts ``(n, 2)`` in media seconds, as one BORIS observation of its video.
+
+    ``key`` is the observation's id; ``subject`` the animal its events are coded for (default: the key).
+    """
 
     key: str
     media: str
@@ -58,6 +73,7 @@ class BorisObservation:
     fps: float | None = None
     length_s: float | None = None
     description: str = ""
+    subject: str = ""
 
 
 @dataclass
@@ -115,29 +131,40 @@ def read_aggregated_events(path: str | Path, behavior: str) -> AggregatedEvents:
 def _collect_bouts(
     chosen: pd.DataFrame, table: pd.DataFrame, columns: Mapping[str, str], found: AggregatedEvents
 ) -> None:
-    """Each row's bout under its key; a start or stop that is not a bout is a problem."""
-    starts = pd.to_numeric(chosen[columns["start"]], errors="coerce").to_numpy(dtype=np.float64)
-    stops = pd.to_numeric(chosen[columns["stop"]], errors="coerce").to_numpy(dtype=np.float64)
-    lengths = _media_lengths(chosen, table)
+    """Each row's bout in media time under its key; a row that is not one bout of one video is a problem."""
+    offsets = _numbers(chosen, table, _OFFSET_COLUMNS, 0.0)
+    starts = pd.to_numeric(chosen[columns["start"]], errors="coerce").to_numpy(dtype=np.float64) - offsets
+    stops = pd.to_numeric(chosen[columns["stop"]], errors="coerce").to_numpy(dtype=np.float64) - offsets
+    lengths = _numbers(chosen, table, _MEDIA_LENGTH_COLUMNS, np.nan)
     rows = [int(str(index)) + 2 for index in chosen.index]
     keys = _keys(chosen, table, columns["observation"]).tolist()
+    observations = chosen[columns["observation"]].astype("string").fillna("").str.strip().tolist()
+    several = _several_media(chosen, table)
+    observation_of: dict[str, str] = {}
     for i, (row, key, start, stop) in enumerate(zip(rows, keys, starts, stops, strict=True)):
-        if not (np.isfinite(start) and np.isfinite(stop) and 0 <= start < stop):
-            shown = chosen.iloc[i]
-            found.problems.append(
-                LabelFileError(
-                    found.path,
-                    f"bout {shown[columns['start']]!r} to {shown[columns['stop']]!r}: accepted: numbers of "
-                    "seconds, the start >= 0 and the stop after it",
-                    row=row,
-                    field=columns["stop"],
-                )
+        shown = chosen.iloc[i]
+        problem = _other_observation(key, observations[i], observation_of.setdefault(key, observations[i]))
+        if several[i]:
+            problem = f"observation {observations[i]!r} has more than one media file; {_ONE_VIDEO}"
+        elif not (np.isfinite(start) and np.isfinite(stop) and 0 <= start < stop) and not problem:
+            problem = (
+                f"bout {shown[columns['start']]!r} to {shown[columns['stop']]!r} (less the time offset): "
+                "accepted: numbers of seconds, the start >= 0 and the stop after it"
             )
+        if problem:
+            found.problems.append(LabelFileError(found.path, problem, row=row, field=columns["stop"]))
             continue
         found.rows.setdefault(key, []).append(row)
         found.bouts[key] = np.vstack([found.bouts.get(key, np.empty((0, 2))), [start, stop]])
         if np.isfinite(lengths[i]):
             found.media_length_s[key] = float(lengths[i])
+
+
+def _other_observation(key: str, observation: str, first: str) -> str:
+    """The problem of a key already seen in another observation (the two would be merged), else ''."""
+    if observation == first:
+        return ""
+    return f"{key!r} is in observations {first!r} and {observation!r}; accepted: one observation per animal"
 
 
 def _state_rows(
@@ -172,12 +199,20 @@ def _keys(chosen: pd.DataFrame, table: pd.DataFrame, observation_col: str) -> pd
     return subjects.where(subjects != "", observations)
 
 
-def _media_lengths(chosen: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
-    """Each row's media duration in seconds where the export gives one, else NaN."""
-    column = find_column(table, _MEDIA_LENGTH_COLUMNS, "", "media duration", required=False)
+def _numbers(chosen: pd.DataFrame, table: pd.DataFrame, names: Sequence[str], absent: float) -> np.ndarray:
+    """Each row's number in the first of ``names`` found (NaN where it is not one), else ``absent``."""
+    column = find_column(table, names, "", names[0], required=False)
     if column is None:
-        return np.full(len(chosen), np.nan)
+        return np.full(len(chosen), absent)
     return pd.to_numeric(chosen[column], errors="coerce").to_numpy(dtype=np.float64)
+
+
+def _several_media(chosen: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
+    """Whether each row's observation plays more than one media file (``;`` between files, ``|`` players)."""
+    column = find_column(table, _SOURCE_COLUMNS, "", "source", required=False)
+    if column is None:
+        return np.zeros(len(chosen), dtype=bool)
+    return chosen[column].astype("string").fillna("").str.contains(r"[;|]").to_numpy(dtype=bool)
 
 
 def _check_bouts(found: AggregatedEvents, path: str | Path) -> None:
@@ -212,6 +247,7 @@ def boris_project(
 ) -> dict[str, Any]:
     """A BORIS project (the ``.boris`` JSON) with ``behavior`` as a state event and one observation each."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    subjects = dict.fromkeys(o.subject or o.key for o in observations)
     return {
         "time_format": "s",
         "project_date": now,
@@ -219,7 +255,7 @@ def boris_project(
         "project_description": description,
         "project_format_version": BORIS_PROJECT_FORMAT,
         "subjects_conf": {
-            str(i): {"key": "", "name": o.key, "description": ""} for i, o in enumerate(observations)
+            str(i): {"key": "", "name": subject, "description": ""} for i, subject in enumerate(subjects)
         },
         "behaviors_conf": {
             "0": {
@@ -247,7 +283,7 @@ def _observation(observation: BorisObservation, behavior: str, date: str) -> dic
     """One MEDIA observation: its video on player 1 and each bout as a start and a stop event."""
     media = observation.media
     events = [
-        [round(float(time), 3), observation.key, behavior, "", "", "NA"]
+        [_millisecond_floor(time), observation.subject or observation.key, behavior, "", "", "NA"]
         for bout in np.asarray(observation.bouts, dtype=np.float64).reshape(-1, 2)
         for time in bout
     ]
@@ -276,6 +312,14 @@ def _observation(observation: BorisObservation, behavior: str, date: str) -> dic
     }
 
 
+def _millisecond_floor(time: float) -> float:
+    """A time to BORIS's millisecond, rounded down, so a bout's start and end keep every frame on its side.
+
+    Rounding to the nearest would move 12.0667 s (a frame at 15 fps) to 12.067, after the frame it starts at.
+    """
+    return math.floor(round(float(time) * 1000, 6)) / 1000
+
+
 def write_boris_project(path: str | Path, project: Mapping[str, Any]) -> Path:
     """Write a BORIS project file (atomically)."""
     return write_json(path, project)
@@ -284,19 +328,27 @@ def write_boris_project(path: str | Path, project: Mapping[str, Any]) -> Path:
 def read_boris_project(path: str | Path, behavior: str) -> dict[str, HumanLabels]:
     """Each animal's ``behavior`` bouts from a BORIS project, keyed as in the module Notes.
 
-    A state behaviour's events alternate start, stop per subject and modifier, in time order; a start never
-    stopped (an observation left open) is a LabelFileError naming the observation.
+    A state behaviour's events alternate start, stop per subject and modifier, in time order; bouts are given
+    in media time (less the observation's time offset). A start never stopped (an observation left open), an
+    observation of several media files and a key in two observations are LabelFileErrors naming them.
     """
     path = Path(path)
     if not path.is_file():
         raise LabelFileError(path, "no such file")
     try:
-        observations = json.loads(path.read_text(encoding="utf-8"))["observations"]
-        return {
-            key: HumanLabels(str(obs_id), str(path), bouts=bouts, animal=key)
-            for obs_id, observation in observations.items()
-            for key, bouts in _state_bouts(str(obs_id), observation["events"], behavior, path).items()
-        }
+        found: dict[str, HumanLabels] = {}
+        for obs_id, observation in json.loads(path.read_text(encoding="utf-8"))["observations"].items():
+            if sum(len(files) for files in observation.get("file", {}).values()) > 1:
+                raise LabelFileError(
+                    path, f"observation {obs_id!r} has more than one media file; {_ONE_VIDEO}"
+                )
+            for key, bouts in _state_bouts(str(obs_id), observation["events"], behavior, path).items():
+                if key in found:
+                    problem = f"{key!r} is in observations {found[key].video!r} and {obs_id!r}"
+                    raise LabelFileError(path, f"{problem}; accepted: one observation per animal")
+                media_bouts = bouts - float(observation.get("time offset", 0.0))
+                found[key] = HumanLabels(str(obs_id), str(path), bouts=media_bouts, animal=key)
+        return found
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeDecodeError) as error:
         if isinstance(error, LabelFileError):
             raise

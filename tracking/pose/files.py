@@ -69,6 +69,12 @@ def find_pose_file(video: str | Path, folder: str | Path | None = None, *, score
     return min(candidates, key=lambda c: (_SUFFIX_RANK[c[0].suffix], c[1].suffix.lower() != ".h5"))[1]
 
 
+def has_pose_file(video: str | Path) -> bool:
+    """Whether a DeepLabCut file of ``video`` is in its folder (:func:`find_pose_file` may refuse them)."""
+    video = Path(video)
+    return bool(_pose_files_of(video.stem, video.parent, None))
+
+
 def _pose_files_of(video_stem: str, folder: Path, scorer: str | None) -> list[tuple[PoseFileName, Path]]:
     """The pose files in ``folder`` made from the video ``video_stem`` (by ``scorer`` if given), by name."""
     found = []

@@ -56,16 +56,27 @@ def add_scoring(nwbfile: NWBFile, behavior: ProcessingModule, scoring: NwbScorin
 
 
 def _bouts(scoring: NwbScoring) -> TimeIntervals:
-    """The bouts table (at least one bout: NWB's inspector counts an empty table as a violation)."""
+    """The bouts table (at least one bout: NWB's inspector counts an empty table as a violation).
+
+    Every bout found is a row, ``in_scored_window`` telling those that overlap the scored window.
+    """
     from pynwb.epoch import TimeIntervals
 
+    window_start, window_end = scoring.window_s
     bouts = TimeIntervals(
         name="immobility_bouts",
-        description=f"Immobility bouts found by the {scoring.method} method (s from the session start).",
+        description=f"Immobility bouts found by the {scoring.method} method, in s from the session start "
+        f"(the video's first frame). The scored window is {window_start:g} to {window_end:g} s: the "
+        "scoring's immobility is the bouts' parts inside it.",
     )
     bouts.add_column(name="method", description="The scoring method that found the bout.")
+    bouts.add_column(
+        name="in_scored_window",
+        description=f"Whether the bout overlaps the scored window ({window_start:g} to {window_end:g} s).",
+    )
     for start, stop in zip(scoring.bout_start_s.tolist(), scoring.bout_stop_s.tolist(), strict=True):
-        bouts.add_row(start_time=float(start), stop_time=float(stop), method=scoring.method)
+        inside = start < window_end and stop > window_start
+        bouts.add_row(start_time=start, stop_time=stop, method=scoring.method, in_scored_window=inside)
     return bouts
 
 
@@ -112,7 +123,7 @@ def add_doses(behavior: ProcessingModule, doses: Sequence[NwbDose], session: Nwb
 #: The doses table's columns, described.
 DOSE_COLUMNS = {
     "given_at": "When the dose was given (ISO 8601, with its time zone).",
-    "seconds_before_session": "Seconds from the dose to the session start.",
+    "seconds_before_test": "Seconds from the dose to the test start.",
     "volume_ml": "Volume injected, mL.",
     "given_ml_per_kg": "Volume injected per kg of body weight, mL/kg.",
     "planned_ml_per_kg": "The study's planned volume per kg, mL/kg.",
@@ -126,7 +137,7 @@ def dose_row(dose: NwbDose, session: NwbSession) -> dict[str, float | str]:
     """One dose as a table row; the substance and mg/kg only when the session is not blind."""
     row: dict[str, float | str] = {
         "given_at": dose.given_at.isoformat(),
-        "seconds_before_session": (session.start_time - dose.given_at).total_seconds(),
+        "seconds_before_test": (session.tested_at - dose.given_at).total_seconds(),
         "volume_ml": dose.volume_ml,
         "given_ml_per_kg": dose.given_ml_per_kg,
         "planned_ml_per_kg": dose.planned_ml_per_kg,
@@ -144,8 +155,7 @@ def add_pose(
     """The pose tracks as an ndx-pose ``PoseEstimation``, one series per body part, with its skeleton."""
     from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
 
-    edges = np.asarray(pose.edges, dtype=np.uint8).reshape(-1, 2) if pose.edges else None
-    skeleton = Skeleton(name="skeleton", nodes=list(pose.bodyparts), edges=edges)
+    skeleton = Skeleton(name="skeleton", nodes=list(pose.bodyparts))
     series = [
         PoseEstimationSeries(
             name=part,

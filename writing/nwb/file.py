@@ -5,6 +5,10 @@ The subject is the animal under its blind code. Its arm, once the study is unmas
 is known of the animal) and in the file's ``pharmacology`` text; a blind file has neither. The video is an
 external ``ImageSeries`` whose path is relative to the NWB file, as DANDI expects, with its SHA-256 in the
 description: nothing is copied.
+
+The session starts at the video's first frame, so every time in the file (bouts, signal, video, pose) is
+video time; the test itself, from its start ``test_start_s`` into the video to the video's end, is the one
+row of the ``epochs`` table.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def build_nwbfile(session: NwbSession) -> NWBFile:
         session_id=session.session_id,
         experimenter=[session.experimenter] if session.experimenter else None,
         keywords=list(KEYWORDS),
-        pharmacology=pharmacology_text(session.doses, session.start_time) or None,
+        pharmacology=pharmacology_text(session.doses, session.tested_at) or None,
         notes="; ".join(f"{name}: {value}" for name, value in session.notes.items()) or None,
         source_script=session.software,
         source_script_file_name=session.software.split()[0],
@@ -94,6 +98,12 @@ def build_nwbfile(session: NwbSession) -> NWBFile:
         device=camera,
     )
     nwbfile.add_acquisition(video)
+    video_end_s = session.video.n_frames / session.video.rate
+    nwbfile.add_epoch(
+        start_time=session.test_start_s,
+        stop_time=max(video_end_s, session.test_start_s),
+        tags=["forced swim test"],
+    )
     behavior = nwbfile.create_processing_module(
         name="behavior",
         description=f"Immobility scoring and pose tracks, exported by {session.software}.",
@@ -107,7 +117,7 @@ def build_nwbfile(session: NwbSession) -> NWBFile:
     return nwbfile
 
 
-def pharmacology_text(doses: Sequence[NwbDose], start: datetime) -> str:
+def pharmacology_text(doses: Sequence[NwbDose], tested_at: datetime) -> str:
     """The doses in words, e.g. ``ip 10 mL/kg (0.25 mL) at 2026-01-01T09:05+01:00, 24.0 h before the test``.
 
     The substance and mg/kg lead each dose when they are known (never in a blind session).
@@ -117,7 +127,7 @@ def pharmacology_text(doses: Sequence[NwbDose], start: datetime) -> str:
         what = "" if dose.substance is None else f"{dose.substance}, "
         if dose.dose_mg_per_kg is not None:
             what += f"{dose.dose_mg_per_kg:g} mg/kg, "
-        hours = (start - dose.given_at).total_seconds() / 3600
+        hours = (tested_at - dose.given_at).total_seconds() / 3600
         lines.append(
             f"{what}{dose.route} {dose.given_ml_per_kg:g} mL/kg ({dose.volume_ml:g} mL) "
             f"at {dose.given_at.isoformat()}, {hours:.1f} h before the test"

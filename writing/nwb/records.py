@@ -1,15 +1,16 @@
 """What one NWB file holds, as plain values: no database and no NWB library (cheap to import).
 
-Times are seconds from the session's start (the first frame of the video), except the doses', which are
-wall-clock times. A blind record carries no arm: ``treatment`` and each dose's ``substance`` and
-``dose_mg_per_kg`` are None, and the writer refuses a blind record that has them.
+Times are seconds from the session's start, the first frame of the video (the test itself starts
+``test_start_s`` later), except the doses', which are wall-clock times. A blind record carries no arm:
+``treatment`` and each dose's ``substance`` and ``dose_mg_per_kg`` are None, and the writer refuses a blind
+record that has them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -61,7 +62,9 @@ class NwbVideo:
 class NwbScoring:
     """One immobility scoring: its method, parameters and software, bouts and the per-frame signal.
 
-    ``bout_start_s`` and ``bout_stop_s`` bound each immobility bout (seconds from the session start);
+    ``bout_start_s`` and ``bout_stop_s`` bound each immobility bout (seconds from the session start), every
+    bout found, including those outside the scored window ``window_s`` (start, end; seconds from the session
+    start), whose immobility is the bouts' parts inside it;
     ``signal`` is the per-frame signal the rule scored, at ``timestamps``, in ``signal_unit``.
     ``summary`` holds the stored results (immobility, latency, window, test start), by name.
     """
@@ -73,6 +76,7 @@ class NwbScoring:
     scored_at: datetime
     bout_start_s: np.ndarray
     bout_stop_s: np.ndarray
+    window_s: tuple[float, float]
     timestamps: np.ndarray
     signal: np.ndarray
     signal_unit: str
@@ -94,7 +98,6 @@ class NwbPose:
     rate: float
     scorer: str
     source_software: str = "DeepLabCut"
-    edges: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,13 +105,16 @@ class NwbSession:
     """Everything one NWB file holds: one animal's forced-swim session.
 
     ``blind`` marks a file written before unmasking; it must hold no treatment, substance or mg/kg.
-    ``software`` names the program and version that wrote it; ``notes`` the test's conditions, by name.
+    ``start_time`` is the wall-clock time of the video's first frame, the origin of every time in the file;
+    the test starts ``test_start_s`` later. ``software`` names the program and version that wrote it;
+    ``notes`` the test's conditions, by name.
     """
 
     identifier: str
     session_id: str
     description: str
     start_time: datetime
+    test_start_s: float
     subject: NwbSubject
     video: NwbVideo
     blind: bool
@@ -118,3 +124,8 @@ class NwbSession:
     scoring: NwbScoring | None = None
     pose: NwbPose | None = None
     notes: Mapping[str, float | str] = field(default_factory=dict)
+
+    @property
+    def tested_at(self) -> datetime:
+        """The wall-clock time the test started: ``test_start_s`` after the video's first frame."""
+        return self.start_time + timedelta(seconds=self.test_start_s)

@@ -2,8 +2,11 @@
 
 import asyncio
 import base64
+import contextlib
 import itertools
+import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -15,27 +18,56 @@ import aiohttp
 LOOPBACK_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 
 
-def start_chromium(executable: str, profile: Path, width: int, height: int) -> subprocess.Popen[bytes]:
-    """Headless Chromium with a fresh profile, its DevTools on a port it picks (see `devtools_port`)."""
-    return subprocess.Popen(
-        [
-            executable,
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--remote-debugging-address=127.0.0.1",
-            "--remote-debugging-port=0",
-            f"--user-data-dir={profile}",
-            f"--window-size={width},{height}",
-            LOOPBACK_ONLY,
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def start_chromium(
+    executable: str, profile: Path, width: int, height: int, log: Path
+) -> subprocess.Popen[bytes]:
+    """Headless Chromium with a fresh profile, its DevTools on a port it picks (see `devtools_port`).
+
+    It leads a process group of its own, so that its helper processes can be stopped with it; its output
+    goes to ``log``.
+    """
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [
+                executable,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                LOOPBACK_ONLY,
+                "about:blank",
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_group(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Stop the process group ``process`` leads: SIGTERM, then SIGKILL if it has not ended within ``timeout``.
+
+    A group already gone is not an error (the test's own failure, if any, is the one to see).
+    """
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    """The last ``lines`` lines of a process's log, headed by its name, for an assertion message."""
+    text = path.read_text(errors="replace") if path.exists() else ""
+    return f"--- last lines of {path.name} ---\n" + "\n".join(text.splitlines()[-lines:])
 
 
 def devtools_port(profile: Path, timeout: float) -> int:

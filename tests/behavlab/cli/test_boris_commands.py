@@ -3,18 +3,17 @@
 import json
 from pathlib import Path
 
-from behavlab.services import Workspace, add_fst_session
+from behavlab.services import Workspace, add_fst_session, score_study
 from tests.behavlab.cli.invoke import Invoke
+from tests.behavlab.floating_pair import WINDOW, film_floating_pair
 from tests.behavlab.randomized_study import RandomizedStudy
-from tests.tracking.evaluation.test_boris import aggregated
-from tracking.synth.videos import write_fst_video
+from tests.tracking.evaluation.test_boris import aggregated, fst_length_video
 
 
 def test_fst_manual_reads_a_boris_export_and_export_boris_writes_a_project(
     cli: Invoke, workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> None:
-    video = tmp_path / "day1.mp4"
-    write_fst_video(video, duration_s=2.0, fps=15, size=(160, 120), n_tanks=1, seed=3)
+    video = fst_length_video(tmp_path / "day1.mp4")
     code = randomized.code_in_arm(1)
     add_fst_session(workspace, randomized.name, code, video, start_s=0.0)
     export = aggregated(tmp_path / "rater.tsv", [(code, "", "Immobility", "STATE", 110.0, 150.25)])
@@ -31,3 +30,19 @@ def test_fst_manual_reads_a_boris_export_and_export_boris_writes_a_project(
     assert "wrote 0 observations" in written.output
     project = json.loads((tmp_path / "out" / "blind.boris").read_text(encoding="utf-8"))
     assert project["behaviors_conf"]["0"]["type"] == "State event" and project["observations"] == {}
+
+
+def test_export_boris_writes_each_scored_session_with_its_bouts(
+    cli: Invoke, workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    codes, _ = film_floating_pair(workspace, randomized, tmp_path / "videos")
+    score_study(workspace, randomized.name, jobs=1, overrides=WINDOW)
+    written = cli("export", "boris", randomized.name, "--out", str(tmp_path / "out"))
+    assert written.exit_code == 0, written.output
+    assert "wrote 2 observations" in written.output and "left out" not in written.output
+    project = json.loads((tmp_path / "out" / "blind.boris").read_text(encoding="utf-8"))
+    assert sorted(project["observations"]) == sorted(f"{code}-fst1" for code in codes)
+    for code in codes:
+        observation = project["observations"][f"{code}-fst1"]
+        assert observation["events"] and {event[1] for event in observation["events"]} == {code}
+        assert "M001" not in observation["file"]["1"][0]

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 import pytest
@@ -43,6 +43,8 @@ OPTIONS = [
 ]
 #: The longest any wait may take, in seconds.
 BOUND_S = 120.0
+#: The per-video results, not the dot-named temporaries they are written through.
+RESULTS = "[!.]*.json"
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +79,11 @@ def score(args: Sequence[str], cwd: Path | None = None) -> subprocess.CompletedP
     return done
 
 
+def batch_command(source: Path, out: Path, address: str) -> list[str]:
+    """`behavlab score SOURCE --out OUT --dask ADDRESS OPTIONS`, to start as a process of its own."""
+    return [str(BEHAVLAB), "score", str(source), "--out", str(out), "--dask", address, *OPTIONS]
+
+
 def wait_for(condition: Callable[[], Any], what: str) -> Any:
     """Poll ``condition`` until it gives a true value; fail after :data:`BOUND_S` seconds."""
     deadline = time.monotonic() + BOUND_S
@@ -92,6 +99,7 @@ class Cluster:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.logs: list[IO[bytes]] = []
         self.workers: dict[str, subprocess.Popen[bytes]] = {}
         self.address = ""
         self.client: Any = None
@@ -120,6 +128,7 @@ class Cluster:
 
     def _spawn(self, command: list[str], cwd: Path) -> subprocess.Popen[bytes]:
         log = (cwd / f"{Path(command[0]).name}-{len(self.processes)}.log").open("wb")
+        self.logs.append(log)
         process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=os.environ)
         self.processes.append(process)
         return process
@@ -132,17 +141,24 @@ class Cluster:
         return self.workers[busy[0]] if busy else None
 
     def idle(self) -> bool:
-        """True when no worker runs a task, a task whose client has gone included."""
+        """True when the scheduler holds no task and no worker runs one, a task of a dead client included.
+
+        The scheduler forgets a dead client's tasks only some time after it died; until then it may still
+        hand one to a worker.
+        """
+        held: int = self.client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
         executing = self.client.run(lambda dask_worker: dask_worker.state.executing_count)
-        return sum(executing.values()) == 0
+        return held == 0 and sum(executing.values()) == 0
 
     def stop(self) -> None:
-        """Close the client and kill every process."""
+        """Close the client, kill every process and close its log."""
         if self.client is not None:
             self.client.close()
         for process in reversed(self.processes):
             process.kill()
             process.wait(timeout=BOUND_S)
+        for log in self.logs:
+            log.close()
 
 
 @contextmanager
@@ -189,19 +205,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(
 ) -> None:
     out = tmp_path / "out"
     with cluster(tmp_path) as running:
-        command = [
-            str(BEHAVLAB),
-            "score",
-            str(videos),
-            "--out",
-            str(out),
-            "--dask",
-            running.address,
-            *OPTIONS,
-        ]
+        command = batch_command(videos, out, running.address)
         batch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            wait_for(lambda: list(out.glob("*.json")), "the first result")
+            wait_for(lambda: list(out.glob(RESULTS)), "the first result")
             victim = wait_for(running.busy_worker, "a worker with a task")
             victim.send_signal(signal.SIGKILL)
             victim.wait(timeout=BOUND_S)
@@ -219,24 +226,15 @@ def test_resume_after_the_client_is_killed_scores_no_video_twice(
 ) -> None:
     out = tmp_path / "out"
     with cluster(tmp_path) as running:
-        command = [
-            str(BEHAVLAB),
-            "score",
-            str(videos),
-            "--out",
-            str(out),
-            "--dask",
-            running.address,
-            *OPTIONS,
-        ]
+        command = batch_command(videos, out, running.address)
         client = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            wait_for(lambda: list(out.glob("*.json")), "the first result")
+            wait_for(lambda: list(out.glob(RESULTS)), "the first result")
         finally:
             client.kill()
             client.wait(timeout=BOUND_S)
-        # A task running when its client died runs to its end; resuming starts once the workers are idle.
-        wait_for(running.idle, "the workers to finish the killed client's tasks")
+        # A task running when its client died runs to its end; resuming starts once the cluster is idle.
+        wait_for(running.idle, "the cluster to forget the killed client's tasks")
         before = complete_outputs(out)
         assert 1 <= len(before) < VIDEOS
         resumed = score([str(videos), "--out", str(out), "--dask", running.address, "--resume"])
@@ -262,18 +260,8 @@ def test_a_worker_that_cannot_see_the_videos_names_the_path_and_itself(videos: P
     out = tmp_path / "out"
     with cluster(tmp_path, workers=1, worker_prefix=hiding(videos)) as running:
         (worker,) = running.client.scheduler_info()["workers"]
-        command = [
-            str(BEHAVLAB),
-            "score",
-            str(videos / "D0.mp4"),
-            "--out",
-            str(out),
-            "--dask",
-            running.address,
-        ]
-        done = subprocess.run(
-            [*command, *OPTIONS], capture_output=True, text=True, timeout=BOUND_S, check=False
-        )
+        command = batch_command(videos / "D0.mp4", out, running.address)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=BOUND_S, check=False)
     assert done.returncode == 1
     assert "scored 0 video(s), 1 failed" in done.stdout
     error = " ".join(done.stderr.split())

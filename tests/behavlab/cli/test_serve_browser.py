@@ -7,7 +7,6 @@ Chromium resolves no name but loopback, and every request the page makes is chec
 
 import asyncio
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +18,15 @@ from urllib.request import urlopen
 import aiohttp
 import pytest
 
-from tests.behavlab.cli.devtools import Page, chromium, devtools_port, first_page, start_chromium
+from tests.behavlab.cli.devtools import (
+    Page,
+    chromium,
+    devtools_port,
+    first_page,
+    log_tail,
+    start_chromium,
+    stop_group,
+)
 from tests.behavlab.cli.invoke import cli_on
 
 STUDY = "Ketamine FST pilot"
@@ -41,6 +48,9 @@ SCREEN_TEXT = """(() => {
   return lines.join("\\n");
 })()"""
 SECONDS = 30
+#: How many free ports the server is started on before the test gives up: another process may take the
+#: port between the probe that found it free and the server binding it.
+SERVER_TRIES = 3
 
 
 def free_port() -> int:
@@ -50,17 +60,45 @@ def free_port() -> int:
         return port
 
 
-def wait_for_page(url: str, server: subprocess.Popen[bytes]) -> None:
+def page_answers(url: str, server: subprocess.Popen[bytes], log: Path) -> bool:
+    """True once the page answers 200, False if the server exited first (its port taken, maybe)."""
     deadline = time.monotonic() + SECONDS
     while time.monotonic() < deadline:
-        assert server.poll() is None, "behavlab serve exited"
+        if server.poll() is not None:
+            return False
         try:
             with urlopen(url, timeout=2) as response:
                 if response.status == 200:
-                    return
+                    return True
         except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {SECONDS} s")
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {SECONDS} s\n{log_tail(log)}")
+
+
+def start_server(database: str, folder: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
+    """`behavlab serve` on a free loopback port, answering; its process, port and log.
+
+    The server leads a process group of its own: the app it starts for the page is stopped with it.
+    """
+    for attempt in range(1, SERVER_TRIES + 1):
+        port, log = free_port(), folder / f"serve-{attempt}.log"
+        command = [sys.executable, "-m", "behavlab", "--db", database, "--user", "tester", "serve"]
+        with log.open("wb") as output:
+            server = subprocess.Popen(
+                [*command, "--port", str(port)],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            if page_answers(f"http://127.0.0.1:{port}", server, log):
+                return server, port, log
+        except BaseException:
+            stop_group(server)
+            raise
+        stop_group(server)
+    raise AssertionError(f"behavlab serve exited on each of {SERVER_TRIES} ports\n{log_tail(log)}")
 
 
 async def screen_showing(page: Page, text: str) -> str:
@@ -110,42 +148,21 @@ def test_the_served_app_lists_and_opens_a_study_in_chromium(tmp_path: Path) -> N
     database = f"sqlite:///{tmp_path / 'served.sqlite'}"
     created = cli_on(database)("--user", "tester", "study", "create", STUDY)
     assert created.exit_code == 0, created.output
-    port = free_port()
+    server, port, server_log = start_server(database, tmp_path)
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "behavlab",
-            "--db",
-            database,
-            "--user",
-            "tester",
-            "serve",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    browser = start_chromium(executable, tmp_path / "profile", 1280, 800)
+    browser_log = tmp_path / "chromium.log"
     try:
-        wait_for_page(url, server)
-        shot = tmp_path / "serve.png"
-        studies, dashboard, urls = asyncio.run(
-            asyncio.wait_for(
-                open_study_in_browser(devtools_port(tmp_path / "profile", SECONDS), url, shot), 90
-            )
-        )
+        browser = start_chromium(executable, tmp_path / "profile", 1280, 800, browser_log)
+        try:
+            shot = tmp_path / "serve.png"
+            browsing = open_study_in_browser(devtools_port(tmp_path / "profile", SECONDS), url, shot)
+            studies, dashboard, urls = asyncio.run(asyncio.wait_for(browsing, 90))
+        except Exception as error:
+            raise AssertionError(f"{error}\n{log_tail(server_log)}\n{log_tail(browser_log)}") from error
+        finally:
+            stop_group(browser)
     finally:
-        browser.terminate()
-        os.killpg(server.pid, signal.SIGTERM)  # the server and the app it started for the page
-        for process in (browser, server):
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_group(server)
     assert "behavlab" in studies and STUDY in studies
     assert STUDY in dashboard and "next:" in dashboard
     assert shot.read_bytes().startswith(b"\x89PNG")

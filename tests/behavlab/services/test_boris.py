@@ -1,5 +1,7 @@
 """BORIS in and out: a rater's export stored as manual scores (all or none), the machine's bouts exported."""
 
+import json
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +12,9 @@ from behavlab.errors import InvalidInputError
 from behavlab.services import Workspace, add_fst_session, score_study
 from behavlab.services.boris_export import export_boris_project
 from behavlab.services.boris_import import import_boris_scores
+from tests.behavlab.floating_pair import WINDOW, film_floating_pair
 from tests.behavlab.randomized_study import RandomizedStudy
-from tests.behavlab.randomized_study import two_animals_in_one_video as film_two_animals
-from tests.tracking.evaluation.test_boris import aggregated
+from tests.tracking.evaluation.test_boris import aggregated, fst_length_video
 from tracking.evaluation.boris import read_boris_project
 from tracking.evaluation.labels import bouts_to_mask
 from tracking.evaluation.scorings import read_output_folder
@@ -25,30 +27,72 @@ def _manual(workspace: Workspace) -> list[float]:
         return sorted(row[0] for row in rows)
 
 
+def _manual_rows(workspace: Workspace) -> list[tuple[float, int, float, str]]:
+    """Each manual score's seconds, bouts, test start and its source."""
+    with workspace.engine.connect() as connection:
+        query = "SELECT immobility_s, n_bouts, test_start_s, start_source FROM immobilityscore"
+        return [tuple(row) for row in connection.execute(text(f"{query} WHERE method = 'manual'"))]
+
+
+def _session(workspace: Workspace, randomized: RandomizedStudy, video: Path) -> str:
+    """The arm-0 animal's FST session filmed in ``video``, its test start entered at 1.5 s; its code."""
+    code = randomized.code_in_arm(0)
+    add_fst_session(workspace, randomized.name, code, video, start_s=1.5)
+    return code
+
+
 def test_a_boris_export_is_stored_as_the_seconds_its_bouts_hold_in_the_window(
     workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> None:
-    video = tmp_path / "day1.mp4"
-    write_fst_video(video, duration_s=2.0, fps=15, size=(160, 120), n_tanks=1, seed=3)
-    code = randomized.code_in_arm(0)
-    add_fst_session(workspace, randomized.name, code, video, start_s=1.5)
-    bouts = [(100.0, 125.0), (200.0, 250.5), (350.0, 370.0)]
-    rows = [(code, "", "immobility", "STATE", start, stop) for start, stop in bouts]
+    code = _session(workspace, randomized, fst_length_video(tmp_path / "day1.mp4"))
+    bouts = [(100.0, 125.0), (200.0, 250.5), (350.0, 370.0), (380.0, 390.0)]
+    rows = [(code.lower(), "", "immobility", "STATE", start, stop) for start, stop in bouts]
     path = aggregated(tmp_path / "rater.tsv", rows, length=400.0)
     imported = import_boris_scores(workspace, randomized.name, path, "Rater One")
     window = (121.5, 361.5)
-    expected = sum(max(0.0, min(stop, window[1]) - max(start, window[0])) for start, stop in bouts)
-    assert imported.scores == ((code, round(expected, 1), 3),)
-    assert _manual(workspace) == [round(expected, 1)]
+    expected = round(sum(max(0.0, min(stop, window[1]) - max(start, window[0])) for start, stop in bouts), 1)
+    assert imported.scores == ((code, expected, 3),)
+    assert _manual(workspace) == [expected]
+    assert _manual_rows(workspace) == [(expected, 3, 1.5, "entered")]
+
+
+def test_two_spellings_of_one_code_are_one_animal_and_refused(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = _session(workspace, randomized, fst_length_video(tmp_path / "day1.mp4"))
+    rows = [
+        (code.lower(), "", "immobility", "STATE", 130.0, 140.0),
+        (code, "", "immobility", "STATE", 150.0, 160.0),
+    ]
+    with pytest.raises(InvalidInputError) as refused:
+        import_boris_scores(workspace, randomized.name, aggregated(tmp_path / "r.tsv", rows), "Rater One")
+    assert f"'{code}' (rows 3); '{code.lower()}' (rows 2) are one animal, {code}" in str(refused.value)
+    assert _manual(workspace) == []
+
+
+def test_a_window_or_a_bout_past_the_sessions_video_is_refused(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = _session(workspace, randomized, fst_length_video(tmp_path / "day1.mp4", duration_s=300.0))
+    rows = [(code, "", "immobility", "STATE", 130.0, 140.0)]
+    with pytest.raises(
+        InvalidInputError, match=r"window ends at 361\.5 s of video day1\.mp4, which is 300\.0"
+    ):
+        import_boris_scores(workspace, randomized.name, aggregated(tmp_path / "r.tsv", rows), "Rater One")
+    other = randomized.code_in_arm(1)
+    add_fst_session(workspace, randomized.name, other, fst_length_video(tmp_path / "day2.mp4"), start_s=0.0)
+    rows = [(other, "", "immobility", "STATE", 390.0, 410.0)]
+    with pytest.raises(InvalidInputError, match=r"ends at 410 s, after the end of video day2\.mp4"):
+        import_boris_scores(
+            workspace, randomized.name, aggregated(tmp_path / "r2.tsv", rows, length=500.0), "Rater One"
+        )
+    assert _manual(workspace) == []
 
 
 def test_nothing_is_stored_when_any_row_is_wrong_and_every_problem_is_listed(
     workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> None:
-    video = tmp_path / "day1.mp4"
-    write_fst_video(video, duration_s=2.0, fps=15, size=(160, 120), n_tanks=1, seed=3)
-    code = randomized.code_in_arm(0)
-    add_fst_session(workspace, randomized.name, code, video, start_s=1.5)
+    code = _session(workspace, randomized, fst_length_video(tmp_path / "day1.mp4"))
     rows = [
         (code, "", "immobility", "STATE", 130.0, 140.0),
         ("ZZ99", "", "immobility", "STATE", 130.0, 140.0),
@@ -65,13 +109,13 @@ def test_nothing_is_stored_when_any_row_is_wrong_and_every_problem_is_listed(
 def test_the_machine_bouts_export_reads_back_through_behavlab_and_carries_no_arm(
     workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> None:
-    codes, _ = film_two_animals(workspace, randomized, tmp_path)
-    window = {"window_start_s": 0.0, "window_end_s": 60.0, "test_duration_s": 60.0}
-    score_study(workspace, randomized.name, jobs=1, overrides=window, out_dir=tmp_path / "scores")
+    codes, _ = film_floating_pair(workspace, randomized, tmp_path)
+    score_study(workspace, randomized.name, jobs=1, overrides=WINDOW, out_dir=tmp_path / "scores")
     written = export_boris_project(workspace, randomized.name, tmp_path / "out", tmp_path / "scores")
-    assert sorted(written.codes) == sorted(codes) and written.missing == ()
+    assert written.observations == tuple(sorted(f"{code}-fst1" for code in codes)) and written.missing == ()
     back = read_boris_project(written.path, "immobility")
     machine = {s.animal: s for s in read_output_folder(tmp_path / "scores")}
+    assert all(machine[code].frames is not None and machine[code].frames.any() for code in codes)
     for code in codes:
         frames, times = machine[code].frames, machine[code].timestamps
         assert frames is not None and times is not None
@@ -81,3 +125,24 @@ def test_the_machine_bouts_export_reads_back_through_behavlab_and_carries_no_arm
     content = written.path.read_text(encoding="utf-8")
     assert "M001" not in content and "day1" not in content
     assert not any(word in content.lower() for word in ("vehicle", "fluoxetine", "arm", "drug"))
+
+
+def test_each_fst_session_of_an_animal_is_its_own_observation_of_one_subject(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = randomized.code_in_arm(0)
+    window = {"window_start_s": 0.0, "window_end_s": 4.0, "test_duration_s": 4.0}
+    for day, window_end in ((1, 4.0), (2, 3.0)):
+        video = tmp_path / f"day{day}.mp4"
+        write_fst_video(video, duration_s=4.0, fps=15, size=(160, 120), n_tanks=1, seed=day)
+        tested_at = randomized.weighed_at + timedelta(days=day)
+        add_fst_session(workspace, randomized.name, code, video, start_s=0.0, tested_at=tested_at)
+        score_study(workspace, randomized.name, jobs=1, overrides={**window, "window_end_s": window_end})
+    written = export_boris_project(workspace, randomized.name, tmp_path / "out")
+    assert written.observations == (f"{code}-fst1", f"{code}-fst2") and written.missing == ()
+    project = json.loads(written.path.read_text(encoding="utf-8"))
+    assert [subject["name"] for subject in project["subjects_conf"].values()] == [code]
+    observations = project["observations"]
+    assert {event[1] for obs in observations.values() for event in obs["events"]} <= {code}
+    media = [obs["file"]["1"][0] for obs in observations.values()]
+    assert len(set(media)) == 2 and all(Path(m).name == f"{code}.mp4" for m in media)

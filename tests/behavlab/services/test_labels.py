@@ -23,7 +23,7 @@ from behavlab.services import (
 )
 from behavlab.services.dosing import dosing_sheet
 from behavlab.services.label_records import NO_VOLUME, BenchAnimal, cage_cards, tube_labels
-from behavlab.services.labels import LabelRequest, write_labels
+from behavlab.services.labels import LabelRequest, check_label_request, write_checked_labels, write_labels
 from cohorts.blind_codes import generate_codes
 from tests.behavlab.factories import roster_rows, write_roster
 from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy, randomize_study
@@ -346,6 +346,31 @@ def test_an_earlier_longer_svg_print_to_the_same_name_is_refused_naming_its_shee
     (tmp_path / "syringes-2.svg").unlink()
     again = write_labels(workspace, STUDY, LabelRequest("syringe"), out)
     assert [path.name for path in again.files] == ["syringes.svg"]
+
+
+def test_earlier_sheets_refuse_a_preparer_copy_before_the_key_is_opened(
+    workspace: Workspace, three_arms: RandomizedStudy, tmp_path: Path
+) -> None:
+    out = tmp_path / "preparer.svg"
+    (tmp_path / "preparer-2.svg").write_text("<svg/>")
+    request = LabelRequest("syringe", day=three_arms.weighed_at.date())
+    with pytest.raises(ConflictError, match=r"preparer-2\.svg hold further sheets of an earlier print"):
+        write_labels(workspace, STUDY, request, out, preparer_passphrase=PASSPHRASE)
+    assert not out.exists()
+    assert not [
+        event for event in list_events(workspace, STUDY) if event.action.startswith(("labels", "unseal"))
+    ]
+
+
+def test_a_checked_request_is_written_with_a_passphrase_exactly_when_checked_for_a_preparer_copy(
+    workspace: Workspace, three_arms: RandomizedStudy, tmp_path: Path
+) -> None:
+    out = tmp_path / "s.pdf"
+    for preparer, passphrase in ((True, None), (False, PASSPHRASE)):
+        checked = check_label_request(LabelRequest("syringe"), out, preparer=preparer)
+        with pytest.raises(ValueError, match="a preparer's copy is written with the passphrase"):
+            write_checked_labels(workspace, STUDY, checked, passphrase)
+    assert not out.exists()
 
 
 def test_tube_labels_go_cage_by_cage() -> None:

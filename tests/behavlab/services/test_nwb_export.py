@@ -1,33 +1,35 @@
 """NWB export: files read back equal to the database, pass NWB's inspector, and stay blind until unmasking."""
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from nwbinspector import Importance, inspect_nwbfile
 from pynwb import NWBHDF5IO
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from behavlab.errors import ConflictError, InvalidInputError
+from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
 from behavlab.models import Allocation, Animal, Arm, DoseEvent, FstSession, ImmobilityScore
-from behavlab.services import Workspace, score_study, unmask_study
+from behavlab.services import Workspace, add_fst_session, score_study, unmask_study
 from behavlab.services.nwb_export import BLIND_NOTE, export_nwb
 from behavlab.services.study_scoring import study_scoring_folder
+from tests.behavlab.floating_pair import TEST_START_S, WINDOW, film_floating_pair
 from tests.behavlab.nwb_text import nwb_text
-from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy, two_animals_in_one_video
+from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tracking.batch.documents import load_documents, rescore_document
-
-WINDOW = {"window_start_s": 0.0, "window_end_s": 60.0, "test_duration_s": 60.0}
+from tracking.pose.io import write_dlc
+from tracking.pose.synth import PoseSynthConfig, SynthPose, synth_pose_tracks, write_synth_pose
+from tracking.synth.videos import write_fst_video
 
 
 @pytest.fixture
 def scored(
     workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> tuple[RandomizedStudy, list[str]]:
-    """Two animals filmed together (one per arm), dosed, and scored by motion into the study's folder."""
-    (tmp_path / "videos").mkdir()
-    codes, _ = two_animals_in_one_video(workspace, randomized, tmp_path / "videos")
+    """Two animals filmed together in a video named by lab ID (one per arm), dosed, scored by motion."""
+    codes, _ = film_floating_pair(workspace, randomized, tmp_path / "videos")
     assert score_study(workspace, randomized.name, jobs=1, overrides=WINDOW).scored == 2
     return randomized, codes
 
@@ -79,19 +81,27 @@ def test_a_blind_export_reads_back_equal_to_the_database(
             )
             assert subject.date_of_birth.date() == animal.date_of_birth and "withheld" in subject.description
             assert subject.weight == f"{dose.weight_g / 1000:.6g} kg"
-            assert nwb.session_start_time == fst.tested_at and BLIND_NOTE in nwb.session_description
-            assert nwb.experimenter == (fst.recorded_by,)
+            assert score.test_start_s == TEST_START_S
+            first_frame = fst.tested_at - timedelta(seconds=score.test_start_s)
+            assert nwb.session_start_time == nwb.timestamps_reference_time == first_frame
+            assert list(nwb.epochs.to_dataframe()["start_time"]) == [score.test_start_s]
+            assert BLIND_NOTE in nwb.session_description and nwb.experimenter == (fst.recorded_by,)
             video = nwb.acquisition["video"]
-            assert (path.parent / video.external_file[0]).resolve() == Path(fst.video_path).resolve()
+            link = path.parent / video.external_file[0]
+            assert link.parent == path.parent and link.resolve() == Path(fst.video_path).resolve()
             assert fst.video_sha256 in video.description and not Path(video.external_file[0]).is_absolute()
             frames = rescored.animal(code).frames
-            if len(frames.bouts):
-                bouts = nwb.intervals["immobility_bouts"].to_dataframe()
-                np.testing.assert_allclose(bouts["start_time"], frames.bouts.start_s)
-                np.testing.assert_allclose(bouts["stop_time"], frames.bouts.end_s)
-                assert set(bouts["method"]) == {"motion"}
-            else:
-                assert "immobility_bouts" not in (nwb.intervals or {})
+            assert len(frames.bouts) >= 1
+            bouts = nwb.intervals["immobility_bouts"].to_dataframe()
+            np.testing.assert_allclose(bouts["start_time"], frames.bouts.start_s)
+            np.testing.assert_allclose(bouts["stop_time"], frames.bouts.end_s)
+            assert set(bouts["method"]) == {"motion"}
+            inside = bouts[bouts["in_scored_window"]]
+            clipped = inside["stop_time"].clip(upper=score.window_end_s) - inside["start_time"].clip(
+                lower=score.window_start_s
+            )
+            assert float(clipped.sum()) == pytest.approx(score.immobility_s, abs=0.1)
+            assert len(inside) == score.n_bouts and len(inside) < len(bouts)
             behavior = nwb.processing["behavior"]
             signal = behavior["BehavioralTimeSeries"]["motion_signal"]
             assert signal.data.shape == (frames.n_frames,)
@@ -107,6 +117,7 @@ def test_a_blind_export_reads_back_equal_to_the_database(
         assert _serious(path) == []
         text = nwb_text(path) + path.read_bytes().decode("latin-1")
         assert not [word for word in _arm_words(workspace) if word in text]
+        assert "M001" not in text and "day1" not in text
 
 
 def test_an_export_names_the_arm_only_after_unmasking(
@@ -139,5 +150,60 @@ def test_without_pynwb_the_export_names_the_extra_to_install(
 ) -> None:
     monkeypatch.setitem(sys.modules, "pynwb", None)
     with pytest.raises(InvalidInputError, match=r"pynwb is missing\): pip install behavlab\[nwb\]"):
+        export_nwb(workspace, randomized.name, tmp_path / "dandi", blind=True)
+    assert not (tmp_path / "dandi").exists()
+
+
+def test_a_session_that_cannot_be_read_leaves_no_partial_export(
+    workspace: Workspace, scored: tuple[RandomizedStudy, list[str]], tmp_path: Path
+) -> None:
+    study, _ = scored
+    with Session(workspace.engine) as db:
+        last = db.exec(select(FstSession).order_by(col(FstSession.id).desc())).first()
+        assert last is not None
+        last.video_path = str(tmp_path / "moved-away.mp4")
+        db.add(last)
+        db.commit()
+    out = tmp_path / "dandi"
+    with pytest.raises(NotFoundError, match="put it back to export"):
+        export_nwb(workspace, study.name, out, blind=True)
+    assert not out.exists()
+
+
+def _session_with_pose(workspace: Workspace, study: RandomizedStudy, folder: Path) -> tuple[str, SynthPose]:
+    """One animal's session (whole frame, test start entered) with its DeepLabCut file beside the video."""
+    video = folder / "M003_day1.mp4"
+    write_fst_video(video, duration_s=2.0, fps=15, size=(160, 120), n_tanks=1, seed=3)
+    synth = synth_pose_tracks(config=PoseSynthConfig(duration_s=2.0, fps=15.0), seed=2)
+    write_synth_pose(synth, folder, video.stem)
+    code = study.code_in_arm(0)
+    add_fst_session(workspace, study.name, code, video, start_s=0.5)
+    return code, synth
+
+
+def test_the_pose_tracks_beside_the_video_are_exported(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code, synth = _session_with_pose(workspace, randomized, tmp_path)
+    (path,) = export_nwb(workspace, randomized.name, tmp_path / "dandi", blind=True).files
+    with NWBHDF5IO(str(path), "r") as io:
+        nwb = io.read()
+        estimation = nwb.processing["behavior"]["PoseEstimation"]
+        assert list(estimation.skeleton.nodes[:]) == list(synth.tracks.bodyparts)
+        first = synth.tracks.bodyparts[0]
+        np.testing.assert_allclose(
+            estimation.pose_estimation_series[first].data[:, 0], synth.tracks.x[:, 0, 0]
+        )
+        assert list(nwb.epochs.to_dataframe()["start_time"]) == [0.5] and nwb.subject.subject_id == code
+    assert _serious(path) == []
+    assert "M003" not in nwb_text(path) and "day1" not in nwb_text(path)
+
+
+def test_two_scorers_pose_files_are_refused_not_left_out(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    _, synth = _session_with_pose(workspace, randomized, tmp_path)
+    write_dlc(synth.tracks, tmp_path / "M003_day1DLC_resnet50_otherApr1shuffle1_1000.h5")
+    with pytest.raises(InvalidInputError, match=r"cannot export the pose tracks of .*2 scorers"):
         export_nwb(workspace, randomized.name, tmp_path / "dandi", blind=True)
     assert not (tmp_path / "dandi").exists()

@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from tracking.evaluation.boris import (
     write_boris_project,
 )
 from tracking.evaluation.labels import LabelFileError
+from tracking.synth.videos import write_fst_video
 
 #: The columns of BORIS 8.27's "aggregated events" export (``boris/export_events.py``), tab-separated.
 HEADER = "\t".join(
@@ -30,9 +32,16 @@ HEADER = "\t".join(
 
 
 def aggregated(
-    path: Path, rows: list[tuple[str, str, str, str, float, float]], length: float = 400.0
+    path: Path,
+    rows: list[tuple[str, str, str, str, float, float]],
+    length: float = 400.0,
+    offset: float = 0.0,
+    source: str | None = None,
 ) -> Path:
-    """An aggregated-events TSV as BORIS writes it: (observation id, subject, behavior, type, start, stop)."""
+    """An aggregated-events TSV as BORIS writes it: (observation id, subject, behavior, type, start, stop).
+
+    Times are observation times (media time plus ``offset``); ``source`` replaces each row's one media file.
+    """
     lines = [HEADER] + [
         "\t".join(
             [
@@ -40,8 +49,8 @@ def aggregated(
                 "2026-12-02 05:14:08+00:00",
                 "",
                 "Media file",
-                f"player #1:/videos/{obs}.mp4",
-                "0.0",
+                source or f"player #1:/videos/{obs}.mp4",
+                f"{offset:g}",
                 f"{length:.3f}",
                 f"{length:.3f}",
                 "15.000",
@@ -65,6 +74,12 @@ def aggregated(
         for obs, subject, behavior, kind, start, stop in rows
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def fst_length_video(path: Path, duration_s: float = 400.0) -> Path:
+    """A tiny video (64x48 at 2 fps) long enough to hold a 6-minute test's window from a start near 0."""
+    write_fst_video(path, duration_s=duration_s, fps=2, size=(64, 48), n_tanks=1, seed=3)
     return path
 
 
@@ -112,6 +127,50 @@ def test_missing_columns_and_an_unknown_behavior_are_named(tmp_path: Path) -> No
     other = aggregated(tmp_path / "agg.tsv", [("A01", "", "floating", "STATE", 1.0, 2.0)])
     (problem,) = read_aggregated_events(other, "immobility").problems
     assert "behaviors in the file: floating" in str(problem)
+
+
+def test_times_are_media_times_less_the_observation_time_offset(tmp_path: Path) -> None:
+    rows = [
+        ("A01", "", "immobility", "STATE", 110.0, 120.0),
+        ("A01", "", "immobility", "STATE", 395.0, 405.0),
+    ]
+    events = read_aggregated_events(aggregated(tmp_path / "agg.tsv", rows, offset=10.0), "immobility")
+    assert events.problems == []
+    assert events.bouts["A01"].tolist() == [[100.0, 110.0], [385.0, 395.0]]
+
+
+def test_an_observation_of_several_media_files_is_refused_by_row(tmp_path: Path) -> None:
+    rows = [("A01", "", "immobility", "STATE", 110.0, 120.0)]
+    path = aggregated(tmp_path / "agg.tsv", rows, source="player #1:/videos/a.mp4;/videos/b.mp4")
+    events = read_aggregated_events(path, "immobility")
+    (problem,) = events.problems
+    assert problem.row == 2 and "'A01' has more than one media file" in str(problem)
+    assert events.bouts == {}
+
+
+def test_a_subject_in_two_observations_is_a_problem_naming_both(tmp_path: Path) -> None:
+    rows = [
+        ("day1", "A01", "immobility", "STATE", 110.0, 120.0),
+        ("day2", "A01", "immobility", "STATE", 130.0, 140.0),
+    ]
+    (problem,) = read_aggregated_events(aggregated(tmp_path / "agg.tsv", rows), "immobility").problems
+    assert problem.row == 3 and "'A01' is in observations 'day1' and 'day2'" in str(problem)
+
+
+def test_a_project_gives_media_times_and_refuses_merged_or_multi_video_observations(tmp_path: Path) -> None:
+    one = BorisObservation("A01", "a.mp4", np.array([[11.0, 12.0]]))
+    project = boris_project([one], behavior="immobility", name="s")
+    project["observations"]["A01"]["time offset"] = 10.0
+    read = read_boris_project(write_boris_project(tmp_path / "o.boris", project), "immobility")["A01"].bouts
+    assert read is not None and read.tolist() == [[1.0, 2.0]]
+    project["observations"]["A01"]["file"]["1"].append("b.mp4")
+    with pytest.raises(LabelFileError, match="'A01' has more than one media file"):
+        read_boris_project(write_boris_project(tmp_path / "m.boris", project), "immobility")
+    project = boris_project([one, replace(one, key="day2")], behavior="immobility", name="s")
+    for event in project["observations"]["day2"]["events"]:
+        event[1] = "A01"
+    with pytest.raises(LabelFileError, match="'A01' is in observations 'A01' and 'day2'"):
+        read_boris_project(write_boris_project(tmp_path / "k.boris", project), "immobility")
 
 
 def test_a_project_written_reads_back_to_its_bouts(tmp_path: Path) -> None:

@@ -26,9 +26,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-
 from cohorts.problems import Problem
 
 if TYPE_CHECKING:
@@ -39,7 +36,6 @@ MAX_SHEET_ROWS = 20_000
 MAX_SHEET_COLUMNS = 64
 MAX_XLSX_UNPACKED_BYTES = 100_000_000
 XLSX_MAX_ROWS = 1_048_576  # the most rows the XLSX format itself can address
-_LAST_COLUMN = get_column_letter(MAX_SHEET_COLUMNS)
 CSV_SUFFIXES = frozenset({".csv"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _DELIMITERS = (",", ";", "\t")
@@ -107,14 +103,16 @@ def _csv_records(data: bytes, source: str) -> tuple[list[list[str]], list[Proble
 
 def _beyond_the_sheet(source: str, row: int, column: int) -> Problem:
     """The problem of a cell past MAX_SHEET_ROWS or MAX_SHEET_COLUMNS, named by its reference."""
-    reference = f"{get_column_letter(column)}{row}"
+    from openpyxl.utils import get_column_letter
+
+    reference, last_column = f"{get_column_letter(column)}{row}", get_column_letter(MAX_SHEET_COLUMNS)
     beyond = [f"below the last accepted row ({MAX_SHEET_ROWS})"] if row > MAX_SHEET_ROWS else []
     if column > MAX_SHEET_COLUMNS:
-        beyond.append(f"right of the last accepted column ({MAX_SHEET_COLUMNS}, {_LAST_COLUMN})")
+        beyond.append(f"right of the last accepted column ({MAX_SHEET_COLUMNS}, {last_column})")
     issue = "is a cell " + " and ".join(beyond)
     accepted = (
         f"a sheet of at most {MAX_SHEET_ROWS} rows (header included) and {MAX_SHEET_COLUMNS} columns "
-        f"(A to {_LAST_COLUMN}); delete the cells beyond, or split the sheet"
+        f"(A to {last_column}); delete the cells beyond, or split the sheet"
     )
     return Problem(source, row, None, reference, issue, accepted)
 
@@ -133,6 +131,8 @@ def _xlsx_records(data: bytes, source: str) -> tuple[list[list[str]], list[Probl
             issue = f"unpacks to {unpacked} bytes, too large for a study sheet"
             limit = f"{accepted}, unpacking to at most {MAX_XLSX_UNPACKED_BYTES} bytes"
             return [], [Problem(source, None, None, "file content", issue, limit)]
+        import openpyxl
+
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             records, beyond = _sheet_records(workbook.worksheets[0])

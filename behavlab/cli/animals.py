@@ -7,6 +7,7 @@ import typer
 
 from behavlab.cli.options import EXISTING_FILE, aware_time
 from behavlab.cli.output import shown, stdout, table
+from behavlab.cli.sessions import timeline
 from behavlab.cli.state import state_of
 from behavlab.errors import ConflictError
 from behavlab.services import (
@@ -116,3 +117,6 @@ def exclude(
     exclusion = exclude_animal(state_of(ctx).workspace(), study, animal, reason, a_priori)
     when = "before unmasking (blind)" if exclusion.decided_blind else "after unmasking (not blind)"
     stdout().print(f"excluded {animal} from {study}, decided {when}: {exclusion.reason}")
+
+
+app.command("timeline")(timeline)

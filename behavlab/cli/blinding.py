@@ -27,7 +27,6 @@ from behavlab.services import (
     unblind_animal,
     unmask_study,
     write_dosing_sheet,
-    write_study_report,
 )
 from behavlab.services.display import dosing_cells
 from behavlab.services.dosing import RepeatDoseError
@@ -247,6 +246,8 @@ def report(
     out: Path = typer.Option(..., "--out", help="Folder for report.html, report.md, figures and data files."),
 ) -> None:
     """Write the ARRIVE-style report: blind (codes only) before unmasking, with the group analysis after."""
+    from behavlab.services import write_study_report  # pandas and the report's renderer load for this only
+
     written = write_study_report(state_of(ctx).workspace(), study, out)
     kind = "blind report (codes only, no grouping)" if written.blinded else "report"
     stdout().print(f"{kind} written: {written.files.html}")

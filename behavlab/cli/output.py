@@ -6,17 +6,21 @@ markup, and every control, bidi or zero-width character is shown as an escape (`
 terminal (`behavlab.services.display.visible`).
 """
 
+from __future__ import annotations
+
 import os
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from behavlab.services import DeclaredProtocol, StudyOverview
 from behavlab.services.display import COHORT_COLUMNS, cohort_cells, visible
+
+if TYPE_CHECKING:
+    from behavlab.services import DeclaredProtocol, StudyOverview
 
 PIPED_WIDTH = 200
 

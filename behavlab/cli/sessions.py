@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from behavlab.cli.bench_marks import fst_mark
 from behavlab.cli.options import EXISTING_FILE, aware_time
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.state import state_of
@@ -245,3 +246,6 @@ def timeline(
         for e in record.entries
     ]
     stdout().print(table(f"{record.shown_as} in {study}", ["when", "what", "id", "detail"], rows))
+
+
+fst_app.command("mark")(fst_mark)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from behavlab.services import Workspace, open_workspace
-
 if TYPE_CHECKING:
     # Typer vendors click; group methods receive its Context, the base class of `typer.Context`.
     from typer import _click
+
+    from behavlab.services import Workspace
 
 
 @dataclass
@@ -24,6 +24,8 @@ class CliState:
     def workspace(self) -> Workspace:
         """The opened (and schema-upgraded) workspace for this invocation."""
         if self._workspace is None:
+            from behavlab.services import open_workspace
+
             self._workspace = open_workspace(self.database_url, self.user)
         return self._workspace
 

@@ -6,7 +6,6 @@ A pure rendering package: it reads no database and knows no CLI or TUI. The appl
 
 from typing import TYPE_CHECKING, Any
 
-from behavlab.report.data import ReportData
 from behavlab.report.measures import OutcomeDefinition
 from behavlab.report.records import (
     AgreementInfo,
@@ -30,11 +29,16 @@ from behavlab.report.records import (
 )
 
 if TYPE_CHECKING:
+    from behavlab.report.data import ReportData
     from behavlab.report.render import ReportFiles, write_report
 
 
 def __getattr__(name: str) -> Any:
-    """The renderer's names, imported on first use: it pulls scipy, statsmodels and Matplotlib."""
+    """The data model and the renderer, imported on first use: they pull pandas, scipy and Matplotlib."""
+    if name == "ReportData":
+        from behavlab.report import data
+
+        return data.ReportData
     if name in ("ReportFiles", "write_report"):
         from behavlab.report import render
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlmodel import Session, select
 
 from behavlab.db.session import writing
@@ -32,6 +32,9 @@ from behavlab.services.precision import MANUAL_PRECISION_S
 from behavlab.services.voiding import live_scores
 from behavlab.services.workspace import Workspace
 from tracking.rules.presets import FST_SCORED_WINDOW_S
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The BORIS behaviour read as immobility unless another is named.
 DEFAULT_BORIS_BEHAVIOR = "immobility"
@@ -143,6 +146,8 @@ def _window_score(session: Session, study: Study, key: str, bouts: np.ndarray) -
             f"the FST session of {code} has no test start: enter it (`behavlab fst mark`, or "
             "`fst add --start-s`) or score the session first, so the window is known"
         )
+    import numpy as np
+
     window_start, window_end = (start.start_s + edge for edge in FST_SCORED_WINDOW_S)
     _refuse_past_the_video(Path(fst.video_path), window_end, bouts)
     overlap = np.minimum(bouts[:, 1], window_end) - np.maximum(bouts[:, 0], window_start)

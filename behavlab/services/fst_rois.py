@@ -1,20 +1,27 @@
 """Which part of an FST video a session's animal swims in: its ROI from the ROI file, or the whole frame."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from behavlab.errors import InvalidInputError
 from behavlab.services.library_errors import tracking_errors
-from cohorts.fst_sheet import FstSheetRow
 from tracking.video.info import VideoOpenError
-from tracking.video.reader import open_video
-from tracking.video.rois import ROI, load_rois
+
+if TYPE_CHECKING:
+    from cohorts.fst_sheet import FstSheetRow
+    from tracking.video.rois import ROI
 
 WHOLE_FRAME = "frame"
 
 
 def video_roi(row: FstSheetRow, rois_file: Path | None, source: str) -> tuple[str, ROI | None]:
     """The label and ROI of a session's animal in its video (the whole frame without --rois), checked."""
+    from tracking.video.reader import open_video  # OpenCV and PyAV load when a video is opened
+    from tracking.video.rois import load_rois
+
     if not row.video.is_file():
         raise InvalidInputError(f"video {row.video} does not exist; accepted: the path of a video file")
     try:

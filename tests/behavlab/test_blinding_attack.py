@@ -37,7 +37,7 @@ import typer
 from sqlalchemy import create_engine, inspect, text
 from typer.testing import CliRunner
 
-from behavlab.cli.main import app
+from behavlab.cli.main import DeferredCommand, app
 from behavlab.services import (
     RandomizationOptions,
     StudySettings,
@@ -487,6 +487,7 @@ def _commands() -> Iterator[tuple[tuple[str, ...], Any]]:
     root = typer.main.get_command(app)
 
     def walk(command: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+        command = command.load() if isinstance(command, DeferredCommand) else command
         subcommands = getattr(command, "commands", None)
         yield path, command
         for name, sub in sorted((subcommands or {}).items()):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import numpy as np
-
 #: Bytes read per sample of a sampled hash (64 KiB).
 HASH_CHUNK_BYTES = 1 << 16
 #: Evenly spaced chunks read for a sampled hash.
@@ -38,6 +36,8 @@ def content_hash(path: str | Path, *, full: bool = False) -> str:
             while chunk := fh.read(_FULL_READ_BYTES):
                 digest.update(chunk)
             return f"sha256:{digest.hexdigest()}"
+        import numpy as np  # loaded only to sample a large file
+
         digest.update(size.to_bytes(8, "little"))
         for offset in np.linspace(0, size - HASH_CHUNK_BYTES, HASH_SAMPLES).astype(np.int64):
             fh.seek(int(offset))

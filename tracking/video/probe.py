@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tracking.video.reader import Backend, VideoReader, open_video
+if TYPE_CHECKING:
+    from tracking.video.reader import Backend, VideoReader
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ def creation_time(path: Path) -> datetime | None:
 
 def probe_video(path: str | Path, *, backend: Backend = "auto") -> VideoHeader:
     """Read a video's header without decoding a frame; VideoOpenError when the file cannot be opened."""
+    from tracking.video.reader import open_video  # numpy and a decoder load when a video is opened
+
     with open_video(path, backend=backend, threads=1) as reader:
         return header_of(reader)
 

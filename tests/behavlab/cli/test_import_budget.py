@@ -1,0 +1,69 @@
+"""What `behavlab` imports before it does anything: the start-up budget of every command, as a process.
+
+Each case runs a new interpreter with ``-X importtime`` and reads the modules it imported from that report (a
+module imported by `importlib.import_module` is not in it, but every library such a module imports is).
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from behavlab.cli.main import SUBCOMMANDS, app
+from behavlab.services import open_workspace
+
+#: Libraries no command loads before it needs them (the database migration, tables, statistics, video).
+NOT_AT_START = ("alembic", "pandas", "numpy", "cv2", "av", "scipy", "matplotlib")
+#: A command that reads the database loads SQLModel and no more of this list than a migration would.
+NOT_FOR_READING = ("alembic", "pandas", "cv2", "av", "scipy", "matplotlib")
+
+
+def imported_modules(*args: str) -> set[str]:
+    """The modules `python -X importtime ARGS...` imported, from its report on stderr."""
+    finished = subprocess.run(
+        [sys.executable, "-X", "importtime", *args], capture_output=True, text=True, check=False
+    )
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in finished.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+
+
+def loaded(modules: set[str], libraries: tuple[str, ...]) -> list[str]:
+    """The libraries of `libraries` (or any of their submodules) among `modules`."""
+    return sorted({name.split(".")[0] for name in modules} & set(libraries))
+
+
+def test_importing_the_command_line_loads_no_heavy_library() -> None:
+    modules = imported_modules("-c", "import behavlab.cli.main")
+    assert "behavlab.cli.main" in modules
+    assert loaded(modules, NOT_AT_START) == []
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_load_no_service_nor_database(option: str) -> None:
+    modules = imported_modules("-m", "behavlab", option)
+    assert loaded(modules, (*NOT_AT_START, "sqlmodel", "sqlalchemy")) == []  # so no service either
+
+
+def test_listing_studies_loads_neither_alembic_nor_the_table_and_video_stack(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'behavlab.sqlite'}"
+    open_workspace(url, "tester").engine.dispose()  # at head: opening it again needs no migration
+    modules = imported_modules("-m", "behavlab", "--db", url, "study", "list")
+    assert "sqlmodel" in modules  # the command did read the database
+    assert loaded(modules, NOT_FOR_READING) == []
+
+
+def test_the_root_lists_each_subcommand_by_the_first_paragraph_of_its_own_help() -> None:
+    root = typer.main.get_group(app)
+    for name, subcommand in SUBCOMMANDS.items():
+        command = subcommand.load(name)
+        own_help = (command.help or "").strip().split("\n\n")[0]
+        assert subcommand.summary == " ".join(own_help.split()), name
+    assert root.list_commands(root.make_context("behavlab", ["--help"], resilient_parsing=True)) == list(
+        SUBCOMMANDS
+    )

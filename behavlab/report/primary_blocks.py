@@ -7,11 +7,11 @@ exploratory.
 
 from __future__ import annotations
 
-from analysis.block_contrasts import BlockContrasts
+from analysis.block_contrasts import BlockContrast, BlockContrasts
 from analysis.blocks import CohortAnalysis
 from analysis.comparisons import TwoArmComparison
 from analysis.factorial import FactorialAnalysis
-from analysis.multiarm import ArmsAnalysis, OmnibusTest
+from analysis.multiarm import ArmsAnalysis, OmnibusTest, TrendTest
 from analysis.outcomes import RepeatedOutcome
 from behavlab.report.blocks import Block, Bullets, Heading, Paragraph, table
 from behavlab.report.data import ReportData
@@ -72,6 +72,20 @@ def primary_blocks(data: ReportData, primary: PrimaryAnalysis | None) -> list[Bl
     return [*blocks, Paragraph(OTHERS_EXPLORATORY)]
 
 
+def _trend_paragraph(
+    title: str,
+    coefficients: tuple[tuple[str, float], ...],
+    trend: TrendTest | BlockContrast,
+    ci_label: str,
+) -> Paragraph:
+    """The dose trend's sentence: its coefficients, the contrast with its CI, t and p."""
+    weights = ", ".join(f"{arm} {num(c)}" for arm, c in coefficients)
+    return Paragraph(
+        f"{title} (coefficients {weights}): contrast = {num(trend.estimate)} ({ci_label} "
+        f"{interval(*trend.ci)}), t({num(trend.df, 3)}) = {num(trend.t)}, p = {pvalue(trend.p)}."
+    )
+
+
 def _omnibus(test: OmnibusTest) -> str:
     df = num(test.df[0]) if test.df[1] != test.df[1] else f"{num(test.df[0])}, {num(test.df[1])}"
     return f"{test.name}({df}) = {num(test.statistic)}, p = {pvalue(test.p)}"
@@ -98,12 +112,9 @@ def arms_blocks(result: ArmsAnalysis) -> list[Block]:
         Paragraph(f"{_omnibus(result.welch_anova)}; {_omnibus(result.kruskal_wallis)}."),
     ]
     if result.trend is not None:
-        t = result.trend
-        weights = ", ".join(f"{arm} {num(c)}" for arm, c in t.coefficients)
         blocks.append(
-            Paragraph(
-                f"Linear trend over the doses (coefficients {weights}): contrast = {num(t.estimate)} "
-                f"({level} CI {interval(*t.ci)}), t({num(t.df, 3)}) = {num(t.t)}, p = {pvalue(t.p)}."
+            _trend_paragraph(
+                "Linear trend over the doses", result.trend.coefficients, result.trend, f"{level} CI"
             )
         )
     checks = result.assumptions
@@ -211,13 +222,12 @@ def block_contrast_blocks(result: BlockContrasts) -> list[Block]:
         ),
     ]
     if result.trend is not None:
-        t = result.trend
-        weights = ", ".join(f"{arm} {num(c)}" for arm, c in result.trend_coefficients)
         blocks.append(
-            Paragraph(
-                f"Linear trend over the doses, adjusted for cohort (coefficients {weights}): contrast = "
-                f"{num(t.estimate)} (CI {interval(*t.ci)}), t({num(t.df, 3)}) = {num(t.t)}, "
-                f"p = {pvalue(t.p)}."
+            _trend_paragraph(
+                "Linear trend over the doses, adjusted for cohort",
+                result.trend_coefficients,
+                result.trend,
+                "CI",
             )
         )
     blocks.append(Paragraph(f"Method: {result.method}"))

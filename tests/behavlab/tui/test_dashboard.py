@@ -21,10 +21,14 @@ def _text(app: BehavlabApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
 
+#: How many 0.1-s pauses to wait for the grid to paint: a CI worker busy with PostgreSQL took over 2 s.
+PAINT_WAITS = 150
+
+
 async def _grid_lines_shown(pilot: Pilot[None], codes: set[str], needed: int) -> int:
     """Screen lines showing an animal's code, waiting (a while) for `needed`: a busy machine paints late."""
     shown = 0
-    for _ in range(20):
+    for _ in range(PAINT_WAITS):
         shown = sum(any(code in line for code in codes) for line in rendered_text(pilot.app))
         if shown >= needed:
             break

@@ -7,6 +7,10 @@ entered, and the refusal names the field and the step.
 
 import math
 
+#: The precision a study weighs to unless it says otherwise, in grams (a lab balance's 0.1 g).
+WEIGHT_PRECISION_G = 0.1
+#: The precisions a study may weigh to, in grams (an analytical balance to a kitchen scale).
+WEIGHT_PRECISIONS_G = (0.001, 0.01, 0.1, 1.0)
 #: Binary floating point puts 18.5 / 0.1 at 185.00000000000003: a difference this small is not a finer value.
 _FLOAT_SLACK = 1e-9
 

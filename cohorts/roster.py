@@ -45,6 +45,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from cohorts.errors import CohortsError
+from cohorts.precision import WEIGHT_PRECISION_G, WEIGHT_PRECISIONS_G
 from cohorts.problems import InputError
 from cohorts.tabular import Columns, RowReader, iter_readers, read_table
 
@@ -54,10 +55,6 @@ ROSTER_COLUMNS = Columns(
 )
 MIN_WEIGHT_G = 10.0
 MAX_WEIGHT_G = 60.0
-#: The precision every weight is read to (a lab balance's 0.1 g); to become a study setting.
-WEIGHT_PRECISION_G = 0.1
-#: The precisions a study may weigh to, in grams (an analytical balance to a kitchen scale).
-WEIGHT_PRECISIONS_G = (0.001, 0.01, 0.1, 1.0)
 MAX_AGE = timedelta(days=4 * 365)
 MAX_CHARS = {"animal_id": 60, "strain": 120, "cage": 60, "ear_tag": 60, "source": 200, "notes": 2000}
 SEXES = {"m": "M", "male": "M", "f": "F", "female": "F"}

@@ -21,8 +21,9 @@ from pathlib import Path
 
 from cohorts.blind_codes import BlindCodeError, normalize_code
 from cohorts.errors import CohortsError
+from cohorts.precision import WEIGHT_PRECISION_G
 from cohorts.problems import InputError
-from cohorts.roster import MAX_CHARS, MAX_WEIGHT_G, MIN_WEIGHT_G, WEIGHT_PRECISION_G
+from cohorts.roster import MAX_CHARS, MAX_WEIGHT_G, MIN_WEIGHT_G
 from cohorts.tabular import Columns, iter_readers, read_table
 
 WEIGHT_COLUMNS = Columns(required=("animal_id", "weight_g"), optional=("measured_at",))

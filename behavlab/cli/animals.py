@@ -5,18 +5,11 @@ from pathlib import Path
 
 import typer
 
+from behavlab import services
 from behavlab.cli.options import EXISTING_FILE, aware_time
 from behavlab.cli.output import shown, stdout, table
-from behavlab.cli.sessions import timeline
 from behavlab.cli.state import state_of
 from behavlab.errors import ConflictError
-from behavlab.services import (
-    BackDatedWeightError,
-    exclude_animal,
-    import_roster,
-    list_animals,
-    record_weights,
-)
 from behavlab.services.display import local_minute
 
 app = typer.Typer(help="Roster, weights and exclusions.", no_args_is_help=True)
@@ -34,7 +27,7 @@ def import_(
     ),
 ) -> None:
     """Import a roster: animal_id, sex, strain, dob, cage [, ear_tag, weight_g, weighed_at, source, notes]."""
-    result = import_roster(state_of(ctx).workspace(), study, file, weighed_at=aware_time(weighed_at))
+    result = services.import_roster(state_of(ctx).workspace(), study, file, weighed_at=aware_time(weighed_at))
     weights = f", {result.n_weights} baseline weights" if result.n_weights else ""
     stdout().print(
         f"imported {result.n_animals} animals{weights} into {study} (roster sha256 {result.roster_sha256})"
@@ -60,8 +53,8 @@ def weigh(
 ) -> None:
     """Add a weight sheet to the animals' weight histories."""
     try:
-        result = record_weights(state_of(ctx).workspace(), study, file, back_entry=back_entry)
-    except BackDatedWeightError as refused:
+        result = services.record_weights(state_of(ctx).workspace(), study, file, back_entry=back_entry)
+    except services.BackDatedWeightError as refused:
         raise ConflictError(f"{refused} (--back-entry)") from None
     stdout().print(f"recorded {result.n_weights} weights in {study}")
     if result.default_measured_at is not None:
@@ -76,7 +69,7 @@ def weigh(
 @app.command("list")
 def list_(ctx: typer.Context, study: str = typer.Argument(..., help="The study's name.")) -> None:
     """List the cohort: ID, code, cage, sex, weights and flags."""
-    animals = list_animals(state_of(ctx).workspace(), study)
+    animals = services.list_animals(state_of(ctx).workspace(), study)
     if not animals:
         stdout().print(
             f"no animals in {study} yet; import a roster with `behavlab animals import {study} FILE`"
@@ -114,9 +107,26 @@ def exclude(
     ),
 ) -> None:
     """Record an exclusion (the animal stays on the roster; decided-blind is recorded)."""
-    exclusion = exclude_animal(state_of(ctx).workspace(), study, animal, reason, a_priori)
+    exclusion = services.exclude_animal(state_of(ctx).workspace(), study, animal, reason, a_priori)
     when = "before unmasking (blind)" if exclusion.decided_blind else "after unmasking (not blind)"
     stdout().print(f"excluded {animal} from {study}, decided {when}: {exclusion.reason}")
 
 
-app.command("timeline")(timeline)
+@app.command("timeline")
+def timeline(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    animal: str = typer.Argument(..., help="The animal's lab ID or blind code."),
+) -> None:
+    """One animal's record in time order, shown by its code: weights, doses, SPT, FST, scores, exclusions."""
+    record = services.animal_timeline(state_of(ctx).workspace(), study, animal)
+    rows = [
+        (
+            local_minute(e.at),
+            e.kind,
+            "" if e.record_id is None else str(e.record_id),
+            e.detail if e.void_reason is None else f"VOID ({e.void_reason}): {e.detail}",
+        )
+        for e in record.entries
+    ]
+    stdout().print(table(f"{record.shown_as} in {study}", ["when", "what", "id", "detail"], rows))

@@ -3,33 +3,22 @@
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from behavlab import services
 from behavlab.cli.options import LIMIT_ML_PER_KG_OPTION, aware_time
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.passphrase import PASSPHRASE_FILE_OPTION, read_passphrase
 from behavlab.cli.state import state_of
 from behavlab.errors import ConflictError, InvalidInputError
-from behavlab.services import (
-    DEFAULT_RANDOMIZATION_METHOD,
-    DEFAULT_STRATA,
-    RANDOMIZATION_METHODS,
-    CommittedRandomization,
-    RandomizationOptions,
-    check_sealing_passphrase,
-    commit_randomization,
-    dosing_sheet,
-    draft_randomization,
-    open_items,
-    record_dose,
-    reprint_preparer_sheet,
-    unblind_animal,
-    unmask_study,
-    write_dosing_sheet,
-)
+from behavlab.services import DEFAULT_RANDOMIZATION_METHOD, DEFAULT_STRATA, RANDOMIZATION_METHODS
 from behavlab.services.display import dosing_cells
 from behavlab.services.dosing import RepeatDoseError
+
+if TYPE_CHECKING:
+    from behavlab.services import CommittedRandomization
 
 METHOD_HELP = " | ".join(RANDOMIZATION_METHODS)
 COHORT_OPTION = typer.Option(
@@ -77,7 +66,7 @@ def randomize(
     """Draw a blinded allocation, show its balance, then seal and commit it."""
     workspace = state_of(ctx).workspace()
     _warn_of_bare_seed(seed, bare_seed)
-    options = RandomizationOptions(
+    options = services.RandomizationOptions(
         arms=_split(arms),
         method=method,
         strata=_split(strata) or [],
@@ -86,7 +75,7 @@ def randomize(
         no_protocol=no_protocol,
         cohort=cohort,
     )
-    draft = draft_randomization(workspace, study, options)
+    draft = services.draft_randomization(workspace, study, options)
     console = stdout()
     console.print(f"{study}: {draft.n_animals} animals, {len(draft.arms)} arms, method {method}")
     for line in draft.balance.lines():
@@ -94,12 +83,12 @@ def randomize(
     if not yes:
         _confirm_commit()
     passphrase = read_passphrase(
-        passphrase_file, confirm=True, check=lambda typed: check_sealing_passphrase(draft, typed)
+        passphrase_file, confirm=True, check=lambda typed: services.check_sealing_passphrase(draft, typed)
     )
-    _print_committed(commit_randomization(workspace, draft, passphrase, preparer_sheet))
+    _print_committed(services.commit_randomization(workspace, draft, passphrase, preparer_sheet))
 
 
-def _print_committed(committed: CommittedRandomization) -> None:
+def _print_committed(committed: "CommittedRandomization") -> None:
     """The commitment, where the preparer's sheet went, and each animal's blind code."""
     console = stdout()
     console.print(f"committed; allocation commitment (SHA-256): {committed.commitment}")
@@ -136,7 +125,7 @@ def preparer_sheet(
 ) -> None:
     """Re-print the unblinded preparer's sheet (needs the passphrase; audited)."""
     workspace = state_of(ctx).workspace()
-    path = reprint_preparer_sheet(workspace, study, read_passphrase(passphrase_file), out)
+    path = services.reprint_preparer_sheet(workspace, study, read_passphrase(passphrase_file), out)
     stdout().print(f"preparer's sheet written to {path} (unblinded, for the key holder only)")
 
 
@@ -152,7 +141,7 @@ def dosing_sheet_command(
     limit_ml_per_kg: float = LIMIT_ML_PER_KG_OPTION,
 ) -> None:
     """The coded dosing sheet: code, cage, that day's weight and volume; never an arm."""
-    sheet = dosing_sheet(
+    sheet = services.dosing_sheet(
         state_of(ctx).workspace(), study, day=day.date() if day else None, limit_ml_per_kg=limit_ml_per_kg
     )
     cells = [dosing_cells(line, missing="-") for line in sheet.lines]
@@ -162,7 +151,7 @@ def dosing_sheet_command(
     for line in sheet.refused:
         print_warning(f"refused: {line.refusal}")
     if out is not None:
-        stdout().print(f"written to {write_dosing_sheet(sheet, out)}")
+        stdout().print(f"written to {services.write_dosing_sheet(sheet, out)}")
 
 
 def dose(
@@ -178,7 +167,7 @@ def dose(
     """Record one injection: weight used, volume, time and operator."""
     when = aware_time(at)
     try:
-        event = record_dose(
+        event = services.record_dose(
             state_of(ctx).workspace(), study, code, at=when, volume_ml=volume_ml, again_reason=again
         )
     except RepeatDoseError as repeat:
@@ -199,7 +188,7 @@ def unblind_animal_command(
 ) -> None:
     """Emergency unblinding of one animal for welfare: needs the passphrase; audited; reported at the end."""
     workspace = state_of(ctx).workspace()
-    revealed = unblind_animal(workspace, study, code, reason, read_passphrase(passphrase_file))
+    revealed = services.unblind_animal(workspace, study, code, reason, read_passphrase(passphrase_file))
     stdout().print(
         f"EMERGENCY UNBLINDING recorded: animal {revealed.label} ({revealed.code}) is in arm {revealed.arm}"
     )
@@ -217,7 +206,7 @@ def unmask(
     """Study end: verify the commitment, reveal the allocation, lock the study (audited, once)."""
     workspace = state_of(ctx).workspace()
     console = stdout()
-    pending = open_items(workspace, study)
+    pending = services.open_items(workspace, study)
     for line in pending.lines():
         print_warning(f"open: {line}")
     if not yes:
@@ -226,7 +215,7 @@ def unmask(
         if not typer.confirm(f"Unmask {study}? The study is then locked", default=False):
             console.print("not unmasked; nothing was changed")
             raise typer.Exit(code=1)
-    revealed = unmask_study(workspace, study, read_passphrase(passphrase_file), force)
+    revealed = services.unmask_study(workspace, study, read_passphrase(passphrase_file), force)
     console.print(
         f"{study} unmasked at {revealed.at.astimezone():%Y-%m-%d %H:%M} by {revealed.by}; commitment verified"
     )

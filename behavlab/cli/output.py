@@ -20,7 +20,7 @@ from rich.text import Text
 from behavlab.services.display import COHORT_COLUMNS, cohort_cells, visible
 
 if TYPE_CHECKING:
-    from behavlab.services import DeclaredProtocol, StudyOverview
+    from behavlab.services import DeclaredProtocol, StudyOverview, StudySummary
 
 PIPED_WIDTH = 200
 
@@ -86,7 +86,7 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[obj
     return result
 
 
-def studies_table(studies: Sequence[StudyOverview]) -> Table:
+def studies_table(studies: Sequence[StudySummary]) -> Table:
     """The studies list: one row per study with its treatment, its number of arms and roster size."""
     return table(
         None,
@@ -94,7 +94,7 @@ def studies_table(studies: Sequence[StudyOverview]) -> Table:
         (
             (
                 o.study.name,
-                len(o.arms),
+                o.n_arms,
                 o.study.compound,
                 f"{o.study.dose_mg_per_kg:g}",
                 o.study.route,

@@ -1,29 +1,23 @@
-"""`behavlab fst ...`, `behavlab spt ...` and the animal timeline: sessions, shown by blind code."""
+"""`behavlab fst ...` and `behavlab spt ...`: sessions, shown by blind code."""
 
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from behavlab import services
 from behavlab.cli.bench_marks import fst_mark
 from behavlab.cli.options import EXISTING_FILE, aware_time
 from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.state import state_of
 from behavlab.errors import InvalidInputError
-from behavlab.services import (
-    FstSessionView,
-    add_fst_session,
-    animal_timeline,
-    create_spt_period,
-    import_fst_sheet,
-    list_fst_sessions,
-    record_manual_score,
-    record_spt_bottles,
-    spt_results,
-)
 from behavlab.services.boris_import import DEFAULT_BORIS_BEHAVIOR, import_boris_scores
-from behavlab.services.display import SPT_COLUMNS, fst_session_cells, local_minute, spt_cells
+from behavlab.services.display import SPT_COLUMNS, fst_session_cells, spt_cells
+
+if TYPE_CHECKING:
+    from behavlab.services import FstSessionView
 
 fst_app = typer.Typer(help="Forced-swim sessions and manual scores.", no_args_is_help=True)
 spt_app = typer.Typer(help="Sucrose-preference periods and bottle sheets.", no_args_is_help=True)
@@ -50,7 +44,7 @@ def fst_add(
     ),
 ) -> None:
     """Record one animal's forced-swim session and its video."""
-    view = add_fst_session(
+    view = services.add_fst_session(
         state_of(ctx).workspace(),
         study,
         animal,
@@ -81,7 +75,7 @@ def fst_import(
     rois: Path | None = typer.Option(None, "--rois", help="ROI JSON for the videos.", **EXISTING_FILE),
 ) -> None:
     """Record a day's forced-swim sessions from a sheet (all rows or none)."""
-    views = import_fst_sheet(state_of(ctx).workspace(), study, sheet, rois)
+    views = services.import_fst_sheet(state_of(ctx).workspace(), study, sheet, rois)
     stdout().print(f"recorded {len(views)} FST sessions in {study}")
     for view in views:
         for warning in view.warnings:
@@ -91,13 +85,13 @@ def fst_import(
 @fst_app.command("list")
 def fst_list(ctx: typer.Context, study: str = typer.Argument(..., help="The study's name.")) -> None:
     """List FST sessions with their videos, timing and scorings."""
-    views = list_fst_sessions(state_of(ctx).workspace(), study)
+    views = services.list_fst_sessions(state_of(ctx).workspace(), study)
     rows = [_fst_row(view) for view in views]
     columns = ["#", "code", "video", "roi", "tested", "h post dose", "test start", "scored by", "warnings"]
     stdout().print(table(f"{study}: {len(views)} FST sessions", columns, rows))
 
 
-def _fst_row(view: FstSessionView) -> tuple[str, ...]:
+def _fst_row(view: "FstSessionView") -> tuple[str, ...]:
     """One session of `fst list`: the shared session cells with the methods that scored it."""
     c = fst_session_cells(view)
     scored_by = ", ".join(view.scored_methods) or "-"
@@ -154,7 +148,7 @@ def fst_manual(
         return
     if code is None:
         raise InvalidInputError("give the animal's blind code (or --boris FILE)")
-    score = record_manual_score(
+    score = services.record_manual_score(
         state_of(ctx).workspace(),
         study,
         code,
@@ -193,7 +187,7 @@ def spt_period(
     start_at, end_at = aware_time(start), aware_time(end)
     if start_at is None or end_at is None:
         raise InvalidInputError("--start and --end are required")
-    create_spt_period(state_of(ctx).workspace(), study, label, start_at, end_at, phase, sucrose_pct)
+    services.create_spt_period(state_of(ctx).workspace(), study, label, start_at, end_at, phase, sucrose_pct)
     stdout().print(f"SPT period {label} ({phase}) declared in {study}")
 
 
@@ -209,7 +203,7 @@ def spt_bottles(
     ),
 ) -> None:
     """Store a period's bottle weights (rows with code 'control' are the empty-cage bottles)."""
-    recorded = record_spt_bottles(state_of(ctx).workspace(), study, period, sheet)
+    recorded = services.record_spt_bottles(state_of(ctx).workspace(), study, period, sheet)
     stdout().print(f"stored bottles of {recorded.n_animals} animals for period {recorded.period}")
     for warning in recorded.warnings:
         print_warning(warning)
@@ -224,28 +218,9 @@ def spt_results_command(
     ctx: typer.Context, study: str = typer.Argument(..., help="The study's name.")
 ) -> None:
     """Sucrose preference per animal and period (by code)."""
-    lines = spt_results(state_of(ctx).workspace(), study)
+    lines = services.spt_results(state_of(ctx).workspace(), study)
     rows = [spt_cells(line) for line in lines]
     stdout().print(table(f"{study}: sucrose preference", SPT_COLUMNS, rows))
-
-
-def timeline(
-    ctx: typer.Context,
-    study: str = typer.Argument(..., help="The study's name."),
-    animal: str = typer.Argument(..., help="The animal's lab ID or blind code."),
-) -> None:
-    """One animal's record in time order, shown by its code: weights, doses, SPT, FST, scores, exclusions."""
-    record = animal_timeline(state_of(ctx).workspace(), study, animal)
-    rows = [
-        (
-            local_minute(e.at),
-            e.kind,
-            "" if e.record_id is None else str(e.record_id),
-            e.detail if e.void_reason is None else f"VOID ({e.void_reason}): {e.detail}",
-        )
-        for e in record.entries
-    ]
-    stdout().print(table(f"{record.shown_as} in {study}", ["when", "what", "id", "detail"], rows))
 
 
 fst_app.command("mark")(fst_mark)

@@ -1,23 +1,18 @@
 """`behavlab study ...`: create, list and show studies."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from behavlab import services
 from behavlab.cli.output import primary_declaration, print_study, stdout, studies_table
 from behavlab.cli.state import state_of
 from behavlab.errors import InvalidInputError
-from behavlab.services import (
-    PRIMARY_METHODS,
-    ArmsDesign,
-    StudySettings,
-    create_study,
-    declare_primary,
-    get_study,
-    list_studies,
-    parse_arms,
-    read_arms_file,
-)
+from behavlab.services import PRIMARY_METHODS, StudySettings
+
+if TYPE_CHECKING:
+    from behavlab.services import ArmsDesign
 
 app = typer.Typer(help="Create, list and show studies.", no_args_is_help=True)
 DEFAULTS = StudySettings(name="")
@@ -84,7 +79,7 @@ def create(
     design = _arms_design(
         arm, arms_file, reference, all(value is None for value in (compound, dose_mg_per_kg, vehicle))
     )
-    overview = create_study(
+    overview = services.create_study(
         state_of(ctx).workspace(),
         StudySettings(
             name=name,
@@ -109,7 +104,7 @@ def create(
 
 def _arms_design(
     arms: list[str], arms_file: Path | None, reference: str | None, default_treatment: bool
-) -> ArmsDesign | None:
+) -> "ArmsDesign | None":
     """The arms asked for by --arm or --arms-file, or None for the default two; a mix of ways is refused."""
     if arms and arms_file is not None:
         raise InvalidInputError("give the arms either as --arm options or as --arms-file, not both")
@@ -123,14 +118,14 @@ def _arms_design(
             "--arms-file, give every arm's substance and dose there"
         )
     if arms_file is not None:
-        return read_arms_file(arms_file, reference)
-    return parse_arms(arms, reference)
+        return services.read_arms_file(arms_file, reference)
+    return services.parse_arms(arms, reference)
 
 
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
     """List every study."""
-    studies = list_studies(state_of(ctx).workspace())
+    studies = services.list_studies(state_of(ctx).workspace())
     if not studies:
         stdout().print("no studies yet; create one with `behavlab study create NAME`")
         return
@@ -140,7 +135,7 @@ def list_(ctx: typer.Context) -> None:
 @app.command("show")
 def show(ctx: typer.Context, name: str = typer.Argument(..., help="The study's name.")) -> None:
     """Show one study's settings and arms."""
-    print_study(get_study(state_of(ctx).workspace(), name))
+    print_study(services.get_study(state_of(ctx).workspace(), name))
 
 
 @app.command("primary")
@@ -156,5 +151,5 @@ def primary(
     reason: str | None = typer.Option(None, help="Why an earlier declaration changes (required then)."),
 ) -> None:
     """Declare the primary outcome and its scoring method, before the study is unmasked."""
-    declared = declare_primary(state_of(ctx).workspace(), name, outcome, method, reason)
+    declared = services.declare_primary(state_of(ctx).workspace(), name, outcome, method, reason)
     stdout().print(f"study {name}: primary outcome {primary_declaration(declared)}")

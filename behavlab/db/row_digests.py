@@ -30,6 +30,8 @@ from sqlalchemy import Connection, Table, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlmodel import SQLModel
 
+from behavlab.models import load_all
+
 ROW_DIGEST_VERSION = "behavlab-row-v1"
 
 #: Tables whose every row is covered by the digest recorded with its latest audit event.
@@ -153,6 +155,7 @@ def rows_digest(rows: Iterable[RowDigest]) -> str:
 
 def model_table(table_name: str) -> Table:
     """The application's declared table of that name."""
+    load_all()
     return SQLModel.metadata.tables[table_name]
 
 

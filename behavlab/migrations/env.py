@@ -7,11 +7,12 @@ from alembic.autogenerate.api import AutogenContext
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-import behavlab.models  # noqa: F401  (registers every table on the metadata)
 from behavlab.config import resolve_database_url
 from behavlab.db.engine import create_database_engine
+from behavlab.models import load_all
 from behavlab.models.base import UTCDateTime
 
+load_all()
 target_metadata = SQLModel.metadata
 
 

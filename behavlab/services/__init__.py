@@ -6,9 +6,10 @@ imports under TYPE_CHECKING give the names their types; `_HOMES` says where each
 """
 
 import sys
-from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from behavlab.lazy_names import homes_index, load_public_name
 
 if TYPE_CHECKING:
     from behavlab.audit_head import ChainHead
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     from behavlab.services.fst_manual import record_manual_score
     from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
     from behavlab.services.protocol import DeclaredProtocol, declare_primary, study_protocol
-    from behavlab.services.protocol_design import OUTCOME_ALIASES, PRIMARY_METHODS, PRIMARY_OUTCOMES
+    from behavlab.services.protocol_design import OUTCOME_ALIASES, PRIMARY_OUTCOMES
     from behavlab.services.protocol_plan import (
         PLAN_COMPARISONS,
         PLAN_TESTS,
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
     from behavlab.services.reporting import StudyReport, build_report_data, write_study_report
     from behavlab.services.results import OutcomeResult, StudyResults, study_results
     from behavlab.services.roster_import import RosterImport, import_roster
+    from behavlab.services.scoring_methods import PRIMARY_METHODS
     from behavlab.services.sealing import (
         EmergencyUnblinding,
         UnsealError,
@@ -91,15 +93,10 @@ if TYPE_CHECKING:
         record_typed_spt_bottles,
         spt_results,
     )
-    from behavlab.services.studies import (
-        ROUTES,
-        StudyOverview,
-        StudySettings,
-        create_study,
-        get_study,
-        list_studies,
-    )
+    from behavlab.services.studies import StudyOverview, create_study, get_study
+    from behavlab.services.study_list import StudySummary, list_studies
     from behavlab.services.study_scoring import StudyScoring, score_study
+    from behavlab.services.study_settings import ROUTES, StudySettings
     from behavlab.services.study_state import StudyState, study_state
     from behavlab.services.timeline import AnimalTimeline, TimelineEntry, animal_timeline
     from behavlab.services.unmasking import OpenItems, Unmasked, open_items, unmask_study
@@ -142,7 +139,7 @@ _HOMES: dict[str, str] = {
     "behavlab.services.fst_manual": "record_manual_score",
     "behavlab.services.fst_outcomes": "FstOutcomes fst_outcomes immobility_text",
     "behavlab.services.protocol": "DeclaredProtocol declare_primary study_protocol",
-    "behavlab.services.protocol_design": "OUTCOME_ALIASES PRIMARY_METHODS PRIMARY_OUTCOMES",
+    "behavlab.services.protocol_design": "OUTCOME_ALIASES PRIMARY_OUTCOMES",
     "behavlab.services.protocol_plan": (
         "PLAN_COMPARISONS PLAN_TESTS SHORT_HASH_CHARS ProtocolPlan declare_protocol protocol_lines"
     ),
@@ -153,12 +150,15 @@ _HOMES: dict[str, str] = {
     "behavlab.services.reporting": "StudyReport build_report_data write_study_report",
     "behavlab.services.results": "OutcomeResult StudyResults study_results",
     "behavlab.services.roster_import": "RosterImport import_roster",
+    "behavlab.services.scoring_methods": "PRIMARY_METHODS",
     "behavlab.services.sealing": "EmergencyUnblinding UnsealError reprint_preparer_sheet unblind_animal",
     "behavlab.services.spt": (
         "BottleGrid SptLine SptRecorded bottle_grid create_spt_period record_spt_bottles "
         "record_typed_spt_bottles spt_results"
     ),
-    "behavlab.services.studies": "ROUTES StudyOverview StudySettings create_study get_study list_studies",
+    "behavlab.services.studies": "StudyOverview create_study get_study",
+    "behavlab.services.study_settings": "ROUTES StudySettings",
+    "behavlab.services.study_list": "StudySummary list_studies",
     "behavlab.services.study_scoring": "StudyScoring score_study",
     "behavlab.services.study_state": "StudyState study_state",
     "behavlab.services.timeline": "AnimalTimeline TimelineEntry animal_timeline",
@@ -176,10 +176,7 @@ _RENAMED: dict[str, tuple[str, str]] = {
     "DEFAULT_RANDOMIZATION_METHOD": ("cohorts.randomization", "DEFAULT_METHOD"),
     "RANDOMIZATION_METHODS": ("cohorts.randomization", "METHODS"),
 }
-_WHERE: dict[str, tuple[str, str]] = {
-    **{name: (module, name) for module, names in _HOMES.items() for name in names.split()},
-    **_RENAMED,
-}
+_WHERE: dict[str, tuple[str, str]] = {**homes_index(_HOMES), **_RENAMED}
 
 __all__ = [
     "AGREEMENT_MIN_VIDEOS",
@@ -236,6 +233,7 @@ __all__ = [
     "StudyScoring",
     "StudySettings",
     "StudyState",
+    "StudySummary",
     "TimelineEntry",
     "Unmasked",
     "UnsealError",
@@ -313,13 +311,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """Import a public name from its home module on first use and keep it as this package's attribute."""
-    try:
-        module, attribute = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(module), attribute)
-    globals()[name] = value
-    return value
+    return load_public_name(globals(), _WHERE, name)
 
 
 def __dir__() -> list[str]:

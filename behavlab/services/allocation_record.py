@@ -29,7 +29,7 @@ from behavlab.models import (
 )
 from behavlab.report import BlindingInfo, BlindingStage, RandomizationInfo, StageAccount
 from behavlab.report.records import ALLOCATION_STAGE, ANALYSIS_STAGE, ASSESSMENT_STAGE, CONDUCT_STAGE
-from behavlab.services.fst import MANUAL_METHOD
+from behavlab.services.scoring_methods import MANUAL_METHOD
 from cohorts.balance import BalanceReport, arm_label
 
 

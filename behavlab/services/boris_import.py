@@ -2,8 +2,11 @@
 
 Each animal is the export's key (:mod:`tracking.evaluation.boris`: the row's Subject, else its Observation
 id), typed as the animal's blind code and grouped by the code it normalizes to (``a1b2`` and ``A1B2`` are one
-animal: two spellings in one file are a problem). Its score is the seconds of the chosen state behaviour's
-bouts (media time: the reader removes BORIS's time offset) in the FST window (:data:`FST_SCORED_WINDOW_S`,
+animal: two spellings in one file are a problem). Each of its observations is one of its FST sessions: the
+n-th in test order when named ``<code>-fst<n>`` (as ``behavlab export boris`` names them), else (a lone
+observation) its latest; two observations that do not each name a session of their own are refused. Each
+session's score is the seconds of the chosen state behaviour's bouts (media time: the reader removes BORIS's
+time offset) in the FST window (:data:`FST_SCORED_WINDOW_S`,
 the last 4 minutes of the 6-minute test) counted from the session's test start in video time: the start the
 session stores, else the one its latest scoring recorded. The window and every bout must lie within the
 session's video (its length read from its header): a window past the end would give a lower score. The sum
@@ -18,26 +21,36 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from behavlab.db.session import writing
-from behavlab.errors import BehavlabError, InvalidInputError
-from behavlab.models import ImmobilityScore, Study
+from behavlab.errors import BehavlabError, InvalidInputError, NotFoundError
+from behavlab.models import FstSession, ImmobilityScore, Study
 from behavlab.services.amendments import amendment_reason
-from behavlab.services.fst_manual import latest_fst_session, manual_entry, store_manual_entry
+from behavlab.services.fst_manual import ManualEntry, manual_entry, store_session_entry
 from behavlab.services.fst_starts import SessionStart, shown_start
 from behavlab.services.library_errors import tracking_errors
-from behavlab.services.lookup import checked_code, find_study
+from behavlab.services.lookup import checked_code, find_animal_by_typed_code, find_study
 from behavlab.services.precision import MANUAL_PRECISION_S
-from behavlab.services.voiding import live_scores
+from behavlab.services.voiding import live_scores, live_sessions
 from behavlab.services.workspace import Workspace
 from tracking.rules.presets import FST_SCORED_WINDOW_S
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from tracking.evaluation.boris import AggregatedEvents
+
 #: The BORIS behaviour read as immobility unless another is named.
 DEFAULT_BORIS_BEHAVIOR = "immobility"
+
+#: The suffix of an observation id naming an animal's FST session by its number in test order.
+SESSION_SUFFIX = "-fst"
+
+
+def session_observation(code: str, number: int) -> str:
+    """The observation id of an animal's ``number``-th FST session in test order: ``<code>-fst<n>``."""
+    return f"{code}{SESSION_SUFFIX}{number}"
 
 
 @dataclass(frozen=True)
@@ -48,9 +61,20 @@ class BorisImport:
 
 
 @dataclass(frozen=True)
-class _WindowScore:
-    """One animal's bouts counted in its window: the code shown, seconds, bouts in the window, start used."""
+class _Observed:
+    """One animal's bouts in one observation: the export's key, the animal as typed, its observation, rows."""
 
+    key: str
+    animal: str
+    observation: str
+    rows: list[int]
+
+
+@dataclass(frozen=True)
+class _WindowScore:
+    """One session's bouts counted in its window: the session, code shown, seconds, bouts, start used."""
+
+    fst: FstSession
     code: str
     seconds: float
     n_bouts: int
@@ -71,72 +95,137 @@ def import_boris_scores(
     with tracking_errors():
         events = read_aggregated_events(path, behavior)
     problems = [str(problem) for problem in events.problems]
-    keys = _keys_by_code(events.bouts, events.rows, path, problems)
+    observed = _observed_by_code(events, path, problems)
     with writing(workspace.engine) as session:
         study = find_study(session, study_name)
         amending = amendment_reason(session, study, "add scores", amend_reason)
         scored: list[_WindowScore] = []
-        for key in keys:
+        for entries in observed.values():
+            rows = _rows(sorted(row for entry in entries for row in entry.rows))
             try:
-                scored.append(_window_score(session, study, key, events.bouts[key]))
+                matched = _matched_sessions(session, study, entries)
+                scored.extend(
+                    _window_score(session, fst, code, events.bouts[key]) for key, fst, code in matched
+                )
             except BehavlabError as error:
-                problems.append(f"{path}, rows {_rows(events.rows[key])}: {key!r}: {error}")
+                problems.append(f"{path}, rows {rows}: {entries[0].animal!r}: {error}")
         if problems:
             raise InvalidInputError(
                 f"nothing imported from {path.name}; {len(problems)} problem(s):\n" + "\n".join(problems)
             )
-        source: dict[str, object] = {"source": "boris", "file": path.name, "behavior": behavior}
         for score in scored:
-            entry = manual_entry(score.seconds, scorer, None, None)
-            start_s, start_source = score.start.start_s, score.start.source
-            entry = replace(
-                entry,
-                parameters={
-                    **entry.parameters,
-                    **source,
-                    "test_start_s": start_s,
-                    "start_source": start_source,
-                },
-                details=source,
-                test_start_s=start_s,
-                start_source=start_source,
-                n_bouts=score.n_bouts,
+            store_session_entry(
+                session,
+                workspace,
+                study,
+                score.fst,
+                score.code,
+                _entry(score, scorer, path, behavior),
+                amending,
             )
-            store_manual_entry(session, workspace, study, score.code, entry, amending)
     return BorisImport(tuple((s.code, s.seconds, s.n_bouts) for s in scored))
+
+
+def _entry(score: _WindowScore, scorer: str, path: Path, behavior: str) -> ManualEntry:
+    """The manual entry of one session's bouts: its seconds and bouts, the test start and the file read."""
+    source: dict[str, object] = {"source": "boris", "file": path.name, "behavior": behavior}
+    entry = manual_entry(score.seconds, scorer, None, None)
+    start_s, start_source = score.start.start_s, score.start.source
+    return replace(
+        entry,
+        parameters={**entry.parameters, **source, "test_start_s": start_s, "start_source": start_source},
+        details=source,
+        test_start_s=start_s,
+        start_source=start_source,
+        n_bouts=score.n_bouts,
+    )
 
 
 def _rows(rows: list[int]) -> str:
     return ", ".join(str(row) for row in rows)
 
 
-def _keys_by_code(
-    bouts: dict[str, np.ndarray], rows: dict[str, list[int]], path: Path, problems: list[str]
-) -> list[str]:
-    """The keys to score, one per blind code; two spellings of one code are a problem naming their rows.
+def _observed_by_code(
+    events: AggregatedEvents, path: Path, problems: list[str]
+) -> dict[str, list[_Observed]]:
+    """Each animal's observations, by the blind code it normalizes to; two spellings of one are a problem.
 
-    A key that is not a well-formed code is kept as typed: the study lookup says why it is refused.
+    An animal that is not a well-formed code is kept as typed: the study lookup says why it is refused.
     """
-    spellings: dict[str, list[str]] = {}
-    for key in sorted(bouts):
+    observed: dict[str, list[_Observed]] = {}
+    for key in sorted(events.bouts):
+        animal = events.animals[key]
         try:
-            code = checked_code(key)
+            code = checked_code(animal)
         except InvalidInputError:
-            code = key
-        spellings.setdefault(code, []).append(key)
-    for code, keys in spellings.items():
-        if len(keys) > 1:
-            named = "; ".join(f"{key!r} (rows {_rows(rows[key])})" for key in keys)
+            code = animal
+        entry = _Observed(key, animal, events.observations[key], events.rows[key])
+        observed.setdefault(code, []).append(entry)
+    for code, entries in list(observed.items()):
+        spellings = sorted({entry.animal for entry in entries})
+        if len(spellings) > 1:
+            named = "; ".join(
+                f"{spelling!r} (rows {_rows([r for e in entries if e.animal == spelling for r in e.rows])})"
+                for spelling in spellings
+            )
             problems.append(f"{path}: {named} are one animal, {code}; accepted: one spelling per animal")
-    return [keys[0] for keys in spellings.values() if len(keys) == 1]
+            del observed[code]
+    return observed
 
 
-def _window_score(session: Session, study: Study, key: str, bouts: np.ndarray) -> _WindowScore:
+def _matched_sessions(
+    session: Session, study: Study, entries: list[_Observed]
+) -> list[tuple[str, FstSession, str]]:
+    """Each observation of one animal with its FST session and the code as the study spells it.
+
+    An observation named ``<code>-fst<n>`` is the animal's n-th live session in test order; a lone
+    observation named otherwise is its latest session. Several observations that do not each name a session
+    of their own cannot be told apart, and are refused.
+    """
+    animal, allocation = find_animal_by_typed_code(session, study, entries[0].animal)
+    code = allocation.blind_code
+    sessions = session.exec(
+        select(FstSession)
+        .where(FstSession.animal_id == animal.id, live_sessions())
+        .order_by(col(FstSession.tested_at), col(FstSession.id))
+    ).all()
+    if not sessions:
+        raise NotFoundError(f"animal {code} has no FST session; record it with `behavlab fst add` first")
+    numbers = [_session_number(entry.observation, code) for entry in entries]
+    if numbers == [None]:
+        return [(entries[0].key, sessions[-1], code)]
+    observations = ", ".join(repr(entry.observation) for entry in entries)
+    if None in numbers or len(set(numbers)) < len(numbers):
+        raise InvalidInputError(
+            f"{code} is in observations {observations}, which do not each name one of its FST sessions; "
+            f"accepted: observations named {session_observation(code, 1)}, {session_observation(code, 2)}... "
+            "(its sessions in test order, as `behavlab export boris` names them)"
+        )
+    for entry, number in zip(entries, numbers, strict=True):
+        if number is not None and number > len(sessions):
+            raise InvalidInputError(
+                f"observation {entry.observation!r} names FST session {number} of {code}, "
+                f"which has {len(sessions)}"
+            )
+    return [(entry.key, sessions[(n or 1) - 1], code) for entry, n in zip(entries, numbers, strict=True)]
+
+
+def _session_number(observation: str, code: str) -> int | None:
+    """The n of an observation id ``<code>-fst<n>`` naming one of ``code``'s sessions; else None."""
+    typed, suffix, number = observation.rpartition(SESSION_SUFFIX)
+    if not suffix or not number.isdigit() or int(number) < 1:
+        return None
+    try:
+        return int(number) if checked_code(typed) == code else None
+    except InvalidInputError:
+        return None
+
+
+def _window_score(session: Session, fst: FstSession, code: str, bouts: np.ndarray) -> _WindowScore:
     """Seconds of ``bouts`` (video time) in the FST window from the session's test start, to 0.1 s.
 
     Refused when the session has no test start, or its video ends before the window or a bout does.
     """
-    fst, code = latest_fst_session(session, study, key)
     scores = session.exec(
         select(ImmobilityScore).where(ImmobilityScore.session_id == fst.id, live_scores())
     ).all()
@@ -153,7 +242,7 @@ def _window_score(session: Session, study: Study, key: str, bouts: np.ndarray) -
     overlap = np.minimum(bouts[:, 1], window_end) - np.maximum(bouts[:, 0], window_start)
     steps = round(float(np.clip(overlap, 0, None).sum()) / MANUAL_PRECISION_S)
     seconds = round(steps * MANUAL_PRECISION_S, 6)
-    return _WindowScore(code, seconds, int(np.count_nonzero(overlap > 0)), start)
+    return _WindowScore(fst, code, seconds, int(np.count_nonzero(overlap > 0)), start)
 
 
 def _refuse_past_the_video(video: Path, window_end: float, bouts: np.ndarray) -> None:

@@ -38,8 +38,9 @@ from behavlab.services.protocol_plan import declare_protocol
 from behavlab.services.randomization import RandomizationOptions, commit_randomization, draft_randomization
 from behavlab.services.roster_import import import_roster
 from behavlab.services.spt import create_spt_period, record_spt_bottles
-from behavlab.services.studies import StudyOverview, StudySettings, create_study, get_study
+from behavlab.services.studies import StudyOverview, create_study, get_study
 from behavlab.services.study_scoring import StudyScoring, score_study
+from behavlab.services.study_settings import StudySettings
 from behavlab.services.workspace import Workspace
 from cohorts.balance import BalanceReport
 from cohorts.synth import synthetic_roster, write_roster_csv

@@ -40,8 +40,6 @@ from cohorts.fst_sheet import WATER_TEMP_OK_C, FstSheetRow, read_fst_sheet
 from tracking.rules.presets import FST_DURATION_S
 from tracking.video.hashing import content_hash
 
-MANUAL_METHOD = "manual"
-
 
 @dataclass(frozen=True)
 class FstSessionView:

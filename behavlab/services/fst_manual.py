@@ -14,9 +14,10 @@ from behavlab.errors import InvalidInputError, NotFoundError
 from behavlab.models import FstSession, ImmobilityScore, Study
 from behavlab.services.amendments import amendment_reason, record_amendment
 from behavlab.services.audit import record_event
-from behavlab.services.fst import MANUAL_METHOD, parameters_digest
+from behavlab.services.fst import parameters_digest
 from behavlab.services.lookup import find_animal_by_typed_code, find_study, stored_id
 from behavlab.services.precision import MANUAL_PRECISION_S, refuse_finer_than
+from behavlab.services.scoring_methods import MANUAL_METHOD
 from behavlab.services.text import checked_text
 from behavlab.services.time_sampling import SampledSheet, sampled_sheet
 from behavlab.services.voiding import live_sessions
@@ -78,6 +79,19 @@ def store_manual_entry(
 ) -> ImmobilityScore:
     """Store a checked entry for the animal's latest FST session, audited (an amendment when ``amending``)."""
     fst, code = latest_fst_session(session, study, typed_code)
+    return store_session_entry(session, workspace, study, fst, code, entry, amending)
+
+
+def store_session_entry(
+    session: Session,
+    workspace: Workspace,
+    study: Study,
+    fst: FstSession,
+    code: str,
+    entry: ManualEntry,
+    amending: str | None,
+) -> ImmobilityScore:
+    """Store a checked entry for the FST session ``fst`` of the animal ``code``, audited like any entry."""
     score = _manual_score(fst, entry)
     session.add(score)
     session.flush()

@@ -3,26 +3,32 @@
 The exports (:mod:`behavlab.services.nwb_export`, :mod:`behavlab.services.boris_export`) carry each FST
 session's latest live machine scoring (manual scores left out). Its bouts and per-frame signal are not in the
 database: they are recomputed from the per-video documents and signal caches the scoring wrote (in its
-folder, :func:`behavlab.services.study_scoring.scoring_run_folder`, or wherever ``behavlab score`` wrote it),
-so they are exactly the stored scoring's. Sessions are numbered per animal in test order (``fst1``,
-``fst2``...), as both exports name them.
+folder, :func:`behavlab.services.study_scoring.scoring_run_folder`, or the folder ``behavlab score --study
+--out`` wrote it to, which its audit event records), so they are exactly the stored scoring's. A session's
+files are the document scoring its code in the code-named link to its own video, so one animal's sessions
+(each its own video) are told apart. Sessions are numbered per animal in test order (``fst1``, ``fst2``...),
+as both exports name them.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from behavlab.models import FstSession, ImmobilityScore
+from behavlab.audit_actions import AuditAction
+from behavlab.models import AuditEvent, FstSession, ImmobilityScore
 from behavlab.models.study import Study
-from behavlab.services.fst import MANUAL_METHOD
 from behavlab.services.library_errors import tracking_errors
+from behavlab.services.scoring_methods import MANUAL_METHOD
+from behavlab.services.study_scoring import SCORING_FOLDER_KEY, scoring_run_folder
 from behavlab.services.voiding import live_scores, live_sessions
+from behavlab.services.workspace import Workspace
 
 if TYPE_CHECKING:
     from tracking.rules.result import VideoScore
@@ -40,6 +46,14 @@ class RescoredAnimal:
     video: VideoScore
     result: AnimalResult
     media: Path
+
+
+@dataclass(frozen=True)
+class SessionVideo:
+    """A session to find in a scoring's files: its blind code and its video as recorded."""
+
+    code: str
+    video: Path
 
 
 def latest_machine_scores(db: Session, study: Study) -> dict[int, ImmobilityScore]:
@@ -64,25 +78,86 @@ def session_numbers(sessions: Iterable[tuple[int, str]]) -> dict[int, int]:
     return numbers
 
 
-def rescored_animals(folder: Path, method: str, codes: Set[str]) -> dict[str, RescoredAnimal]:
-    """The ``method`` scoring of each of ``codes`` found in ``folder``, recomputed from its files.
+def scoring_folders(
+    db: Session, workspace: Workspace, study: Study, score: ImmobilityScore, scores_dir: Path | None
+) -> tuple[Path, ...]:
+    """Where a scoring's files may be: ``scores_dir``, else its own folder and those its scorings recorded.
 
-    A code with no document in the folder is left out; unreadable files are an InvalidInputError.
+    Without ``scores_dir``: the study's scoring folder for the scoring's method and parameters, then every
+    folder a study scoring with them recorded writing to (newest first).
     """
-    from tracking.batch.documents import load_documents, rescore_document
+    if scores_dir is not None:
+        return (scores_dir,)
+    default = scoring_run_folder(workspace, study.name, score.method, score.parameters_sha256)
+    events = db.exec(
+        select(AuditEvent.payload)
+        .where(AuditEvent.study_id == study.id, AuditEvent.action == AuditAction.FST_SCORE.value)
+        .order_by(col(AuditEvent.id).desc())
+    ).all()
+    recorded = []
+    for payload in map(json.loads, events):
+        same = (payload.get("method"), payload.get("parameters_sha256")) == (
+            score.method,
+            score.parameters_sha256,
+        )
+        if same and payload.get(SCORING_FOLDER_KEY):
+            recorded.append(Path(payload[SCORING_FOLDER_KEY]))
+    return tuple(dict.fromkeys([default, *recorded]))
 
-    found: dict[str, RescoredAnimal] = {}
-    with tracking_errors(f"cannot read the scoring in {folder}"):
-        for _, document in load_documents(folder):
-            wanted = codes & set(document.get("starts", {})) - set(found)
-            if document.get("method") != method or not wanted:
-                continue
-            video = rescore_document(folder, document)
-            media = (folder / "videos" / document["video"]).absolute()
-            for result in video.animals:
-                if result.animal in wanted:
-                    found[result.animal] = RescoredAnimal(document, video, result, media)
+
+def rescored_sessions(
+    folders: Sequence[Path], method: str, sessions: Mapping[int, SessionVideo]
+) -> dict[int, RescoredAnimal]:
+    """The ``method`` scoring of each of ``sessions`` (by ID) found in ``folders``, recomputed from its files.
+
+    A session is found in the first folder holding a document that scores its code in the link to its own
+    video; one with no such document is left out. Unreadable files are an InvalidInputError.
+    """
+    found: dict[int, RescoredAnimal] = {}
+    for folder in folders:
+        wanted = {session_id: session for session_id, session in sessions.items() if session_id not in found}
+        if wanted:
+            found.update(_rescored_in(folder, method, wanted))
     return found
 
 
-__all__ = ["RescoredAnimal", "latest_machine_scores", "rescored_animals", "session_numbers"]
+def _rescored_in(
+    folder: Path, method: str, sessions: Mapping[int, SessionVideo]
+) -> dict[int, RescoredAnimal]:
+    from tracking.batch.documents import load_documents, rescore_document
+
+    found: dict[int, RescoredAnimal] = {}
+    with tracking_errors(f"cannot read the scoring in {folder}"):
+        for _, document in load_documents(folder):
+            media = (folder / "videos" / document["video"]).absolute()
+            wanted = {
+                session_id: session
+                for session_id, session in sessions.items()
+                if session_id not in found
+                and session.code in document.get("starts", {})
+                and session.video.resolve() == media.resolve()
+            }
+            if document.get("method") != method or not wanted:
+                continue
+            video = rescore_document(folder, document)
+            results = {result.animal: result for result in video.animals}
+            for session_id, session in wanted.items():
+                if session.code in results:
+                    found[session_id] = RescoredAnimal(document, video, results[session.code], media)
+    return found
+
+
+def looked_in(folders: Sequence[Path]) -> str:
+    """Where a scoring's files were looked for, and how to say where they are, for a refusal."""
+    return f"{', '.join(map(str, folders))}; give --scores with the folder `behavlab score` wrote it to"
+
+
+__all__ = [
+    "RescoredAnimal",
+    "SessionVideo",
+    "latest_machine_scores",
+    "looked_in",
+    "rescored_sessions",
+    "scoring_folders",
+    "session_numbers",
+]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -41,9 +40,15 @@ from behavlab.services.fst_starts import stored_start
 from behavlab.services.guards import study_is_unmasked
 from behavlab.services.library_errors import refused_writes, tracking_errors
 from behavlab.services.lookup import find_study
-from behavlab.services.machine_scorings import latest_machine_scores, rescored_animals, session_numbers
+from behavlab.services.machine_scorings import (
+    SessionVideo,
+    latest_machine_scores,
+    looked_in,
+    rescored_sessions,
+    scoring_folders,
+    session_numbers,
+)
 from behavlab.services.nwb_scorings import StoredScore, nwb_scoring, pose_beside, stored_roi
-from behavlab.services.study_scoring import scoring_run_folder
 from behavlab.services.voiding import latest_live_weight, live_sessions, not_voided
 from behavlab.services.workspace import Workspace
 from writing.nwb.records import NwbDose, NwbScoring, NwbSession, NwbSubject, NwbVideo
@@ -84,6 +89,8 @@ class _SessionRecord:
     roi: dict[str, object] | None
     score: StoredScore | None
     file_name: str
+    session_id: int
+    folders: tuple[Path, ...]
 
 
 def export_nwb(
@@ -96,8 +103,8 @@ def export_nwb(
 ) -> NwbExport:
     """Write one NWB file per live FST session of the study into ``out_dir`` (see the module docstring).
 
-    Refused before unmasking unless ``blind``. ``scores_dir`` is the folder a scoring was written to when it
-    is not the study's own scoring folder.
+    Refused before unmasking unless ``blind``. ``scores_dir`` is the folder a scoring was written to; by
+    default its files are looked for in the study's scoring folder and the folder the scoring recorded.
     """
     _require_nwb_libraries()
     with reading(workspace.engine) as db:
@@ -106,15 +113,12 @@ def export_nwb(
             raise ConflictError(
                 f"study {study.name!r} is not unmasked: export it with --blind (blind codes only, no arm)"
             )
-        records = _session_records(db, study, blind=blind)
+        records = _session_records(db, workspace, study, blind=blind, scores_dir=scores_dir)
     if not records:
         raise NotFoundError(f"study {study_name!r} has no FST sessions to export")
     from writing.nwb.file import write_nwb
 
-    def scoring_folder(score: StoredScore) -> Path:
-        return scores_dir or scoring_run_folder(workspace, study_name, score.method, score.parameters_sha256)
-
-    sessions = [_with_files(record, scoring_folder) for record in records]
+    sessions = [_with_files(record) for record in records]
     files = []
     for record, session in zip(records, sessions, strict=True):
         path = out_dir / record.file_name
@@ -143,7 +147,9 @@ def _require_nwb_libraries() -> None:
         raise InvalidInputError(f"{error}: pip install behavlab[nwb]") from error
 
 
-def _session_records(db: Session, study: Study, *, blind: bool) -> list[_SessionRecord]:
+def _session_records(
+    db: Session, workspace: Workspace, study: Study, *, blind: bool, scores_dir: Path | None
+) -> list[_SessionRecord]:
     rows = db.exec(
         select(FstSession, Allocation.blind_code, Animal)
         .join(Allocation, col(Allocation.animal_id) == FstSession.animal_id)
@@ -178,8 +184,11 @@ def _session_records(db: Session, study: Study, *, blind: bool) -> list[_Session
             notes=_conditions(fst),
         )
         stored = None if score is None else _stored_score(score, code)
+        folders = () if score is None else scoring_folders(db, workspace, study, score, scores_dir)
         file_name = f"sub-{dandi_label(code)}/{stem}_behavior+image.nwb"
-        records.append(_SessionRecord(session, Path(fst.video_path), stored_roi(fst.roi), stored, file_name))
+        video = Path(fst.video_path)
+        roi = stored_roi(fst.roi)
+        records.append(_SessionRecord(session, video, roi, stored, file_name, fst.id or 0, folders))
     return records
 
 
@@ -267,7 +276,7 @@ def _conditions(fst: FstSession) -> dict[str, float | str]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _with_files(record: _SessionRecord, scoring_folder: Callable[[StoredScore], Path]) -> NwbSession:
+def _with_files(record: _SessionRecord) -> NwbSession:
     """The session completed from its files: the video's rate and length, the scoring, the pose tracks."""
     from tracking.video.probe import probe_video
 
@@ -283,13 +292,13 @@ def _with_files(record: _SessionRecord, scoring_folder: Callable[[StoredScore], 
     scoring: NwbScoring | None = None
     individual = None
     if record.score is not None:
-        folder = scoring_folder(record.score)
-        rescored = rescored_animals(folder, record.score.method, {code}).get(code)
+        wanted = {record.session_id: SessionVideo(code, record.video)}
+        rescored = rescored_sessions(record.folders, record.score.method, wanted).get(record.session_id)
         if rescored is None:
             digest = record.score.parameters_sha256[:12]
             raise NotFoundError(
                 f"the {record.score.method} scoring of {code} (parameters {digest}) has no files in "
-                f"{folder}; give --scores with the folder `behavlab score` wrote it to"
+                f"{looked_in(record.folders)}"
             )
         found = nwb_scoring(rescored, record.score)
         scoring, individual = found.scoring, found.individual

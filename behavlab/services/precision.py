@@ -6,8 +6,8 @@ rounded: it was not read from the instrument (cohorts.precision).
 """
 
 from behavlab.errors import InvalidInputError
-from cohorts.precision import precision_accepted, within_precision
-from cohorts.roster import MAX_WEIGHT_G, MIN_WEIGHT_G, WEIGHT_PRECISION_G
+from cohorts.precision import WEIGHT_PRECISION_G, precision_accepted, within_precision
+from cohorts.roster import MAX_WEIGHT_G, MIN_WEIGHT_G
 
 #: The precision of a hand score's seconds immobile and latency.
 MANUAL_PRECISION_S = 0.1

@@ -24,11 +24,11 @@ from behavlab.services.guards import refuse_if_unmasked, study_is_randomized
 from behavlab.services.lookup import find_study, study_id_of
 from behavlab.services.protocol_design import (
     OUTCOME_ALIASES,
-    PRIMARY_METHODS,
     SCORED_OUTCOMES,
     checked_plan,
     outcome_name,
 )
+from behavlab.services.scoring_methods import PRIMARY_METHODS
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 

@@ -13,13 +13,11 @@ from analysis.plan import PlanDesign, PlanError, ProtocolPlan, make_plan
 from behavlab.errors import InvalidInputError
 from behavlab.models import Study
 from behavlab.report.measures import IMMOBILITY_OUTCOME, LATENCY_OUTCOME, OUTCOME_UNITS, SPT_OUTCOME
-from behavlab.services.fst import MANUAL_METHOD
 from behavlab.services.lookup import study_arms
-from tracking.rules.methods import METHOD_NAMES
+from behavlab.services.scoring_methods import PRIMARY_METHODS
 
 #: Outcomes measured by a scoring method (the others, sucrose preference, have none).
 SCORED_OUTCOMES = (IMMOBILITY_OUTCOME, LATENCY_OUTCOME)
-PRIMARY_METHODS = (*METHOD_NAMES, MANUAL_METHOD)
 PRIMARY_OUTCOMES = tuple(OUTCOME_UNITS)
 #: Short names an outcome may be given by.
 OUTCOME_ALIASES = {"immobility": IMMOBILITY_OUTCOME, "latency": LATENCY_OUTCOME, "preference": SPT_OUTCOME}

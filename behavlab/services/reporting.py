@@ -48,7 +48,6 @@ from behavlab.services.allocation_record import blinding_record, randomization_r
 from behavlab.services.amendments import study_amendments
 from behavlab.services.arms import reference_arm
 from behavlab.services.audit_anchor import chain_head
-from behavlab.services.fst import MANUAL_METHOD
 from behavlab.services.guards import EMERGENCY_UNMASK, FULL_UNMASK
 from behavlab.services.library_errors import refused_writes
 from behavlab.services.lookup import find_study
@@ -61,6 +60,7 @@ from behavlab.services.report_records import (
     voided,
 )
 from behavlab.services.roster_view import current_roster
+from behavlab.services.scoring_methods import MANUAL_METHOD
 from behavlab.services.spt import SptLine, spt_results
 from behavlab.services.voiding import live_scores, live_sessions, not_voided
 from behavlab.services.workspace import Workspace

@@ -1,7 +1,10 @@
 """The links a study scoring hands the batch: each session's video (and pose file) under its code.
 
-Each link is named by the codes of the sessions its video films, and its ROIs are relabelled by code, so
-every file the batch writes is named by code, whatever the videos were called.
+Each link is named by the codes of the sessions its video films and the start of the video's recorded
+SHA-256 (``<codes>-<8 hex digits>.<ext>``), and its ROIs are relabelled by code, so every file the batch
+writes is named by code, whatever the videos were called. The digits keep one animal's sessions apart (a
+pre-test and a test, each its own video, scored into one folder) and name a session's video the same in
+every scoring, whatever else is scored with it; they say nothing of the animal's arm.
 """
 
 from __future__ import annotations
@@ -31,16 +34,20 @@ class SessionToScore:
     start: SessionStart | None = None
 
 
+#: Hex digits of a video's recorded SHA-256 in its link's name.
+LINK_HASH_DIGITS = 8
+
+
 @dataclass
 class ScoringLinks:
-    """The links the batch scores, with the codes of the sessions each one's video films.
+    """The links the batch scores, with the sessions each one's video films: session ID by code.
 
-    Each link is named by those codes, and its ROIs are relabelled by code, so every file the batch writes
-    is named by code; ``failures`` are the sessions that cannot be scored, by code, with the reason.
-    ``starts`` are the sessions' stored test starts by link name and code (the others are detected).
+    Each link is named by those codes (module docstring), and its ROIs are relabelled by code, so every file
+    the batch writes is named by code; ``failures`` are the sessions that cannot be scored, by code, with the
+    reason. ``starts`` are the sessions' stored test starts by link name and code (the others are detected).
     """
 
-    codes: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    sessions: dict[Path, dict[str, int]] = field(default_factory=dict)
     rois: dict[str, tuple[ROI, ...]] = field(default_factory=dict)
     starts: dict[str, dict[str, AnimalStart]] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -60,21 +67,31 @@ def link_videos(pending: Sequence[SessionToScore], folder: Path, *, pose_files: 
             by_video[session.video].append(session)
     for video, sessions in by_video.items():
         codes = tuple(sorted(s.code for s in sessions))
-        name = "-".join(codes) + video.suffix.lower()
-        if pose_files:
+        name = f"{'-'.join(codes)}-{sessions[0].video_sha256[:LINK_HASH_DIGITS]}{video.suffix.lower()}"
+        problem = _unlinkable(video, codes, folder / name, links)
+        if problem is None and pose_files:
             problem = _link_pose_file(video, folder, Path(name).stem)
-            if problem:
-                links.failures.extend((code, problem) for code in codes)
-                continue
+        if problem:
+            links.failures.extend((code, problem) for code in codes)
+            continue
         link = folder / name
         link.unlink(missing_ok=True)
         link.symlink_to(video.resolve())
-        links.codes[link] = codes
+        links.sessions[link] = {session.code: session.session_id for session in sessions}
         links.rois[name] = tuple(_roi_for(session, video) for session in sessions)
         starts = {session.code: _animal_start(session.start) for session in sessions if session.start}
         if starts:
             links.starts[name] = starts
     return links
+
+
+def _unlinkable(video: Path, codes: Sequence[str], link: Path, links: ScoringLinks) -> str | None:
+    """Why a video cannot be scored for these codes: one animal twice in it, or a copy of one linked."""
+    if len(set(codes)) < len(codes):
+        return f"video {video.name} is given for two FST sessions of one animal; accepted: one each"
+    if link in links.sessions:
+        return f"video {video.name} is a copy of another video scored for {', '.join(codes)}; accepted: one"
+    return None
 
 
 def _changed_video(session: SessionToScore, digests: dict[Path, str]) -> str | None:

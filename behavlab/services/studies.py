@@ -19,38 +19,12 @@ from behavlab.services.cohort_batches import CohortView, cohort_views
 from behavlab.services.library_errors import refused_input
 from behavlab.services.lookup import find_study
 from behavlab.services.protocol import DeclaredProtocol, declared_protocol
+from behavlab.services.study_settings import ROUTES, StudySettings
 from behavlab.services.text import checked_text
 from behavlab.services.workspace import Workspace
 from cohorts.dosing import check_volume_per_kg
-from cohorts.roster import WEIGHT_PRECISION_G, check_factor_name, check_weight_precision
-from cohorts.syringe import DEFAULT_SYRINGE_GRADUATION_ML, DEFAULT_VOLUME_TOLERANCE_PCT, Syringe
-
-ROUTES = ("ip", "sc", "po", "iv", "im", "in")
-
-
-@dataclass(frozen=True)
-class StudySettings:
-    """What a new study gives and to whom; the defaults are the lab's standard ketamine study.
-
-    `arms` replaces the two default arms (the vehicle, then the compound at its dose); the study's compound,
-    dose and vehicle are then read from them: the reference arm's substance is the vehicle, the other arm with
-    the highest dose (the first of equals) the compound at its dose.
-    """
-
-    name: str
-    compound: str = "ketamine"
-    dose_mg_per_kg: float = 10.0
-    route: str = "ip"
-    vehicle: str = "saline"
-    volume_ml_per_kg: float = 10.0
-    species: str = "mouse"
-    strain: str = "C57BL/6J"
-    test_hours_post_dose: float = 24.0
-    syringe_graduation_ml: float = DEFAULT_SYRINGE_GRADUATION_ML
-    volume_tolerance_pct: float = DEFAULT_VOLUME_TOLERANCE_PCT
-    weight_precision_g: float = WEIGHT_PRECISION_G
-    arms: ArmsDesign | None = None
-    factor_name: str | None = None
+from cohorts.roster import check_factor_name, check_weight_precision
+from cohorts.syringe import Syringe
 
 
 @dataclass(frozen=True)
@@ -172,13 +146,6 @@ def _design_summary(design: ArmsDesign) -> dict[str, Any]:
         "dose_mg_per_kg": compound.dose_mg_per_kg,
         "vehicle": vehicle.substance,
     }
-
-
-def list_studies(workspace: Workspace) -> Sequence[StudyOverview]:
-    """Every study, oldest first, with its arms and roster size."""
-    with reading(workspace.engine) as session:
-        studies = session.exec(select(Study).order_by(col(Study.created_at), col(Study.id))).all()
-        return [_overview(session, study) for study in studies]
 
 
 def get_study(workspace: Workspace, name: str) -> StudyOverview:

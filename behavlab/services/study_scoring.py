@@ -49,6 +49,10 @@ if TYPE_CHECKING:
     from tracking.batch.run import BatchProgress, BatchReport
 
 
+#: The key of a study scoring's audit event naming the folder its files were written to.
+SCORING_FOLDER_KEY = "out_dir"
+
+
 @dataclass(frozen=True)
 class StudyScoring:
     """What a study scoring did: sessions scored now, already scored, and those that failed (by code).
@@ -120,10 +124,14 @@ def score_study(
     )
     with tracking_errors():
         report = run_batch(
-            list(links.codes), settings, method=method, runner=runner_for(jobs, dask), on_progress=on_progress
+            list(links.sessions),
+            settings,
+            method=method,
+            runner=runner_for(jobs, dask),
+            on_progress=on_progress,
         )
-    stored = _ScoreRequest(study_name, method, preset, parameters, digest)
-    scored, failures = _store_scores(workspace, stored, report, links, pending, already)
+    stored = _ScoreRequest(study_name, method, preset, parameters, digest, folder.absolute())
+    scored, failures = _store_scores(workspace, stored, report, links, already)
     return StudyScoring(scored, already, sorted(failures), folder, digest, earlier_scoring_folder(study_name))
 
 
@@ -164,6 +172,7 @@ class _ScoreRequest:
     preset: str
     parameters: Mapping[str, object]
     digest: str
+    folder: Path
 
 
 def _store_scores(
@@ -171,11 +180,9 @@ def _store_scores(
     request: _ScoreRequest,
     report: BatchReport,
     links: ScoringLinks,
-    pending: Sequence[SessionToScore],
     already: int,
 ) -> tuple[int, list[tuple[str, str]]]:
     """Store one score row per scored session and the audit event; the count stored and every failure."""
-    session_of = {s.code: s for s in pending}
     failures = list(links.failures)
     stored = 0
     with writing(workspace.engine) as db:
@@ -183,13 +190,15 @@ def _store_scores(
         refuse_if_unmasked(db, study, "store scores")
         for outcome in report.outcomes:
             if outcome.document is None:
-                failures.extend((code, outcome.error or "not scored") for code in links.codes[outcome.video])
+                reason = outcome.error or "not scored"
+                failures.extend((code, reason) for code in links.sessions[outcome.video])
                 continue
             failures.extend(outcome.document.get("failed_animals", {}).items())
             minutes = _per_minute(outcome.document["bins"])
             starts = outcome.document.get("starts", {})
+            session_of = links.sessions[outcome.video]
             for row in outcome.document["results"]:
-                session_id = session_of[row["animal"]].session_id
+                session_id = session_of[row["animal"]]
                 db.add(_score_row(session_id, row, minutes, request, starts.get(row["animal"])))
                 stored += 1
         record_study_event(
@@ -201,6 +210,7 @@ def _store_scores(
                 "method": request.method,
                 "preset": request.preset,
                 "parameters_sha256": request.digest,
+                SCORING_FOLDER_KEY: str(request.folder),
                 "scored": stored,
                 "already_scored": already,
                 "failed": sorted(code for code, _ in failures),

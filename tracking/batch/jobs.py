@@ -8,7 +8,8 @@ ships to a worker; :func:`request_of` is what a job asks for, as its result docu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,4 +161,27 @@ def request_of(job: VideoJob) -> dict[str, Any]:
     return request
 
 
-__all__ = ["BatchSettings", "VideoJob", "find_videos", "make_job", "request_of", "resolve_request"]
+def longest_first(jobs: Sequence[VideoJob], lengths: Mapping[Path, float | None]) -> list[VideoJob]:
+    """The jobs in the order a pool should start them: the longest video (``lengths``, seconds) first.
+
+    Handing out the long videos first leaves short ones for the end, so the workers finish together rather
+    than one running the last long video alone. A job of unknown length (no header, a pose file scored
+    alone) could be the longest and goes first; equal lengths keep their input order.
+    """
+
+    def longest(job: VideoJob) -> float:
+        length = lengths.get(job.video)
+        return -(math.inf if length is None else length)
+
+    return sorted(jobs, key=longest)
+
+
+__all__ = [
+    "BatchSettings",
+    "VideoJob",
+    "find_videos",
+    "longest_first",
+    "make_job",
+    "request_of",
+    "resolve_request",
+]

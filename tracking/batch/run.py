@@ -18,7 +18,7 @@ from typing import Any
 
 from tracking.batch.cache import save_signal_cache
 from tracking.batch.documents import VideoOutputs, load_document, video_document, write_summaries
-from tracking.batch.jobs import BatchSettings, VideoJob, make_job, request_of
+from tracking.batch.jobs import BatchSettings, VideoJob, longest_first, make_job, request_of
 from tracking.batch.preflight import preflight
 from tracking.batch.qc import plot_qc, roi_picture_time, roi_start_notes
 from tracking.batch.runners import LocalRunner, Runner, dask_worker_address
@@ -241,7 +241,7 @@ def _name_clashes(jobs: Sequence[VideoJob]) -> dict[Path, str]:
 def _plan(
     paths: Sequence[Path], method: str, settings: BatchSettings, resume: bool
 ) -> tuple[list[VideoJob], dict[Path, VideoOutcome]]:
-    """The jobs still to run, and the outcomes known before running: bad inputs, clashes, resumed, refused."""
+    """The jobs to probe, and the outcomes known before probing: bad inputs, name clashes, resumed videos."""
     outcomes: dict[Path, VideoOutcome] = {}
     jobs = []
     for path in paths:
@@ -255,18 +255,23 @@ def _plan(
             outcomes[job.video] = VideoOutcome(job.video, error=clashes[job.video])
         elif resume and (document := _finished(job)) is not None:
             outcomes[job.video] = VideoOutcome(job.video, document=document, skipped=True)
-        elif (refusal := _refusal(job)) is not None:
-            outcomes[job.video] = VideoOutcome(job.video, error=refusal)
     return [job for job in jobs if job.video not in outcomes], outcomes
 
 
-def _refusal(job: VideoJob) -> str | None:
-    """Why the job's video is refused before decoding (:func:`tracking.batch.preflight.preflight`)."""
-    try:
-        preflight(job)
-    except (TrackingError, ValueError, OSError) as error:
-        return failure_reason(error, job.video)
-    return None
+def _probe(jobs: Sequence[VideoJob], outcomes: dict[Path, VideoOutcome]) -> list[VideoJob]:
+    """The jobs pre-flight accepts, longest video first; each refused job's reason goes into ``outcomes``.
+
+    Any error probing one video (:func:`tracking.batch.preflight.preflight`) refuses that video alone.
+    """
+    lengths: dict[Path, float | None] = {}
+    for job in jobs:
+        try:
+            header = preflight(job)
+        except Exception as error:
+            outcomes[job.video] = VideoOutcome(job.video, error=failure_reason(error, job.video))
+        else:
+            lengths[job.video] = None if header is None else header.duration_s
+    return longest_first([job for job in jobs if job.video in lengths], lengths)
 
 
 def _progress(
@@ -303,6 +308,9 @@ def run_batch(
     result document records the same file content and the same request is not scored again, and the hidden
     temporary files of a killed run are removed first. A failing video does not stop the others (for a
     method that scores pose files, nor does a video without one).
+    The runner's workers start while the videos are probed, and take the videos longest first
+    (:func:`tracking.batch.jobs.longest_first`) so that none runs the last long video alone; the report
+    lists them in input order. Whatever ends the batch, the workers are stopped.
     ``results.csv`` and ``bins.csv`` (every finished video of this batch, sorted by name) are rewritten every
     :data:`SUMMARY_INTERVAL_S` seconds and at the end; the per-video documents hold everything they are made
     from.
@@ -313,25 +321,27 @@ def run_batch(
     ensure_folder(settings.out_dir)
     if resume:
         remove_temporaries(settings.out_dir)
-    pending, outcomes = _plan(paths, method, settings, resume)
+    to_probe, outcomes = _plan(paths, method, settings, resume)
 
     def report(last: VideoOutcome | None) -> None:
         if on_progress is not None:
             on_progress(_progress(len(paths), outcomes.values(), started, last))
 
-    report(None)
-    last_summary = time.perf_counter()
-    for job, result in runner.map_unordered(run_job, pending):
-        outcome = (
-            result
-            if isinstance(result, VideoOutcome)
-            else VideoOutcome(job.video, error=f"the worker failed: {failure_reason(result)}")
-        )
-        outcomes[job.video] = outcome
-        if time.perf_counter() - last_summary >= SUMMARY_INTERVAL_S:
-            write_finished_summaries(settings.out_dir, outcomes.values())
-            last_summary = time.perf_counter()
-        report(outcome)
+    with runner.started(run_job, len(to_probe)):
+        pending = _probe(to_probe, outcomes)
+        report(None)
+        last_summary = time.perf_counter()
+        for job, result in runner.map_unordered(run_job, pending):
+            outcome = (
+                result
+                if isinstance(result, VideoOutcome)
+                else VideoOutcome(job.video, error=f"the worker failed: {failure_reason(result)}")
+            )
+            outcomes[job.video] = outcome
+            if time.perf_counter() - last_summary >= SUMMARY_INTERVAL_S:
+                write_finished_summaries(settings.out_dir, outcomes.values())
+                last_summary = time.perf_counter()
+            report(outcome)
     written = write_finished_summaries(settings.out_dir, outcomes.values())
     ordered = tuple(outcomes[path] for path in dict.fromkeys(paths))
     return BatchReport(ordered, *written, elapsed_s=time.perf_counter() - started)

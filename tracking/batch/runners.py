@@ -1,16 +1,21 @@
 """Where a batch's per-video work runs: a local process pool (the default) or a Dask cluster.
 
 A runner maps one picklable function over the jobs and yields ``(job, result or exception)`` as each finishes,
-in completion order. Both runners give the same results; they differ only in where the processes live.
+in completion order, handing out the jobs in the order given. Both runners give the same results; they differ
+only in where the processes live. ``runner.started(function, expected_jobs)`` starts the workers in the
+background and stops them when it exits, so their start-up overlaps what the caller does meanwhile (probing
+the videos); a ``map_unordered`` inside it uses those workers, one outside starts and stops its own.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, TypeVar
 
 from tracking.errors import TrackingError
@@ -33,15 +38,19 @@ class Runner(Protocol):
 
     workers: int
 
+    def started(self, function: Callable[[Any], Any], expected_jobs: int) -> AbstractContextManager[None]:
+        """Start workers for up to ``expected_jobs`` jobs of ``function`` in the background; stop on exit."""
+        ...
+
     def map_unordered(
         self, function: Callable[[Job], Result], jobs: Sequence[Job]
     ) -> Iterator[tuple[Job, Result | BaseException]]:
-        """Yield ``(job, result or exception)`` per job as each finishes."""
+        """Yield ``(job, result or exception)`` per job as each finishes, handing jobs out in order."""
         ...
 
 
 def one_opencv_thread() -> None:
-    """Worker set-up: OpenCV single-threaded, since the batch already runs one worker process per core.
+    """OpenCV single-threaded, since the batch already runs one worker process per core.
 
     Each process's own OpenCV thread pool would oversubscribe the cores: on 2 cores, 8 two-minute videos
     scored 1.22 times faster with 2 workers than in one process with OpenCV's pool, 1.47 times without it.
@@ -49,6 +58,20 @@ def one_opencv_thread() -> None:
     import cv2
 
     cv2.setNumThreads(1)
+
+
+def prepare_worker(function: Callable[..., Any]) -> None:
+    """Worker set-up: OpenCV single-threaded; receiving ``function`` has imported its module already.
+
+    Run as each worker starts, the imports of the job's code (decoders, OpenCV, plotting) are paid while the
+    client still probes the videos rather than at each worker's first video.
+    """
+    del function
+    one_opencv_thread()
+
+
+def worker_ready() -> None:
+    """A task that does nothing: one submitted per worker spawns the workers now, not at the first job."""
 
 
 def dask_worker_address() -> str | None:
@@ -67,6 +90,17 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _in_process(
+    function: Callable[[Job], Result], jobs: Sequence[Job]
+) -> Iterator[tuple[Job, Result | BaseException]]:
+    """Run the jobs one after the other in this process."""
+    for job in jobs:
+        try:
+            yield job, function(job)
+        except Exception as error:
+            yield job, error
+
+
 class LocalRunner:
     """A pool of ``jobs`` local processes (forkserver where available, else spawn); one job runs in-process.
 
@@ -77,23 +111,41 @@ class LocalRunner:
         self.workers = jobs if jobs is not None else default_jobs()
         if self.workers < 1:
             raise ValueError(f"jobs must be at least 1, got {self.workers}")
+        self._pool: ProcessPoolExecutor | None = None
+
+    @contextmanager
+    def started(self, function: Callable[[Any], Any], expected_jobs: int) -> Iterator[None]:
+        """Spawn ``min(workers, expected_jobs)`` processes now (none for one job or one worker); stop on exit.
+
+        Inside an outer ``started`` this keeps the outer pool. On exit, jobs not yet begun are cancelled and
+        the processes are joined (no process outlives the batch, whatever ended it).
+        """
+        if self._pool is not None or self.workers == 1 or expected_jobs <= 1:
+            yield
+            return
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        workers = min(self.workers, expected_jobs)
+        self._pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=prepare_worker, initargs=(function,)
+        )
+        try:
+            for _ in range(workers):
+                self._pool.submit(worker_ready)
+            yield
+        finally:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def map_unordered(
         self, function: Callable[[Job], Result], jobs: Sequence[Job]
     ) -> Iterator[tuple[Job, Result | BaseException]]:
-        """Yield ``(job, result or exception)`` per job as each finishes."""
-        if self.workers == 1 or len(jobs) <= 1:
-            for job in jobs:
-                try:
-                    yield job, function(job)
-                except Exception as error:
-                    yield job, error
-            return
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        workers = min(self.workers, len(jobs))
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=one_opencv_thread) as pool:
-            futures: dict[Future[Result], Job] = {pool.submit(function, job): job for job in jobs}
+        """Yield ``(job, result or exception)`` per job as each finishes, submitted in the order given."""
+        with self.started(function, len(jobs)):
+            if self._pool is None:
+                yield from _in_process(function, jobs)
+                return
+            futures: dict[Future[Result], Job] = {self._pool.submit(function, job): job for job in jobs}
             for future in as_completed(futures):
                 yield futures[future], _outcome(future)
 
@@ -122,37 +174,73 @@ class DaskRunner:
     def __init__(self, address: str = "local", workers: int | None = None) -> None:
         self.address = address
         self.workers = workers if workers is not None else default_jobs()
+        self._connecting: Future[tuple[Any, Any]] | None = None
+
+    @contextmanager
+    def started(self, function: Callable[[Any], Any], expected_jobs: int) -> Iterator[None]:
+        """Start the LocalCluster (or connect to the scheduler) in a thread now; close both on exit.
+
+        Nothing starts for no jobs; inside an outer ``started`` this keeps the outer cluster.
+        DaskUnavailableError at once when Dask is not installed.
+        """
+        if importlib.util.find_spec("distributed") is None:
+            raise DaskUnavailableError()
+        if self._connecting is not None or expected_jobs < 1:
+            yield
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="dask-start") as thread:
+            self._connecting = thread.submit(self._connect, function)
+            try:
+                yield
+            finally:
+                connecting, self._connecting = self._connecting, None
+                if connecting.exception() is None:
+                    _close(*connecting.result())
+
+    def _connect(self, function: Callable[[Any], Any]) -> tuple[Any, Any]:
+        """A client, and the LocalCluster it started with its workers prepared (None: a remote scheduler)."""
+        import dask
+        from distributed import Client, LocalCluster
+
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            if self.address != "local":
+                client = Client(self.address, timeout="30s")  # type: ignore[no-untyped-call]
+                return client, None
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]  # distributed is not annotated
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+            )
+        try:
+            client = Client(cluster)  # type: ignore[no-untyped-call]
+            client.run(prepare_worker, function)
+        except BaseException:
+            cluster.close()
+            raise
+        return client, cluster
 
     def map_unordered(
         self, function: Callable[[Job], Result], jobs: Sequence[Job]
     ) -> Iterator[tuple[Job, Result | BaseException]]:
-        """Yield ``(job, result or exception)`` per job as each finishes on the cluster."""
-        try:
-            import dask
-            from distributed import Client, LocalCluster
+        """Yield ``(job, result or exception)`` per job as each finishes on the cluster, sent in order."""
+        with self.started(function, len(jobs)):
+            if self._connecting is None:
+                return
             from distributed import as_completed as dask_completed
-        except ImportError:
-            raise DaskUnavailableError() from None
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-            if self.address == "local":
-                cluster = LocalCluster(  # type: ignore[no-untyped-call]  # distributed is not annotated
-                    n_workers=self.workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=40,
-                )
-                client = Client(cluster)  # type: ignore[no-untyped-call]
-                client.run(one_opencv_thread)
-            else:
-                cluster = None
-                client = Client(self.address, timeout="30s")  # type: ignore[no-untyped-call]
-        try:
+
+            client, _ = self._connecting.result()
             futures = client.map(function, list(jobs), pure=False)
             owners = {future.key: job for future, job in zip(futures, jobs, strict=True)}
             for future in dask_completed(futures):  # type: ignore[no-untyped-call]
                 yield owners[future.key], _outcome(future)
-        finally:
-            client.close()  # type: ignore[no-untyped-call]
-            if cluster is not None:
-                cluster.close()
+
+
+def _close(client: Any, cluster: Any) -> None:
+    """Close the client, then the LocalCluster it was given (None for a remote scheduler)."""
+    try:
+        client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()

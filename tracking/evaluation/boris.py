@@ -17,10 +17,12 @@ media files (``Source`` ``player #1:a.mp4;b.mp4``, or a second player) times its
 joined, so it is refused: one video per observation.
 
 Keys: the animal a bout belongs to is its row's ``Subject`` when there is one (one observation of a video
-filming several animals, a subject per animal), else its ``Observation id`` (one observation per animal). A
-key in two observations is refused (the two would be merged). :func:`boris_project` writes one observation
-per animal with both set to the same key, so a project made by behavlab and its aggregated export read back
-under the key they were written with.
+filming several animals, a subject per animal), else its ``Observation id`` (one observation per animal).
+Bouts are keyed by that animal, except that a subject coded in several observations (one animal's sessions:
+a pre-test and a test, each its own video) is keyed ``<observation id>/<subject>`` in each, so its sessions
+are never merged; each key's animal and observation are given beside its bouts. :func:`boris_project`
+writes one observation per session, its events coded for the animal, so a project made by behavlab and its
+aggregated export read back under the keys they were written with.
 """
 
 from __future__ import annotations
@@ -80,13 +82,16 @@ class BorisObservation:
 class AggregatedEvents:
     """A checked aggregated-events export: each key's bouts of the behaviour, its rows, and every problem.
 
-    ``media_length_s`` is each key's media duration when the export gives it; ``problems`` are
+    ``animals`` and ``observations`` are each key's animal (subject, else observation id) and observation
+    id; ``media_length_s`` is each key's media duration when the export gives it; ``problems`` are
     :class:`LabelFileError` records (file, row, field, what is accepted), none raised.
     """
 
     path: str
     bouts: dict[str, np.ndarray] = field(default_factory=dict)
     rows: dict[str, list[int]] = field(default_factory=dict)
+    animals: dict[str, str] = field(default_factory=dict)
+    observations: dict[str, str] = field(default_factory=dict)
     media_length_s: dict[str, float] = field(default_factory=dict)
     problems: list[LabelFileError] = field(default_factory=list)
 
@@ -137,16 +142,16 @@ def _collect_bouts(
     stops = pd.to_numeric(chosen[columns["stop"]], errors="coerce").to_numpy(dtype=np.float64) - offsets
     lengths = _numbers(chosen, table, _MEDIA_LENGTH_COLUMNS, np.nan)
     rows = [int(str(index)) + 2 for index in chosen.index]
-    keys = _keys(chosen, table, columns["observation"]).tolist()
+    animals = _keys(chosen, table, columns["observation"]).tolist()
     observations = chosen[columns["observation"]].astype("string").fillna("").str.strip().tolist()
+    keys = _session_keys(list(zip(observations, animals, strict=True)))
     several = _several_media(chosen, table)
-    observation_of: dict[str, str] = {}
     for i, (row, key, start, stop) in enumerate(zip(rows, keys, starts, stops, strict=True)):
         shown = chosen.iloc[i]
-        problem = _other_observation(key, observations[i], observation_of.setdefault(key, observations[i]))
+        problem = ""
         if several[i]:
             problem = f"observation {observations[i]!r} has more than one media file; {_ONE_VIDEO}"
-        elif not (np.isfinite(start) and np.isfinite(stop) and 0 <= start < stop) and not problem:
+        elif not (np.isfinite(start) and np.isfinite(stop) and 0 <= start < stop):
             problem = (
                 f"bout {shown[columns['start']]!r} to {shown[columns['stop']]!r} (less the time offset): "
                 "accepted: numbers of seconds, the start >= 0 and the stop after it"
@@ -155,16 +160,18 @@ def _collect_bouts(
             found.problems.append(LabelFileError(found.path, problem, row=row, field=columns["stop"]))
             continue
         found.rows.setdefault(key, []).append(row)
+        found.animals[key], found.observations[key] = animals[i], observations[i]
         found.bouts[key] = np.vstack([found.bouts.get(key, np.empty((0, 2))), [start, stop]])
         if np.isfinite(lengths[i]):
             found.media_length_s[key] = float(lengths[i])
 
 
-def _other_observation(key: str, observation: str, first: str) -> str:
-    """The problem of a key already seen in another observation (the two would be merged), else ''."""
-    if observation == first:
-        return ""
-    return f"{key!r} is in observations {first!r} and {observation!r}; accepted: one observation per animal"
+def _session_keys(coded: Sequence[tuple[str, str]]) -> list[str]:
+    """Each ``(observation id, animal)``'s key: the animal, else ``<observation id>/<animal>`` in several."""
+    seen: dict[str, set[str]] = {}
+    for observation, animal in coded:
+        seen.setdefault(animal, set()).add(observation)
+    return [animal if len(seen[animal]) == 1 else f"{observation}/{animal}" for observation, animal in coded]
 
 
 def _state_rows(
@@ -329,26 +336,25 @@ def read_boris_project(path: str | Path, behavior: str) -> dict[str, HumanLabels
     """Each animal's ``behavior`` bouts from a BORIS project, keyed as in the module Notes.
 
     A state behaviour's events alternate start, stop per subject and modifier, in time order; bouts are given
-    in media time (less the observation's time offset). A start never stopped (an observation left open), an
-    observation of several media files and a key in two observations are LabelFileErrors naming them.
+    in media time (less the observation's time offset), each under the animal's name as ``animal`` and its
+    observation id as ``video``. A start never stopped (an observation left open) and an observation of
+    several media files are LabelFileErrors naming them.
     """
     path = Path(path)
     if not path.is_file():
         raise LabelFileError(path, "no such file")
     try:
-        found: dict[str, HumanLabels] = {}
+        read: list[HumanLabels] = []
         for obs_id, observation in json.loads(path.read_text(encoding="utf-8"))["observations"].items():
             if sum(len(files) for files in observation.get("file", {}).values()) > 1:
                 raise LabelFileError(
                     path, f"observation {obs_id!r} has more than one media file; {_ONE_VIDEO}"
                 )
-            for key, bouts in _state_bouts(str(obs_id), observation["events"], behavior, path).items():
-                if key in found:
-                    problem = f"{key!r} is in observations {found[key].video!r} and {obs_id!r}"
-                    raise LabelFileError(path, f"{problem}; accepted: one observation per animal")
+            for animal, bouts in _state_bouts(str(obs_id), observation["events"], behavior, path).items():
                 media_bouts = bouts - float(observation.get("time offset", 0.0))
-                found[key] = HumanLabels(str(obs_id), str(path), bouts=media_bouts, animal=key)
-        return found
+                read.append(HumanLabels(str(obs_id), str(path), bouts=media_bouts, animal=animal))
+        keys = _session_keys([(labels.video, labels.animal) for labels in read])
+        return dict(zip(keys, read, strict=True))
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, UnicodeDecodeError) as error:
         if isinstance(error, LabelFileError):
             raise

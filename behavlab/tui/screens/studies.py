@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from behavlab.services import (
     StudyOverview,
     StudySettings,
+    StudySummary,
     Workspace,
     create_study,
     list_studies,
@@ -114,7 +115,7 @@ class StudiesScreen(Screen[None]):
         self.query_one("#status", Static).update("loading studies...")
         call_service(self, lambda: list_studies(self.workspace), self._show, title="Cannot load studies")
 
-    def _show(self, studies: Sequence[StudyOverview]) -> None:
+    def _show(self, studies: Sequence[StudySummary]) -> None:
         table = self.query_one("#studies", DataTable)
         table.clear()
         for overview in studies:

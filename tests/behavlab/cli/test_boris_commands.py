@@ -25,11 +25,10 @@ def test_fst_manual_reads_a_boris_export_and_export_boris_writes_a_project(
     assert result.exit_code == 0, result.output
     assert f"manual score recorded for {code}: 30.2 s immobile (1 bouts)" in result.output
 
-    written = cli("export", "boris", randomized.name, "--out", str(tmp_path / "out"))
-    assert written.exit_code == 0, written.output
-    assert "wrote 0 observations" in written.output
-    project = json.loads((tmp_path / "out" / "blind.boris").read_text(encoding="utf-8"))
-    assert project["behaviors_conf"]["0"]["type"] == "State event" and project["observations"] == {}
+    nothing = cli("export", "boris", randomized.name, "--out", str(tmp_path / "out"))
+    assert nothing.exit_code != 0 and "wrote" not in nothing.output
+    assert "study 'blind' has no machine-scored FST sessions to export" in nothing.output
+    assert not (tmp_path / "out" / "blind.boris").exists()
 
 
 def test_export_boris_writes_each_scored_session_with_its_bouts(

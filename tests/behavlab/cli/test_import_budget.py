@@ -58,6 +58,21 @@ def test_listing_studies_loads_neither_alembic_nor_the_table_and_video_stack(tmp
     assert loaded(modules, NOT_FOR_READING) == []
 
 
+def test_listing_studies_builds_only_the_tables_it_reads(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'behavlab.sqlite'}"
+    open_workspace(url, "tester").engine.dispose()
+    script = (
+        "import sys\n"
+        "from behavlab.cli.main import main\n"
+        f"sys.argv = ['behavlab', '--db', {url!r}, 'study', 'list']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(name for name in sys.modules if name.startswith('behavlab.models.')), file=sys.stderr)"
+    )
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    tables = finished.stderr.strip().splitlines()[-1]
+    assert tables == str(["behavlab.models.animal", "behavlab.models.base", "behavlab.models.study"])
+
+
 def test_the_root_lists_each_subcommand_by_the_first_paragraph_of_its_own_help() -> None:
     root = typer.main.get_group(app)
     for name, subcommand in SUBCOMMANDS.items():

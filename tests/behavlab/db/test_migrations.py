@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 from behavlab.db.engine import create_database_engine
 from behavlab.db.migrate import alembic_config, head_revision, upgrade_to_head
 from behavlab.errors import DatabaseError
+from behavlab.models import load_all
 
 EXPECTED_TABLES = {
     "study",
@@ -58,6 +59,7 @@ def test_migrations_match_the_models(database_url: str) -> None:
     upgrade_to_head(engine)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
+        load_all()
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
     engine.dispose()

@@ -145,4 +145,69 @@ def test_each_fst_session_of_an_animal_is_its_own_observation_of_one_subject(
     observations = project["observations"]
     assert {event[1] for obs in observations.values() for event in obs["events"]} <= {code}
     media = [obs["file"]["1"][0] for obs in observations.values()]
-    assert len(set(media)) == 2 and all(Path(m).name == f"{code}.mp4" for m in media)
+    assert len(set(media)) == 2 and all(Path(m).name.startswith(f"{code}-") for m in media)
+
+
+def _two_sessions_scored(workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path) -> str:
+    """The arm-0 animal tested on two days, each session its own 400-s video, scored in one run; its code."""
+    code = randomized.code_in_arm(0)
+    for day in (1, 2):
+        video = tmp_path / f"day{day}.mp4"
+        write_fst_video(video, duration_s=400.0, fps=2, size=(64, 48), n_tanks=1, seed=day)
+        tested_at = randomized.weighed_at + timedelta(days=day)
+        add_fst_session(workspace, randomized.name, code, video, start_s=0.0, tested_at=tested_at)
+    assert score_study(workspace, randomized.name, jobs=1).scored == 2
+    return code
+
+
+def test_an_animals_two_sessions_go_out_to_boris_and_come_back_each_to_its_own_session(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = _two_sessions_scored(workspace, randomized, tmp_path)
+    written = export_boris_project(workspace, randomized.name, tmp_path / "out")
+    assert written.observations == (f"{code}-fst1", f"{code}-fst2") and written.missing == ()
+    project = json.loads(written.path.read_text(encoding="utf-8"))
+    media = {key: Path(obs["file"]["1"][0]).resolve().name for key, obs in project["observations"].items()}
+    assert media == {f"{code}-fst1": "day1.mp4", f"{code}-fst2": "day2.mp4"}
+    rater = {f"{code}-fst1": (150.0, 200.0), f"{code}-fst2": (130.0, 140.0)}
+    rows = [(key, code, "immobility", "STATE", start, stop) for key, (start, stop) in rater.items()]
+    imported = import_boris_scores(
+        workspace, randomized.name, aggregated(tmp_path / "rater.tsv", rows), "Rater One"
+    )
+    assert imported.scores == ((code, 50.0, 1), (code, 10.0, 1))
+    with workspace.engine.connect() as connection:
+        stored = connection.execute(
+            text(
+                "SELECT s.video_path, i.immobility_s FROM immobilityscore i JOIN fstsession s "
+                "ON s.id = i.session_id WHERE i.method = 'manual' ORDER BY s.tested_at"
+            )
+        ).all()
+    assert [(Path(video).name, seconds) for video, seconds in stored] == [
+        ("day1.mp4", 50.0),
+        ("day2.mp4", 10.0),
+    ]
+
+
+def test_observations_of_one_animal_that_do_not_name_its_sessions_are_refused(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = _two_sessions_scored(workspace, randomized, tmp_path)
+    rows = [
+        ("pretest", code, "immobility", "STATE", 150.0, 200.0),
+        ("test", code, "immobility", "STATE", 130.0, 140.0),
+    ]
+    with pytest.raises(InvalidInputError) as refused:
+        import_boris_scores(workspace, randomized.name, aggregated(tmp_path / "r.tsv", rows), "Rater One")
+    message = str(refused.value)
+    assert (
+        f"{code} is in observations 'pretest', 'test', which do not each name one of its FST sessions"
+        in message
+    )
+    assert f"accepted: observations named {code}-fst1, {code}-fst2..." in message
+    named = [
+        (f"{code}-fst1", code, "immobility", "STATE", 150.0, 200.0),
+        (f"{code}-fst3", code, "immobility", "STATE", 1.0, 2.0),
+    ]
+    with pytest.raises(InvalidInputError, match=f"'{code}-fst3' names FST session 3 of {code}, which has 2"):
+        import_boris_scores(workspace, randomized.name, aggregated(tmp_path / "r2.tsv", named), "Rater One")
+    assert _manual(workspace) == []

@@ -207,3 +207,32 @@ def test_two_scorers_pose_files_are_refused_not_left_out(
     with pytest.raises(InvalidInputError, match=r"cannot export the pose tracks of .*2 scorers"):
         export_nwb(workspace, randomized.name, tmp_path / "dandi", blind=True)
     assert not (tmp_path / "dandi").exists()
+
+
+def test_a_scoring_written_elsewhere_is_found_where_it_recorded_writing_else_named(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    from behavlab.services.boris_export import export_boris_project
+
+    codes, _ = film_floating_pair(workspace, randomized, tmp_path / "videos")
+    elsewhere = tmp_path / "elsewhere"
+    assert score_study(workspace, randomized.name, jobs=1, overrides=WINDOW, out_dir=elsewhere).scored == 2
+    written = export_nwb(workspace, randomized.name, tmp_path / "dandi", blind=True)
+    for path in written.files:
+        with NWBHDF5IO(str(path), "r") as io:
+            assert len(io.read().intervals["immobility_bouts"]) >= 1
+    boris = export_boris_project(workspace, randomized.name, tmp_path / "boris")
+    assert boris.observations == tuple(sorted(f"{code}-fst1" for code in codes)) and boris.missing == ()
+
+    elsewhere.rename(tmp_path / "moved")
+    with pytest.raises(NotFoundError) as refused:
+        export_nwb(workspace, randomized.name, tmp_path / "dandi-again", blind=True)
+    assert str(elsewhere) in str(refused.value) and "give --scores" in str(refused.value)
+    with pytest.raises(NotFoundError) as nothing:
+        export_boris_project(workspace, randomized.name, tmp_path / "boris-again")
+    assert str(elsewhere) in str(nothing.value) and "give --scores" in str(nothing.value)
+    assert not (tmp_path / "boris-again").exists() or not any((tmp_path / "boris-again").iterdir())
+    moved = export_nwb(
+        workspace, randomized.name, tmp_path / "dandi-moved", blind=True, scores_dir=tmp_path / "moved"
+    )
+    assert len(moved.files) == 2

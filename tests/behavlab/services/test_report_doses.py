@@ -35,7 +35,7 @@ from behavlab.services import (
     write_study_report,
 )
 from behavlab.services.animals import record_weight
-from behavlab.services.fst import MANUAL_METHOD
+from behavlab.services.scoring_methods import MANUAL_METHOD
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 from tests.behavlab.leaks import arm_separating_columns, lines_naming_an_animal
 from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE

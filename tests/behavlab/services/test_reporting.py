@@ -35,7 +35,7 @@ from behavlab.services import (
     unmask_study,
     write_study_report,
 )
-from behavlab.services.fst import MANUAL_METHOD
+from behavlab.services.scoring_methods import MANUAL_METHOD
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE, RandomizedStudy, two_animals_in_one_video
 from tests.behavlab.report.test_report import table_row

@@ -41,8 +41,8 @@ from behavlab.services import (
     unmask_study,
     write_study_report,
 )
-from behavlab.services.fst import MANUAL_METHOD
 from behavlab.services.reporting import build_report_data
+from behavlab.services.scoring_methods import MANUAL_METHOD
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE, randomize_study
 from tests.behavlab.stress_study import create_stress_study

@@ -157,3 +157,36 @@ def test_the_report_says_under_agreement_why_machine_manual_agreement_is_missing
     procedures = markdown.split("## 9. Experimental procedures")[1].split("## 10.")[0]
     under_agreement = markdown.split("### Agreement between scoring methods")[1]
     assert written.notes[0] not in procedures and written.notes[0] in under_agreement
+
+
+def test_two_sessions_of_one_animal_are_each_scored_from_their_own_video(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from behavlab.services import add_fst_session
+    from tracking.synth.videos import write_fst_video
+
+    code = randomized.code_in_arm(0)
+    floating = {"pretest": [(1.0, 19.0)], "test": [(2.0, 4.0)]}
+    for day, (name, bouts) in enumerate(floating.items(), start=1):
+        video = tmp_path / f"{name}.mp4"
+        write_fst_video(video, duration_s=20.0, fps=15, size=(160, 120), n_tanks=1, seed=day, bouts=[bouts])
+        tested_at = randomized.weighed_at + timedelta(days=day)
+        add_fst_session(workspace, randomized.name, code, video, start_s=0.0, tested_at=tested_at)
+    window = {"window_start_s": 0.0, "window_end_s": 20.0, "test_duration_s": 20.0}
+    scored = score_study(workspace, randomized.name, jobs=1, overrides=window, out_dir=tmp_path / "scores")
+    assert (scored.scored, scored.failures) == (2, [])
+    with workspace.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT s.video_path, i.immobility_s FROM immobilityscore i "
+                "JOIN fstsession s ON s.id = i.session_id ORDER BY s.tested_at"
+            )
+        ).all()
+    assert [Path(video).stem for video, _ in rows] == ["pretest", "test"]
+    (_, pretest), (_, test) = rows
+    assert pretest > 12.0 and test < 6.0
+    links = sorted((tmp_path / "scores" / "videos").iterdir())
+    assert len(links) == 2 and all(link.name.startswith(f"{code}-") for link in links)
+    assert {link.resolve().stem for link in links} == {"pretest", "test"}

@@ -148,16 +148,26 @@ def test_an_observation_of_several_media_files_is_refused_by_row(tmp_path: Path)
     assert events.bouts == {}
 
 
-def test_a_subject_in_two_observations_is_a_problem_naming_both(tmp_path: Path) -> None:
+def test_a_subject_in_two_observations_is_keyed_by_each_observation(tmp_path: Path) -> None:
     rows = [
         ("day1", "A01", "immobility", "STATE", 110.0, 120.0),
         ("day2", "A01", "immobility", "STATE", 130.0, 140.0),
+        ("day2", "B02", "immobility", "STATE", 150.0, 160.0),
     ]
-    (problem,) = read_aggregated_events(aggregated(tmp_path / "agg.tsv", rows), "immobility").problems
-    assert problem.row == 3 and "'A01' is in observations 'day1' and 'day2'" in str(problem)
+    events = read_aggregated_events(aggregated(tmp_path / "agg.tsv", rows), "immobility")
+    assert events.problems == []
+    assert {key: bouts.tolist() for key, bouts in events.bouts.items()} == {
+        "day1/A01": [[110.0, 120.0]],
+        "day2/A01": [[130.0, 140.0]],
+        "B02": [[150.0, 160.0]],
+    }
+    assert events.animals == {"day1/A01": "A01", "day2/A01": "A01", "B02": "B02"}
+    assert events.observations == {"day1/A01": "day1", "day2/A01": "day2", "B02": "day2"}
 
 
-def test_a_project_gives_media_times_and_refuses_merged_or_multi_video_observations(tmp_path: Path) -> None:
+def test_a_project_gives_media_times_keeps_sessions_apart_and_refuses_multi_video_observations(
+    tmp_path: Path,
+) -> None:
     one = BorisObservation("A01", "a.mp4", np.array([[11.0, 12.0]]))
     project = boris_project([one], behavior="immobility", name="s")
     project["observations"]["A01"]["time offset"] = 10.0
@@ -169,8 +179,10 @@ def test_a_project_gives_media_times_and_refuses_merged_or_multi_video_observati
     project = boris_project([one, replace(one, key="day2")], behavior="immobility", name="s")
     for event in project["observations"]["day2"]["events"]:
         event[1] = "A01"
-    with pytest.raises(LabelFileError, match="'A01' is in observations 'A01' and 'day2'"):
-        read_boris_project(write_boris_project(tmp_path / "k.boris", project), "immobility")
+    both = read_boris_project(write_boris_project(tmp_path / "k.boris", project), "immobility")
+    assert sorted(both) == ["A01/A01", "day2/A01"]
+    assert {labels.video for labels in both.values()} == {"A01", "day2"}
+    assert {labels.animal for labels in both.values()} == {"A01"}
 
 
 def test_a_project_written_reads_back_to_its_bouts(tmp_path: Path) -> None:

@@ -8,8 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple, cast
 
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
@@ -26,7 +29,7 @@ from behavlab.services.roster_view import current_cages
 from behavlab.services.text import checked_text
 from behavlab.services.voiding import not_voided
 from behavlab.services.workspace import Workspace
-from cohorts.weights import flag_weight_history, read_weight_sheet
+from cohorts.weights import flag_weight_history, read_weight_sheet, weight_loss_exceeds
 
 MAX_REASON_CHARS = 500
 
@@ -42,6 +45,13 @@ class WeighingSummary:
     n_weights: int
     flagged: Sequence[str]
     default_measured_at: datetime | None = None
+
+
+class WeightPoint(NamedTuple):
+    """One live weight of an animal's history."""
+
+    weight_g: float
+    measured_at: datetime
 
 
 @dataclass(frozen=True)
@@ -173,41 +183,43 @@ def record_weight(
 
 
 def list_animals(workspace: Workspace, study_name: str) -> Sequence[AnimalStatus]:
-    """Every animal of the study in roster-ID order, with its current cage, code, weights and flags."""
+    """Every animal of the study in roster-ID order, with its current cage, code, weights and flags.
+
+    A few set-based queries selecting columns only: 100,000 animals cost no per-animal query or ORM object.
+    """
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        animals = session.exec(
-            select(Animal).where(Animal.study_id == study.id).order_by(col(Animal.label))
-        ).all()
-        cages = current_cages(session, [animal.id for animal in animals])
+        animals = _animal_rows(session, study)
+        cages = current_cages(session, study)
         codes = blind_codes(session, study)
-        reasons = {
-            row.animal_id: row.reason
-            for row in session.exec(
-                select(Exclusion)
+        reasons = dict(
+            session.exec(
+                select(Exclusion.animal_id, Exclusion.reason)
                 .join(Animal, col(Animal.id) == Exclusion.animal_id)
                 .where(Animal.study_id == study.id)
                 .order_by(col(Exclusion.id))
-            )
-        }
-        histories = _weight_histories(session, study)
+            ).all()
+        )
+        baselines, latest = _first_and_latest_weights(session, study)
     statuses = []
-    for animal in animals:
-        animal_id = animal_id_of(animal)
-        history = histories.get(animal_id, [])
+    for animal_id, label, ear_tag, sex, strain, date_of_birth in animals:
+        baseline_g = baselines.get(animal_id)
+        last = latest.get(animal_id)
         statuses.append(
             AnimalStatus(
-                label=animal.label,
-                ear_tag=animal.ear_tag,
-                sex=animal.sex,
-                strain=animal.strain,
-                date_of_birth=animal.date_of_birth,
+                label=label,
+                ear_tag=ear_tag,
+                sex=sex,
+                strain=strain,
+                date_of_birth=date_of_birth,
                 cage=cages.get(animal_id),
                 blind_code=codes.get(animal_id),
-                baseline_weight_g=history[0].weight_g if history else None,
-                last_weight_g=history[-1].weight_g if history else None,
-                last_weighed_at=history[-1].measured_at if history else None,
-                weight_loss_flag=_loss_flag(history),
+                baseline_weight_g=baseline_g,
+                last_weight_g=None if last is None else last.weight_g,
+                last_weighed_at=None if last is None else last.measured_at,
+                weight_loss_flag=baseline_g is not None
+                and last is not None
+                and weight_loss_exceeds(baseline_g, last.weight_g),
                 exclusion_reason=reasons.get(animal_id),
             )
         )
@@ -287,18 +299,59 @@ def _refuse_before_latest(
         )
 
 
-def _weight_histories(session: Session, study: Study) -> dict[int, list[Weight]]:
-    histories: dict[int, list[Weight]] = defaultdict(list)
-    rows = session.exec(
-        select(Weight)
+#: An animal as `list_animals` reads it: id, label, ear tag, sex, strain, date of birth.
+AnimalRow = tuple[int, str, str | None, str, str, date]
+
+
+def _animal_rows(session: Session, study: Study) -> Sequence[AnimalRow]:
+    """The study's animals in label order, as plain rows (no ORM objects: 100,000 of them read fast)."""
+    rows = session.connection().execute(
+        select_columns(
+            col(Animal.id),
+            col(Animal.label),
+            col(Animal.ear_tag),
+            col(Animal.sex),
+            col(Animal.strain),
+            col(Animal.date_of_birth),
+        )
+        .where(col(Animal.study_id) == study.id)
+        .order_by(col(Animal.label))
+    )
+    return cast(Sequence[AnimalRow], rows.all())  # stored rows: every id is set
+
+
+def _first_and_latest_weights(
+    session: Session, study: Study
+) -> tuple[dict[int, float], dict[int, WeightPoint]]:
+    """Each animal's baseline (first live) weight and its latest live weight, by animal id.
+
+    All a welfare flag needs (`flag_weight_history` compares each weight with the first), in one pass.
+    """
+    baselines: dict[int, float] = {}
+    latest: dict[int, WeightPoint] = {}
+    for animal_id, weight_g, measured_at in session.exec(_live_weights(study)):
+        baselines.setdefault(animal_id, weight_g)
+        latest[animal_id] = WeightPoint(weight_g, measured_at)
+    return baselines, latest
+
+
+def _weight_histories(session: Session, study: Study) -> dict[int, list[WeightPoint]]:
+    """Each animal's live (not voided) weights, oldest first, by animal id: one query, columns only."""
+    histories: dict[int, list[WeightPoint]] = defaultdict(list)
+    for animal_id, weight_g, measured_at in session.exec(_live_weights(study)):
+        histories[animal_id].append(WeightPoint(weight_g, measured_at))
+    return histories
+
+
+def _live_weights(study: Study) -> Select[int, float, datetime]:
+    """The study's live (not voided) weights as (animal id, grams, time), oldest first."""
+    return (
+        select(Weight.animal_id, Weight.weight_g, Weight.measured_at)
         .join(Animal, col(Animal.id) == Weight.animal_id)
         .where(Animal.study_id == study.id, not_voided("weight", Weight.id))
         .order_by(col(Weight.measured_at), col(Weight.id))
     )
-    for weight in rows:
-        histories[weight.animal_id].append(weight)
-    return histories
 
 
-def _loss_flag(history: Sequence[Weight]) -> bool:
+def _loss_flag(history: Sequence[WeightPoint | Weight]) -> bool:
     return bool(history) and flag_weight_history([w.weight_g for w in history])[-1]

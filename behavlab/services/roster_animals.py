@@ -33,9 +33,8 @@ def roster_animals(session: Session, study: Study) -> list[RosterAnimal]:
         .where(Animal.study_id == study.id)
         .order_by(col(Animal.label))
     ).all()
-    ids = [animal.id for animal, _ in rows]
-    excluded = excluded_animals(session, ids)
-    cages = current_cages(session, ids)
+    excluded = excluded_animals(session, study)
+    cages = current_cages(session, study)
     return [
         RosterAnimal(animal, code, cages.get(animal_id_of(animal)), animal.id in excluded)
         for animal, code in rows

@@ -4,8 +4,6 @@ Also the two lookups the roster is made of that other views share: each animal's
 animals are excluded.
 """
 
-from collections.abc import Sequence
-
 from sqlmodel import Session, col, select
 
 from behavlab.models import Animal, CageAssignment, Cohort, Exclusion, Study, Weight
@@ -21,16 +19,16 @@ def current_roster(session: Session, study: Study, include_excluded: bool = Fals
     animals = session.exec(
         select(Animal).where(Animal.study_id == study.id).order_by(col(Animal.label))
     ).all()
-    ids = [animal.id for animal in animals]
-    cages = current_cages(session, ids)
+    cages = current_cages(session, study)
     baseline: dict[int, float] = {}
-    for weight in session.exec(
-        select(Weight)
-        .where(col(Weight.animal_id).in_(ids), not_voided("weight", Weight.id))
+    for animal_id, weight_g in session.exec(
+        select(Weight.animal_id, Weight.weight_g)
+        .join(Animal, col(Animal.id) == Weight.animal_id)
+        .where(Animal.study_id == study.id, not_voided("weight", Weight.id))
         .order_by(col(Weight.measured_at), col(Weight.id))
     ):
-        baseline.setdefault(weight.animal_id, weight.weight_g)
-    excluded = set() if include_excluded else excluded_animals(session, ids)
+        baseline.setdefault(animal_id, weight_g)
+    excluded = set() if include_excluded else excluded_animals(session, study)
     cohorts = dict(session.exec(select(Cohort.id, Cohort.name).where(Cohort.study_id == study.id)).all())
     return [
         RosterEntry(
@@ -51,16 +49,26 @@ def current_roster(session: Session, study: Study, include_excluded: bool = Fals
     ]
 
 
-def current_cages(session: Session, animal_ids: Sequence[int | None]) -> dict[int, str]:
-    """Each animal's current cage by animal id: its latest cage assignment (by time, then entry order)."""
+def current_cages(session: Session, study: Study) -> dict[int, str]:
+    """The current cage of each of the study's animals, by animal id: its latest assignment.
+
+    Latest by time, then entry order; one query selecting columns only, so 100,000 animals list fast.
+    """
     assignments = session.exec(
-        select(CageAssignment)
-        .where(col(CageAssignment.animal_id).in_(animal_ids))
+        select(CageAssignment.animal_id, CageAssignment.cage)
+        .join(Animal, col(Animal.id) == CageAssignment.animal_id)
+        .where(Animal.study_id == study.id)
         .order_by(col(CageAssignment.since), col(CageAssignment.id))
     )
-    return {assignment.animal_id: assignment.cage for assignment in assignments}
+    return dict(assignments.all())
 
 
-def excluded_animals(session: Session, animal_ids: Sequence[int | None]) -> set[int]:
-    """The ids among `animal_ids` of animals excluded from the analysis."""
-    return set(session.exec(select(Exclusion.animal_id).where(col(Exclusion.animal_id).in_(animal_ids))))
+def excluded_animals(session: Session, study: Study) -> set[int]:
+    """The ids of the study's animals excluded from the analysis."""
+    return set(
+        session.exec(
+            select(Exclusion.animal_id)
+            .join(Animal, col(Animal.id) == Exclusion.animal_id)
+            .where(Animal.study_id == study.id)
+        )
+    )

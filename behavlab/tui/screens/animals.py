@@ -12,7 +12,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from behavlab.errors import InvalidInputError
 from behavlab.services import (
@@ -33,6 +33,7 @@ from behavlab.tui.calls import call_service, notify_refusal
 from behavlab.tui.parse import moment, number
 from behavlab.tui.screens.base import ScanningScreen
 from behavlab.tui.widgets.form import CHECKED, Field, FormScreen, FormValues
+from behavlab.tui.widgets.row_table import RowTable
 from behavlab.tui.widgets.void_dialog import void_with_reason
 from behavlab.tui.widgets.weigh_entry import WeighEntry
 
@@ -81,10 +82,7 @@ class AnimalsScreen(ScanningScreen):
 
     def compose_body(self) -> ComposeResult:
         """The animal table, the weighing row and a status line."""
-        table: DataTable[str] = DataTable(id="animals", cursor_type="row", zebra_stripes=True)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        yield table
+        yield RowTable(COLUMNS, id="animals")
         yield WeighEntry(self._weigh, id="weigh")
         yield Static("", id="status")
 
@@ -101,33 +99,29 @@ class AnimalsScreen(ScanningScreen):
     def _show(self, loaded: tuple[Sequence[AnimalStatus], float]) -> None:
         animals, self._precision_g = loaded
         self._animals = {animal.label: animal for animal in animals}
-        table = self.query_one("#animals", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for animal in animals:
-            table.add_row(*animal_cells(animal), key=animal.label)
-        table.move_cursor(row=min(row, max(len(animals) - 1, 0)))
+        table = self.query_one("#animals", RowTable)
+        table.set_rows(
+            COLUMNS, [animal_cells(animal) for animal in animals], [animal.label for animal in animals]
+        )
         self._retarget()
         excluded = sum(animal.excluded for animal in animals)
         self.query_one("#status", Static).update(f"{len(animals)} animals, {excluded} excluded")
 
     def _current(self) -> str | None:
-        table = self.query_one("#animals", DataTable)
-        if not table.row_count:
-            return None
-        return str(table.get_row_at(table.cursor_row)[0])
+        table = self.query_one("#animals", RowTable)
+        return table.row_key(table.cursor_row) if table.row_count else None
 
     def _retarget(self) -> None:
         self.query_one(WeighEntry).target = self._current() or ""
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_row_table_row_highlighted(self) -> None:
         """The weighing row follows the cursor."""
         self._retarget()
 
     def action_leave(self) -> None:
         """Escape leaves the weighing field for the table, and the table for the dashboard."""
         if self.query_one("#weigh-input").has_focus:
-            self.query_one("#animals", DataTable).focus()
+            self.query_one("#animals", RowTable).focus()
         else:
             self.app.pop_screen()
 
@@ -137,8 +131,8 @@ class AnimalsScreen(ScanningScreen):
         if label is None:
             self.not_shown(code, "in the cohort shown: press r to reload")
             return
-        table = self.query_one("#animals", DataTable)
-        table.move_cursor(row=table.get_row_index(label))
+        table = self.query_one("#animals", RowTable)
+        table.move_cursor(table.get_row_index(label))
         self._retarget()
         self.action_weigh()
 
@@ -179,10 +173,10 @@ class AnimalsScreen(ScanningScreen):
 
     def _move_past(self, animal: str) -> None:
         """Put the cursor and the weighing row on the animal after `animal`; none after the last one."""
-        table = self.query_one("#animals", DataTable)
+        table = self.query_one("#animals", RowTable)
         index = table.get_row_index(animal)
         if index + 1 < table.row_count:
-            table.move_cursor(row=index + 1)
+            table.move_cursor(index + 1)
             self._retarget()
         else:
             self.query_one(WeighEntry).target = ""
@@ -190,7 +184,7 @@ class AnimalsScreen(ScanningScreen):
     def _weighed(self, animal: str, grams: float, summary: WeighingSummary) -> None:
         status = replace(self._animals[animal], last_weight_g=grams, weight_loss_flag=bool(summary.flagged))
         self._animals[animal] = status
-        table = self.query_one("#animals", DataTable)
+        table = self.query_one("#animals", RowTable)
         table.update_cell(animal, LAST_WEIGHT, f"{grams:.1f}")
         table.update_cell(animal, FLAGS, flags(status))
         if summary.flagged:
@@ -272,5 +266,5 @@ class AnimalsScreen(ScanningScreen):
     def _excluded(self, animal: str, reason: str) -> None:
         status = replace(self._animals[animal], exclusion_reason=reason)
         self._animals[animal] = status
-        self.query_one("#animals", DataTable).update_cell(animal, FLAGS, flags(status))
+        self.query_one("#animals", RowTable).update_cell(animal, FLAGS, flags(status))
         self.notify(f"{animal} excluded: {reason}")

@@ -4,11 +4,12 @@ from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from behavlab.services import ChainHead, ChainReport, current_head, list_events, verify_chain
 from behavlab.services.display import AUDIT_COLUMNS, AuditEventFields, audit_cells
 from behavlab.tui.screens.base import StudyScreen
+from behavlab.tui.widgets.row_table import RowTable
 
 #: The payload column shows this many characters of an event's JSON; `behavlab audit log` shows it whole.
 MAX_PAYLOAD_CHARS = 120
@@ -23,9 +24,7 @@ class AuditScreen(StudyScreen):
     def compose_body(self) -> ComposeResult:
         """The chain status and the event table."""
         yield Static("", id="chain")
-        table: DataTable[str] = DataTable(id="events", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*AUDIT_COLUMNS)
-        yield table
+        yield RowTable(AUDIT_COLUMNS, id="events")
 
     def action_refresh(self) -> None:
         """Reload the events and verify the chain."""
@@ -33,10 +32,9 @@ class AuditScreen(StudyScreen):
         self.action_verify()
 
     def _show(self, events: Sequence[AuditEventFields]) -> None:
-        table = self.query_one("#events", DataTable)
-        table.clear()
-        table.add_rows(audit_cells(event, MAX_PAYLOAD_CHARS) for event in events)
-        table.move_cursor(row=table.row_count - 1)
+        table = self.query_one("#events", RowTable)
+        table.set_rows(AUDIT_COLUMNS, [audit_cells(event, MAX_PAYLOAD_CHARS) for event in events])
+        table.action_cursor_to(-1)
 
     def action_verify(self) -> None:
         """Recompute the hash chain of the whole log and read its head."""

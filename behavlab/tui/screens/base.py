@@ -29,6 +29,8 @@ class StudyScreen(Screen[None]):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "refresh", "Refresh")]
     TITLE_TEXT = ""
+    #: Whether mounting loads the screen; False for a screen that loads on every resume (first show too).
+    LOAD_ON_MOUNT = True
 
     def __init__(self, workspace: Workspace, study: str) -> None:
         super().__init__()
@@ -49,7 +51,8 @@ class StudyScreen(Screen[None]):
         """Name the study in the header and load the screen."""
         self.title = f"behavlab: {self.TITLE_TEXT}"
         self.sub_title = visible(self.study)
-        self.action_refresh()
+        if self.LOAD_ON_MOUNT:
+            self.action_refresh()
 
     def action_refresh(self) -> None:
         """Reload what the screen shows."""
@@ -67,8 +70,11 @@ class ScanningScreen(StudyScreen):
         self._scan_context: ScanContext | None = None
 
     def on_mount(self) -> None:
-        """Load the screen, and what reading a scan needs: the study's short ID and codes."""
-        super().on_mount()
+        """Load what reading a scan needs: the study's short ID and codes.
+
+        Textual then calls `StudyScreen.on_mount` too (a handler runs for each class that defines it), which
+        loads the screen: calling it here as well would load everything twice.
+        """
         self.call(lambda: scan_context(self.workspace, self.study), self._scan_context_loaded, SCAN_REFUSED)
 
     def _scan_context_loaded(self, context: ScanContext) -> None:

@@ -70,8 +70,7 @@ class BenchTimerScreen(StudyScreen):
         yield Static("a assigns animals to tanks; c when the camera starts", id="bench-status")
 
     def on_mount(self) -> None:
-        """Load the latest recording's marks, then tick every second."""
-        super().on_mount()
+        """Tick every second; Textual then calls `StudyScreen.on_mount`, which loads the latest marks."""
         self.set_interval(1.0, self.tick)
 
     def action_refresh(self) -> None:

@@ -9,7 +9,7 @@ import time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from behavlab.services import ChainHead, StudyOverview, current_head
 from behavlab.services.display import cohort_cells, local_minute, optional_number, visible
@@ -25,6 +25,7 @@ from behavlab.tui.screens.randomize import RandomizeScreen
 from behavlab.tui.screens.results import ResultsScreen
 from behavlab.tui.screens.spt import SptScreen
 from behavlab.tui.screens.unmask import UnmaskScreen
+from behavlab.tui.widgets.row_table import RowTable
 
 STEPS = {
     "animals": AnimalsScreen,
@@ -168,6 +169,7 @@ class DashboardScreen(StudyScreen):
     }
     """
     TITLE_TEXT = "dashboard"
+    LOAD_ON_MOUNT = False
     _shown_head: ChainHead | None = None
     _loaded_at = 0.0
     BINDINGS = [
@@ -189,12 +191,10 @@ class DashboardScreen(StudyScreen):
             yield Static("loading...", id="timeline", markup=False)
             yield Static("", id="next", markup=False)
             yield Static("", id="welfare", markup=False)
-            yield DataTable(id="progress", cursor_type="row", zebra_stripes=True)
+            yield RowTable((), id="progress")
 
     def on_mount(self) -> None:
-        """Name the study and watch for changes; loading happens on every resume."""
-        self.title = f"behavlab: {self.TITLE_TEXT}"
-        self.sub_title = visible(self.study)
+        """Watch for changes (Textual then calls `StudyScreen.on_mount`, which names the study)."""
         self.set_interval(CHANGE_POLL_S, self._check_for_changes)
 
     def on_screen_resume(self) -> None:
@@ -227,15 +227,12 @@ class DashboardScreen(StudyScreen):
         self.query_one("#timeline", Static).update("\n".join(timeline_lines(progress)))
         self.query_one("#next", Static).update(f"next: {next_text(progress)}")
         self.query_one("#welfare", Static).update(welfare_text(progress))
-        table = self.query_one("#progress", DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        table.add_column("code" if progress.state.randomized else "lab ID", key="key")
-        for column in PROGRESS_COLUMNS:
-            table.add_column(column, key=column)
-        for animal in progress.animals:
-            table.add_row(visible(animal.key), *progress_cells(animal, progress.spt_periods), key=animal.key)
-        table.move_cursor(row=row)
+        animals = progress.animals
+        self.query_one("#progress", RowTable).set_rows(
+            ("code" if progress.state.randomized else "lab ID", *PROGRESS_COLUMNS),
+            [(visible(animal.key), *progress_cells(animal, progress.spt_periods)) for animal in animals],
+            [animal.key for animal in animals],
+        )
 
     def action_declare_protocol(self) -> None:
         """Declare the study's protocol plan, or change it with a reason."""

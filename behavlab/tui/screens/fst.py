@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import Sparkline, Static
 from textual_plotext import PlotextPlot
 
 from behavlab.errors import InvalidInputError
@@ -39,9 +39,9 @@ from behavlab.tui.calls import call_service
 from behavlab.tui.parse import measured, moment, optional_int, optional_number
 from behavlab.tui.screens.base import ScanningScreen
 from behavlab.tui.screens.bench_timer import BenchTimerScreen
-from behavlab.tui.widgets.fitted_columns import add_fitted_columns
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
 from behavlab.tui.widgets.plots import minute_bars
+from behavlab.tui.widgets.row_table import RowTable
 from behavlab.tui.widgets.sampling_grid import SamplingEntry, SamplingGridScreen
 from behavlab.tui.widgets.scoring_progress import ScoringProgress
 from behavlab.tui.widgets.void_dialog import void_with_reason
@@ -93,9 +93,7 @@ class FstScreen(ScanningScreen):
 
     def compose_body(self) -> ComposeResult:
         """Sessions table, scoring progress, then the QC area: per-minute immobility and across sessions."""
-        table: DataTable[str] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        add_fitted_columns(table, COLUMNS, [], FIXED_WIDTHS)
-        yield table
+        yield RowTable(COLUMNS, FIXED_WIDTHS, id="sessions")
         yield ScoringProgress(id="scoring")
         with Horizontal(id="qc"):
             yield PlotextPlot(id="minutes")
@@ -117,14 +115,8 @@ class FstScreen(ScanningScreen):
 
     def _show(self, loaded: tuple[Sequence[FstSessionView], FstOutcomes]) -> None:
         views, self._outcomes = loaded
-        table = self.query_one("#sessions", DataTable)
-        row = table.cursor_row
         rows = [session_cells(view, self._outcomes) for view in views]
-        table.clear(columns=True)
-        add_fitted_columns(table, COLUMNS, rows, FIXED_WIDTHS)
-        for view, cells in zip(views, rows, strict=True):
-            table.add_row(*cells, key=str(view.id))
-        table.move_cursor(row=row)
+        self.query_one("#sessions", RowTable).set_rows(COLUMNS, rows, [str(view.id) for view in views])
         across = [
             min(scores.values()) for view in views if (scores := self._outcomes.immobility_s.get(view.code))
         ]
@@ -134,17 +126,17 @@ class FstScreen(ScanningScreen):
         self._show_minutes()
 
     def _code(self) -> str | None:
-        table = self.query_one("#sessions", DataTable)
-        return str(table.get_row_at(table.cursor_row)[1]) if table.row_count else None
+        table = self.query_one("#sessions", RowTable)
+        return table.get_row_at(table.cursor_row)[1] if table.row_count else None
 
     def jump_to(self, code: str) -> None:
         """Put the cursor on the scanned animal's latest session (the plot follows)."""
-        table = self.query_one("#sessions", DataTable)
-        rows = [index for index in range(table.row_count) if str(table.get_row_at(index)[1]) == code]
+        table = self.query_one("#sessions", RowTable)
+        rows = [index for index in range(table.row_count) if table.get_row_at(index)[1] == code]
         if not rows:
             self.not_shown(code, "in a recorded FST session: a adds one")
             return
-        table.move_cursor(row=rows[-1])
+        table.move_cursor(rows[-1])
         table.focus()
 
     def action_void_score(self) -> None:
@@ -156,13 +148,13 @@ class FstScreen(ScanningScreen):
         self._void(fst_session)
 
     def _void(self, find: Callable[[Workspace, str, int], VoidTarget]) -> None:
-        table = self.query_one("#sessions", DataTable)
+        table = self.query_one("#sessions", RowTable)
         if table.row_count:
-            session_id = int(str(table.ordered_rows[table.cursor_row].key.value))
+            session_id = int(table.row_key(table.cursor_row))
             target = partial(find, self.workspace, self.study, session_id)
             void_with_reason(self, self.workspace, self.study, target, self.action_refresh)
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_row_table_row_highlighted(self) -> None:
         """The per-minute plot follows the cursor."""
         self._show_minutes()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from behavlab.services import (
     BottleGrid,
@@ -26,8 +26,8 @@ from behavlab.tui.calls import call_service
 from behavlab.tui.parse import moment, number
 from behavlab.tui.screens.base import ScanningScreen
 from behavlab.tui.widgets.bottle_grid import BottleGridScreen
-from behavlab.tui.widgets.fitted_columns import add_fitted_columns
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
+from behavlab.tui.widgets.row_table import RowTable
 
 
 class SptScreen(ScanningScreen):
@@ -42,9 +42,7 @@ class SptScreen(ScanningScreen):
 
     def compose_body(self) -> ComposeResult:
         """The results table and a summary line."""
-        table: DataTable[str] = DataTable(id="spt", cursor_type="row", zebra_stripes=True)
-        add_fitted_columns(table, SPT_COLUMNS, [])
-        yield table
+        yield RowTable(SPT_COLUMNS, id="spt")
         yield Static("", id="status")
 
     def action_refresh(self) -> None:
@@ -52,11 +50,7 @@ class SptScreen(ScanningScreen):
         self.call(lambda: spt_results(self.workspace, self.study), self._show, "Cannot read SPT results")
 
     def _show(self, lines: Sequence[SptLine]) -> None:
-        table = self.query_one("#spt", DataTable)
-        rows = [spt_cells(line) for line in lines]
-        table.clear(columns=True)
-        add_fitted_columns(table, SPT_COLUMNS, rows)
-        table.add_rows(rows)
+        self.query_one("#spt", RowTable).set_rows(SPT_COLUMNS, [spt_cells(line) for line in lines])
         periods = len({line.period for line in lines})
         anhedonic = sum(line.anhedonic for line in lines)
         self.query_one("#status", Static).update(

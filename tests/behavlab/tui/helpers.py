@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, Static
 from textual_plotext import PlotextPlot
 
 from behavlab.services import open_workspace
+from behavlab.tui.widgets.row_table import RowTable
 from cohorts.blind_codes import ALPHABET, DATA_LENGTH, check_character
 
 
@@ -70,8 +71,8 @@ def write_bottles(path: Path, rows: list[tuple[str, str, float, float, float, fl
 
 
 def table_rows(screen: Screen[None], selector: str) -> list[list[str]]:
-    """Every row of a DataTable as text cells."""
-    table = screen.query_one(selector, DataTable)
+    """Every row of a table (a DataTable or a RowTable) as text cells."""
+    table = screen.query_one(selector, DataTable | RowTable)
     return [[str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)]
 
 
@@ -80,7 +81,7 @@ def widget_text(screen: Screen[None]) -> list[str]:
     (title and axis labels), inputs."""
     lines: list[str] = []
     for widget in screen.query("*"):
-        if isinstance(widget, DataTable):
+        if isinstance(widget, DataTable | RowTable):
             lines += [" | ".join(str(c) for c in widget.get_row_at(i)) for i in range(widget.row_count)]
         elif isinstance(widget, Static | PlotextPlot):
             lines += str(widget.render()).splitlines()

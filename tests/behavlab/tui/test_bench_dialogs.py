@@ -4,7 +4,6 @@ refusal, a session takes its test time, a second injection asks first, a randomi
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static
 
 from behavlab.services import (
@@ -22,6 +21,7 @@ from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.dashboard import CHANGE_POLL_S, UNMASKED_TEXT
 from behavlab.tui.screens.fst import FstScreen
 from behavlab.tui.widgets.form import FormScreen
+from behavlab.tui.widgets.row_table import RowTable
 from tests.behavlab.factories import baseline_weights, write_weights
 from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tests.behavlab.tui.helpers import notices, open_step, settle, type_text
@@ -66,11 +66,10 @@ async def test_the_fst_columns_fit_their_cells_as_soon_as_the_rows_change(
         add_fst_session(workspace, randomized.name, randomized.code_in_arm(0), video)
         loaded = (list_fst_sessions(workspace, randomized.name), fst_outcomes(workspace, randomized.name))
         screen._show(loaded)  # what a refresh does, checked before the table has had an idle moment
-        table = screen.query_one("#sessions", DataTable)
-        for column in table.ordered_columns:
-            if str(column.label) != "immobile s":
-                cell = str(table.get_cell_at(Coordinate(0, table.get_column_index(column.key))))
-                assert column.get_render_width(table) - 2 * table.cell_padding >= len(cell), column.label
+        table = screen.query_one("#sessions", RowTable)
+        for (column, width), cell in zip(table.column_widths.items(), table.get_row_at(0), strict=True):
+            if column != "immobile s":
+                assert width >= len(cell), column
 
 
 async def test_add_session_takes_the_test_time_and_a_refusal_keeps_the_dialog(
@@ -109,7 +108,7 @@ async def test_add_session_takes_the_test_time_and_a_refusal_keeps_the_dialog(
         assert isinstance(app.screen, FstScreen)
         (view,) = list_fst_sessions(workspace, randomized.name)
         assert view.hours_post_dose == 2.0
-        assert app.screen.query_one("#sessions", DataTable).get_row_at(0)[5] == "2.0"
+        assert app.screen.query_one("#sessions", RowTable).get_row_at(0)[5] == "2.0"
 
 
 async def test_a_second_injection_asks_first_naming_the_earlier_dose(

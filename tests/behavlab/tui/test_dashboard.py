@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from behavlab.services import Workspace, record_dose
 from behavlab.services.animals import record_weight
@@ -11,6 +11,7 @@ from behavlab.services.display import local_minute
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.dashboard import DashboardScreen
 from behavlab.tui.screens.dosing import DosingScreen
+from behavlab.tui.widgets.row_table import RowTable
 from tests.behavlab.randomized_study import RandomizedStudy
 from tests.behavlab.tui.helpers import rendered_text, settle, table_rows
 
@@ -67,8 +68,7 @@ async def test_the_dashboard_shows_the_plan_the_next_step_welfare_and_every_anim
         assert welfare.startswith("welfare: 1 more than 15% below baseline weight") and thin in welfare
         rows = {row[0]: row for row in table_rows(app.screen, "#progress")}
         assert set(rows) == set(randomized.codes.values())
-        table = app.screen.query_one("#progress", DataTable)
-        header = [str(column.label) for column in table.ordered_columns]
+        header = list(app.screen.query_one("#progress", RowTable).columns)
         assert header[:2] == ["code", "cage"]
         assert rows[dosed][header.index("dosed")] == local_minute(dosed_at)
         assert rows[dosed][header.index("FST due")] == fst_due

@@ -27,6 +27,7 @@ from behavlab.tui.screens.animals import AnimalsScreen
 from behavlab.tui.screens.dosing import DosingScreen
 from behavlab.tui.screens.fst import FstScreen
 from behavlab.tui.widgets.bottle_grid import BottleGridScreen
+from behavlab.tui.widgets.row_table import RowTable
 from cohorts.blind_codes import ALPHABET
 from cohorts.scan_payload import PREFIX, SEPARATOR, label_payload
 from tests.behavlab.factories import baseline_weights, write_weights
@@ -60,7 +61,7 @@ def dosed_codes(workspace: Workspace, study: str) -> list[str]:
     return [json.loads(event.payload)["code"] for event in events]
 
 
-def cursor_cell(table: DataTable[str], column: int) -> str:
+def cursor_cell(table: DataTable[str] | RowTable, column: int) -> str:
     """A cell of the highlighted row."""
     return str(table.get_row_at(table.cursor_row)[column])
 
@@ -178,7 +179,7 @@ async def test_a_scan_on_the_fst_screen_selects_the_animals_session(
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await open_step(pilot, "f")
-        table = app.screen.query_one("#sessions", DataTable)
+        table = app.screen.query_one("#sessions", RowTable)
         assert cursor_cell(table, 1) == codes[0]
         await queue_keys(pilot, *payload(workspace, randomized.name, codes[1]), "enter")
         assert isinstance(app.screen, FstScreen) and cursor_cell(table, 1) == codes[1]

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.coordinate import Coordinate
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from behavlab.services import (
     RandomizationOptions,
@@ -30,6 +29,7 @@ from behavlab.services import (
 )
 from behavlab.services import dosing as dosing_service
 from behavlab.tui.app import BehavlabApp
+from behavlab.tui.widgets.row_table import RowTable
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
 from tests.behavlab.tui.helpers import navigate, reproducible_codes, settle, write_bottles
@@ -108,10 +108,10 @@ def test_audit_snapshot(sqlite_workspace: Workspace, coded: list[str], snap_comp
         await navigate("enter", "l")(pilot)
         chain = pilot.app.screen.query_one("#chain", Static)
         chain.update(masked(str(chain.render())))
-        table = pilot.app.screen.query_one("#events", DataTable)
+        table = pilot.app.screen.query_one("#events", RowTable)
         for row in range(table.row_count):
-            for column, cell in enumerate(table.get_row_at(row)):
-                table.update_cell_at(Coordinate(row, column), masked(str(cell)))
+            for column, cell in zip(table.columns, table.get_row_at(row), strict=True):
+                table.update_cell(table.row_key(row), column, masked(cell))
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=audit)

@@ -105,6 +105,8 @@ def is_refused(character: str, multiline: bool = False) -> bool:
 
 def unsafe_character(text: str, multiline: bool = False) -> UnsafeCharacter | None:
     """The first character of `text` the rule refuses, or None when the text is safe to store and show."""
+    if text.isascii() and text.isprintable():  # printable ASCII holds no control, bidi or separator character
+        return None
     for index, character in enumerate(text):
         if is_refused(character, multiline):
             return UnsafeCharacter(index + 1, character)

@@ -7,6 +7,7 @@ or a fixed width), and draws a line as one strip of padded cells. It reads like 
 """
 
 from collections.abc import Mapping, Sequence
+from itertools import filterfalse
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -22,6 +23,15 @@ from textual.strip import Strip
 #: Blank cells either side of a cell's text, as in Textual's DataTable.
 CELL_PADDING = 1
 HEADER_LINES = 1
+
+
+def widest(cells: Sequence[str]) -> int:
+    """The width of the widest of `cells` in terminal cells: an ASCII text's length, or Rich's measure.
+
+    Only text outside ASCII (wide or combining characters) is measured by Rich: 100,000 rows size at C speed.
+    """
+    ascii_widest = max(map(len, filter(str.isascii, cells)), default=0)
+    return max(ascii_widest, max(map(cell_len, filterfalse(str.isascii, cells)), default=0))
 
 
 class RowTable(ScrollView, can_focus=True):
@@ -130,7 +140,7 @@ class RowTable(ScrollView, can_focus=True):
         self._row_index = {key: index for index, key in enumerate(self._keys)}
         column_cells = list(zip(*self._rows, strict=True)) or [()] * len(self._columns)
         self._widths = [
-            self._fixed_widths.get(label, max(cell_len(label), max(map(cell_len, cells), default=0)))
+            self._fixed_widths.get(label, max(cell_len(label), widest(cells)))
             for label, cells in zip(self._columns, column_cells, strict=True)
         ]
         self._resize()

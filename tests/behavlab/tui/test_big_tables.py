@@ -13,7 +13,7 @@ from behavlab.services.study_progress import StudyProgress
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.animals import AnimalsScreen
 from behavlab.tui.screens.dashboard import DashboardScreen
-from behavlab.tui.widgets.row_table import RowTable
+from behavlab.tui.widgets.row_table import RowTable, widest
 from tests.behavlab.randomized_study import RandomizedStudy
 from tests.behavlab.tui.helpers import open_step, rendered_text, settle, table_rows, type_text
 
@@ -126,3 +126,10 @@ async def test_the_dashboard_loads_its_grid_once_when_opened(
         assert isinstance(app.screen, DashboardScreen)
         assert len(table_rows(app.screen, "#progress")) == len(randomized.codes)
     assert loads == [randomized.name]
+
+
+def test_a_column_is_as_wide_as_its_widest_text_in_terminal_cells() -> None:
+    assert widest(["M1", "M100", ""]) == 4
+    assert widest(["M1", "マウス"]) == 6  # three wide characters take two cells each
+    assert widest(["cage", "e\u0301e\u0301"]) == 4  # two accented letters, each a letter and a combining mark
+    assert widest([]) == 0

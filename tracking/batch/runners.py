@@ -90,6 +90,15 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def start_method() -> str:
+    """How worker processes start: forkserver where available, else spawn.
+
+    A forkserver child is forked from a small clean process, so it starts faster than a spawned interpreter
+    and inherits no threads.
+    """
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 def _in_process(
     function: Callable[[Job], Result], jobs: Sequence[Job]
 ) -> Iterator[tuple[Job, Result | BaseException]]:
@@ -123,8 +132,7 @@ class LocalRunner:
         if self._pool is not None or self.workers == 1 or expected_jobs <= 1:
             yield
             return
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        context = multiprocessing.get_context(start_method())
         workers = min(self.workers, expected_jobs)
         self._pool = ProcessPoolExecutor(
             workers, mp_context=context, initializer=prepare_worker, initargs=(function,)
@@ -169,6 +177,12 @@ class DaskRunner:
     so the LocalCluster started here unsets it. Workers started by hand for ``tcp://`` schedulers should be
     started with ``DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__MALLOC_TRIM_THRESHOLD_`` unset likewise, or
     with ``--no-nanny``.
+
+    Each Dask worker also samples its own stack every 10 ms for the dashboard's profile
+    (``distributed.worker.profile``). Scoring eight 6-min videos on two workers took 14.5 s with it and
+    11.5 s without (`bench/batch_scaling.py` videos), so the LocalCluster runs without it; hand-started
+    workers can set ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``. Its workers start, like the
+    process pool's, by forkserver where available (`start_method`).
     """
 
     def __init__(self, address: str = "local", workers: int | None = None) -> None:
@@ -202,7 +216,12 @@ class DaskRunner:
         import dask
         from distributed import Client, LocalCluster
 
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        settings = {
+            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+            "distributed.worker.multiprocessing-method": start_method(),
+            "distributed.worker.profile.enabled": False,
+        }
+        with dask.config.set(settings):
             if self.address != "local":
                 client = Client(self.address, timeout="30s")  # type: ignore[no-untyped-call]
                 return client, None

@@ -140,3 +140,17 @@ def test_the_dask_cluster_stops_when_probing_is_interrupted(
     before = set(multiprocessing.active_children())
     interrupted_while_probing(DaskRunner("local", 2), videos, tmp_path, monkeypatch)
     assert set(multiprocessing.active_children()) <= before
+
+
+def stack_profiler_enabled(_job: int) -> bool:
+    """Whether the Dask worker running this job samples its stack for the dashboard's profile."""
+    import dask
+
+    return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+
+@pytest.mark.slow
+def test_the_local_cluster_workers_run_without_the_stack_profiler() -> None:
+    pytest.importorskip("distributed")
+    results = [result for _, result in DaskRunner("local", 2).map_unordered(stack_profiler_enabled, [1, 2])]
+    assert results == [False, False]

@@ -17,7 +17,6 @@ def export_boris(
     scores: Path | None = SCORES_FOLDER_OPTION,
 ) -> None:
     """Write each scored FST session's immobility bouts as a BORIS observation (codes only, never an arm)."""
-    out.mkdir(parents=True, exist_ok=True)
     written = export_boris_project(state_of(ctx).workspace(), study, out, scores)
     stdout().print(f"wrote {len(written.observations)} observations to {written.path}")
     for name, reason in written.missing:

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, TypeVar
 
@@ -153,7 +154,12 @@ class LocalRunner:
             if self._pool is None:
                 yield from _in_process(function, jobs)
                 return
-            futures: dict[Future[Result], Job] = {self._pool.submit(function, job): job for job in jobs}
+            futures: dict[Future[Result], Job] = {}
+            for job in jobs:
+                try:
+                    futures[self._pool.submit(function, job)] = job
+                except BrokenProcessPool as broken:  # a worker died while the videos were probed
+                    yield job, broken
             for future in as_completed(futures):
                 yield futures[future], _outcome(future)
 
@@ -245,7 +251,7 @@ class DaskRunner:
     ) -> Iterator[tuple[Job, Result | BaseException]]:
         """Yield ``(job, result or exception)`` per job as each finishes on the cluster, sent in order."""
         with self.started(function, len(jobs)):
-            if self._connecting is None:
+            if self._connecting is None or not jobs:
                 return
             from distributed import as_completed as dask_completed
 

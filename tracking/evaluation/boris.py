@@ -21,8 +21,9 @@ filming several animals, a subject per animal), else its ``Observation id`` (one
 Bouts are keyed by that animal, except that a subject coded in several observations (one animal's sessions:
 a pre-test and a test, each its own video) is keyed ``<observation id>/<subject>`` in each, so its sessions
 are never merged; each key's animal and observation are given beside its bouts. :func:`boris_project`
-writes one observation per session, its events coded for the animal, so a project made by behavlab and its
-aggregated export read back under the keys they were written with.
+writes one observation per session (``<code>-fst<n>``), its events coded for the animal, so a project made by
+behavlab and its aggregated export read back each session's bouts apart: under the animal's code, or
+``<code>-fst<n>/<code>`` for an animal with several sessions.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Textual's DataTable measures every cell of every new row and renders each visibl
 table keeps its rows as tuples of text, sizes each column once per `set_rows` (its label and widest cell,
 or a fixed width), and draws a line as one strip of padded cells. It reads like the DataTable it replaces
 (row cursor, zebra stripes, fixed header), rows keyed by a text key for `get_row_index` and `update_cell`.
+Cells are plain text, never markup, and every control, bidi or zero-width character in them is shown as an
+escape (`visible`), so a value stored before the text rule cannot move the cursor or break a line.
 """
 
 from collections.abc import Mapping, Sequence
@@ -19,6 +21,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from behavlab.services.display import visible
 
 #: Blank cells either side of a cell's text, as in Textual's DataTable.
 CELL_PADDING = 1
@@ -135,7 +139,7 @@ class RowTable(ScrollView, can_focus=True):
         self, columns: Sequence[str], rows: Sequence[Sequence[str]], keys: Sequence[str] | None
     ) -> None:
         self._columns = list(columns)
-        self._rows = [tuple(row) for row in rows]
+        self._rows = [tuple(map(visible, row)) for row in rows]
         self._keys = list(keys) if keys is not None else [str(index) for index in range(len(self._rows))]
         self._row_index = {key: index for index, key in enumerate(self._keys)}
         column_cells = list(zip(*self._rows, strict=True)) or [()] * len(self._columns)
@@ -161,7 +165,7 @@ class RowTable(ScrollView, can_focus=True):
         """Change one cell of the row named `key` in place, widening its column if the text needs it."""
         index, at = self._row_index[key], self._columns.index(column)
         cells = list(self._rows[index])
-        cells[at] = value
+        cells[at] = value = visible(value)
         self._rows[index] = tuple(cells)
         if column not in self._fixed_widths and cell_len(value) > self._widths[at]:
             self._widths[at] = cell_len(value)

@@ -28,7 +28,7 @@ def test_fst_manual_reads_a_boris_export_and_export_boris_writes_a_project(
     nothing = cli("export", "boris", randomized.name, "--out", str(tmp_path / "out"))
     assert nothing.exit_code != 0 and "wrote" not in nothing.output
     assert "study 'blind' has no machine-scored FST sessions to export" in nothing.output
-    assert not (tmp_path / "out" / "blind.boris").exists()
+    assert not (tmp_path / "out").exists()  # not even the folder
 
 
 def test_export_boris_writes_each_scored_session_with_its_bouts(

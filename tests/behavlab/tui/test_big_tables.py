@@ -133,3 +133,17 @@ def test_a_column_is_as_wide_as_its_widest_text_in_terminal_cells() -> None:
     assert widest(["M1", "マウス"]) == 6  # three wide characters take two cells each
     assert widest(["cage", "e\u0301e\u0301"]) == 4  # two accented letters, each a letter and a combining mark
     assert widest([]) == 0
+
+
+async def test_a_cell_shows_control_characters_as_escapes_not_as_terminal_commands() -> None:
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield RowTable(("animal", "flags"), id="table")
+
+    app = One()
+    async with app.run_test(size=(60, 8)) as pilot:
+        table = app.query_one(RowTable)
+        table.set_rows(["animal", "flags"], [("M1", "a\x1b[2Jb\nc")], ["M1"])
+        table.update_cell("M1", "animal", "M\r1")
+        await pilot.pause()
+        assert table.get_row_at(0) == ("M\\r1", "a\\x1b[2Jb\\nc")

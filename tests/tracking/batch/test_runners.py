@@ -142,6 +142,25 @@ def test_the_dask_cluster_stops_when_probing_is_interrupted(
     assert set(multiprocessing.active_children()) <= before
 
 
+def test_a_worker_that_dies_while_the_videos_are_probed_fails_their_videos_not_the_batch(
+    videos: list[SynthTruth], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = set(multiprocessing.active_children())
+
+    def probe_after_killing_the_workers(job: VideoJob) -> VideoHeader | None:
+        for worker in set(multiprocessing.active_children()) - before:
+            worker.kill()
+            worker.join()
+        return preflight(job)
+
+    monkeypatch.setattr(batch_run, "preflight", probe_after_killing_the_workers)
+    paths = [v.video for v in videos]
+    report = run_batch(paths, settings(tmp_path, videos), runner=LocalRunner(2))
+    assert [o.video for o in report.outcomes] == paths
+    assert all(o.error is not None and o.error.startswith("the worker failed") for o in report.outcomes)
+    assert set(multiprocessing.active_children()) <= before
+
+
 def stack_profiler_enabled(_job: int) -> bool:
     """Whether the Dask worker running this job samples its stack for the dashboard's profile."""
     import dask

@@ -126,7 +126,8 @@ def _scored_sessions(
                 folders_of[run] = scoring_folders(db, workspace, study, score, scores_dir)
             folders = folders_of[run]
             name = session_observation(code, numbers[session_id or 0])
-            session = _ScoredSession(name, session_id or 0, SessionVideo(code, Path(video)), score.method)
+            scored = SessionVideo(code, Path(video), score.start_source, score.test_start_s)
+            session = _ScoredSession(name, session_id or 0, scored, score.method)
             by_folders.setdefault((folders, score.method), []).append(session)
     return by_folders
 

@@ -50,10 +50,22 @@ class RescoredAnimal:
 
 @dataclass(frozen=True)
 class SessionVideo:
-    """A session to find in a scoring's files: its blind code and its video as recorded."""
+    """A session to find in a scoring's files: its blind code, its video as recorded, and its score's start.
+
+    ``start_source``/``start_s`` are the test start its stored score counted from (None: any), so the files
+    of a superseded scoring of the same video are not taken for it.
+    """
 
     code: str
     video: Path
+    start_source: str | None = None
+    start_s: float | None = None
+
+    def scored_from(self, start: Mapping[str, Any]) -> bool:
+        """Whether a document's start for this code (``{"start_s", "source", ...}``) is the stored score's."""
+        if self.start_source is None:
+            return True
+        return (start.get("source"), start.get("start_s")) == (self.start_source, self.start_s)
 
 
 def latest_machine_scores(db: Session, study: Study) -> dict[int, ImmobilityScore]:
@@ -111,7 +123,8 @@ def rescored_sessions(
     """The ``method`` scoring of each of ``sessions`` (by ID) found in ``folders``, recomputed from its files.
 
     A session is found in the first folder holding a document that scores its code in the link to its own
-    video; one with no such document is left out. Unreadable files are an InvalidInputError.
+    video from its stored score's test start; one with no such document is left out. Unreadable files are an
+    InvalidInputError.
     """
     found: dict[int, RescoredAnimal] = {}
     for folder in folders:
@@ -135,6 +148,7 @@ def _rescored_in(
                 for session_id, session in sessions.items()
                 if session_id not in found
                 and session.code in document.get("starts", {})
+                and session.scored_from(document["starts"][session.code])
                 and session.video.resolve() == media.resolve()
             }
             if document.get("method") != method or not wanted:

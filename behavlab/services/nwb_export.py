@@ -292,7 +292,14 @@ def _with_files(record: _SessionRecord) -> NwbSession:
     scoring: NwbScoring | None = None
     individual = None
     if record.score is not None:
-        wanted = {record.session_id: SessionVideo(code, record.video)}
+        source, start_s = record.score.summary["start_source"], record.score.summary["test_start_s"]
+        session = SessionVideo(
+            code,
+            record.video,
+            None if source is None else str(source),
+            None if start_s is None else float(start_s),
+        )
+        wanted = {record.session_id: session}
         rescored = rescored_sessions(record.folders, record.score.method, wanted).get(record.session_id)
         if rescored is None:
             digest = record.score.parameters_sha256[:12]

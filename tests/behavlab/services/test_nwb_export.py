@@ -12,7 +12,14 @@ from sqlmodel import Session, col, select
 
 from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
 from behavlab.models import Allocation, Animal, Arm, DoseEvent, FstSession, ImmobilityScore
-from behavlab.services import Workspace, add_fst_session, score_study, unmask_study
+from behavlab.services import Workspace, add_fst_session, score_study, unmask_study, void_record
+from behavlab.services.lookup import find_study
+from behavlab.services.machine_scorings import (
+    SessionVideo,
+    latest_machine_scores,
+    rescored_sessions,
+    scoring_folders,
+)
 from behavlab.services.nwb_export import BLIND_NOTE, export_nwb
 from behavlab.services.study_scoring import study_scoring_folder
 from tests.behavlab.floating_pair import TEST_START_S, WINDOW, film_floating_pair
@@ -236,3 +243,38 @@ def test_a_scoring_written_elsewhere_is_found_where_it_recorded_writing_else_nam
         workspace, randomized.name, tmp_path / "dandi-moved", blind=True, scores_dir=tmp_path / "moved"
     )
     assert len(moved.files) == 2
+
+
+def test_the_files_of_a_superseded_scoring_of_the_same_video_are_not_taken(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    codes, video = film_floating_pair(workspace, randomized, tmp_path / "videos")
+    assert score_study(workspace, randomized.name, jobs=1, overrides=WINDOW).scored == 2
+    _, first, _, _ = _stored(workspace, codes[0])
+    assert first.id is not None and first.roi_label is not None
+    void_record(workspace, randomized.name, "session", first.id, "the test start was entered wrong")
+    retest = add_fst_session(
+        workspace,
+        randomized.name,
+        codes[0],
+        video,
+        first.roi_label,
+        tmp_path / "videos" / "rois.json",
+        tested_at=first.tested_at,
+        start_s=TEST_START_S + 2.0,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    assert score_study(workspace, randomized.name, jobs=1, overrides=WINDOW, out_dir=elsewhere).scored == 1
+    with Session(workspace.engine) as db:
+        study = find_study(db, randomized.name)
+        score = latest_machine_scores(db, study)[retest.id]
+        folders = scoring_folders(db, workspace, study, score, None)
+    stale = SessionVideo(codes[0], video)  # the old file, in the study's own folder, is found first
+    current = SessionVideo(codes[0], video, score.start_source, score.test_start_s)
+    starts = {
+        name: rescored_sessions(folders, score.method, {retest.id: wanted})[retest.id].document["starts"][
+            codes[0]
+        ]["start_s"]
+        for name, wanted in (("stale", stale), ("current", current))
+    }
+    assert starts == {"stale": TEST_START_S, "current": TEST_START_S + 2.0}

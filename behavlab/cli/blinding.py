@@ -13,7 +13,12 @@ from behavlab.cli.output import print_warning, stdout, table
 from behavlab.cli.passphrase import PASSPHRASE_FILE_OPTION, read_passphrase
 from behavlab.cli.state import state_of
 from behavlab.errors import ConflictError, InvalidInputError
-from behavlab.services import DEFAULT_RANDOMIZATION_METHOD, DEFAULT_STRATA, RANDOMIZATION_METHODS
+from behavlab.services import (
+    DEFAULT_BLOCK_MULTIPLES,
+    DEFAULT_RANDOMIZATION_METHOD,
+    DEFAULT_STRATA,
+    RANDOMIZATION_METHODS,
+)
 from behavlab.services.display import dosing_cells
 from behavlab.services.dosing import RepeatDoseError
 
@@ -43,6 +48,12 @@ def randomize(
     strata: str = typer.Option(
         ",".join(DEFAULT_STRATA), help="Strata for stratified-block: sex, cage, or sex,cage."
     ),
+    block_multiples: str = typer.Option(
+        ",".join(map(str, DEFAULT_BLOCK_MULTIPLES)),
+        "--block-multiples",
+        help="Block sizes of the blocked methods, as multiples of the number of arms, drawn per block; "
+        '"1" keeps each stratum balanced to within one animal per arm.',
+    ),
     seed: int | None = typer.Option(
         None,
         min=0,
@@ -70,6 +81,7 @@ def randomize(
         arms=_split(arms),
         method=method,
         strata=_split(strata) or [],
+        block_multiples=services.parse_block_multiples(block_multiples, "--block-multiples"),
         seed=seed,
         bare_seed=bare_seed,
         no_protocol=no_protocol,

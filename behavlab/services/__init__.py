@@ -72,6 +72,7 @@ if TYPE_CHECKING:
         check_sealing_passphrase,
         commit_randomization,
         draft_randomization,
+        parse_block_multiples,
     )
     from behavlab.services.reporting import StudyReport, build_report_data, write_study_report
     from behavlab.services.results import OutcomeResult, StudyResults, study_results
@@ -110,8 +111,8 @@ if TYPE_CHECKING:
     )
     from behavlab.services.voiding import VOID_ENTITIES, VoidedRecord, list_voided, void_record
     from behavlab.services.workspace import Workspace, open_workspace, upgrade_database
+    from cohorts.randomization import DEFAULT_BLOCK_MULTIPLES, DEFAULT_STRATA
     from cohorts.randomization import DEFAULT_METHOD as DEFAULT_RANDOMIZATION_METHOD
-    from cohorts.randomization import DEFAULT_STRATA
     from cohorts.randomization import METHODS as RANDOMIZATION_METHODS
     from tracking.rules.presets import FST_SCORED_WINDOW_S
 
@@ -145,7 +146,7 @@ _HOMES: dict[str, str] = {
     ),
     "behavlab.services.randomization": (
         "CommittedRandomization RandomizationDraft RandomizationOptions check_sealing_passphrase "
-        "commit_randomization draft_randomization"
+        "commit_randomization draft_randomization parse_block_multiples"
     ),
     "behavlab.services.reporting": "StudyReport build_report_data write_study_report",
     "behavlab.services.results": "OutcomeResult StudyResults study_results",
@@ -168,7 +169,7 @@ _HOMES: dict[str, str] = {
     ),
     "behavlab.services.voiding": "VOID_ENTITIES VoidedRecord list_voided void_record",
     "behavlab.services.workspace": "Workspace open_workspace upgrade_database",
-    "cohorts.randomization": "DEFAULT_STRATA",
+    "cohorts.randomization": "DEFAULT_BLOCK_MULTIPLES DEFAULT_STRATA",
     "tracking.rules.presets": "FST_SCORED_WINDOW_S",
 }
 #: Public names that differ from their name at home: public name -> (module, name there).
@@ -180,6 +181,7 @@ _WHERE: dict[str, tuple[str, str]] = {**homes_index(_HOMES), **_RENAMED}
 
 __all__ = [
     "AGREEMENT_MIN_VIDEOS",
+    "DEFAULT_BLOCK_MULTIPLES",
     "DEFAULT_RANDOMIZATION_METHOD",
     "DEFAULT_STRATA",
     "DEMO_PASSPHRASE",
@@ -276,6 +278,7 @@ __all__ = [
     "open_items",
     "open_workspace",
     "parse_arms",
+    "parse_block_multiples",
     "parse_head",
     "presets_directory",
     "protocol_lines",

@@ -125,7 +125,9 @@ def run_demo(workspace: Workspace, directory: Path, plan: DemoPlan | None = None
     )
     record_weights(workspace, name, weights)
     key_holder = replace(workspace, actor=DEMO_KEY_HOLDER)
-    draft = draft_randomization(key_holder, name, RandomizationOptions(seed=DEMO_SEED))
+    # Blocks of one animal per arm: a demo's strata are small, and larger blocks cut short leave arms uneven.
+    balanced = RandomizationOptions(seed=DEMO_SEED, block_multiples=(1,))
+    draft = draft_randomization(key_holder, name, balanced)
     preparer = directory / "preparer-sheet.csv"
     committed = commit_randomization(key_holder, draft, DEMO_PASSPHRASE, preparer_sheet=preparer)
     level_of = {entry.animal_id: entry.factor_level for entry in roster}

@@ -31,7 +31,7 @@ from cohorts.balance import BalanceReport, balance_report
 from cohorts.blind_codes import generate_codes
 from cohorts.key_derivation import KdfParams
 from cohorts.passphrase import check_passphrase
-from cohorts.randomization import DEFAULT_METHOD, DEFAULT_STRATA, METHODS, randomize
+from cohorts.randomization import DEFAULT_BLOCK_MULTIPLES, DEFAULT_METHOD, DEFAULT_STRATA, METHODS, randomize
 from cohorts.randomization import Allocation as DrawnAllocation
 from cohorts.roster import roster_sha256
 from cohorts.sealed_key import SealedKey as StoredKey
@@ -41,7 +41,10 @@ from cohorts.sealed_payload import padded_plaintext_bytes, sealed_details
 
 @dataclass(frozen=True)
 class RandomizationOptions:
-    """What the user chose: arms (default: the study's, in order), method, strata and an optional seed.
+    """What the user chose: arms (default: the study's, in order), method, strata, block sizes and a seed.
+
+    `block_multiples` are the block sizes the blocked methods draw from, as multiples of the number of arms:
+    ``(1,)`` keeps every stratum balanced to within one arm, at the cost of a predictable end of each block.
 
     A seed is mixed with OS randomness unless `bare_seed` asks to use it as given (replayable by anyone who
     learns or guesses it). `no_protocol` randomizes without a protocol plan, recorded as a waiver. `cohort`
@@ -51,10 +54,25 @@ class RandomizationOptions:
     arms: Sequence[str] | None = None
     method: str = DEFAULT_METHOD
     strata: Sequence[str] = DEFAULT_STRATA
+    block_multiples: Sequence[int] = DEFAULT_BLOCK_MULTIPLES
     seed: int | None = None
     bare_seed: bool = False
     no_protocol: bool = False
     cohort: str | None = None
+
+
+def parse_block_multiples(text: str, field: str) -> tuple[int, ...]:
+    """Block multiples typed as whole numbers separated by commas or spaces, e.g. ``"1, 2"``.
+
+    Raises InvalidInputError naming `field` and what is accepted.
+    """
+    values = text.replace(",", " ").split()
+    if not values or not all(value.isascii() and value.isdigit() and int(value) >= 1 for value in values):
+        raise InvalidInputError(
+            f"{field} {text!r} not accepted; accepted: whole numbers of 1 or more, comma-separated, "
+            'e.g. "1" or "1,2"'
+        )
+    return tuple(int(value) for value in values)
 
 
 @dataclass(frozen=True)
@@ -121,6 +139,7 @@ def draft_randomization(
             method=options.method,
             seed=options.seed,
             strata=tuple(options.strata),
+            block_multiples=tuple(options.block_multiples),
             bare_seed=options.bare_seed,
             factor=factor,
         )

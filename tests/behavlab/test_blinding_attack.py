@@ -274,7 +274,7 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
             [
                 "randomize", study, "--arms", "vehicle,ketamine", "--method", "block", "--strata", "sex",
                 "--seed", "7", "--preparer-sheet", str(out / "preparer2.csv"), "--passphrase-file", wrong,
-                "--bare-seed", "--no-protocol", "--yes",
+                "--bare-seed", "--no-protocol", "--yes", "--block-multiples", "1,2",
             ],
             False,
         ),

@@ -1,4 +1,4 @@
-"""Randomize: choose method and strata, preview the balance (arms as "arm 1", "arm 2"), then seal it.
+"""Randomize: choose the method, strata and block sizes, preview the balance (arms as "arm 1"), then seal.
 
 A study run in cohorts draws one cohort at a time, chosen among those not yet randomized. Randomizing without
 a protocol plan is a choice the key holder confirms, recorded with the randomization. Sealing takes the key
@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
 from behavlab.errors import InvalidInputError
 from behavlab.services import (
+    DEFAULT_BLOCK_MULTIPLES,
     DEFAULT_RANDOMIZATION_METHOD,
     DEFAULT_STRATA,
     RANDOMIZATION_METHODS,
@@ -27,6 +28,7 @@ from behavlab.services import (
     commit_randomization,
     draft_randomization,
     list_cohorts,
+    parse_block_multiples,
 )
 from behavlab.services.display import local_minute, visible
 from behavlab.services.study_state import RecordedRandomization, recorded_randomizations
@@ -37,6 +39,8 @@ from behavlab.tui.widgets.confirm import ConfirmScreen
 from behavlab.tui.widgets.passphrase import PassphraseTwice
 
 BALANCE_COLUMNS = ("arm", "n", "F", "M", "weighed", "weight g", "cages")
+#: The option fields whose change voids the preview and whose Enter previews again.
+OPTION_INPUTS = ("strata", "block-multiples", "seed")
 #: The widgets of the randomization form, hidden once the study is randomized.
 FORM_IDS = ("randomize-options", "preview-status", "balance", "smd", "seal")
 WAIVER_QUESTION = (
@@ -109,6 +113,8 @@ class RandomizeScreen(StudyScreen):
             with Vertical():
                 yield Label("strata (sex, cage)")
                 yield Input(", ".join(DEFAULT_STRATA), id="strata")
+                yield Label("block sizes (x arms)")
+                yield Input(", ".join(map(str, DEFAULT_BLOCK_MULTIPLES)), id="block-multiples")
             with Vertical():
                 yield Label("seed (empty: drawn)")
                 yield Input(type="integer", id="seed")
@@ -164,6 +170,9 @@ class RandomizeScreen(StudyScreen):
         return RandomizationOptions(
             method=str(self.query_one("#method", Select).value),
             strata=words(self.query_one("#strata", Input).value),
+            block_multiples=parse_block_multiples(
+                self.query_one("#block-multiples", Input).value, "block sizes"
+            ),
             seed=optional_int(self.query_one("#seed", Input).value, "seed"),
             bare_seed=self.query_one("#bare-seed", Checkbox).value,
             no_protocol=self.query_one("#no-protocol", Checkbox).value and self._waiver_confirmed,
@@ -202,8 +211,8 @@ class RandomizeScreen(StudyScreen):
         self.app.push_screen(ConfirmScreen(WAIVER_QUESTION), answered)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        """New strata or seed void the preview."""
-        if event.input.id in ("strata", "seed"):
+        """New strata, block sizes or seed void the preview."""
+        if event.input.id in OPTION_INPUTS:
             self._void()
 
     def _void(self) -> None:
@@ -213,7 +222,7 @@ class RandomizeScreen(StudyScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in an option field previews the balance."""
-        if event.input.id in ("strata", "seed"):
+        if event.input.id in OPTION_INPUTS:
             self.action_preview()
 
     def action_preview(self) -> None:

@@ -19,6 +19,7 @@ from behavlab.services import (
     import_roster,
     list_animals,
     list_events,
+    parse_arms,
 )
 from cohorts.blind_codes import normalize_code
 from cohorts.key_derivation import Argon2idParams
@@ -163,3 +164,29 @@ def test_every_previewed_draw_is_counted_and_the_count_is_public(workspace: Work
     assert [e.action for e in events].count("randomize.preview") == 3
     (commit,) = [json.loads(e.payload) for e in events if e.action == "study.randomize"]
     assert commit["draws_previewed"] == 3
+
+
+def test_blocks_of_one_animal_per_arm_keep_small_strata_even_where_larger_blocks_do_not(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    arms = parse_arms(("vehicle:saline:0", "ket3:ketamine:3", "ket10:ketamine:10", "ket30:ketamine:30"))
+    create_study(workspace, StudySettings(name="doses", arms=arms))
+    import_roster(workspace, "doses", write_roster(tmp_path / "doses.csv", 8))
+
+    def arm_sizes(seed: int, multiples: tuple[int, ...]) -> list[tuple[int, int, int]]:
+        options = RandomizationOptions(seed=seed, bare_seed=True, no_protocol=True, block_multiples=multiples)
+        drawn = draft_randomization(workspace, "doses", options)
+        return [(arm.n, arm.females, arm.males) for arm in drawn.balance.arms]
+
+    assert all(arm_sizes(seed, (1,)) == [(2, 1, 1)] * 4 for seed in range(12))
+    assert any(arm_sizes(seed, (1, 2)) != [(2, 1, 1)] * 4 for seed in range(12))
+    with pytest.raises(InvalidInputError, match="block multiples must be integers of 1 or more"):
+        draft_randomization(workspace, "doses", RandomizationOptions(no_protocol=True, block_multiples=(0,)))
+    even = draft_randomization(
+        workspace, "doses", RandomizationOptions(no_protocol=True, block_multiples=(1,))
+    )
+    commit_randomization(workspace, even, PASSPHRASE, kdf=FAST_KDF)
+    (commit,) = [
+        json.loads(e.payload) for e in list_events(workspace, "doses") if e.action == "study.randomize"
+    ]
+    assert commit["parameters"]["block_multiples"] == [1]

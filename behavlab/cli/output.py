@@ -93,15 +93,15 @@ def studies_table(studies: Sequence[StudySummary]) -> Table:
         ["study", "arms", "compound", "dose mg/kg", "route", "vehicle", "mL/kg", "animals", "created (UTC)"],
         (
             (
-                o.study.name,
+                o.name,
                 o.n_arms,
-                o.study.compound,
-                f"{o.study.dose_mg_per_kg:g}",
-                o.study.route,
-                o.study.vehicle,
-                f"{o.study.volume_ml_per_kg:g}",
+                o.compound,
+                f"{o.dose_mg_per_kg:g}",
+                o.route,
+                o.vehicle,
+                f"{o.volume_ml_per_kg:g}",
                 o.n_animals,
-                f"{o.study.created_at:%Y-%m-%d %H:%M}",
+                f"{o.created_at:%Y-%m-%d %H:%M}",
             )
             for o in studies
         ),

@@ -1,32 +1,67 @@
-"""The list of studies: each with its number of arms and roster size, read in three queries however many."""
+"""The list of studies: each with its treatment, number of arms and roster size, read in one query.
+
+The query names its tables' columns through light Core constructs instead of the table classes, so listing
+the studies (the first thing a user runs) does not build the ORM's classes; `tests/behavlab/services/
+test_studies.py` holds the columns to the models'.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import col, func, select
+from sqlalchemy import Float, Integer, ScalarSelect, String, TableClause, column, func, select, table
 
-from behavlab.db.session import reading
-from behavlab.models import Animal, Arm, Study
+from behavlab.db.session import translated_errors
+from behavlab.models.base import UTCDateTime
 from behavlab.services.workspace import Workspace
+
+_STUDY = table(
+    "study",
+    column("id", Integer),
+    column("name", String),
+    column("compound", String),
+    column("dose_mg_per_kg", Float),
+    column("route", String),
+    column("vehicle", String),
+    column("volume_ml_per_kg", Float),
+    column("created_at", UTCDateTime),
+)
+_ARM = table("arm", column("study_id", Integer))
+_ANIMAL = table("animal", column("study_id", Integer))
 
 
 @dataclass(frozen=True)
 class StudySummary:
-    """One study as the studies list shows it."""
+    """One study as the studies list shows it: its default treatment, arms, roster size and creation (UTC)."""
 
-    study: Study
+    name: str
+    compound: str
+    dose_mg_per_kg: float
+    route: str
+    vehicle: str
+    volume_ml_per_kg: float
+    created_at: datetime
     n_arms: int
     n_animals: int
 
 
+def _count_by_study(counted: TableClause) -> ScalarSelect[int]:
+    """A scalar subquery: how many rows of `counted` belong to the outer query's study."""
+    return select(func.count()).where(counted.c.study_id == _STUDY.c.id).scalar_subquery()
+
+
 def list_studies(workspace: Workspace) -> Sequence[StudySummary]:
     """Every study, oldest first, with its number of arms and how many animals are on its roster."""
-    with reading(workspace.engine) as session:
-        studies = session.exec(select(Study).order_by(col(Study.created_at), col(Study.id))).all()
-        n_arms: dict[int | None, int] = dict(
-            session.exec(select(Arm.study_id, func.count()).group_by(col(Arm.study_id))).all()
-        )
-        n_animals: dict[int | None, int] = dict(
-            session.exec(select(Animal.study_id, func.count()).group_by(col(Animal.study_id))).all()
-        )
-    return [StudySummary(study, n_arms.get(study.id, 0), n_animals.get(study.id, 0)) for study in studies]
+    query = select(
+        _STUDY.c.name,
+        _STUDY.c.compound,
+        _STUDY.c.dose_mg_per_kg,
+        _STUDY.c.route,
+        _STUDY.c.vehicle,
+        _STUDY.c.volume_ml_per_kg,
+        _STUDY.c.created_at,
+        _count_by_study(_ARM),
+        _count_by_study(_ANIMAL),
+    ).order_by(_STUDY.c.created_at, _STUDY.c.id)
+    with translated_errors(), workspace.engine.connect() as connection:
+        return [StudySummary(*row) for row in connection.execute(query)]

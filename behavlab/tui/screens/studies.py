@@ -118,8 +118,7 @@ class StudiesScreen(Screen[None]):
     def _show(self, studies: Sequence[StudySummary]) -> None:
         table = self.query_one("#studies", DataTable)
         table.clear()
-        for overview in studies:
-            study = overview.study
+        for study in studies:
             table.add_row(
                 Text(visible(study.name)),
                 Text(visible(study.compound)),
@@ -127,7 +126,7 @@ class StudiesScreen(Screen[None]):
                 Text(visible(study.route)),
                 Text(visible(study.vehicle)),
                 f"{study.volume_ml_per_kg:g}",
-                str(overview.n_animals),
+                str(study.n_animals),
                 key=study.name,
             )
         status = f"{len(studies)} studies" if studies else "no studies yet: press n to create one"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from behavlab.cli.main import SUBCOMMANDS, app
+from behavlab.cli.main import GC_THRESHOLDS, SUBCOMMANDS, app
 from behavlab.services import open_workspace
 
 #: Libraries no command loads before it needs them (the database migration, tables, statistics, video).
@@ -58,7 +58,7 @@ def test_listing_studies_loads_neither_alembic_nor_the_table_and_video_stack(tmp
     assert loaded(modules, NOT_FOR_READING) == []
 
 
-def test_listing_studies_builds_only_the_tables_it_reads(tmp_path: Path) -> None:
+def test_listing_studies_builds_no_table_class(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'behavlab.sqlite'}"
     open_workspace(url, "tester").engine.dispose()
     script = (
@@ -70,7 +70,19 @@ def test_listing_studies_builds_only_the_tables_it_reads(tmp_path: Path) -> None
     )
     finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     tables = finished.stderr.strip().splitlines()[-1]
-    assert tables == str(["behavlab.models.animal", "behavlab.models.base", "behavlab.models.study"])
+    assert tables == str(["behavlab.models.base"])
+
+
+def test_the_command_runs_with_the_collector_thresholds_it_sets_for_start_up() -> None:
+    script = (
+        "import gc, sys\n"
+        "from behavlab.cli.main import main\n"
+        "sys.argv = ['behavlab', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(gc.get_threshold(), file=sys.stderr)"
+    )
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert finished.stderr.strip().splitlines()[-1] == str(GC_THRESHOLDS)
 
 
 def test_the_root_lists_each_subcommand_by_the_first_paragraph_of_its_own_help() -> None:

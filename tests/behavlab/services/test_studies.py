@@ -1,9 +1,12 @@
 """Studies are created with the lab's defaults, validated field by field, unique by name, and audited."""
 
 import pytest
+from sqlmodel import SQLModel
 
+from behavlab import models
 from behavlab.errors import ConflictError, InvalidInputError, NotFoundError
 from behavlab.services import StudySettings, Workspace, create_study, get_study, list_events, list_studies
+from behavlab.services.study_list import _ANIMAL, _ARM, _STUDY
 
 
 def test_defaults_are_ketamine_10_mg_per_kg_ip_against_saline_at_10_ml_per_kg(workspace: Workspace) -> None:
@@ -35,7 +38,22 @@ def test_a_study_is_read_back_by_name_and_listed(workspace: Workspace) -> None:
         0,
         2.0,
     )
-    assert [o.study.name for o in list_studies(workspace)] == ["first", "second"]
+    listed = list_studies(workspace)
+    assert [(o.name, o.compound, o.dose_mg_per_kg, o.n_arms, o.n_animals) for o in listed] == [
+        ("first", "fluoxetine", 20.0, 2, 0),
+        ("second", "ketamine", 10.0, 2, 0),
+    ]
+    assert listed[0].created_at == shown.study.created_at and listed[0].created_at.tzinfo is not None
+
+
+def test_the_study_list_reads_the_columns_the_tables_define() -> None:
+    models.load_all()
+    lists = {"study": _STUDY, "arm": _ARM, "animal": _ANIMAL}
+    for name, listed in lists.items():
+        stored = SQLModel.metadata.tables[name]
+        for column in listed.c:
+            kept = stored.c[column.name].type
+            assert isinstance(kept, type(column.type)) or isinstance(kept.impl, type(column.type)), column
 
 
 def test_duplicate_names_are_refused_and_nothing_is_added(workspace: Workspace) -> None:

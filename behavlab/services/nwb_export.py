@@ -160,6 +160,7 @@ def _session_records(
     arms = {} if blind else _revealed_arms(db, study)
     numbers = session_numbers((fst.id or 0, code) for fst, code, _ in rows)
     scores = latest_machine_scores(db, study)
+    folders_of: dict[tuple[str, str], tuple[Path, ...]] = {}
     records = []
     for fst, code, animal in rows:
         arm = arms.get(code)
@@ -184,7 +185,12 @@ def _session_records(
             notes=_conditions(fst),
         )
         stored = None if score is None else _stored_score(score, code)
-        folders = () if score is None else scoring_folders(db, workspace, study, score, scores_dir)
+        folders: tuple[Path, ...] = ()
+        if score is not None:
+            run = (score.method, score.parameters_sha256)
+            if run not in folders_of:
+                folders_of[run] = scoring_folders(db, workspace, study, score, scores_dir)
+            folders = folders_of[run]
         file_name = f"sub-{dandi_label(code)}/{stem}_behavior+image.nwb"
         video = Path(fst.video_path)
         roi = stored_roi(fst.roi)

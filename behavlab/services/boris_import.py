@@ -2,12 +2,16 @@
 
 Each animal is the export's key (:mod:`tracking.evaluation.boris`: the row's Subject, else its Observation
 id), typed as the animal's blind code and grouped by the code it normalizes to (``a1b2`` and ``A1B2`` are one
-animal: two spellings in one file are a problem). Each of its observations is one of its FST sessions: the
-n-th in test order when named ``<code>-fst<n>`` (as ``behavlab export boris`` names them), else (a lone
-observation) its latest; two observations that do not each name a session of their own are refused. Each
-session's score is the seconds of the chosen state behaviour's bouts (media time: the reader removes BORIS's
-time offset) in the FST window (:data:`FST_SCORED_WINDOW_S`,
-the last 4 minutes of the 6-minute test) counted from the session's test start in video time: the start the
+animal: two spellings in one file are a problem). Each of its observations is one of its live FST sessions.
+An observation whose media is a scoring's video link (``<codes>-<tag>.<ext>``, the tag the start of the
+video's recorded SHA-256, as ``behavlab export boris`` gives them) is the live session of that video,
+whatever the observation's name says: a session voided or added since the export moves no observation, and
+a media naming the video of none of the animal's live sessions (voided since the export) is refused. Other
+observations are matched by position, at the import: one named ``<code>-fst<n>`` is the animal's n-th live
+session in test order, a lone one named otherwise its latest. Observations that do not each name a session
+of their own are refused. Each session's score is the seconds of the chosen state behaviour's bouts (media
+time: the reader removes BORIS's time offset) in the FST window (:data:`FST_SCORED_WINDOW_S`, the last 4
+minutes of the 6-minute test) counted from the session's test start in video time: the start the
 session stores, else the one its latest scoring recorded. The window and every bout must lie within the
 session's video (its length read from its header): a window past the end would give a lower score. The sum
 is given to the manual score's precision (:data:`MANUAL_PRECISION_S`) and stored with the test start and the
@@ -17,6 +21,8 @@ test start...) is listed together, and nothing is stored unless there is none.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +38,7 @@ from behavlab.services.fst_starts import SessionStart, shown_start
 from behavlab.services.library_errors import tracking_errors
 from behavlab.services.lookup import checked_code, find_animal_by_typed_code, find_study
 from behavlab.services.precision import MANUAL_PRECISION_S
+from behavlab.services.scoring_links import LINK_HASH_DIGITS, link_tag
 from behavlab.services.voiding import live_scores, live_sessions
 from behavlab.services.workspace import Workspace
 from tracking.rules.presets import FST_SCORED_WINDOW_S
@@ -46,6 +53,9 @@ DEFAULT_BORIS_BEHAVIOR = "immobility"
 
 #: The suffix of an observation id naming an animal's FST session by its number in test order.
 SESSION_SUFFIX = "-fst"
+
+#: A scoring link's file name, ``<codes>-<tag>.<ext>`` (:mod:`behavlab.services.scoring_links`).
+_LINK_NAME = re.compile(r"^.+-((?:sha256:)?[0-9a-f]+)\.[^.]+$", re.IGNORECASE)
 
 
 def session_observation(code: str, number: int) -> str:
@@ -62,12 +72,16 @@ class BorisImport:
 
 @dataclass(frozen=True)
 class _Observed:
-    """One animal's bouts in one observation: the export's key, the animal as typed, its observation, rows."""
+    """One animal's bouts in one observation: the export's key, the animal as typed, its observation, rows.
+
+    ``media`` is the observation's media file name ("" when the export does not give it).
+    """
 
     key: str
     animal: str
     observation: str
     rows: list[int]
+    media: str
 
 
 @dataclass(frozen=True)
@@ -159,7 +173,7 @@ def _observed_by_code(
             code = checked_code(animal)
         except InvalidInputError:
             code = animal
-        entry = _Observed(key, animal, events.observations[key], events.rows[key])
+        entry = _Observed(key, animal, events.observations[key], events.rows[key], events.media.get(key, ""))
         observed.setdefault(code, []).append(entry)
     for code, entries in list(observed.items()):
         spellings = sorted({entry.animal for entry in entries})
@@ -178,9 +192,9 @@ def _matched_sessions(
 ) -> list[tuple[str, FstSession, str]]:
     """Each observation of one animal with its FST session and the code as the study spells it.
 
-    An observation named ``<code>-fst<n>`` is the animal's n-th live session in test order; a lone
-    observation named otherwise is its latest session. Several observations that do not each name a session
-    of their own cannot be told apart, and are refused.
+    An observation whose media is a scoring link is the session of that video (:func:`_filmed_session`);
+    else one named ``<code>-fst<n>`` is the animal's n-th live session in test order, and a lone observation
+    named otherwise its latest. Observations that do not each name a session of their own are refused.
     """
     animal, allocation = find_animal_by_typed_code(session, study, entries[0].animal)
     code = allocation.blind_code
@@ -192,22 +206,84 @@ def _matched_sessions(
     if not sessions:
         raise NotFoundError(f"animal {code} has no FST session; record it with `behavlab fst add` first")
     numbers = [_session_number(entry.observation, code) for entry in entries]
-    if numbers == [None]:
-        return [(entries[0].key, sessions[-1], code)]
+    filmed: list[FstSession | None] = []
+    problems: list[str] = []
+    for entry in entries:
+        try:
+            filmed.append(_filmed_session(entry, code, sessions))
+        except InvalidInputError as error:
+            problems.append(str(error))
+    if problems:
+        raise InvalidInputError("; ".join(problems))
     observations = ", ".join(repr(entry.observation) for entry in entries)
-    if None in numbers or len(set(numbers)) < len(numbers):
+    if len(entries) > 1 and any(fst is None and n is None for fst, n in zip(filmed, numbers, strict=True)):
         raise InvalidInputError(
             f"{code} is in observations {observations}, which do not each name one of its FST sessions; "
             f"accepted: observations named {session_observation(code, 1)}, {session_observation(code, 2)}... "
             "(its sessions in test order, as `behavlab export boris` names them)"
         )
-    for entry, number in zip(entries, numbers, strict=True):
-        if number is not None and number > len(sessions):
+    chosen = [
+        fst if fst is not None else _numbered_session(entry, number, code, sessions)
+        for entry, fst, number in zip(entries, filmed, numbers, strict=True)
+    ]
+    ids = [fst.id for fst in chosen]
+    for i, fst in enumerate(chosen):
+        if fst.id in ids[:i]:
+            first = entries[ids.index(fst.id)].observation
             raise InvalidInputError(
-                f"observation {entry.observation!r} names FST session {number} of {code}, "
-                f"which has {len(sessions)}"
+                f"observations {first!r} and {entries[i].observation!r} both name FST session "
+                f"{sessions.index(fst) + 1} of {code} in test order; accepted: one observation per session"
             )
-    return [(entry.key, sessions[(n or 1) - 1], code) for entry, n in zip(entries, numbers, strict=True)]
+    return [(entry.key, fst, code) for entry, fst in zip(entries, chosen, strict=True)]
+
+
+def _filmed_session(entry: _Observed, code: str, sessions: Sequence[FstSession]) -> FstSession | None:
+    """The live session whose video the observation's media link names; None when its media is no link.
+
+    A link naming the video of no live session of the animal (voided since the export) is refused, and so is
+    one naming several: a position could pick the wrong one.
+    """
+    link = _LINK_NAME.match(entry.media)
+    tag = link.group(1).lower() if link else ""
+    if len(tag) != LINK_HASH_DIGITS:
+        return None
+    filmed = [fst for fst in sessions if tag in _link_tags(fst.video_sha256)]
+    if len(filmed) == 1:
+        return filmed[0]
+    if filmed:
+        raise InvalidInputError(
+            f"observation {entry.observation!r}: its media {entry.media} names the videos of {len(filmed)} "
+            f"live FST sessions of {code} (their hashes start alike); accepted: a media naming one session's"
+            " video"
+        )
+    raise InvalidInputError(
+        f"observation {entry.observation!r}: its media {entry.media} is the video of no live FST session of "
+        f"{code}; the session may have been voided since the export; export again (`behavlab export boris`); "
+        "accepted: an observation whose media is the video of one of its live sessions"
+    )
+
+
+def _link_tags(video_sha256: str) -> tuple[str, str]:
+    """The tags a link to the video recorded with this hash (``sha256:<hex>``) may bear.
+
+    :func:`behavlab.services.scoring_links.link_tag` (its first hex digits), and the recorded hash's first
+    :data:`LINK_HASH_DIGITS` characters (``sha256:`` and one digit), which links made before 2026-12-02 bore.
+    """
+    return link_tag(video_sha256), video_sha256.lower()[:LINK_HASH_DIGITS]
+
+
+def _numbered_session(
+    entry: _Observed, number: int | None, code: str, sessions: Sequence[FstSession]
+) -> FstSession:
+    """The n-th live session of an observation named ``<code>-fst<n>``, else (a lone one) the latest."""
+    if number is None:
+        return sessions[-1]
+    if number > len(sessions):
+        raise InvalidInputError(
+            f"observation {entry.observation!r} names FST session {number} of {code}, "
+            f"which has {len(sessions)}"
+        )
+    return sessions[number - 1]
 
 
 def _session_number(observation: str, code: str) -> int | None:

@@ -53,6 +53,14 @@ class ScoringLinks:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
+def link_tag(video_sha256: str) -> str:
+    """The tag of a video's links: the first :data:`LINK_HASH_DIGITS` hex digits of its recorded hash.
+
+    The hash is recorded as ``sha256:<hex>``; the tag leaves out the ``sha256:`` (no colon in a file name).
+    """
+    return video_sha256.rpartition(":")[2][:LINK_HASH_DIGITS].lower()
+
+
 def link_videos(pending: Sequence[SessionToScore], folder: Path, *, pose_files: bool) -> ScoringLinks:
     """Link each pending session's video (and pose file) into ``folder`` under its sessions' codes."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -67,7 +75,7 @@ def link_videos(pending: Sequence[SessionToScore], folder: Path, *, pose_files: 
             by_video[session.video].append(session)
     for video, sessions in by_video.items():
         codes = tuple(sorted(s.code for s in sessions))
-        name = f"{'-'.join(codes)}-{sessions[0].video_sha256[:LINK_HASH_DIGITS]}{video.suffix.lower()}"
+        name = f"{'-'.join(codes)}-{link_tag(sessions[0].video_sha256)}{video.suffix.lower()}"
         problem = _unlinkable(video, codes, folder / name, links)
         if problem is None and pose_files:
             problem = _link_pose_file(video, folder, Path(name).stem)

@@ -7,7 +7,8 @@ hasVideo, hasAudio, offset), ``"type": "MEDIA"``, a ``"time offset"`` and its ``
 behavior code, modifier, comment, frame index]`` in media seconds, a state behaviour's start and stop being
 two events of the same behaviour and subject, in time order. Its "aggregated events" export has one row per
 bout: ``Observation id``, ``Subject``, ``Behavior``, ``Behavior type`` (``STATE``, ``POINT``), ``Start (s)``,
-``Stop (s)``, ``Duration (s)``, ``Media file name``, ``Media duration (s)`` (recent versions), ``FPS``.
+``Stop (s)``, ``Duration (s)``, ``Media file name`` (or ``Media file``; else the path in ``Source``),
+``Media duration (s)`` (recent versions), ``FPS``.
 
 Times: BORIS records an event at the media position plus the observation's ``time offset`` (its ``core.py``
 adds it when coding; ``events_snapshots.py`` subtracts it to find the frame), and the aggregated export writes
@@ -16,14 +17,12 @@ bout's media (video) time, the one returned, is ``Start (s) - Time offset (s)``.
 media files (``Source`` ``player #1:a.mp4;b.mp4``, or a second player) times its events across the files
 joined, so it is refused: one video per observation.
 
-Keys: the animal a bout belongs to is its row's ``Subject`` when there is one (one observation of a video
-filming several animals, a subject per animal), else its ``Observation id`` (one observation per animal).
-Bouts are keyed by that animal, except that a subject coded in several observations (one animal's sessions:
-a pre-test and a test, each its own video) is keyed ``<observation id>/<subject>`` in each, so its sessions
-are never merged; each key's animal and observation are given beside its bouts. :func:`boris_project`
-writes one observation per session (``<code>-fst<n>``), its events coded for the animal, so a project made by
-behavlab and its aggregated export read back each session's bouts apart: under the animal's code, or
-``<code>-fst<n>/<code>`` for an animal with several sessions.
+Keys: a bout's animal is its row's ``Subject`` if any (a video filming several animals, a subject each), else
+its ``Observation id`` (one observation per animal). Bouts are keyed by that animal, but a subject coded in
+several observations (one animal's sessions, each its own video) is keyed ``<observation id>/<subject>`` in
+each, never merged; each key's animal, observation and media file's base name are given beside its bouts. A
+project of :func:`boris_project` (one observation per session, ``<code>-fst<n>``, coded for the animal) reads
+back each session's bouts apart: under the animal's code, or ``<code>-fst<n>/<code>`` for one of several.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import numpy as np
@@ -59,6 +58,7 @@ _TYPE_COLUMNS = ("behavior type", "behaviour type")
 _MEDIA_LENGTH_COLUMNS = ("media duration (s)", "media duration")
 _OFFSET_COLUMNS = ("time offset (s)", "time offset")
 _SOURCE_COLUMNS = ("source",)
+_MEDIA_COLUMNS = ("media file name", "media file")
 _ONE_VIDEO = "accepted: one video per observation"
 _EVENT_TIME, _EVENT_SUBJECT, _EVENT_BEHAVIOR, _EVENT_MODIFIER = 0, 1, 2, 3
 
@@ -84,8 +84,9 @@ class AggregatedEvents:
     """A checked aggregated-events export: each key's bouts of the behaviour, its rows, and every problem.
 
     ``animals`` and ``observations`` are each key's animal (subject, else observation id) and observation
-    id; ``media_length_s`` is each key's media duration when the export gives it; ``problems`` are
-    :class:`LabelFileError` records (file, row, field, what is accepted), none raised.
+    id; ``media_length_s`` and ``media`` are each key's media duration and file's base name (``a.mp4``) when
+    the export gives them; ``problems`` are :class:`LabelFileError` records (file, row, field, what is
+    accepted), none raised.
     """
 
     path: str
@@ -94,6 +95,7 @@ class AggregatedEvents:
     animals: dict[str, str] = field(default_factory=dict)
     observations: dict[str, str] = field(default_factory=dict)
     media_length_s: dict[str, float] = field(default_factory=dict)
+    media: dict[str, str] = field(default_factory=dict)
     problems: list[LabelFileError] = field(default_factory=list)
 
 
@@ -144,9 +146,9 @@ def _collect_bouts(
     lengths = _numbers(chosen, table, _MEDIA_LENGTH_COLUMNS, np.nan)
     rows = [int(str(index)) + 2 for index in chosen.index]
     animals = _keys(chosen, table, columns["observation"]).tolist()
-    observations = chosen[columns["observation"]].astype("string").fillna("").str.strip().tolist()
+    observations = _texts(chosen, columns["observation"]).tolist()
     keys = _session_keys(list(zip(observations, animals, strict=True)))
-    several = _several_media(chosen, table)
+    several, media = _media(chosen, table)
     for i, (row, key, start, stop) in enumerate(zip(rows, keys, starts, stops, strict=True)):
         shown = chosen.iloc[i]
         problem = ""
@@ -165,6 +167,8 @@ def _collect_bouts(
         found.bouts[key] = np.vstack([found.bouts.get(key, np.empty((0, 2))), [start, stop]])
         if np.isfinite(lengths[i]):
             found.media_length_s[key] = float(lengths[i])
+        if media[i]:
+            found.media[key] = media[i]
 
 
 def _session_keys(coded: Sequence[tuple[str, str]]) -> list[str]:
@@ -198,11 +202,11 @@ def _state_rows(
 
 def _keys(chosen: pd.DataFrame, table: pd.DataFrame, observation_col: str) -> pd.Series:
     """Each row's key: its subject when it has one, else its observation id (module Notes)."""
-    observations = chosen[observation_col].astype("string").fillna("").str.strip()
+    observations = _texts(chosen, observation_col)
     subject_col = find_column(table, _SUBJECT_COLUMNS, "", "subject", required=False)
     if subject_col is None:
         return observations
-    subjects = chosen[subject_col].astype("string").fillna("").str.strip()
+    subjects = _texts(chosen, subject_col)
     subjects = subjects.mask(subjects.str.lower() == "no focal subject", "")
     return subjects.where(subjects != "", observations)
 
@@ -215,12 +219,20 @@ def _numbers(chosen: pd.DataFrame, table: pd.DataFrame, names: Sequence[str], ab
     return pd.to_numeric(chosen[column], errors="coerce").to_numpy(dtype=np.float64)
 
 
-def _several_media(chosen: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
-    """Whether each row's observation plays more than one media file (``;`` between files, ``|`` players)."""
-    column = find_column(table, _SOURCE_COLUMNS, "", "source", required=False)
+def _texts(chosen: pd.DataFrame, column: str | None) -> pd.Series:
+    """Each row's text in ``column``, stripped ("" where empty, or for every row when there is no column)."""
     if column is None:
-        return np.zeros(len(chosen), dtype=bool)
-    return chosen[column].astype("string").fillna("").str.contains(r"[;|]").to_numpy(dtype=bool)
+        return pd.Series("", index=chosen.index, dtype="string")
+    return chosen[column].astype("string").fillna("").str.strip()
+
+
+def _media(chosen: pd.DataFrame, table: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Whether each row's observation plays several media (``;``, ``|`` in ``Source``); its media or ""."""
+    sources = _texts(chosen, find_column(table, _SOURCE_COLUMNS, "", "source", required=False))
+    column = find_column(table, _MEDIA_COLUMNS, "", "media file name", required=False)
+    named = _texts(chosen, column) if column else sources.str.replace(r"^player #\d+:\s*", "", regex=True)
+    names = ["" if name.upper() in ("", "NA") else PureWindowsPath(name).name for name in named]
+    return sources.str.contains(r"[;|]").to_numpy(dtype=bool), names
 
 
 def _check_bouts(found: AggregatedEvents, path: str | Path) -> None:
@@ -230,23 +242,16 @@ def _check_bouts(found: AggregatedEvents, path: str | Path) -> None:
         found.bouts[key], found.rows[key] = bouts[order], [found.rows[key][i] for i in order]
         sorted_bouts, rows = found.bouts[key], found.rows[key]
         for i in np.flatnonzero(sorted_bouts[1:, 0] < sorted_bouts[:-1, 1]):
-            found.problems.append(
-                LabelFileError(
-                    path,
-                    f"{key}: the bout from {sorted_bouts[i + 1, 0]:g} s overlaps the bout of row {rows[i]} "
-                    f"(to {sorted_bouts[i, 1]:g} s); accepted: bouts of one animal that do not overlap",
-                    row=rows[i + 1],
-                )
+            overlap = (
+                f"{key}: the bout from {sorted_bouts[i + 1, 0]:g} s overlaps the bout of row {rows[i]} "
+                f"(to {sorted_bouts[i, 1]:g} s); accepted: bouts of one animal that do not overlap"
             )
+            found.problems.append(LabelFileError(path, overlap, row=rows[i + 1]))
         length = found.media_length_s.get(key)
         for i in np.flatnonzero(sorted_bouts[:, 1] > length) if length is not None else []:
+            late = f"{key}: the bout ends at {sorted_bouts[i, 1]:g} s, after the video's end ({length:g} s)"
             found.problems.append(
-                LabelFileError(
-                    path,
-                    f"{key}: the bout ends at {sorted_bouts[i, 1]:g} s, after the video's end "
-                    f"({length:g} s); accepted: bouts within the video",
-                    row=rows[i],
-                )
+                LabelFileError(path, f"{late}; accepted: bouts within the video", row=rows[i])
             )
 
 

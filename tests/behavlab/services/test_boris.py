@@ -10,8 +10,9 @@ from sqlalchemy import text
 
 from behavlab.errors import InvalidInputError
 from behavlab.services import Workspace, add_fst_session, score_study
-from behavlab.services.boris_export import export_boris_project
+from behavlab.services.boris_export import BorisExport, export_boris_project
 from behavlab.services.boris_import import import_boris_scores
+from behavlab.services.voiding import void_record
 from tests.behavlab.floating_pair import WINDOW, film_floating_pair
 from tests.behavlab.randomized_study import RandomizedStudy
 from tests.tracking.evaluation.test_boris import aggregated, fst_length_video
@@ -32,6 +33,18 @@ def _manual_rows(workspace: Workspace) -> list[tuple[float, int, float, str]]:
     with workspace.engine.connect() as connection:
         query = "SELECT immobility_s, n_bouts, test_start_s, start_source FROM immobilityscore"
         return [tuple(row) for row in connection.execute(text(f"{query} WHERE method = 'manual'"))]
+
+
+def _stored(workspace: Workspace) -> list[tuple[str, float]]:
+    """Each manual score's session video (by name) and seconds, in test order."""
+    with workspace.engine.connect() as connection:
+        stored = connection.execute(
+            text(
+                "SELECT s.video_path, i.immobility_s FROM immobilityscore i JOIN fstsession s "
+                "ON s.id = i.session_id WHERE i.method = 'manual' ORDER BY s.tested_at"
+            )
+        ).all()
+    return [(Path(video).name, seconds) for video, seconds in stored]
 
 
 def _session(workspace: Workspace, randomized: RandomizedStudy, video: Path) -> str:
@@ -175,17 +188,7 @@ def test_an_animals_two_sessions_go_out_to_boris_and_come_back_each_to_its_own_s
         workspace, randomized.name, aggregated(tmp_path / "rater.tsv", rows), "Rater One"
     )
     assert imported.scores == ((code, 50.0, 1), (code, 10.0, 1))
-    with workspace.engine.connect() as connection:
-        stored = connection.execute(
-            text(
-                "SELECT s.video_path, i.immobility_s FROM immobilityscore i JOIN fstsession s "
-                "ON s.id = i.session_id WHERE i.method = 'manual' ORDER BY s.tested_at"
-            )
-        ).all()
-    assert [(Path(video).name, seconds) for video, seconds in stored] == [
-        ("day1.mp4", 50.0),
-        ("day2.mp4", 10.0),
-    ]
+    assert _stored(workspace) == [("day1.mp4", 50.0), ("day2.mp4", 10.0)]
 
 
 def test_observations_of_one_animal_that_do_not_name_its_sessions_are_refused(
@@ -211,3 +214,98 @@ def test_observations_of_one_animal_that_do_not_name_its_sessions_are_refused(
     with pytest.raises(InvalidInputError, match=f"'{code}-fst3' names FST session 3 of {code}, which has 2"):
         import_boris_scores(workspace, randomized.name, aggregated(tmp_path / "r2.tsv", named), "Rater One")
     assert _manual(workspace) == []
+
+
+def _exported_media(written: BorisExport) -> dict[str, str]:
+    """Each observation of the project written with its media: the scoring's code-named video link."""
+    project = json.loads(written.path.read_text(encoding="utf-8"))
+    return {key: observation["file"]["1"][0] for key, observation in project["observations"].items()}
+
+
+def _void_session_of(workspace: Workspace, randomized: RandomizedStudy, video: str) -> None:
+    """Void the FST session filmed in the video named ``video``."""
+    with workspace.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, video_path FROM fstsession")).all()
+    (session_id,) = [session_id for session_id, path in rows if Path(path).name == video]
+    void_record(workspace, randomized.name, "session", session_id, "filmed the wrong tank")
+
+
+def _rater(code: str, media: dict[str, str], path: Path, **bouts: tuple[float, float]) -> Path:
+    """The rater's aggregated events: one bout per observation ``<code>-<key>`` with its exported media."""
+    observations = {f"{code}-{key}": bout for key, bout in bouts.items()}
+    rows = [(obs, code, "immobility", "STATE", start, stop) for obs, (start, stop) in observations.items()]
+    return aggregated(path, rows, media={obs: media[obs] for obs in observations})
+
+
+def test_a_session_voided_after_the_export_leaves_each_observation_on_its_own_videos_session(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = _two_sessions_scored(workspace, randomized, tmp_path)
+    media = _exported_media(export_boris_project(workspace, randomized.name, tmp_path / "out"))
+    assert all(Path(link).name.startswith(f"{code}-") for link in media.values())
+    _void_session_of(workspace, randomized, "day1.mp4")
+    path = _rater(code, media, tmp_path / "rater.tsv", fst2=(130.0, 140.0))
+    imported = import_boris_scores(workspace, randomized.name, path, "Rater One")
+    assert imported.scores == ((code, 10.0, 1),)
+    assert _stored(workspace) == [("day2.mp4", 10.0)]
+
+
+def test_an_observation_of_a_session_voided_after_the_export_is_refused_and_nothing_stored(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = _two_sessions_scored(workspace, randomized, tmp_path)
+    media = _exported_media(export_boris_project(workspace, randomized.name, tmp_path / "out"))
+    _void_session_of(workspace, randomized, "day1.mp4")
+    path = _rater(code, media, tmp_path / "rater.tsv", fst1=(150.0, 200.0), fst2=(130.0, 140.0))
+    with pytest.raises(InvalidInputError) as refused:
+        import_boris_scores(workspace, randomized.name, path, "Rater One")
+    message, exported = str(refused.value), Path(media[f"{code}-fst1"]).name
+    assert "nothing imported from rater.tsv; 1 problem(s)" in message
+    assert (
+        f"{path}, rows 2, 3: {code!r}: observation '{code}-fst1': its media {exported} "
+        f"is the video of no live FST session of {code}; the session may have been voided since the export; "
+        "export again" in message
+    )
+    assert _stored(workspace) == []
+
+
+def test_a_session_added_before_the_others_after_the_export_moves_no_observation(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = _two_sessions_scored(workspace, randomized, tmp_path)
+    media = _exported_media(export_boris_project(workspace, randomized.name, tmp_path / "out"))
+    earlier = tmp_path / "day0.mp4"
+    write_fst_video(earlier, duration_s=400.0, fps=2, size=(64, 48), n_tanks=1, seed=0)
+    add_fst_session(workspace, randomized.name, code, earlier, start_s=0.0, tested_at=randomized.weighed_at)
+    path = _rater(code, media, tmp_path / "rater.tsv", fst1=(150.0, 200.0), fst2=(130.0, 140.0))
+    imported = import_boris_scores(workspace, randomized.name, path, "Rater One")
+    assert imported.scores == ((code, 50.0, 1), (code, 10.0, 1))
+    assert _stored(workspace) == [("day1.mp4", 50.0), ("day2.mp4", 10.0)]
+    twice = _rater(code, media, tmp_path / "twice.tsv", fst1=(150.0, 200.0), fst2=(130.0, 140.0))
+    twice.write_text(
+        twice.read_text().replace(Path(media[f"{code}-fst1"]).name, Path(media[f"{code}-fst2"]).name)
+    )
+    with pytest.raises(
+        InvalidInputError, match=f"'{code}-fst1' and '{code}-fst2' both name FST session 3 of"
+    ):
+        import_boris_scores(workspace, randomized.name, twice, "Rater One")
+
+
+def test_a_link_named_by_the_first_hex_digits_of_the_videos_sha256_names_its_session(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = _two_sessions_scored(workspace, randomized, tmp_path)
+    with workspace.engine.connect() as connection:
+        hashes = dict(connection.execute(text("SELECT video_path, video_sha256 FROM fstsession")).all())
+    hexes = {Path(video).name: digest.rpartition(":")[2] for video, digest in hashes.items()}
+    rows = [
+        ("test", code, "immobility", "STATE", 130.0, 140.0),
+        ("pretest", code, "immobility", "STATE", 150.0, 200.0),
+    ]
+    media = {
+        "test": f"D:\\boris\\{code}-{hexes['day2.mp4'][:8]}.mp4",
+        "pretest": f"{code}-{hexes['day1.mp4'][:8]}.mp4",
+    }
+    path = aggregated(tmp_path / "rater.tsv", rows, media=media)
+    import_boris_scores(workspace, randomized.name, path, "Rater One")
+    assert _stored(workspace) == [("day1.mp4", 50.0), ("day2.mp4", 10.0)]

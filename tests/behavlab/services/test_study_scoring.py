@@ -1,6 +1,7 @@
 """Scoring a study: results stored per session, files named by code, idempotent, never overwritten, kept
 with the database they belong to."""
 
+import re
 from pathlib import Path
 
 import platformdirs
@@ -53,6 +54,8 @@ def test_a_study_is_scored_once_per_parameter_set_and_files_carry_codes_only(
     names = [path.name for path in (tmp_path / "scores").rglob("*") if path.is_file() or path.is_symlink()]
     assert names and all(name.startswith("-".join(sorted(codes))) or name.endswith(".csv") for name in names)
     assert not any("M001" in name or "day1" in name for name in names)
+    (link,) = {name for name in names if name.endswith(".mp4")}
+    assert re.fullmatch(f"{'-'.join(sorted(codes))}-[0-9a-f]{{8}}[.]mp4", link), link
 
     again = score_study(workspace, study.name, jobs=1, overrides=window, out_dir=tmp_path / "scores")
     assert (again.scored, again.already_scored) == (0, 2)

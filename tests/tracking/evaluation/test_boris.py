@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,11 +38,14 @@ def aggregated(
     length: float = 400.0,
     offset: float = 0.0,
     source: str | None = None,
+    media: Mapping[str, str] | None = None,
 ) -> Path:
     """An aggregated-events TSV as BORIS writes it: (observation id, subject, behavior, type, start, stop).
 
-    Times are observation times (media time plus ``offset``); ``source`` replaces each row's one media file.
+    Times are observation times (media time plus ``offset``); each observation's media file is
+    ``/videos/<observation id>.mp4`` unless ``media`` gives its path; ``source`` replaces each row's Source.
     """
+    files = {obs: (media or {}).get(obs, f"/videos/{obs}.mp4") for obs, *_ in rows}
     lines = [HEADER] + [
         "\t".join(
             [
@@ -49,7 +53,7 @@ def aggregated(
                 "2026-12-02 05:14:08+00:00",
                 "",
                 "Media file",
-                source or f"player #1:/videos/{obs}.mp4",
+                source or f"player #1:{files[obs]}",
                 f"{offset:g}",
                 f"{length:.3f}",
                 f"{length:.3f}",
@@ -62,7 +66,7 @@ def aggregated(
                 f"{start:.3f}",
                 f"{stop:.3f}",
                 f"{stop - start:.3f}",
-                f"/videos/{obs}.mp4",
+                files[obs],
                 "NA",
                 "NA",
                 "",
@@ -98,6 +102,32 @@ def test_bouts_are_read_by_subject_else_observation_id(tmp_path: Path) -> None:
     assert events.bouts["A01"].tolist() == [[130.0, 140.0], [200.0, 210.5]]
     assert events.rows == {"A01": [3, 2], "B02": [4]}
     assert events.bouts["B02"].tolist() == [[150.0, 151.0]]
+
+
+def test_each_keys_media_file_is_given_by_its_base_name(tmp_path: Path) -> None:
+    rows = [
+        ("day1", "A01", "immobility", "STATE", 110.0, 120.0),
+        ("day2", "A01", "immobility", "STATE", 130.0, 140.0),
+        ("B02", "", "immobility", "STATE", 150.0, 160.0),
+    ]
+    media = {"day1": "/scores/videos/A01-0badcafe.mp4", "day2": r"C:\scores\videos\A01-b3d2c1a0.avi"}
+    events = read_aggregated_events(aggregated(tmp_path / "agg.tsv", rows, media=media), "immobility")
+    assert events.problems == []
+    assert events.media == {"day1/A01": "A01-0badcafe.mp4", "day2/A01": "A01-b3d2c1a0.avi", "B02": "B02.mp4"}
+    older = tmp_path / "older.csv"  # no "Media file name": the path in Source, less its player
+    older.write_text(
+        "Observation id,Source,Behavior,Start (s),Stop (s)\n"
+        "A01,player #1:/scores/videos/A01-0badcafe.mp4,immobility,1,2\n"
+        "B02,,immobility,1,2\n",
+        encoding="utf-8",
+    )
+    assert read_aggregated_events(older, "immobility").media == {"A01": "A01-0badcafe.mp4"}
+    named = tmp_path / "named.csv"
+    named.write_text(
+        "Observation id,Media file,Behavior,Start (s),Stop (s)\nA01,/v/A01-0badcafe.mp4,immobility,1,2\n",
+        encoding="utf-8",
+    )
+    assert read_aggregated_events(named, "immobility").media == {"A01": "A01-0badcafe.mp4"}
 
 
 def test_every_problem_is_listed_with_its_row(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ DEFAULT_BORIS_BEHAVIOR = "immobility"
 SESSION_SUFFIX = "-fst"
 
 #: A scoring link's file name, ``<codes>-<tag>.<ext>`` (:mod:`behavlab.services.scoring_links`).
-_LINK_NAME = re.compile(r"^.+-((?:sha256:)?[0-9a-f]+)\.[^.]+$", re.IGNORECASE)
+_LINK_NAME = re.compile(r"^(.+)-((?:sha256:)?[0-9a-f]+)\.[^.]+$", re.IGNORECASE)
 
 
 def session_observation(code: str, number: int) -> str:
@@ -240,11 +240,14 @@ def _matched_sessions(
 def _filmed_session(entry: _Observed, code: str, sessions: Sequence[FstSession]) -> FstSession | None:
     """The live session whose video the observation's media link names; None when its media is no link.
 
-    A link naming the video of no live session of the animal (voided since the export) is refused, and so is
-    one naming several: a position could pick the wrong one.
+    A link's name starts with the codes filmed in its video, the animal's among them; a video of the lab's own
+    naming (``fst-20261201.mp4``) is no link. A link naming the video of no live session of the animal (voided
+    since the export) is refused, and so is one naming several: a position could pick the wrong one.
     """
     link = _LINK_NAME.match(entry.media)
-    tag = link.group(1).lower() if link else ""
+    if link is None or code.upper() not in link.group(1).upper().split("-"):
+        return None
+    tag = link.group(2).lower()
     if len(tag) != LINK_HASH_DIGITS:
         return None
     filmed = [fst for fst in sessions if tag in _link_tags(fst.video_sha256)]

@@ -309,3 +309,12 @@ def test_a_link_named_by_the_first_hex_digits_of_the_videos_sha256_names_its_ses
     path = aggregated(tmp_path / "rater.tsv", rows, media=media)
     import_boris_scores(workspace, randomized.name, path, "Rater One")
     assert _stored(workspace) == [("day1.mp4", 50.0), ("day2.mp4", 10.0)]
+
+
+def test_a_video_of_the_labs_own_naming_with_hex_like_digits_is_no_link(
+    workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
+) -> None:
+    code = _session(workspace, randomized, fst_length_video(tmp_path / "day1.mp4"))
+    rows = [(code, "", "immobility", "STATE", 150.0, 200.0)]
+    path = aggregated(tmp_path / "rater.tsv", rows, length=400.0, media={code: "fst-20261201.mp4"})
+    assert import_boris_scores(workspace, randomized.name, path, "Rater One").scores == ((code, 50.0, 1),)

@@ -10,26 +10,25 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple, cast
 
-from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
-from behavlab.models import Animal, Exclusion, Study, Weight, utc_now
+from behavlab.models import Allocation, Animal, Exclusion, Study, Weight, utc_now
 from behavlab.services.amendments import record_amendment
+from behavlab.services.animal_table import animals_query, current_cage, live_weight, loss_flag
 from behavlab.services.audit import record_event, record_study_event
 from behavlab.services.display import local_minute
 from behavlab.services.guards import refuse_if_unmasked, study_is_unmasked
 from behavlab.services.library_errors import refused_files
 from behavlab.services.lookup import animal_id_of, blind_codes, find_animal, find_study
 from behavlab.services.precision import check_weight
-from behavlab.services.roster_view import current_cages
 from behavlab.services.text import checked_text
 from behavlab.services.voiding import not_voided
 from behavlab.services.workspace import Workspace
-from cohorts.weights import flag_weight_history, read_weight_sheet, weight_loss_exceeds
+from cohorts.weights import flag_weight_history, read_weight_sheet
 
 MAX_REASON_CHARS = 500
 
@@ -185,45 +184,57 @@ def record_weight(
 def list_animals(workspace: Workspace, study_name: str) -> Sequence[AnimalStatus]:
     """Every animal of the study in roster-ID order, with its current cage, code, weights and flags.
 
-    A few set-based queries selecting columns only: 100,000 animals cost no per-animal query or ORM object.
+    One query, one row per animal (`behavlab.services.animal_table`): 100,000 animals cost no per-animal
+    query, ORM object or per-weight row. The Animals screen reads only its columns (`list_animal_lines`).
     """
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        animals = _animal_rows(session, study)
-        cages = current_cages(session, study)
-        codes = blind_codes(session, study)
-        reasons = dict(
-            session.exec(
-                select(Exclusion.animal_id, Exclusion.reason)
-                .join(Animal, col(Animal.id) == Exclusion.animal_id)
-                .where(Animal.study_id == study.id)
-                .order_by(col(Exclusion.id))
-            ).all()
+        query = animals_query(
+            study,
+            col(Animal.label),
+            col(Animal.ear_tag),
+            col(Animal.sex),
+            col(Animal.strain),
+            col(Animal.date_of_birth),
+            current_cage(),
+            col(Allocation.blind_code),
+            live_weight(col(Weight.measured_at), latest=True),
         )
-        baselines, latest = _first_and_latest_weights(session, study)
-    statuses = []
-    for animal_id, label, ear_tag, sex, strain, date_of_birth in animals:
-        baseline_g = baselines.get(animal_id)
-        last = latest.get(animal_id)
-        statuses.append(
-            AnimalStatus(
-                label=label,
-                ear_tag=ear_tag,
-                sex=sex,
-                strain=strain,
-                date_of_birth=date_of_birth,
-                cage=cages.get(animal_id),
-                blind_code=codes.get(animal_id),
-                baseline_weight_g=baseline_g,
-                last_weight_g=None if last is None else last.weight_g,
-                last_weighed_at=None if last is None else last.measured_at,
-                weight_loss_flag=baseline_g is not None
-                and last is not None
-                and weight_loss_exceeds(baseline_g, last.weight_g),
-                exclusion_reason=reasons.get(animal_id),
-            )
+        rows = cast(Sequence[StatusRow], session.connection().execute(query).all())
+    return [
+        AnimalStatus(
+            label=label,
+            ear_tag=tag,
+            sex=sex,
+            strain=strain,
+            date_of_birth=born,
+            cage=cage,
+            blind_code=code,
+            baseline_weight_g=baseline_g,
+            last_weight_g=last_g,
+            last_weighed_at=weighed_at,
+            weight_loss_flag=loss_flag(baseline_g, last_g),
+            exclusion_reason=reason,
         )
-    return statuses
+        for label, tag, sex, strain, born, cage, code, weighed_at, baseline_g, last_g, reason in rows
+    ]
+
+
+#: A row of `list_animals`' query: label, ear tag, sex, strain, date of birth, cage, code, time of the last
+#: weight, then baseline g, last g and exclusion reason.
+StatusRow = tuple[
+    str,
+    str | None,
+    str,
+    str,
+    date,
+    str | None,
+    str | None,
+    datetime | None,
+    float | None,
+    float | None,
+    str | None,
+]
 
 
 def exclude_animal(
@@ -297,42 +308,6 @@ def _refuse_before_latest(
             f"{what} refused, nothing was recorded: dated before the latest recorded weight of "
             f"{'; '.join(earlier)}; if these are earlier weighings entered late, record them as a back-entry"
         )
-
-
-#: An animal as `list_animals` reads it: id, label, ear tag, sex, strain, date of birth.
-AnimalRow = tuple[int, str, str | None, str, str, date]
-
-
-def _animal_rows(session: Session, study: Study) -> Sequence[AnimalRow]:
-    """The study's animals in label order, as plain rows (no ORM objects: 100,000 of them read fast)."""
-    rows = session.connection().execute(
-        select_columns(
-            col(Animal.id),
-            col(Animal.label),
-            col(Animal.ear_tag),
-            col(Animal.sex),
-            col(Animal.strain),
-            col(Animal.date_of_birth),
-        )
-        .where(col(Animal.study_id) == study.id)
-        .order_by(col(Animal.label))
-    )
-    return cast(Sequence[AnimalRow], rows.all())  # stored rows: every id is set
-
-
-def _first_and_latest_weights(
-    session: Session, study: Study
-) -> tuple[dict[int, float], dict[int, WeightPoint]]:
-    """Each animal's baseline (first live) weight and its latest live weight, by animal id.
-
-    All a welfare flag needs (`flag_weight_history` compares each weight with the first), in one pass.
-    """
-    baselines: dict[int, float] = {}
-    latest: dict[int, WeightPoint] = {}
-    for animal_id, weight_g, measured_at in session.exec(_live_weights(study)):
-        baselines.setdefault(animal_id, weight_g)
-        latest[animal_id] = WeightPoint(weight_g, measured_at)
-    return baselines, latest
 
 
 def _weight_histories(session: Session, study: Study) -> dict[int, list[WeightPoint]]:

@@ -6,7 +6,6 @@ reason. A scanned label (or a typed code and Enter) puts the cursor on its anima
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from textual.widgets import Static
 
 from behavlab.errors import InvalidInputError
 from behavlab.services import (
-    AnimalStatus,
     RosterImport,
     WeighingSummary,
     Workspace,
@@ -24,7 +22,8 @@ from behavlab.services import (
     get_study,
     import_roster,
 )
-from behavlab.services import list_animals as load_animals
+from behavlab.services.animal_table import AnimalLine
+from behavlab.services.animal_table import list_animal_lines as load_animals
 from behavlab.services.animals import record_weight
 from behavlab.services.display import local_minute
 from behavlab.services.precision import WEIGHT_PRECISION_G, check_weight
@@ -41,7 +40,7 @@ COLUMNS = ("animal", "code", "cage", "sex", "last g", "flags")
 LAST_WEIGHT, FLAGS = "last g", "flags"
 
 
-def animal_cells(animal: AnimalStatus) -> tuple[str, ...]:
+def animal_cells(animal: AnimalLine) -> tuple[str, ...]:
     """One table row; the code is empty until randomization."""
     return (
         animal.label,
@@ -53,7 +52,7 @@ def animal_cells(animal: AnimalStatus) -> tuple[str, ...]:
     )
 
 
-def flags(animal: AnimalStatus) -> str:
+def flags(animal: AnimalLine) -> str:
     """Welfare and exclusion flags as short text."""
     shown = ["weight loss"] if animal.weight_loss_flag else []
     if animal.exclusion_reason is not None:
@@ -75,7 +74,7 @@ class AnimalsScreen(ScanningScreen):
 
     def __init__(self, workspace: Workspace, study: str) -> None:
         super().__init__(workspace, study)
-        self._animals: dict[str, AnimalStatus] = {}
+        self._animals: dict[str, AnimalLine] = {}
         self._to_record: deque[tuple[str, float]] = deque()
         self._recording = False
         self._precision_g = WEIGHT_PRECISION_G
@@ -91,18 +90,16 @@ class AnimalsScreen(ScanningScreen):
         self.query_one("#status", Static).update("loading animals...")
         self.call(self._load, self._show, "Cannot list animals")
 
-    def _load(self) -> tuple[Sequence[AnimalStatus], float]:
+    def _load(self) -> tuple[Sequence[AnimalLine], float]:
         """The cohort and the study's balance precision (g), which quick weights are checked against."""
         precision_g = get_study(self.workspace, self.study).study.weight_precision_g
         return load_animals(self.workspace, self.study), precision_g
 
-    def _show(self, loaded: tuple[Sequence[AnimalStatus], float]) -> None:
+    def _show(self, loaded: tuple[Sequence[AnimalLine], float]) -> None:
         animals, self._precision_g = loaded
         self._animals = {animal.label: animal for animal in animals}
         table = self.query_one("#animals", RowTable)
-        table.set_rows(
-            COLUMNS, [animal_cells(animal) for animal in animals], [animal.label for animal in animals]
-        )
+        table.set_rows(COLUMNS, list(map(animal_cells, animals)), [animal.label for animal in animals])
         self._retarget()
         excluded = sum(animal.excluded for animal in animals)
         self.query_one("#status", Static).update(f"{len(animals)} animals, {excluded} excluded")
@@ -182,7 +179,7 @@ class AnimalsScreen(ScanningScreen):
             self.query_one(WeighEntry).target = ""
 
     def _weighed(self, animal: str, grams: float, summary: WeighingSummary) -> None:
-        status = replace(self._animals[animal], last_weight_g=grams, weight_loss_flag=bool(summary.flagged))
+        status = self._animals[animal]._replace(last_weight_g=grams, weight_loss_flag=bool(summary.flagged))
         self._animals[animal] = status
         table = self.query_one("#animals", RowTable)
         table.update_cell(animal, LAST_WEIGHT, f"{grams:.1f}")
@@ -264,7 +261,7 @@ class AnimalsScreen(ScanningScreen):
         )
 
     def _excluded(self, animal: str, reason: str) -> None:
-        status = replace(self._animals[animal], exclusion_reason=reason)
+        status = self._animals[animal]._replace(exclusion_reason=reason)
         self._animals[animal] = status
         self.query_one("#animals", RowTable).update_cell(animal, FLAGS, flags(status))
         self.notify(f"{animal} excluded: {reason}")

@@ -10,6 +10,7 @@ escape (`visible`), so a value stored before the text rule cannot move the curso
 
 from collections.abc import Mapping, Sequence
 from itertools import filterfalse
+from operator import itemgetter
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -27,6 +28,11 @@ from behavlab.services.display import visible
 #: Blank cells either side of a cell's text, as in Textual's DataTable.
 CELL_PADDING = 1
 HEADER_LINES = 1
+
+
+def plain_text(text: str) -> bool:
+    """Whether `text` is printable ASCII: `visible` leaves it unchanged, each character one cell wide."""
+    return text.isascii() and text.isprintable()
 
 
 def widest(cells: Sequence[str]) -> int:
@@ -139,10 +145,16 @@ class RowTable(ScrollView, can_focus=True):
         self, columns: Sequence[str], rows: Sequence[Sequence[str]], keys: Sequence[str] | None
     ) -> None:
         self._columns = list(columns)
-        self._rows = [tuple(map(visible, row)) for row in rows]
+        if set(map(len, rows)) - {len(self._columns)}:
+            raise ValueError(f"every row needs {len(self._columns)} cells, one per column {self._columns}")
+        # Cells checked a column at a time: only a column holding more than printable ASCII is escaped.
+        column_cells = [list(map(itemgetter(at), rows)) for at in range(len(self._columns))]
+        escaped = [at for at, cells in enumerate(column_cells) if not plain_text("".join(cells))]
+        for at in escaped:
+            column_cells[at] = list(map(visible, column_cells[at]))
+        self._rows = list(zip(*column_cells, strict=True)) if escaped else list(map(tuple, rows))
         self._keys = list(keys) if keys is not None else [str(index) for index in range(len(self._rows))]
-        self._row_index = {key: index for index, key in enumerate(self._keys)}
-        column_cells = list(zip(*self._rows, strict=True)) or [()] * len(self._columns)
+        self._row_index = dict(zip(self._keys, range(len(self._keys)), strict=True))
         self._widths = [
             self._fixed_widths.get(label, max(cell_len(label), widest(cells)))
             for label, cells in zip(self._columns, column_cells, strict=True)

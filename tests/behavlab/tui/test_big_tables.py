@@ -8,7 +8,8 @@ from textual.app import App, ComposeResult
 
 import behavlab.tui.screens.animals as animals_screen
 import behavlab.tui.screens.dashboard as dashboard_screen
-from behavlab.services import AnimalStatus, Workspace
+from behavlab.services import Workspace
+from behavlab.services.animal_table import AnimalLine
 from behavlab.services.study_progress import StudyProgress
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.animals import AnimalsScreen
@@ -71,7 +72,7 @@ async def test_the_animals_screen_loads_its_cohort_once(
 ) -> None:
     loads: list[str] = []
 
-    def counted(workspace: Workspace, study: str) -> Sequence[AnimalStatus]:
+    def counted(workspace: Workspace, study: str) -> Sequence[AnimalLine]:
         loads.append(study)
         return load_animals(workspace, study)
 
@@ -147,3 +148,19 @@ async def test_a_cell_shows_control_characters_as_escapes_not_as_terminal_comman
         table.update_cell("M1", "animal", "M\r1")
         await pilot.pause()
         assert table.get_row_at(0) == ("M\\r1", "a\\x1b[2Jb\\nc")
+
+
+async def test_only_a_cell_holding_a_control_character_is_escaped_and_a_ragged_row_is_refused() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 8)):
+        table = app.query_one(RowTable)
+        rows = [("M1", "C1", "マウス"), ("M2", "C\x1b2", "ok"), ("M3", "C3", "")]
+        table.set_rows(COLUMNS, rows, ["M1", "M2", "M3"])
+        assert [table.get_row_at(index) for index in range(3)] == [
+            ("M1", "C1", "マウス"),
+            ("M2", "C\\x1b2", "ok"),
+            ("M3", "C3", ""),
+        ]
+        assert table.column_widths == {"animal": 6, "cage": 6, "note": 6}
+        with pytest.raises(ValueError, match="every row needs 3 cells"):
+            table.set_rows(COLUMNS, [("M1", "C1")], ["M1"])

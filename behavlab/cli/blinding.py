@@ -23,7 +23,7 @@ from behavlab.services.display import dosing_cells
 from behavlab.services.dosing import RepeatDoseError
 
 if TYPE_CHECKING:
-    from behavlab.services import CommittedRandomization
+    from behavlab.services import CommittedRandomization, RandomizationDraft
 
 METHOD_HELP = " | ".join(RANDOMIZATION_METHODS)
 COHORT_OPTION = typer.Option(
@@ -52,7 +52,7 @@ def randomize(
         ",".join(map(str, DEFAULT_BLOCK_MULTIPLES)),
         "--block-multiples",
         help="Block sizes of the blocked methods, as multiples of the number of arms, drawn per block; "
-        '"1" keeps each stratum balanced to within one animal per arm.',
+        '"1" keeps each stratum balanced to within one animal per arm, but makes every block end known.',
     ),
     seed: int | None = typer.Option(
         None,
@@ -88,16 +88,23 @@ def randomize(
         cohort=cohort,
     )
     draft = services.draft_randomization(workspace, study, options)
-    console = stdout()
-    console.print(f"{study}: {draft.n_animals} animals, {len(draft.arms)} arms, method {method}")
-    for line in draft.balance.lines():
-        console.print(f"  {line}")
+    _print_draft(draft, method)
     if not yes:
         _confirm_commit()
     passphrase = read_passphrase(
         passphrase_file, confirm=True, check=lambda typed: services.check_sealing_passphrase(draft, typed)
     )
     _print_committed(services.commit_randomization(workspace, draft, passphrase, preparer_sheet))
+
+
+def _print_draft(draft: "RandomizationDraft", method: str) -> None:
+    """What the key holder should know of a draw before committing it: warnings, then its balance."""
+    for warning in draft.warnings:
+        print_warning(warning)
+    console = stdout()
+    console.print(f"{draft.study_name}: {draft.n_animals} animals, {len(draft.arms)} arms, method {method}")
+    for line in draft.balance.lines():
+        console.print(f"  {line}")
 
 
 def _print_committed(committed: "CommittedRandomization") -> None:

@@ -55,7 +55,7 @@ DEFAULT_BORIS_BEHAVIOR = "immobility"
 SESSION_SUFFIX = "-fst"
 
 #: A scoring link's file name, ``<codes>-<tag>.<ext>`` (:mod:`behavlab.services.scoring_links`).
-_LINK_NAME = re.compile(r"^(.+)-((?:sha256:)?[0-9a-f]+)\.[^.]+$", re.IGNORECASE)
+_LINK_NAME = re.compile(rf"^(.+)-([0-9a-f]{{{LINK_HASH_DIGITS}}})\.[^.]+$", re.IGNORECASE)
 
 
 def session_observation(code: str, number: int) -> str:
@@ -206,11 +206,12 @@ def _matched_sessions(
     if not sessions:
         raise NotFoundError(f"animal {code} has no FST session; record it with `behavlab fst add` first")
     numbers = [_session_number(entry.observation, code) for entry in entries]
+    every_video = session.exec(select(FstSession.video_sha256).where(FstSession.animal_id == animal.id)).all()
     filmed: list[FstSession | None] = []
     problems: list[str] = []
     for entry in entries:
         try:
-            filmed.append(_filmed_session(entry, code, sessions))
+            filmed.append(_filmed_session(entry, code, sessions, every_video))
         except InvalidInputError as error:
             problems.append(str(error))
     if problems:
@@ -237,20 +238,21 @@ def _matched_sessions(
     return [(entry.key, fst, code) for entry, fst in zip(entries, chosen, strict=True)]
 
 
-def _filmed_session(entry: _Observed, code: str, sessions: Sequence[FstSession]) -> FstSession | None:
+def _filmed_session(
+    entry: _Observed, code: str, sessions: Sequence[FstSession], every_video: Sequence[str]
+) -> FstSession | None:
     """The live session whose video the observation's media link names; None when its media is no link.
 
-    A link's name starts with the codes filmed in its video, the animal's among them; a video of the lab's own
-    naming (``fst-20261201.mp4``) is no link. A link naming the video of no live session of the animal (voided
-    since the export) is refused, and so is one naming several: a position could pick the wrong one.
+    A link's name is the codes filmed in its video, the animal's among them, and the video's
+    :func:`~behavlab.services.scoring_links.link_tag`. A name of that shape whose tag is the video of none of
+    the animal's sessions, live or voided, is the lab's own (``<code>-20261201.mp4``) and no link. A link to
+    the video of a voided session only (voided since the export) is refused, and so is one naming several.
     """
     link = _LINK_NAME.match(entry.media)
     if link is None or code.upper() not in link.group(1).upper().split("-"):
         return None
     tag = link.group(2).lower()
-    if len(tag) != LINK_HASH_DIGITS:
-        return None
-    filmed = [fst for fst in sessions if tag in _link_tags(fst.video_sha256)]
+    filmed = [fst for fst in sessions if link_tag(fst.video_sha256) == tag]
     if len(filmed) == 1:
         return filmed[0]
     if filmed:
@@ -259,20 +261,13 @@ def _filmed_session(entry: _Observed, code: str, sessions: Sequence[FstSession])
             f"live FST sessions of {code} (their hashes start alike); accepted: a media naming one session's"
             " video"
         )
+    if all(link_tag(video) != tag for video in every_video):
+        return None
     raise InvalidInputError(
         f"observation {entry.observation!r}: its media {entry.media} is the video of no live FST session of "
         f"{code}; the session may have been voided since the export; export again (`behavlab export boris`); "
         "accepted: an observation whose media is the video of one of its live sessions"
     )
-
-
-def _link_tags(video_sha256: str) -> tuple[str, str]:
-    """The tags a link to the video recorded with this hash (``sha256:<hex>``) may bear.
-
-    :func:`behavlab.services.scoring_links.link_tag` (its first hex digits), and the recorded hash's first
-    :data:`LINK_HASH_DIGITS` characters (``sha256:`` and one digit), which links made before 2026-12-02 bore.
-    """
-    return link_tag(video_sha256), video_sha256.lower()[:LINK_HASH_DIGITS]
 
 
 def _numbered_session(

@@ -61,18 +61,33 @@ class RandomizationOptions:
     cohort: str | None = None
 
 
+#: The largest block multiple accepted: blocks of 100 x the number of arms are already one block per stratum.
+MAX_BLOCK_MULTIPLE = 100
+#: Said before a draw of one block size is committed.
+FIXED_BLOCKS_WARNING = (
+    "every block has the same size, so where each block ends is known to anyone who reads the method: an "
+    "animal whose arm becomes known (an emergency unblinding, an obvious drug effect) narrows the arms of "
+    "the animals in its block; two or more sizes (the default 1,2) keep the block ends sealed"
+)
+
+
 def parse_block_multiples(text: str, field: str) -> tuple[int, ...]:
     """Block multiples typed as whole numbers separated by commas or spaces, e.g. ``"1, 2"``.
 
     Raises InvalidInputError naming `field` and what is accepted.
     """
     values = text.replace(",", " ").split()
-    if not values or not all(value.isascii() and value.isdigit() and int(value) >= 1 for value in values):
+    if not values or not all(_block_multiple(value) for value in values):
         raise InvalidInputError(
-            f"{field} {text!r} not accepted; accepted: whole numbers of 1 or more, comma-separated, "
-            'e.g. "1" or "1,2"'
+            f"{field} {text!r} not accepted; accepted: whole numbers from 1 to {MAX_BLOCK_MULTIPLE}, "
+            'comma-separated, e.g. "1" or "1,2"'
         )
     return tuple(int(value) for value in values)
+
+
+def _block_multiple(value: str) -> bool:
+    """Whether `value` is a whole number from 1 to MAX_BLOCK_MULTIPLE, in ASCII digits."""
+    return value.isascii() and value.isdigit() and len(value) <= 3 and 1 <= int(value) <= MAX_BLOCK_MULTIPLE
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,14 @@ class RandomizationDraft:
     def n_animals(self) -> int:
         """How many animals the allocation covers."""
         return len(self.allocation.assignment)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the key holder should know before committing: blocks of one size are predictable."""
+        multiples = self.allocation.parameters.get("block_multiples")
+        if isinstance(multiples, list) and len(set(multiples)) == 1:
+            return (FIXED_BLOCKS_WARNING,)
+        return ()
 
 
 @dataclass(frozen=True)

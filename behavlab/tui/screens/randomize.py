@@ -235,6 +235,8 @@ class RandomizeScreen(StudyScreen):
 
     def _show_draft(self, draft: RandomizationDraft) -> None:
         self._draft = draft
+        for warning in draft.warnings:
+            self.notify(warning, severity="warning", timeout=15)
         table = self.query_one("#balance", DataTable)
         table.clear()
         table.add_rows(balance_rows(draft))

@@ -64,9 +64,11 @@ def test_unknown_method_and_arms_are_explained(cli: Invoke, with_roster: str) ->
     assert method.exit_code == 1 and "accepted: complete, block, stratified-block" in method.stderr
     arms = cli("randomize", with_roster, "--no-protocol", "--yes", "--arms", "vehicle,cocaine")
     assert arms.exit_code == 1 and "arms of study 'cmd': vehicle, ketamine" in arms.stderr
-    for multiples in ("0", "one", "1,,x", "²"):
+    for multiples in ("0", "one", "1,,x", "²", "101", "9" * 5000):
         refused = cli("randomize", with_roster, "--no-protocol", "--yes", "--block-multiples", multiples)
-        assert refused.exit_code == 1 and "accepted: whole numbers of 1 or more" in refused.stderr
+        assert refused.exit_code == 1 and "accepted: whole numbers from 1 to 100" in refused.stderr
+    fixed = cli("randomize", with_roster, "--no-protocol", "--block-multiples", "2")
+    assert "every block has the same size" in fixed.stderr and "arm 1: n=" in fixed.stdout
 
 
 def test_dosing_before_randomization_says_what_to_do(cli: Invoke, with_roster: str) -> None:

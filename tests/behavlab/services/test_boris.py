@@ -316,5 +316,5 @@ def test_a_video_of_the_labs_own_naming_with_hex_like_digits_is_no_link(
 ) -> None:
     code = _session(workspace, randomized, fst_length_video(tmp_path / "day1.mp4"))
     rows = [(code, "", "immobility", "STATE", 150.0, 200.0)]
-    path = aggregated(tmp_path / "rater.tsv", rows, length=400.0, media={code: "fst-20261201.mp4"})
+    path = aggregated(tmp_path / "rater.tsv", rows, length=400.0, media={code: f"{code}-20261201.mp4"})
     assert import_boris_scores(workspace, randomized.name, path, "Rater One").scores == ((code, 50.0, 1),)

@@ -21,6 +21,7 @@ from behavlab.services import (
     list_events,
     parse_arms,
 )
+from behavlab.services.randomization import FIXED_BLOCKS_WARNING
 from cohorts.blind_codes import normalize_code
 from cohorts.key_derivation import Argon2idParams
 from cohorts.sealed_key import SealedKey, unseal
@@ -185,6 +186,8 @@ def test_blocks_of_one_animal_per_arm_keep_small_strata_even_where_larger_blocks
     even = draft_randomization(
         workspace, "doses", RandomizationOptions(no_protocol=True, block_multiples=(1,))
     )
+    assert even.warnings == (FIXED_BLOCKS_WARNING,)
+    assert draft_randomization(workspace, "doses", RandomizationOptions(no_protocol=True)).warnings == ()
     commit_randomization(workspace, even, PASSPHRASE, kdf=FAST_KDF)
     (commit,) = [
         json.loads(e.payload) for e in list_events(workspace, "doses") if e.action == "study.randomize"

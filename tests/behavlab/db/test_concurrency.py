@@ -44,7 +44,7 @@ def test_two_writer_processes_lose_no_write_and_keep_the_chain(database_url: str
         process.join(timeout=180)
         assert process.exitcode == 0
     workspace = open_workspace(database_url)
-    names = {overview.study.name for overview in list_studies(workspace)}
+    names = {summary.name for summary in list_studies(workspace)}
     assert len(names) == 2 * STUDIES_PER_WRITER
     report = verify_chain(workspace)
     assert report.ok, report

@@ -31,6 +31,7 @@ from behavlab.services import (
     StudySettings,
     Workspace,
     create_study,
+    get_study,
     import_roster,
     list_animals,
     open_workspace,
@@ -112,6 +113,9 @@ def study_database(database: Path | None, n_animals: int) -> Iterator[tuple[Work
             started = time.perf_counter()
             import_in_sheets(workspace, synthetic_roster(n_animals), Path(folder))
             imported = time.perf_counter() - started
+        held = get_study(workspace, STUDY).n_animals
+        if held != n_animals:
+            raise SystemExit(f"{path} holds {held} animals in {STUDY!r}, not --animals {n_animals}")
         try:
             yield workspace, imported
         finally:

@@ -15,9 +15,9 @@ from sqlalchemy.sql.selectable import Select
 from sqlmodel import col
 
 from behavlab.db.session import reading
-from behavlab.models import Allocation, Animal, CageAssignment, Exclusion, Study, Weight
+from behavlab.models import Allocation, Animal, Exclusion, Study, Weight
 from behavlab.services.lookup import find_study
-from behavlab.services.voiding import not_voided
+from behavlab.services.roster_view import current_cage, live_weight
 from behavlab.services.workspace import Workspace
 from cohorts.weights import weight_loss_exceeds
 
@@ -77,29 +77,6 @@ def animals_query(study: Study, *columns: Any) -> Select[Any]:
         .outerjoin(Allocation, col(Allocation.animal_id) == Animal.id)
         .where(col(Animal.study_id) == study.id)
         .order_by(col(Animal.label))
-    )
-
-
-def current_cage() -> ScalarSelect[str]:
-    """The animal's current cage: its latest assignment by time, then entry order."""
-    return (
-        select_columns(col(CageAssignment.cage))
-        .where(col(CageAssignment.animal_id) == Animal.id)
-        .order_by(col(CageAssignment.since).desc(), col(CageAssignment.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def live_weight(column: Any, latest: bool) -> ScalarSelect[Any]:
-    """`column` of the animal's first (baseline) or `latest` live (not voided) weight, in time order."""
-    order = (col(Weight.measured_at), col(Weight.id))
-    return (
-        select_columns(column)
-        .where(col(Weight.animal_id) == Animal.id, not_voided("weight", Weight.id))
-        .order_by(*(key.desc() for key in order) if latest else order)
-        .limit(1)
-        .scalar_subquery()
     )
 
 

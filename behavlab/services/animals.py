@@ -18,13 +18,14 @@ from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Allocation, Animal, Exclusion, Study, Weight, utc_now
 from behavlab.services.amendments import record_amendment
-from behavlab.services.animal_table import animals_query, current_cage, live_weight, loss_flag
+from behavlab.services.animal_table import animals_query, loss_flag
 from behavlab.services.audit import record_event, record_study_event
 from behavlab.services.display import local_minute
 from behavlab.services.guards import refuse_if_unmasked, study_is_unmasked
 from behavlab.services.library_errors import refused_files
 from behavlab.services.lookup import animal_id_of, blind_codes, find_animal, find_study
 from behavlab.services.precision import check_weight
+from behavlab.services.roster_view import current_cage, live_weight
 from behavlab.services.text import checked_text
 from behavlab.services.voiding import not_voided
 from behavlab.services.workspace import Workspace

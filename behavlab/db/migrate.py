@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from behavlab.db.driver_errors import translated_errors
 from behavlab.db.engine import writer_engine
-from behavlab.db.session import translated_errors
 from behavlab.errors import DatabaseError
 
 if TYPE_CHECKING:

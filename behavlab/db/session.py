@@ -4,12 +4,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from behavlab.db.driver_errors import translated_errors
 from behavlab.db.engine import writer_engine
 from behavlab.db.row_digests import require_all_audited, track_writes
-from behavlab.errors import DatabaseError
 from behavlab.models import load_all
 
 # Any constant works; it only has to be the same for every behavlab process sharing one PostgreSQL database.
@@ -42,12 +41,3 @@ def writing(engine: Engine) -> Iterator[Session]:
         track_writes(session)
         yield session
         require_all_audited(session)
-
-
-@contextmanager
-def translated_errors() -> Iterator[None]:
-    """Turn a driver's operational failure (locked, unreachable, read-only) into one clear line."""
-    try:
-        yield
-    except OperationalError as exc:
-        raise DatabaseError(f"database error: {' '.join(str(exc.orig).split())}") from exc

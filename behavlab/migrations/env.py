@@ -10,7 +10,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from behavlab.config import resolve_database_url
 from behavlab.db.engine import create_database_engine
 from behavlab.models import load_all
-from behavlab.models.base import UTCDateTime
+from behavlab.models.utc_time import UTCDateTime
 
 load_all()
 target_metadata = SQLModel.metadata

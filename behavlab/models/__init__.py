@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from behavlab.models.amendment import Amendment
     from behavlab.models.animal import Animal, CageAssignment, Weight
     from behavlab.models.audit import AuditEvent, AuditRow
-    from behavlab.models.base import UTCDateTime, utc_now
     from behavlab.models.dosing import DoseEvent
     from behavlab.models.exclusion import Exclusion, RevealedAllocation, UnmaskEvent
     from behavlab.models.protocol import Protocol
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
         SptSheetFile,
     )
     from behavlab.models.study import Arm, Cohort, Study
+    from behavlab.models.utc_time import UTCDateTime, utc_now
     from behavlab.models.voiding import Voiding
 
 _HOMES = {
@@ -35,12 +35,12 @@ _HOMES = {
     "behavlab.models.amendment": "Amendment",
     "behavlab.models.animal": "Animal CageAssignment Weight",
     "behavlab.models.audit": "AuditEvent AuditRow",
-    "behavlab.models.base": "UTCDateTime utc_now",
     "behavlab.models.dosing": "DoseEvent",
     "behavlab.models.exclusion": "Exclusion RevealedAllocation UnmaskEvent",
     "behavlab.models.protocol": "Protocol",
     "behavlab.models.sessions": "FstBenchMark FstSession ImmobilityScore SptPeriod SptReading SptSheetFile",
     "behavlab.models.study": "Arm Cohort Study",
+    "behavlab.models.utc_time": "UTCDateTime utc_now",
     "behavlab.models.voiding": "Voiding",
 }
 _WHERE = homes_index(_HOMES)

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
+from behavlab.models.base import NAME_CHARS
+from behavlab.models.utc_time import UTCDateTime, utc_now
 
 
 class Randomization(SQLModel, table=True):

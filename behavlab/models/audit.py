@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import NAME_CHARS, UTCDateTime
+from behavlab.models.base import NAME_CHARS
+from behavlab.models.utc_time import UTCDateTime
 
 OS_USER_MAX_CHARS = 120
 HOST_MAX_CHARS = 255

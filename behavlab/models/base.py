@@ -1,10 +1,5 @@
-"""Shared pieces of the schema: the constraint naming convention and a timezone-safe UTC timestamp."""
+"""Shared pieces of the schema: the constraint naming convention and the longest name a column holds."""
 
-from datetime import UTC, datetime
-
-from sqlalchemy import DateTime
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 # Set before any table is declared so every migration names constraints the same way on every backend.
@@ -19,31 +14,3 @@ SQLModel.metadata.naming_convention = {
 
 #: The longest name a column holds: a study, a person, a substance, a strain.
 NAME_CHARS = 120
-
-
-def utc_now() -> datetime:
-    """The current time as an aware UTC datetime, truncated to what every backend stores (microseconds)."""
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores aware datetimes as UTC and always returns them aware, on SQLite as on PostgreSQL."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Refuse naive datetimes and normalise aware ones to UTC before storing."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value.isoformat()} given; behavlab stores aware UTC times")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Return stored times as aware UTC datetimes (SQLite hands them back naive)."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)

@@ -6,7 +6,8 @@ from uuid import uuid4
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from behavlab.models.base import NAME_CHARS, UTCDateTime, utc_now
+from behavlab.models.base import NAME_CHARS
+from behavlab.models.utc_time import UTCDateTime, utc_now
 
 
 class Study(SQLModel, table=True):

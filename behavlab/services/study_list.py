@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import Float, Integer, ScalarSelect, String, TableClause, column, func, select, table
 
-from behavlab.db.session import translated_errors
-from behavlab.models.base import UTCDateTime
+from behavlab.db.driver_errors import translated_errors
+from behavlab.models.utc_time import UTCDateTime
 from behavlab.services.workspace import Workspace
 
 _STUDY = table(

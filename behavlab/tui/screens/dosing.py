@@ -12,7 +12,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from behavlab.services import DosingSheet, Workspace, dosing_sheet, record_dose, write_dosing_sheet
 from behavlab.services.display import DOSING_COLUMNS, GIVEN_MARK, dosing_cells, local_minute
@@ -20,6 +20,7 @@ from behavlab.services.void_targets import latest_dose
 from behavlab.tui.calls import call_service
 from behavlab.tui.screens.base import ScanningScreen
 from behavlab.tui.widgets.form import Field, FormScreen, FormValues
+from behavlab.tui.widgets.row_table import RowTable
 from behavlab.tui.widgets.void_dialog import void_with_reason
 
 GIVEN = "given"
@@ -43,10 +44,7 @@ class DosingScreen(ScanningScreen):
 
     def compose_body(self) -> ComposeResult:
         """The day's sheet and a summary line."""
-        table: DataTable[str] = DataTable(id="dosing", cursor_type="row", zebra_stripes=True)
-        for column in DOSING_COLUMNS:
-            table.add_column(column, key=column)
-        yield table
+        yield RowTable(DOSING_COLUMNS, id="dosing")
         yield Static("", id="status")
 
     def action_refresh(self) -> None:
@@ -55,37 +53,33 @@ class DosingScreen(ScanningScreen):
 
     def _show(self, sheet: DosingSheet) -> None:
         self._sheet = sheet
-        table = self.query_one("#dosing", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for line in sheet.lines:
-            table.add_row(*dosing_cells(line), key=line.code)
-        table.move_cursor(row=row)
+        rows = [dosing_cells(line) for line in sheet.lines]
+        self.query_one("#dosing", RowTable).set_rows(DOSING_COLUMNS, rows, [line.code for line in sheet.lines])
         self._summarize()
 
     def _summarize(self) -> None:
-        table = self.query_one("#dosing", DataTable)
-        given = sum(cell == GIVEN_MARK for cell in table.get_column(GIVEN))
+        given = sum(line.dosed for line in self._sheet.lines)
         self.query_one("#status", Static).update(
-            f"{self._sheet.day.isoformat()}: {given}/{table.row_count} dosed, "
+            f"{self._sheet.day.isoformat()}: {given}/{len(self._sheet.lines)} dosed, "
             f"{len(self._sheet.refused)} refused; every animal gets {self._sheet.volume_ml_per_kg:g} mL/kg"
         )
 
     def jump_to(self, code: str) -> None:
         """Put the cursor on the scanned animal's line, ready for Space."""
-        table = self.query_one("#dosing", DataTable)
-        if code not in table.rows:
+        table = self.query_one("#dosing", RowTable)
+        try:
+            table.move_cursor(table.get_row_index(code))
+        except KeyError:
             self.not_shown(code, "on today's dosing sheet")
             return
-        table.move_cursor(row=table.get_row_index(code))
         table.focus()
 
     def action_dose(self) -> None:
         """Record the highlighted animal's injection now, at its sheet volume; a repeat asks first."""
-        table = self.query_one("#dosing", DataTable)
+        table = self.query_one("#dosing", RowTable)
         if not table.row_count:
             return
-        code = str(table.get_row_at(table.cursor_row)[0])
+        code = table.row_key(table.cursor_row)
         if code in self._pending:
             return
         earlier = next(line.last_dosed_at for line in self._sheet.lines if line.code == code)
@@ -129,19 +123,19 @@ class DosingScreen(ScanningScreen):
             for line in self._sheet.lines
         ]
         self._sheet = replace(self._sheet, lines=lines)
-        table = self.query_one("#dosing", DataTable)
+        table = self.query_one("#dosing", RowTable)
         table.update_cell(code, GIVEN, GIVEN_MARK)
         index = table.get_row_index(code)
         if index == table.cursor_row and index + 1 < table.row_count:
-            table.move_cursor(row=index + 1)
+            table.move_cursor(index + 1)
         self._summarize()
 
     def action_void_dose(self) -> None:
         """Void the highlighted animal's latest dose, named in the dialog, with its reason; then reload."""
-        table = self.query_one("#dosing", DataTable)
+        table = self.query_one("#dosing", RowTable)
         if not table.row_count:
             return
-        code = str(table.get_row_at(table.cursor_row)[0])
+        code = table.row_key(table.cursor_row)
         void_with_reason(
             self,
             self.workspace,

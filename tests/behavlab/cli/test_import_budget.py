@@ -12,12 +12,14 @@ import pytest
 import typer
 
 from behavlab.cli.main import GC_THRESHOLDS, SUBCOMMANDS, app
-from behavlab.services import open_workspace
+from behavlab.services import StudySettings, create_study, open_workspace
 
 #: Libraries no command loads before it needs them (the database migration, tables, statistics, video).
 NOT_AT_START = ("alembic", "pandas", "numpy", "cv2", "av", "scipy", "matplotlib")
-#: A command that reads the database loads SQLModel and no more of this list than a migration would.
+#: A command that reads the database loads no more of this list than a migration would.
 NOT_FOR_READING = ("alembic", "pandas", "cv2", "av", "scipy", "matplotlib")
+#: The ORM: a listing read by a Core query needs SQLAlchemy's engine, not these.
+ORM = ("sqlmodel", "sqlalchemy.orm")
 
 
 def imported_modules(*args: str) -> set[str]:
@@ -50,12 +52,24 @@ def test_version_and_help_load_no_service_nor_database(option: str) -> None:
     assert loaded(modules, (*NOT_AT_START, "sqlmodel", "sqlalchemy")) == []  # so no service either
 
 
-def test_listing_studies_loads_neither_alembic_nor_the_table_and_video_stack(tmp_path: Path) -> None:
+def test_listing_studies_loads_neither_alembic_nor_the_orm_nor_the_table_and_video_stack(
+    tmp_path: Path,
+) -> None:
     url = f"sqlite:///{tmp_path / 'behavlab.sqlite'}"
     open_workspace(url, "tester").engine.dispose()  # at head: opening it again needs no migration
     modules = imported_modules("-m", "behavlab", "--db", url, "study", "list")
-    assert "sqlmodel" in modules  # the command did read the database
+    assert "sqlalchemy.engine" in modules  # the command did read the database
     assert loaded(modules, NOT_FOR_READING) == []
+    assert sorted(modules & set(ORM)) == []
+
+
+def test_reading_animals_does_load_the_orm(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'behavlab.sqlite'}"
+    workspace = open_workspace(url, "tester")
+    create_study(workspace, StudySettings(name="pilot"))
+    workspace.engine.dispose()
+    modules = imported_modules("-m", "behavlab", "--db", url, "animals", "list", "pilot")
+    assert sorted(modules & set(ORM)) == sorted(ORM)  # so the check above can see the ORM when it loads
 
 
 def test_listing_studies_builds_no_table_class(tmp_path: Path) -> None:
@@ -70,7 +84,7 @@ def test_listing_studies_builds_no_table_class(tmp_path: Path) -> None:
     )
     finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     tables = finished.stderr.strip().splitlines()[-1]
-    assert tables == str(["behavlab.models.base"])
+    assert tables == str(["behavlab.models.utc_time"])
 
 
 def test_the_command_runs_with_the_collector_thresholds_it_sets_for_start_up() -> None:

@@ -4,7 +4,7 @@ refusal, a session takes its test time, a second injection asks first, a randomi
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from behavlab.services import (
     Workspace,
@@ -121,11 +121,11 @@ async def test_a_second_injection_asks_first_naming_the_earlier_dose(
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await open_step(pilot, "d")
-        code = str(app.screen.query_one("#dosing", DataTable).get_row_at(0)[0])
+        code = str(app.screen.query_one("#dosing", RowTable).get_row_at(0)[0])
         await pilot.press("space")
         await settle(pilot)
         (first,) = [e for e in list_events(workspace, randomized.name) if e.action == "dose.record"]
-        app.screen.query_one("#dosing", DataTable).move_cursor(row=0)
+        app.screen.query_one("#dosing", RowTable).move_cursor(row=0)
         await pilot.press("space")
         await settle(pilot)
         form = app.screen

@@ -32,6 +32,7 @@ from behavlab.tui.screens.dosing import DosingScreen
 from behavlab.tui.screens.fst import FstScreen
 from behavlab.tui.screens.studies import StudiesScreen
 from behavlab.tui.widgets.form import FormScreen
+from behavlab.tui.widgets.row_table import RowTable
 from tests.behavlab.factories import baseline_weights, write_roster, write_weights
 from tests.behavlab.randomized_study import RandomizedStudy
 from tests.behavlab.tui.helpers import notices, open_step, settle, table_rows, type_text
@@ -136,7 +137,7 @@ async def test_a_dose_is_voided_after_a_dialog_naming_it_and_the_animal_can_be_d
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await open_step(pilot, "d")
-        table = app.screen.query_one("#dosing", DataTable)
+        table = app.screen.query_one("#dosing", RowTable)
         code, volume = str(table.get_row_at(0)[0]), str(table.get_row_at(0)[4])
         await pilot.press("space")
         await settle(pilot)
@@ -159,7 +160,7 @@ async def test_a_dose_is_voided_after_a_dialog_naming_it_and_the_animal_can_be_d
         assert isinstance(app.screen, DosingScreen)
         (voided,) = list_voided(workspace, randomized.name)
         assert (voided.entity, voided.code, voided.reason) == ("dose", code, "wrong animal in hand")
-        table = app.screen.query_one("#dosing", DataTable)
+        table = app.screen.query_one("#dosing", RowTable)
         assert table.get_row_at(0)[0] == code and table.get_row_at(0)[5] == "", "shown as not dosed"
         table.move_cursor(row=0)
         await pilot.press("space")

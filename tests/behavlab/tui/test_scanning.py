@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from behavlab.services import (
     StudySettings,
@@ -61,7 +61,7 @@ def dosed_codes(workspace: Workspace, study: str) -> list[str]:
     return [json.loads(event.payload)["code"] for event in events]
 
 
-def cursor_cell(table: DataTable[str] | RowTable, column: int) -> str:
+def cursor_cell(table: RowTable, column: int) -> str:
     """A cell of the highlighted row."""
     return str(table.get_row_at(table.cursor_row)[column])
 
@@ -112,7 +112,7 @@ async def test_a_mistyped_check_character_is_refused_and_nothing_is_recorded(
     app = BehavlabApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await open_step(pilot, "d")
-        table = app.screen.query_one("#dosing", DataTable)
+        table = app.screen.query_one("#dosing", RowTable)
         before = table.cursor_row
         await pilot.press(*mistyped_payload(workspace, weighed_today.name, code), "enter")
         await settle(pilot)

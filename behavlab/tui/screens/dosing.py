@@ -54,7 +54,9 @@ class DosingScreen(ScanningScreen):
     def _show(self, sheet: DosingSheet) -> None:
         self._sheet = sheet
         rows = [dosing_cells(line) for line in sheet.lines]
-        self.query_one("#dosing", RowTable).set_rows(DOSING_COLUMNS, rows, [line.code for line in sheet.lines])
+        self.query_one("#dosing", RowTable).set_rows(
+            DOSING_COLUMNS, rows, [line.code for line in sheet.lines]
+        )
         self._summarize()
 
     def _summarize(self) -> None:

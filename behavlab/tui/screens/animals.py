@@ -256,7 +256,7 @@ class AnimalsScreen(ScanningScreen):
             lambda: exclude_animal(
                 self.workspace, self.study, animal, values["reason"], values["a_priori"] == CHECKED
             ),
-            lambda _: self._excluded(animal, values["reason"]),
+            lambda exclusion: self._excluded(animal, exclusion.reason),
             "Exclusion not recorded",
         )
 

@@ -73,7 +73,7 @@ async def test_roster_import_quick_weights_and_an_exclusion(workspace: Workspace
         await settle(pilot)
         assert any("weight_g 400 for F003 not accepted" in message for message in notices(app))
         await pilot.press("escape", "x")
-        await type_text(pilot, "fight wound")
+        await type_text(pilot, "  fight wound ")  # shown as stored, trimmed, without a reload
         await pilot.press("enter")
         await settle(pilot)
         assert by_label["F003"].exclusion_reason is None

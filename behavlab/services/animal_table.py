@@ -7,10 +7,13 @@ animal's whole status this way; the Animals screen reads only what its table sho
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ScalarSelect
+from sqlalchemy import ColumnElement, ScalarSelect, func, or_
 from sqlalchemy import select as select_columns
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.selectable import Select
 from sqlmodel import col
 
@@ -20,6 +23,9 @@ from behavlab.services.lookup import find_study
 from behavlab.services.roster_view import current_cage, live_weight
 from behavlab.services.workspace import Workspace
 from cohorts.weights import weight_loss_exceeds
+
+#: The label of `animals_query`'s latest live weight column (g).
+LAST_WEIGHT = "last_weight_g"
 
 
 class AnimalLine(NamedTuple):
@@ -39,20 +45,63 @@ class AnimalLine(NamedTuple):
         return self.exclusion_reason is not None
 
 
+class AnimalOrder(StrEnum):
+    """What the Animals table is sorted by (ascending, animals without a value last, ties by roster ID)."""
+
+    ANIMAL = "animal"
+    CODE = "code"
+    CAGE = "cage"
+    SEX = "sex"
+    LAST_WEIGHT = "last g"
+
+
+@dataclass(frozen=True)
+class AnimalView:
+    """Which animals the table shows, and in what order.
+
+    Those whose roster ID, code or current cage contains `matching` (in any case; empty: every animal),
+    sorted by `order`.
+    """
+
+    matching: str = ""
+    order: AnimalOrder = AnimalOrder.ANIMAL
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether some animals may be left out."""
+        return bool(self.matching.strip())
+
+
 #: A row of `list_animal_lines`' query: label, code, cage, sex, baseline g, last g, exclusion reason.
 LineRow = tuple[str, str | None, str | None, str, float | None, float | None, str | None]
 
 
-def list_animal_lines(workspace: Workspace, study_name: str) -> list[AnimalLine]:
-    """Every animal of the study in roster-ID order with what the Animals screen shows of it.
+def list_animal_lines(
+    workspace: Workspace, study_name: str, view: AnimalView = AnimalView()
+) -> list[AnimalLine]:
+    """The study's animals as `view` selects and sorts them, with what the Animals screen shows of each.
 
-    The same cage, code, last weight (g) and flags as `list_animals`, in one query.
+    The same cage, code, last weight (g) and flags as `list_animals`, in one query that also filters and
+    sorts, so the screen receives only the rows it shows, in their order.
     """
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        query = animals_query(
-            study, col(Animal.label), col(Allocation.blind_code), current_cage(), col(Animal.sex)
-        )
+        cage = current_cage().label("cage")
+        query = animals_query(study, col(Animal.label), col(Allocation.blind_code), cage, col(Animal.sex))
+        searched = (col(Animal.label), col(Allocation.blind_code), cage)
+        if view.narrowed:
+            needle = view.matching.strip().lower()
+            query = query.where(
+                or_(*(func.lower(column).contains(needle, autoescape=True) for column in searched))
+            )
+        sort_by: dict[AnimalOrder, ColumnElement[Any] | Mapped[str]] = {
+            AnimalOrder.CODE: col(Allocation.blind_code),
+            AnimalOrder.CAGE: cage,
+            AnimalOrder.SEX: col(Animal.sex),
+            AnimalOrder.LAST_WEIGHT: query.selected_columns[LAST_WEIGHT],
+        }
+        if view.order in sort_by:
+            query = query.order_by(None).order_by(sort_by[view.order].asc().nulls_last(), col(Animal.label))
         rows = session.connection().execute(query).all()
     return [
         AnimalLine(label, code, cage, sex, last_g, loss_flag(baseline_g, last_g), reason)
@@ -70,7 +119,7 @@ def animals_query(study: Study, *columns: Any) -> Select[Any]:
         select_columns(
             *columns,
             live_weight(col(Weight.weight_g), latest=False),
-            live_weight(col(Weight.weight_g), latest=True),
+            live_weight(col(Weight.weight_g), latest=True).label(LAST_WEIGHT),
             exclusion_reason(),
         )
         .select_from(Animal)

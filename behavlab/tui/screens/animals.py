@@ -1,7 +1,9 @@
 """The cohort: a table of every animal (code, cage, sex, last weight, flags).
 
 Roster import; quick weights, to the study's balance precision; exclusions and voided weights, with their
-reason. A scanned label (or a typed code and Enter) puts the cursor on its animal, ready to weigh.
+reason. A scanned label (or a typed code and Enter) puts the cursor on its animal, ready to weigh. / shows
+only the animals whose roster ID, code or cage holds some text (a cage to weigh in turn), sorted by a column;
+the database filters and sorts (`AnimalView`).
 """
 
 from collections import deque
@@ -22,7 +24,7 @@ from behavlab.services import (
     get_study,
     import_roster,
 )
-from behavlab.services.animal_table import AnimalLine
+from behavlab.services.animal_table import AnimalLine, AnimalOrder, AnimalView
 from behavlab.services.animal_table import list_animal_lines as load_animals
 from behavlab.services.animals import record_weight
 from behavlab.services.display import local_minute
@@ -69,6 +71,7 @@ class AnimalsScreen(ScanningScreen):
         Binding("w", "weigh", "Weigh"),
         Binding("x", "exclude", "Exclude"),
         Binding("v", "void_weight", "Void weight"),
+        Binding("slash", "choose_view", "Show"),
         Binding("escape", "leave", "Back"),
     ]
 
@@ -78,6 +81,7 @@ class AnimalsScreen(ScanningScreen):
         self._to_record: deque[tuple[str, float]] = deque()
         self._recording = False
         self._precision_g = WEIGHT_PRECISION_G
+        self._view = AnimalView()
 
     def compose_body(self) -> ComposeResult:
         """The animal table, the weighing row and a status line."""
@@ -93,7 +97,7 @@ class AnimalsScreen(ScanningScreen):
     def _load(self) -> tuple[Sequence[AnimalLine], float]:
         """The cohort and the study's balance precision (g), which quick weights are checked against."""
         precision_g = get_study(self.workspace, self.study).study.weight_precision_g
-        return load_animals(self.workspace, self.study), precision_g
+        return load_animals(self.workspace, self.study, self._view), precision_g
 
     def _show(self, loaded: tuple[Sequence[AnimalLine], float]) -> None:
         animals, self._precision_g = loaded
@@ -102,7 +106,12 @@ class AnimalsScreen(ScanningScreen):
         table.set_rows(COLUMNS, list(map(animal_cells, animals)), [animal.label for animal in animals])
         self._retarget()
         excluded = sum(animal.excluded for animal in animals)
-        self.query_one("#status", Static).update(f"{len(animals)} animals, {excluded} excluded")
+        shown = f"{len(animals)} animals"
+        if self._view.narrowed:
+            shown += f" matching {self._view.matching.strip()!r} (/ to show all)"
+        if self._view.order is not AnimalOrder.ANIMAL:
+            shown += f", by {self._view.order.value}"
+        self.query_one("#status", Static).update(f"{shown}, {excluded} excluded")
 
     def _current(self) -> str | None:
         table = self.query_one("#animals", RowTable)
@@ -126,12 +135,26 @@ class AnimalsScreen(ScanningScreen):
         """Put the cursor and the weighing field on the scanned animal: its weight is typed next."""
         label = next((label for label, animal in self._animals.items() if animal.blind_code == code), None)
         if label is None:
-            self.not_shown(code, "in the cohort shown: press r to reload")
+            hidden = " or / to show all" if self._view.narrowed else ""
+            self.not_shown(code, f"in the cohort shown: press r to reload{hidden}")
             return
         table = self.query_one("#animals", RowTable)
         table.move_cursor(table.get_row_index(label))
         self._retarget()
         self.action_weigh()
+
+    def action_choose_view(self) -> None:
+        """Ask which animals to show (text in their roster ID, code or cage) and the column to sort by."""
+        fields = [
+            Field("matching", "roster ID, code or cage contains (empty: every animal)", self._view.matching),
+            Field("order", "sorted by", self._view.order.value, choices=tuple(AnimalOrder)),
+        ]
+        self.app.push_screen(FormScreen("Show animals", fields), self._show_view)
+
+    def _show_view(self, values: FormValues | None) -> None:
+        if values:
+            self._view = AnimalView(values["matching"], AnimalOrder(values["order"]))
+            self.action_refresh()
 
     def action_weigh(self) -> None:
         """Put the cursor in the weighing field for the highlighted animal."""

@@ -1,7 +1,10 @@
-"""The animals listed in one query: baselines in time order, voided weights left out, the latest exclusion."""
+"""The animals listed in one query: baselines in time order, voided weights left out, the latest exclusion;
+filtered and sorted by the database."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from behavlab.services import (
     StudySettings,
@@ -12,7 +15,7 @@ from behavlab.services import (
     record_weights,
     void_record,
 )
-from behavlab.services.animal_table import AnimalLine, list_animal_lines
+from behavlab.services.animal_table import AnimalLine, AnimalOrder, AnimalView, list_animal_lines
 from behavlab.services.animals import record_weight
 from behavlab.services.void_targets import latest_weight
 from tests.behavlab.factories import write_weights
@@ -66,3 +69,63 @@ def test_each_animal_is_one_line_however_often_it_was_weighed(
     assert [line.last_weight_g for line in lines if line.label == "M002"] == [25.0]
     create_study(workspace, StudySettings(name="empty"))
     assert list_animal_lines(workspace, "empty") == []
+
+
+def _sorted_oracle(lines: list[AnimalLine], value: Callable[[AnimalLine], Any]) -> list[str]:
+    """Labels sorted by `value` ascending, animals without one last, ties by label."""
+    return [
+        line.label
+        for line in sorted(lines, key=lambda line: (value(line) is None, value(line) or 0, line.label))
+    ]
+
+
+def test_the_database_sorts_by_each_column_with_animals_lacking_a_value_last(
+    workspace: Workspace, randomized: RandomizedStudy
+) -> None:
+    name = randomized.name
+    record_weight(workspace, name, "M002", 19.5)
+    void_record(workspace, name, "weight", latest_weight(workspace, name, "F001").record_id, "typo")
+    lines = list_animal_lines(workspace, name)
+    assert {line.label: line.last_weight_g for line in lines}["F001"] is None
+    columns: dict[AnimalOrder, Callable[[AnimalLine], Any]] = {
+        AnimalOrder.ANIMAL: lambda line: line.label,
+        AnimalOrder.CODE: lambda line: line.blind_code,
+        AnimalOrder.CAGE: lambda line: line.cage,
+        AnimalOrder.SEX: lambda line: line.sex,
+        AnimalOrder.LAST_WEIGHT: lambda line: line.last_weight_g,
+    }
+    for order, value in columns.items():
+        shown = list_animal_lines(workspace, name, AnimalView(order=order))
+        assert sorted(shown) == sorted(lines), order  # the same lines, only reordered
+        assert [line.label for line in shown] == _sorted_oracle(lines, value), order
+    by_weight = [
+        line.label for line in list_animal_lines(workspace, name, AnimalView(order=AnimalOrder.LAST_WEIGHT))
+    ]
+    assert by_weight[-1] == "F001", "no live weight: last"
+
+
+def test_the_database_keeps_the_animals_whose_id_code_or_cage_holds_the_text_in_any_case(
+    workspace: Workspace, randomized: RandomizedStudy
+) -> None:
+    name = randomized.name
+    lines = list_animal_lines(workspace, name)
+    code = randomized.codes["M003"]
+    cage = next(line.cage for line in lines if line.label == "F002")
+    assert cage is not None
+    for text in ("m00", code[1:4].lower(), f"  {cage.lower()} ", "F004"):
+        needle = text.strip().lower()
+        expected = [
+            line
+            for line in lines
+            if any(needle in (value or "").lower() for value in (line.label, line.blind_code, line.cage))
+        ]
+        view = AnimalView(matching=text)
+        assert view.narrowed and expected
+        assert list_animal_lines(workspace, name, view) == expected, text
+    for wildcard in ("%", "_", "F%1"):
+        assert list_animal_lines(workspace, name, AnimalView(matching=wildcard)) == [], "matched as typed"
+    assert not AnimalView(matching="  ").narrowed
+    assert list_animal_lines(workspace, name, AnimalView(matching="  ")) == lines
+    assert list_animal_lines(workspace, name, AnimalView("m0", AnimalOrder.CODE)) == sorted(
+        (line for line in lines if line.label.startswith("M0")), key=lambda line: line.blind_code or ""
+    )

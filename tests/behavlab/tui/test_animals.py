@@ -1,12 +1,21 @@
 """The studies and animals screens: create a study with the defaults, open it, import a roster, weigh at the
-bench (Enter moves to the next animal), record an exclusion; errors are notices, never crashes."""
+bench (Enter moves to the next animal), record an exclusion, show some animals sorted; errors are notices,
+never crashes."""
 
 from datetime import datetime
 from pathlib import Path
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
-from behavlab.services import StudySettings, Workspace, create_study, get_study, list_animals, list_events
+from behavlab.services import (
+    StudySettings,
+    Workspace,
+    create_study,
+    get_study,
+    import_roster,
+    list_animals,
+    list_events,
+)
 from behavlab.services.display import local_minute
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.animals import AnimalsScreen
@@ -134,3 +143,42 @@ async def test_the_roster_dialog_shows_and_takes_when_the_weights_were_measured(
         when = datetime(2024, 3, 4, 8, 30).astimezone()
         assert {animal.last_weighed_at for animal in list_animals(workspace, "cohort")} == {when}
         assert any(f"measured at {local_minute(when)}" in message for message in notices(app))
+
+
+async def test_slash_shows_the_matching_animals_sorted_and_weighing_follows_them(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    create_study(workspace, StudySettings(name="cohort"))
+    import_roster(workspace, "cohort", write_roster(tmp_path / "roster.csv", 8))
+    weights = {animal.label: animal.last_weight_g for animal in list_animals(workspace, "cohort")}
+    males = sorted(
+        (label for label in weights if label.startswith("M")), key=lambda label: (weights[label], label)
+    )
+    app = BehavlabApp(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "a")
+        await settle(pilot)
+        await pilot.press("slash")
+        form = app.screen
+        form.query_one("#field-matching", Input).value = "m00"
+        form.query_one("#field-order", Select).value = "last g"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AnimalsScreen)
+        assert [row[0] for row in table_rows(app.screen, "#animals")] == males
+        status = str(app.screen.query_one("#status").render())
+        assert "4 animals matching 'm00'" in status and "by last g" in status
+        await pilot.press("w")
+        await type_text(pilot, "31.5")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert {a.label: a.last_weight_g for a in list_animals(workspace, "cohort")}[males[0]] == 31.5
+        assert str(app.screen.query_one("#weigh-target").render()) == f"weigh {males[1]}:", "the next shown"
+        await pilot.press("escape", "slash")
+        app.screen.query_one("#field-matching", Input).value = ""
+        app.screen.query_one("#field-order", Select).value = "animal"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [row[0] for row in table_rows(app.screen, "#animals")] == sorted(weights)
+        assert str(app.screen.query_one("#status").render()).startswith("8 animals, ")

@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 import behavlab.tui.screens.animals as animals_screen
 import behavlab.tui.screens.dashboard as dashboard_screen
 from behavlab.services import Workspace
-from behavlab.services.animal_table import AnimalLine
+from behavlab.services.animal_table import AnimalLine, AnimalView
 from behavlab.services.study_progress import StudyProgress
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.animals import AnimalsScreen
@@ -72,9 +72,9 @@ async def test_the_animals_screen_loads_its_cohort_once(
 ) -> None:
     loads: list[str] = []
 
-    def counted(workspace: Workspace, study: str) -> Sequence[AnimalLine]:
+    def counted(workspace: Workspace, study: str, view: AnimalView) -> Sequence[AnimalLine]:
         loads.append(study)
-        return load_animals(workspace, study)
+        return load_animals(workspace, study, view)
 
     load_animals = animals_screen.load_animals
     monkeypatch.setattr(animals_screen, "load_animals", counted)

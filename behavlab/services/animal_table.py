@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, or_
+from sqlalchemy import ColumnElement, ScalarSelect, or_
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.selectable import Select
@@ -59,8 +59,9 @@ class AnimalOrder(StrEnum):
 class AnimalView:
     """Which animals the table shows, and in what order.
 
-    Those whose roster ID, code or current cage contains `matching` (in any case; empty: every animal),
-    sorted by `order`.
+    Those whose roster ID, code or current cage contains `matching` (empty: every animal), sorted by
+    `order`. Case is folded by the database: ASCII letters on SQLite, every letter on PostgreSQL; text typed
+    as stored always matches.
     """
 
     matching: str = ""
@@ -90,10 +91,8 @@ def list_animal_lines(
         query = animals_query(study, col(Animal.label), col(Allocation.blind_code), cage, col(Animal.sex))
         searched = (col(Animal.label), col(Allocation.blind_code), cage)
         if view.narrowed:
-            needle = view.matching.strip().lower()
-            query = query.where(
-                or_(*(func.lower(column).contains(needle, autoescape=True) for column in searched))
-            )
+            needle = view.matching.strip()
+            query = query.where(or_(*(column.icontains(needle, autoescape=True) for column in searched)))
         sort_by: dict[AnimalOrder, ColumnElement[Any] | Mapped[str]] = {
             AnimalOrder.CODE: col(Allocation.blind_code),
             AnimalOrder.CAGE: cage,

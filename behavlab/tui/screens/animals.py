@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -87,7 +88,7 @@ class AnimalsScreen(ScanningScreen):
         """The animal table, the weighing row and a status line."""
         yield RowTable(COLUMNS, id="animals")
         yield WeighEntry(self._weigh, id="weigh")
-        yield Static("", id="status")
+        yield Static("", id="status", markup=False)
 
     def action_refresh(self) -> None:
         """Reload the cohort."""
@@ -101,9 +102,12 @@ class AnimalsScreen(ScanningScreen):
 
     def _show(self, loaded: tuple[Sequence[AnimalLine], float]) -> None:
         animals, self._precision_g = loaded
+        was_on = self._current()
         self._animals = {animal.label: animal for animal in animals}
         table = self.query_one("#animals", RowTable)
         table.set_rows(COLUMNS, list(map(animal_cells, animals)), [animal.label for animal in animals])
+        if was_on in self._animals:  # a new order puts it elsewhere: the cursor stays on the animal
+            table.move_cursor(table.get_row_index(was_on))
         self._retarget()
         excluded = sum(animal.excluded for animal in animals)
         shown = f"{len(animals)} animals"
@@ -202,14 +206,21 @@ class AnimalsScreen(ScanningScreen):
             self.query_one(WeighEntry).target = ""
 
     def _weighed(self, animal: str, grams: float, summary: WeighingSummary) -> None:
-        status = self._animals[animal]._replace(last_weight_g=grams, weight_loss_flag=bool(summary.flagged))
-        self._animals[animal] = status
-        table = self.query_one("#animals", RowTable)
-        table.update_cell(animal, LAST_WEIGHT, f"{grams:.1f}")
-        table.update_cell(animal, FLAGS, flags(status))
+        self._redraw(animal, last_weight_g=grams, weight_loss_flag=bool(summary.flagged))
         if summary.flagged:
             self.notify(f"{animal} has lost more than 15% of its baseline weight", severity="warning")
         self._record_next()
+
+    def _redraw(self, animal: str, **recorded: Any) -> None:
+        """Show what was just recorded of `animal` in its row; one the view no longer shows is left out."""
+        line = self._animals.get(animal)
+        if line is None:
+            return
+        self._animals[animal] = line = line._replace(**recorded)
+        cells = dict(zip(COLUMNS, animal_cells(line), strict=True))
+        table = self.query_one("#animals", RowTable)
+        for column in (LAST_WEIGHT, FLAGS):
+            table.update_cell(animal, column, cells[column])
 
     def action_void_weight(self) -> None:
         """Void the highlighted animal's latest weight, named in the dialog, with its reason; then reload."""
@@ -284,7 +295,5 @@ class AnimalsScreen(ScanningScreen):
         )
 
     def _excluded(self, animal: str, reason: str) -> None:
-        status = self._animals[animal]._replace(exclusion_reason=reason)
-        self._animals[animal] = status
-        self.query_one("#animals", RowTable).update_cell(animal, FLAGS, flags(status))
-        self.notify(f"{animal} excluded: {reason}")
+        self._redraw(animal, exclusion_reason=reason)
+        self.notify(f"{animal} excluded: {reason}", markup=False)

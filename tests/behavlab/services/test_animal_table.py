@@ -2,6 +2,7 @@
 filtered and sorted by the database."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from behavlab.services import (
     Workspace,
     create_study,
     exclude_animal,
+    import_roster,
     list_animals,
     record_weights,
     void_record,
@@ -18,6 +20,7 @@ from behavlab.services import (
 from behavlab.services.animal_table import AnimalLine, AnimalOrder, AnimalView, list_animal_lines
 from behavlab.services.animals import record_weight
 from behavlab.services.void_targets import latest_weight
+from cohorts.synth import synthetic_roster, write_roster_csv
 from tests.behavlab.factories import write_weights
 from tests.behavlab.randomized_study import RandomizedStudy
 
@@ -129,3 +132,13 @@ def test_the_database_keeps_the_animals_whose_id_code_or_cage_holds_the_text_in_
     assert list_animal_lines(workspace, name, AnimalView("m0", AnimalOrder.CODE)) == sorted(
         (line for line in lines if line.label.startswith("M0")), key=lambda line: line.blind_code or ""
     )
+
+
+def test_text_outside_ascii_matches_as_typed_on_every_database(workspace: Workspace, tmp_path: Path) -> None:
+    create_study(workspace, StudySettings(name="käfige"))
+    roster = synthetic_roster(4)
+    roster[2] = replace(roster[2], cage="Käfig-Ä1")
+    import_roster(workspace, "käfige", write_roster_csv(roster, tmp_path / "roster.csv"))
+    for typed in ("Käfig-Ä1", "-Ä1", "käfig"):  # ASCII letters in any case; others as stored
+        shown = list_animal_lines(workspace, "käfige", AnimalView(matching=typed))
+        assert [line.cage for line in shown] == ["Käfig-Ä1"], typed

@@ -2,13 +2,18 @@
 bench (Enter moves to the next animal), record an exclusion, show some animals sorted; errors are notices,
 never crashes."""
 
+import threading
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import Input, Select, Static
 
+import behavlab.tui.screens.animals as animals_screen
 from behavlab.services import (
     StudySettings,
+    WeighingSummary,
     Workspace,
     create_study,
     get_study,
@@ -20,6 +25,7 @@ from behavlab.services.display import local_minute
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.animals import AnimalsScreen
 from behavlab.tui.screens.dashboard import DashboardScreen
+from behavlab.tui.widgets.row_table import RowTable
 from tests.behavlab.factories import write_roster
 from tests.behavlab.tui.helpers import notices, settle, table_rows, type_text
 
@@ -182,3 +188,64 @@ async def test_slash_shows_the_matching_animals_sorted_and_weighing_follows_them
         await settle(pilot)
         assert [row[0] for row in table_rows(app.screen, "#animals")] == sorted(weights)
         assert str(app.screen.query_one("#status").render()).startswith("8 animals, ")
+
+
+async def test_a_weight_saved_after_its_animal_left_the_view_is_kept_and_the_bench_goes_on(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_study(workspace, StudySettings(name="cohort"))
+    import_roster(workspace, "cohort", write_roster(tmp_path / "roster.csv", 8))
+    saving = threading.Event()
+    record_weight = animals_screen.record_weight
+
+    def held_until_the_view_changed(*args: Any, **kwargs: Any) -> WeighingSummary:
+        saving.wait(timeout=30)
+        return record_weight(*args, **kwargs)
+
+    monkeypatch.setattr(animals_screen, "record_weight", held_until_the_view_changed)
+    app = BehavlabApp(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "a")
+        await settle(pilot)
+        await pilot.press("w")
+        await type_text(pilot, "21.5")
+        await pilot.press("enter", "escape", "slash")
+        app.screen.query_one("#field-matching", Input).value = "[/x] m00"  # not read as markup
+        await pilot.press("ctrl+s")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if "matching" in str(app.screen.query_one("#status").render()):
+                break
+        assert "animals matching '[/x] m00'" in str(app.screen.query_one("#status").render())
+        assert table_rows(app.screen, "#animals") == [], "F001 is not shown"
+        saving.set()
+        await settle(pilot)
+        assert isinstance(app.screen, AnimalsScreen)
+    assert {a.label: a.last_weight_g for a in list_animals(workspace, "cohort")}["F001"] == 21.5
+
+
+async def test_the_cursor_stays_on_its_animal_when_a_new_order_moves_it(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    create_study(workspace, StudySettings(name="cohort"))
+    import_roster(workspace, "cohort", write_roster(tmp_path / "roster.csv", 8))
+    app = BehavlabApp(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "a")
+        await settle(pilot)
+        table = app.screen.query_one("#animals", RowTable)
+        moved = 0
+        for order in ("last g", "cage", "animal"):
+            table.move_cursor(row=4)
+            await pilot.pause()
+            label = table.row_key(table.cursor_row)
+            await pilot.press("slash")
+            app.screen.query_one("#field-order", Select).value = order
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert table.row_key(table.cursor_row) == label, order
+            assert str(app.screen.query_one("#weigh-target").render()) == f"weigh {label}:"
+            moved += table.cursor_row != 4
+        assert moved, "some new order put the animal on another row"

@@ -3,7 +3,8 @@
 Builds once, in a temporary SQLite database, 50 studies, one of them randomized with 200 weighed animals,
 then times each command as a new process the way hyperfine does (one warm-up run, then the minimum and median
 of --runs), next to the floors on the same machine: `python -c pass`, `python -c "import typer"` (the floor of
-any typer command) and `python -c "import sqlmodel"` (the floor of any command that opens the database).
+any typer command) and `python -c "import sqlmodel"` (the floor of any command that opens the database). It
+also times importing the bench app (all its screens) as a process: its start before it draws.
 
     .venv/bin/python bench/startup.py [--runs 10]
 """
@@ -26,6 +27,8 @@ N_STUDIES = 50
 N_ANIMALS = 200
 STUDY = "bench-200"
 PASSPHRASE = "bench startup passphrase words"
+#: The bench app's own start before it draws: every screen's module, none of the statistics or video stack.
+APP_IMPORT = "import behavlab.tui.app"
 FLOORS = {
     "python -c pass": ["-c", "pass"],
     "import typer": ["-c", "import typer"],
@@ -87,6 +90,7 @@ def main() -> None:
         }
         floors = {name: timed([sys.executable, *args], env, runs) for name, args in FLOORS.items()}
         results = {name: timed([*behavlab_command(), *args], env, runs) for name, args in commands.items()}
+        results[APP_IMPORT] = timed([sys.executable, "-c", "import behavlab.tui.app"], env, runs)
     print(f"{runs} runs after one warm-up; seconds (min / median); ratios of medians to each floor")
     header = f"{'':30} {'min':>7} {'median':>7}" + "".join(f" {'x ' + name:>17}" for name in FLOORS)
     print(header)

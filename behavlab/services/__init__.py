@@ -100,7 +100,14 @@ if TYPE_CHECKING:
     from behavlab.services.study_settings import ROUTES, StudySettings
     from behavlab.services.study_state import StudyState, study_state
     from behavlab.services.timeline import AnimalTimeline, TimelineEntry, animal_timeline
-    from behavlab.services.unmasking import OpenItems, Unmasked, open_items, unmask_study
+    from behavlab.services.unmasking import (
+        OpenItems,
+        Unmasked,
+        UnmaskReadiness,
+        open_items,
+        unmask_readiness,
+        unmask_study,
+    )
     from behavlab.services.video_scoring import (
         RoiProposal,
         detect_rois,
@@ -163,7 +170,9 @@ _HOMES: dict[str, str] = {
     "behavlab.services.study_scoring": "StudyScoring score_study",
     "behavlab.services.study_state": "StudyState study_state",
     "behavlab.services.timeline": "AnimalTimeline TimelineEntry animal_timeline",
-    "behavlab.services.unmasking": "OpenItems Unmasked open_items unmask_study",
+    "behavlab.services.unmasking": (
+        "OpenItems Unmasked UnmaskReadiness open_items unmask_readiness unmask_study"
+    ),
     "behavlab.services.video_scoring": (
         "RoiProposal detect_rois presets_directory rescore_videos score_videos suggest_pixel_cutoff"
     ),
@@ -237,6 +246,7 @@ __all__ = [
     "StudyState",
     "StudySummary",
     "TimelineEntry",
+    "UnmaskReadiness",
     "Unmasked",
     "UnsealError",
     "UpgradeResult",
@@ -302,6 +312,7 @@ __all__ = [
     "study_state",
     "suggest_pixel_cutoff",
     "unblind_animal",
+    "unmask_readiness",
     "unmask_study",
     "upgrade_database",
     "verify_chain",

@@ -27,6 +27,7 @@ __all__ = [
     "DOSING_COLUMNS",
     "GIVEN_MARK",
     "SPT_COLUMNS",
+    "STATISTICS_COLUMNS",
     "AuditEventFields",
     "DosingCells",
     "FstSessionCells",
@@ -46,6 +47,8 @@ GIVEN_MARK = "yes"
 DOSING_COLUMNS = ("code", "cage", "weight g", "weighed", "volume mL", "given", "refused")
 SPT_COLUMNS = ("period", "phase", "code", "side", "sucrose mL", "water mL", "preference %", "mL/g", "flag")
 AUDIT_COLUMNS = ("#", "at (UTC)", "actor", "action", "entity", "payload")
+#: An outcome's statistics by arm, as the results screen lists them (`OutcomeResult.statistics_rows`).
+STATISTICS_COLUMNS = ("arm", "n", "mean ± SD", "diff [95% CI]", "Hedges' g [95% CI]", "Welch p", "MWU p")
 
 
 #: A cohort's columns wherever cohorts are listed (`cohort_cells`).

@@ -1,7 +1,8 @@
 """FST outcomes as the screens show them, read from the study's report data (blind until unmasked).
 
 The values are the report's own (:func:`behavlab.services.reporting.build_report_data`): each animal's latest
-score per method, its seconds immobile per minute, and its arm only once the study is unmasked.
+score per method, its seconds immobile per minute, and its arm only once the study is unmasked. The report's
+data (pandas) is imported on the first call, so the bench app that imports this opens without pandas.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from behavlab.report.measures import IMMOBILITY_OUTCOME
-from behavlab.services.reporting import build_report_data
 from behavlab.services.workspace import Workspace
 
 
@@ -34,6 +34,8 @@ def fst_outcomes(workspace: Workspace, study: str) -> FstOutcomes:
 
     The per-minute bins are those of the first scoring method of each animal, by name.
     """
+    from behavlab.services.reporting import build_report_data
+
     data = build_report_data(workspace, study)
     immobility: dict[str, dict[str, float]] = defaultdict(dict)
     rows = data.outcomes[data.outcomes["outcome"] == IMMOBILITY_OUTCOME]

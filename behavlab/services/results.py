@@ -23,16 +23,6 @@ if TYPE_CHECKING:
     from analysis.comparisons import TwoArmComparison
     from analysis.outcomes import OutcomeAnalysis
 
-STATISTICS_COLUMNS = (
-    "arm",
-    "n",
-    "mean ± SD",
-    "diff [95% CI]",
-    "Hedges' g [95% CI]",
-    "Welch p",
-    "MWU p",
-)
-
 
 @dataclass(frozen=True)
 class OutcomeResult:

@@ -21,7 +21,7 @@ from behavlab.models import (
 )
 from behavlab.services.audit import record_study_event
 from behavlab.services.cohort_batches import study_cohorts
-from behavlab.services.guards import FULL_UNMASK, refuse_unless_randomized
+from behavlab.services.guards import FULL_UNMASK, refuse_unless_randomized, study_is_unmasked
 from behavlab.services.lookup import animal_id_of, blind_codes, find_study, stored_id, study_arms, study_id_of
 from behavlab.services.roster_view import current_roster
 from behavlab.services.sealing import OpenedKey, arm_names_by_label, open_sealed_keys, sealed_arm_names
@@ -79,11 +79,31 @@ class Unmasked:
         return self.openings[0]
 
 
+@dataclass(frozen=True)
+class UnmaskReadiness:
+    """Where a study stands before unmasking.
+
+    What is still open, how many animals are coded, and whether the whole study is unmasked already.
+    """
+
+    items: OpenItems
+    n_coded: int
+    unmasked: bool
+
+
 def open_items(workspace: Workspace, study_name: str) -> OpenItems:
     """List unscored sessions and non-excluded animals without any FST score (by code)."""
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
         return _open_items(session, study)
+
+
+def unmask_readiness(workspace: Workspace, study_name: str) -> UnmaskReadiness:
+    """The study's open items, its number of coded animals and whether it is unmasked, in one read."""
+    with reading(workspace.engine) as session:
+        study = find_study(session, study_name)
+        coded = len(blind_codes(session, study))
+        return UnmaskReadiness(_open_items(session, study), coded, study_is_unmasked(session, study))
 
 
 def unmask_study(

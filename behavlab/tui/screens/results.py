@@ -4,19 +4,25 @@ A plot of the highlighted outcome's values by arm, and the revealed allocation. 
 blind.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
-from behavlab.services import OutcomeResult, StudyResults, Workspace, study_results
+from behavlab.services import Workspace
+from behavlab.services.display import STATISTICS_COLUMNS
 from behavlab.services.fst_outcomes import FstOutcomes, fst_outcomes, immobility_text
-from behavlab.services.results import STATISTICS_COLUMNS
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.widgets.fitted_columns import add_fitted_columns
 from behavlab.tui.widgets.plots import group_strip
+
+if TYPE_CHECKING:
+    from behavlab.services import OutcomeResult, StudyResults
 
 BLIND_TEXT = "The study is blind: group results appear once it is unmasked (Unmask screen, u)."
 STATISTICS_HEADER = ("outcome", *STATISTICS_COLUMNS)
@@ -67,6 +73,9 @@ class ResultsScreen(StudyScreen):
         self.call(self._load, self._show, "Cannot read the results")
 
     def _load(self) -> ResultsView:
+        """The results, in the worker: the statistics stack (pandas, scipy) loads here on first use."""
+        from behavlab.services import study_results
+
         results = study_results(self.workspace, self.study)
         return ResultsView(results, fst_outcomes(self.workspace, self.study))
 

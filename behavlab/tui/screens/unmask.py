@@ -3,25 +3,14 @@
 Then the results screen takes its place (also when the screen opens on a study already unmasked).
 """
 
-from dataclasses import dataclass
-
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
-from behavlab.services import OpenItems, Unmasked, build_report_data, list_animals, open_items, unmask_study
+from behavlab.services import Unmasked, UnmaskReadiness, unmask_readiness, unmask_study
 from behavlab.tui.screens.base import StudyScreen
 from behavlab.tui.screens.results import ResultsScreen
 from behavlab.tui.widgets.confirm import ConfirmScreen
-
-
-@dataclass(frozen=True)
-class UnmaskView:
-    """What the screen needs before unmasking, and whether the study is unmasked already."""
-
-    items: OpenItems
-    n_coded: int
-    blinded: bool
 
 
 class UnmaskScreen(StudyScreen):
@@ -41,15 +30,10 @@ class UnmaskScreen(StudyScreen):
 
     def action_refresh(self) -> None:
         """Reload the open items (or go to the results once unmasked)."""
-        self.call(self._load, self._show, "Cannot read the study")
+        self.call(lambda: unmask_readiness(self.workspace, self.study), self._show, "Cannot read the study")
 
-    def _load(self) -> UnmaskView:
-        coded = [a for a in list_animals(self.workspace, self.study) if a.blind_code]
-        blinded = build_report_data(self.workspace, self.study).blinded
-        return UnmaskView(open_items(self.workspace, self.study), len(coded), blinded)
-
-    def _show(self, view: UnmaskView) -> None:
-        if not view.blinded:
+    def _show(self, view: UnmaskReadiness) -> None:
+        if view.unmasked:
             self._open_results()
             return
         lines = view.items.lines()

@@ -1,7 +1,7 @@
 """What `behavlab` imports before it does anything: the start-up budget of every command, as a process.
 
-Each case runs a new interpreter with ``-X importtime`` and reads the modules it imported from that report (a
-module imported by `importlib.import_module` is not in it, but every library such a module imports is).
+Each case runs a new interpreter with ``-X importtime`` and reads the modules it imported from that report
+(`tests.behavlab.import_report`).
 """
 
 import subprocess
@@ -13,31 +13,12 @@ import typer
 
 from behavlab.cli.main import GC_THRESHOLDS, SUBCOMMANDS, app
 from behavlab.services import StudySettings, create_study, open_workspace
+from tests.behavlab.import_report import NOT_AT_START, imported_modules, loaded
 
-#: Libraries no command loads before it needs them (the database migration, tables, statistics, video).
-NOT_AT_START = ("alembic", "pandas", "numpy", "cv2", "av", "scipy", "matplotlib")
 #: A command that reads the database loads no more of this list than a migration would.
 NOT_FOR_READING = ("alembic", "pandas", "cv2", "av", "scipy", "matplotlib")
 #: The ORM: a listing read by a Core query needs SQLAlchemy's engine, not these.
 ORM = ("sqlmodel", "sqlalchemy.orm")
-
-
-def imported_modules(*args: str) -> set[str]:
-    """The modules `python -X importtime ARGS...` imported, from its report on stderr."""
-    finished = subprocess.run(
-        [sys.executable, "-X", "importtime", *args], capture_output=True, text=True, check=False
-    )
-    assert finished.returncode == 0, finished.stderr[-2000:]
-    return {
-        line.rsplit("|", 1)[1].strip()
-        for line in finished.stderr.splitlines()
-        if line.startswith("import time:")
-    }
-
-
-def loaded(modules: set[str], libraries: tuple[str, ...]) -> list[str]:
-    """The libraries of `libraries` (or any of their submodules) among `modules`."""
-    return sorted({name.split(".")[0] for name in modules} & set(libraries))
 
 
 def test_importing_the_command_line_loads_no_heavy_library() -> None:

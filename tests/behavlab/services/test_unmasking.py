@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from behavlab.errors import ConflictError
 from behavlab.services import (
+    UnmaskReadiness,
     UnsealError,
     Workspace,
     exclude_animal,
@@ -18,6 +19,7 @@ from behavlab.services import (
     open_items,
     record_dose,
     record_weights,
+    unmask_readiness,
     unmask_study,
 )
 from tests.behavlab.factories import write_weights
@@ -34,10 +36,15 @@ def test_open_items_block_unmasking_unless_forced_with_a_reason(
 ) -> None:
     items = open_items(workspace, randomized.name)
     assert len(items.animals_without_outcome) == 24 and items.unscored_sessions == []
-    with pytest.raises(ConflictError, match="24 animals without an FST score"):
+    exclude_animal(workspace, randomized.name, "F001", "fight wound", criterion_set_a_priori=True)
+    assert unmask_readiness(workspace, randomized.name) == UnmaskReadiness(
+        open_items(workspace, randomized.name), n_coded=24, unmasked=False
+    ), "an excluded animal is still coded"
+    with pytest.raises(ConflictError, match="23 animals without an FST score"):
         unmask_study(workspace, randomized.name, PASSPHRASE)
     assert _count(workspace, "unmaskevent") == 0
     unmasked = unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="pilot: no FST run")
+    assert unmask_readiness(workspace, randomized.name).unmasked
     expected = {
         code: ("vehicle", "ketamine")[randomized.arms[label]] for label, code in randomized.codes.items()
     }

@@ -27,7 +27,7 @@ from behavlab.tui.screens.animals import AnimalsScreen
 from behavlab.tui.screens.dashboard import DashboardScreen
 from behavlab.tui.widgets.row_table import RowTable
 from tests.behavlab.factories import write_roster
-from tests.behavlab.tui.helpers import notices, settle, table_rows, type_text
+from tests.behavlab.tui.helpers import notices, open_step, settle, table_rows, type_text
 
 
 async def test_a_new_study_gets_the_lab_defaults_and_opens_on_its_dashboard(workspace: Workspace) -> None:
@@ -151,20 +151,24 @@ async def test_the_roster_dialog_shows_and_takes_when_the_weights_were_measured(
         assert any(f"measured at {local_minute(when)}" in message for message in notices(app))
 
 
-async def test_slash_shows_the_matching_animals_sorted_and_weighing_follows_them(
-    workspace: Workspace, tmp_path: Path
-) -> None:
+@pytest.fixture
+def cohort(workspace: Workspace, tmp_path: Path) -> str:
+    """A study of 8 mice (F001-F004, M001-M004, two cages) imported with their weights."""
     create_study(workspace, StudySettings(name="cohort"))
     import_roster(workspace, "cohort", write_roster(tmp_path / "roster.csv", 8))
-    weights = {animal.label: animal.last_weight_g for animal in list_animals(workspace, "cohort")}
+    return "cohort"
+
+
+async def test_slash_shows_the_matching_animals_sorted_and_weighing_follows_them(
+    workspace: Workspace, cohort: str
+) -> None:
+    weights = {animal.label: animal.last_weight_g for animal in list_animals(workspace, cohort)}
     males = sorted(
         (label for label in weights if label.startswith("M")), key=lambda label: (weights[label], label)
     )
     app = BehavlabApp(workspace)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "a")
-        await settle(pilot)
+        await open_step(pilot, "a")
         await pilot.press("slash")
         form = app.screen
         form.query_one("#field-matching", Input).value = "m00"
@@ -179,7 +183,7 @@ async def test_slash_shows_the_matching_animals_sorted_and_weighing_follows_them
         await type_text(pilot, "31.5")
         await pilot.press("enter")
         await settle(pilot)
-        assert {a.label: a.last_weight_g for a in list_animals(workspace, "cohort")}[males[0]] == 31.5
+        assert {a.label: a.last_weight_g for a in list_animals(workspace, cohort)}[males[0]] == 31.5
         assert str(app.screen.query_one("#weigh-target").render()) == f"weigh {males[1]}:", "the next shown"
         await pilot.press("escape", "slash")
         app.screen.query_one("#field-matching", Input).value = ""
@@ -191,10 +195,8 @@ async def test_slash_shows_the_matching_animals_sorted_and_weighing_follows_them
 
 
 async def test_a_weight_saved_after_its_animal_left_the_view_is_kept_and_the_bench_goes_on(
-    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Workspace, cohort: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    create_study(workspace, StudySettings(name="cohort"))
-    import_roster(workspace, "cohort", write_roster(tmp_path / "roster.csv", 8))
     saving = threading.Event()
     record_weight = animals_screen.record_weight
 
@@ -205,9 +207,7 @@ async def test_a_weight_saved_after_its_animal_left_the_view_is_kept_and_the_ben
     monkeypatch.setattr(animals_screen, "record_weight", held_until_the_view_changed)
     app = BehavlabApp(workspace)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "a")
-        await settle(pilot)
+        await open_step(pilot, "a")
         await pilot.press("w")
         await type_text(pilot, "21.5")
         await pilot.press("enter", "escape", "slash")
@@ -222,19 +222,15 @@ async def test_a_weight_saved_after_its_animal_left_the_view_is_kept_and_the_ben
         saving.set()
         await settle(pilot)
         assert isinstance(app.screen, AnimalsScreen)
-    assert {a.label: a.last_weight_g for a in list_animals(workspace, "cohort")}["F001"] == 21.5
+    assert {a.label: a.last_weight_g for a in list_animals(workspace, cohort)}["F001"] == 21.5
 
 
 async def test_the_cursor_stays_on_its_animal_when_a_new_order_moves_it(
-    workspace: Workspace, tmp_path: Path
+    workspace: Workspace, cohort: str
 ) -> None:
-    create_study(workspace, StudySettings(name="cohort"))
-    import_roster(workspace, "cohort", write_roster(tmp_path / "roster.csv", 8))
     app = BehavlabApp(workspace)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "a")
-        await settle(pilot)
+        await open_step(pilot, "a")
         table = app.screen.query_one("#animals", RowTable)
         moved = 0
         for order in ("last g", "cage", "animal"):

@@ -142,7 +142,7 @@ def main() -> None:
         started = time.perf_counter()
         list_animals(workspace, STUDY)
         listed = time.perf_counter() - started
-        views = (AnimalView(), AnimalView(order=AnimalOrder.LAST_WEIGHT), AnimalView(matching="M125"))
+        views = (AnimalView(), AnimalView(order=AnimalOrder.WEIGHT), AnimalView(matching="M125"))
         lines, by_weight, matching = (timed_lines(workspace, view) for view in views)
         timings = asyncio.run(drive(BehavlabApp(workspace), args.animals, args.pages))
     print(f"animals: {args.animals}")

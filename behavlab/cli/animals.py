@@ -67,9 +67,22 @@ def weigh(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, study: str = typer.Argument(..., help="The study's name.")) -> None:
+def list_(
+    ctx: typer.Context,
+    study: str = typer.Argument(..., help="The study's name."),
+    matching: str = typer.Option(
+        "", "--match", help="Only the animals whose roster ID, code or cage contains this text (any case)."
+    ),
+    sort: services.AnimalOrder = typer.Option(
+        services.AnimalOrder.ANIMAL, "--sort", help="Sort by this column; animals without a value last."
+    ),
+) -> None:
     """List the cohort: ID, code, cage, sex, weights and flags."""
-    animals = services.list_animals(state_of(ctx).workspace(), study)
+    view = services.AnimalView(matching, sort)
+    animals = services.list_animals(state_of(ctx).workspace(), study, view)
+    if not animals and view.narrowed:
+        stdout().print(f"no animal of {study} has {matching.strip()!r} in its ID, code or cage")
+        return
     if not animals:
         stdout().print(
             f"no animals in {study} yet; import a roster with `behavlab animals import {study} FILE`"
@@ -93,7 +106,8 @@ def list_(ctx: typer.Context, study: str = typer.Argument(..., help="The study's
             )
         )
     columns = ["animal", "code", "cage", "sex", "strain", "dob", "baseline g", "last g", "weighed", "flags"]
-    stdout().print(table(f"{study}: {len(animals)} animals", columns, rows))
+    shown_as = f" matching {matching.strip()!r}" if view.narrowed else ""
+    stdout().print(table(f"{study}: {len(animals)} animals{shown_as}", columns, rows))
 
 
 @app.command("exclude")

@@ -24,8 +24,8 @@ from behavlab.services.roster_view import current_cage, live_weight
 from behavlab.services.workspace import Workspace
 from cohorts.weights import weight_loss_exceeds
 
-#: The label of `animals_query`'s latest live weight column (g).
-LAST_WEIGHT = "last_weight_g"
+#: The labels of `animals_query`'s current cage and latest live weight (g) columns.
+CAGE, LAST_WEIGHT = "cage", "last_weight_g"
 
 
 class AnimalLine(NamedTuple):
@@ -46,13 +46,16 @@ class AnimalLine(NamedTuple):
 
 
 class AnimalOrder(StrEnum):
-    """What the Animals table is sorted by (ascending, animals without a value last, ties by roster ID)."""
+    """What animals are sorted by: ascending, those without a value last, ties by roster ID.
+
+    `WEIGHT` is the latest live weight.
+    """
 
     ANIMAL = "animal"
     CODE = "code"
     CAGE = "cage"
     SEX = "sex"
-    LAST_WEIGHT = "last g"
+    WEIGHT = "weight"
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,10 @@ class AnimalView:
         return bool(self.matching.strip())
 
 
-#: A row of `list_animal_lines`' query: label, code, cage, sex, baseline g, last g, exclusion reason.
-LineRow = tuple[str, str | None, str | None, str, float | None, float | None, str | None]
+#: A row of `list_animal_lines`' query: label, sex, then `AnimalColumns`.
+LineRow = tuple[str, str, str | None, str | None, float | None, float | None, str | None]
+#: The columns `animals_query` ends every row with: cage, code, baseline g, last g, exclusion reason.
+AnimalColumns = tuple[str | None, str | None, float | None, float | None, str | None]
 
 
 def list_animal_lines(
@@ -87,36 +92,26 @@ def list_animal_lines(
     """
     with reading(workspace.engine) as session:
         study = find_study(session, study_name)
-        cage = current_cage().label("cage")
-        query = animals_query(study, col(Animal.label), col(Allocation.blind_code), cage, col(Animal.sex))
-        searched = (col(Animal.label), col(Allocation.blind_code), cage)
-        if view.narrowed:
-            needle = view.matching.strip()
-            query = query.where(or_(*(column.icontains(needle, autoescape=True) for column in searched)))
-        sort_by: dict[AnimalOrder, ColumnElement[Any] | Mapped[str]] = {
-            AnimalOrder.CODE: col(Allocation.blind_code),
-            AnimalOrder.CAGE: cage,
-            AnimalOrder.SEX: col(Animal.sex),
-            AnimalOrder.LAST_WEIGHT: query.selected_columns[LAST_WEIGHT],
-        }
-        if view.order in sort_by:
-            query = query.order_by(None).order_by(sort_by[view.order].asc().nulls_last(), col(Animal.label))
-        rows = session.connection().execute(query).all()
+        query = animals_query(study, col(Animal.label), col(Animal.sex), view=view)
+        rows = cast(Sequence[LineRow], session.connection().execute(query).all())
     return [
         AnimalLine(label, code, cage, sex, last_g, loss_flag(baseline_g, last_g), reason)
-        for label, code, cage, sex, baseline_g, last_g, reason in cast(Sequence[LineRow], rows)
+        for label, sex, cage, code, baseline_g, last_g, reason in rows
     ]
 
 
-def animals_query(study: Study, *columns: Any) -> Select[Any]:
-    """The study's animals in roster-ID order: `columns`, then baseline g, last g and exclusion reason.
+def animals_query(study: Study, *leading: Any, view: AnimalView = AnimalView()) -> Select[Any]:
+    """The study's animals `view` selects, in its order: `leading` columns, then `AnimalColumns`.
 
-    `columns` may name the animal's own columns, its blind code (`Allocation.blind_code`; None before
-    randomization) and the subqueries of this module.
+    `leading` may name the animal's own columns and the subqueries of `roster_view`. The blind code is None
+    before randomization; the filter and the sort run in the database.
     """
-    return (
+    cage = current_cage().label(CAGE)
+    query = (
         select_columns(
-            *columns,
+            *leading,
+            cage,
+            col(Allocation.blind_code),
             live_weight(col(Weight.weight_g), latest=False),
             live_weight(col(Weight.weight_g), latest=True).label(LAST_WEIGHT),
             exclusion_reason(),
@@ -124,8 +119,19 @@ def animals_query(study: Study, *columns: Any) -> Select[Any]:
         .select_from(Animal)
         .outerjoin(Allocation, col(Allocation.animal_id) == Animal.id)
         .where(col(Animal.study_id) == study.id)
-        .order_by(col(Animal.label))
     )
+    if view.narrowed:
+        searched = (col(Animal.label), col(Allocation.blind_code), cage)
+        needle = view.matching.strip()
+        query = query.where(or_(*(column.icontains(needle, autoescape=True) for column in searched)))
+    sort_by: dict[AnimalOrder, ColumnElement[Any] | Mapped[str]] = {
+        AnimalOrder.CODE: col(Allocation.blind_code),
+        AnimalOrder.CAGE: cage,
+        AnimalOrder.SEX: col(Animal.sex),
+        AnimalOrder.WEIGHT: query.selected_columns[LAST_WEIGHT],
+    }
+    first = [sort_by[view.order].asc().nulls_last()] if view.order in sort_by else []
+    return query.order_by(*first, col(Animal.label))
 
 
 def exclusion_reason() -> ScalarSelect[str]:

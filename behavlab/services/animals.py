@@ -16,16 +16,16 @@ from sqlmodel.sql.expression import Select
 from behavlab.audit_actions import AuditAction
 from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
-from behavlab.models import Allocation, Animal, Exclusion, Study, Weight, utc_now
+from behavlab.models import Animal, Exclusion, Study, Weight, utc_now
 from behavlab.services.amendments import record_amendment
-from behavlab.services.animal_table import animals_query, loss_flag
+from behavlab.services.animal_table import AnimalView, animals_query, loss_flag
 from behavlab.services.audit import record_event, record_study_event
 from behavlab.services.display import local_minute
 from behavlab.services.guards import refuse_if_unmasked, study_is_unmasked
 from behavlab.services.library_errors import refused_files
 from behavlab.services.lookup import animal_id_of, blind_codes, find_animal, find_study
 from behavlab.services.precision import check_weight
-from behavlab.services.roster_view import current_cage, live_weight
+from behavlab.services.roster_view import live_weight
 from behavlab.services.text import checked_text
 from behavlab.services.voiding import not_voided
 from behavlab.services.workspace import Workspace
@@ -182,8 +182,12 @@ def record_weight(
     return WeighingSummary(n_weights=1, flagged=flagged)
 
 
-def list_animals(workspace: Workspace, study_name: str) -> Sequence[AnimalStatus]:
-    """Every animal of the study in roster-ID order, with its current cage, code, weights and flags.
+def list_animals(
+    workspace: Workspace, study_name: str, view: AnimalView = AnimalView()
+) -> Sequence[AnimalStatus]:
+    """The study's animals, each with its current cage, code, weights and flags, as `view` selects and sorts.
+
+    By default every animal, in roster-ID order.
 
     One query, one row per animal (`behavlab.services.animal_table`): 100,000 animals cost no per-animal
     query, ORM object or per-weight row. The Animals screen reads only its columns (`list_animal_lines`).
@@ -197,9 +201,8 @@ def list_animals(workspace: Workspace, study_name: str) -> Sequence[AnimalStatus
             col(Animal.sex),
             col(Animal.strain),
             col(Animal.date_of_birth),
-            current_cage(),
-            col(Allocation.blind_code),
             live_weight(col(Weight.measured_at), latest=True),
+            view=view,
         )
         rows = cast(Sequence[StatusRow], session.connection().execute(query).all())
     return [
@@ -217,21 +220,21 @@ def list_animals(workspace: Workspace, study_name: str) -> Sequence[AnimalStatus
             weight_loss_flag=loss_flag(baseline_g, last_g),
             exclusion_reason=reason,
         )
-        for label, tag, sex, strain, born, cage, code, weighed_at, baseline_g, last_g, reason in rows
+        for label, tag, sex, strain, born, weighed_at, cage, code, baseline_g, last_g, reason in rows
     ]
 
 
-#: A row of `list_animals`' query: label, ear tag, sex, strain, date of birth, cage, code, time of the last
-#: weight, then baseline g, last g and exclusion reason.
+#: A row of `list_animals`' query: label, ear tag, sex, strain, date of birth, time of the last weight, then
+#: cage, code, baseline g, last g and exclusion reason.
 StatusRow = tuple[
     str,
     str | None,
     str,
     str,
     date,
-    str | None,
-    str | None,
     datetime | None,
+    str | None,
+    str | None,
     float | None,
     float | None,
     str | None,

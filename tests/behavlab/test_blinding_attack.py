@@ -268,6 +268,7 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
         (["animals", "weigh", study, str(f["weights"]), "--back-entry"], None),
         (["animals", "weigh", study, str(f["bad_weights"])], False),
         (["animals", "list", study], True),
+        (["animals", "list", study, "--match", "f0", "--sort", "weight"], True),
         (["animals", "timeline", study, code(0)], True),
         (["animals", "exclude", study, code(23), "--reason", "fight wound", "--a-priori"], True),
         (

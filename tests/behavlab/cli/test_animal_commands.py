@@ -1,4 +1,5 @@
-"""`behavlab animals import/weigh`: when the weights were measured is what the histories record."""
+"""`behavlab animals import/weigh/list`: when the weights were measured is what the histories record;
+the list filtered and sorted as asked."""
 
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -59,3 +60,19 @@ def test_weights_take_codes_and_dose_names_the_identifier_it_expects(cli: Invoke
     refused = cli("dose", "s", "M001")
     assert refused.exit_code != 0
     assert "'M001' is an animal ID, not a blind code; expected the animal's blind code" in refused.output
+
+
+def test_list_shows_the_matching_animals_in_the_order_asked(cli: Invoke, tmp_path: Path) -> None:
+    assert cli("study", "create", "s").exit_code == 0
+    cli("animals", "import", "s", str(write_roster(tmp_path / "r.csv", 8)))
+    weights = baseline_weights(8)
+    listed = cli("animals", "list", "s", "--match", "M00", "--sort", "weight")
+    assert listed.exit_code == 0, listed.output
+    assert "s: 4 animals matching 'M00'" in listed.stdout
+    shown = [line.split()[1] for line in listed.stdout.splitlines() if line.startswith("│ ")]
+    males = sorted((label for label in weights if label.startswith("M")), key=lambda label: weights[label])
+    assert shown == males
+    none = cli("animals", "list", "s", "--match", "50%")
+    assert none.exit_code == 0 and "no animal of s has '50%' in its ID, code or cage" in none.stdout
+    refused = cli("animals", "list", "s", "--sort", "arm")
+    assert refused.exit_code != 0 and "'animal', 'code', 'cage', 'sex', 'weight'" in refused.output

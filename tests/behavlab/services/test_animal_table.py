@@ -95,14 +95,14 @@ def test_the_database_sorts_by_each_column_with_animals_lacking_a_value_last(
         AnimalOrder.CODE: lambda line: line.blind_code,
         AnimalOrder.CAGE: lambda line: line.cage,
         AnimalOrder.SEX: lambda line: line.sex,
-        AnimalOrder.LAST_WEIGHT: lambda line: line.last_weight_g,
+        AnimalOrder.WEIGHT: lambda line: line.last_weight_g,
     }
     for order, value in columns.items():
         shown = list_animal_lines(workspace, name, AnimalView(order=order))
         assert sorted(shown) == sorted(lines), order  # the same lines, only reordered
         assert [line.label for line in shown] == _sorted_oracle(lines, value), order
     by_weight = [
-        line.label for line in list_animal_lines(workspace, name, AnimalView(order=AnimalOrder.LAST_WEIGHT))
+        line.label for line in list_animal_lines(workspace, name, AnimalView(order=AnimalOrder.WEIGHT))
     ]
     assert by_weight[-1] == "F001", "no live weight: last"
 

@@ -172,13 +172,13 @@ async def test_slash_shows_the_matching_animals_sorted_and_weighing_follows_them
         await pilot.press("slash")
         form = app.screen
         form.query_one("#field-matching", Input).value = "m00"
-        form.query_one("#field-order", Select).value = "last g"
+        form.query_one("#field-order", Select).value = "weight"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, AnimalsScreen)
         assert [row[0] for row in table_rows(app.screen, "#animals")] == males
         status = str(app.screen.query_one("#status").render())
-        assert "4 animals matching 'm00'" in status and "by last g" in status
+        assert "4 animals matching 'm00'" in status and "by weight" in status
         await pilot.press("w")
         await type_text(pilot, "31.5")
         await pilot.press("enter")
@@ -233,7 +233,7 @@ async def test_the_cursor_stays_on_its_animal_when_a_new_order_moves_it(
         await open_step(pilot, "a")
         table = app.screen.query_one("#animals", RowTable)
         moved = 0
-        for order in ("last g", "cage", "animal"):
+        for order in ("weight", "cage", "animal"):
             table.move_cursor(row=4)
             await pilot.pause()
             label = table.row_key(table.cursor_row)

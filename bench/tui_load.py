@@ -36,7 +36,8 @@ from behavlab.services import (
     list_animals,
     open_workspace,
 )
-from behavlab.services.animal_table import AnimalOrder, AnimalView, list_animal_lines
+from behavlab.services.animal_table import list_animal_lines
+from behavlab.services.animal_view import AnimalOrder, AnimalView
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.widgets.row_table import RowTable
 from cohorts.roster import RosterEntry

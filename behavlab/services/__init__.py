@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from behavlab.audit_head import ChainHead
     from behavlab.db.migrate import UpgradeResult
     from behavlab.services.agreement import AGREEMENT_MIN_VIDEOS, AgreementRun, agreement_of
-    from behavlab.services.animal_table import AnimalOrder, AnimalView
+    from behavlab.services.animal_view import AnimalOrder, AnimalView
     from behavlab.services.animals import (
         AnimalStatus,
         BackDatedWeightError,
@@ -129,7 +129,7 @@ _HOMES: dict[str, str] = {
     "behavlab.audit_head": "ChainHead",
     "behavlab.db.migrate": "UpgradeResult",
     "behavlab.services.agreement": "AGREEMENT_MIN_VIDEOS AgreementRun agreement_of",
-    "behavlab.services.animal_table": "AnimalOrder AnimalView",
+    "behavlab.services.animal_view": "AnimalOrder AnimalView",
     "behavlab.services.animals": (
         "AnimalStatus BackDatedWeightError WeighingSummary exclude_animal list_animals record_weights"
     ),

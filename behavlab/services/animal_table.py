@@ -7,8 +7,6 @@ animal's whole status this way; the Animals screen reads only what its table sho
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, ScalarSelect, or_
@@ -19,6 +17,7 @@ from sqlmodel import col
 
 from behavlab.db.session import reading
 from behavlab.models import Allocation, Animal, Exclusion, Study, Weight
+from behavlab.services.animal_view import AnimalOrder, AnimalView
 from behavlab.services.lookup import find_study
 from behavlab.services.roster_view import current_cage, live_weight
 from behavlab.services.workspace import Workspace
@@ -43,37 +42,6 @@ class AnimalLine(NamedTuple):
     def excluded(self) -> bool:
         """Whether an exclusion is recorded for this animal."""
         return self.exclusion_reason is not None
-
-
-class AnimalOrder(StrEnum):
-    """What animals are sorted by: ascending, those without a value last, ties by roster ID.
-
-    `WEIGHT` is the latest live weight.
-    """
-
-    ANIMAL = "animal"
-    CODE = "code"
-    CAGE = "cage"
-    SEX = "sex"
-    WEIGHT = "weight"
-
-
-@dataclass(frozen=True)
-class AnimalView:
-    """Which animals the table shows, and in what order.
-
-    Those whose roster ID, code or current cage contains `matching` (empty: every animal), sorted by
-    `order`. Case is folded by the database: ASCII letters on SQLite, every letter on PostgreSQL; text typed
-    as stored always matches.
-    """
-
-    matching: str = ""
-    order: AnimalOrder = AnimalOrder.ANIMAL
-
-    @property
-    def narrowed(self) -> bool:
-        """Whether some animals may be left out."""
-        return bool(self.matching.strip())
 
 
 #: A row of `list_animal_lines`' query: label, sex, then `AnimalColumns`.

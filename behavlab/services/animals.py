@@ -18,7 +18,8 @@ from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Animal, Exclusion, Study, Weight, utc_now
 from behavlab.services.amendments import record_amendment
-from behavlab.services.animal_table import AnimalView, animals_query, loss_flag
+from behavlab.services.animal_table import animals_query, loss_flag
+from behavlab.services.animal_view import AnimalView
 from behavlab.services.audit import record_event, record_study_event
 from behavlab.services.display import local_minute
 from behavlab.services.guards import refuse_if_unmasked, study_is_unmasked

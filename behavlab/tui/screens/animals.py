@@ -25,8 +25,9 @@ from behavlab.services import (
     get_study,
     import_roster,
 )
-from behavlab.services.animal_table import AnimalLine, AnimalOrder, AnimalView
+from behavlab.services.animal_table import AnimalLine
 from behavlab.services.animal_table import list_animal_lines as load_animals
+from behavlab.services.animal_view import AnimalOrder, AnimalView
 from behavlab.services.animals import record_weight
 from behavlab.services.display import local_minute
 from behavlab.services.precision import WEIGHT_PRECISION_G, check_weight

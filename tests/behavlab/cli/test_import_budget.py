@@ -27,9 +27,9 @@ def test_importing_the_command_line_loads_no_heavy_library() -> None:
     assert loaded(modules, NOT_AT_START) == []
 
 
-@pytest.mark.parametrize("option", ["--version", "--help"])
-def test_version_and_help_load_no_service_nor_database(option: str) -> None:
-    modules = imported_modules("-m", "behavlab", option)
+@pytest.mark.parametrize("arguments", [["--version"], ["--help"], ["animals", "list", "--help"]])
+def test_version_and_help_load_no_service_nor_database(arguments: list[str]) -> None:
+    modules = imported_modules("-m", "behavlab", *arguments)
     assert loaded(modules, (*NOT_AT_START, "sqlmodel", "sqlalchemy")) == []  # so no service either
 
 

@@ -17,7 +17,8 @@ from behavlab.services import (
     record_weights,
     void_record,
 )
-from behavlab.services.animal_table import AnimalLine, AnimalOrder, AnimalView, list_animal_lines
+from behavlab.services.animal_table import AnimalLine, list_animal_lines
+from behavlab.services.animal_view import AnimalOrder, AnimalView
 from behavlab.services.animals import record_weight
 from behavlab.services.void_targets import latest_weight
 from cohorts.synth import synthetic_roster, write_roster_csv

@@ -19,6 +19,7 @@ from behavlab.services import (
     open_items,
     record_dose,
     record_weights,
+    unblind_animal,
     unmask_readiness,
     unmask_study,
 )
@@ -37,12 +38,13 @@ def test_open_items_block_unmasking_unless_forced_with_a_reason(
     items = open_items(workspace, randomized.name)
     assert len(items.animals_without_outcome) == 24 and items.unscored_sessions == []
     exclude_animal(workspace, randomized.name, "F001", "fight wound", criterion_set_a_priori=True)
-    assert unmask_readiness(workspace, randomized.name) == UnmaskReadiness(
-        open_items(workspace, randomized.name), n_coded=24, unmasked=False
-    ), "an excluded animal is still coded"
     with pytest.raises(ConflictError, match="23 animals without an FST score"):
         unmask_study(workspace, randomized.name, PASSPHRASE)
     assert _count(workspace, "unmaskevent") == 0
+    unblind_animal(workspace, randomized.name, randomized.codes["F002"], "seizure", PASSPHRASE)
+    assert unmask_readiness(workspace, randomized.name) == UnmaskReadiness(
+        open_items(workspace, randomized.name), n_coded=24, unmasked=False
+    ), "an excluded animal is still coded; one animal unblinded in an emergency leaves the study blind"
     unmasked = unmask_study(workspace, randomized.name, PASSPHRASE, force_reason="pilot: no FST run")
     assert unmask_readiness(workspace, randomized.name).unmasked
     expected = {

@@ -9,7 +9,8 @@ from textual.app import App, ComposeResult
 import behavlab.tui.screens.animals as animals_screen
 import behavlab.tui.screens.dashboard as dashboard_screen
 from behavlab.services import Workspace
-from behavlab.services.animal_table import AnimalLine, AnimalView
+from behavlab.services.animal_table import AnimalLine
+from behavlab.services.animal_view import AnimalView
 from behavlab.services.study_progress import StudyProgress
 from behavlab.tui.app import BehavlabApp
 from behavlab.tui.screens.animals import AnimalsScreen

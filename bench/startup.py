@@ -90,7 +90,7 @@ def main() -> None:
         }
         floors = {name: timed([sys.executable, *args], env, runs) for name, args in FLOORS.items()}
         results = {name: timed([*behavlab_command(), *args], env, runs) for name, args in commands.items()}
-        results[APP_IMPORT] = timed([sys.executable, "-c", "import behavlab.tui.app"], env, runs)
+        results[APP_IMPORT] = timed([sys.executable, "-c", APP_IMPORT], env, runs)
     print(f"{runs} runs after one warm-up; seconds (min / median); ratios of medians to each floor")
     header = f"{'':30} {'min':>7} {'median':>7}" + "".join(f" {'x ' + name:>17}" for name in FLOORS)
     print(header)

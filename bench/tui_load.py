@@ -20,9 +20,10 @@ import argparse
 import asyncio
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -123,10 +124,10 @@ def study_database(database: Path | None, n_animals: int) -> Iterator[tuple[Work
             workspace.engine.dispose()
 
 
-def timed_lines(workspace: Workspace, view: AnimalView) -> float:
-    """Seconds one `list_animal_lines` call takes for `view`."""
+def timed_call(call: Callable[[], object]) -> float:
+    """Seconds one call of `call` takes (a service call, in this process)."""
     started = time.perf_counter()
-    list_animal_lines(workspace, STUDY, view)
+    call()
     return time.perf_counter() - started
 
 
@@ -140,11 +141,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     with study_database(args.database, args.animals) as (workspace, imported):
-        started = time.perf_counter()
-        list_animals(workspace, STUDY)
-        listed = time.perf_counter() - started
+        listed = timed_call(partial(list_animals, workspace, STUDY))
         views = (AnimalView(), AnimalView(order=AnimalOrder.WEIGHT), AnimalView(matching="M125"))
-        lines, by_weight, matching = (timed_lines(workspace, view) for view in views)
+        lines, by_weight, matching = (
+            timed_call(partial(list_animal_lines, workspace, STUDY, v)) for v in views
+        )
         timings = asyncio.run(drive(BehavlabApp(workspace), args.animals, args.pages))
     print(f"animals: {args.animals}")
     print("roster import (once): " + ("reused database" if imported is None else f"{imported:.1f} s"))

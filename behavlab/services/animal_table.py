@@ -44,10 +44,10 @@ class AnimalLine(NamedTuple):
         return self.exclusion_reason is not None
 
 
-#: A row of `list_animal_lines`' query: label, sex, then `AnimalColumns`.
-LineRow = tuple[str, str, str | None, str | None, float | None, float | None, str | None]
 #: The columns `animals_query` ends every row with: cage, code, baseline g, last g, exclusion reason.
 AnimalColumns = tuple[str | None, str | None, float | None, float | None, str | None]
+#: A row of `list_animal_lines`' query: label, sex, then `AnimalColumns`.
+LineRow = tuple[str, str, *AnimalColumns]
 
 
 def list_animal_lines(

@@ -18,7 +18,7 @@ from behavlab.db.session import reading, writing
 from behavlab.errors import ConflictError, InvalidInputError
 from behavlab.models import Animal, Exclusion, Study, Weight, utc_now
 from behavlab.services.amendments import record_amendment
-from behavlab.services.animal_table import animals_query, loss_flag
+from behavlab.services.animal_table import AnimalColumns, animals_query, loss_flag
 from behavlab.services.animal_view import AnimalView
 from behavlab.services.audit import record_event, record_study_event
 from behavlab.services.display import local_minute
@@ -226,20 +226,8 @@ def list_animals(
 
 
 #: A row of `list_animals`' query: label, ear tag, sex, strain, date of birth, time of the last weight, then
-#: cage, code, baseline g, last g and exclusion reason.
-StatusRow = tuple[
-    str,
-    str | None,
-    str,
-    str,
-    date,
-    datetime | None,
-    str | None,
-    str | None,
-    float | None,
-    float | None,
-    str | None,
-]
+#: `AnimalColumns` (cage, code, baseline g, last g and exclusion reason).
+StatusRow = tuple[str, str | None, str, str, date, datetime | None, *AnimalColumns]
 
 
 def exclude_animal(

@@ -21,7 +21,6 @@ test start...) is listed together, and nothing is stored unless there is none.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,7 +37,7 @@ from behavlab.services.fst_starts import SessionStart, shown_start
 from behavlab.services.library_errors import tracking_errors
 from behavlab.services.lookup import checked_code, find_animal_by_typed_code, find_study
 from behavlab.services.precision import MANUAL_PRECISION_S
-from behavlab.services.scoring_links import LINK_HASH_DIGITS, link_tag
+from behavlab.services.scoring_links import LINK_NAME, link_tag
 from behavlab.services.voiding import live_scores, live_sessions
 from behavlab.services.workspace import Workspace
 from tracking.rules.presets import FST_SCORED_WINDOW_S
@@ -53,9 +52,6 @@ DEFAULT_BORIS_BEHAVIOR = "immobility"
 
 #: The suffix of an observation id naming an animal's FST session by its number in test order.
 SESSION_SUFFIX = "-fst"
-
-#: A scoring link's file name, ``<codes>-<tag>.<ext>`` (:mod:`behavlab.services.scoring_links`).
-_LINK_NAME = re.compile(rf"^(.+)-([0-9a-f]{{{LINK_HASH_DIGITS}}})\.[^.]+$", re.IGNORECASE)
 
 
 def session_observation(code: str, number: int) -> str:
@@ -248,7 +244,7 @@ def _filmed_session(
     the animal's sessions, live or voided, is the lab's own (``<code>-20261201.mp4``) and no link. A link to
     the video of a voided session only (voided since the export) is refused, and so is one naming several.
     """
-    link = _LINK_NAME.match(entry.media)
+    link = LINK_NAME.match(entry.media)
     if link is None or code.upper() not in link.group(1).upper().split("-"):
         return None
     tag = link.group(2).lower()

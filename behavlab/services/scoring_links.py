@@ -9,6 +9,7 @@ every scoring, whatever else is scored with it; they say nothing of the animal's
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -53,6 +54,16 @@ class ScoringLinks:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
+#: A link's file name as `link_name` writes it: the codes joined by "-" (group 1), the tag (group 2), a
+#: suffix.
+LINK_NAME = re.compile(rf"^(.+)-([0-9a-f]{{{LINK_HASH_DIGITS}}})\.[^.]+$", re.IGNORECASE)
+
+
+def link_name(codes: Sequence[str], video_sha256: str, suffix: str) -> str:
+    """The file name of a video's link: ``<codes>-<tag><suffix>`` (module docstring)."""
+    return f"{'-'.join(codes)}-{link_tag(video_sha256)}{suffix.lower()}"
+
+
 def link_tag(video_sha256: str) -> str:
     """The tag of a video's links: the first :data:`LINK_HASH_DIGITS` hex digits of its recorded hash.
 
@@ -75,7 +86,7 @@ def link_videos(pending: Sequence[SessionToScore], folder: Path, *, pose_files: 
             by_video[session.video].append(session)
     for video, sessions in by_video.items():
         codes = tuple(sorted(s.code for s in sessions))
-        name = f"{'-'.join(codes)}-{link_tag(sessions[0].video_sha256)}{video.suffix.lower()}"
+        name = link_name(codes, sessions[0].video_sha256, video.suffix)
         problem = _unlinkable(video, codes, folder / name, links)
         if problem is None and pose_files:
             problem = _link_pose_file(video, folder, Path(name).stem)

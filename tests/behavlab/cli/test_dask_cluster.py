@@ -93,6 +93,15 @@ def wait_for(condition: Callable[[], Any], what: str) -> Any:
     return value
 
 
+def scheduler_address(scheduler_file: Path) -> str | None:
+    """The address in the scheduler's file, or None while the scheduler has not finished writing it."""
+    try:
+        address: str = json.loads(scheduler_file.read_text())["address"]
+    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+        return None
+    return address
+
+
 class Cluster:
     """A `dask scheduler` and its `dask worker` processes, and a client the test inspects it with."""
 
@@ -115,8 +124,7 @@ class Cluster:
         scheduler_file = self.folder / "scheduler.json"
         self._spawn([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                      "--scheduler-file", str(scheduler_file)], self.folder)  # fmt: skip
-        wait_for(scheduler_file.is_file, "the scheduler file")
-        self.address = json.loads(scheduler_file.read_text())["address"]
+        self.address = wait_for(lambda: scheduler_address(scheduler_file), "the scheduler's address")
         for index in range(workers):
             home = self.folder / f"worker{index}"
             home.mkdir()

@@ -11,12 +11,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from behavlab.services import Workspace, open_workspace
 
 POSTGRES_ENV = "BEHAVLAB_TEST_POSTGRES_URL"
+
+# No per-example time limit: a stall on a loaded CI machine is not a failure (no timed assertions).
+settings.register_profile("behavlab", deadline=None)
+settings.load_profile("behavlab")
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,23 @@
 """Test data the tests write themselves (rosters from cohorts.synth, weight sheets), and sheets read back."""
 
 import csv
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from behavlab.audit_head import HEAD_LABEL
 from cohorts.synth import synthetic_roster, write_roster_csv
+
+
+def earlier_today(minutes: float) -> datetime:
+    """Local now less ``minutes``, but not before today's midnight: a weighing that counts as today's."""
+    now = datetime.now().astimezone()
+    return max(now - timedelta(minutes=minutes), datetime.combine(now.date(), time(0), now.tzinfo))
+
+
+def later_today(minutes: float) -> datetime:
+    """Local now plus ``minutes``, but not past the end of today: a dose on the day of a weighing made now."""
+    now = datetime.now().astimezone()
+    return min(now + timedelta(minutes=minutes), datetime.combine(now.date(), time(23, 59, 59), now.tzinfo))
 
 
 def roster_rows(n_animals: int, per_cage: int = 4) -> list[dict[str, str]]:

@@ -57,7 +57,14 @@ from behavlab.services import (
     unmask_study,
     verify_chain,
 )
-from tests.behavlab.factories import baseline_weights, roster_rows, write_csv, write_roster, write_weights
+from tests.behavlab.factories import (
+    baseline_weights,
+    later_today,
+    roster_rows,
+    write_csv,
+    write_roster,
+    write_weights,
+)
 from tests.behavlab.leaks import arm_separating_columns, lines_naming_an_animal
 from tests.behavlab.nwb_text import nwb_text
 from tests.behavlab.randomized_study import FAST_KDF, PASSPHRASE
@@ -209,9 +216,7 @@ def attack_plan(attack: Attack) -> list[tuple[list[str], bool | None]]:
     study, code = STUDY, attack.code
     rois, score_dir = out / "rois.json", out / "scores"
     now = datetime.now().astimezone()
-    soon = now + timedelta(
-        minutes=3
-    )  # after the weighing run a moment earlier in the plan, not in the future
+    soon = later_today(minutes=3)  # after the weighing run a moment earlier in the plan, on its day
     wrong = str(f["wrong_passphrase"])
     return [
         (["--version"], True),

@@ -20,7 +20,7 @@ ARMS_2 = ("vehicle", "ketamine")
 ARMS_3 = ("vehicle", "ketamine 3", "ketamine 10")
 arm_sets = st.sampled_from([ARMS_2, ARMS_3])
 seeds = st.integers(0, 2**128 - 1)
-PROPERTY = settings(max_examples=60, deadline=None)
+PROPERTY = settings(max_examples=60)
 
 
 def roster_24() -> list[RosterEntry]:

@@ -39,7 +39,7 @@ def test_the_details_hold_the_seed_the_blocks_and_the_balance() -> None:
     assert details["seed"] == drawn.seed and "block_sizes" in details
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     roster=rosters(min_cages=2, max_cages=10),
     arms=st.sampled_from(ARM_SETS),

@@ -225,7 +225,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(
             batch.kill()
         assert batch.returncode == 0, stdout + stderr
         assert f"scored {VIDEOS} video(s), 0 failed" in stdout
-        assert len(running.client.scheduler_info()["workers"]) == 1
+        wait_for(
+            lambda: len(running.client.scheduler_info()["workers"]) == 1,
+            "the scheduler to drop the killed worker",
+        )
     assert_same_scores(one_job, out)
 
 

@@ -34,7 +34,6 @@ from tracking.synth.videos import write_fst_video
 
 FUZZ = settings(
     max_examples=30,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 COUNTED_TABLES = (

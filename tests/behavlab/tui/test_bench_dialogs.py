@@ -22,7 +22,7 @@ from behavlab.tui.screens.dashboard import CHANGE_POLL_S, UNMASKED_TEXT
 from behavlab.tui.screens.fst import FstScreen
 from behavlab.tui.widgets.form import FormScreen
 from behavlab.tui.widgets.row_table import RowTable
-from tests.behavlab.factories import baseline_weights, write_weights
+from tests.behavlab.factories import baseline_weights, earlier_today, write_weights
 from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tests.behavlab.tui.helpers import notices, open_step, settle, type_text
 from tracking.synth.videos import write_fst_video
@@ -114,7 +114,7 @@ async def test_add_session_takes_the_test_time_and_a_refusal_keeps_the_dialog(
 async def test_a_second_injection_asks_first_naming_the_earlier_dose(
     workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> None:
-    weighed = datetime.now().astimezone() - timedelta(minutes=5)
+    weighed = earlier_today(minutes=5)
     record_weights(
         workspace, randomized.name, write_weights(tmp_path / "today.csv", baseline_weights(24), weighed)
     )

@@ -3,7 +3,7 @@ primary outcome declared and changed with a reason, a wrong dose, weight, score 
 reason after a dialog that names it, and quick weights checked to the study's balance precision."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, Select, Static
@@ -33,7 +33,7 @@ from behavlab.tui.screens.fst import FstScreen
 from behavlab.tui.screens.studies import StudiesScreen
 from behavlab.tui.widgets.form import FormScreen
 from behavlab.tui.widgets.row_table import RowTable
-from tests.behavlab.factories import baseline_weights, write_roster, write_weights
+from tests.behavlab.factories import baseline_weights, earlier_today, write_roster, write_weights
 from tests.behavlab.randomized_study import RandomizedStudy
 from tests.behavlab.tui.helpers import notices, open_step, settle, table_rows, type_text
 from tracking.synth.videos import write_fst_video
@@ -130,7 +130,7 @@ async def test_the_primary_outcome_is_declared_then_changed_with_a_reason(
 async def test_a_dose_is_voided_after_a_dialog_naming_it_and_the_animal_can_be_dosed_again(
     workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path
 ) -> None:
-    weighed = datetime.now().astimezone() - timedelta(minutes=5)
+    weighed = earlier_today(minutes=5)
     record_weights(
         workspace, randomized.name, write_weights(tmp_path / "today.csv", baseline_weights(24), weighed)
     )

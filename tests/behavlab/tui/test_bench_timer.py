@@ -122,7 +122,9 @@ async def test_reopened_timer_shows_the_saved_marks(
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_timer(pilot, clock)
         await _assign(pilot, {"3": code})
-        await pilot.press("c", "3")
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("3")
         await settle(pilot)
         await pilot.press("escape", "b")
         await settle(pilot)
@@ -160,6 +162,7 @@ def test_bench_timer_snapshot(sqlite_workspace: Workspace, coded: list[str], sna
         screen = await _open_timer(pilot, clock)
         await _assign(pilot, {"1": coded[0], "2": coded[1], "3": coded[2]})
         await pilot.press("c")
+        await settle(pilot)
         clock.advance(8)
         await pilot.press("1")
         await settle(pilot)

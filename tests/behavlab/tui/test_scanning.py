@@ -6,7 +6,6 @@ nor fire a key binding, a mistyped check character and another study's label are
 """
 
 import json
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ from behavlab.tui.widgets.bottle_grid import BottleGridScreen
 from behavlab.tui.widgets.row_table import RowTable
 from cohorts.blind_codes import ALPHABET
 from cohorts.scan_payload import PREFIX, SEPARATOR, label_payload
-from tests.behavlab.factories import baseline_weights, write_weights
+from tests.behavlab.factories import baseline_weights, earlier_today, write_weights
 from tests.behavlab.randomized_study import RandomizedStudy
 from tests.behavlab.tui.helpers import notices, open_step, settle
 from tests.behavlab.tui.test_fast_entry import queue_keys
@@ -69,7 +68,7 @@ def cursor_cell(table: RowTable, column: int) -> str:
 @pytest.fixture
 def weighed_today(workspace: Workspace, randomized: RandomizedStudy, tmp_path: Path) -> RandomizedStudy:
     """The randomized study, weighed five minutes ago so that every animal can be dosed."""
-    weighed = datetime.now().astimezone() - timedelta(minutes=5)
+    weighed = earlier_today(minutes=5)
     record_weights(
         workspace, randomized.name, write_weights(tmp_path / "today.csv", baseline_weights(24), weighed)
     )

@@ -2,7 +2,7 @@
 unmask and results, the audit log; asserting on the database (through services) and on the widgets."""
 
 import csv
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ from behavlab.tui.screens.dosing import DosingScreen
 from behavlab.tui.screens.randomize import RandomizeScreen
 from behavlab.tui.screens.results import ResultsScreen
 from behavlab.tui.widgets.form import FormScreen
-from tests.behavlab.factories import baseline_weights, write_roster, write_weights
+from tests.behavlab.factories import baseline_weights, earlier_today, write_roster, write_weights
 from tests.behavlab.randomized_study import PASSPHRASE, RandomizedStudy
 from tests.behavlab.tui.helpers import notices, open_step, settle, table_rows, type_text, write_bottles
 from tracking.synth.videos import write_fst_video
@@ -47,7 +47,7 @@ def weighed_today(workspace: Workspace, randomized: RandomizedStudy, tmp_path: P
     """The randomized study, half its animals weighed again this morning (the others' weights are stale)."""
     labels = sorted(randomized.codes)[:12]
     weights = {label: baseline_weights(24)[label] for label in labels}
-    now = datetime.now().astimezone() - timedelta(minutes=5)
+    now = earlier_today(minutes=5)
     record_weights(workspace, randomized.name, write_weights(tmp_path / "today.csv", weights, now))
     return randomized
 
